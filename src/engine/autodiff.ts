@@ -1,0 +1,37 @@
+// Reverse mode over the tape a Graph recorded: walks ops backwards from a scalar loss, emitting each
+// op's gradient rule as ordinary graph nodes and summing gradients that meet at one value.
+import { add, zerosLike } from './ops';
+import { type Tensor, formatShape, isFloat, sameShape } from './tensor';
+
+/** Gradients of scalar `loss` with respect to each of `wrt` (zeros where no path exists). */
+export function gradients(loss: Tensor, wrt: readonly Tensor[]): Tensor[] {
+  const graph = loss.graph;
+  if (loss.shape.length !== 0) throw new Error(`gradients: loss must be a scalar, got shape ${formatShape(loss.shape)}`);
+  if (!isFloat(loss.dtype)) throw new Error(`gradients: loss must be float, got ${loss.dtype}`);
+  for (const w of wrt) {
+    if (!w.requiresGrad) throw new Error(`gradients: '${w.name}' was not declared as a parameter (requiresGrad)`);
+  }
+  const grads = new Map<string, Tensor>();
+  graph.recording = false;
+  try {
+    grads.set(loss.name, graph.scalar(1, loss.dtype));
+    for (let i = graph.tape.length - 1; i >= 0; i--) {
+      const entry = graph.tape[i]!;
+      const g = grads.get(entry.output.name);
+      if (!g) continue;
+      const inputGrads = entry.backward(g);
+      entry.inputs.forEach((input, k) => {
+        const gi = inputGrads[k];
+        if (!gi || !input.requiresGrad) return;
+        if (!sameShape(gi.shape, input.shape)) {
+          throw new Error(`gradients: rule produced ${formatShape(gi.shape)} for '${input.name}' of shape ${formatShape(input.shape)}`);
+        }
+        const prev = grads.get(input.name);
+        grads.set(input.name, prev ? add(prev, gi) : gi);
+      });
+    }
+    return wrt.map((w) => grads.get(w.name) ?? zerosLike(graph, w.shape, w.dtype));
+  } finally {
+    graph.recording = true;
+  }
+}

@@ -1,0 +1,189 @@
+// Graph builder core: records ONNX nodes with static shapes, graph inputs/outputs, constants, and the
+// tape that reverse mode (autodiff.ts) walks. Differentiable ops live in ops.ts.
+import { type DType, type FloatDType, type Shape, type Tensor, formatShape, isFloat, numel } from './tensor';
+
+export type AttrValue =
+  | { kind: 'int'; value: number }
+  | { kind: 'float'; value: number }
+  | { kind: 'string'; value: string }
+  | { kind: 'ints'; value: readonly number[] }
+  | { kind: 'tensor'; value: ConstantData };
+
+export const attr = {
+  int: (value: number): AttrValue => ({ kind: 'int', value }),
+  float: (value: number): AttrValue => ({ kind: 'float', value }),
+  string: (value: string): AttrValue => ({ kind: 'string', value }),
+  ints: (value: readonly number[]): AttrValue => ({ kind: 'ints', value }),
+  tensor: (value: ConstantData): AttrValue => ({ kind: 'tensor', value }),
+};
+
+export type TypedData = Float32Array | Float64Array | BigInt64Array | Uint8Array;
+
+export interface ConstantData {
+  dtype: DType;
+  shape: Shape;
+  data: TypedData;
+}
+
+export interface NodeSpec {
+  op: string;
+  inputs: string[];
+  outputs: string[];
+  attrs: Record<string, AttrValue>;
+}
+
+/** Given the gradient of an op's output, returns gradients for its inputs (undefined = none). */
+export type GradRule = (grad: Tensor) => (Tensor | undefined)[];
+
+export interface TapeEntry {
+  inputs: readonly Tensor[];
+  output: Tensor;
+  backward: GradRule;
+}
+
+export interface GraphOutput {
+  name: string;
+  tensor: Tensor;
+}
+
+export const OPSET = 17;
+
+export function typedArrayFor(dtype: DType, length: number): TypedData {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(length);
+    case 'float64':
+      return new Float64Array(length);
+    case 'int64':
+      return new BigInt64Array(length);
+    case 'bool':
+      return new Uint8Array(length);
+  }
+}
+
+export class Graph {
+  readonly nodes: NodeSpec[] = [];
+  readonly inputs: Tensor[] = [];
+  readonly outputs: GraphOutput[] = [];
+  readonly initializers = new Map<string, ConstantData>();
+  readonly tape: TapeEntry[] = [];
+  /** Static shape of every value created in this graph. */
+  readonly shapeOf = new Map<string, Shape>();
+  /** Off while reverse mode emits gradient nodes, so gradient ops are not themselves taped. */
+  recording = true;
+  private counter = 0;
+  private readonly names = new Set<string>();
+  private readonly constCache = new Map<string, Tensor>();
+
+  /** `dtype` is the float type of activations and parameters (float64 for gradient checks). */
+  constructor(
+    readonly dtype: FloatDType = 'float32',
+    readonly name = 'graph',
+  ) {}
+
+  fresh(prefix: string): string {
+    let n: string;
+    do n = `${prefix}_${this.counter++}`;
+    while (this.names.has(n));
+    this.names.add(n);
+    return n;
+  }
+
+  private claim(name: string): string {
+    if (this.names.has(name)) throw new Error(`graph '${this.name}': name '${name}' is already used`);
+    this.names.add(name);
+    return name;
+  }
+
+  private tensor(name: string, shape: Shape, dtype: DType, requiresGrad: boolean): Tensor {
+    for (const d of shape) {
+      if (!Number.isInteger(d) || d < 0) throw new Error(`graph '${this.name}': bad dimension ${d} in ${formatShape(shape)} of '${name}'`);
+    }
+    this.shapeOf.set(name, shape);
+    return { graph: this, name, shape: [...shape], dtype, requiresGrad };
+  }
+
+  /** A graph input fed at run time. `requiresGrad` marks parameters that gradients flow to. */
+  input(name: string, shape: Shape, dtype: DType = this.dtype, requiresGrad = false): Tensor {
+    if (requiresGrad && !isFloat(dtype)) throw new Error(`input '${name}': only float inputs can require gradients`);
+    const t = this.tensor(this.claim(name), shape, dtype, requiresGrad);
+    this.inputs.push(t);
+    return t;
+  }
+
+  /** A parameter: a float input that gradients are taken with respect to. */
+  param(name: string, shape: Shape): Tensor {
+    return this.input(name, shape, this.dtype, true);
+  }
+
+  /** A constant tensor stored in the model (deduplicated for small constants). */
+  constant(data: TypedData, shape: Shape, dtype: DType): Tensor {
+    if (data.length !== numel(shape)) throw new Error(`constant: ${data.length} values for shape ${formatShape(shape)}`);
+    const key = data.length <= 64 ? `${dtype}:${shape.join('x')}:${Array.from(data as ArrayLike<number | bigint>).join(',')}` : undefined;
+    const cached = key ? this.constCache.get(key) : undefined;
+    if (cached) return cached;
+    const t = this.tensor(this.fresh('const'), shape, dtype, false);
+    this.initializers.set(t.name, { dtype, shape: [...shape], data });
+    if (key) this.constCache.set(key, t);
+    return t;
+  }
+
+  /** Float scalar in the graph dtype (or the given one). */
+  scalar(value: number, dtype: FloatDType = this.dtype): Tensor {
+    return this.constant(dtype === 'float64' ? Float64Array.of(value) : Float32Array.of(value), [], dtype);
+  }
+
+  int64s(values: readonly number[], shape: Shape = [values.length]): Tensor {
+    return this.constant(BigInt64Array.from(values.map((v) => BigInt(v))), shape, 'int64');
+  }
+
+  /** Emits one raw node with one output of the given static shape and dtype. */
+  node(op: string, inputs: readonly Tensor[], shape: Shape, dtype: DType, attrs: Record<string, AttrValue> = {}): Tensor {
+    for (const t of inputs) {
+      if (t.graph !== this) throw new Error(`${op}: input '${t.name}' belongs to graph '${t.graph.name}', not '${this.name}'`);
+    }
+    const requiresGrad = this.recording && inputs.some((t) => t.requiresGrad);
+    const out = this.tensor(this.fresh(op), shape, dtype, requiresGrad);
+    this.nodes.push({ op, inputs: inputs.map((t) => t.name), outputs: [out.name], attrs });
+    return out;
+  }
+
+  /** Emits a node with several outputs; an empty-string input is an omitted optional input. */
+  nodeMulti(op: string, inputs: readonly (Tensor | undefined)[], outs: { shape: Shape; dtype: DType }[], attrs: Record<string, AttrValue> = {}): Tensor[] {
+    const requiresGrad = this.recording && inputs.some((t) => t?.requiresGrad);
+    const outputs = outs.map((o) => this.tensor(this.fresh(op), o.shape, o.dtype, requiresGrad));
+    this.nodes.push({ op, inputs: inputs.map((t) => t?.name ?? ''), outputs: outputs.map((t) => t.name), attrs });
+    return outputs;
+  }
+
+  /** Records a differentiable op's reverse rule when any input needs a gradient. */
+  record(inputs: readonly Tensor[], output: Tensor, backward: GradRule): Tensor {
+    if (this.recording && output.requiresGrad) this.tape.push({ inputs, output, backward });
+    return output;
+  }
+
+  /** Declares a graph output under a chosen name (an Identity node renames it). */
+  output(name: string, t: Tensor): Tensor {
+    if (this.outputs.some((o) => o.name === name)) throw new Error(`graph '${this.name}': output '${name}' declared twice`);
+    this.claim(name);
+    const renamed: Tensor = { ...t, name };
+    this.nodes.push({ op: 'Identity', inputs: [t.name], outputs: [name], attrs: {} });
+    this.outputs.push({ name, tensor: renamed });
+    return renamed;
+  }
+
+  /** Multiply-accumulate FLOPs of every MatMul/Gemm node (2·M·K·N each), for MFU accounting. */
+  matmulFlops(): number {
+    let flops = 0;
+    for (const n of this.nodes) {
+      if (n.op !== 'MatMul' && n.op !== 'Gemm') continue;
+      const out = this.shapeOf.get(n.outputs[0]!);
+      const a = this.shapeOf.get(n.inputs[0]!);
+      if (!out || !a) continue;
+      const transA = n.attrs.transA?.kind === 'int' && n.attrs.transA.value === 1;
+      const k = transA ? a[a.length - 2]! : a[a.length - 1]!;
+      flops += 2 * numel(out) * k;
+    }
+    return flops;
+  }
+}

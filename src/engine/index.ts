@@ -1,0 +1,10 @@
+// Public surface of the engine: graph builder, ops, reverse mode, optimiser pieces, serialisation,
+// safetensors and the ORT session wrapper.
+export * from './tensor';
+export * from './graph';
+export * from './ops';
+export * from './autodiff';
+export * from './optim';
+export * from './serialize';
+export * from './safetensors';
+export * from './session';

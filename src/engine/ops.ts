@@ -1,0 +1,395 @@
+// Differentiable ops. Each op emits standard ai.onnx nodes (opset 17) with static shapes and, when
+// an input needs a gradient, records its reverse rule — itself written in standard ops — on the tape.
+import { type AttrValue, type Graph, attr, typedArrayFor } from './graph';
+import {
+  type DType,
+  type FloatDType,
+  type Shape,
+  type Tensor,
+  ONNX_DTYPE,
+  broadcastShapes,
+  formatShape,
+  isFloat,
+  normAxis,
+  numel,
+  sameShape,
+} from './tensor';
+
+export type Operand = Tensor | number;
+
+function graphOf(op: string, ...xs: Operand[]): Graph {
+  const t = xs.find((x): x is Tensor => typeof x !== 'number');
+  if (!t) throw new Error(`${op}: at least one operand must be a tensor`);
+  for (const x of xs) {
+    if (typeof x !== 'number' && x.graph !== t.graph) throw new Error(`${op}: operands come from different graphs`);
+  }
+  return t.graph;
+}
+
+function floatOf(op: string, t: Tensor): FloatDType {
+  if (!isFloat(t.dtype)) throw new Error(`${op}: expected a float tensor, got ${t.dtype} '${t.name}'`);
+  return t.dtype;
+}
+
+function lift(g: Graph, x: Operand, like: DType): Tensor {
+  if (typeof x !== 'number') return x;
+  if (!isFloat(like)) throw new Error(`cannot mix number ${x} with a ${like} tensor`);
+  return g.scalar(x, like);
+}
+
+function dtypeOfOperands(op: string, a: Operand, b: Operand): DType {
+  const ta = typeof a === 'number' ? undefined : a.dtype;
+  const tb = typeof b === 'number' ? undefined : b.dtype;
+  if (ta && tb && ta !== tb) throw new Error(`${op}: dtype mismatch ${ta} vs ${tb}`);
+  return (ta ?? tb)!;
+}
+
+/** Sums a broadcast gradient back down to `shape`. */
+export function unbroadcast(g: Tensor, shape: Shape): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const off = g.shape.length - shape.length;
+  const axes: number[] = [];
+  g.shape.forEach((d, i) => {
+    if (i < off || (shape[i - off] === 1 && d !== 1)) axes.push(i);
+  });
+  const graph = g.graph;
+  let r = g;
+  if (axes.length) {
+    const kept = g.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+    r = graph.node('ReduceSum', [g, graph.int64s(axes)], kept, g.dtype, { keepdims: attr.int(1) });
+  }
+  return sameShape(r.shape, shape) ? r : graph.node('Reshape', [r, graph.int64s(shape)], shape, g.dtype);
+}
+
+function zerosLike(graph: Graph, shape: Shape, dtype: DType): Tensor {
+  const value = typedArrayFor(dtype, 1);
+  return graph.node('ConstantOfShape', [graph.int64s(shape)], shape, dtype, { value: attr.tensor({ dtype, shape: [1], data: value }) });
+}
+
+// ---------------------------------------------------------------- elementwise binary
+
+function binary(op: string, a: Operand, b: Operand, rule: (g: Tensor, ta: Tensor, tb: Tensor, out: Tensor) => (Tensor | undefined)[]): Tensor {
+  const graph = graphOf(op, a, b);
+  const dtype = dtypeOfOperands(op, a, b);
+  const ta = lift(graph, a, dtype);
+  const tb = lift(graph, b, dtype);
+  const out = graph.node(op, [ta, tb], broadcastShapes(op, ta.shape, tb.shape), dtype);
+  return graph.record([ta, tb], out, (g) => rule(g, ta, tb, out));
+}
+
+export function add(a: Operand, b: Operand): Tensor {
+  return binary('Add', a, b, (g, ta, tb) => [ta.requiresGrad ? unbroadcast(g, ta.shape) : undefined, tb.requiresGrad ? unbroadcast(g, tb.shape) : undefined]);
+}
+
+export function sub(a: Operand, b: Operand): Tensor {
+  return binary('Sub', a, b, (g, ta, tb) => [ta.requiresGrad ? unbroadcast(g, ta.shape) : undefined, tb.requiresGrad ? unbroadcast(neg(g), tb.shape) : undefined]);
+}
+
+export function mul(a: Operand, b: Operand): Tensor {
+  return binary('Mul', a, b, (g, ta, tb) => [
+    ta.requiresGrad ? unbroadcast(mul(g, tb), ta.shape) : undefined,
+    tb.requiresGrad ? unbroadcast(mul(g, ta), tb.shape) : undefined,
+  ]);
+}
+
+export function div(a: Operand, b: Operand): Tensor {
+  return binary('Div', a, b, (g, ta, tb, out) => [
+    ta.requiresGrad ? unbroadcast(div(g, tb), ta.shape) : undefined,
+    tb.requiresGrad ? unbroadcast(neg(div(mul(g, out), tb)), tb.shape) : undefined,
+  ]);
+}
+
+function compareMask(op: 'LessOrEqual' | 'GreaterOrEqual', a: Tensor, b: Tensor, shape: Shape): Tensor {
+  return a.graph.node(op, [a, b], shape, 'bool');
+}
+
+/** Elementwise minimum; ties send the gradient to `a`. */
+export function minimum(a: Operand, b: Operand): Tensor {
+  return binary('Min', a, b, (g, ta, tb, out) => {
+    const pick = compareMask('LessOrEqual', ta, tb, out.shape);
+    return [ta.requiresGrad ? unbroadcast(where(pick, g, 0), ta.shape) : undefined, tb.requiresGrad ? unbroadcast(where(pick, 0, g), tb.shape) : undefined];
+  });
+}
+
+/** Elementwise maximum; ties send the gradient to `a`. */
+export function maximum(a: Operand, b: Operand): Tensor {
+  return binary('Max', a, b, (g, ta, tb, out) => {
+    const pick = compareMask('GreaterOrEqual', ta, tb, out.shape);
+    return [ta.requiresGrad ? unbroadcast(where(pick, g, 0), ta.shape) : undefined, tb.requiresGrad ? unbroadcast(where(pick, 0, g), tb.shape) : undefined];
+  });
+}
+
+// ---------------------------------------------------------------- elementwise unary
+
+function unary(op: string, x: Tensor, rule: (g: Tensor, out: Tensor) => Tensor, attrs: Record<string, AttrValue> = {}): Tensor {
+  floatOf(op, x);
+  const out = x.graph.node(op, [x], x.shape, x.dtype, attrs);
+  return x.graph.record([x], out, (g) => [rule(g, out)]);
+}
+
+export const neg = (x: Tensor): Tensor => unary('Neg', x, (g) => neg(g));
+export const exp = (x: Tensor): Tensor => unary('Exp', x, (g, y) => mul(g, y));
+export const log = (x: Tensor): Tensor => unary('Log', x, (g) => div(g, x));
+export const sqrt = (x: Tensor): Tensor => unary('Sqrt', x, (g, y) => div(mul(g, 0.5), y));
+export const tanh = (x: Tensor): Tensor => unary('Tanh', x, (g, y) => mul(g, sub(1, mul(y, y))));
+export const sigmoid = (x: Tensor): Tensor => unary('Sigmoid', x, (g, y) => mul(g, mul(y, sub(1, y))));
+
+/** Clip to [lo, hi]; the gradient passes where lo ≤ x ≤ hi. */
+export function clip(x: Tensor, lo: number, hi: number): Tensor {
+  const graph = x.graph;
+  const dtype = floatOf('Clip', x);
+  const out = graph.node('Clip', [x, graph.scalar(lo, dtype), graph.scalar(hi, dtype)], x.shape, dtype);
+  return graph.record([x], out, (g) => {
+    const inside = graph.node('And', [compareMask('GreaterOrEqual', x, graph.scalar(lo, dtype), x.shape), compareMask('LessOrEqual', x, graph.scalar(hi, dtype), x.shape)], x.shape, 'bool');
+    return [where(inside, g, 0)];
+  });
+}
+
+/** GELU, tanh approximation (as GPT-2), composed of primitives. */
+export function gelu(x: Tensor): Tensor {
+  const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
+  return mul(mul(x, 0.5), add(tanh(inner), 1));
+}
+
+export const silu = (x: Tensor): Tensor => mul(x, sigmoid(x));
+
+/** Float-to-float casts are differentiable (the gradient is cast back); others are not. */
+export function cast(x: Tensor, to: DType): Tensor {
+  if (x.dtype === to) return x;
+  const out = x.graph.node('Cast', [x], x.shape, to, { to: attr.int(ONNX_DTYPE[to]) });
+  if (isFloat(to) && isFloat(x.dtype)) return x.graph.record([x], out, (g) => [cast(g, x.dtype)]);
+  if (x.requiresGrad) throw new Error(`Cast: ${x.dtype} → ${to} of '${x.name}' is not differentiable`);
+  return out;
+}
+
+// ---------------------------------------------------------------- selection and comparison
+
+/** Where(cond, a, b); no gradient to the condition. */
+export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
+  if (cond.dtype !== 'bool') throw new Error(`Where: condition must be bool, got ${cond.dtype}`);
+  const graph = graphOf('Where', cond, a, b);
+  const dtype = dtypeOfOperands('Where', a, b);
+  const ta = lift(graph, a, dtype);
+  const tb = lift(graph, b, dtype);
+  const shape = broadcastShapes('Where', cond.shape, broadcastShapes('Where', ta.shape, tb.shape));
+  const out = graph.node('Where', [cond, ta, tb], shape, dtype);
+  return graph.record([ta, tb], out, (g) => [
+    ta.requiresGrad ? unbroadcast(where(cond, g, 0), ta.shape) : undefined,
+    tb.requiresGrad ? unbroadcast(where(cond, 0, g), tb.shape) : undefined,
+  ]);
+}
+
+function compare(op: string, a: Operand, b: Operand): Tensor {
+  const graph = graphOf(op, a, b);
+  const dtype = dtypeOfOperands(op, a, b);
+  const ta = lift(graph, a, dtype);
+  const tb = lift(graph, b, dtype);
+  return graph.node(op, [ta, tb], broadcastShapes(op, ta.shape, tb.shape), 'bool');
+}
+
+export const less = (a: Operand, b: Operand): Tensor => compare('Less', a, b);
+export const lessOrEqual = (a: Operand, b: Operand): Tensor => compare('LessOrEqual', a, b);
+export const greater = (a: Operand, b: Operand): Tensor => compare('Greater', a, b);
+export const equal = (a: Operand, b: Operand): Tensor => compare('Equal', a, b);
+
+/** Lower-triangular bool mask [T, T]: position i may attend to j ≤ i. */
+export function causalMask(graph: Graph, t: number): Tensor {
+  const data = new Uint8Array(t * t);
+  for (let i = 0; i < t; i++) for (let j = 0; j <= i; j++) data[i * t + j] = 1;
+  return graph.constant(data, [t, t], 'bool');
+}
+
+// ---------------------------------------------------------------- linear algebra
+
+function swapLast(x: Tensor): Tensor {
+  const r = x.shape.length;
+  const perm = [...Array(r).keys()];
+  [perm[r - 1], perm[r - 2]] = [perm[r - 2]!, perm[r - 1]!];
+  return transpose(x, perm);
+}
+
+/** MatMul with numpy batch broadcasting (both operands rank ≥ 2). */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  const graph = graphOf('MatMul', a, b);
+  const dtype = dtypeOfOperands('MatMul', a, b);
+  if (a.shape.length < 2 || b.shape.length < 2) throw new Error(`MatMul: operands need rank ≥ 2, got ${formatShape(a.shape)} @ ${formatShape(b.shape)}`);
+  const k = a.shape[a.shape.length - 1]!;
+  if (k !== b.shape[b.shape.length - 2]) throw new Error(`MatMul: inner dimensions differ: ${formatShape(a.shape)} @ ${formatShape(b.shape)}`);
+  const batch = broadcastShapes('MatMul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const out = graph.node('MatMul', [a, b], [...batch, a.shape[a.shape.length - 2]!, b.shape[b.shape.length - 1]!], dtype);
+  return graph.record([a, b], out, (g) => {
+    if (b.shape.length === 2 && a.shape.length > 2) {
+      // Weight gradient folds the batch into one GEMM: [M,K]ᵀ·[M,N].
+      const n = b.shape[1]!;
+      const m = numel(a.shape) / k;
+      const gb = b.requiresGrad
+        ? graph.node('Gemm', [reshape(a, [m, k]), reshape(g, [m, n])], [k, n], dtype, { transA: attr.int(1) })
+        : undefined;
+      return [a.requiresGrad ? matmul(g, swapLast(b)) : undefined, gb];
+    }
+    return [a.requiresGrad ? unbroadcast(matmul(g, swapLast(b)), a.shape) : undefined, b.requiresGrad ? unbroadcast(matmul(swapLast(a), g), b.shape) : undefined];
+  });
+}
+
+export function transpose(x: Tensor, perm: readonly number[]): Tensor {
+  if (perm.length !== x.shape.length || [...perm].sort().some((p, i) => p !== i)) throw new Error(`Transpose: perm [${perm}] invalid for ${formatShape(x.shape)}`);
+  const out = x.graph.node('Transpose', [x], perm.map((p) => x.shape[p]!), x.dtype, { perm: attr.ints(perm) });
+  const inverse: number[] = [];
+  perm.forEach((p, i) => (inverse[p] = i));
+  return x.graph.record([x], out, (g) => [transpose(g, inverse)]);
+}
+
+/** Reshape to a static shape; one dimension may be -1. */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const known = shape.filter((d) => d !== -1);
+  const total = numel(x.shape);
+  const resolved = shape.map((d) => (d === -1 ? total / Math.max(1, numel(known)) : d));
+  if (shape.filter((d) => d === -1).length > 1 || numel(resolved) !== total || resolved.some((d) => !Number.isInteger(d))) {
+    throw new Error(`Reshape: cannot reshape ${formatShape(x.shape)} to ${formatShape(shape)}`);
+  }
+  if (sameShape(resolved, x.shape)) return x;
+  const out = x.graph.node('Reshape', [x, x.graph.int64s(resolved)], resolved, x.dtype);
+  return x.graph.record([x], out, (g) => [reshape(g, x.shape)]);
+}
+
+/** x[..., start:end, ...] along one axis. */
+export function slice(x: Tensor, axis: number, start: number, end: number): Tensor {
+  const ax = normAxis('Slice', axis, x.shape.length);
+  const dim = x.shape[ax]!;
+  if (!(0 <= start && start < end && end <= dim)) throw new Error(`Slice: range ${start}:${end} out of bounds for axis ${axis} of ${formatShape(x.shape)}`);
+  const graph = x.graph;
+  const shape = x.shape.map((d, i) => (i === ax ? end - start : d));
+  const out = graph.node('Slice', [x, graph.int64s([start]), graph.int64s([end]), graph.int64s([ax])], shape, x.dtype);
+  return graph.record([x], out, (g) => {
+    const pads = new Array<number>(2 * x.shape.length).fill(0);
+    pads[ax] = start;
+    pads[x.shape.length + ax] = dim - end;
+    return [graph.node('Pad', [g, graph.int64s(pads)], x.shape, x.dtype)];
+  });
+}
+
+export function concat(xs: readonly Tensor[], axis: number): Tensor {
+  const first = xs[0];
+  if (!first) throw new Error('Concat: no inputs');
+  const ax = normAxis('Concat', axis, first.shape.length);
+  for (const x of xs) {
+    if (x.dtype !== first.dtype || x.shape.length !== first.shape.length || x.shape.some((d, i) => i !== ax && d !== first.shape[i])) {
+      throw new Error(`Concat: ${formatShape(x.shape)} ${x.dtype} does not fit ${formatShape(first.shape)} ${first.dtype} along axis ${axis}`);
+    }
+  }
+  const graph = graphOf('Concat', ...xs);
+  const total = xs.reduce((s, x) => s + x.shape[ax]!, 0);
+  const out = graph.node('Concat', xs, first.shape.map((d, i) => (i === ax ? total : d)), first.dtype, { axis: attr.int(ax) });
+  return graph.record(xs, out, (g) => {
+    let offset = 0;
+    return xs.map((x) => {
+      const start = offset;
+      offset += x.shape[ax]!;
+      return x.requiresGrad ? slice(g, ax, start, offset) : undefined;
+    });
+  });
+}
+
+// ---------------------------------------------------------------- reductions and normalisation
+
+function reducedShape(shape: Shape, axes: readonly number[], keepdims: boolean): number[] {
+  return keepdims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));
+}
+
+export function reduceSum(x: Tensor, axes: readonly number[], keepdims = false): Tensor {
+  const ax = axes.map((a) => normAxis('ReduceSum', a, x.shape.length));
+  const graph = x.graph;
+  const out = graph.node('ReduceSum', [x, graph.int64s(ax)], reducedShape(x.shape, ax, keepdims), x.dtype, { keepdims: attr.int(keepdims ? 1 : 0) });
+  return graph.record([x], out, (g) => [graph.node('Expand', [reshape(g, reducedShape(x.shape, ax, true)), graph.int64s(x.shape)], x.shape, x.dtype)]);
+}
+
+export function reduceMean(x: Tensor, axes: readonly number[], keepdims = false): Tensor {
+  const ax = axes.map((a) => normAxis('ReduceMean', a, x.shape.length));
+  const count = ax.reduce((n, a) => n * x.shape[a]!, 1);
+  return mul(reduceSum(x, ax, keepdims), 1 / count);
+}
+
+/** Sum of all elements as a scalar. */
+export const sumAll = (x: Tensor): Tensor => reduceSum(x, [...x.shape.keys()], false);
+
+function lastAxisOnly(op: string, x: Tensor, axis: number): number {
+  const ax = normAxis(op, axis, x.shape.length);
+  if (ax !== x.shape.length - 1) throw new Error(`${op}: only the last axis is supported, got ${axis}`);
+  return ax;
+}
+
+export function softmax(x: Tensor, axis = -1): Tensor {
+  const ax = lastAxisOnly('Softmax', x, axis);
+  floatOf('Softmax', x);
+  const out = x.graph.node('Softmax', [x], x.shape, x.dtype, { axis: attr.int(ax) });
+  return x.graph.record([x], out, (g) => [mul(out, sub(g, reduceSum(mul(g, out), [ax], true)))]);
+}
+
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  const ax = lastAxisOnly('LogSoftmax', x, axis);
+  floatOf('LogSoftmax', x);
+  const out = x.graph.node('LogSoftmax', [x], x.shape, x.dtype, { axis: attr.int(ax) });
+  return x.graph.record([x], out, (g) => [sub(g, mul(exp(out), reduceSum(g, [ax], true)))]);
+}
+
+/**
+ * LayerNormalization-17 over the last axis. Its Mean/InvStdDev outputs are float32 only, so the
+ * float32 backward reuses them and the float64 backward recomputes them in float64.
+ */
+export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): Tensor {
+  const graph = graphOf('LayerNormalization', x, gamma, beta);
+  const dtype = floatOf('LayerNormalization', x);
+  const d = x.shape[x.shape.length - 1]!;
+  if (!sameShape(gamma.shape, [d]) || !sameShape(beta.shape, [d])) throw new Error(`LayerNormalization: scale/bias must be [${d}], got ${formatShape(gamma.shape)} / ${formatShape(beta.shape)}`);
+  const stat = [...x.shape.slice(0, -1), 1];
+  const [y, mean, invStd] = graph.nodeMulti('LayerNormalization', [x, gamma, beta], [
+    { shape: x.shape, dtype },
+    { shape: stat, dtype: 'float32' },
+    { shape: stat, dtype: 'float32' },
+  ], { axis: attr.int(-1), epsilon: attr.float(eps) }) as [Tensor, Tensor, Tensor];
+  const last = [x.shape.length - 1];
+  const rowMean = (v: Tensor): Tensor => graph.node('ReduceMean', [v], stat, v.dtype, { axes: attr.ints(last), keepdims: attr.int(1) });
+  return graph.record([x, gamma, beta], y, (g) => {
+    let mu = mean;
+    let inv = invStd;
+    if (dtype !== 'float32') {
+      mu = rowMean(x);
+      const xc = sub(x, mu);
+      inv = div(1, sqrt(add(rowMean(mul(xc, xc)), eps)));
+    }
+    const xhat = mul(sub(x, mu), inv);
+    const dxhat = mul(g, gamma);
+    const dx = x.requiresGrad ? mul(inv, sub(sub(dxhat, rowMean(dxhat)), mul(xhat, rowMean(mul(dxhat, xhat))))) : undefined;
+    return [dx, gamma.requiresGrad ? unbroadcast(mul(g, xhat), gamma.shape) : undefined, beta.requiresGrad ? unbroadcast(g, beta.shape) : undefined];
+  });
+}
+
+// ---------------------------------------------------------------- indexing
+
+/** Embedding lookup: table [V, ...] rows picked by int64 `indices`; gradient via ScatterND(add). */
+export function gather(table: Tensor, indices: Tensor): Tensor {
+  if (indices.dtype !== 'int64') throw new Error(`Gather: indices must be int64, got ${indices.dtype}`);
+  const graph = graphOf('Gather', table, indices);
+  const rest = table.shape.slice(1);
+  const out = graph.node('Gather', [table, indices], [...indices.shape, ...rest], table.dtype, { axis: attr.int(0) });
+  return graph.record([table], out, (g) => {
+    const n = numel(indices.shape);
+    const idx = graph.node('Reshape', [indices, graph.int64s([n, 1])], [n, 1], 'int64');
+    const updates = reshape(g, [n, ...rest]);
+    return [graph.node('ScatterND', [zerosLike(graph, table.shape, table.dtype), idx, updates], table.shape, table.dtype, { reduction: attr.string('add') })];
+  });
+}
+
+/** GatherElements along `axis` (token log-probs); gradient via ScatterElements(add). */
+export function gatherElements(x: Tensor, indices: Tensor, axis = -1): Tensor {
+  if (indices.dtype !== 'int64') throw new Error(`GatherElements: indices must be int64, got ${indices.dtype}`);
+  if (indices.shape.length !== x.shape.length) throw new Error(`GatherElements: indices rank ${indices.shape.length} ≠ data rank ${x.shape.length}`);
+  const ax = normAxis('GatherElements', axis, x.shape.length);
+  const graph = graphOf('GatherElements', x, indices);
+  const out = graph.node('GatherElements', [x, indices], indices.shape, x.dtype, { axis: attr.int(ax) });
+  return graph.record([x], out, (g) => [
+    graph.node('ScatterElements', [zerosLike(graph, x.shape, x.dtype), indices, g], x.shape, x.dtype, { axis: attr.int(ax), reduction: attr.string('add') }),
+  ]);
+}
+
+export { zerosLike };

@@ -1,0 +1,71 @@
+// ONNX serialisation of a Graph through onnx-proto: ai.onnx opset 17, IR version 8, static shapes.
+import { onnx } from 'onnx-proto';
+import { type AttrValue, type ConstantData, type Graph, OPSET } from './graph';
+import { ONNX_DTYPE, type Tensor, formatShape, numel } from './tensor';
+
+export interface SerializeOptions {
+  /** Graph inputs to store as initializers instead (e.g. trained weights for an export). */
+  bake?: ReadonlyMap<string, ConstantData>;
+  producer?: string;
+}
+
+function tensorProto(name: string, c: ConstantData): onnx.ITensorProto {
+  const bytes = new Uint8Array(c.data.buffer, c.data.byteOffset, c.data.byteLength);
+  return { name, dims: [...c.shape], dataType: ONNX_DTYPE[c.dtype], rawData: bytes };
+}
+
+function attributeProto(name: string, a: AttrValue): onnx.IAttributeProto {
+  const T = onnx.AttributeProto.AttributeType;
+  switch (a.kind) {
+    case 'int':
+      return { name, type: T.INT, i: a.value };
+    case 'float':
+      return { name, type: T.FLOAT, f: a.value };
+    case 'string':
+      return { name, type: T.STRING, s: new TextEncoder().encode(a.value) };
+    case 'ints':
+      return { name, type: T.INTS, ints: [...a.value] };
+    case 'tensor':
+      return { name, type: T.TENSOR, t: tensorProto('', a.value) };
+  }
+}
+
+function valueInfo(t: Pick<Tensor, 'name' | 'shape' | 'dtype'>): onnx.IValueInfoProto {
+  return { name: t.name, type: { tensorType: { elemType: ONNX_DTYPE[t.dtype], shape: { dim: t.shape.map((d) => ({ dimValue: d })) } } } };
+}
+
+export function toOnnxBytes(graph: Graph, options: SerializeOptions = {}): Uint8Array {
+  const bake = options.bake ?? new Map<string, ConstantData>();
+  const initializers = [...graph.initializers].map(([n, c]) => tensorProto(n, c));
+  const inputs: onnx.IValueInfoProto[] = [];
+  for (const t of graph.inputs) {
+    const baked = bake.get(t.name);
+    if (!baked) {
+      inputs.push(valueInfo(t));
+      continue;
+    }
+    if (baked.dtype !== t.dtype || numel(baked.shape) !== numel(t.shape) || baked.data.length !== numel(t.shape)) {
+      throw new Error(`serialize: value for '${t.name}' is ${baked.dtype}${formatShape(baked.shape)}, the graph wants ${t.dtype}${formatShape(t.shape)}`);
+    }
+    initializers.push(tensorProto(t.name, { ...baked, shape: t.shape }));
+  }
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: options.producer ?? 'stepgrpo-engine',
+    opsetImport: [{ domain: '', version: OPSET }],
+    graph: {
+      name: graph.name,
+      node: graph.nodes.map((n, i) => ({
+        opType: n.op,
+        name: `n${i}_${n.op}`,
+        input: n.inputs,
+        output: n.outputs,
+        attribute: Object.entries(n.attrs).map(([k, v]) => attributeProto(k, v)),
+      })),
+      initializer: initializers,
+      input: inputs,
+      output: graph.outputs.map((o) => valueInfo(o.tensor)),
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}

@@ -1,0 +1,120 @@
+// The only file that touches onnxruntime-node: creates inference sessions with an explicit execution
+// provider (never a silent fall back), thread count and optimisation level, and runs them on plain
+// typed arrays.
+import * as ort from 'onnxruntime-node';
+import type { TypedData } from './graph';
+import type { DType } from './tensor';
+import { formatShape, numel } from './tensor';
+
+export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
+export type GraphOptimization = 'disabled' | 'basic' | 'extended' | 'all';
+
+export interface SessionOptions {
+  executionProvider?: ExecutionProvider;
+  /** Intra-op threads (CPU); 0 lets ORT choose. */
+  threads?: number;
+  graphOptimization?: GraphOptimization;
+  /** Used in error messages, e.g. 'train-step'. */
+  label?: string;
+}
+
+export const SESSION_DEFAULTS: Required<Omit<SessionOptions, 'label'>> = { executionProvider: 'cpu', threads: 0, graphOptimization: 'all' };
+
+export interface HostTensor {
+  dtype: DType;
+  shape: readonly number[];
+  data: TypedData;
+}
+
+const ORT_TYPE: Record<DType, ort.Tensor.Type> = { float32: 'float32', float64: 'float64', int64: 'int64', bool: 'bool' };
+
+export function backendAvailability(): { name: string; bundled: boolean }[] {
+  return ort.listSupportedBackends().map((b) => ({ name: b.name, bundled: b.bundled }));
+}
+
+/** Explains, in words a user can act on, why an execution provider could not start. */
+export function explainProviderFailure(ep: ExecutionProvider, detail: string): string {
+  if (ep === 'cuda') {
+    return (
+      'execution provider "cuda" is unavailable: onnxruntime-node was installed without its CUDA provider libraries ' +
+      '(libonnxruntime_providers_cuda.so / libonnxruntime_providers_shared.so). Reinstall with ' +
+      '`ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node` (the project .npmrc skips that download by default) ' +
+      `and make sure CUDA 12 and cuDNN 9 are on the library path. ORT said: ${detail}`
+    );
+  }
+  if (ep === 'webgpu') {
+    return (
+      'execution provider "webgpu" is unavailable: no WebGPU adapter was found. It needs a GPU with a working Vulkan ' +
+      `driver (libvulkan.so.1) on Linux, D3D12 on Windows or Metal on macOS. ORT said: ${detail}`
+    );
+  }
+  return `execution provider "${ep}" failed to start: ${detail}`;
+}
+
+export class EngineSession {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly label: string,
+    readonly executionProvider: ExecutionProvider,
+  ) {}
+
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  static async create(model: Uint8Array, options: SessionOptions = {}): Promise<EngineSession> {
+    const o = { ...SESSION_DEFAULTS, ...options };
+    const label = options.label ?? 'session';
+    if (!['cpu', 'cuda', 'webgpu'].includes(o.executionProvider)) {
+      throw new Error(`${label}: unknown execution provider "${String(o.executionProvider)}" (expected cpu, cuda or webgpu)`);
+    }
+    const known = backendAvailability().find((b) => b.name === o.executionProvider);
+    if (!known) throw new Error(`${label}: ${explainProviderFailure(o.executionProvider, 'this onnxruntime-node build does not list it')}`);
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(model, {
+        executionProviders: [o.executionProvider],
+        graphOptimizationLevel: o.graphOptimization,
+        intraOpNumThreads: o.threads,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        logSeverityLevel: 3,
+      });
+    } catch (err) {
+      const detail = (err as Error).message;
+      const providerProblem = o.executionProvider !== 'cpu' && /provider|shared library|adapter|vulkan|cuda|webgpu|dawn/i.test(detail);
+      throw new Error(`${label}: ${providerProblem ? explainProviderFailure(o.executionProvider, detail) : `could not create the session: ${detail}`}`);
+    }
+    return new EngineSession(session, label, o.executionProvider);
+  }
+
+  /** Runs with the given feeds; every declared input must be present with the right shape. */
+  async run(feeds: Readonly<Record<string, HostTensor>>, fetch?: readonly string[]): Promise<Record<string, HostTensor>> {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const name of this.session.inputNames) {
+      const t = feeds[name];
+      if (!t) throw new Error(`${this.label}: missing input '${name}'`);
+      if (t.data.length !== numel(t.shape)) throw new Error(`${this.label}: input '${name}' has ${t.data.length} values for shape ${formatShape(t.shape)}`);
+      ortFeeds[name] = new ort.Tensor(ORT_TYPE[t.dtype], t.data as never, t.shape);
+    }
+    let out: ort.InferenceSession.ReturnType;
+    try {
+      out = fetch ? await this.session.run(ortFeeds, [...fetch]) : await this.session.run(ortFeeds);
+    } catch (err) {
+      throw new Error(`${this.label}: run failed: ${(err as Error).message}`);
+    }
+    const result: Record<string, HostTensor> = {};
+    for (const [name, t] of Object.entries(out)) {
+      result[name] = { dtype: t.type as DType, shape: [...t.dims], data: t.data as TypedData };
+    }
+    return result;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
