@@ -9,6 +9,7 @@ export interface Example {
   prompt: string;
   /** Planar RGB in 0..1, shape [3, imageSize, imageSize] (channel-major), or null for text-only records. */
   image: Float32Array | null;
+  // Treat as read-only: sources may hand the same array to several callers (decoded-image cache).
   /** Side length of the (square) image the model sees. */
   imageSize: number;
   /** Reference reasoning chain in the R1-VL section format, ending with `### The final answer is: …`. */
@@ -20,6 +21,8 @@ export interface Example {
   /** Free-form tags for per-slice metrics (e.g. the synthetic template, the source file). */
   meta?: Record<string, string | number | boolean>;
 }
+
+export type ExampleText = Pick<Example, 'prompt' | 'solution'>;
 
 /** Where a training stream stands: saved in every checkpoint's state.json, restored on resume. */
 export interface DataCursor {
@@ -48,6 +51,8 @@ export interface TaskSource {
   readonly evalSize: number;
   /** The i-th training example in canonical (unshuffled) order. */
   trainAt(i: number): Example;
+  /** The text of the i-th training example without loading its image (tokenizer fitting, corpus export). */
+  trainTextAt(i: number): ExampleText;
   /** The i-th held-out example. */
   evalAt(i: number): Example;
   /** Endless stream over the training split in a per-epoch shuffled order, optionally resumed from a cursor. */

@@ -1,7 +1,7 @@
 // The embedded default task (DESIGN §8): coloured shapes on a grid, questions that need counting and
 // arithmetic, reference chains in the R1-VL format. Everything follows from the options and the seed;
 // example i is regenerated on demand from its own seed, so no image is held in memory.
-import type { Example, DataCursor, TaskSource, TrainStream } from './example';
+import type { DataCursor, Example, ExampleText, TaskSource, TrainStream } from './example';
 import { DEFAULT_SPLIT_SALT, promptIdOf, splitOf, type Split } from './content-key';
 import { renderScene, gridLayout } from './render';
 import { Rng, hashSeed } from './rng';
@@ -131,6 +131,10 @@ export class SyntheticTask implements TaskSource {
   trainAt(i: number): Example {
     return this.materialise(this.candidate(indexInto(this.trainIdx, i, 'train')));
   }
+  trainTextAt(i: number): ExampleText {
+    const { prompt, solution } = this.materialise(this.candidate(indexInto(this.trainIdx, i, 'train')), false);
+    return { prompt, solution };
+  }
   evalAt(i: number): Example {
     return this.materialise(this.candidate(indexInto(this.evalIdx, i, 'eval')));
   }
@@ -184,7 +188,7 @@ export class SyntheticTask implements TaskSource {
     return [Uint32Array.from(found.train), Uint32Array.from(found.eval)];
   }
 
-  private materialise(c: Candidate): Example {
+  private materialise(c: Candidate, withImage = true): Example {
     const { problem, choices } = c;
     let prompt = problem.question;
     let answer = String(problem.value);
@@ -206,7 +210,7 @@ export class SyntheticTask implements TaskSource {
     return {
       promptId: c.promptId,
       prompt,
-      image: renderScene(c.scene, this.options.imageSize),
+      image: withImage ? renderScene(c.scene, this.options.imageSize) : null,
       imageSize: this.options.imageSize,
       solution,
       answer,

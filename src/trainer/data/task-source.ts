@@ -1,0 +1,23 @@
+// One entry point for the trainer: the `data` section of a run config → a TaskSource.
+import type { TaskSource } from './example';
+import { R1vlDataset, type R1vlLoadOptions } from './r1vl-dataset';
+import { SyntheticTask, type SyntheticTaskOptions } from './synthetic-task';
+
+export type DataConfig =
+  | ({ kind: 'synthetic' } & Partial<SyntheticTaskOptions>)
+  | ({ kind: 'r1vl'; path: string } & R1vlLoadOptions);
+
+export function createTaskSource(config: DataConfig): TaskSource {
+  switch (config.kind) {
+    case 'synthetic': {
+      const { kind: _kind, ...options } = config;
+      return new SyntheticTask(options);
+    }
+    case 'r1vl': {
+      const { kind: _kind, path, ...options } = config;
+      return R1vlDataset.load(path, options);
+    }
+    default:
+      throw new Error(`unknown data kind ${JSON.stringify((config as { kind: unknown }).kind)}; expected "synthetic" or "r1vl"`);
+  }
+}
