@@ -1,0 +1,73 @@
+// The slow path of answer checking: LaTeX compared symbolically with @cortex-js/compute-engine
+// (a maintained CAS for LaTeX; no home-made algebra). Only reached when the fast paths (strings,
+// numbers, letters) cannot decide. The engine is created on first use (~35 ms) and reused.
+import { ComputeEngine } from '@cortex-js/compute-engine';
+
+type Expr = ReturnType<ComputeEngine['parse']>;
+
+let engine: ComputeEngine | null = null;
+function ce(): ComputeEngine {
+  engine ??= new ComputeEngine();
+  return engine;
+}
+
+/** Inputs beyond this length are not handed to the CAS (bounded time on pathological input). */
+const MAX_LATEX = 400;
+const SAMPLE_POINTS = [0.7, -1.3, 2.1];
+
+/**
+ * True when the two LaTeX expressions are equal (structurally, after simplification, or
+ * numerically at a few sample points of their free variables), false when they are not, null when
+ * the CAS cannot tell (parse errors, unsupported constructs).
+ */
+export function symbolicEqual(a: string, b: string, tolerance: number): boolean | null {
+  if (a.length > MAX_LATEX || b.length > MAX_LATEX) return null;
+  try {
+    const x = ce().parse(a);
+    const y = ce().parse(b);
+    if (!x.isValid || !y.isValid) return null;
+    if (x.isSame(y)) return true;
+    const eq = x.isEqual(y);
+    if (eq === true) return true;
+    const vars = new Set<string>([...freeVariables(x), ...freeVariables(y)]);
+    if (vars.size === 0) {
+      const vx = numericValue(x);
+      const vy = numericValue(y);
+      if (vx === null || vy === null) return eq === false ? false : null;
+      return closeEnough(vx, vy, tolerance);
+    }
+    if (vars.size > 4) return null;
+    let compared = 0;
+    for (const p of SAMPLE_POINTS) {
+      const subs: Record<string, number> = {};
+      let k = 0;
+      for (const v of vars) subs[v] = p + 0.37 * k++;
+      const vx = numericValue(x.subs(subs));
+      const vy = numericValue(y.subs(subs));
+      if (vx === null || vy === null) continue;
+      if (!closeEnough(vx, vy, tolerance)) return false;
+      compared++;
+    }
+    return compared > 0 ? true : null;
+  } catch {
+    return null;
+  }
+}
+
+function freeVariables(e: Expr): string[] {
+  const ids = (e as unknown as { unknowns?: readonly string[] }).unknowns;
+  return ids ? [...ids] : [];
+}
+
+function numericValue(e: Expr): number | null {
+  const n = e.N();
+  const re = n.re;
+  const im = n.im;
+  if (typeof re !== 'number' || !Number.isFinite(re)) return null;
+  if (typeof im === 'number' && Math.abs(im) > 1e-12) return null;
+  return re;
+}
+
+function closeEnough(x: number, y: number, tolerance: number): boolean {
+  return Math.abs(x - y) <= Math.max(tolerance * Math.max(Math.abs(x), Math.abs(y)), 1e-12);
+}
