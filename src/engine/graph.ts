@@ -142,7 +142,7 @@ export class Graph {
     for (const t of inputs) {
       if (t.graph !== this) throw new Error(`${op}: input '${t.name}' belongs to graph '${t.graph.name}', not '${this.name}'`);
     }
-    const requiresGrad = this.recording && inputs.some((t) => t.requiresGrad);
+    const requiresGrad = this.recording && isFloat(dtype) && inputs.some((t) => t.requiresGrad);
     const out = this.tensor(this.fresh(op), shape, dtype, requiresGrad);
     this.nodes.push({ op, inputs: inputs.map((t) => t.name), outputs: [out.name], attrs });
     return out;
@@ -150,8 +150,8 @@ export class Graph {
 
   /** Emits a node with several outputs; an empty-string input is an omitted optional input. */
   nodeMulti(op: string, inputs: readonly (Tensor | undefined)[], outs: { shape: Shape; dtype: DType }[], attrs: Record<string, AttrValue> = {}): Tensor[] {
-    const requiresGrad = this.recording && inputs.some((t) => t?.requiresGrad);
-    const outputs = outs.map((o) => this.tensor(this.fresh(op), o.shape, o.dtype, requiresGrad));
+    const needs = this.recording && inputs.some((t) => t?.requiresGrad);
+    const outputs = outs.map((o) => this.tensor(this.fresh(op), o.shape, o.dtype, needs && isFloat(o.dtype)));
     this.nodes.push({ op, inputs: inputs.map((t) => t?.name ?? ''), outputs: outputs.map((t) => t.name), attrs });
     return outputs;
   }

@@ -1,0 +1,49 @@
+// Packing variable-length sequences into the static [B, maxTextLen] tensors the graphs take.
+// Per-token arrays are aligned to predicted tokens: entry j belongs to tokens[j + 1].
+import type { PolicyConfig } from './config';
+
+export interface SequenceBatch {
+  /** One image per sequence: Float32Array [C, H, W], values 0..1. */
+  images: readonly Float32Array[];
+  /** Token ids per sequence (BOS … ), at most maxTextLen long. */
+  tokens: readonly (readonly number[])[];
+}
+
+export function checkBatch(c: PolicyConfig, batch: SequenceBatch, what: string): void {
+  if (batch.images.length !== batch.tokens.length) throw new Error(`${what}: ${batch.images.length} images for ${batch.tokens.length} sequences`);
+  batch.tokens.forEach((t, b) => {
+    if (t.length < 1 || t.length > c.maxTextLen) throw new Error(`${what}: sequence ${b} has ${t.length} tokens (allowed 1..${c.maxTextLen})`);
+    for (const id of t) if (!Number.isInteger(id) || id < 0 || id >= c.vocabSize) throw new Error(`${what}: sequence ${b} holds token id ${id} outside vocabulary of ${c.vocabSize}`);
+  });
+}
+
+/** ids [B,Tt] (padded) and next-token targets [B,Tt] as int64. */
+export function packTokens(c: PolicyConfig, tokens: readonly (readonly number[])[], pad: number): { ids: BigInt64Array; targets: BigInt64Array } {
+  const Tt = c.maxTextLen;
+  const ids = new BigInt64Array(tokens.length * Tt).fill(BigInt(pad));
+  const targets = new BigInt64Array(tokens.length * Tt).fill(BigInt(pad));
+  tokens.forEach((t, b) => {
+    for (let j = 0; j < t.length; j++) {
+      ids[b * Tt + j] = BigInt(t[j]!);
+      if (j > 0) targets[b * Tt + j - 1] = BigInt(t[j]!);
+    }
+  });
+  return { ids, targets };
+}
+
+/** Per-token rows (row b at most tokens[b].length − 1 long) into a zero-padded [B,Tt] array. */
+export function packPerToken(c: PolicyConfig, rows: readonly (readonly number[])[], lengths: readonly number[], what: string): Float32Array {
+  const Tt = c.maxTextLen;
+  if (rows.length !== lengths.length) throw new Error(`${what}: ${rows.length} rows for ${lengths.length} sequences`);
+  const out = new Float32Array(rows.length * Tt);
+  rows.forEach((r, b) => {
+    if (r.length > Math.max(0, lengths[b]! - 1)) throw new Error(`${what}: row ${b} has ${r.length} entries, sequence has ${lengths[b]! - 1} predicted tokens`);
+    for (let j = 0; j < r.length; j++) out[b * Tt + j] = r[j]!;
+  });
+  return out;
+}
+
+/** Inverse of packPerToken: row b gets tokens[b].length − 1 entries. */
+export function unpackPerToken(c: PolicyConfig, data: ArrayLike<number>, lengths: readonly number[]): number[][] {
+  return lengths.map((n, b) => Array.from({ length: Math.max(0, n - 1) }, (_, j) => data[b * c.maxTextLen + j]!));
+}

@@ -1,0 +1,141 @@
+// Graph factories for the policy's sessions: token log-probs, full logits (export and the
+// no-cache sampler), the KV-cache decode step, and the fused train step (forward, loss, backward,
+// global-norm clipping, AdamW) with parameters and optimiser state in as inputs and out as outputs.
+import {
+  ADAMW_DEFAULTS,
+  type AdamWHyper,
+  type FloatDType,
+  Graph,
+  type Tensor,
+  adamwStep,
+  clipByGlobalNorm,
+  exp,
+  gatherElements,
+  gradients,
+  logSoftmax,
+  mul,
+  neg,
+  reduceSum,
+  reshape,
+} from '../engine';
+import { type PolicyConfig, contextLength, numPatches, patchDim } from './config';
+import { GRPO_LOSS_CONFIG_DEFAULTS, type GrpoLossConfig, type LossTensors, grpoLoss, sftLoss } from './loss';
+import { paramSpecs } from './params';
+import { declareParams, policyDecodeStep, policyLogits } from './transformer';
+
+export type Objective = { kind: 'sft' } | { kind: 'grpo'; loss: GrpoLossConfig; advantage: 'sequence' | 'token' };
+
+export const GRPO_OBJECTIVE_DEFAULT: Objective = { kind: 'grpo', loss: GRPO_LOSS_CONFIG_DEFAULTS, advantage: 'sequence' };
+
+export interface OptimizerConfig {
+  adamw: AdamWHyper;
+  /** Global L2 norm the gradients are clipped to (≤ 0 or Infinity disables clipping). */
+  maxGradNorm: number;
+}
+
+export const OPTIMIZER_DEFAULTS: OptimizerConfig = { adamw: ADAMW_DEFAULTS, maxGradNorm: 1.0 };
+
+interface BatchInputs {
+  ids: Tensor;
+  targets: Tensor;
+  patches: Tensor;
+}
+
+function batchInputs(g: Graph, c: PolicyConfig, B: number): BatchInputs {
+  const Tt = c.maxTextLen;
+  return {
+    ids: g.input('ids', [B, Tt], 'int64'),
+    targets: g.input('targets', [B, Tt, 1], 'int64'),
+    patches: g.input('patches', [B, numPatches(c), patchDim(c)]),
+  };
+}
+
+/** log π(target_t | prefix) [B,Tt] and per-position entropy [B,Tt]. */
+function tokenLogprobs(g: Graph, c: PolicyConfig, P: ReturnType<typeof declareParams>, x: BatchInputs): { logp: Tensor; logsm: Tensor } {
+  const logsm = logSoftmax(policyLogits(g, c, P, x.ids, x.patches));
+  return { logp: reshape(gatherElements(logsm, x.targets, -1), [x.ids.shape[0]!, c.maxTextLen]), logsm };
+}
+
+export function buildLogprobsGraph(c: PolicyConfig, B: number, dtype: FloatDType = 'float32'): Graph {
+  const g = new Graph(dtype, 'policy-logprobs');
+  const P = declareParams(g, c, false);
+  const x = batchInputs(g, c, B);
+  const { logp, logsm } = tokenLogprobs(g, c, P, x);
+  g.output('logp', logp);
+  g.output('entropy', neg(reduceSum(mul(exp(logsm), logsm), [-1])));
+  return g;
+}
+
+/** ids [B,Tt] + patches → logits [B,Tt,V]; the graph behind the ONNX export and the no-cache sampler. */
+export function buildLogitsGraph(c: PolicyConfig, B: number): Graph {
+  const g = new Graph('float32', 'policy-logits');
+  const P = declareParams(g, c, false);
+  const ids = g.input('ids', [B, c.maxTextLen], 'int64');
+  const patches = g.input('patches', [B, numPatches(c), patchDim(c)]);
+  g.output('logits', policyLogits(g, c, P, ids, patches));
+  return g;
+}
+
+export const cacheShape = (c: PolicyConfig, N: number): number[] => [N, c.nHeads, contextLength(c), c.dModel / c.nHeads];
+
+export function buildDecodeGraph(c: PolicyConfig, N: number): Graph {
+  const g = new Graph('float32', 'policy-decode');
+  const P = declareParams(g, c, false);
+  const token = g.input('token', [N, 1], 'int64');
+  const patch = g.input('patch', [N, 1, patchDim(c)]);
+  const pos = g.input('pos', [1], 'int64');
+  const shape = cacheShape(c, N);
+  const ks = Array.from({ length: c.nLayers }, (_, l) => g.input(`cache_k.${l}`, shape));
+  const vs = Array.from({ length: c.nLayers }, (_, l) => g.input(`cache_v.${l}`, shape));
+  const out = policyDecodeStep(g, c, P, token, patch, pos, ks, vs);
+  g.output('logits', out.logits);
+  out.cacheK.forEach((t, l) => g.output(`new_cache_k.${l}`, t));
+  out.cacheV.forEach((t, l) => g.output(`new_cache_v.${l}`, t));
+  return g;
+}
+
+export interface TrainGraphOptions {
+  dtype?: FloatDType;
+  /** 'adamw' (default): the fused update; 'gradients': emit raw gradients (for checks). */
+  emit?: 'adamw' | 'gradients';
+}
+
+export function buildTrainGraph(c: PolicyConfig, B: number, objective: Objective, optim: OptimizerConfig = OPTIMIZER_DEFAULTS, options: TrainGraphOptions = {}): Graph {
+  const dtype = options.dtype ?? 'float32';
+  const g = new Graph(dtype, `policy-train-${objective.kind}`);
+  const P = declareParams(g, c, true);
+  const x = batchInputs(g, c, B);
+  const Tt = c.maxTextLen;
+  const mask = g.input('mask', [B, Tt]);
+  const { logp } = tokenLogprobs(g, c, P, x);
+  let lt: LossTensors;
+  if (objective.kind === 'sft') lt = sftLoss(logp, mask);
+  else {
+    const old = g.input('old_logp', [B, Tt]);
+    const ref = g.input('ref_logp', [B, Tt]);
+    const adv = g.input('advantages', objective.advantage === 'token' ? [B, Tt] : [B, 1]);
+    lt = grpoLoss(logp, old, ref, mask, adv, objective.loss);
+  }
+  g.output('loss', lt.loss);
+  for (const [k, t] of Object.entries(lt.metrics)) g.output(k, t);
+  const specs = paramSpecs(c);
+  const params = specs.map((s) => P.get(s.name)!);
+  const grads = gradients(lt.loss, params);
+  if (options.emit === 'gradients') {
+    g.output('logp', logp);
+    specs.forEach((s, i) => g.output(`grad.${s.name}`, grads[i]!));
+    return g;
+  }
+  const clipped = clipByGlobalNorm(grads, optim.maxGradNorm);
+  g.output('grad_norm', clipped.norm);
+  const scalars = { lr: g.input('lr', []), biasCorrection1: g.input('bias_correction1', []), biasCorrection2: g.input('bias_correction2', []) };
+  specs.forEach((s, i) => {
+    const m = g.input(`m.${s.name}`, s.shape);
+    const v = g.input(`v.${s.name}`, s.shape);
+    const u = adamwStep(params[i]!, clipped.grads[i]!, m, v, scalars, optim.adamw, s.decay);
+    g.output(`new.${s.name}`, u.param);
+    g.output(`new_m.${s.name}`, u.m);
+    g.output(`new_v.${s.name}`, u.v);
+  });
+  return g;
+}

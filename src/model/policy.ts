@@ -1,0 +1,316 @@
+// The policy at run time: parameters and AdamW state in JS memory, sessions built once per shape and
+// reused. This is the API the trainer uses: logprobs(), sample(), trainStep().
+import { EngineSession, type ExecutionProvider, type GraphOptimization, type Graph, type HostTensor, SESSION_DEFAULTS, toOnnxBytes } from '../engine';
+import { type PolicyConfig, type PolicyConfigInput, contextLength, numPatches, patchDim, resolvePolicyConfig } from './config';
+import { type SequenceBatch, checkBatch, packPerToken, packTokens, unpackPerToken } from './batch';
+import { GRPO_OBJECTIVE_DEFAULT, OPTIMIZER_DEFAULTS, type Objective, type OptimizerConfig, buildDecodeGraph, buildLogitsGraph, buildLogprobsGraph, buildTrainGraph, cacheShape } from './graphs';
+import { patchifyBatch } from './image';
+import { GRPO_LOSS_CONFIG_DEFAULTS, type GrpoLossConfig } from './loss';
+import { type ParamValues, initParams, paramSpecs } from './params';
+import { Rng } from './rng';
+import { SAMPLING_DEFAULTS, type SamplingOptions, pickToken, validateSampling } from './sampler';
+
+export interface RuntimeOptions {
+  executionProvider: ExecutionProvider;
+  /** Intra-op threads; 0 lets ORT decide. */
+  threads: number;
+  graphOptimization: GraphOptimization;
+}
+
+export interface PolicyOptions {
+  /** Seed for parameter initialisation (ignored when `params` are given). */
+  seed?: number;
+  params?: ParamValues;
+  optimizer?: OptimizerConfig;
+  grpo?: GrpoLossConfig;
+  runtime?: Partial<RuntimeOptions>;
+  /** Token ids the sampler needs. */
+  tokens: { pad: number; eos: number };
+}
+
+export interface OptimizerState {
+  step: number;
+  m: ParamValues;
+  v: ParamValues;
+}
+
+export interface LogprobsResult {
+  /** logp[b][j] = log π(tokens[b][j+1] | image, tokens[b][..j]). */
+  logp: number[][];
+  entropy: number[][];
+}
+
+export interface SampleRequest extends Partial<SamplingOptions> {
+  images: readonly Float32Array[];
+  /** Prompt ids per sequence (BOS first). */
+  prompts: readonly (readonly number[])[];
+  /** One seed per sequence: the same seed and logits give the same tokens. */
+  seeds: readonly number[];
+  /** false = recompute the whole sequence each step (reference / benchmark path). */
+  useCache?: boolean;
+}
+
+export interface SampleResult {
+  /** Generated ids per sequence (without the prompt), ending with EOS when it stopped there. */
+  completions: number[][];
+  stoppedAtEos: boolean[];
+}
+
+export type TrainObjectiveInput =
+  | { kind: 'sft' }
+  | {
+      kind: 'grpo';
+      oldLogp: readonly (readonly number[])[];
+      refLogp: readonly (readonly number[])[];
+      /** One per sequence, or per predicted token (step-level credit). */
+      advantages: readonly number[] | readonly (readonly number[])[];
+    };
+
+export interface TrainBatch extends SequenceBatch {
+  /** 1 for predicted tokens that count (aligned like logp), 0 elsewhere. */
+  lossMask: readonly (readonly number[])[];
+  objective: TrainObjectiveInput;
+  lr: number;
+}
+
+export interface TrainStepResult {
+  loss: number;
+  gradNorm: number;
+  /** kl, clip_ratio, ratio_mean for GRPO. */
+  metrics: Record<string, number>;
+}
+
+const f32 = (shape: readonly number[], data: Float32Array): HostTensor => ({ dtype: 'float32', shape, data });
+const i64 = (shape: readonly number[], data: BigInt64Array): HostTensor => ({ dtype: 'int64', shape, data });
+const scalar = (v: number): HostTensor => f32([], Float32Array.of(v));
+
+export class PolicySessions {
+  private readonly sessions = new Map<string, Promise<EngineSession>>();
+  readonly runtime: RuntimeOptions;
+  readonly optimizer: OptimizerConfig;
+  readonly grpo: GrpoLossConfig;
+  params: ParamValues;
+  optimizerState: OptimizerState;
+
+  constructor(
+    readonly config: PolicyConfig,
+    private readonly options: PolicyOptions,
+  ) {
+    this.runtime = { ...SESSION_DEFAULTS, ...options.runtime };
+    this.optimizer = options.optimizer ?? OPTIMIZER_DEFAULTS;
+    this.grpo = options.grpo ?? GRPO_LOSS_CONFIG_DEFAULTS;
+    this.params = options.params ?? initParams(config, options.seed ?? 0);
+    this.checkParams(this.params);
+    const zeros = (): ParamValues => new Map(paramSpecs(config).map((s) => [s.name, new Float32Array(s.shape.reduce((a, b) => a * b, 1))]));
+    this.optimizerState = { step: 0, m: zeros(), v: zeros() };
+  }
+
+  private checkParams(values: ParamValues): void {
+    for (const s of paramSpecs(this.config)) {
+      const v = values.get(s.name);
+      const n = s.shape.reduce((a, b) => a * b, 1);
+      if (!v) throw new Error(`policy: parameter '${s.name}' is missing`);
+      if (v.length !== n) throw new Error(`policy: parameter '${s.name}' has ${v.length} values, config wants [${s.shape}]`);
+    }
+  }
+
+  setParams(values: ParamValues): void {
+    this.checkParams(values);
+    this.params = values;
+  }
+
+  setOptimizerState(state: OptimizerState): void {
+    this.checkParams(state.m);
+    this.checkParams(state.v);
+    this.optimizerState = state;
+  }
+
+  /** Builds a graph's session on first use; later calls reuse it. */
+  session(key: string, build: () => Graph): Promise<EngineSession> {
+    let s = this.sessions.get(key);
+    if (!s) {
+      s = EngineSession.create(toOnnxBytes(build()), { ...this.runtime, label: `policy ${key}` });
+      this.sessions.set(key, s);
+      s.catch(() => this.sessions.delete(key));
+    }
+    return s;
+  }
+
+  private paramFeeds(feeds: Record<string, HostTensor>): void {
+    for (const s of paramSpecs(this.config)) feeds[s.name] = f32(s.shape, this.params.get(s.name)!);
+  }
+
+  private batchFeeds(batch: SequenceBatch, what: string): Record<string, HostTensor> {
+    checkBatch(this.config, batch, what);
+    const c = this.config;
+    const B = batch.tokens.length;
+    const { ids, targets } = packTokens(c, batch.tokens, this.options.tokens.pad);
+    const feeds: Record<string, HostTensor> = {
+      ids: i64([B, c.maxTextLen], ids),
+      targets: i64([B, c.maxTextLen, 1], targets),
+      patches: f32([B, numPatches(c), patchDim(c)], patchifyBatch(c, batch.images)),
+    };
+    this.paramFeeds(feeds);
+    return feeds;
+  }
+
+  async logprobs(batch: SequenceBatch): Promise<LogprobsResult> {
+    const B = batch.tokens.length;
+    const feeds = this.batchFeeds(batch, 'logprobs');
+    const s = await this.session(`logprobs/B${B}`, () => buildLogprobsGraph(this.config, B));
+    const out = await s.run(feeds);
+    const lengths = batch.tokens.map((t) => t.length);
+    return { logp: unpackPerToken(this.config, out.logp!.data as Float32Array, lengths), entropy: unpackPerToken(this.config, out.entropy!.data as Float32Array, lengths) };
+  }
+
+  async trainStep(batch: TrainBatch): Promise<TrainStepResult> {
+    const c = this.config;
+    const B = batch.tokens.length;
+    const Tt = c.maxTextLen;
+    const feeds = this.batchFeeds(batch, 'trainStep');
+    const lengths = batch.tokens.map((t) => t.length);
+    feeds.mask = f32([B, Tt], packPerToken(c, batch.lossMask, lengths, 'trainStep.lossMask'));
+    let objective: Objective = { kind: 'sft' };
+    if (batch.objective.kind === 'grpo') {
+      const o = batch.objective;
+      feeds.old_logp = f32([B, Tt], packPerToken(c, o.oldLogp, lengths, 'trainStep.oldLogp'));
+      feeds.ref_logp = f32([B, Tt], packPerToken(c, o.refLogp, lengths, 'trainStep.refLogp'));
+      const perToken = o.advantages.length > 0 && Array.isArray(o.advantages[0]);
+      if (o.advantages.length !== B) throw new Error(`trainStep.advantages: ${o.advantages.length} entries for ${B} sequences`);
+      feeds.advantages = perToken
+        ? f32([B, Tt], packPerToken(c, o.advantages as number[][], lengths, 'trainStep.advantages'))
+        : f32([B, 1], Float32Array.from(o.advantages as number[]));
+      objective = { ...(GRPO_OBJECTIVE_DEFAULT as Extract<Objective, { kind: 'grpo' }>), loss: this.grpo, advantage: perToken ? 'token' : 'sequence' };
+    }
+    if (!(batch.lr >= 0) || !Number.isFinite(batch.lr)) throw new Error(`trainStep: lr must be a finite number ≥ 0, got ${batch.lr}`);
+    const st = this.optimizerState;
+    const t = st.step + 1;
+    const { beta1, beta2 } = this.optimizer.adamw;
+    feeds.lr = scalar(batch.lr);
+    feeds.bias_correction1 = scalar(1 / (1 - beta1 ** t));
+    feeds.bias_correction2 = scalar(1 / (1 - beta2 ** t));
+    for (const s of paramSpecs(c)) {
+      feeds[`m.${s.name}`] = f32(s.shape, st.m.get(s.name)!);
+      feeds[`v.${s.name}`] = f32(s.shape, st.v.get(s.name)!);
+    }
+    const key = objective.kind === 'sft' ? `train-sft/B${B}` : `train-grpo-${objective.advantage}/B${B}`;
+    const s = await this.session(key, () => buildTrainGraph(c, B, objective, this.optimizer));
+    const out = await s.run(feeds);
+    const loss = (out.loss!.data as Float32Array)[0]!;
+    if (!Number.isFinite(loss)) throw new Error(`trainStep: loss is ${loss}; parameters were left unchanged`);
+    const params: ParamValues = new Map();
+    const m: ParamValues = new Map();
+    const v: ParamValues = new Map();
+    for (const p of paramSpecs(c)) {
+      params.set(p.name, out[`new.${p.name}`]!.data as Float32Array);
+      m.set(p.name, out[`new_m.${p.name}`]!.data as Float32Array);
+      v.set(p.name, out[`new_v.${p.name}`]!.data as Float32Array);
+    }
+    this.params = params;
+    this.optimizerState = { step: t, m, v };
+    const metrics: Record<string, number> = {};
+    for (const k of ['kl', 'clip_ratio', 'ratio_mean']) if (out[k]) metrics[k] = (out[k].data as Float32Array)[0]!;
+    return { loss, gradNorm: (out.grad_norm!.data as Float32Array)[0]!, metrics };
+  }
+
+  async sample(req: SampleRequest): Promise<SampleResult> {
+    const o: SamplingOptions = {
+      temperature: req.temperature ?? SAMPLING_DEFAULTS.temperature,
+      topP: req.topP ?? SAMPLING_DEFAULTS.topP,
+      maxNewTokens: req.maxNewTokens ?? SAMPLING_DEFAULTS.maxNewTokens,
+      stopAtEos: req.stopAtEos ?? SAMPLING_DEFAULTS.stopAtEos,
+    };
+    validateSampling(o);
+    const c = this.config;
+    const N = req.prompts.length;
+    if (req.seeds.length !== N) throw new Error(`sample: ${req.seeds.length} seeds for ${N} sequences`);
+    checkBatch(c, { images: req.images, tokens: req.prompts }, 'sample');
+    const seqs = req.prompts.map((p) => [...p]);
+    const state = {
+      seqs,
+      rngs: req.seeds.map((s) => new Rng(s)),
+      promptLen: seqs.map((s) => s.length),
+      done: seqs.map((s) => s.length >= c.maxTextLen),
+      eos: seqs.map(() => false),
+    };
+    const patches = patchifyBatch(c, req.images);
+    // Sequence i samples when position j holds its last token: logits there predict token j + 1.
+    const advance = (i: number, logits: ArrayLike<number>, offset: number): void => {
+      const tok = pickToken(logits, offset, c.vocabSize, o, state.rngs[i]!);
+      const s = state.seqs[i]!;
+      s.push(tok);
+      const isEos = tok === this.options.tokens.eos;
+      if ((o.stopAtEos && isEos) || s.length - state.promptLen[i]! >= o.maxNewTokens || s.length >= c.maxTextLen) {
+        state.done[i] = true;
+        state.eos[i] = o.stopAtEos && isEos;
+      }
+    };
+    if (req.useCache === false) await this.sampleRecompute(N, patches, state, advance);
+    else await this.sampleCached(N, patches, state, advance);
+    return { completions: state.seqs.map((s, i) => s.slice(state.promptLen[i]!)), stoppedAtEos: state.eos };
+  }
+
+  private async sampleCached(N: number, patches: Float32Array, st: { seqs: number[][]; done: boolean[] }, advance: (i: number, l: ArrayLike<number>, off: number) => void): Promise<void> {
+    const c = this.config;
+    const Np = numPatches(c);
+    const pd = patchDim(c);
+    const shape = cacheShape(c, N);
+    const size = shape.reduce((a, b) => a * b, 1);
+    const s = await this.session(`decode/N${N}`, () => buildDecodeGraph(c, N));
+    const feeds: Record<string, HostTensor> = {};
+    this.paramFeeds(feeds);
+    for (let l = 0; l < c.nLayers; l++) {
+      feeds[`cache_k.${l}`] = f32(shape, new Float32Array(size));
+      feeds[`cache_v.${l}`] = f32(shape, new Float32Array(size));
+    }
+    const token = new BigInt64Array(N);
+    const patch = new Float32Array(N * pd);
+    for (let pos = 0; pos < contextLength(c); pos++) {
+      const j = pos - Np;
+      if (j >= 0 && st.done.every(Boolean)) break;
+      if (j < 0) {
+        for (let i = 0; i < N; i++) patch.set(patches.subarray((i * Np + pos) * pd, (i * Np + pos + 1) * pd), i * pd);
+      } else {
+        patch.fill(0);
+        for (let i = 0; i < N; i++) token[i] = BigInt(st.seqs[i]![j] ?? this.options.tokens.pad);
+      }
+      feeds.token = i64([N, 1], token);
+      feeds.patch = f32([N, 1, pd], patch);
+      feeds.pos = i64([1], BigInt64Array.of(BigInt(pos)));
+      const out = await s.run(feeds);
+      for (let l = 0; l < c.nLayers; l++) {
+        feeds[`cache_k.${l}`] = out[`new_cache_k.${l}`]!;
+        feeds[`cache_v.${l}`] = out[`new_cache_v.${l}`]!;
+      }
+      if (j < 0) continue;
+      const logits = out.logits!.data as Float32Array;
+      for (let i = 0; i < N; i++) if (!st.done[i] && j === st.seqs[i]!.length - 1) advance(i, logits, i * c.vocabSize);
+    }
+  }
+
+  private async sampleRecompute(N: number, patches: Float32Array, st: { seqs: number[][]; done: boolean[] }, advance: (i: number, l: ArrayLike<number>, off: number) => void): Promise<void> {
+    const c = this.config;
+    const Tt = c.maxTextLen;
+    const V = c.vocabSize;
+    const s = await this.session(`logits/B${N}`, () => buildLogitsGraph(c, N));
+    const feeds: Record<string, HostTensor> = { patches: f32([N, numPatches(c), patchDim(c)], patches) };
+    this.paramFeeds(feeds);
+    for (let j = Math.min(...st.seqs.map((q) => q.length)) - 1; j < Tt && !st.done.every(Boolean); j++) {
+      if (!st.seqs.some((q, i) => !st.done[i] && q.length - 1 === j)) continue;
+      feeds.ids = i64([N, Tt], packTokens(c, st.seqs, this.options.tokens.pad).ids);
+      const logits = (await s.run(feeds)).logits!.data as Float32Array;
+      for (let i = 0; i < N; i++) if (!st.done[i] && j === st.seqs[i]!.length - 1) advance(i, logits, (i * Tt + j) * V);
+    }
+  }
+
+  async release(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const s of all) await (await s.catch(() => undefined))?.release();
+  }
+}
+
+/** Creates the policy runtime (sessions are built lazily, once per batch shape, then reused). */
+export async function createPolicySessions(config: PolicyConfigInput, options: PolicyOptions): Promise<PolicySessions> {
+  return new PolicySessions(resolvePolicyConfig(config), options);
+}

@@ -1,0 +1,48 @@
+// Token selection from logits: temperature, nucleus (top-p), greedy at temperature 0. Exactly one
+// uniform draw per sampled token, so a sequence's tokens depend only on its own seed and logits.
+import type { Rng } from './rng';
+
+export interface SamplingOptions {
+  /** 0 = greedy. R1-VL samples RL groups at 1.2. */
+  temperature: number;
+  /** Keep the smallest set of tokens whose probability reaches topP (1 = off). */
+  topP: number;
+  maxNewTokens: number;
+  /** Stop a sequence when it emits the end token (off only for benchmarks). */
+  stopAtEos: boolean;
+}
+
+export const SAMPLING_DEFAULTS: SamplingOptions = { temperature: 1.0, topP: 1.0, maxNewTokens: 128, stopAtEos: true };
+
+export function validateSampling(o: SamplingOptions): void {
+  if (!(o.temperature >= 0) || !Number.isFinite(o.temperature)) throw new Error(`sampling: temperature must be ≥ 0, got ${o.temperature}`);
+  if (!(o.topP > 0 && o.topP <= 1)) throw new Error(`sampling: topP must be in (0, 1], got ${o.topP}`);
+  if (!Number.isInteger(o.maxNewTokens) || o.maxNewTokens < 1) throw new Error(`sampling: maxNewTokens must be a positive integer, got ${o.maxNewTokens}`);
+}
+
+/** Picks a token from logits[offset .. offset+V). */
+export function pickToken(logits: ArrayLike<number>, offset: number, V: number, o: SamplingOptions, rng: Rng): number {
+  if (o.temperature === 0) {
+    let best = 0;
+    for (let v = 1; v < V; v++) if (logits[offset + v]! > logits[offset + best]!) best = v;
+    return best;
+  }
+  let max = -Infinity;
+  for (let v = 0; v < V; v++) max = Math.max(max, logits[offset + v]!);
+  const probs = new Float64Array(V);
+  let sum = 0;
+  for (let v = 0; v < V; v++) sum += probs[v] = Math.exp((logits[offset + v]! - max) / o.temperature);
+  const u = rng.next();
+  if (o.topP >= 1) {
+    let acc = 0;
+    for (let v = 0; v < V; v++) if ((acc += probs[v]! / sum) > u) return v;
+    return V - 1;
+  }
+  const order = [...Array(V).keys()].sort((a, b) => probs[b]! - probs[a]! || a - b);
+  let kept = 0;
+  let mass = 0;
+  while (kept < V && mass < o.topP * sum) mass += probs[order[kept++]!]!;
+  let acc = 0;
+  for (let k = 0; k < kept; k++) if ((acc += probs[order[k]!]! / mass) > u) return order[k]!;
+  return order[kept - 1]!;
+}
