@@ -85,7 +85,7 @@ export function parseDecimal(input: string): { value: number; decimals: number |
 }
 
 /**
- * Equal within a relative tolerance, or, when one side is a decimal literal with d ≥ 1 decimals and
+ * Equal within a relative tolerance, or, when one side is a decimal literal with d ≥ 2 decimals and
  * the other is exact (a fraction), when the exact value rounds to the literal (1/3 ≡ 0.3333).
  */
 export function numbersAgree(a: NumericAnswer, b: NumericAnswer, tolerance: number): boolean {
@@ -94,7 +94,7 @@ export function numbersAgree(a: NumericAnswer, b: NumericAnswer, tolerance: numb
     if (x === y || Math.abs(x - y) <= tolerance * Math.max(Math.abs(x), Math.abs(y))) return true;
     if (a.literal !== b.literal) {
       const lit = a.literal ? a : b;
-      if (lit.decimals !== null && lit.decimals >= 1 && Math.abs(x - y) <= 0.5 * 10 ** -lit.decimals * (1 + 1e-9)) return true;
+      if (lit.decimals !== null && lit.decimals >= 2 && Math.abs(x - y) <= 0.5 * 10 ** -lit.decimals * (1 + 1e-9)) return true;
     }
   }
   return false;
