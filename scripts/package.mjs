@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Builds the platform-specific linux-x64 .vsix from an allowlisted staging folder: the bundles in
+// dist/, media/, the manifest, the README, and onnxruntime-node with only linux-x64's native
+// binaries (its other platforms would add ~240 MB). Expects `node esbuild.js --production` first
+// (the `package` npm script does both).
+//   node scripts/package.mjs [--out file.vsix] [--target linux-x64]
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const arg = (name, fallback) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
+const target = arg('--target', 'linux-x64');
+const [platform, arch] = target.split('-');
+const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const out = path.resolve(arg('--out', path.join(root, `${manifest.name}-${manifest.version}-${target}.vsix`)));
+const VSCE_VERSION = '3.9.2';
+
+function copy(rel, filter = () => true) {
+  const from = path.join(root, rel);
+  if (!fs.existsSync(from)) throw new Error(`package: ${rel} is missing (run \`node esbuild.js --production\` / \`npm ci\` first)`);
+  fs.cpSync(from, path.join(stage, rel), { recursive: true, filter: (src) => filter(path.relative(root, src)) });
+}
+
+if (!fs.existsSync(path.join(root, 'dist/extension.js'))) throw new Error('package: dist/extension.js is missing; run `node esbuild.js --production` first');
+
+const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'stepgrpo-vsix-'));
+try {
+  const { devDependencies: _dev, scripts: _scripts, ...published } = manifest;
+  fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify(published, null, 2));
+  copy('dist', (rel) => !rel.endsWith('.map'));
+  copy('media');
+  copy('README.md');
+  for (const f of ['LICENSE', 'LICENSE.md', 'CHANGELOG.md']) if (fs.existsSync(path.join(root, f))) copy(f);
+  if (fs.existsSync(path.join(root, 'docs'))) copy('docs');
+
+  // onnxruntime-node stays external to the bundles (a native module); ship its JS, its one runtime
+  // dependency, and the binaries of this target only.
+  const ort = 'node_modules/onnxruntime-node';
+  const binDir = `${ort}/bin/napi-v6/${platform}/${arch}`;
+  copy(`${ort}/package.json`);
+  copy(`${ort}/dist`, (rel) => !rel.endsWith('.map') && !rel.endsWith('.ts'));
+  copy(binDir);
+  copy('node_modules/onnxruntime-common/package.json');
+  copy('node_modules/onnxruntime-common/dist/cjs', (rel) => !rel.endsWith('.map') && !rel.endsWith('.ts'));
+  fs.writeFileSync(path.join(stage, '.vscodeignore'), '**/*.map\n');
+
+  const local = path.join(root, 'test/e2e/node_modules/.bin/vsce');
+  const [cmd, args] = fs.existsSync(local) ? [local, []] : ['npx', ['--yes', `@vscode/vsce@${VSCE_VERSION}`]];
+  const vsceArgs = ['package', '--no-dependencies', '--target', target, '--allow-missing-repository', '--skip-license', '--out', out];
+  const r = spawnSync(cmd, [...args, ...vsceArgs], { cwd: stage, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`vsce exited with ${r.status}`);
+  console.log(`package: ${path.relative(process.cwd(), out)} (${(fs.statSync(out).size / 1e6).toFixed(1)} MB, target ${target})`);
+} finally {
+  fs.rmSync(stage, { recursive: true, force: true });
+}

@@ -1,0 +1,79 @@
+// Every palette command of DESIGN §9. Features that are not built yet say so plainly when run.
+import * as vscode from 'vscode';
+import type { AnnotationController } from './annotations/annotation-controller';
+import { formatSummary, formatTotal } from './annotations/summary';
+
+export const COMMANDS = {
+  startRun: 'stepgrpo.startRun',
+  stopRun: 'stepgrpo.stopRun',
+  openRolloutViewer: 'stepgrpo.openRolloutViewer',
+  scoreChain: 'stepgrpo.scoreChain',
+  startRewardServer: 'stepgrpo.startRewardServer',
+  importRollouts: 'stepgrpo.importRollouts',
+  openRunFolder: 'stepgrpo.openRunFolder',
+  showLog: 'stepgrpo.showLog',
+} as const;
+
+/** Commands whose feature is not in this version: [id, title as in package.json]. */
+const NOT_BUILT: [string, string][] = [
+  [COMMANDS.startRun, 'Start StepGRPO Run'],
+  [COMMANDS.stopRun, 'Stop Run'],
+  [COMMANDS.openRolloutViewer, 'Open Rollout Viewer'],
+  [COMMANDS.startRewardServer, 'Start Reward Server'],
+  [COMMANDS.importRollouts, 'Import Rollouts'],
+  [COMMANDS.openRunFolder, 'Open Run Folder'],
+];
+
+export interface NotBuiltResult {
+  status: 'not-built';
+  message: string;
+}
+
+export interface ScoreResult {
+  uri: string;
+  kind: 'chain' | 'jsonl';
+  summaries: string[];
+}
+
+export function registerCommands(controller: AnnotationController, log: vscode.LogOutputChannel, version: string): vscode.Disposable[] {
+  const notBuilt = NOT_BUILT.map(([id, title]) =>
+    vscode.commands.registerCommand(id, (): NotBuiltResult => {
+      const message = `StepGRPO Studio ${version}: "${title}" is not built yet in this version. Inline reward annotations and "Score Reasoning Chain in Editor" are available.`;
+      log.warn(message);
+      void vscode.window.showInformationMessage(message);
+      return { status: 'not-built', message };
+    }),
+  );
+  return [
+    ...notBuilt,
+    vscode.commands.registerCommand(COMMANDS.scoreChain, (uri?: vscode.Uri) => scoreInEditor(controller, log, uri)),
+    vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
+  ];
+}
+
+async function scoreInEditor(controller: AnnotationController, log: vscode.LogOutputChannel, uri?: vscode.Uri): Promise<ScoreResult | undefined> {
+  const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+  if (!doc) {
+    void vscode.window.showWarningMessage('StepGRPO: open a reasoning chain (Markdown, text or rollout .jsonl) to score it.');
+    return undefined;
+  }
+  const state = await controller.analyseNow(doc);
+  if (!state) return undefined;
+  const summaries = state.chains.map((c) => formatSummary(c.scored.breakdown, c.scored.reference));
+  const name = vscode.workspace.asRelativePath(doc.uri);
+  for (const c of state.chains) log.info(`${name}${c.line === null ? '' : `:${c.line + 1}`} ${JSON.stringify(c.scored.breakdown)}`);
+  let message: string;
+  if (state.chains.length === 0) {
+    const notScored = state.diagnostics.find((d) => d.code === 'NOT_SCORED');
+    message = notScored ? `StepGRPO: ${notScored.message}` : `StepGRPO: no reasoning chain in ${name} (no Image Description / Rationales / Step / Final answer headers).`;
+  } else if (state.kind === 'chain') {
+    message = `StepGRPO: ${summaries[0]}`;
+  } else {
+    const totals = state.chains.map((c) => c.scored.breakdown.total);
+    const valid = state.chains.filter((c) => c.scored.breakdown.validity === 1).length;
+    const mean = totals.reduce((a, b) => a + b, 0) / totals.length;
+    message = `StepGRPO: ${state.chains.length} chains in ${name}: mean total ${formatTotal(mean)}, StepRVR valid ${valid}/${state.chains.length}.`;
+  }
+  void vscode.window.showInformationMessage(message);
+  return { uri: doc.uri.toString(), kind: state.kind, summaries };
+}

@@ -1,0 +1,84 @@
+// Drives the real workbench like a person: opens a chain from Quick Open, runs
+// "StepGRPO: Score Reasoning Chain in Editor" from the command palette, checks what appears on
+// screen (notification, CodeLens, squiggles) and saves a screenshot. Returns one check per step.
+import path from 'node:path';
+import { launchChromium } from '../lib/browser.mjs';
+
+const FIXTURE = 'apples-step-gap.md';
+
+export async function runPaletteScript({ base, workspace, screenshotDir, log }) {
+  const checks = [];
+  const check = async (name, fn) => {
+    try {
+      const detail = await fn();
+      checks.push({ name, ok: true, detail });
+      return true;
+    } catch (err) {
+      checks.push({ name, ok: false, detail: err?.message ?? String(err) });
+      return false;
+    }
+  };
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    const started = Date.now();
+    await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'domcontentloaded' });
+    const loaded = await check('workbench loads with the installed .vsix', async () => {
+      await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 60_000 });
+      log(`workbench visible ${Date.now() - started} ms after navigation`);
+    });
+    if (!loaded) return checks;
+    await page.waitForTimeout(1500);
+
+    await check(`Quick Open opens ${FIXTURE}`, async () => {
+      await page.keyboard.press('Control+P');
+      await page.waitForSelector('.quick-input-widget .quick-input-box input', { state: 'visible', timeout: 20_000 });
+      await page.keyboard.type(FIXTURE);
+      await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${FIXTURE}"]`, { timeout: 20_000 });
+      await page.keyboard.press('Enter');
+      await page.waitForSelector(`.tabs-container .tab[aria-label*="${FIXTURE}"]`, { timeout: 20_000 });
+      await page.waitForSelector('.monaco-editor .view-lines', { timeout: 20_000 });
+    });
+
+    await check('the palette lists "StepGRPO: Score Reasoning Chain in Editor"', async () => {
+      await page.locator('.monaco-editor .view-lines').first().click();
+      await page.keyboard.press('F1');
+      await page.waitForSelector('.quick-input-widget .quick-input-box input', { state: 'visible', timeout: 20_000 });
+      await page.keyboard.type('StepGRPO: Score Reasoning Chain');
+      const row = page.locator('.quick-input-list .monaco-list-row').first();
+      await row.waitFor({ timeout: 20_000 });
+      const text = await row.innerText();
+      if (!text.includes('Score Reasoning Chain in Editor')) throw new Error(`first palette row is ${JSON.stringify(text)}`);
+      await page.keyboard.press('Enter');
+    });
+
+    await check('running it shows the reward summary notification', async () => {
+      const toast = page.locator('.notification-toast', { hasText: 'StepGRPO: answer' }).first();
+      await toast.waitFor({ timeout: 30_000 });
+      const text = await toast.innerText();
+      if (!/answer ✓ · key steps 2\/2 · StepRVR ✗/.test(text)) throw new Error(`notification says ${JSON.stringify(text)}`);
+      return text;
+    });
+
+    await check('the CodeLens summarises the reward above the chain', async () => {
+      const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: 'StepGRPO:' }).first();
+      await lens.waitFor({ timeout: 20_000 });
+      const text = await lens.innerText();
+      if (!text.includes('StepRVR ✗')) throw new Error(`CodeLens says ${JSON.stringify(text)}`);
+    });
+
+    await check('the step-gap violation is underlined in the editor', async () => {
+      await page.waitForSelector('.monaco-editor .squiggly-warning', { timeout: 20_000 });
+    });
+
+    await check('a screenshot is saved under test-output/', async () => {
+      await page.waitForTimeout(800);
+      const file = path.join(screenshotDir, 'e2e-score-chain.png');
+      await page.screenshot({ path: file });
+      log(`screenshot: ${path.relative(process.cwd(), file)}`);
+    });
+  } finally {
+    await browser.close().catch(() => {});
+  }
+  return checks;
+}
