@@ -66,7 +66,18 @@ interface Candidate {
 }
 
 export function resolveSyntheticOptions(partial: Partial<SyntheticTaskOptions> = {}): SyntheticTaskOptions {
-  const o: SyntheticTaskOptions = { ...SYNTHETIC_DEFAULTS, ...partial } as SyntheticTaskOptions;
+  for (const key of Object.keys(partial)) {
+    if (!(key in SYNTHETIC_DEFAULTS)) throw new RangeError(`synthetic task: unknown option "${key}" (expected ${Object.keys(SYNTHETIC_DEFAULTS).join(', ')})`);
+  }
+  const merged = { ...SYNTHETIC_DEFAULTS, ...partial };
+  // Own copies of the list options, so that nobody can edit the shared defaults through a task.
+  const o: SyntheticTaskOptions = {
+    ...merged,
+    shapes: Array.isArray(merged.shapes) ? [...merged.shapes] : merged.shapes,
+    colors: Array.isArray(merged.colors) ? [...merged.colors] : merged.colors,
+    templates: Array.isArray(merged.templates) ? [...merged.templates] : merged.templates,
+    points: Array.isArray(merged.points) ? ([...merged.points] as [number, number]) : merged.points,
+  };
   const fail = (field: keyof SyntheticTaskOptions, why: string): never => {
     throw new RangeError(`synthetic task option "${field}": ${why} (got ${JSON.stringify(o[field])})`);
   };

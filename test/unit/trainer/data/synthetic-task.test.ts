@@ -44,6 +44,7 @@ describe('synthetic task: determinism', () => {
     assert.throws(() => task({ jitter: 5 }), /option "jitter"/);
     assert.throws(() => task({ evalFraction: 0 }), /option "evalFraction"/);
     assert.throws(() => task({ points: [3, 2] }), /option "points"/);
+    assert.throws(() => task({ gird: 4 } as never), /unknown option "gird"/);
   });
 
   it('says so when the knobs allow fewer distinct examples than asked for', () => {
