@@ -1,0 +1,136 @@
+// Bench section `engine` (DESIGN §11): MatMul peak through ORT, the fused train step's MFU and
+// tokens/s, sampling tokens/s with and without the KV cache, and train-step peak RSS (measured in a
+// child process so nothing else in the bench inflates it).
+// Env: STEPGRPO_EP=cpu|cuda|webgpu, STEPGRPO_THREADS (0 = ORT default), STEPGRPO_BENCH_SAMPLE_N.
+import { spawnSync } from 'node:child_process';
+import { EngineSession, type ExecutionProvider, Graph, matmul, toOnnxBytes } from '../../../src/engine';
+import { buildTrainGraph, contextLength, countParams, createPolicySessions, GRPO_OBJECTIVE_DEFAULT, type PolicySessions, resolvePolicyConfig } from '../../../src/model';
+import { type BenchRow, type BenchSection, median } from '../bench-section';
+
+const EP = (process.env.STEPGRPO_EP ?? 'cpu') as ExecutionProvider;
+const THREADS = Number(process.env.STEPGRPO_THREADS ?? 0);
+const VOCAB = 512;
+const TRAIN_BATCH = 16;
+const runtime = { executionProvider: EP, threads: THREADS, graphOptimization: 'all' as const };
+const now = (): number => performance.now();
+
+function randomImage(size: number, channels: number): Float32Array {
+  return Float32Array.from({ length: channels * size * size }, () => Math.random());
+}
+
+async function matmulPeak(): Promise<{ gflops: number; shape: string }> {
+  let best = { gflops: 0, shape: '' };
+  for (const [m, k, n] of [[4096, 256, 1024], [4096, 1024, 256], [2048, 2048, 2048]] as const) {
+    const g = new Graph('float32', 'matmul-peak');
+    const a = g.input('a', [m, k]);
+    const b = g.input('b', [k, n]);
+    g.output('c', matmul(a, b));
+    const s = await EngineSession.create(toOnnxBytes(g), { ...runtime, label: 'matmul-peak' });
+    const feeds = { a: { dtype: 'float32' as const, shape: [m, k], data: Float32Array.from({ length: m * k }, Math.random) }, b: { dtype: 'float32' as const, shape: [k, n], data: Float32Array.from({ length: k * n }, Math.random) } };
+    const times: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const t0 = now();
+      await s.run(feeds);
+      if (i >= 2) times.push(now() - t0);
+    }
+    await s.release();
+    const gflops = (2 * m * k * n) / (median(times) / 1e3) / 1e9;
+    if (gflops > best.gflops) best = { gflops, shape: `${m}×${k}×${n}` };
+  }
+  return best;
+}
+
+interface TrainChildResult {
+  medianMs: number;
+  flops: number;
+  tokens: number;
+  maxRssMb: number;
+  params: number;
+}
+
+/** Runs in the child: default-size GRPO train steps, then reports timing and peak RSS. */
+async function trainChild(): Promise<TrainChildResult> {
+  const cfg = resolvePolicyConfig({ vocabSize: VOCAB });
+  const policy = await createPolicySessions(cfg, { seed: 1, tokens: { pad: 0, eos: 2 }, runtime });
+  const B = TRAIN_BATCH;
+  const tokens = Array.from({ length: B }, () => Array.from({ length: cfg.maxTextLen }, () => 1 + Math.floor(Math.random() * (VOCAB - 1))));
+  const rows = (f: () => number): number[][] => tokens.map((t) => t.slice(1).map(f));
+  const batch = {
+    images: tokens.map(() => randomImage(cfg.image.size, cfg.image.channels)),
+    tokens,
+    lossMask: rows(() => 1),
+    lr: 1e-4,
+    objective: { kind: 'grpo' as const, oldLogp: rows(() => -6), refLogp: rows(() => -6), advantages: tokens.map(() => Math.random() * 2 - 1) },
+  };
+  const times: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const t0 = now();
+    await policy.trainStep(batch);
+    if (i >= 2) times.push(now() - t0);
+  }
+  const flops = buildTrainGraph(cfg, B, GRPO_OBJECTIVE_DEFAULT).matmulFlops();
+  return { medianMs: median(times), flops, tokens: B * contextLength(cfg), maxRssMb: process.resourceUsage().maxRSS / 1024, params: countParams(cfg) };
+}
+
+async function sampleRate(policy: PolicySessions, n: number, useCache: boolean): Promise<number> {
+  const c = policy.config;
+  const req = {
+    images: Array.from({ length: n }, () => randomImage(c.image.size, c.image.channels)),
+    prompts: Array.from({ length: n }, () => [1]),
+    seeds: Array.from({ length: n }, (_, i) => i),
+    maxNewTokens: c.maxTextLen - 1,
+    stopAtEos: false,
+    temperature: 1,
+    useCache,
+  };
+  await policy.sample({ ...req, maxNewTokens: 2 }); // builds the session
+  const t0 = now();
+  const r = await policy.sample(req);
+  const generated = r.completions.reduce((s, x) => s + x.length, 0);
+  return generated / ((now() - t0) / 1e3);
+}
+
+const section: BenchSection = {
+  name: 'engine',
+  async run() {
+    const peak = await matmulPeak();
+    const child = spawnSync(process.execPath, ['--import', 'tsx', __filename], {
+      env: { ...process.env, STEPGRPO_ENGINE_BENCH_CHILD: '1' },
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
+    const line = child.stdout.trim().split('\n').pop() ?? '';
+    if (child.status !== 0 || !line.startsWith('{')) throw new Error(`train child failed: ${child.stderr.slice(-800)}`);
+    const train = JSON.parse(line) as TrainChildResult;
+    const achieved = train.flops / (train.medianMs / 1e3) / 1e9;
+    const n = Number(process.env.STEPGRPO_BENCH_SAMPLE_N ?? 8);
+    const policy = await createPolicySessions({ vocabSize: VOCAB }, { seed: 1, tokens: { pad: 0, eos: 2 }, runtime });
+    const kv = await sampleRate(policy, n, true);
+    const nokv = await sampleRate(policy, n, false);
+    await policy.release();
+    const ctx = `${(train.params / 1e6).toFixed(2)}M params, ${train.tokens} tokens/step, ep=${EP}`;
+    const rows: BenchRow[] = [
+      { key: 'engine.matmul_peak_gflops', value: peak.gflops, note: `GFLOP/s, best of MatMul shapes (${peak.shape})` },
+      { key: 'engine.train_step_ms', value: train.medianMs, note: `median fused GRPO fwd+bwd+AdamW step, ${ctx}` },
+      { key: 'engine.train_gflops', value: achieved, note: `MatMul/Gemm FLOPs of the train graph (${(train.flops / 1e9).toFixed(1)} GFLOP) / step time` },
+      { key: 'engine.train_mfu', value: achieved / peak.gflops, note: 'train GFLOP/s ÷ MatMul peak (target ≥ 0.40)' },
+      { key: 'engine.train_tokens_per_s', value: train.tokens / (train.medianMs / 1e3), note: 'positions (patches + text) per second' },
+      { key: 'engine.train_rss_mb', value: train.maxRssMb, note: 'peak RSS of a child doing default-size train steps (target < 4096)' },
+      { key: 'engine.sample_tokens_per_s_kv', value: kv, note: `${n} sequences to 256 positions, KV cache` },
+      { key: 'engine.sample_tokens_per_s_nokv', value: nokv, note: `${n} sequences to 256 positions, full recomputation` },
+      { key: 'engine.sample_kv_speedup', value: kv / nokv, note: 'target ≥ 5' },
+    ];
+    return rows;
+  },
+};
+
+export default section;
+
+if (process.env.STEPGRPO_ENGINE_BENCH_CHILD === '1') {
+  trainChild()
+    .then((r) => console.log(JSON.stringify(r)))
+    .catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+}
