@@ -1,0 +1,81 @@
+// `stepgrpo score --in chains.jsonl [--out scored.jsonl]`: every record written back with a
+// `rewards` field (RewardBreakdown, DESIGN §3); the summary table goes to stderr so that stdout
+// can carry the scored JSONL.
+import { scoreChain } from '../../core/reward';
+import type { CliCommand, CliIO } from '../command';
+import { UsageError, parseArgs } from '../args';
+import { openOutput, readJsonlLines } from '../jsonl';
+import { RecordError, readScoreInput } from './score-record';
+import { ScoreSummary } from './score-summary';
+import { REWARD_FLAGS_USAGE, REWARD_VALUE_FLAGS, rewardConfigFromFlags } from './reward-flags';
+
+const USAGE = `usage: stepgrpo score --in FILE [--out FILE] [options]
+
+Scores every JSONL record {completion, solution?, answer?, key_steps?} (or a verl dump
+{output, gts}) with StepRAR + StepRVR and writes it back with a "rewards" field.
+
+  --in FILE         input JSONL ("-" for stdin)
+  --out FILE        output JSONL (default: stdout)
+${REWARD_FLAGS_USAGE}  --strict          stop at the first bad record
+  --summary-json F  also write the summary as JSON to F
+
+Bad records (not JSON, missing or mistyped fields, malformed key steps) are reported on stderr
+with their line number and field; records that are JSON objects are still written out, with
+"rewards": null and an "error". The summary table is printed on stderr. Exit code: 0 when every
+record was scored, 1 when any failed, 2 for usage errors.
+`;
+
+export const scoreCommand: CliCommand = {
+  name: 'score',
+  summary: 'score a JSONL file of chains (StepRAR + StepRVR) and print a summary',
+  usage: USAGE,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const args = parseArgs(argv, { values: ['in', 'out', 'summary-json', ...REWARD_VALUE_FLAGS], booleans: ['strict'] });
+    if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+    const input = args.flags.get('in');
+    if (!input) throw new UsageError('--in is required');
+    const config = rewardConfigFromFlags(args);
+    const strict = args.booleans.has('strict');
+    const summary = new ScoreSummary();
+    const out = openOutput(args.flags.get('out'), io.stdout);
+    const fail = (line: number, message: string): void => {
+      summary.failed++;
+      io.stderr.write(`${input}:${line}: ${message}\n`);
+    };
+    try {
+      for await (const { line, raw } of readJsonlLines(input)) {
+        let record: unknown;
+        try {
+          record = JSON.parse(raw);
+        } catch (err) {
+          fail(line, `not valid JSON (${(err as Error).message})`);
+          if (strict) break;
+          continue;
+        }
+        try {
+          const { completion, reference } = readScoreInput(record);
+          const rewards = scoreChain(completion, reference, config);
+          summary.add(rewards);
+          out.stream.write(`${JSON.stringify({ ...(record as object), rewards })}\n`);
+        } catch (err) {
+          if (!(err instanceof RecordError)) throw err;
+          fail(line, err.message);
+          if (typeof record === 'object' && record !== null && !Array.isArray(record)) {
+            out.stream.write(`${JSON.stringify({ ...(record as object), rewards: null, error: `line ${line}: ${err.message}` })}\n`);
+          }
+          if (strict) break;
+        }
+      }
+    } finally {
+      await out.close();
+    }
+    if (strict && summary.failed > 0) io.stderr.write('stopped at the first bad record (--strict)\n');
+    io.stderr.write(summary.table());
+    const summaryPath = args.flags.get('summary-json');
+    if (summaryPath) {
+      const fs = await import('node:fs');
+      fs.writeFileSync(summaryPath, `${JSON.stringify({ config, ...summary.toJSON() }, null, 2)}\n`);
+    }
+    return summary.failed > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,127 @@
+// `stepgrpo score` end to end through tsx on temp files.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildChain } from '../fixtures/chain-builder';
+
+const root = path.resolve(__dirname, '../..');
+let dir: string;
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], { cwd: root, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const writeJsonl = (name: string, lines: string[]): string => {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+};
+const readJsonl = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+
+before(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepgrpo-cli-'));
+});
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('stepgrpo score', () => {
+  it('writes every record back with a RewardBreakdown and prints the summary on stderr', () => {
+    const input = writeJsonl('ok.jsonl', [
+      JSON.stringify({ id: 1, completion: buildChain(), answer: '7', key_steps: { Steps: ['3 squares', ['4 circles', 'four circles']] } }),
+      JSON.stringify({ id: 2, completion: buildChain({ rationale: null, answer: '8' }), solution: buildChain() }),
+      JSON.stringify({ id: 3, output: buildChain(), gts: '7' }),
+      JSON.stringify({ id: 4, output: buildChain(), gts: { answer: '7', key_steps: ['hexagon'] } }),
+    ]);
+    const out = path.join(dir, 'ok.out.jsonl');
+    const r = cli(['score', '--in', input, '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = readJsonl(out);
+    assert.deepEqual(rows.map((x) => x.id), [1, 2, 3, 4]);
+    assert.deepEqual(Object.keys(rows[0].rewards).sort(), ['answer', 'answer_correct', 'key_step_ratio', 'key_steps', 'mode', 'r_acc', 'r_val', 'total', 'validity', 'violations'].sort());
+    assert.equal(rows[0].rewards.total, 2.1);
+    assert.equal(rows[1].rewards.answer_correct, false);
+    assert.equal(rows[1].rewards.violations[0].code, 'MISSING_SECTION');
+    assert.equal(rows[2].rewards.answer_correct, true);
+    assert.equal(rows[3].rewards.key_step_ratio, 0);
+    assert.match(r.stderr, /records scored\s+4/);
+    assert.match(r.stderr, /validity rate\s+0\.7500/);
+    assert.match(r.stderr, /answer accuracy\s+0\.7500/);
+    assert.match(r.stderr, /key-step recall\s+0\.5000/);
+    assert.match(r.stderr, /violations MISSING_SECTION\s+1/);
+  });
+
+  it('reports bad records with line and field, keeps going, exits 1', () => {
+    const input = writeJsonl('bad.jsonl', [
+      JSON.stringify({ completion: buildChain(), answer: '7' }),
+      '{not json',
+      JSON.stringify({ answer: '7' }),
+      '',
+      JSON.stringify({ completion: buildChain(), key_steps: { Steps: ['a', ['b', 3]] } }),
+      JSON.stringify({ completion: 42 }),
+      JSON.stringify({ completion: buildChain(), answer: '7' }),
+    ]);
+    const out = path.join(dir, 'bad.out.jsonl');
+    const r = cli(['score', '--in', input, '--out', out]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /bad\.jsonl:2: not valid JSON/);
+    assert.match(r.stderr, /bad\.jsonl:3: missing field "completion"/);
+    assert.match(r.stderr, /bad\.jsonl:5: key_steps\.Steps\[1\]\[1\]: expected a string, got number/);
+    assert.match(r.stderr, /bad\.jsonl:6: completion: expected a string, got number/);
+    assert.match(r.stderr, /records scored\s+2/);
+    assert.match(r.stderr, /records failed\s+4/);
+    const rows = readJsonl(out);
+    assert.equal(rows.length, 5); // the unparseable line cannot be written back
+    assert.equal(rows[1].rewards, null);
+    assert.match(rows[1].error, /line 3/);
+    assert.equal(rows[4].rewards.answer_correct, true);
+  });
+
+  it('--strict stops at the first bad record', () => {
+    const input = writeJsonl('strict.jsonl', [JSON.stringify({ completion: buildChain() }), '[1]', JSON.stringify({ completion: buildChain() })]);
+    const r = cli(['score', '--in', input, '--strict']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout.trim().split('\n').length, 1);
+    assert.match(r.stderr, /strict\.jsonl:2: expected a JSON object, got array/);
+    assert.match(r.stderr, /--strict/);
+  });
+
+  it('presets and modes change the reward', () => {
+    const input = writeJsonl('modes.jsonl', [JSON.stringify({ completion: buildChain({ headerStyle: 'bold' }), answer: '7' })]);
+    const robust = JSON.parse(cli(['score', '--in', input]).stdout);
+    const official = JSON.parse(cli(['score', '--in', input, '--preset', 'r1vl-official']).stdout);
+    const outcome = JSON.parse(cli(['score', '--in', input, '--preset', 'grpo-outcome']).stdout);
+    assert.equal(robust.rewards.validity, 1);
+    assert.equal(official.rewards.mode, 'r1vl');
+    assert.equal(official.rewards.validity, 0);
+    assert.equal(outcome.rewards.total, 1); // answer only
+    assert.equal(robust.rewards.total, 2);
+  });
+
+  it('usage errors exit 2 and name the flag', () => {
+    const r = cli(['score', '--in', 'x.jsonl', '--preset', 'nope']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--preset: unknown preset "nope"/);
+    assert.equal(cli(['score']).code, 2);
+    assert.match(cli(['score', '--bogus']).stderr, /unknown flag --bogus/);
+    assert.match(cli(['score', '--in', 'x', '--alpha', 'abc']).stderr, /--alpha: expected a number, got "abc"/);
+  });
+
+  it('a missing input file is an error naming the file', () => {
+    const r = cli(['score', '--in', path.join(dir, 'absent.jsonl')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /absent\.jsonl/);
+  });
+});
+
+describe('stepgrpo --help', () => {
+  it('lists the commands and each command has usage', () => {
+    const r = cli(['--help']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /score\s+score a JSONL file/);
+    assert.match(r.stdout, /extract-keysteps/);
+    assert.match(cli(['score', '--help']).stdout, /--strict/);
+    assert.equal(cli(['frobnicate']).code, 2);
+  });
+});
