@@ -83,7 +83,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): De
     if (!Array.isArray(offs) || offs.length !== 2 || !(0 <= offs[0] && offs[0] <= offs[1] && offs[1] <= dataLen)) fail(`tensor '${name}' has bad data_offsets`);
     const [begin, end] = offs!;
     if (end - begin !== numel(shape) * BYTES[dtype]) fail(`tensor '${name}': ${end - begin} bytes for ${dtype}${formatShape(shape)}`);
-    const copy = bytes.slice(dataStart + begin, dataStart + end).buffer;
+    // Copy (Buffer.slice would alias the pool) so the typed array is aligned and owns its memory.
+    const copy = new Uint8Array(bytes.subarray(dataStart + begin, dataStart + end)).buffer;
     const data = dtype === 'F32' ? new Float32Array(copy) : dtype === 'F64' ? new Float64Array(copy) : new BigInt64Array(copy);
     tensors.set(name, { dtype, shape, data });
   }

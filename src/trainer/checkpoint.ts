@@ -1,0 +1,101 @@
+// Checkpoint directories (DESIGN §4): model.safetensors, optimizer.safetensors and state.json with
+// the resolved config, written into a temp folder and renamed so a crash never leaves a checkpoint
+// that looks whole. Plus an ONNX export of the policy (logits graph, weights baked in).
+import fs from 'node:fs';
+import path from 'node:path';
+import { decodeSafetensors, encodeSafetensors, toOnnxBytes } from '../engine';
+import { type OptimizerState, type ParamValues, type PolicyConfig, buildLogitsGraph, paramSpecs } from '../model';
+
+export interface CheckpointContents {
+  params: ParamValues;
+  optimizer: OptimizerState;
+  /** Resolved config, step, rng state, data cursor … (JSON). Must hold `policy`: PolicyConfig. */
+  state: { policy: PolicyConfig } & Record<string, unknown>;
+}
+
+const shapes = (c: PolicyConfig): Map<string, number[]> => new Map(paramSpecs(c).map((s) => [s.name, s.shape]));
+
+function withShapes(values: ParamValues, c: PolicyConfig, prefix = ''): Map<string, { shape: number[]; data: Float32Array }> {
+  const out = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const [name, shape] of shapes(c)) {
+    const data = values.get(name);
+    if (!data) throw new Error(`checkpoint: parameter '${name}' is missing`);
+    out.set(prefix + name, { shape, data });
+  }
+  return out;
+}
+
+/** Writes `dir` atomically; refuses to overwrite an existing checkpoint. */
+export function saveCheckpoint(dir: string, contents: CheckpointContents): void {
+  if (fs.existsSync(dir)) throw new Error(`checkpoint: ${dir} already exists`);
+  const c = contents.state.policy;
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  fs.mkdirSync(tmp, { recursive: true });
+  try {
+    const opt = new Map([...withShapes(contents.optimizer.m, c, 'm.'), ...withShapes(contents.optimizer.v, c, 'v.')]);
+    const files: [string, Uint8Array | string][] = [
+      ['model.safetensors', encodeSafetensors(withShapes(contents.params, c), { format: 'stepgrpo-policy' })],
+      ['optimizer.safetensors', encodeSafetensors(opt, { step: String(contents.optimizer.step) })],
+      ['state.json', `${JSON.stringify(contents.state, null, 2)}\n`],
+    ];
+    for (const [name, data] of files) {
+      const fd = fs.openSync(path.join(tmp, name), 'w');
+      try {
+        if (typeof data === 'string') fs.writeSync(fd, data);
+        else fs.writeSync(fd, data);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+    fs.renameSync(tmp, dir);
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function readTensors(file: string, c: PolicyConfig, prefix: string, tensors: Map<string, { shape: number[]; data: Float32Array | Float64Array | BigInt64Array }>): ParamValues {
+  const out: ParamValues = new Map();
+  for (const [name, shape] of shapes(c)) {
+    const t = tensors.get(prefix + name);
+    if (!t) throw new Error(`${file}: tensor '${prefix + name}' is missing`);
+    if (!(t.data instanceof Float32Array) || t.shape.join() !== shape.join()) throw new Error(`${file}: tensor '${prefix + name}' is not F32 [${shape}]`);
+    out.set(name, t.data);
+  }
+  return out;
+}
+
+export function loadCheckpoint(dir: string): CheckpointContents {
+  const stateFile = path.join(dir, 'state.json');
+  let state: CheckpointContents['state'];
+  try {
+    state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as CheckpointContents['state'];
+  } catch (err) {
+    throw new Error(`${stateFile}: ${(err as Error).message}`);
+  }
+  if (!state?.policy || typeof state.policy !== 'object') throw new Error(`${stateFile}: field 'policy' (the resolved policy config) is missing`);
+  const modelFile = path.join(dir, 'model.safetensors');
+  const optFile = path.join(dir, 'optimizer.safetensors');
+  const model = decodeSafetensors(fs.readFileSync(modelFile), modelFile);
+  const opt = decodeSafetensors(fs.readFileSync(optFile), optFile);
+  const step = Number(opt.metadata.step);
+  if (!Number.isInteger(step) || step < 0) throw new Error(`${optFile}: metadata 'step' is missing or invalid`);
+  return {
+    params: readTensors(modelFile, state.policy, '', model.tensors),
+    optimizer: { step, m: readTensors(optFile, state.policy, 'm.', opt.tensors), v: readTensors(optFile, state.policy, 'v.', opt.tensors) },
+    state,
+  };
+}
+
+/**
+ * ONNX model for inference elsewhere: inputs ids [batch, maxTextLen] int64 and patches
+ * [batch, numPatches, patchDim] float32 (pixels − 0.5), output logits [batch, maxTextLen, vocab].
+ */
+export function exportPolicyOnnx(file: string, config: PolicyConfig, params: ParamValues, batch = 1): void {
+  const bake = new Map([...withShapes(params, config)].map(([n, t]) => [n, { dtype: 'float32' as const, shape: t.shape, data: t.data }]));
+  const bytes = toOnnxBytes(buildLogitsGraph(config, batch), { bake, producer: 'stepgrpo-studio' });
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, bytes);
+  fs.renameSync(tmp, file);
+}
