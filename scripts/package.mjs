@@ -2,7 +2,7 @@
 // Builds the platform-specific linux-x64 .vsix from an allowlisted staging folder: the bundles in
 // dist/, media/, the manifest, the README, and onnxruntime-node with only linux-x64's native
 // binaries (its other platforms would add ~240 MB). Expects `node esbuild.js --production` first
-// (the `package` npm script does both).
+// (the `package` npm script does both). vsce reads the staged node_modules through `npm list`.
 //   node scripts/package.mjs [--out file.vsix] [--target linux-x64]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,8 +28,10 @@ if (!fs.existsSync(path.join(root, 'dist/extension.js'))) throw new Error('packa
 
 const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'stepgrpo-vsix-'));
 try {
-  const { devDependencies: _dev, scripts: _scripts, ...published } = manifest;
-  fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify(published, null, 2));
+  // Everything else is bundled into dist/; only the native module is a runtime dependency.
+  const { devDependencies: _dev, scripts: _scripts, dependencies, ...published } = manifest;
+  const runtimeDeps = { 'onnxruntime-node': dependencies['onnxruntime-node'] };
+  fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify({ ...published, dependencies: runtimeDeps }, null, 2));
   copy('dist', (rel) => !rel.endsWith('.map'));
   copy('media');
   copy('README.md');
@@ -40,16 +42,22 @@ try {
   // dependency, and the binaries of this target only.
   const ort = 'node_modules/onnxruntime-node';
   const binDir = `${ort}/bin/napi-v6/${platform}/${arch}`;
-  copy(`${ort}/package.json`);
+  // Its other dependencies and its postinstall only serve the binary download at install time.
+  const ortManifest = JSON.parse(fs.readFileSync(path.join(root, ort, 'package.json'), 'utf8'));
+  fs.mkdirSync(path.join(stage, ort), { recursive: true });
+  fs.writeFileSync(
+    path.join(stage, ort, 'package.json'),
+    JSON.stringify({ ...ortManifest, scripts: {}, dependencies: { 'onnxruntime-common': ortManifest.dependencies['onnxruntime-common'] } }, null, 2),
+  );
   copy(`${ort}/dist`, (rel) => !rel.endsWith('.map') && !rel.endsWith('.ts'));
   copy(binDir);
   copy('node_modules/onnxruntime-common/package.json');
   copy('node_modules/onnxruntime-common/dist/cjs', (rel) => !rel.endsWith('.map') && !rel.endsWith('.ts'));
-  fs.writeFileSync(path.join(stage, '.vscodeignore'), '**/*.map\n');
+  fs.writeFileSync(path.join(stage, '.vscodeignore'), '**/*.map\n**/*.d.ts\n');
 
   const local = path.join(root, 'test/e2e/node_modules/.bin/vsce');
   const [cmd, args] = fs.existsSync(local) ? [local, []] : ['npx', ['--yes', `@vscode/vsce@${VSCE_VERSION}`]];
-  const vsceArgs = ['package', '--no-dependencies', '--target', target, '--allow-missing-repository', '--skip-license', '--out', out];
+  const vsceArgs = ['package', '--target', target, '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', out];
   const r = spawnSync(cmd, [...args, ...vsceArgs], { cwd: stage, stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`vsce exited with ${r.status}`);
   console.log(`package: ${path.relative(process.cwd(), out)} (${(fs.statSync(out).size / 1e6).toFixed(1)} MB, target ${target})`);

@@ -101,6 +101,21 @@ async function runExtensionTests(testsEntry, workspace) {
   }
 }
 
+/** Entry names of a zip archive, read from its central directory. */
+function zipEntries(file) {
+  const buf = fs.readFileSync(file);
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const count = buf.readUInt16LE(eocd + 10);
+  let at = buf.readUInt32LE(eocd + 16);
+  const names = [];
+  for (let i = 0; i < count; i++) {
+    const nameLength = buf.readUInt16LE(at + 28);
+    names.push(buf.toString('utf8', at + 46, at + 46 + nameLength));
+    at += 46 + nameLength + buf.readUInt16LE(at + 30) + buf.readUInt16LE(at + 32);
+  }
+  return names;
+}
+
 function packageVsix() {
   const vsix = path.join(workDir, 'stepgrpo-studio-linux-x64.vsix');
   fs.rmSync(vsix, { force: true });
@@ -110,7 +125,14 @@ function packageVsix() {
   spawnSync(process.execPath, ['esbuild.js'], { cwd: root, stdio: 'inherit' });
   const ok = pack.status === 0 && fs.existsSync(vsix);
   record('package: npm run package builds a linux-x64 .vsix', ok, `exit ${pack.status}`);
-  return ok ? vsix : undefined;
+  if (!ok) return undefined;
+  const natives = zipEntries(vsix).filter((n) => n.endsWith('.node') || /\.(so|dll|dylib)(\.|$)/.test(n));
+  record(
+    'package: the .vsix carries onnxruntime-node binaries for linux-x64 only',
+    natives.length > 0 && natives.every((n) => n.includes('/bin/napi-v6/linux/x64/')),
+    natives.join('\n') || 'no native binaries in the .vsix',
+  );
+  return vsix;
 }
 
 async function runUi(vsix, workspace) {

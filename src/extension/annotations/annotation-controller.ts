@@ -232,6 +232,7 @@ export class AnnotationController extends Disposable {
         lineSummary.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: `⟵ ${formatSummary(b, chain.scored.reference)}` } } });
       }
     }
+    keyStepMatch.sort((a, b) => a.start.compareTo(b.start));
     return { keyStepMatch, answerCorrect, answerIncorrect, lineSummary };
   }
 

@@ -51,6 +51,8 @@ function freshProfile(dir, extensionsDir) {
     'window.commandCenter': false,
     'workbench.colorTheme': 'Default Dark Modern',
     'editor.minimap.enabled': false,
+    'git.openRepositoryInParentFolders': 'never',
+    'git.enabled': false,
   };
   fs.writeFileSync(path.join(dir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
 }
