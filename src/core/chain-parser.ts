@@ -82,21 +82,41 @@ const LONGEST_NAME = Math.max(...ROBUST_NAMES.map((n) => n.name.length));
 
 function findRobustHeaders(text: string): HeaderMatch[] {
   const out: HeaderMatch[] = [];
-  let lineStart = 0;
   const n = text.length;
+  // Line ends by native search; a text with lone CR line breaks takes the per-character path.
+  const crOnly = text.indexOf('\r') >= 0;
+  let lineStart = 0;
   while (lineStart <= n) {
-    let lineEnd = lineStart;
-    while (lineEnd < n) {
-      const c = text.charCodeAt(lineEnd);
-      if (c === 10 || c === 13) break;
-      lineEnd++;
+    let lineEnd: number;
+    if (crOnly) {
+      lineEnd = lineStart;
+      while (lineEnd < n) {
+        const c = text.charCodeAt(lineEnd);
+        if (c === 10 || c === 13) break;
+        lineEnd++;
+      }
+    } else {
+      lineEnd = text.indexOf('\n', lineStart);
+      if (lineEnd < 0) lineEnd = n;
     }
-    const m = matchRobustHeader(text, lineStart, lineEnd);
+    const m = mayBeHeader(text, lineStart, lineEnd) ? matchRobustHeader(text, lineStart, lineEnd) : null;
     if (m) out.push(m);
     if (lineEnd >= n) break;
     lineStart = lineEnd + 1;
   }
   return out;
+}
+
+/** Cheap pre-check: the first non-blank character of the line is `#` or `*`. */
+function mayBeHeader(text: string, lineStart: number, lineEnd: number): boolean {
+  let i = lineStart;
+  while (i < lineEnd) {
+    const c = text.charCodeAt(i);
+    if (c === 35 || c === 42) return true;
+    if (!isHorizontalSpace(c)) return false;
+    i++;
+  }
+  return false;
 }
 
 function isHorizontalSpace(c: number): boolean {
@@ -154,11 +174,8 @@ function matchRobustHeader(text: string, lineStart: number, lineEnd: number): He
 /** Consumes `[**] [:|.] [**]` after a header name; returns the header end or -1 if it is no header. */
 function closeHeader(text: string, j: number, lineEnd: number, cand: HeaderName, bold: boolean): number {
   let k = j;
-  const skipSpace = (): void => {
-    while (k < lineEnd && isHorizontalSpace(text.charCodeAt(k))) k++;
-  };
   if (bold && text.startsWith('**', k)) k += 2;
-  skipSpace();
+  while (k < lineEnd && isHorizontalSpace(text.charCodeAt(k))) k++;
   let colon = false;
   let headerEnd = bold ? k : j;
   const c = text.charCodeAt(k);
@@ -166,14 +183,14 @@ function closeHeader(text: string, j: number, lineEnd: number, cand: HeaderName,
     colon = c !== 46;
     k++;
     headerEnd = k;
-    skipSpace();
+    while (k < lineEnd && isHorizontalSpace(text.charCodeAt(k))) k++;
   }
   if (bold && text.startsWith('**', k)) {
     k += 2;
     headerEnd = k;
   }
   if (colon || cand.inlineWithoutColon) return headerEnd;
-  skipSpace();
+  while (k < lineEnd && isHorizontalSpace(text.charCodeAt(k))) k++;
   return k >= lineEnd ? headerEnd : -1;
 }
 

@@ -54,32 +54,53 @@ const FRAC_COMMANDS = new Set(['frac', 'dfrac', 'tfrac', 'cfrac']);
 const MAX_FRAC_DEPTH = 16;
 
 class Builder {
-  codes: number[] = [];
-  starts: number[] = [];
-  ends: number[] = [];
-  pendingSpace: { start: number; end: number } | null = null;
+  codes = new Uint16Array(256);
+  starts = new Int32Array(256);
+  ends = new Int32Array(256);
+  length = 0;
+  /** Source span of a pending run of whitespace, or -1. */
+  spaceStart = -1;
+  spaceEnd = -1;
 
   emit(s: string, start: number, end: number): void {
     for (let k = 0; k < s.length; k++) this.emitCode(s.charCodeAt(k), start, end);
   }
 
   emitCode(c: number, start: number, end: number): void {
-    if (this.pendingSpace) {
-      const n = this.codes.length;
-      if (n > 0 && isWord(this.codes[n - 1]!) && isWord(c)) this.push(32, this.pendingSpace.start, this.pendingSpace.end);
-      this.pendingSpace = null;
+    if (this.spaceStart >= 0) {
+      const n = this.length;
+      if (n > 0 && isWord(this.codes[n - 1]!) && isWord(c)) this.push(32, this.spaceStart, this.spaceEnd);
+      this.spaceStart = -1;
     }
     this.push(c, start, end);
   }
 
   space(start: number, end: number): void {
-    if (!this.pendingSpace) this.pendingSpace = { start, end };
+    if (this.spaceStart < 0) {
+      this.spaceStart = start;
+      this.spaceEnd = end;
+    }
   }
 
   private push(c: number, start: number, end: number): void {
-    this.codes.push(c);
-    this.starts.push(start);
-    this.ends.push(end);
+    if (this.length === this.codes.length) this.grow();
+    const n = this.length++;
+    this.codes[n] = c;
+    this.starts[n] = start;
+    this.ends[n] = end;
+  }
+
+  private grow(): void {
+    const size = this.codes.length * 2;
+    const codes = new Uint16Array(size);
+    codes.set(this.codes);
+    const starts = new Int32Array(size);
+    starts.set(this.starts);
+    const ends = new Int32Array(size);
+    ends.set(this.ends);
+    this.codes = codes;
+    this.starts = starts;
+    this.ends = ends;
   }
 }
 
@@ -146,23 +167,42 @@ export function normalizeRanges(src: string, ranges: readonly { start: number; e
 
 function finish(b: Builder): NormalizedText {
   const parts: string[] = [];
-  for (let k = 0; k < b.codes.length; k += 4096) parts.push(String.fromCharCode(...b.codes.slice(k, k + 4096)));
-  return { text: parts.join(''), starts: Int32Array.from(b.starts), ends: Int32Array.from(b.ends) };
+  for (let k = 0; k < b.length; k += 4096) parts.push(String.fromCharCode(...b.codes.subarray(k, Math.min(b.length, k + 4096))));
+  return { text: parts.join(''), starts: b.starts.slice(0, b.length), ends: b.ends.slice(0, b.length) };
+}
+
+/** Maps positions of the case-folded string back to the source (identity plus `base` when `map` is null). */
+interface SourceMap {
+  base: number;
+  to: number;
+  map: Int32Array | null;
+  mapEnd: Int32Array | null;
+}
+
+function at(m: SourceMap, k: number): number {
+  return m.map ? (k < m.map.length ? m.map[k]! : m.to) : m.base + k;
+}
+function atEnd(m: SourceMap, k: number): number {
+  return m.mapEnd ? (k < m.mapEnd.length ? m.mapEnd[k]! : m.to) : m.base + k + 1;
 }
 
 function appendNormalized(b: Builder, src: string, from: number, to: number): void {
   const { s, map, mapEnd } = foldCase(src, from, to);
-  const at = (k: number): number => (map ? (k < map.length ? map[k]! : to) : from + k);
-  const atEnd = (k: number): number => (mapEnd ? (k < mapEnd.length ? mapEnd[k]! : to) : from + k + 1);
-  walk(b, s, 0, s.length, at, atEnd, 0);
+  walk(b, s, 0, s.length, { base: from, to, map, mapEnd }, 0);
 }
 
-/** Stage 2 over the case-folded string `s[i, end)`; `at`/`atEnd` map positions back to the source. */
-function walk(b: Builder, s: string, i: number, end: number, at: (k: number) => number, atEnd: (k: number) => number, depth: number): void {
+/** Stage 2 over the case-folded string `s[i, end)`. */
+function walk(b: Builder, s: string, i: number, end: number, m: SourceMap, depth: number): void {
   while (i < end) {
     const c = s.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || c === 61 || c === 43 || c === 40 || c === 41) {
+      // letters and common operators: the hot path
+      b.emitCode(c, at(m, i), atEnd(m, i));
+      i++;
+      continue;
+    }
     if (isSpace(c)) {
-      b.space(at(i), atEnd(i));
+      b.space(at(m, i), atEnd(m, i));
       i++;
       continue;
     }
@@ -171,27 +211,28 @@ function walk(b: Builder, s: string, i: number, end: number, at: (k: number) => 
       continue;
     }
     if (c === 92 /* \ */) {
-      i = latexCommand(b, s, i, end, at, atEnd, depth);
+      i = latexCommand(b, s, i, end, m, depth);
       continue;
     }
     if (isDigit(c) || (c === 46 && i + 1 < end && isDigit(s.charCodeAt(i + 1)) && !isDigit(s.charCodeAt(i - 1)))) {
-      i = number(b, s, i, end, at, atEnd);
+      i = number(b, s, i, end, m);
       continue;
     }
     const sym = c > 127 ? SYMBOLS[s[i]!] : undefined;
-    b.emit(sym ?? s[i]!, at(i), atEnd(i));
+    if (sym) b.emit(sym, at(m, i), atEnd(m, i));
+    else b.emitCode(c, at(m, i), atEnd(m, i));
     i++;
   }
 }
 
-function latexCommand(b: Builder, s: string, i: number, end: number, at: (k: number) => number, atEnd: (k: number) => number, depth: number): number {
+function latexCommand(b: Builder, s: string, i: number, end: number, m: SourceMap, depth: number): number {
   let j = i + 1;
   while (j < end && isAsciiLetter(s.charCodeAt(j))) j++;
   if (j === i + 1) {
     // one-character command: \( \) \[ \] \{ \} \, \; \! \  are wrappers or spacing; \% is percent
     const ch = s[i + 1];
-    if (ch === '%') b.emit('%', at(i), atEnd(i + 1));
-    else if (ch === ',' || ch === ';' || ch === ':' || ch === ' ' || ch === '!') b.space(at(i), atEnd(i + 1));
+    if (ch === '%') b.emit('%', at(m, i), atEnd(m, i + 1));
+    else if (ch === ',' || ch === ';' || ch === ':' || ch === ' ' || ch === '!') b.space(at(m, i), atEnd(m, i + 1));
     return Math.min(end, i + 2);
   }
   const name = s.slice(i + 1, j);
@@ -199,19 +240,19 @@ function latexCommand(b: Builder, s: string, i: number, end: number, at: (k: num
     const num = group(s, j, end);
     const den = num ? group(s, num.next, end) : null;
     if (num && den) {
-      emitOperand(b, s, num, at, atEnd, depth);
-      b.emit('/', at(i), atEnd(j - 1));
-      emitOperand(b, s, den, at, atEnd, depth);
+      emitOperand(b, s, num, m, depth);
+      b.emit('/', at(m, i), atEnd(m, j - 1));
+      emitOperand(b, s, den, m, depth);
       return den.next;
     }
   }
   if (DROPPED_COMMANDS.has(name)) return j;
   if (name === 'sqrt') {
-    b.emit('√', at(i), atEnd(j - 1));
+    b.emit('√', at(m, i), atEnd(m, j - 1));
     return j;
   }
   const mapped = LATEX_COMMANDS[name];
-  b.emit(mapped ?? `\\${name}`, at(i), atEnd(j - 1));
+  b.emit(mapped ?? `\\${name}`, at(m, i), atEnd(m, j - 1));
   return j;
 }
 
@@ -243,19 +284,26 @@ function group(s: string, i: number, end: number): Group | null {
 }
 
 /** Emits a fraction operand, in parentheses when it is more than one number or name. */
-function emitOperand(b: Builder, s: string, g: Group, at: (k: number) => number, atEnd: (k: number) => number, depth: number): void {
+function emitOperand(b: Builder, s: string, g: Group, m: SourceMap, depth: number): void {
   const sub = new Builder();
-  walk(sub, s, g.start, g.end, at, atEnd, depth + 1);
-  const n = sub.codes.length;
+  walk(sub, s, g.start, g.end, m, depth + 1);
+  const n = sub.length;
   if (n === 0) return;
-  const simple = sub.codes.every((c) => isWord(c) || c === 46);
+  let simple = true;
+  for (let k = 0; k < n; k++) {
+    const c = sub.codes[k]!;
+    if (!(isWord(c) || c === 46)) {
+      simple = false;
+      break;
+    }
+  }
   if (!simple) b.emitCode(40, sub.starts[0]!, sub.starts[0]!);
   for (let k = 0; k < n; k++) b.emitCode(sub.codes[k]!, sub.starts[k]!, sub.ends[k]!);
   if (!simple) b.emitCode(41, sub.ends[n - 1]!, sub.ends[n - 1]!);
 }
 
 /** Canonical number: thousands commas removed, leading/trailing zeros dropped, `.5` → `0.5`. */
-function number(b: Builder, s: string, i: number, end: number, at: (k: number) => number, atEnd: (k: number) => number): number {
+function number(b: Builder, s: string, i: number, end: number, m: SourceMap): number {
   let j = i;
   while (j < end && isDigit(s.charCodeAt(j))) j++;
   let intPart = s.slice(i, j);
@@ -288,6 +336,6 @@ function number(b: Builder, s: string, i: number, end: number, at: (k: number) =
   while (lead < intPart.length - 1 && intPart.charCodeAt(lead) === 48) lead++;
   intPart = intPart.length === 0 ? '0' : intPart.slice(lead);
   const canon = frac ? `${intPart}.${frac}` : intPart;
-  b.emit(canon, at(i), atEnd(j - 1));
+  b.emit(canon, at(m, i), atEnd(m, j - 1));
   return j;
 }
