@@ -54,13 +54,20 @@ const FRAC_COMMANDS = new Set(['frac', 'dfrac', 'tfrac', 'cfrac']);
 const MAX_FRAC_DEPTH = 16;
 
 class Builder {
-  codes = new Uint16Array(256);
-  starts = new Int32Array(256);
-  ends = new Int32Array(256);
+  codes: Uint16Array;
+  starts: Int32Array;
+  ends: Int32Array;
   length = 0;
   /** Source span of a pending run of whitespace, or -1. */
   spaceStart = -1;
   spaceEnd = -1;
+
+  constructor(capacity: number) {
+    const size = Math.max(16, capacity);
+    this.codes = new Uint16Array(size);
+    this.starts = new Int32Array(size);
+    this.ends = new Int32Array(size);
+  }
 
   emit(s: string, start: number, end: number): void {
     for (let k = 0; k < s.length; k++) this.emitCode(s.charCodeAt(k), start, end);
@@ -150,14 +157,16 @@ function foldCase(src: string, from: number, to: number): { s: string; map: Int3
 
 /** Normalises `src[from, to)` for matching. */
 export function normalizeForMatch(src: string, from = 0, to = src.length): NormalizedText {
-  const b = new Builder();
+  const b = new Builder(to - from + 8);
   appendNormalized(b, src, from, to);
   return finish(b);
 }
 
 /** Normalises several ranges of `src` into one haystack, separated by a space. */
 export function normalizeRanges(src: string, ranges: readonly { start: number; end: number }[]): NormalizedText {
-  const b = new Builder();
+  let size = 8;
+  for (const r of ranges) size += r.end - r.start + 1;
+  const b = new Builder(size);
   for (const r of ranges) {
     appendNormalized(b, src, r.start, r.end);
     b.space(r.end, r.end);
@@ -166,9 +175,11 @@ export function normalizeRanges(src: string, ranges: readonly { start: number; e
 }
 
 function finish(b: Builder): NormalizedText {
-  const parts: string[] = [];
-  for (let k = 0; k < b.length; k += 4096) parts.push(String.fromCharCode(...b.codes.subarray(k, Math.min(b.length, k + 4096))));
-  return { text: parts.join(''), starts: b.starts.slice(0, b.length), ends: b.ends.slice(0, b.length) };
+  let text = '';
+  for (let k = 0; k < b.length; k += 8192) {
+    text += String.fromCharCode.apply(null, b.codes.subarray(k, Math.min(b.length, k + 8192)) as unknown as number[]);
+  }
+  return { text, starts: b.starts.subarray(0, b.length), ends: b.ends.subarray(0, b.length) };
 }
 
 /** Maps positions of the case-folded string back to the source (identity plus `base` when `map` is null). */
@@ -285,7 +296,7 @@ function group(s: string, i: number, end: number): Group | null {
 
 /** Emits a fraction operand, in parentheses when it is more than one number or name. */
 function emitOperand(b: Builder, s: string, g: Group, m: SourceMap, depth: number): void {
-  const sub = new Builder();
+  const sub = new Builder(g.end - g.start + 8);
   walk(sub, s, g.start, g.end, m, depth + 1);
   const n = sub.length;
   if (n === 0) return;
