@@ -3,8 +3,10 @@ import type { CliCommand, CliIO } from './command';
 import { UsageError } from './args';
 import { scoreCommand } from './commands/score';
 import { extractKeyStepsCommand } from './commands/extract-keysteps';
+import { trainCommand } from './commands/train';
+import { demoCommand } from './commands/demo';
 
-export const COMMANDS: CliCommand[] = [scoreCommand, extractKeyStepsCommand];
+export const COMMANDS: CliCommand[] = [demoCommand, trainCommand, scoreCommand, extractKeyStepsCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

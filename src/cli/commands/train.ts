@@ -1,0 +1,78 @@
+// `stepgrpo train`: a headless run (SFT warm-up, then StepGRPO) into a run directory; `--resume`
+// continues from its latest complete checkpoint.
+import fs from 'node:fs';
+import path from 'node:path';
+import { TRAIN_DEFAULTS, TRAIN_PRESETS, resolveTrainConfig } from '../../trainer/config';
+import { RunControl } from '../../trainer/run-control';
+import { runTraining, type RunSummary } from '../../trainer/run';
+import type { CliCommand, CliIO } from '../command';
+import { UsageError, parseArgs } from '../args';
+import { createProgressPrinter } from '../progress-printer';
+
+const USAGE = `usage: stepgrpo train [--out DIR] [--preset NAME] [--config FILE.json]
+       stepgrpo train --resume DIR
+
+  --out DIR        run directory (default: .stepgrpo/runs/<preset>-<timestamp>)
+  --preset NAME    ${Object.keys(TRAIN_PRESETS).join(' | ')} (default: demo)
+  --config FILE    JSON overrides of the preset (unknown or mistyped fields are errors)
+  --resume DIR     continue a run from its latest complete checkpoint
+  --quiet          print only the summary
+
+Ctrl-C finishes the current step, writes a checkpoint and exits; --resume picks it up.
+`;
+
+export function defaultRunDir(cwd: string, label: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  return path.join(cwd, '.stepgrpo', 'runs', `${label}-${stamp}`);
+}
+
+/** Runs in-process with progress on stderr; SIGINT stops after the current step. */
+export async function trainWithProgress(options: { out: string; config?: unknown; resume?: boolean; quiet?: boolean }, io: CliIO): Promise<RunSummary> {
+  const control = new RunControl();
+  const onSigint = (): void => {
+    io.stderr.write('\nstopping after the current step (Ctrl-C again to abort)…\n');
+    process.off('SIGINT', onSigint);
+    control.stop();
+  };
+  process.on('SIGINT', onSigint);
+  const print = createProgressPrinter({ sftEvery: 25, write: (l) => io.stderr.write(`${l}\n`) });
+  try {
+    return await runTraining({ outDir: options.out, config: options.config, resume: options.resume, control, onEvent: options.quiet ? undefined : print });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+export const trainCommand: CliCommand = {
+  name: 'train',
+  summary: 'run SFT + StepGRPO headless into a run directory (or --resume one)',
+  usage: USAGE,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const args = parseArgs(argv, { values: ['out', 'preset', 'config', 'resume'], booleans: ['quiet'] });
+    const resume = args.flags.get('resume');
+    if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+    if (resume) {
+      if (args.flags.has('out') || args.flags.has('config') || args.flags.has('preset')) throw new UsageError('--resume takes the config from the run directory; drop --out/--preset/--config');
+      const summary = await trainWithProgress({ out: resume, resume: true, quiet: args.booleans.has('quiet') }, io);
+      io.stdout.write(`${JSON.stringify(summary)}\n`);
+      return 0;
+    }
+    const presetName = args.flags.get('preset') ?? 'demo';
+    const preset = TRAIN_PRESETS[presetName];
+    if (!preset) throw new UsageError(`--preset: unknown preset "${presetName}" (expected ${Object.keys(TRAIN_PRESETS).join(', ')})`);
+    let user: unknown = {};
+    const file = args.flags.get('config');
+    if (file) {
+      try {
+        user = JSON.parse(fs.readFileSync(file, 'utf8'));
+      } catch (err) {
+        throw new Error(`${file}: ${(err as Error).message}`);
+      }
+    }
+    const config = resolveTrainConfig(user, preset(TRAIN_DEFAULTS));
+    const out = args.flags.get('out') ?? defaultRunDir(process.cwd(), presetName);
+    const summary = await trainWithProgress({ out, config, quiet: args.booleans.has('quiet') }, io);
+    io.stdout.write(`${JSON.stringify(summary)}\n`);
+    return 0;
+  },
+};

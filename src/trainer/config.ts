@@ -1,0 +1,149 @@
+// The run config: every knob of a run, with defaults beside it. The resolved config is written to
+// config.json before step 0 and into every checkpoint.
+import type { RewardConfig } from '../core/reward-types';
+import type { RewardPresetName } from '../core/reward';
+import type { PolicyConfigInput } from '../model/config';
+import type { ExecutionProvider } from '../engine';
+import type { DataConfig } from './data/task-source';
+
+export interface SftConfig {
+  steps: number;
+  batchSize: number;
+  lr: number;
+}
+
+export interface RlConfig {
+  steps: number;
+  /** Prompts per step; each is sampled `groupSize` times. */
+  promptsPerStep: number;
+  /** G in the paper (R1-VL: 4). */
+  groupSize: number;
+  /** Sampling temperature for RL groups (R1-VL: 1.2). */
+  temperature: number;
+  topP: number;
+  maxNewTokens: number;
+  lr: number;
+  /** KL coefficient β (R1-VL: 0.04). */
+  beta: number;
+  epsLow: number;
+  epsHigh: number;
+  aggregation: 'sequence' | 'token';
+  /** false = Dr.GRPO (no std scaling of advantages). */
+  scaleStd: boolean;
+  /** Added to the group std (R1-VL: 1e-4). */
+  advantageEps: number;
+}
+
+export interface EvalConfig {
+  /** Evaluate every N RL steps (0 = only at the end). */
+  every: number;
+  /** Held-out prompts per evaluation (greedy decoding). */
+  prompts: number;
+}
+
+export interface TrainConfig {
+  seed: number;
+  data: DataConfig;
+  /** Model sizes; vocabSize comes from the fitted tokenizer and image size from the data. */
+  model: Omit<Partial<PolicyConfigInput>, 'vocabSize'>;
+  runtime: { executionProvider: ExecutionProvider; threads: number };
+  sft: SftConfig;
+  rl: RlConfig;
+  /** A reward preset name or a full reward config (DESIGN §5). */
+  reward: RewardPresetName | Partial<RewardConfig>;
+  eval: EvalConfig;
+  /** Write a checkpoint every N RL steps (0 = only at the end). */
+  checkpointEvery: number;
+}
+
+export const TRAIN_DEFAULTS: TrainConfig = {
+  seed: 0,
+  data: { kind: 'synthetic' },
+  model: { dModel: 192, nLayers: 3, nHeads: 4, dFF: 768, maxTextLen: 224, image: { patchSize: 8 } },
+  runtime: { executionProvider: 'cpu', threads: 0 },
+  sft: { steps: 300, batchSize: 16, lr: 2e-3 },
+  rl: {
+    steps: 30,
+    promptsPerStep: 4,
+    groupSize: 4,
+    temperature: 1.2,
+    topP: 1,
+    maxNewTokens: 200,
+    lr: 2e-4,
+    beta: 0.04,
+    epsLow: 0.2,
+    epsHigh: 0.2,
+    aggregation: 'sequence',
+    scaleStd: true,
+    advantageEps: 1e-4,
+  },
+  reward: 'stepgrpo',
+  eval: { every: 10, prompts: 32 },
+  checkpointEvery: 10,
+};
+
+/** Presets a user picks by name (CLI `--preset`, the palette's Start StepGRPO Run). */
+export const TRAIN_PRESETS: Record<string, (base: TrainConfig) => TrainConfig> = {
+  /** The embedded default: real learning in a couple of minutes on a laptop CPU. */
+  demo: (b) => b,
+  /** A quick functional check: seconds, no claim of learning. */
+  smoke: (b) => ({
+    ...b,
+    data: { kind: 'synthetic', trainSize: 64, evalSize: 8 },
+    model: { dModel: 32, nLayers: 1, nHeads: 2, dFF: 64, maxTextLen: 160, image: { patchSize: 8 } },
+    sft: { steps: 3, batchSize: 4, lr: 1e-3 },
+    rl: { ...b.rl, steps: 2, promptsPerStep: 2, groupSize: 2, maxNewTokens: 16 },
+    eval: { every: 0, prompts: 2 },
+    checkpointEvery: 1,
+  }),
+  /** Outcome-only GRPO baseline on the same budget, for comparison with StepGRPO. */
+  'grpo-outcome': (b) => ({ ...b, reward: 'grpo-outcome' }),
+};
+
+const isPlainObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/**
+ * Deep-merges a user config over the defaults, rejecting unknown keys and wrong types with the
+ * dotted path of the field (e.g. `rl.groupSize: expected a number, got "4"`).
+ */
+export function resolveTrainConfig(user: unknown = {}, base: TrainConfig = TRAIN_DEFAULTS): TrainConfig {
+  if (!isPlainObject(user)) throw new Error('config: expected a JSON object');
+  const merged = mergeChecked(base as unknown as Record<string, unknown>, user, '') as unknown as TrainConfig;
+  const positive: [string, number][] = [
+    ['sft.batchSize', merged.sft.batchSize],
+    ['rl.promptsPerStep', merged.rl.promptsPerStep],
+    ['rl.groupSize', merged.rl.groupSize],
+    ['rl.maxNewTokens', merged.rl.maxNewTokens],
+  ];
+  for (const [field, v] of positive) if (!Number.isInteger(v) || v < 1) throw new Error(`config: ${field} must be a positive integer, got ${v}`);
+  for (const [field, v] of [['sft.steps', merged.sft.steps], ['rl.steps', merged.rl.steps]] as const) {
+    if (!Number.isInteger(v) || v < 0) throw new Error(`config: ${field} must be an integer ≥ 0, got ${v}`);
+  }
+  if (merged.rl.groupSize < 2 && merged.rl.steps > 0) throw new Error('config: rl.groupSize must be ≥ 2 (advantages are relative to the group)');
+  return merged;
+}
+
+// Free-form sections whose keys are validated by their own component (data source, reward config).
+const OPEN_SECTIONS = new Set(['data', 'reward', 'model']);
+
+function mergeChecked(base: Record<string, unknown>, user: Record<string, unknown>, at: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(user)) {
+    const field = at ? `${at}.${key}` : key;
+    if (OPEN_SECTIONS.has(field)) {
+      out[key] = isPlainObject(value) && isPlainObject(base[key]) && field !== 'data' ? { ...(base[key] as object), ...value } : value;
+      continue;
+    }
+    if (!(key in base)) throw new Error(`config: unknown field "${field}" (expected one of ${Object.keys(base).join(', ')})`);
+    const b = base[key];
+    if (isPlainObject(b)) {
+      if (!isPlainObject(value)) throw new Error(`config: ${field}: expected an object, got ${JSON.stringify(value)}`);
+      out[key] = mergeChecked(b, value, field);
+    } else if (typeof b !== typeof value) {
+      throw new Error(`config: ${field}: expected a ${typeof b}, got ${JSON.stringify(value)}`);
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}

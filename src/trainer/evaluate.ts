@@ -1,0 +1,32 @@
+// Held-out evaluation: greedy chains for the first N eval prompts, scored like training chains.
+import { scoreChain } from '../core/reward';
+import type { RewardConfig } from '../core/reward-types';
+import type { PolicySessions } from '../model/policy';
+import type { Tokenizer } from '../model/tokenizer';
+import type { TaskSource } from './data/example';
+import { encodePrompt } from './sequences';
+
+export async function evaluate(policy: PolicySessions, tok: Tokenizer, data: TaskSource, prompts: number, maxNewTokens: number, reward: RewardConfig): Promise<Record<string, number>> {
+  const c = policy.config;
+  const n = Math.min(prompts, data.evalSize);
+  const examples = Array.from({ length: n }, (_, i) => data.evalAt(i));
+  if (n === 0) return {};
+  const blank = new Float32Array(c.image.channels * c.image.size * c.image.size);
+  const out = await policy.sample({
+    images: examples.map((e) => e.image ?? blank),
+    prompts: examples.map((e) => encodePrompt(tok, e).ids.slice(0, c.maxTextLen)),
+    seeds: examples.map((_, i) => i),
+    temperature: 0,
+    maxNewTokens,
+  });
+  const scored = out.completions.map((ids, i) =>
+    scoreChain(tok.decode(ids.filter((id) => id !== tok.eos)), { answer: examples[i]!.answer, keySteps: examples[i]!.keySteps }, reward),
+  );
+  const mean = (f: (r: (typeof scored)[number]) => number): number => scored.reduce((a, r) => a + f(r), 0) / n;
+  return {
+    'eval/reward': mean((r) => r.total),
+    'eval/accuracy': mean((r) => (r.answer_correct ? 1 : 0)),
+    'eval/validity_rate': mean((r) => r.validity),
+    'eval/key_step_recall': mean((r) => r.key_step_ratio),
+  };
+}

@@ -1,0 +1,82 @@
+// Trainer child-process entry (DESIGN §1, §3): NDJSON events on stdout, host commands on stdin,
+// logs on stderr. Any program that speaks this protocol can stand in for it.
+//   node dist/trainer.js --out <run-dir> [--config <file.json>] [--preset demo|smoke|grpo-outcome]
+//   node dist/trainer.js --resume <run-dir>
+import fs from 'node:fs';
+import readline from 'node:readline';
+import { encodeLine, parseHostCommand, type TrainerEvent } from '../protocol/trainer-messages';
+import { TRAIN_DEFAULTS, TRAIN_PRESETS, resolveTrainConfig } from './config';
+import { RunControl } from './run-control';
+import { runTraining } from './run';
+
+function flag(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+function write(event: TrainerEvent): void {
+  process.stdout.write(encodeLine(event));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const resume = flag(argv, 'resume');
+  const out = resume ?? flag(argv, 'out');
+  if (!out) {
+    process.stderr.write('trainer: --out <run-dir> or --resume <run-dir> is required\n');
+    return 2;
+  }
+  const presetName = flag(argv, 'preset') ?? 'demo';
+  const preset = TRAIN_PRESETS[presetName];
+  if (!preset) throw new Error(`unknown preset "${presetName}" (expected ${Object.keys(TRAIN_PRESETS).join(', ')})`);
+  const configFile = flag(argv, 'config');
+  let user: unknown = {};
+  if (configFile) {
+    try {
+      user = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+    } catch (err) {
+      throw new Error(`${configFile}: ${(err as Error).message}`);
+    }
+  }
+  const config = resume ? undefined : resolveTrainConfig(user, preset(TRAIN_DEFAULTS));
+
+  const control = new RunControl();
+  const commands = readline.createInterface({ input: process.stdin });
+  commands.on('line', (line) => {
+    if (!line.trim()) return;
+    const parsed = parseHostCommand(line);
+    if (!parsed.ok) {
+      write({ v: 1, type: 'log', level: 'warn', message: `ignored command: ${parsed.error}` });
+      return;
+    }
+    const cmd = parsed.message;
+    if (cmd.type === 'stop') control.stop();
+    else if (cmd.type === 'pause') control.pause();
+    else if (cmd.type === 'resume') control.resume();
+    else if (cmd.type === 'checkpoint') control.requestCheckpoint();
+    else write({ v: 1, type: 'log', level: 'debug', message: 'pong' });
+  });
+  // The host going away (stdin closed) or a signal means: finish the step, checkpoint, exit.
+  commands.on('close', () => control.stop());
+  process.on('SIGTERM', () => control.stop());
+  process.on('SIGINT', () => control.stop());
+
+  try {
+    const summary = await runTraining({ outDir: out, config, resume: Boolean(resume), control, onEvent: write });
+    return summary.status === 'completed' || summary.status === 'stopped' ? 0 : 1;
+  } finally {
+    commands.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const message = (err as Error).message ?? String(err);
+    if (!(err as { reported?: boolean }).reported) {
+      write({ v: 1, type: 'error', message, detail: (err as Error).stack, fatal: true });
+      write({ v: 1, type: 'done', status: 'failed', summary: { error: message } });
+    }
+    process.stderr.write(`trainer: ${message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,174 @@
+// A whole run (DESIGN §8 pipeline): SFT warm-up on reference chains, then StepGRPO from the SFT
+// checkpoint (also the KL reference). Every event goes to the run directory first, then to the
+// caller (the NDJSON stdout of the trainer process, or the CLI's progress printer).
+import fs from 'node:fs';
+import path from 'node:path';
+import { resolveRewardConfig } from '../core/reward';
+import { Tokenizer, type TokenizerJSON } from '../model/tokenizer';
+import { createPolicySessions, type PolicySessions } from '../model/policy';
+import type { ParamValues } from '../model/params';
+import type { PolicyConfig } from '../model/config';
+import type { TrainerEvent } from '../protocol/trainer-messages';
+import { loadCheckpoint, saveCheckpoint, exportPolicyOnnx } from './checkpoint';
+import { resolveTrainConfig, type TrainConfig } from './config';
+import { corpusDocuments } from './data/corpus';
+import type { DataCursor } from './data/example';
+import { dataUri } from './data/image-tensor';
+import { createTaskSource } from './data/task-source';
+import { evaluate } from './evaluate';
+import { RunDirectory } from './run-directory';
+import { RunControl } from './run-control';
+import { sftLearningRate, sftStep } from './sft';
+import { stepGrpoStep } from './stepgrpo';
+
+export const TRAINER_VERSION = '0.1.0';
+
+export interface RunOptions {
+  /** Run directory; created for a new run, read for `resume`. */
+  outDir: string;
+  /** Config of a new run (ignored on resume: config.json is authoritative). */
+  config?: unknown;
+  resume?: boolean;
+  /** Stop / pause / checkpoint-now requests, honoured between steps. */
+  control?: RunControl;
+  onEvent?: (event: TrainerEvent) => void;
+}
+
+export interface RunSummary {
+  status: 'completed' | 'stopped';
+  steps: number;
+  finalEval: Record<string, number>;
+  checkpoint: string | null;
+}
+
+/** What state.json of a checkpoint holds beyond the policy config. */
+interface RunState {
+  policy: PolicyConfig;
+  config: TrainConfig;
+  tokenizer: TokenizerJSON;
+  /** Steps done: SFT steps first, then RL steps. */
+  step: number;
+  dataCursor: DataCursor;
+  /** Checkpoint folder (name) holding the KL reference, once SFT has finished. */
+  reference: string | null;
+}
+
+const stepDir = (step: number): string => `step-${String(step).padStart(6, '0')}`;
+
+export async function runTraining(options: RunOptions): Promise<RunSummary> {
+  const resumed = options.resume ? loadLatest(options.outDir) : null;
+  const config = resumed ? resumed.state.config : resolveTrainConfig(options.config ?? {});
+  const dir = resumed ? RunDirectory.open(options.outDir) : RunDirectory.create(options.outDir, config);
+  const emit = (event: TrainerEvent): void => {
+    dir.append(event);
+    options.onEvent?.(event);
+  };
+  const log = (message: string, level: 'info' | 'warn' = 'info'): void => emit({ v: 1, type: 'log', level, message });
+
+  const data = createTaskSource(config.data);
+  const tok = resumed ? Tokenizer.fromJSON(resumed.state.tokenizer) : Tokenizer.fit(corpusDocuments(data));
+  const reward = resolveRewardConfig(config.reward);
+  const policy = await createPolicySessions(
+    { ...config.model, vocabSize: tok.vocabSize, image: { ...config.model.image, size: data.imageSize } },
+    { seed: config.seed, tokens: { pad: tok.pad, eos: tok.eos }, runtime: config.runtime, grpo: { beta: config.rl.beta, epsLow: config.rl.epsLow, epsHigh: config.rl.epsHigh, aggregation: config.rl.aggregation } },
+  );
+  try {
+    return await drive(policy);
+  } catch (err) {
+    // Recorded in the run directory too, so a reader of the run sees why it ended.
+    const message = (err as Error).message ?? String(err);
+    emit({ v: 1, type: 'error', message, detail: (err as Error).stack, fatal: true });
+    emit({ v: 1, type: 'done', status: 'failed', summary: { error: message } });
+    throw Object.assign(err as Error, { reported: true });
+  } finally {
+    await policy.release();
+  }
+
+  async function drive(policy: PolicySessions): Promise<RunSummary> {
+    const { sft, rl } = config;
+    const total = sft.steps + rl.steps;
+    let step = resumed?.state.step ?? 0;
+    let refName = resumed?.state.reference ?? null;
+    let refParams: ParamValues | null = null;
+    if (resumed) {
+      policy.setParams(resumed.params);
+      policy.setOptimizerState(resumed.optimizer);
+      if (refName) refParams = loadCheckpoint(path.join(dir.checkpointsDir, refName)).params;
+    }
+    const stream = data.train(resumed?.state.dataCursor);
+    emit({ v: 1, type: 'hello', pid: process.pid, version: TRAINER_VERSION, device: { ep: config.runtime.executionProvider, threads: config.runtime.threads }, config });
+    log(`${resumed ? `resumed at step ${step}` : 'new run'}: ${data.trainSize} train / ${data.evalSize} eval examples, vocabulary ${tok.vocabSize}, policy ${policy.config.dModel}d × ${policy.config.nLayers} layers`);
+
+    const checkpoint = (): string => {
+      const name = stepDir(step);
+      const target = path.join(dir.checkpointsDir, name);
+      if (!fs.existsSync(target)) {
+        const state: RunState = { policy: policy.config, config, tokenizer: tok.toJSON(), step, dataCursor: stream.cursor(), reference: refName };
+        saveCheckpoint(target, { params: policy.params, optimizer: policy.optimizerState, state: state as unknown as RunState & Record<string, unknown> });
+        fs.writeFileSync(path.join(dir.checkpointsDir, 'latest.tmp'), `${name}\n`);
+        fs.renameSync(path.join(dir.checkpointsDir, 'latest.tmp'), path.join(dir.checkpointsDir, 'latest'));
+      }
+      emit({ v: 1, type: 'checkpoint', step, path: target });
+      return target;
+    };
+    const control = options.control ?? new RunControl();
+    /** Between steps: wait while paused, honour a checkpoint request, report whether to stop. */
+    const betweenSteps = async (): Promise<boolean> => {
+      await control.waitWhilePaused();
+      if (control.takeCheckpointRequest()) checkpoint();
+      return control.signal.aborted;
+    };
+    const finish = async (status: RunSummary['status']): Promise<RunSummary> => {
+      const finalEval = await evaluate(policy, tok, data, config.eval.prompts, rl.maxNewTokens, reward);
+      emit({ v: 1, type: 'metrics', step, phase: 'eval', values: finalEval });
+      const ckpt = checkpoint();
+      exportPolicyOnnx(path.join(dir.root, 'policy.onnx'), policy.config, policy.params);
+      const summary: RunSummary = { status, steps: step, finalEval, checkpoint: ckpt };
+      emit({ v: 1, type: 'done', status, summary: { ...summary } });
+      return summary;
+    };
+
+    if (step < sft.steps) emit({ v: 1, type: 'phase', phase: 'sft', step, totalSteps: total });
+    while (step < sft.steps) {
+      if (await betweenSteps()) return finish('stopped');
+      const lr = sftLearningRate(step, sft.steps, sft.lr);
+      const r = await sftStep(policy, tok, stream, sft, lr);
+      step++;
+      emit({ v: 1, type: 'metrics', step, phase: 'sft', values: { loss: r.loss, grad_norm: r.gradNorm, lr, tokens_per_second: r.tokens / r.seconds, step_time: r.seconds } });
+    }
+    if (!refParams) {
+      // The SFT checkpoint is the KL reference (and the starting point of RL).
+      refName = stepDir(step);
+      checkpoint();
+      refParams = policy.params;
+      const sftEval = await evaluate(policy, tok, data, config.eval.prompts, rl.maxNewTokens, reward);
+      emit({ v: 1, type: 'metrics', step, phase: 'eval', values: sftEval });
+    }
+
+    if (step < total) emit({ v: 1, type: 'phase', phase: 'rl', step, totalSteps: total });
+    while (step < total) {
+      if (await betweenSteps()) return finish('stopped');
+      const r = await stepGrpoStep({
+        policy, refParams, tok, stream, rl, reward, seed: config.seed, step,
+        imageForEvent: (e) => (e.image ? { dataUri: dataUri(e.image, e.imageSize) } : undefined),
+      });
+      step++;
+      emit({ v: 1, type: 'rollouts', step, groups: r.groups });
+      emit({ v: 1, type: 'metrics', step, phase: 'rl', values: { ...r.metrics, ...Object.fromEntries(Object.entries(r.split).map(([k, v]) => [`time/${k}`, v])) } });
+      const rlStep = step - sft.steps;
+      if (config.eval.every > 0 && rlStep % config.eval.every === 0 && step < total) {
+        emit({ v: 1, type: 'metrics', step, phase: 'eval', values: await evaluate(policy, tok, data, config.eval.prompts, rl.maxNewTokens, reward) });
+      }
+      if (config.checkpointEvery > 0 && rlStep % config.checkpointEvery === 0 && step < total) checkpoint();
+    }
+    return finish('completed');
+  }
+}
+
+function loadLatest(runDir: string): { params: ParamValues; optimizer: ReturnType<typeof loadCheckpoint>['optimizer']; state: RunState } {
+  const latestFile = path.join(runDir, 'checkpoints', 'latest');
+  if (!fs.existsSync(latestFile)) throw new Error(`${runDir}: no complete checkpoint to resume from (checkpoints/latest is missing)`);
+  const name = fs.readFileSync(latestFile, 'utf8').trim();
+  const ckpt = loadCheckpoint(path.join(runDir, 'checkpoints', name));
+  return { params: ckpt.params, optimizer: ckpt.optimizer, state: ckpt.state as unknown as RunState };
+}

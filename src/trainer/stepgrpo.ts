@@ -1,0 +1,134 @@
+// One StepGRPO step (DESIGN §6): sample G chains per prompt, score them with StepRAR + StepRVR,
+// group-relative advantages, old and reference log-probs, one fused policy update.
+import { fracZeroStd, groupAdvantages } from '../core/grpo';
+import { scoreChain } from '../core/reward';
+import type { RewardBreakdown, RewardConfig } from '../core/reward-types';
+import type { ParamValues } from '../model/params';
+import type { PolicySessions } from '../model/policy';
+import type { Tokenizer } from '../model/tokenizer';
+import type { RolloutGroup } from '../protocol/trainer-messages';
+import type { Example, TrainStream } from './data/example';
+import { hashSeed } from './data/rng';
+import type { RlConfig } from './config';
+import { completionMask, encodePrompt } from './sequences';
+
+export interface RlStepContext {
+  policy: PolicySessions;
+  /** Frozen SFT parameters: the KL reference. */
+  refParams: ParamValues;
+  tok: Tokenizer;
+  stream: TrainStream;
+  rl: RlConfig;
+  reward: RewardConfig;
+  seed: number;
+  step: number;
+  /** Turns an example's image into what the rollout event carries (e.g. a PNG data URI). */
+  imageForEvent?: (e: Example) => RolloutGroup['image'];
+}
+
+export interface RlStepResult {
+  groups: RolloutGroup[];
+  metrics: Record<string, number>;
+  /** Seconds per phase: sampling, scoring, reference log-probs (old + ref), update. */
+  split: { sample: number; score: number; logprobs: number; update: number };
+}
+
+const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+const std = (xs: readonly number[]): number => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
+
+export async function stepGrpoStep(ctx: RlStepContext): Promise<RlStepResult> {
+  const { policy, tok, rl } = ctx;
+  const c = policy.config;
+  const G = rl.groupSize;
+  const examples = ctx.stream.take(rl.promptsPerStep);
+  const blank = new Float32Array(c.image.channels * c.image.size * c.image.size);
+  const prompts = examples.map((e) => encodePrompt(tok, e).ids.slice(0, c.maxTextLen));
+  const images = examples.flatMap((e) => Array<Float32Array>(G).fill(e.image ?? blank));
+  const promptIds = prompts.flatMap((p) => Array<number[]>(G).fill(p));
+
+  let t = performance.now();
+  const sampled = await policy.sample({
+    images,
+    prompts: promptIds,
+    seeds: promptIds.map((_, i) => hashSeed(ctx.seed, 'rl', ctx.step, i)),
+    temperature: rl.temperature,
+    topP: rl.topP,
+    maxNewTokens: rl.maxNewTokens,
+  });
+  const tSample = (performance.now() - t) / 1000;
+
+  t = performance.now();
+  const texts = sampled.completions.map((ids) => tok.decode(ids.filter((id) => id !== tok.eos)));
+  const rewards: RewardBreakdown[] = texts.map((text, i) => {
+    const e = examples[Math.floor(i / G)]!;
+    return scoreChain(text, { answer: e.answer, keySteps: e.keySteps }, ctx.reward);
+  });
+  const totals = rewards.map((r) => r.total);
+  const advantages = groupAdvantages(totals, G, { eps: rl.advantageEps, scaleStd: rl.scaleStd });
+  const tScore = (performance.now() - t) / 1000;
+
+  const tokens = promptIds.map((p, i) => [...p, ...sampled.completions[i]!]);
+  const lossMask = tokens.map((seq, i) => completionMask(promptIds[i]!.length, seq.length));
+  const batch = { images, tokens };
+
+  t = performance.now();
+  const old = await policy.logprobs(batch);
+  const current = policy.params;
+  policy.setParams(ctx.refParams);
+  let ref;
+  try {
+    ref = await policy.logprobs(batch);
+  } finally {
+    policy.setParams(current);
+  }
+  const tLogprobs = (performance.now() - t) / 1000;
+
+  t = performance.now();
+  const update = await policy.trainStep({
+    ...batch,
+    lossMask,
+    objective: { kind: 'grpo', oldLogp: old.logp, refLogp: ref.logp, advantages },
+    lr: rl.lr,
+  });
+  const tUpdate = (performance.now() - t) / 1000;
+
+  const completionTokens = sampled.completions.reduce((n, ids) => n + ids.length, 0);
+  let entropySum = 0;
+  let maskSum = 0;
+  old.entropy.forEach((row, b) => row.forEach((h, j) => ((entropySum += h * lossMask[b]![j]!), (maskSum += lossMask[b]![j]!))));
+  const totalSeconds = tSample + tScore + tLogprobs + tUpdate;
+  const metrics: Record<string, number> = {
+    reward: mean(totals),
+    reward_std: std(totals),
+    'rewards/step_rar/mean': mean(rewards.map((r) => r.r_acc)),
+    'rewards/step_rvr/mean': mean(rewards.map((r) => r.r_val)),
+    'rewards/answer/mean': mean(rewards.map((r) => (r.answer_correct ? 1 : 0))),
+    key_step_recall: mean(rewards.map((r) => r.key_step_ratio)),
+    validity_rate: mean(rewards.map((r) => r.validity)),
+    frac_reward_zero_std: fracZeroStd(totals, G),
+    kl: update.metrics.kl ?? 0,
+    policy_loss: update.loss,
+    entropy: maskSum ? entropySum / maskSum : 0,
+    clip_ratio: update.metrics.clip_ratio ?? 0,
+    'completions/mean_length': completionTokens / texts.length,
+    grad_norm: update.gradNorm,
+    lr: rl.lr,
+    tokens_per_second: completionTokens / totalSeconds,
+    step_time: totalSeconds,
+  };
+
+  const groups: RolloutGroup[] = examples.map((e, p) => {
+    const image = ctx.imageForEvent?.(e);
+    return {
+      promptId: e.promptId,
+      prompt: e.prompt,
+      ...(image ? { image } : {}),
+      reference: { answer: e.answer, keySteps: e.keySteps },
+      samples: Array.from({ length: G }, (_, k) => {
+        const i = p * G + k;
+        return { text: texts[i]!, tokens: sampled.completions[i]!.length, rewards: rewards[i]!, advantage: advantages[i]! };
+      }),
+    };
+  });
+  return { groups, metrics, split: { sample: tSample, score: tScore, logprobs: tLogprobs, update: tUpdate } };
+}

@@ -1,0 +1,87 @@
+// The trainer end to end on the `smoke` preset: run directory contents, the NDJSON child-process
+// protocol with a stop command, and resume equivalence (stop + resume = uninterrupted run).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { parseTrainerEvent, type TrainerEvent } from '../../src/protocol/trainer-messages';
+import { TRAIN_DEFAULTS, TRAIN_PRESETS } from '../../src/trainer/config';
+import { RunControl } from '../../src/trainer/run-control';
+import { runTraining } from '../../src/trainer/run';
+
+const smoke = TRAIN_PRESETS.smoke!(TRAIN_DEFAULTS);
+const tmpRun = (label: string): string => path.join(fs.mkdtempSync(path.join(os.tmpdir(), `stepgrpo-${label}-`)), 'run');
+const root = path.resolve(__dirname, '../..');
+
+describe('trainer run (smoke preset)', () => {
+  it('writes the run directory of DESIGN §4', async () => {
+    const out = tmpRun('layout');
+    const events: TrainerEvent[] = [];
+    const summary = await runTraining({ outDir: out, config: smoke, onEvent: (e) => events.push(e) });
+    assert.equal(summary.status, 'completed');
+    assert.equal(summary.steps, smoke.sft.steps + smoke.rl.steps);
+    for (const f of ['config.json', 'events.ndjson', 'metrics.jsonl', 'rollouts.jsonl', 'policy.onnx', 'checkpoints/latest']) assert.ok(fs.existsSync(path.join(out, f)), f);
+    const latest = fs.readFileSync(path.join(out, 'checkpoints/latest'), 'utf8').trim();
+    for (const f of ['model.safetensors', 'optimizer.safetensors', 'state.json']) assert.ok(fs.existsSync(path.join(out, 'checkpoints', latest, f)), f);
+    const logged = fs.readFileSync(path.join(out, 'events.ndjson'), 'utf8').trim().split('\n');
+    assert.equal(logged.length, events.length);
+    for (const line of logged) assert.ok(parseTrainerEvent(line).ok, line.slice(0, 120));
+    const rollouts = events.filter((e) => e.type === 'rollouts');
+    assert.equal(rollouts.length, smoke.rl.steps);
+    const group = rollouts[0]!.type === 'rollouts' ? rollouts[0]!.groups[0]! : undefined;
+    assert.equal(group?.samples.length, smoke.rl.groupSize);
+    assert.ok(group?.image && 'dataUri' in group.image && group.image.dataUri.startsWith('data:image/png;base64,'));
+    assert.deepEqual(events.at(-1)?.type === 'done' && events.at(-1), { v: 1, type: 'done', status: 'completed', summary: { ...summary } });
+  });
+
+  it('refuses to overwrite an existing run', async () => {
+    const out = tmpRun('exists');
+    fs.mkdirSync(out, { recursive: true });
+    fs.writeFileSync(path.join(out, 'config.json'), '{}');
+    await assert.rejects(runTraining({ outDir: out, config: smoke }), /already holds a run/);
+  });
+
+  it('stop + resume reproduces the uninterrupted run bit for bit', async () => {
+    const straight = tmpRun('straight');
+    await runTraining({ outDir: straight, config: smoke });
+    const interrupted = tmpRun('interrupted');
+    const control = new RunControl();
+    const stopAt = smoke.sft.steps + 1; // inside RL: resuming needs the SFT reference checkpoint too
+    const first = await runTraining({
+      outDir: interrupted,
+      config: smoke,
+      control,
+      onEvent: (e) => e.type === 'metrics' && e.phase === 'rl' && e.step === stopAt && control.stop(),
+    });
+    assert.equal(first.status, 'stopped');
+    assert.equal(first.steps, stopAt);
+    const resumed = await runTraining({ outDir: interrupted, resume: true });
+    assert.equal(resumed.status, 'completed');
+    const final = `checkpoints/step-${String(smoke.sft.steps + smoke.rl.steps).padStart(6, '0')}`;
+    for (const f of ['model.safetensors', 'optimizer.safetensors']) {
+      assert.ok(fs.readFileSync(path.join(straight, final, f)).equals(fs.readFileSync(path.join(interrupted, final, f))), `${f} differs after resume`);
+    }
+  });
+
+  it('speaks NDJSON as a child process and honours stop', async () => {
+    const out = tmpRun('child');
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/trainer/main.ts'), '--preset', 'smoke', '--out', out], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    const events: TrainerEvent[] = [];
+    const lines = readline.createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      const parsed = parseTrainerEvent(line);
+      assert.ok(parsed.ok, `malformed line from trainer: ${line}`);
+      events.push(parsed.message);
+      if (parsed.message.type === 'metrics' && parsed.message.step === 1) child.stdin.write('{"v":1,"type":"stop"}\n');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0);
+    assert.equal(events[0]?.type, 'hello');
+    const done = events.at(-1);
+    assert.ok(done?.type === 'done' && done.status === 'stopped', JSON.stringify(done));
+    assert.ok(events.some((e) => e.type === 'checkpoint'));
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { TRAIN_DEFAULTS, TRAIN_PRESETS, resolveTrainConfig } from '../../../src/trainer/config';
+import { RunControl } from '../../../src/trainer/run-control';
+import { completionMask } from '../../../src/trainer/sequences';
+
+describe('resolveTrainConfig', () => {
+  it('deep-merges overrides over the defaults', () => {
+    const c = resolveTrainConfig({ rl: { groupSize: 8 }, sft: { steps: 5 } });
+    assert.equal(c.rl.groupSize, 8);
+    assert.equal(c.rl.temperature, TRAIN_DEFAULTS.rl.temperature);
+    assert.equal(c.sft.steps, 5);
+    assert.equal(c.sft.batchSize, TRAIN_DEFAULTS.sft.batchSize);
+  });
+  it('names unknown and mistyped fields by their dotted path', () => {
+    assert.throws(() => resolveTrainConfig({ rl: { groupsize: 4 } }), /unknown field "rl.groupsize"/);
+    assert.throws(() => resolveTrainConfig({ rl: { groupSize: '4' } }), /rl.groupSize: expected a number, got "4"/);
+    assert.throws(() => resolveTrainConfig({ rl: { groupSize: 1 } }), /rl.groupSize must be ≥ 2/);
+    assert.throws(() => resolveTrainConfig([]), /expected a JSON object/);
+  });
+  it('keeps every preset valid', () => {
+    for (const [name, preset] of Object.entries(TRAIN_PRESETS)) assert.doesNotThrow(() => resolveTrainConfig({}, preset(TRAIN_DEFAULTS)), name);
+  });
+});
+
+describe('completionMask', () => {
+  it('covers exactly the predictions of completion tokens', () => {
+    // tokens: [bos, p1, p2 | c1, c2]: predictions j=0..3 predict tokens 1..4; completion starts at index 3.
+    assert.deepEqual(completionMask(3, 5), [0, 0, 1, 1]);
+    assert.deepEqual(completionMask(3, 3), [0, 0]);
+  });
+});
+
+describe('RunControl', () => {
+  it('pauses until resumed and lets stop end a pause', async () => {
+    const c = new RunControl();
+    c.pause();
+    let passed = false;
+    const waiting = c.waitWhilePaused().then(() => (passed = true));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(passed, false);
+    c.stop();
+    await waiting;
+    assert.equal(passed, true);
+    assert.equal(c.signal.aborted, true);
+  });
+  it('hands out a checkpoint request once', () => {
+    const c = new RunControl();
+    c.requestCheckpoint();
+    assert.equal(c.takeCheckpointRequest(), true);
+    assert.equal(c.takeCheckpointRequest(), false);
+  });
+});
