@@ -4,6 +4,11 @@
 // (3.0 → 3, 1,000 → 1000, 0.50 → 0.5), whitespace kept only between two word characters.
 // Every output character remembers the source span it came from, so matches can be highlighted.
 // One linear pass (plus bounded look-ahead for \frac groups); no regex over the input.
+//
+// It runs for every chain the trainer scores, so it is written for speed: output goes into
+// reused typed-array scratch buffers (copied out once, at the exact length), case folding of
+// non-ASCII code points is memoised, ASCII runs are folded in bulk, and numbers are emitted
+// straight from the source without building intermediate strings.
 
 export interface NormalizedText {
   text: string;
@@ -13,36 +18,36 @@ export interface NormalizedText {
   ends: Int32Array;
 }
 
-const SYMBOLS: Record<string, string> = {
-  '×': '*',
-  '·': '*',
-  '∗': '*',
-  '⋅': '*',
-  '÷': '/',
-  '−': '-',
-  '–': '-',
-  '≤': '<=',
-  '≥': '>=',
-  '≠': '!=',
-  '√': '√',
-};
+const SYMBOLS = new Map<string, string>([
+  ['×', '*'],
+  ['·', '*'],
+  ['∗', '*'],
+  ['⋅', '*'],
+  ['÷', '/'],
+  ['−', '-'],
+  ['–', '-'],
+  ['≤', '<='],
+  ['≥', '>='],
+  ['≠', '!='],
+  ['√', '√'],
+]);
 
-const LATEX_COMMANDS: Record<string, string> = {
-  times: '*',
-  cdot: '*',
-  ast: '*',
-  div: '/',
-  le: '<=',
-  leq: '<=',
-  ge: '>=',
-  geq: '>=',
-  ne: '!=',
-  neq: '!=',
-  pi: 'π',
-  '%': '%',
-  circ: '°',
-  degree: '°',
-};
+const LATEX_COMMANDS = new Map<string, string>([
+  ['times', '*'],
+  ['cdot', '*'],
+  ['ast', '*'],
+  ['div', '/'],
+  ['le', '<='],
+  ['leq', '<='],
+  ['ge', '>='],
+  ['geq', '>='],
+  ['ne', '!='],
+  ['neq', '!='],
+  ['pi', 'π'],
+  ['%', '%'],
+  ['circ', '°'],
+  ['degree', '°'],
+]);
 
 /** Commands that only wrap or space their content: dropped, their braces are dropped too. */
 const DROPPED_COMMANDS = new Set([
@@ -52,6 +57,8 @@ const DROPPED_COMMANDS = new Set([
 ]);
 const FRAC_COMMANDS = new Set(['frac', 'dfrac', 'tfrac', 'cfrac']);
 const MAX_FRAC_DEPTH = 16;
+/** Scratch buffers larger than this (code units) are dropped after use rather than kept. */
+const MAX_KEPT_SCRATCH = 1 << 16;
 
 class Builder {
   codes: Uint16Array;
@@ -67,6 +74,15 @@ class Builder {
     this.codes = new Uint16Array(size);
     this.starts = new Int32Array(size);
     this.ends = new Int32Array(size);
+  }
+
+  /** Empties the builder for reuse, making room for `capacity` code units up front. */
+  reset(capacity: number): this {
+    if (this.codes.length < capacity) this.resize(capacity);
+    this.length = 0;
+    this.spaceStart = -1;
+    this.spaceEnd = -1;
+    return this;
   }
 
   emit(s: string, start: number, end: number): void {
@@ -90,25 +106,39 @@ class Builder {
   }
 
   private push(c: number, start: number, end: number): void {
-    if (this.length === this.codes.length) this.grow();
+    if (this.length === this.codes.length) this.resize(this.codes.length * 2);
     const n = this.length++;
     this.codes[n] = c;
     this.starts[n] = start;
     this.ends[n] = end;
   }
 
-  private grow(): void {
-    const size = this.codes.length * 2;
+  private resize(size: number): void {
     const codes = new Uint16Array(size);
-    codes.set(this.codes);
+    codes.set(this.codes.subarray(0, this.length));
     const starts = new Int32Array(size);
-    starts.set(this.starts);
+    starts.set(this.starts.subarray(0, this.length));
     const ends = new Int32Array(size);
-    ends.set(this.ends);
+    ends.set(this.ends.subarray(0, this.length));
     this.codes = codes;
     this.starts = starts;
     this.ends = ends;
   }
+}
+
+/**
+ * Reused builders: index 0 for the whole text, index d + 1 for a fraction operand at nesting
+ * depth d (a numerator is copied out before its denominator is walked, so one per depth is enough).
+ * Normalisation never re-enters itself, so sharing them is safe.
+ */
+const builders: (Builder | undefined)[] = [];
+
+function scratchBuilder(index: number, capacity: number): Builder {
+  const b = builders[index];
+  if (b && b.codes.length <= MAX_KEPT_SCRATCH) return b.reset(capacity);
+  const fresh = new Builder(Math.max(capacity, 256));
+  builders[index] = fresh;
+  return fresh;
 }
 
 function isWord(c: number): boolean {
@@ -124,49 +154,124 @@ function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x3000 || (c >= 0x2000 && c <= 0x200b);
 }
 
+/** Maps positions of the case-folded string back to the source (identity plus `base` when `map` is null). */
+interface SourceMap {
+  base: number;
+  to: number;
+  /** Source start of folded code unit k (k < length), or null for the identity. */
+  map: Int32Array | null;
+  /** Source end of folded code unit k. */
+  mapEnd: Int32Array | null;
+  /** Number of valid entries in `map` / `mapEnd` (they are reused scratch buffers). */
+  length: number;
+}
+
+function at(m: SourceMap, k: number): number {
+  return m.map === null ? m.base + k : k < m.length ? m.map[k]! : m.to;
+}
+function atEnd(m: SourceMap, k: number): number {
+  return m.mapEnd === null ? m.base + k + 1 : k < m.length ? m.mapEnd[k]! : m.to;
+}
+
+/** NFKC + lower case of one non-ASCII code point (its UTF-16 text `ch`), memoised. */
+const foldCache = new Map<number, string>();
+const MAX_FOLD_CACHE = 50_000;
+
+function foldCodePoint(cp: number, ch: string): string {
+  let out = foldCache.get(cp);
+  if (out === undefined) {
+    out = SYMBOLS.get(ch) ?? ch.normalize('NFKC').toLowerCase();
+    if (foldCache.size >= MAX_FOLD_CACHE) foldCache.clear();
+    foldCache.set(cp, out);
+  }
+  return out;
+}
+
+let foldMap = new Int32Array(256);
+let foldMapEnd = new Int32Array(256);
+
+function ensureFoldMap(size: number): void {
+  if (foldMap.length >= size) return;
+  let n = foldMap.length;
+  while (n < size) n *= 2;
+  const map = new Int32Array(n);
+  map.set(foldMap);
+  const mapEnd = new Int32Array(n);
+  mapEnd.set(foldMapEnd);
+  foldMap = map;
+  foldMapEnd = mapEnd;
+}
+
 /**
  * Stage 1: NFKC and lower case per code point, keeping the source span of every resulting code
- * unit. Pure ASCII takes a fast path (identity offsets).
+ * unit. Pure ASCII takes a fast path (identity offsets); otherwise ASCII runs are lower-cased in
+ * bulk and only non-ASCII code points are folded one by one.
  */
-function foldCase(src: string, from: number, to: number): { s: string; map: Int32Array | null; mapEnd: Int32Array | null } {
-  let ascii = true;
-  for (let i = from; i < to; i++) {
-    if (src.charCodeAt(i) > 127) {
-      ascii = false;
-      break;
+function foldCase(src: string, from: number, to: number): { s: string; m: SourceMap } {
+  if (foldMap.length > MAX_KEPT_SCRATCH) {
+    foldMap = new Int32Array(256);
+    foldMapEnd = new Int32Array(256);
+  }
+  let i = from;
+  while (i < to && src.charCodeAt(i) <= 127) i++;
+  if (i === to) return { s: src.slice(from, to).toLowerCase(), m: { base: from, to, map: null, mapEnd: null, length: 0 } };
+  const parts: string[] = [];
+  let n = 0;
+  if (i > from) {
+    parts.push(src.slice(from, i).toLowerCase());
+    ensureFoldMap(i - from);
+    for (let k = from; k < i; k++, n++) {
+      foldMap[n] = k;
+      foldMapEnd[n] = k + 1;
     }
   }
-  if (ascii) return { s: src.slice(from, to).toLowerCase(), map: null, mapEnd: null };
-  const parts: string[] = [];
-  const map: number[] = [];
-  const mapEnd: number[] = [];
-  for (let i = from; i < to; ) {
+  while (i < to) {
+    const c = src.charCodeAt(i);
+    if (c <= 127) {
+      let j = i + 1;
+      while (j < to && src.charCodeAt(j) <= 127) j++;
+      parts.push(src.slice(i, j).toLowerCase());
+      ensureFoldMap(n + (j - i));
+      for (let k = i; k < j; k++, n++) {
+        foldMap[n] = k;
+        foldMapEnd[n] = k + 1;
+      }
+      i = j;
+      continue;
+    }
     const cp = src.codePointAt(i)!;
     const len = cp > 0xffff ? 2 : 1;
-    const ch = src.slice(i, i + len);
-    const out = cp < 128 ? ch.toLowerCase() : (SYMBOLS[ch] ?? ch.normalize('NFKC').toLowerCase());
+    const out = foldCodePoint(cp, src.slice(i, i + len));
     parts.push(out);
-    for (let k = 0; k < out.length; k++) {
-      map.push(i);
-      mapEnd.push(i + len);
+    ensureFoldMap(n + out.length);
+    for (let k = 0; k < out.length; k++, n++) {
+      foldMap[n] = i;
+      foldMapEnd[n] = i + len;
     }
     i += len;
   }
-  return { s: parts.join(''), map: Int32Array.from(map), mapEnd: Int32Array.from(mapEnd) };
+  return { s: parts.join(''), m: { base: from, to, map: foldMap, mapEnd: foldMapEnd, length: n } };
 }
 
 /** Normalises `src[from, to)` for matching. */
 export function normalizeForMatch(src: string, from = 0, to = src.length): NormalizedText {
-  const b = new Builder(to - from + 8);
+  const b = scratchBuilder(0, to - from + 8);
   appendNormalized(b, src, from, to);
   return finish(b);
+}
+
+/** The normalised text of `src` alone, without source offsets (for key steps). */
+export function normalizeTextForMatch(src: string): string {
+  const b = scratchBuilder(0, src.length + 8);
+  appendNormalized(b, src, 0, src.length);
+  return codesToString(b.codes, b.length);
 }
 
 /** Normalises several ranges of `src` into one haystack, separated by a space. */
 export function normalizeRanges(src: string, ranges: readonly { start: number; end: number }[]): NormalizedText {
   let size = 8;
   for (const r of ranges) size += r.end - r.start + 1;
-  const b = new Builder(size);
+  const b = scratchBuilder(0, size);
   for (const r of ranges) {
     appendNormalized(b, src, r.start, r.end);
     b.space(r.end, r.end);
@@ -174,32 +279,24 @@ export function normalizeRanges(src: string, ranges: readonly { start: number; e
   return finish(b);
 }
 
-function finish(b: Builder): NormalizedText {
+const CHUNK = 8192;
+
+function codesToString(codes: Uint16Array, n: number): string {
+  if (n <= CHUNK) return String.fromCharCode.apply(null, codes.subarray(0, n) as unknown as number[]);
   let text = '';
-  for (let k = 0; k < b.length; k += 8192) {
-    text += String.fromCharCode.apply(null, b.codes.subarray(k, Math.min(b.length, k + 8192)) as unknown as number[]);
+  for (let k = 0; k < n; k += CHUNK) {
+    text += String.fromCharCode.apply(null, codes.subarray(k, Math.min(n, k + CHUNK)) as unknown as number[]);
   }
-  return { text, starts: b.starts.subarray(0, b.length), ends: b.ends.subarray(0, b.length) };
+  return text;
 }
 
-/** Maps positions of the case-folded string back to the source (identity plus `base` when `map` is null). */
-interface SourceMap {
-  base: number;
-  to: number;
-  map: Int32Array | null;
-  mapEnd: Int32Array | null;
-}
-
-function at(m: SourceMap, k: number): number {
-  return m.map ? (k < m.map.length ? m.map[k]! : m.to) : m.base + k;
-}
-function atEnd(m: SourceMap, k: number): number {
-  return m.mapEnd ? (k < m.mapEnd.length ? m.mapEnd[k]! : m.to) : m.base + k + 1;
+function finish(b: Builder): NormalizedText {
+  return { text: codesToString(b.codes, b.length), starts: b.starts.slice(0, b.length), ends: b.ends.slice(0, b.length) };
 }
 
 function appendNormalized(b: Builder, src: string, from: number, to: number): void {
-  const { s, map, mapEnd } = foldCase(src, from, to);
-  walk(b, s, 0, s.length, { base: from, to, map, mapEnd }, 0);
+  const { s, m } = foldCase(src, from, to);
+  walk(b, s, 0, s.length, m, 0);
 }
 
 /** Stage 2 over the case-folded string `s[i, end)`. */
@@ -229,7 +326,7 @@ function walk(b: Builder, s: string, i: number, end: number, m: SourceMap, depth
       i = number(b, s, i, end, m);
       continue;
     }
-    const sym = c > 127 ? SYMBOLS[s[i]!] : undefined;
+    const sym = c > 127 ? SYMBOLS.get(s[i]!) : undefined;
     if (sym) b.emit(sym, at(m, i), atEnd(m, i));
     else b.emitCode(c, at(m, i), atEnd(m, i));
     i++;
@@ -241,13 +338,13 @@ function latexCommand(b: Builder, s: string, i: number, end: number, m: SourceMa
   while (j < end && isAsciiLetter(s.charCodeAt(j))) j++;
   if (j === i + 1) {
     // one-character command: \( \) \[ \] \{ \} \, \; \! \  are wrappers or spacing; \% is percent
-    const ch = s[i + 1];
-    if (ch === '%') b.emit('%', at(m, i), atEnd(m, i + 1));
-    else if (ch === ',' || ch === ';' || ch === ':' || ch === ' ' || ch === '!') b.space(at(m, i), atEnd(m, i + 1));
+    const ch = i + 1 < s.length ? s.charCodeAt(i + 1) : -1;
+    if (ch === 37 /* % */) b.emit('%', at(m, i), atEnd(m, i + 1));
+    else if (ch === 44 || ch === 59 || ch === 58 || ch === 32 || ch === 33 /* , ; : space ! */) b.space(at(m, i), atEnd(m, i + 1));
     return Math.min(end, i + 2);
   }
   const name = s.slice(i + 1, j);
-  if (FRAC_COMMANDS.has(name) && depth < MAX_FRAC_DEPTH) {
+  if (depth < MAX_FRAC_DEPTH && FRAC_COMMANDS.has(name)) {
     const num = group(s, j, end);
     const den = num ? group(s, num.next, end) : null;
     if (num && den) {
@@ -262,7 +359,7 @@ function latexCommand(b: Builder, s: string, i: number, end: number, m: SourceMa
     b.emit('√', at(m, i), atEnd(m, j - 1));
     return j;
   }
-  const mapped = LATEX_COMMANDS[name];
+  const mapped = LATEX_COMMANDS.get(name);
   b.emit(mapped ?? `\\${name}`, at(m, i), atEnd(m, j - 1));
   return j;
 }
@@ -296,7 +393,7 @@ function group(s: string, i: number, end: number): Group | null {
 
 /** Emits a fraction operand, in parentheses when it is more than one number or name. */
 function emitOperand(b: Builder, s: string, g: Group, m: SourceMap, depth: number): void {
-  const sub = new Builder(g.end - g.start + 8);
+  const sub = scratchBuilder(depth + 1, g.end - g.start + 8);
   walk(sub, s, g.start, g.end, m, depth + 1);
   const n = sub.length;
   if (n === 0) return;
@@ -313,40 +410,61 @@ function emitOperand(b: Builder, s: string, g: Group, m: SourceMap, depth: numbe
   if (!simple) b.emitCode(41, sub.ends[n - 1]!, sub.ends[n - 1]!);
 }
 
-/** Canonical number: thousands commas removed, leading/trailing zeros dropped, `.5` → `0.5`. */
+/**
+ * Canonical number: thousands commas removed, leading/trailing zeros dropped, `.5` → `0.5`.
+ * Emitted digit by digit from `s`; every output unit spans the whole source number.
+ */
 function number(b: Builder, s: string, i: number, end: number, m: SourceMap): number {
   let j = i;
   while (j < end && isDigit(s.charCodeAt(j))) j++;
-  let intPart = s.slice(i, j);
+  const runEnd = j;
+  let groups = 0;
   if (j - i >= 1 && j - i <= 3) {
     // 1,000,000: groups of exactly three digits after a first group of one to three
-    let k = j;
     while (
-      k + 3 < end &&
-      s.charCodeAt(k) === 44 &&
-      isDigit(s.charCodeAt(k + 1)) &&
-      isDigit(s.charCodeAt(k + 2)) &&
-      isDigit(s.charCodeAt(k + 3)) &&
-      !(k + 4 < end && isDigit(s.charCodeAt(k + 4)))
+      j + 3 < end &&
+      s.charCodeAt(j) === 44 &&
+      isDigit(s.charCodeAt(j + 1)) &&
+      isDigit(s.charCodeAt(j + 2)) &&
+      isDigit(s.charCodeAt(j + 3)) &&
+      !(j + 4 < end && isDigit(s.charCodeAt(j + 4)))
     ) {
-      intPart += s.slice(k + 1, k + 4);
-      k += 4;
+      groups++;
+      j += 4;
     }
-    j = k;
   }
-  let frac = '';
+  let fracStart = 0;
+  let fracEnd = 0;
   if (j + 1 < end && s.charCodeAt(j) === 46 && isDigit(s.charCodeAt(j + 1))) {
     let k = j + 1;
     while (k < end && isDigit(s.charCodeAt(k))) k++;
     let last = k;
     while (last > j + 1 && s.charCodeAt(last - 1) === 48) last--;
-    frac = s.slice(j + 1, last);
+    fracStart = j + 1;
+    fracEnd = last;
     j = k;
   }
-  let lead = 0;
-  while (lead < intPart.length - 1 && intPart.charCodeAt(lead) === 48) lead++;
-  intPart = intPart.length === 0 ? '0' : intPart.slice(lead);
-  const canon = frac ? `${intPart}.${frac}` : intPart;
-  b.emit(canon, at(m, i), atEnd(m, j - 1));
+  const start = at(m, i);
+  const stop = atEnd(m, j - 1);
+  // the integer digits are s[i, runEnd) followed by each group's three digits (after its comma)
+  const run = runEnd - i;
+  const intLength = run + 3 * groups;
+  if (intLength === 0) {
+    b.emitCode(48, start, stop);
+  } else {
+    let lead = 0;
+    while (lead < intLength - 1 && intDigit(s, i, runEnd, lead) === 48) lead++;
+    for (let k = lead; k < intLength; k++) b.emitCode(intDigit(s, i, runEnd, k), start, stop);
+  }
+  if (fracEnd > fracStart) {
+    b.emitCode(46, start, stop);
+    for (let k = fracStart; k < fracEnd; k++) b.emitCode(s.charCodeAt(k), start, stop);
+  }
   return j;
+}
+
+/** The k-th integer digit of a number whose first digit run is s[i, runEnd), followed by `,ddd` groups. */
+function intDigit(s: string, i: number, runEnd: number, k: number): number {
+  const run = runEnd - i;
+  return k < run ? s.charCodeAt(i + k) : s.charCodeAt(runEnd + 1 + 4 * (((k - run) / 3) | 0) + ((k - run) % 3));
 }
