@@ -6,7 +6,8 @@ import path from 'node:path';
 import { resolveRewardConfig } from '../core/reward';
 import { Tokenizer, type TokenizerJSON } from '../model/tokenizer';
 import { createPolicySessions, type PolicySessions } from '../model/policy';
-import type { ParamValues } from '../model/params';
+import { paramSpecs, type ParamValues } from '../model/params';
+import type { OptimizerState } from '../model/policy';
 import type { PolicyConfig } from '../model/config';
 import type { TrainerEvent } from '../protocol/trainer-messages';
 import { loadCheckpoint, saveCheckpoint, exportPolicyOnnx } from './checkpoint';
@@ -137,7 +138,9 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
       emit({ v: 1, type: 'metrics', step, phase: 'sft', values: { loss: r.loss, grad_norm: r.gradNorm, lr, tokens_per_second: r.tokens / r.seconds, step_time: r.seconds } });
     }
     if (!refParams) {
-      // The SFT checkpoint is the KL reference (and the starting point of RL).
+      // The SFT checkpoint is the KL reference and the starting point of RL, with a fresh AdamW
+      // state: SFT moments would mis-scale the first policy-gradient updates.
+      policy.setOptimizerState(freshOptimizerState(policy.config));
       refName = stepDir(step);
       checkpoint();
       refParams = policy.params;
@@ -171,4 +174,9 @@ function loadLatest(runDir: string): { params: ParamValues; optimizer: ReturnTyp
   const name = fs.readFileSync(latestFile, 'utf8').trim();
   const ckpt = loadCheckpoint(path.join(runDir, 'checkpoints', name));
   return { params: ckpt.params, optimizer: ckpt.optimizer, state: ckpt.state as unknown as RunState };
+}
+
+function freshOptimizerState(c: PolicyConfig): OptimizerState {
+  const zeros = (): ParamValues => new Map(paramSpecs(c).map((p) => [p.name, new Float32Array(p.shape.reduce((a, b) => a * b, 1))]));
+  return { step: 0, m: zeros(), v: zeros() };
 }
