@@ -17,9 +17,9 @@ export function gradients(loss: Tensor, wrt: readonly Tensor[]): Tensor[] {
     grads.set(loss.name, graph.scalar(1, loss.dtype));
     for (let i = graph.tape.length - 1; i >= 0; i--) {
       const entry = graph.tape[i]!;
-      const g = grads.get(entry.output.name);
-      if (!g) continue;
-      const inputGrads = entry.backward(g);
+      const gs = entry.outputs.map((o) => grads.get(o.name));
+      if (gs.every((g) => !g)) continue;
+      const inputGrads = entry.backward(gs);
       entry.inputs.forEach((input, k) => {
         const gi = inputGrads[k];
         if (!gi || !input.requiresGrad) return;

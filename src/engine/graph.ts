@@ -35,10 +35,13 @@ export interface NodeSpec {
 /** Given the gradient of an op's output, returns gradients for its inputs (undefined = none). */
 export type GradRule = (grad: Tensor) => (Tensor | undefined)[];
 
+/** As GradRule for ops with several outputs; an output no gradient reached gets undefined. */
+export type MultiGradRule = (grads: readonly (Tensor | undefined)[]) => (Tensor | undefined)[];
+
 export interface TapeEntry {
   inputs: readonly Tensor[];
-  output: Tensor;
-  backward: GradRule;
+  outputs: readonly Tensor[];
+  backward: MultiGradRule;
 }
 
 export interface GraphOutput {
@@ -158,8 +161,14 @@ export class Graph {
 
   /** Records a differentiable op's reverse rule when any input needs a gradient. */
   record(inputs: readonly Tensor[], output: Tensor, backward: GradRule): Tensor {
-    if (this.recording && output.requiresGrad) this.tape.push({ inputs, output, backward });
+    if (this.recording && output.requiresGrad) this.tape.push({ inputs, outputs: [output], backward: ([g]) => backward(g!) });
     return output;
+  }
+
+  /** As record, for an op with several outputs (one rule sees all their gradients at once). */
+  recordMulti(inputs: readonly Tensor[], outputs: readonly Tensor[], backward: MultiGradRule): Tensor[] {
+    if (this.recording && outputs.some((o) => o.requiresGrad)) this.tape.push({ inputs, outputs, backward });
+    return [...outputs];
   }
 
   /** Declares a graph output under a chosen name (an Identity node renames it). */

@@ -1,7 +1,7 @@
 // The policy's forward pass in engine ops: image patches → linear projection, prepended to token
 // embeddings, learned positions, pre-LN decoder blocks (fused QKV, causal attention, GELU MLP),
 // final LayerNorm and a head tied to the token embedding.
-import { type Graph, type Tensor, add, causalMask, concat, gather, gelu, layerNorm, matmul, mul, reshape, slice, softmax, transpose, where } from '../engine';
+import { type Graph, type Tensor, add, causalBias, concat, gather, gelu, layerNorm, matmul, mul, reshape, slice, softmax, split, transpose, where } from '../engine';
 import { type PolicyConfig, contextLength, numPatches, patchDim } from './config';
 import { paramSpecs } from './params';
 
@@ -30,11 +30,11 @@ function splitHeads(c: PolicyConfig, qkv: Tensor): { q: Tensor; kT: Tensor; v: T
   const D = c.dModel;
   const H = c.nHeads;
   const dh = D / H;
-  const part = (i: number): Tensor => reshape(slice(qkv, -1, i * D, (i + 1) * D), [B, T, H, dh]);
+  const [q, k, v] = split(qkv, -1, [D, D, D]).map((t) => reshape(t, [B, T, H, dh])) as [Tensor, Tensor, Tensor];
   return {
-    q: mul(transpose(part(0), [0, 2, 1, 3]), 1 / Math.sqrt(dh)),
-    kT: transpose(part(1), [0, 2, 3, 1]),
-    v: transpose(part(2), [0, 2, 1, 3]),
+    q: mul(transpose(q, [0, 2, 1, 3]), 1 / Math.sqrt(dh)),
+    kT: transpose(k, [0, 2, 3, 1]),
+    v: transpose(v, [0, 2, 1, 3]),
   };
 }
 
@@ -67,9 +67,9 @@ export function policyLogits(g: Graph, c: PolicyConfig, P: ParamTensors, ids: Te
   }
   const T = contextLength(c);
   let x = add(concat([linear(P, 'patch', patches), gather(p(P, 'wte'), ids)], 1), p(P, 'wpe'));
-  const causal = causalMask(g, T);
+  const causal = causalBias(g, T, NEG_INF);
   for (let l = 0; l < c.nLayers; l++) {
-    x = block(c, P, l, x, (q, kT, v) => matmul(softmax(where(causal, matmul(q, kT), NEG_INF)), v));
+    x = block(c, P, l, x, (q, kT, v) => matmul(softmax(add(matmul(q, kT), causal)), v));
   }
   return head(c, P, slice(x, 1, Np, T));
 }

@@ -51,6 +51,14 @@ const cases: OpCase[] = [
   { name: 'Transpose', params: [{ name: 'a', shape: [2, 3, 4] }], f: (_, [a]) => E.transpose(a!, [2, 0, 1]) },
   { name: 'Reshape', params: [{ name: 'a', shape: [2, 6] }], f: (_, [a]) => E.reshape(a!, [3, -1]) },
   { name: 'Slice', params: [{ name: 'a', shape: [3, 6] }], f: (_, [a]) => E.slice(a!, 1, 1, 4) },
+  {
+    name: 'Split (one piece unused)',
+    params: [{ name: 'a', shape: [2, 7] }],
+    f: (_, [a]) => {
+      const [x, , z] = E.split(a!, 1, [3, 1, 3]);
+      return E.mul(x!, z!);
+    },
+  },
   { name: 'Concat', params: [{ name: 'a', shape: [2, 3] }, { name: 'b', shape: [2, 2] }], f: (_, [a, b]) => E.concat([a!, b!], 1) },
   { name: 'ReduceSum', params: [{ name: 'a', shape: [2, 3, 4] }], f: (_, [a]) => E.reduceSum(a!, [0, 2], false) },
   { name: 'ReduceMean (keepdims)', params: [{ name: 'a', shape: [2, 3, 4] }], f: (_, [a]) => E.reduceMean(a!, [-1], true) },
@@ -90,6 +98,7 @@ const cases: OpCase[] = [
     },
     f: (_, [a, b]) => E.where(condT, a!, b!),
   },
+  { name: 'Softmax over causal bias', params: [{ name: 'a', shape: [2, 4, 4] }], f: (g, [a]) => E.softmax(E.add(a!, E.causalBias(g, 4))) },
   {
     name: 'Where (runtime condition)',
     params: [{ name: 'a', shape: [3, 4] }],
