@@ -1,7 +1,7 @@
 // Canonical answer text: LaTeX presentation stripped (math delimiters, \left \right, spacing,
 // \text{} wrappers, \dfrac → \frac, relation spellings unified), whitespace collapsed, trailing
 // punctuation dropped. Linear scans only.
-import { braceGroup } from './extract';
+import { braceGroup } from './latex-scan';
 
 const UNWRAP = new Set(['text', 'textbf', 'textit', 'textrm', 'textnormal', 'mathrm', 'mathbf', 'mathit', 'mbox', 'boxed', 'operatorname', 'fbox', 'textsf']);
 const DROP = new Set(['left', 'right', 'displaystyle', 'textstyle', 'bigl', 'bigr', 'big', 'Big', 'quad', 'qquad', 'limits', 'middle']);
@@ -20,8 +20,17 @@ const RENAME: Record<string, string> = {
 };
 const SYMBOLS: Record<string, string> = { '≤': '\\leq', '≥': '\\geq', '≠': '\\neq', '−': '-', '×': '\\times', '·': '\\cdot', '÷': '\\div', '∞': '\\infty', 'π': '\\pi', '°': '^\\circ' };
 
+/** Commands an over-escaped answer (`\\frac` from a doubly escaped JSON or Python string) may name. */
+const ESCAPED_COMMANDS =
+  /\\\\(?=(?:d?frac|sqrt|left|right|leq?|geq?|neq?|pi|infty|cdot|times|div|pm|mp|in|cup|cap|text|mathrm|mathbf|boxed|circ|approx|sin|cos|tan|log|ln|quad|qquad|dots|ldots|cdots|alpha|beta|gamma|theta)(?![A-Za-z]))/g;
+
 export function canonicalAnswer(input: string): string {
   let s = input.length > 4000 ? input.slice(0, 4000) : input;
+  s = s
+    .replace(ESCAPED_COMMANDS, '\\')
+    // thousands written the TeX way: `14{,}916`, `11,\!111`
+    .replace(/(\d)\s*(?:\{,\s*\}|,\\!)\s*(?=\d{3}(?!\d))/g, '$1,')
+    .replace(/\\!/g, '');
   s = unwrapCommands(s);
   s = s
     .replace(/<=/g, '\\leq ')
@@ -87,6 +96,13 @@ function unwrapCommands(s: string): string {
     }
     if (DROP.has(name)) {
       i = j;
+      continue;
+    }
+    // a spacing command glued to what follows (`\quadx_2`) is still spacing
+    const glued = /^(q?quad)(?=[A-Za-z])/.exec(name);
+    if (glued) {
+      out.push(' ');
+      i += 1 + glued[1]!.length;
       continue;
     }
     out.push(RENAME[name] ?? `\\${name}`);

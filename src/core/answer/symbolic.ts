@@ -66,6 +66,45 @@ function compareWithEngine(a: string, b: string, tolerance: number): boolean | n
   }
 }
 
+/**
+ * True when `a / b` is one nonzero constant (positive when `positive`) at every sample point of
+ * their free variables — the two sides of `a = 0` / `a < 0` describe the same set. Null when the
+ * CAS cannot tell.
+ */
+export function symbolicProportional(a: string, b: string, positive: boolean): boolean | null {
+  if (a.length > MAX_LATEX || b.length > MAX_LATEX) return null;
+  const saved = { error: console.error, info: console.info, log: console.log, group: console.group };
+  console.error = console.info = console.log = console.group = (): void => {};
+  try {
+    const x = ce().parse(a);
+    const y = ce().parse(b);
+    if (!x.isValid || !y.isValid) return null;
+    const vars = [...new Set<string>([...freeVariables(x), ...freeVariables(y)])];
+    if (vars.length === 0 || vars.length > 4) return null;
+    let ratio: number | null = null;
+    for (const p of [...SAMPLE_POINTS, 3.7]) {
+      const subs: Record<string, number> = {};
+      vars.forEach((v, k) => (subs[v] = p + 0.37 * k));
+      const vx = numericValue(x.subs(subs));
+      const vy = numericValue(y.subs(subs));
+      if (vx === null || vy === null) continue;
+      if (vy === 0 || vx === 0) {
+        if (vx !== vy) return false;
+        continue;
+      }
+      const r = vx / vy;
+      if (ratio === null) ratio = r;
+      else if (!closeEnough(r, ratio, 1e-9)) return false;
+    }
+    if (ratio === null) return null;
+    return positive ? ratio > 0 : true;
+  } catch {
+    return null;
+  } finally {
+    Object.assign(console, saved);
+  }
+}
+
 function freeVariables(e: Expr): string[] {
   const ids = (e as unknown as { unknowns?: readonly string[] }).unknowns;
   return ids ? [...ids] : [];
