@@ -65,6 +65,9 @@ class Builder {
   starts: Int32Array;
   ends: Int32Array;
   length = 0;
+  /** Some code unit is above 0x7f / is a surrogate (decides how the text is built). */
+  wide = false;
+  surrogates = false;
   /** Source span of a pending run of whitespace, or -1. */
   spaceStart = -1;
   spaceEnd = -1;
@@ -80,6 +83,8 @@ class Builder {
   reset(capacity: number): this {
     if (this.codes.length < capacity) this.resize(capacity);
     this.length = 0;
+    this.wide = false;
+    this.surrogates = false;
     this.spaceStart = -1;
     this.spaceEnd = -1;
     return this;
@@ -107,6 +112,10 @@ class Builder {
 
   private push(c: number, start: number, end: number): void {
     if (this.length === this.codes.length) this.resize(this.codes.length * 2);
+    if (c > 127) {
+      this.wide = true;
+      if (c >= 0xd800 && c <= 0xdfff) this.surrogates = true;
+    }
     const n = this.length++;
     this.codes[n] = c;
     this.starts[n] = start;
@@ -164,6 +173,9 @@ interface SourceMap {
   mapEnd: Int32Array | null;
   /** Number of valid entries in `map` / `mapEnd` (they are reused scratch buffers). */
   length: number;
+  /** The walked string's readable range [lo, hi): look-behind and look-ahead stop there. */
+  lo: number;
+  hi: number;
 }
 
 function at(m: SourceMap, k: number): number {
@@ -203,9 +215,9 @@ function ensureFoldMap(size: number): void {
 }
 
 /**
- * Stage 1: NFKC and lower case per code point, keeping the source span of every resulting code
- * unit. Pure ASCII takes a fast path (identity offsets); otherwise ASCII runs are lower-cased in
- * bulk and only non-ASCII code points are folded one by one.
+ * Stage 1 (text with non-ASCII characters only): NFKC and lower case per code point, keeping the
+ * source span of every resulting code unit. ASCII runs are lower-cased in bulk and only non-ASCII
+ * code points are folded one by one.
  */
 function foldCase(src: string, from: number, to: number): { s: string; m: SourceMap } {
   if (foldMap.length > MAX_KEPT_SCRATCH) {
@@ -214,7 +226,6 @@ function foldCase(src: string, from: number, to: number): { s: string; m: Source
   }
   let i = from;
   while (i < to && src.charCodeAt(i) <= 127) i++;
-  if (i === to) return { s: src.slice(from, to).toLowerCase(), m: { base: from, to, map: null, mapEnd: null, length: 0 } };
   const parts: string[] = [];
   let n = 0;
   if (i > from) {
@@ -250,59 +261,124 @@ function foldCase(src: string, from: number, to: number): { s: string; m: Source
     }
     i += len;
   }
-  return { s: parts.join(''), m: { base: from, to, map: foldMap, mapEnd: foldMapEnd, length: n } };
+  const s = parts.join('');
+  return { s, m: { base: from, to, map: foldMap, mapEnd: foldMapEnd, length: n, lo: 0, hi: s.length } };
 }
 
 /** Normalises `src[from, to)` for matching. */
 export function normalizeForMatch(src: string, from = 0, to = src.length): NormalizedText {
   const b = scratchBuilder(0, to - from + 8);
-  appendNormalized(b, src, from, to);
-  return finish(b);
-}
-
-/** The normalised text of `src` alone, without source offsets (for key steps). */
-export function normalizeTextForMatch(src: string): string {
-  const b = scratchBuilder(0, src.length + 8);
-  appendNormalized(b, src, 0, src.length);
-  return codesToString(b.codes, b.length);
+  appendNormalized(b, src, from, to, nextNonAscii(src, from));
+  return finish(b, true);
 }
 
 /** Normalises several ranges of `src` into one haystack, separated by a space. */
 export function normalizeRanges(src: string, ranges: readonly { start: number; end: number }[]): NormalizedText {
+  return finish(buildRanges(src, ranges), true);
+}
+
+/**
+ * `normalizeRanges` without copying the offsets out: `starts` and `ends` are views of a scratch
+ * buffer that the next `normalizeForMatch`, `normalizeRanges` or `normalizeRangesScratch` call
+ * overwrites (`normalizeTextForMatch` does not). For a caller that is done with them before then.
+ */
+export function normalizeRangesScratch(src: string, ranges: readonly { start: number; end: number }[]): NormalizedText {
+  return finish(buildRanges(src, ranges), false);
+}
+
+/** Builder of `normalizeTextForMatch`, apart from builder 0 so that it leaves scratch views intact. */
+let textBuilder = new Builder(256);
+
+/** The normalised text of `src` alone, without source offsets (for key steps). */
+export function normalizeTextForMatch(src: string): string {
+  if (textBuilder.codes.length > MAX_KEPT_SCRATCH) textBuilder = new Builder(256);
+  const b = textBuilder.reset(src.length + 8);
+  appendNormalized(b, src, 0, src.length, nextNonAscii(src, 0));
+  return builtText(b);
+}
+
+function buildRanges(src: string, ranges: readonly { start: number; end: number }[]): Builder {
   let size = 8;
   for (const r of ranges) size += r.end - r.start + 1;
   const b = scratchBuilder(0, size);
+  let nonAscii = -1;
   for (const r of ranges) {
-    appendNormalized(b, src, r.start, r.end);
+    // one forward scan serves every range before the next non-ASCII character
+    if (nonAscii < r.start) nonAscii = nextNonAscii(src, r.start);
+    appendNormalized(b, src, r.start, r.end, nonAscii);
     b.space(r.end, r.end);
   }
-  return finish(b);
+  return b;
 }
 
-const CHUNK = 8192;
+const NON_ASCII = /[^\0-\x7f]/g;
 
-function codesToString(codes: Uint16Array, n: number): string {
-  if (n <= CHUNK) return String.fromCharCode.apply(null, codes.subarray(0, n) as unknown as number[]);
+/** Index of the first non-ASCII code unit at or after `from`, or the length when there is none. */
+function nextNonAscii(src: string, from: number): number {
+  NON_ASCII.lastIndex = from;
+  const m = NON_ASCII.exec(src);
+  return m === null ? src.length : m.index;
+}
+
+function finish(b: Builder, copy: boolean): NormalizedText {
+  const n = b.length;
+  const text = builtText(b);
+  if (!copy) return { text, starts: b.starts.subarray(0, n), ends: b.ends.subarray(0, n) };
+  return { text, starts: b.starts.slice(0, n), ends: b.ends.slice(0, n) };
+}
+
+// Building the output string: `String.fromCharCode.apply` costs ~5 ns a code unit; a TextDecoder
+// copies natively, for ASCII from bytes (windows-1252 is ASCII below 0x80) and otherwise from
+// UTF-16 when there is no surrogate (the decoder would replace a lone one with U+FFFD).
+const SHORT_TEXT = 64;
+const CHUNK = 8192;
+const ASCII_DECODER = decoder('latin1', {});
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const UTF16_DECODER = LITTLE_ENDIAN ? decoder('utf-16le', { ignoreBOM: true }) : null;
+let bytes = new Uint8Array(256);
+
+function decoder(label: string, options: { ignoreBOM?: boolean }): InstanceType<typeof TextDecoder> | null {
+  try {
+    return new TextDecoder(label, options);
+  } catch {
+    return null; // a runtime without that encoding: fromCharCode below still works
+  }
+}
+
+function builtText(b: Builder): string {
+  const n = b.length;
+  if (n >= SHORT_TEXT) {
+    if (!b.wide && ASCII_DECODER) {
+      if (bytes.length < n) bytes = new Uint8Array(Math.max(n, bytes.length * 2));
+      bytes.set(b.codes.subarray(0, n));
+      const text = ASCII_DECODER.decode(bytes.subarray(0, n));
+      if (bytes.length > MAX_KEPT_SCRATCH) bytes = new Uint8Array(256);
+      return text;
+    }
+    if (!b.surrogates && UTF16_DECODER) return UTF16_DECODER.decode(b.codes.subarray(0, n));
+  }
   let text = '';
   for (let k = 0; k < n; k += CHUNK) {
-    text += String.fromCharCode.apply(null, codes.subarray(k, Math.min(n, k + CHUNK)) as unknown as number[]);
+    text += String.fromCharCode.apply(null, b.codes.subarray(k, Math.min(n, k + CHUNK)) as unknown as number[]);
   }
   return text;
 }
 
-function finish(b: Builder): NormalizedText {
-  return { text: codesToString(b.codes, b.length), starts: b.starts.slice(0, b.length), ends: b.ends.slice(0, b.length) };
-}
-
-function appendNormalized(b: Builder, src: string, from: number, to: number): void {
+/** `nonAscii`: the first non-ASCII index at or after `from` (ASCII text is walked in place). */
+function appendNormalized(b: Builder, src: string, from: number, to: number, nonAscii: number): void {
+  if (nonAscii >= to) {
+    walk(b, src, from, to, { base: 0, to, map: null, mapEnd: null, length: 0, lo: from, hi: to }, 0);
+    return;
+  }
   const { s, m } = foldCase(src, from, to);
   walk(b, s, 0, s.length, m, 0);
 }
 
-/** Stage 2 over the case-folded string `s[i, end)`. */
+/** Stage 2 over `s[i, end)`: the case-folded string, or ASCII source lower-cased as it is read. */
 function walk(b: Builder, s: string, i: number, end: number, m: SourceMap, depth: number): void {
   while (i < end) {
-    const c = s.charCodeAt(i);
+    let c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) c += 32;
     if ((c >= 97 && c <= 122) || c === 61 || c === 43 || c === 40 || c === 41) {
       // letters and common operators: the hot path
       b.emitCode(c, at(m, i), atEnd(m, i));
@@ -322,7 +398,7 @@ function walk(b: Builder, s: string, i: number, end: number, m: SourceMap, depth
       i = latexCommand(b, s, i, end, m, depth);
       continue;
     }
-    if (isDigit(c) || (c === 46 && i + 1 < end && isDigit(s.charCodeAt(i + 1)) && !isDigit(s.charCodeAt(i - 1)))) {
+    if (isDigit(c) || (c === 46 && i + 1 < end && isDigit(s.charCodeAt(i + 1)) && !(i > m.lo && isDigit(s.charCodeAt(i - 1))))) {
       i = number(b, s, i, end, m);
       continue;
     }
@@ -338,12 +414,12 @@ function latexCommand(b: Builder, s: string, i: number, end: number, m: SourceMa
   while (j < end && isAsciiLetter(s.charCodeAt(j))) j++;
   if (j === i + 1) {
     // one-character command: \( \) \[ \] \{ \} \, \; \! \  are wrappers or spacing; \% is percent
-    const ch = i + 1 < s.length ? s.charCodeAt(i + 1) : -1;
+    const ch = i + 1 < m.hi ? s.charCodeAt(i + 1) : -1;
     if (ch === 37 /* % */) b.emit('%', at(m, i), atEnd(m, i + 1));
     else if (ch === 44 || ch === 59 || ch === 58 || ch === 32 || ch === 33 /* , ; : space ! */) b.space(at(m, i), atEnd(m, i + 1));
     return Math.min(end, i + 2);
   }
-  const name = s.slice(i + 1, j);
+  const name = s.slice(i + 1, j).toLowerCase();
   if (depth < MAX_FRAC_DEPTH && FRAC_COMMANDS.has(name)) {
     const num = group(s, j, end);
     const den = num ? group(s, num.next, end) : null;
