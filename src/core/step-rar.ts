@@ -3,7 +3,7 @@
 import type { ParsedChain } from './chain-types';
 import type { KeyStepGroup, KeyStepResult, KeyStepScope, RewardMode } from './reward-types';
 import { isSpaceCode } from './chain-parser';
-import { normalizeForMatch, normalizeRanges, type NormalizedText } from './match-normalize';
+import { normalizeRangesScratch, normalizeTextForMatch, type NormalizedText } from './match-normalize';
 
 export interface KeyStepMatch {
   ratio: number;
@@ -114,17 +114,51 @@ function matchR1vl(text: string, groups: readonly KeyStepGroup[]): KeyStepResult
 // robust: soft matching over normalised text, equations either way round, numbers on boundaries.
 
 function matchRobust(chain: ParsedChain, groups: readonly KeyStepGroup[], scope: KeyStepScope): KeyStepResult[] {
-  const hay: NormalizedText =
-    scope === 'chain' ? normalizeForMatch(chain.text) : normalizeRanges(chain.text, chain.sections.filter((s) => s.kind === 'step').map((s) => s.body));
-  return groups.map((g) => {
-    for (const alt of alternativesOf(g)) {
-      const variants = needleVariants(normalizeForMatch(alt).text);
-      if (variants.length === 0) return { text: groupText(g), matched: true, alternative: alt, spans: [] };
-      const spans = findAll(hay, variants);
-      if (spans.length > 0) return { text: groupText(g), matched: true, alternative: alt, spans };
-    }
-    return { text: groupText(g), matched: false, alternative: null, spans: [] };
-  });
+  // scratch views: valid while this function runs (key steps are normalised by a separate builder)
+  const ranges = scope === 'chain' ? [{ start: 0, end: chain.text.length }] : stepBodies(chain);
+  const hay: NormalizedText = normalizeRangesScratch(chain.text, ranges);
+  const results: KeyStepResult[] = [];
+  for (const g of groups) results.push(matchGroup(hay, g));
+  return results;
+}
+
+function stepBodies(chain: ParsedChain): { start: number; end: number }[] {
+  const bodies: { start: number; end: number }[] = [];
+  for (const s of chain.sections) if (s.kind === 'step') bodies.push(s.body);
+  return bodies;
+}
+
+function matchGroup(hay: NormalizedText, g: KeyStepGroup): KeyStepResult {
+  for (const alt of alternativesOf(g)) {
+    const variants = needlesOf(alt);
+    if (variants.length === 0) return { text: groupText(g), matched: true, alternative: alt, spans: [] };
+    const spans = findAll(hay, variants);
+    if (spans.length > 0) return { text: groupText(g), matched: true, alternative: alt, spans };
+  }
+  return { text: groupText(g), matched: false, alternative: null, spans: [] };
+}
+
+// The trainer scores a group of G chains against one reference, so each key step is normalised
+// once and reused. Normalisation is a pure function of the string; the memo only bounds memory
+// (entries and length), so a run over distinct references cannot grow it without limit.
+const needleMemo = new Map<string, readonly string[]>();
+const MAX_NEEDLE_MEMO = 4096;
+const MAX_MEMO_KEY_LENGTH = 512;
+
+function needlesOf(alt: string): readonly string[] {
+  if (alt.length > MAX_MEMO_KEY_LENGTH) return needleVariants(normalizeTextForMatch(alt));
+  let variants = needleMemo.get(alt);
+  if (variants === undefined) {
+    variants = needleVariants(normalizeTextForMatch(alt));
+    if (needleMemo.size >= MAX_NEEDLE_MEMO) needleMemo.clear();
+    needleMemo.set(alt, variants);
+  }
+  return variants;
+}
+
+/** Forgets memoised key-step normalisations (benchmarks measure the cold path with it). */
+export function clearKeyStepMemo(): void {
+  needleMemo.clear();
 }
 
 /** The normalised key step, plus the equation with its sides swapped when it has exactly one `=`. */
