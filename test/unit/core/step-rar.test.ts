@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseChain } from '../../../src/core/chain-parser';
-import { matchKeySteps } from '../../../src/core/step-rar';
+import { clearKeyStepMemo, matchKeySteps } from '../../../src/core/step-rar';
 import type { KeyStepGroup, KeyStepScope, RewardMode } from '../../../src/core/reward-types';
-import { buildChain } from '../../fixtures/chain-builder';
+import { buildChain, generateCorpus } from '../../fixtures/chain-builder';
 
 const match = (text: string, groups: KeyStepGroup[], mode: RewardMode = 'robust', scope: KeyStepScope = 'steps') =>
   matchKeySteps(parseChain(text, mode), groups, mode, scope);
@@ -82,5 +82,34 @@ describe('StepRAR r1vl (substring over joined, lower-cased step bodies)', () => 
     assert.equal(r.ratio, 1);
     const [s, e] = r.results[0]!.spans[0]!;
     assert.equal(text.slice(s, e), 'a ### Step 2: b');
+  });
+});
+
+describe('StepRAR key-step memo (G chains share one reference)', () => {
+  it('a memoised key step matches exactly as a freshly normalised one, in both scopes', () => {
+    const corpus = generateCorpus(300, 11);
+    for (const scope of ['steps', 'chain'] as const) {
+      const cold = corpus.map((c) => {
+        clearKeyStepMemo();
+        return matchKeySteps(parseChain(c.text), c.keySteps, 'robust', scope);
+      });
+      const warm = corpus.map((c) => matchKeySteps(parseChain(c.text), c.keySteps, 'robust', scope));
+      assert.deepEqual(warm, cold);
+    }
+  });
+
+  it('the same key step scores each chain of a group on its own text', () => {
+    const keySteps = ['x = 5', ['12 apples', 'twelve apples']];
+    const hit = chainWith('so x = 5 and we have 12 apples');
+    const miss = chainWith('so x = 50 and we have 13 apples');
+    assert.equal(match(hit, keySteps).ratio, 1);
+    assert.equal(match(miss, keySteps).ratio, 0);
+    assert.equal(match(hit, keySteps).ratio, 1);
+  });
+
+  it('long key steps (not memoised) still match', () => {
+    const long = `${'a + '.repeat(200)}b = 7`;
+    assert.ok(matched(chainWith(`We sum: ${long}.`), long));
+    assert.ok(!matched(chainWith(`We sum: ${long}0.`), long));
   });
 });
