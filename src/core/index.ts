@@ -8,5 +8,5 @@ export { normalizeForMatch, type NormalizedText } from './match-normalize';
 export { scoreChain, resolveRewardConfig, REWARD_PRESETS, type RewardPresetName } from './reward';
 export { parseKeySteps, parseKeyElementsText, KeyStepFormatError } from './key-steps';
 export { extractChainAnswer, answerCore } from './answer/extract';
-export { checkAnswer, type AnswerVerdict, type AnswerPath, type AnswerCheckOptions } from './answer/equivalence';
+export { checkAnswer, checkFreeFormAnswer, type AnswerVerdict, type AnswerPath, type AnswerCheckOptions } from './answer/equivalence';
 export * from './grpo';
