@@ -260,6 +260,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 
 export function transpose(x: Tensor, perm: readonly number[]): Tensor {
   if (perm.length !== x.shape.length || [...perm].sort().some((p, i) => p !== i)) throw new Error(`Transpose: perm [${perm}] invalid for ${formatShape(x.shape)}`);
+  // Moving only size-1 axes keeps the memory order: a Reshape (a view in ORT) instead of a copy.
+  const moved = perm.filter((p) => x.shape[p] !== 1);
+  if (moved.every((p, i) => i === 0 || moved[i - 1]! < p)) return reshape(x, perm.map((p) => x.shape[p]!));
   const out = x.graph.node('Transpose', [x], perm.map((p) => x.shape[p]!), x.dtype, { perm: attr.ints(perm) });
   const inverse: number[] = [];
   perm.forEach((p, i) => (inverse[p] = i));

@@ -51,7 +51,16 @@ export function explainProviderFailure(ep: ExecutionProvider, detail: string): s
   return `execution provider "${ep}" failed to start: ${detail}`;
 }
 
+const sameDims = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+
 export class EngineSession {
+  /**
+   * ORT tensors already made for a host array: parameters and KV caches are fed every run from the
+   * same arrays, so they are wrapped once. ORT reads the array's memory at run time (no copy), so
+   * in-place writes between runs are seen.
+   */
+  private readonly wrapped = new WeakMap<TypedData, ort.Tensor>();
+
   private constructor(
     private readonly session: ort.InferenceSession,
     readonly label: string,
@@ -99,7 +108,12 @@ export class EngineSession {
       const t = feeds[name];
       if (!t) throw new Error(`${this.label}: missing input '${name}'`);
       if (t.data.length !== numel(t.shape)) throw new Error(`${this.label}: input '${name}' has ${t.data.length} values for shape ${formatShape(t.shape)}`);
-      ortFeeds[name] = new ort.Tensor(ORT_TYPE[t.dtype], t.data as never, t.shape);
+      let ortTensor = this.wrapped.get(t.data);
+      if (!ortTensor || ortTensor.type !== ORT_TYPE[t.dtype] || !sameDims(ortTensor.dims, t.shape)) {
+        ortTensor = new ort.Tensor(ORT_TYPE[t.dtype], t.data as never, t.shape);
+        this.wrapped.set(t.data, ortTensor);
+      }
+      ortFeeds[name] = ortTensor;
     }
     let out: ort.InferenceSession.ReturnType;
     try {

@@ -21,7 +21,7 @@ import {
 import { type PolicyConfig, contextLength, numPatches, patchDim } from './config';
 import { GRPO_LOSS_CONFIG_DEFAULTS, type GrpoLossConfig, type LossTensors, grpoLoss, sftLoss } from './loss';
 import { paramSpecs } from './params';
-import { declareParams, policyDecodeStep, policyLogits } from './transformer';
+import { declareParams, policyDecodeStep, policyLogits, policyPrefill } from './transformer';
 
 export type Objective = { kind: 'sft' } | { kind: 'grpo'; loss: GrpoLossConfig; advantage: 'sequence' | 'token' };
 
@@ -76,21 +76,39 @@ export function buildLogitsGraph(c: PolicyConfig, B: number): Graph {
   return g;
 }
 
-export const cacheShape = (c: PolicyConfig, N: number): number[] => [N, c.nHeads, contextLength(c), c.dModel / c.nHeads];
+/** KV-cache layouts for N sequences: keys transposed [N,H,dh,S], values [N,H,S,dh]. */
+export const cacheShapes = (c: PolicyConfig, N: number): { kT: number[]; v: number[] } => {
+  const H = c.nHeads;
+  const dh = c.dModel / H;
+  const S = contextLength(c);
+  return { kT: [N, H, dh, S], v: [N, H, S, dh] };
+};
+
+/** Image patches + the first L text tokens of N sequences → every layer's keys and values. */
+export function buildPrefillGraph(c: PolicyConfig, N: number, L: number): Graph {
+  if (!(Number.isInteger(L) && L >= 0 && L < c.maxTextLen)) throw new Error(`prefill: text length ${L} must be in [0, ${c.maxTextLen})`);
+  const g = new Graph('float32', 'policy-prefill');
+  const P = declareParams(g, c, false);
+  const patches = g.input('patches', [N, numPatches(c), patchDim(c)]);
+  const ids = L > 0 ? g.input('ids', [N, L], 'int64') : undefined;
+  const kv = policyPrefill(g, c, P, patches, ids);
+  kv.kT.forEach((t, l) => g.output(`k.${l}`, t));
+  kv.v.forEach((t, l) => g.output(`v.${l}`, t));
+  return g;
+}
 
 export function buildDecodeGraph(c: PolicyConfig, N: number): Graph {
   const g = new Graph('float32', 'policy-decode');
   const P = declareParams(g, c, false);
   const token = g.input('token', [N, 1], 'int64');
-  const patch = g.input('patch', [N, 1, patchDim(c)]);
   const pos = g.input('pos', [1], 'int64');
-  const shape = cacheShape(c, N);
-  const ks = Array.from({ length: c.nLayers }, (_, l) => g.input(`cache_k.${l}`, shape));
-  const vs = Array.from({ length: c.nLayers }, (_, l) => g.input(`cache_v.${l}`, shape));
-  const out = policyDecodeStep(g, c, P, token, patch, pos, ks, vs);
+  const shapes = cacheShapes(c, N);
+  const ks = Array.from({ length: c.nLayers }, (_, l) => g.input(`cache_k.${l}`, shapes.kT));
+  const vs = Array.from({ length: c.nLayers }, (_, l) => g.input(`cache_v.${l}`, shapes.v));
+  const out = policyDecodeStep(g, c, P, token, pos, ks, vs);
   g.output('logits', out.logits);
-  out.cacheK.forEach((t, l) => g.output(`new_cache_k.${l}`, t));
-  out.cacheV.forEach((t, l) => g.output(`new_cache_v.${l}`, t));
+  out.k.forEach((t, l) => g.output(`k.${l}`, t));
+  out.v.forEach((t, l) => g.output(`v.${l}`, t));
   return g;
 }
 

@@ -9,4 +9,5 @@ export * from './graphs';
 export * from './sampler';
 export * from './rng';
 export * from './policy';
-export { policyLogits, policyDecodeStep, declareParams } from './transformer';
+export * from './kv-cache';
+export { policyLogits, policyDecodeStep, policyPrefill, declareParams } from './transformer';

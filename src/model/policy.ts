@@ -1,9 +1,10 @@
 // The policy at run time: parameters and AdamW state in JS memory, sessions built once per shape and
 // reused. This is the API the trainer uses: logprobs(), sample(), trainStep().
 import { EngineSession, type ExecutionProvider, type GraphOptimization, type Graph, type HostTensor, SESSION_DEFAULTS, toOnnxBytes } from '../engine';
-import { type PolicyConfig, type PolicyConfigInput, contextLength, numPatches, patchDim, resolvePolicyConfig } from './config';
+import { type PolicyConfig, type PolicyConfigInput, numPatches, patchDim, resolvePolicyConfig } from './config';
 import { type SequenceBatch, checkBatch, packPerToken, packTokens, unpackPerToken } from './batch';
-import { GRPO_OBJECTIVE_DEFAULT, OPTIMIZER_DEFAULTS, type Objective, type OptimizerConfig, buildDecodeGraph, buildLogitsGraph, buildLogprobsGraph, buildTrainGraph, cacheShape } from './graphs';
+import { GRPO_OBJECTIVE_DEFAULT, OPTIMIZER_DEFAULTS, type Objective, type OptimizerConfig, buildDecodeGraph, buildLogitsGraph, buildLogprobsGraph, buildPrefillGraph, buildTrainGraph } from './graphs';
+import { KvCache, prefillLength } from './kv-cache';
 import { patchifyBatch } from './image';
 import { GRPO_LOSS_CONFIG_DEFAULTS, type GrpoLossConfig } from './loss';
 import { type ParamValues, initParams, paramSpecs } from './params';
@@ -253,36 +254,30 @@ export class PolicySessions {
   private async sampleCached(N: number, patches: Float32Array, st: { seqs: number[][]; done: boolean[] }, advance: (i: number, l: ArrayLike<number>, off: number) => void): Promise<void> {
     const c = this.config;
     const Np = numPatches(c);
-    const pd = patchDim(c);
-    const shape = cacheShape(c, N);
-    const size = shape.reduce((a, b) => a * b, 1);
+    if (st.done.every(Boolean)) return;
+    // Prefill: image patches and the text prefix every prompt shares in length, in one forward.
+    const L = prefillLength(Math.min(...st.seqs.map((q) => q.length)));
+    const cache = new KvCache(c, N);
+    const prefill = await this.session(`prefill/N${N}/L${L}`, () => buildPrefillGraph(c, N, L));
+    const pf: Record<string, HostTensor> = { patches: f32([N, Np, patchDim(c)], patches) };
+    if (L > 0) pf.ids = i64([N, L], BigInt64Array.from(st.seqs.flatMap((q) => q.slice(0, L).map(BigInt))));
+    this.paramFeeds(pf);
+    const pre = await prefill.run(pf);
+    for (let l = 0; l < c.nLayers; l++) cache.writePrefix(l, pre[`k.${l}`]!.data as Float32Array, pre[`v.${l}`]!.data as Float32Array, Np + L);
+    // Decode one shared position per step; sequence i samples once its last token is the input.
     const s = await this.session(`decode/N${N}`, () => buildDecodeGraph(c, N));
     const feeds: Record<string, HostTensor> = {};
     this.paramFeeds(feeds);
-    for (let l = 0; l < c.nLayers; l++) {
-      feeds[`cache_k.${l}`] = f32(shape, new Float32Array(size));
-      feeds[`cache_v.${l}`] = f32(shape, new Float32Array(size));
-    }
+    cache.feeds(feeds);
     const token = new BigInt64Array(N);
-    const patch = new Float32Array(N * pd);
-    for (let pos = 0; pos < contextLength(c); pos++) {
-      const j = pos - Np;
-      if (j >= 0 && st.done.every(Boolean)) break;
-      if (j < 0) {
-        for (let i = 0; i < N; i++) patch.set(patches.subarray((i * Np + pos) * pd, (i * Np + pos + 1) * pd), i * pd);
-      } else {
-        patch.fill(0);
-        for (let i = 0; i < N; i++) token[i] = BigInt(st.seqs[i]![j] ?? this.options.tokens.pad);
-      }
-      feeds.token = i64([N, 1], token);
-      feeds.patch = f32([N, 1, pd], patch);
-      feeds.pos = i64([1], BigInt64Array.of(BigInt(pos)));
+    const pos = new BigInt64Array(1);
+    feeds.token = i64([N, 1], token);
+    feeds.pos = i64([1], pos);
+    for (let j = L; j < c.maxTextLen && !st.done.every(Boolean); j++) {
+      for (let i = 0; i < N; i++) token[i] = BigInt(st.seqs[i]![j] ?? this.options.tokens.pad);
+      pos[0] = BigInt(Np + j);
       const out = await s.run(feeds);
-      for (let l = 0; l < c.nLayers; l++) {
-        feeds[`cache_k.${l}`] = out[`new_cache_k.${l}`]!;
-        feeds[`cache_v.${l}`] = out[`new_cache_v.${l}`]!;
-      }
-      if (j < 0) continue;
+      for (let l = 0; l < c.nLayers; l++) cache.writeAt(l, Np + j, out[`k.${l}`]!.data as Float32Array, out[`v.${l}`]!.data as Float32Array);
       const logits = out.logits!.data as Float32Array;
       for (let i = 0; i < N; i++) if (!st.done[i] && j === st.seqs[i]!.length - 1) advance(i, logits, i * c.vocabSize);
     }

@@ -58,6 +58,27 @@ function head(c: PolicyConfig, P: ParamTensors, x: Tensor): Tensor {
   return matmul(h, transpose(p(P, 'wte'), [1, 0]));
 }
 
+/** Embedded inputs [B, T, D] for the first T = patches + ids positions (learned positions added). */
+function embed(P: ParamTensors, patches: Tensor, ids: Tensor | undefined): Tensor {
+  const img = linear(P, 'patch', patches);
+  const x = ids ? concat([img, gather(p(P, 'wte'), ids)], 1) : img;
+  const T = x.shape[1]!;
+  const wpe = p(P, 'wpe');
+  return add(x, T === wpe.shape[0] ? wpe : slice(wpe, 0, 0, T));
+}
+
+/** Causal self-attention over all T positions of x; `onLayer` sees each layer's kᵀ and v. */
+function encode(g: Graph, c: PolicyConfig, P: ParamTensors, x: Tensor, onLayer?: (l: number, kT: Tensor, v: Tensor) => void): Tensor {
+  const causal = causalBias(g, x.shape[1]!, NEG_INF);
+  for (let l = 0; l < c.nLayers; l++) {
+    x = block(c, P, l, x, (q, kT, v) => {
+      onLayer?.(l, kT, v);
+      return matmul(softmax(add(matmul(q, kT), causal)), v);
+    });
+  }
+  return x;
+}
+
 /** Full-sequence forward: ids [B, Tt] int64 and patches [B, Np, patchDim] → text logits [B, Tt, V]. */
 export function policyLogits(g: Graph, c: PolicyConfig, P: ParamTensors, ids: Tensor, patches: Tensor): Tensor {
   const Tt = ids.shape[1]!;
@@ -65,58 +86,62 @@ export function policyLogits(g: Graph, c: PolicyConfig, P: ParamTensors, ids: Te
   if (Tt !== c.maxTextLen || patches.shape[1] !== Np || patches.shape[2] !== patchDim(c)) {
     throw new Error(`policy: expected ids [B,${c.maxTextLen}] and patches [B,${Np},${patchDim(c)}]`);
   }
-  const T = contextLength(c);
-  let x = add(concat([linear(P, 'patch', patches), gather(p(P, 'wte'), ids)], 1), p(P, 'wpe'));
-  const causal = causalBias(g, T, NEG_INF);
-  for (let l = 0; l < c.nLayers; l++) {
-    x = block(c, P, l, x, (q, kT, v) => matmul(softmax(add(matmul(q, kT), causal)), v));
-  }
-  return head(c, P, slice(x, 1, Np, T));
+  return head(c, P, slice(encode(g, c, P, embed(P, patches, ids)), 1, Np, contextLength(c)));
+}
+
+export interface KvTensors {
+  /** Per layer: keys stored transposed, [N, H, dh, T], so a query multiplies them without a Transpose. */
+  kT: Tensor[];
+  /** Per layer: values [N, H, T, dh]. */
+  v: Tensor[];
+}
+
+/**
+ * Prefill for the KV cache: the image patches and the first L text tokens (`ids` [N, L], absent for
+ * L = 0) in one causal forward, returning every layer's keys and values for those Np + L positions.
+ */
+export function policyPrefill(g: Graph, c: PolicyConfig, P: ParamTensors, patches: Tensor, ids: Tensor | undefined): KvTensors {
+  const kv: KvTensors = { kT: [], v: [] };
+  encode(g, c, P, embed(P, patches, ids), (_, kT, v) => {
+    kv.kT.push(kT);
+    kv.v.push(v);
+  });
+  return kv;
 }
 
 export interface DecodeTensors {
   logits: Tensor;
-  cacheK: Tensor[];
-  cacheV: Tensor[];
+  /** Per layer, this position's key and value, each [N, H, dh], for the caller to store at `pos`. */
+  k: Tensor[];
+  v: Tensor[];
 }
 
 /**
- * One KV-cache decode step for N sequences at a shared position `pos` ([1] int64): the input at that
- * position is image patch `patch` ([N,1,patchDim]) while pos < numPatches, else token `token` ([N,1]).
- * Caches are fixed-size [N, H, contextLength, dh]; the step writes its K/V at `pos` with Where.
+ * One KV-cache decode step for N sequences at a shared text position `pos` ([1] int64, ≥ numPatches):
+ * token `token` [N,1] attends to cache positions < pos (keys `cacheKT` [N,H,dh,S], values `cacheV`
+ * [N,H,S,dh]; later slots are masked, whatever they hold) and to itself. The caches are only read:
+ * the step returns the new key/value instead of a rewritten cache, so no cache-sized tensor is
+ * copied per token.
  */
-export function policyDecodeStep(
-  g: Graph,
-  c: PolicyConfig,
-  P: ParamTensors,
-  token: Tensor,
-  patch: Tensor,
-  pos: Tensor,
-  cacheK: readonly Tensor[],
-  cacheV: readonly Tensor[],
-): DecodeTensors {
+export function policyDecodeStep(g: Graph, c: PolicyConfig, P: ParamTensors, token: Tensor, pos: Tensor, cacheKT: readonly Tensor[], cacheV: readonly Tensor[]): DecodeTensors {
   const S = contextLength(c);
   const N = token.shape[0]!;
-  const positions = g.int64s([...Array(S).keys()]);
-  const usePatch = g.node('Less', [pos, g.int64s([numPatches(c)])], [1], 'bool');
-  const x0 = where(reshape2(g, usePatch, [1, 1, 1]), linear(P, 'patch', patch), gather(p(P, 'wte'), token));
-  let x = add(x0, gather(p(P, 'wpe'), pos));
-  const writeAt = reshape2(g, g.node('Equal', [positions, pos], [S], 'bool'), [1, 1, S, 1]);
-  const visible = reshape2(g, g.node('LessOrEqual', [positions, pos], [S], 'bool'), [1, 1, 1, S]);
-  const outK: Tensor[] = [];
-  const outV: Tensor[] = [];
+  const H = c.nHeads;
+  const dh = c.dModel / H;
+  const x = add(gather(p(P, 'wte'), token), gather(p(P, 'wpe'), pos));
+  const seen = g.node('Less', [g.int64s([...Array(S).keys()]), pos], [S], 'bool');
+  const bias = reshape(where(seen, g.scalar(0), NEG_INF), [1, 1, 1, S]);
+  const k: Tensor[] = [];
+  const v: Tensor[] = [];
+  let h = x;
   for (let l = 0; l < c.nLayers; l++) {
-    x = block(c, P, l, x, (q, kT, v) => {
-      const kNew = where(writeAt, transpose(kT, [0, 1, 3, 2]), cacheK[l]!);
-      const vNew = where(writeAt, v, cacheV[l]!);
-      outK.push(kNew);
-      outV.push(vNew);
-      return matmul(softmax(where(visible, matmul(q, transpose(kNew, [0, 1, 3, 2])), NEG_INF)), vNew);
+    h = block(c, P, l, h, (qNew, kTNew, vNew) => {
+      k.push(reshape(kTNew, [N, H, dh]));
+      v.push(reshape(vNew, [N, H, dh]));
+      const scores = concat([add(matmul(qNew, cacheKT[l]!), bias), matmul(qNew, kTNew)], -1);
+      const [toCache, toSelf] = split(softmax(scores), -1, [S, 1]) as [Tensor, Tensor];
+      return add(matmul(toCache, cacheV[l]!), mul(toSelf, vNew));
     });
   }
-  return { logits: reshape(head(c, P, x), [N, c.vocabSize]), cacheK: outK, cacheV: outV };
-}
-
-function reshape2(g: Graph, t: Tensor, shape: number[]): Tensor {
-  return g.node('Reshape', [t, g.int64s(shape)], shape, t.dtype);
+  return { logits: reshape(head(c, P, h), [N, c.vocabSize]), k, v };
 }

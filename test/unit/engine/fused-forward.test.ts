@@ -2,7 +2,7 @@
 // function, not only have a gradient consistent with themselves.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EngineSession, Graph, add, causalBias, causalMask, gelu, softmax, split, toOnnxBytes, where } from '../../../src/engine';
+import { EngineSession, Graph, add, causalBias, causalMask, gelu, softmax, split, toOnnxBytes, transpose, where } from '../../../src/engine';
 
 const randomF64 = (n: number, scale = 4): Float64Array => Float64Array.from({ length: n }, () => (Math.random() * 2 - 1) * scale);
 
@@ -33,6 +33,16 @@ describe('fused op forward values', () => {
     const out = await run(g, { s: randomF64(2 * T * T, 30) }, { s: [2, T, T] });
     assert.deepEqual(out.bias, out.where);
     assert.equal(out.bias![1], 0, 'row 0 cannot see position 1');
+  });
+
+  it('a transpose that only moves size-1 axes becomes a Reshape with the same values', async () => {
+    const g = new Graph('float64', 'transpose-forward');
+    const y = transpose(g.input('x', [2, 1, 3]), [1, 0, 2]);
+    g.output('y', y);
+    assert.deepEqual(y.shape, [1, 2, 3]);
+    assert.ok(!g.nodes.some((n) => n.op === 'Transpose'));
+    const x = randomF64(6);
+    assert.deepEqual(Array.from((await run(g, { x }, { x: [2, 1, 3] })).y!), Array.from(x));
   });
 
   it('split returns consecutive pieces and rejects sizes that do not partition the axis', async () => {

@@ -49,6 +49,7 @@ const cases: OpCase[] = [
   { name: 'MatMul batched × weight (Gemm grad)', params: [{ name: 'a', shape: [2, 3, 4] }, { name: 'b', shape: [4, 5] }], f: (_, [a, b]) => E.matmul(a!, b!) },
   { name: 'MatMul batch broadcast', params: [{ name: 'a', shape: [2, 2, 3, 4] }, { name: 'b', shape: [2, 1, 4, 3] }], f: (_, [a, b]) => E.matmul(a!, b!) },
   { name: 'Transpose', params: [{ name: 'a', shape: [2, 3, 4] }], f: (_, [a]) => E.transpose(a!, [2, 0, 1]) },
+  { name: 'Transpose of a size-1 axis (as Reshape)', params: [{ name: 'a', shape: [2, 1, 3, 2] }], f: (_, [a]) => E.mul(E.transpose(a!, [1, 0, 2, 3]), E.reshape(a!, [1, 2, 3, 2])) },
   { name: 'Reshape', params: [{ name: 'a', shape: [2, 6] }], f: (_, [a]) => E.reshape(a!, [3, -1]) },
   { name: 'Slice', params: [{ name: 'a', shape: [3, 6] }], f: (_, [a]) => E.slice(a!, 1, 1, 4) },
   {

@@ -27,26 +27,29 @@ describe('policy runtime', () => {
     await policy.release();
   });
 
-  it('KV-cache sampling yields exactly the tokens of full recomputation under the same seeds', async () => {
-    const c = tinyConfig({ vocabSize: 40, dModel: 16, maxTextLen: 24, image: { channels: 3, size: 8, patchSize: 4 } });
-    const policy = await createPolicySessions(c, { seed: Math.floor(Math.random() * 1e6), tokens: TOKENS, runtime: { threads: 1 } });
-    const n = 5;
-    const req = {
-      images: Array.from({ length: n }, () => randomImage(c)),
-      prompts: Array.from({ length: n }, (_, i) => [1, ...randomTokens(c, 1 + (i % 3))]), // different prompt lengths
-      seeds: Array.from({ length: n }, () => Math.floor(Math.random() * 2 ** 31)),
-      temperature: 1.2,
-      topP: 0.95,
-      maxNewTokens: 20,
-    };
-    const cached = await policy.sample(req);
-    const full = await policy.sample({ ...req, useCache: false });
-    assert.deepEqual(cached, full);
-    assert.ok(cached.completions.some((x) => x.length > 3));
-    const again = await policy.sample(req);
-    assert.deepEqual(again, cached, 'same seeds reproduce the same tokens');
-    await policy.release();
-  });
+  // Shortest prompts of 1, 2 and 7 tokens: prefills of 0, 1 and 4 text positions before decoding.
+  for (const extra of [0, 1, 6]) {
+    it(`KV-cache sampling yields exactly the tokens of full recomputation under the same seeds (prompts ${extra + 1}–${extra + 3} tokens)`, async () => {
+      const c = tinyConfig({ vocabSize: 40, dModel: 16, maxTextLen: 24, image: { channels: 3, size: 8, patchSize: 4 } });
+      const policy = await createPolicySessions(c, { seed: Math.floor(Math.random() * 1e6), tokens: TOKENS, runtime: { threads: 1 } });
+      const n = 5;
+      const req = {
+        images: Array.from({ length: n }, () => randomImage(c)),
+        prompts: Array.from({ length: n }, (_, i) => [1, ...randomTokens(c, extra + (i % 3))]), // different prompt lengths
+        seeds: Array.from({ length: n }, () => Math.floor(Math.random() * 2 ** 31)),
+        temperature: 1.2,
+        topP: 0.95,
+        maxNewTokens: 20,
+      };
+      const cached = await policy.sample(req);
+      const full = await policy.sample({ ...req, useCache: false });
+      assert.deepEqual(cached, full);
+      assert.ok(cached.completions.some((x) => x.length > 3));
+      const again = await policy.sample(req);
+      assert.deepEqual(again, cached, 'same seeds reproduce the same tokens');
+      await policy.release();
+    });
+  }
 
   it('logprobs agree with a train step on the same data and are aligned to predicted tokens', async () => {
     const c = tinyConfig();

@@ -1,0 +1,56 @@
+// KV cache: prefill length choice, and a decode step after a prefill of T positions must produce the
+// keys/values (and cache contents) of a prefill of T + 1 positions.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { EngineSession, type HostTensor, toOnnxBytes } from '../../../src/engine';
+import { KvCache, buildDecodeGraph, buildPrefillGraph, initParams, numPatches, paramSpecs, patchDim, patchifyBatch, prefillLength } from '../../../src/model';
+import { randomImage, randomTokens, tinyConfig } from './fixtures';
+
+describe('KV cache', () => {
+  it('prefills the text prefix every prompt has, rounded down to a power of two', () => {
+    assert.deepEqual([1, 2, 3, 4, 5, 9, 17, 100].map(prefillLength), [0, 1, 2, 2, 4, 8, 16, 64]);
+  });
+
+  it('a decode step after a prefill equals a prefill one position longer', async () => {
+    const c = tinyConfig({ vocabSize: 30, dModel: 16, nHeads: 2, maxTextLen: 10 });
+    const N = 3;
+    const L = 2;
+    const Np = numPatches(c);
+    const params = initParams(c, Math.floor(Math.random() * 1e6));
+    const tokens = Array.from({ length: N }, () => randomTokens(c, L + 1));
+    const patches = patchifyBatch(c, tokens.map(() => randomImage(c)));
+    const feeds = (extra: Record<string, HostTensor>): Record<string, HostTensor> => {
+      for (const s of paramSpecs(c)) extra[s.name] = { dtype: 'float32', shape: s.shape, data: params.get(s.name)! };
+      return extra;
+    };
+    const prefill = async (len: number): Promise<KvCache> => {
+      const s = await EngineSession.create(toOnnxBytes(buildPrefillGraph(c, N, len)), { threads: 1 });
+      const ids = BigInt64Array.from(tokens.flatMap((t) => t.slice(0, len).map(BigInt)));
+      const out = await s.run(feeds({ patches: { dtype: 'float32', shape: [N, Np, patchDim(c)], data: patches }, ids: { dtype: 'int64', shape: [N, len], data: ids } }));
+      await s.release();
+      const cache = new KvCache(c, N);
+      for (let l = 0; l < c.nLayers; l++) cache.writePrefix(l, out[`k.${l}`]!.data as Float32Array, out[`v.${l}`]!.data as Float32Array, Np + len);
+      return cache;
+    };
+    const stepped = await prefill(L);
+    const decode = await EngineSession.create(toOnnxBytes(buildDecodeGraph(c, N)), { threads: 1 });
+    const f = feeds({ token: { dtype: 'int64', shape: [N, 1], data: BigInt64Array.from(tokens.map((t) => BigInt(t[L]!))) }, pos: { dtype: 'int64', shape: [1], data: BigInt64Array.of(BigInt(Np + L)) } });
+    stepped.feeds(f);
+    const out = await decode.run(f);
+    await decode.release();
+    for (let l = 0; l < c.nLayers; l++) stepped.writeAt(l, Np + L, out[`k.${l}`]!.data as Float32Array, out[`v.${l}`]!.data as Float32Array);
+    const whole = await prefill(L + 1);
+    let maxErr = 0;
+    let nonZero = 0;
+    for (let l = 0; l < c.nLayers; l++) {
+      for (const [a, b] of [[stepped.kT[l]!, whole.kT[l]!], [stepped.v[l]!, whole.v[l]!]] as const) {
+        a.forEach((x, i) => {
+          maxErr = Math.max(maxErr, Math.abs(x - b[i]!));
+          if (x !== 0) nonZero++;
+        });
+      }
+    }
+    assert.ok(nonZero >= 2 * c.nLayers * N * c.dModel * (Np + L + 1) * 0.99, 'every stored position holds a key and a value');
+    assert.ok(maxErr < 1e-5, `max |decode − prefill| = ${maxErr}`);
+  });
+});
