@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { AnnotationController } from './annotations/annotation-controller';
 import { formatSummary, formatTotal } from './annotations/summary';
+import type { RunArg, RunCommands, StartRunArgs } from './runs/run-commands';
 
 export const COMMANDS = {
   startRun: 'stepgrpo.startRun',
@@ -16,12 +17,9 @@ export const COMMANDS = {
 
 /** Commands whose feature is not in this version: [id, title as in package.json]. */
 const NOT_BUILT: [string, string][] = [
-  [COMMANDS.startRun, 'Start StepGRPO Run'],
-  [COMMANDS.stopRun, 'Stop Run'],
   [COMMANDS.openRolloutViewer, 'Open Rollout Viewer'],
   [COMMANDS.startRewardServer, 'Start Reward Server'],
   [COMMANDS.importRollouts, 'Import Rollouts'],
-  [COMMANDS.openRunFolder, 'Open Run Folder'],
 ];
 
 export interface NotBuiltResult {
@@ -35,10 +33,10 @@ export interface ScoreResult {
   summaries: string[];
 }
 
-export function registerCommands(controller: AnnotationController, log: vscode.LogOutputChannel, version: string): vscode.Disposable[] {
+export function registerCommands(controller: AnnotationController, runs: RunCommands, log: vscode.LogOutputChannel, version: string): vscode.Disposable[] {
   const notBuilt = NOT_BUILT.map(([id, title]) =>
     vscode.commands.registerCommand(id, (): NotBuiltResult => {
-      const message = `StepGRPO Studio ${version}: "${title}" is not built yet in this version. Inline reward annotations and "Score Reasoning Chain in Editor" are available.`;
+      const message = `StepGRPO Studio ${version}: "${title}" is not built yet in this version. Runs (Start StepGRPO Run, the Runs view), inline reward annotations and "Score Reasoning Chain in Editor" are available.`;
       log.warn(message);
       void vscode.window.showInformationMessage(message);
       return { status: 'not-built', message };
@@ -46,6 +44,9 @@ export function registerCommands(controller: AnnotationController, log: vscode.L
   );
   return [
     ...notBuilt,
+    vscode.commands.registerCommand(COMMANDS.startRun, (args?: StartRunArgs) => runs.startRun(args)),
+    vscode.commands.registerCommand(COMMANDS.stopRun, (arg?: RunArg) => runs.stopRun(arg)),
+    vscode.commands.registerCommand(COMMANDS.openRunFolder, (arg?: RunArg) => runs.openRunFolder(arg)),
     vscode.commands.registerCommand(COMMANDS.scoreChain, (uri?: vscode.Uri) => scoreInEditor(controller, log, uri)),
     vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
   ];

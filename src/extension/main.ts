@@ -1,11 +1,17 @@
 // Extension entry. Activation only wires light objects; the reward engine and YAML are loaded on
 // the first document that needs scoring (annotations/engine.ts, a lazily imported module).
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { AnnotationController } from './annotations/annotation-controller';
 import type { AnnotationSnapshot } from './annotations/document-state';
 import { AnnotationProviders } from './annotations/providers';
 import { registerCommands } from './commands';
 import { Disposable } from './disposable';
+import { RunCommands } from './runs/run-commands';
+import { RunManager } from './runs/run-manager';
+import { notifyRunOutcomes } from './runs/run-notifications';
+import type { RunState } from './runs/run-state';
+import { RUNS_VIEW_ID, RunsTreeProvider, runTreeItem } from './runs/runs-tree';
 
 /** What `activate` returns; the integration tests read it through `extension.exports`. */
 export interface StepGrpoApi {
@@ -14,11 +20,30 @@ export interface StepGrpoApi {
   annotations(uri: vscode.Uri): AnnotationSnapshot | undefined;
   /** Resolves once the document's pending annotation run has been published. */
   whenAnnotated(uri: vscode.Uri): Promise<void>;
+  runs: {
+    get(runId: string): RunState | undefined;
+    /** Resolves when a run started in this window has ended (its process has exited). */
+    whenEnded(runId: string): Promise<RunState>;
+    /** What the Runs view shows after a fresh scan of the run folders. */
+    treeItems(): Promise<vscode.TreeItem[]>;
+  };
+}
+
+/**
+ * Where runs live: `<first workspace folder>/.stepgrpo/runs`, or the extension's global storage
+ * when no folder is open. The Runs view lists the runs of every workspace folder.
+ */
+function runsRoots(context: vscode.ExtensionContext): string[] {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const local = folders.filter((f) => f.uri.scheme === 'file').map((f) => path.join(f.uri.fsPath, '.stepgrpo', 'runs'));
+  return local.length ? local : [path.join(context.globalStorageUri.fsPath, 'runs')];
 }
 
 class StepGrpoExtension extends Disposable {
   readonly log = this._register(vscode.window.createOutputChannel('StepGRPO', { log: true }));
   readonly annotations: AnnotationController;
+  readonly runManager: RunManager;
+  readonly runsTree: RunsTreeProvider;
 
   constructor(context: vscode.ExtensionContext) {
     super();
@@ -26,7 +51,19 @@ class StepGrpoExtension extends Disposable {
     const preset = () => vscode.workspace.getConfiguration('stepgrpo').get<string>('reward.preset', 'stepgrpo');
     this._register(new AnnotationProviders(this.annotations, preset));
     const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '');
-    for (const d of registerCommands(this.annotations, this.log, version)) this._register(d);
+    // The manager spawns nothing until a run is started.
+    const trainerJs = vscode.Uri.joinPath(context.extensionUri, 'dist', 'trainer.js').fsPath;
+    this.runManager = this._register(new RunManager({ trainerJs, log: this.log }));
+    const roots = () => runsRoots(context);
+    this.runsTree = this._register(new RunsTreeProvider(this.runManager, roots));
+    const treeView = this._register(vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: this.runsTree }));
+    this._register(this.runManager.onDidChange(() => {
+      const running = this.runManager.running().length;
+      treeView.badge = running ? { value: running, tooltip: `${running} StepGRPO run${running > 1 ? 's' : ''} running` } : undefined;
+    }));
+    const runs = new RunCommands(this.runManager, this.runsTree, treeView, () => roots()[0]!, this.log);
+    this._register(notifyRunOutcomes(this.runManager, this.log, (runId) => runs.openRunFolder(runId)));
+    for (const d of registerCommands(this.annotations, runs, this.log, version)) this._register(d);
   }
 }
 
@@ -40,6 +77,11 @@ export function activate(context: vscode.ExtensionContext): StepGrpoApi {
     activationMs,
     annotations: (uri) => extension.annotations.snapshot(uri),
     whenAnnotated: (uri) => extension.annotations.whenAnalysed(uri),
+    runs: {
+      get: (runId) => extension.runManager.get(runId),
+      whenEnded: (runId) => extension.runManager.whenEnded(runId),
+      treeItems: async () => (await extension.runsTree.runs()).map(runTreeItem),
+    },
   };
 }
 

@@ -1,0 +1,173 @@
+// Start StepGRPO Run, Stop Run and Open Run Folder (DESIGN §9). Each accepts an optional argument
+// (a tree item's run, or `{preset}` / `{runId}` from scripts and tests) so no picker is needed.
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunManager } from './run-manager';
+import { RUN_FILES } from './run-directory-reader';
+import { describeProgress, isTerminal, type RunState } from './run-state';
+import type { RunsTreeProvider } from './runs-tree';
+
+/** The trainer's presets (src/trainer/config.ts TRAIN_PRESETS), as offered in the picker. */
+export const RUN_PRESETS: readonly { name: string; detail: string }[] = [
+  { name: 'demo', detail: 'StepGRPO on the embedded synthetic task: SFT warm-up, then RL; real learning in a few minutes on CPU.' },
+  { name: 'smoke', detail: 'A tiny model and a handful of steps: a functional check in seconds, no claim of learning.' },
+  { name: 'grpo-outcome', detail: 'Outcome-only GRPO (answer reward only) on the demo budget, to compare with StepGRPO.' },
+];
+
+export interface StartRunArgs {
+  preset?: string;
+  /** A JSON config file laid over the preset (demo when no preset is given). */
+  configFile?: string;
+}
+
+export interface StartRunResult {
+  runId: string;
+  dir: string;
+}
+
+/** What Stop Run / Open Run Folder accept: a run from the tree, `{runId}`, or a run id. */
+export type RunArg = RunState | { runId: string } | string | undefined;
+
+export class RunCommands {
+  constructor(
+    private readonly manager: RunManager,
+    private readonly tree: RunsTreeProvider,
+    private readonly treeView: vscode.TreeView<RunState>,
+    private readonly runsRoot: () => string,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  async startRun(args?: StartRunArgs): Promise<StartRunResult | undefined> {
+    const choice = args?.preset || args?.configFile ? args : await this.pickRunSource();
+    if (!choice) return undefined;
+    const controller = new AbortController();
+    let run: RunState;
+    try {
+      run = this.manager.start({ runsRoot: this.runsRoot(), preset: choice.preset, configFile: choice.configFile, signal: controller.signal });
+    } catch (err) {
+      const message = `StepGRPO: could not start the run: ${(err as Error).message}`;
+      this.log.error(message);
+      void vscode.window.showErrorMessage(message);
+      return undefined;
+    }
+    void this.showProgress(run, controller);
+    return { runId: run.id, dir: run.dir };
+  }
+
+  async stopRun(arg?: RunArg): Promise<{ runId: string; stopped: boolean } | undefined> {
+    const run = (await this.resolveRun(arg, 'running')) ?? (await this.pick(this.manager.running(), 'Stop which run?', 'No StepGRPO run is running in this window.'));
+    if (!run) return undefined;
+    const live = this.manager.get(run.id);
+    if (!live || isTerminal(live.status)) {
+      const why = live ? `it has already ${live.status === 'failed' ? 'failed' : 'ended'}` : 'it was not started in this window (stop a CLI run from its terminal)';
+      void vscode.window.showWarningMessage(`StepGRPO: cannot stop ${run.id}: ${why}.`);
+      return { runId: run.id, stopped: false };
+    }
+    const stopped = this.manager.stop(run.id);
+    if (stopped) void vscode.window.setStatusBarMessage(`StepGRPO: stopping ${run.id} after the current step…`, 5000);
+    return { runId: run.id, stopped };
+  }
+
+  /**
+   * Shows the run folder without leaving the window (revealFileInOS does not exist in
+   * code-server): reveals it in the Explorer when it is inside the workspace, and opens its
+   * config.json (or trainer.log for a run that failed before writing one).
+   */
+  async openRunFolder(arg?: RunArg): Promise<{ dir: string; opened?: string; revealed: boolean } | undefined> {
+    const run = (await this.resolveRun(arg, 'any')) ?? (await this.pick(await this.tree.runs(), 'Open the folder of which run?', 'There are no StepGRPO runs yet.'));
+    if (!run) return undefined;
+    const dirUri = vscode.Uri.file(run.dir);
+    let revealed = false;
+    if (vscode.workspace.getWorkspaceFolder(dirUri)) {
+      await vscode.commands.executeCommand('revealInExplorer', dirUri);
+      revealed = true;
+    }
+    const file = [RUN_FILES.config, RUN_FILES.events, RUN_FILES.log].map((f) => path.join(run.dir, f)).find((f) => fs.existsSync(f));
+    if (file) await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
+    if (!revealed) {
+      const copy = 'Copy Path';
+      void vscode.window.showInformationMessage(`StepGRPO run folder: ${run.dir}`, copy).then((c) => (c === copy ? vscode.env.clipboard.writeText(run.dir) : undefined));
+    }
+    return { dir: run.dir, opened: file, revealed };
+  }
+
+  private async pickRunSource(): Promise<StartRunArgs | undefined> {
+    type Item = vscode.QuickPickItem & { args?: StartRunArgs };
+    const items: Item[] = [
+      ...RUN_PRESETS.map((p) => ({ label: `$(rocket) ${p.name}`, detail: p.detail, args: { preset: p.name } })),
+      { label: '', kind: vscode.QuickPickItemKind.Separator },
+      { label: '$(json) Config file…', detail: 'A JSON run config (any field of the trainer config; the rest comes from the demo preset).' },
+    ];
+    const picked = await vscode.window.showQuickPick(items, { title: 'Start StepGRPO Run', placeHolder: 'Pick a preset or a config file' });
+    if (!picked) return undefined;
+    if (picked.args) return picked.args;
+    const files = await vscode.window.showOpenDialog({
+      title: 'StepGRPO run config',
+      canSelectMany: false,
+      filters: { 'JSON config': ['json'] },
+      defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    });
+    const file = files?.[0];
+    return file ? { configFile: file.fsPath } : undefined;
+  }
+
+  /** A notification with step/total that follows the run; Cancel sends `stop`. */
+  private showProgress(run: RunState, controller: AbortController): Thenable<void> {
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `StepGRPO ${run.id}`, cancellable: true },
+      (progress, token) =>
+        new Promise<void>((resolve) => {
+          let done = 0;
+          const update = (state: RunState): void => {
+            const total = state.totalSteps;
+            const fraction = total ? Math.min(1, state.step / total) : 0;
+            const increment = Math.max(0, fraction * 100 - done);
+            done += increment;
+            progress.report({ message: controller.signal.aborted ? `stopping after the current step… (${describeProgress(state)})` : describeProgress(state), increment });
+          };
+          update(run);
+          const cancel = token.onCancellationRequested(() => {
+            this.log.info(`[${run.id}] cancelled from the progress notification`);
+            controller.abort();
+          });
+          const sub = this.manager.onDidChange((change) => {
+            if (change.run.id !== run.id) return;
+            if (change.kind === 'ended') {
+              sub.dispose();
+              cancel.dispose();
+              resolve();
+            } else update(change.run);
+          });
+        }),
+    );
+  }
+
+  private async resolveRun(arg: RunArg, want: 'running' | 'any'): Promise<RunState | undefined> {
+    const id = typeof arg === 'string' ? arg : arg && 'runId' in arg ? arg.runId : arg?.id;
+    if (id) {
+      const run = this.manager.get(id) ?? (await this.tree.runs()).find((r) => r.id === id);
+      if (!run) throw new Error(`StepGRPO: no run "${id}"`);
+      return run;
+    }
+    const selected = this.treeView.selection[0];
+    if (selected && (want === 'any' || !isTerminal(selected.status))) return selected;
+    if (want === 'running') {
+      const running = this.manager.running();
+      if (running.length === 1) return running[0];
+    }
+    return undefined;
+  }
+
+  private async pick(runs: readonly RunState[], placeHolder: string, empty: string): Promise<RunState | undefined> {
+    if (runs.length === 0) {
+      void vscode.window.showInformationMessage(`StepGRPO: ${empty}`);
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      runs.map((run) => ({ label: run.id, description: `${run.status} · ${describeProgress(run)}`, run })),
+      { placeHolder },
+    );
+    return picked?.run;
+  }
+}

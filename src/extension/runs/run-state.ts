@@ -1,0 +1,118 @@
+// What the Runs view knows about one run, and the pure reducer that folds trainer events (DESIGN §3)
+// into it. The same reducer serves live runs (events from the child's stdout) and runs read back
+// from their directory (events.ndjson), so both look alike in the view.
+import type { Phase, TrainerEvent } from '../../protocol/trainer-messages';
+
+/**
+ * `interrupted`: the trainer is gone without a `done` event (killed, crashed, machine restarted);
+ * its last checkpoint can be resumed with `--resume <run-dir>`.
+ */
+export type RunStatus = 'starting' | 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted';
+
+export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set(['completed', 'stopped', 'failed', 'interrupted']);
+
+export interface RunState {
+  /** The run directory's name, e.g. `smoke-20250301-142233`. */
+  id: string;
+  dir: string;
+  status: RunStatus;
+  /** Started by this window's RunManager (it owns the process and can send commands). */
+  live: boolean;
+  pid?: number;
+  device?: string;
+  phase?: Phase;
+  /** Steps done (SFT steps first, then RL steps, as the trainer counts them). */
+  step: number;
+  totalSteps?: number;
+  /** Mean group reward of the latest RL step (`metrics.values.reward`). */
+  lastReward?: number;
+  lastEvalReward?: number;
+  checkpoint?: string;
+  /** The latest `error` event's message, or why the process ended badly. */
+  error?: string;
+  /** Milliseconds since the epoch. */
+  startedAt?: number;
+}
+
+export function isTerminal(status: RunStatus): boolean {
+  return TERMINAL_STATUSES.has(status);
+}
+
+export function initialRunState(id: string, dir: string, fields: Partial<RunState> = {}): RunState {
+  return { id, dir, status: 'starting', live: false, step: 0, ...fields };
+}
+
+/** Folds one event into the state; returns a new object (the old one stays valid for the view). */
+export function reduceRunEvent(state: RunState, event: TrainerEvent): RunState {
+  const active: RunStatus = isTerminal(state.status) ? state.status : 'running';
+  switch (event.type) {
+    case 'hello':
+      return { ...state, status: active, pid: event.pid, device: event.device.ep };
+    case 'phase':
+      return { ...state, status: active, phase: event.phase, step: Math.max(state.step, event.step), totalSteps: event.totalSteps };
+    case 'metrics': {
+      const next: RunState = { ...state, status: active, step: Math.max(state.step, event.step) };
+      const reward = event.values['reward'];
+      if (event.phase === 'rl' && typeof reward === 'number') next.lastReward = reward;
+      const evalReward = event.values['eval/reward'];
+      if (typeof evalReward === 'number') next.lastEvalReward = evalReward;
+      return next;
+    }
+    case 'checkpoint':
+      return { ...state, checkpoint: event.path, step: Math.max(state.step, event.step) };
+    case 'error':
+      return { ...state, error: event.message };
+    case 'done': {
+      const next: RunState = { ...state, status: event.status };
+      const steps = event.summary['steps'];
+      if (typeof steps === 'number') next.step = Math.max(state.step, steps);
+      const error = event.summary['error'];
+      if (event.status === 'failed' && typeof error === 'string' && !next.error) next.error = error;
+      return next;
+    }
+    case 'rollouts':
+    case 'log':
+      return state;
+  }
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the process could not be started at all (e.g. ENOENT). */
+  spawnError?: string;
+}
+
+/** The state once the process has exited: a run that never said `done` failed or was interrupted. */
+export function reduceRunExit(state: RunState, exit: ExitInfo, stderrTail: string[] = []): RunState {
+  const bad = exit.spawnError !== undefined || exit.signal !== null || (exit.code !== null && exit.code !== 0);
+  if (isTerminal(state.status)) {
+    if (!bad || state.status === 'failed') return state;
+    // A `done` that claims success followed by a crash: the crash wins.
+    return { ...state, status: 'failed', error: state.error ?? describeExit(exit, stderrTail) };
+  }
+  if (!bad) return { ...state, status: 'interrupted', error: state.error ?? 'the trainer exited without a "done" event' };
+  return { ...state, status: 'failed', error: state.error ?? describeExit(exit, stderrTail) };
+}
+
+export function describeExit(exit: ExitInfo, stderrTail: string[] = []): string {
+  const why = exit.spawnError
+    ? `the trainer could not be started: ${exit.spawnError}`
+    : exit.signal
+      ? `the trainer was killed by ${exit.signal}`
+      : `the trainer exited with code ${exit.code}`;
+  const last = stderrTail.filter((l) => l.trim()).at(-1);
+  return last ? `${why}: ${last.trim()}` : why;
+}
+
+/** `step 3/5 · reward 0.42` — the tree item's description and the progress message. */
+export function describeProgress(state: RunState): string {
+  const parts = [state.totalSteps !== undefined ? `step ${state.step}/${state.totalSteps}` : `step ${state.step}`];
+  if (state.phase && !isTerminal(state.status)) parts.push(state.phase.toUpperCase());
+  if (state.lastReward !== undefined) parts.push(`reward ${formatReward(state.lastReward)}`);
+  return parts.join(' · ');
+}
+
+export function formatReward(value: number): string {
+  return Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(3);
+}

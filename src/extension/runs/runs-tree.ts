@@ -1,0 +1,125 @@
+// The Runs view: every run folder under the runs roots (read back from disk, so CLI runs appear
+// too) merged with the live runs of this window. Refreshes are debounced: a live run writes an
+// event per step and the file watcher reports each append.
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { Disposable } from '../disposable';
+import { mergeRuns, scanRunsRoot } from './run-directory-reader';
+import type { RunManager } from './run-manager';
+import { describeProgress, formatReward, isTerminal, type RunState, type RunStatus } from './run-state';
+
+export const RUNS_VIEW_ID = 'stepgrpo.runs';
+
+/** contextValue of tree items; package.json `menus` match on these. */
+export const RUN_CONTEXT = { running: 'stepgrpoRun.running', external: 'stepgrpoRun.external', ended: 'stepgrpoRun.ended' } as const;
+
+const ICONS: Record<RunStatus, [string, string | undefined]> = {
+  starting: ['loading~spin', undefined],
+  running: ['sync~spin', 'charts.blue'],
+  completed: ['pass', 'testing.iconPassed'],
+  stopped: ['debug-stop', 'charts.yellow'],
+  failed: ['error', 'testing.iconFailed'],
+  interrupted: ['warning', 'list.warningForeground'],
+};
+
+export function runTreeItem(run: RunState): vscode.TreeItem {
+  const item = new vscode.TreeItem(run.id, vscode.TreeItemCollapsibleState.None);
+  item.id = run.dir;
+  item.description = `${run.status} · ${describeProgress(run)}`;
+  const [icon, color] = ICONS[run.status];
+  item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+  const running = !isTerminal(run.status);
+  item.contextValue = running ? (run.live ? RUN_CONTEXT.running : RUN_CONTEXT.external) : RUN_CONTEXT.ended;
+  item.tooltip = runTooltip(run);
+  item.accessibilityInformation = { label: `Run ${run.id}, ${run.status}, ${describeProgress(run)}` };
+  return item;
+}
+
+function runTooltip(run: RunState): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${run.id}** — $(${ICONS[run.status][0].replace('~spin', '')}) ${run.status}${run.live ? '' : isTerminal(run.status) ? '' : ' (started outside this window)'}\n\n`);
+  const rows: [string, string | undefined][] = [
+    ['Step', run.totalSteps !== undefined ? `${run.step} / ${run.totalSteps}` : String(run.step)],
+    ['Phase', run.phase],
+    ['Reward (last RL step)', run.lastReward !== undefined ? formatReward(run.lastReward) : undefined],
+    ['Eval reward', run.lastEvalReward !== undefined ? formatReward(run.lastEvalReward) : undefined],
+    ['Device', run.device],
+    ['Started', run.startedAt ? new Date(run.startedAt).toLocaleString() : undefined],
+    ['Checkpoint', run.checkpoint ? path.basename(run.checkpoint) : undefined],
+    ['Folder', run.dir],
+    ['Error', run.error],
+  ];
+  for (const [name, value] of rows) if (value !== undefined) md.appendMarkdown(`${name}: `).appendText(value).appendMarkdown('  \n');
+  return md;
+}
+
+export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvider<RunState> {
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
+  readonly onDidChangeTreeData = this.changed.event;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private current: RunState[] = [];
+
+  constructor(
+    private readonly manager: RunManager,
+    /** Folders holding run folders (e.g. `<workspace>/.stepgrpo/runs`). */
+    private readonly roots: () => string[],
+    private readonly debounceMs = 300,
+  ) {
+    super();
+    this._register(manager.onDidChange(() => this.refreshSoon()));
+    const watchers = new Map<string, vscode.FileSystemWatcher>();
+    const watchRoots = (): void => {
+      for (const root of this.roots()) {
+        if (watchers.has(root)) continue;
+        // Rooted at the nearest existing folder: a watcher on a folder that does not exist yet
+        // would miss the first run.
+        let base = root;
+        while (!fs.existsSync(base) && path.dirname(base) !== base) base = path.dirname(base);
+        const rel = path.relative(base, root).split(path.sep).filter(Boolean).join('/');
+        const glob = `${rel ? `${rel}/` : ''}*/{config.json,events.ndjson,trainer.log}`;
+        const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(base), glob));
+        for (const on of [watcher.onDidCreate, watcher.onDidChange, watcher.onDidDelete]) this._register(on(() => this.refreshSoon()));
+        watchers.set(root, this._register(watcher));
+      }
+    };
+    watchRoots();
+    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => {
+      watchRoots();
+      this.refreshSoon();
+    }));
+    this._register({ dispose: () => clearTimeout(this.timer) });
+  }
+
+  /** Coalesces bursts of changes into one tree refresh. */
+  refreshSoon(): void {
+    if (this.isDisposed || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.changed.fire();
+    }, this.debounceMs);
+  }
+
+  /** The runs as last shown (for pickers); `runs()` rescans. */
+  get shown(): readonly RunState[] {
+    return this.current;
+  }
+
+  async runs(): Promise<RunState[]> {
+    const scanned = (await Promise.all(this.roots().map((r) => scanRunsRoot(r)))).flat();
+    this.current = mergeRuns(scanned, this.manager.list());
+    return this.current;
+  }
+
+  async getChildren(element?: RunState): Promise<RunState[]> {
+    return element ? [] : this.runs();
+  }
+
+  getTreeItem(run: RunState): vscode.TreeItem {
+    return runTreeItem(run);
+  }
+
+  getParent(): undefined {
+    return undefined;
+  }
+}
