@@ -16,6 +16,11 @@ export interface RuntimeOptions {
   /** Intra-op threads; 0 lets ORT decide. */
   threads: number;
   graphOptimization: GraphOptimization;
+  /**
+   * Intra-op threads of the per-token KV decode session (default 1): its ops take microseconds, so
+   * handing them to a thread pool costs more than it saves on a few cores (docs/engine.md).
+   */
+  decodeThreads?: number;
 }
 
 export interface PolicyOptions {
@@ -127,10 +132,10 @@ export class PolicySessions {
   }
 
   /** Builds a graph's session on first use; later calls reuse it. */
-  session(key: string, build: () => Graph): Promise<EngineSession> {
+  session(key: string, build: () => Graph, threads = this.runtime.threads): Promise<EngineSession> {
     let s = this.sessions.get(key);
     if (!s) {
-      s = EngineSession.create(toOnnxBytes(build()), { ...this.runtime, label: `policy ${key}` });
+      s = EngineSession.create(toOnnxBytes(build()), { ...this.runtime, threads, label: `policy ${key}` });
       this.sessions.set(key, s);
       s.catch(() => this.sessions.delete(key));
     }
@@ -265,7 +270,7 @@ export class PolicySessions {
     const pre = await prefill.run(pf);
     for (let l = 0; l < c.nLayers; l++) cache.writePrefix(l, pre[`k.${l}`]!.data as Float32Array, pre[`v.${l}`]!.data as Float32Array, Np + L);
     // Decode one shared position per step; sequence i samples once its last token is the input.
-    const s = await this.session(`decode/N${N}`, () => buildDecodeGraph(c, N));
+    const s = await this.session(`decode/N${N}`, () => buildDecodeGraph(c, N), this.runtime.decodeThreads ?? 1);
     const feeds: Record<string, HostTensor> = {};
     this.paramFeeds(feeds);
     cache.feeds(feeds);
