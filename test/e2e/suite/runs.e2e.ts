@@ -1,0 +1,145 @@
+// Runs inside VS Code's extension host: starts the real trainer (dist/trainer.js) through the
+// palette commands, with an argument instead of the quick pick, and checks the run folder and
+// what the Runs view shows.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { StepGrpoApi } from '../../../src/extension/main';
+import type { RunState } from '../../../src/extension/runs/run-state';
+
+const EXTENSION_ID = 'stepgrpo.stepgrpo-studio';
+let api: StepGrpoApi;
+
+interface StartResult {
+  runId: string;
+  dir: string;
+}
+
+function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the suite needs a workspace folder');
+  return folder.uri.fsPath;
+}
+
+/** A run config in the workspace (the Config file… path of the picker). */
+function writeConfig(name: string, config: unknown): string {
+  const file = path.join(workspaceRoot(), name);
+  fs.writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms / 1000} s`)), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function waitFor(pred: () => boolean, ms: number, what: string): Promise<void> {
+  const until = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > until) throw new Error(`${what} did not happen within ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function treeItem(runId: string): Promise<vscode.TreeItem> {
+  const items = await api.runs.treeItems();
+  const item = items.find((i) => i.label === runId);
+  assert.ok(item, `the Runs view has no ${runId}; it shows ${items.map((i) => i.label).join(', ')}`);
+  return item;
+}
+
+const iconId = (item: vscode.TreeItem): string => (item.iconPath as vscode.ThemeIcon).id;
+
+function lastEvent(dir: string): { type: string; status?: string } {
+  const lines = fs.readFileSync(path.join(dir, 'events.ndjson'), 'utf8').trim().split('\n');
+  return JSON.parse(lines.at(-1)!) as { type: string; status?: string };
+}
+
+async function start(args: { preset?: string; configFile?: string }): Promise<StartResult> {
+  const result = await vscode.commands.executeCommand<StartResult | undefined>('stepgrpo.startRun', args);
+  assert.ok(result, 'Start StepGRPO Run returned nothing');
+  return result;
+}
+
+suite('runs: Start StepGRPO Run, Stop Run, Open Run Folder, Runs view', () => {
+  suiteSetup(async () => {
+    const ext = vscode.extensions.getExtension<StepGrpoApi>(EXTENSION_ID);
+    assert.ok(ext);
+    api = await ext.activate();
+  });
+
+  let completed: RunState | undefined;
+
+  test('the smoke preset runs to completion in <workspace>/.stepgrpo/runs and the Runs view shows it completed', async () => {
+    const { runId, dir } = await start({ preset: 'smoke' });
+    assert.equal(path.dirname(dir), path.join(workspaceRoot(), '.stepgrpo', 'runs'));
+    assert.match(runId, /^smoke-\d{8}-\d{6}/);
+    completed = await withTimeout(api.runs.whenEnded(runId), 50_000, 'the smoke run ending');
+    assert.equal(completed.status, 'completed', completed.error);
+    assert.equal(completed.step, completed.totalSteps);
+
+    for (const f of ['config.json', 'events.ndjson', 'metrics.jsonl', 'rollouts.jsonl', 'policy.onnx', 'trainer.log', 'checkpoints/latest']) {
+      assert.ok(fs.existsSync(path.join(dir, f)), `${f} is missing from the run folder`);
+    }
+    const last = lastEvent(dir);
+    assert.deepEqual([last.type, last.status], ['done', 'completed']);
+
+    const item = await treeItem(runId);
+    assert.equal(iconId(item), 'pass');
+    assert.equal(item.contextValue, 'stepgrpoRun.ended');
+    assert.match(String(item.description), new RegExp(`^completed · step ${completed.step}/${completed.step}`));
+  });
+
+  test('Stop Run stops a running run after its current step; it checkpoints and ends as stopped', async () => {
+    const configFile = writeConfig('long-sft.json', { sft: { steps: 2000 } });
+    const { runId, dir } = await start({ preset: 'smoke', configFile });
+    await waitFor(() => (api.runs.get(runId)?.step ?? 0) >= 1, 50_000, 'the first metrics event');
+
+    const running = await treeItem(runId);
+    assert.equal(running.contextValue, 'stepgrpoRun.running');
+    assert.equal(iconId(running), 'sync~spin');
+
+    const stop = await vscode.commands.executeCommand<{ runId: string; stopped: boolean }>('stepgrpo.stopRun', { runId });
+    assert.deepEqual(stop, { runId, stopped: true });
+    const end = await withTimeout(api.runs.whenEnded(runId), 30_000, 'the stopped run exiting');
+    assert.equal(end.status, 'stopped', end.error);
+    assert.ok(end.step < 2000, `the run went on to step ${end.step}`);
+    const last = lastEvent(dir);
+    assert.deepEqual([last.type, last.status], ['done', 'stopped']);
+    assert.ok(fs.existsSync(path.join(dir, 'checkpoints', 'latest')), 'no checkpoint after stop');
+    assert.equal(iconId(await treeItem(runId)), 'debug-stop');
+  });
+
+  test('a config error fails the run with the trainer\'s message naming the field', async () => {
+    const configFile = writeConfig('bad-group.json', { rl: { groupSize: '4' } });
+    const { runId } = await start({ preset: 'smoke', configFile });
+    const end = await withTimeout(api.runs.whenEnded(runId), 30_000, 'the failing run ending');
+    assert.equal(end.status, 'failed');
+    assert.match(end.error ?? '', /rl\.groupSize/);
+    const item = await treeItem(runId);
+    assert.equal(iconId(item), 'error');
+  });
+
+  test('Open Run Folder reveals the run in the Explorer and opens its config.json', async () => {
+    assert.ok(completed, 'needs the smoke run of the first test');
+    const opened = await vscode.commands.executeCommand<{ dir: string; opened?: string; revealed: boolean }>('stepgrpo.openRunFolder', { runId: completed.id });
+    assert.equal(opened.dir, completed.dir);
+    assert.equal(opened.revealed, true);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, path.join(completed.dir, 'config.json'));
+  });
+
+  test('a run folder written outside this window (e.g. by the CLI) appears in the Runs view', async () => {
+    assert.ok(completed, 'needs the smoke run of the first test');
+    const copy = path.join(path.dirname(completed.dir), 'cli-copy');
+    fs.cpSync(completed.dir, copy, { recursive: true });
+    const item = await treeItem('cli-copy');
+    assert.equal(iconId(item), 'pass');
+    assert.match(String(item.description), /^completed · step \d+\/\d+/);
+  });
+});
