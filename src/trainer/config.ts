@@ -61,15 +61,15 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   data: { kind: 'synthetic' },
   model: { dModel: 192, nLayers: 3, nHeads: 4, dFF: 768, maxTextLen: 224, image: { patchSize: 8 } },
   runtime: { executionProvider: 'cpu', threads: 0 },
-  sft: { steps: 300, batchSize: 16, lr: 2e-3 },
+  sft: { steps: 250, batchSize: 16, lr: 2e-3 },
   rl: {
     steps: 30,
-    promptsPerStep: 4,
+    promptsPerStep: 8,
     groupSize: 4,
     temperature: 1.2,
     topP: 1,
     maxNewTokens: 200,
-    lr: 2e-4,
+    lr: 2e-5,
     beta: 0.04,
     epsLow: 0.2,
     epsHigh: 0.2,
@@ -78,7 +78,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
     advantageEps: 1e-4,
   },
   reward: 'stepgrpo',
-  eval: { every: 10, prompts: 32 },
+  eval: { every: 10, prompts: 64 },
   checkpointEvery: 10,
 };
 
