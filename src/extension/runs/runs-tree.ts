@@ -26,7 +26,8 @@ const ICONS: Record<RunStatus, [string, string | undefined]> = {
 export function runTreeItem(run: RunState): vscode.TreeItem {
   const item = new vscode.TreeItem(run.id, vscode.TreeItemCollapsibleState.None);
   item.id = run.dir;
-  item.description = `${run.status} · ${describeProgress(run)}`;
+  // The icon carries the status; the narrow sidebar keeps the numbers.
+  item.description = describeProgress(run);
   const [icon, color] = ICONS[run.status];
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
   const running = !isTerminal(run.status);
@@ -41,7 +42,7 @@ function runTooltip(run: RunState): vscode.MarkdownString {
   md.appendMarkdown(`**${run.id}** — $(${ICONS[run.status][0].replace('~spin', '')}) ${run.status}${run.live ? '' : isTerminal(run.status) ? '' : ' (started outside this window)'}\n\n`);
   const rows: [string, string | undefined][] = [
     ['Step', run.totalSteps !== undefined ? `${run.step} / ${run.totalSteps}` : String(run.step)],
-    ['Phase', run.phase],
+    ['Phase', isTerminal(run.status) ? undefined : run.phase],
     ['Reward (last RL step)', run.lastReward !== undefined ? formatReward(run.lastReward) : undefined],
     ['Eval reward', run.lastEvalReward !== undefined ? formatReward(run.lastEvalReward) : undefined],
     ['Device', run.device],
@@ -59,6 +60,8 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   readonly onDidChangeTreeData = this.changed.event;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private current: RunState[] = [];
+  private readonly watchers = new Map<string, vscode.FileSystemWatcher>();
+  private watching = false;
 
   constructor(
     private readonly manager: RunManager,
@@ -68,26 +71,6 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   ) {
     super();
     this._register(manager.onDidChange(() => this.refreshSoon()));
-    const watchers = new Map<string, vscode.FileSystemWatcher>();
-    const watchRoots = (): void => {
-      for (const root of this.roots()) {
-        if (watchers.has(root)) continue;
-        // Rooted at the nearest existing folder: a watcher on a folder that does not exist yet
-        // would miss the first run.
-        let base = root;
-        while (!fs.existsSync(base) && path.dirname(base) !== base) base = path.dirname(base);
-        const rel = path.relative(base, root).split(path.sep).filter(Boolean).join('/');
-        const glob = `${rel ? `${rel}/` : ''}*/{config.json,events.ndjson,trainer.log}`;
-        const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(base), glob));
-        for (const on of [watcher.onDidCreate, watcher.onDidChange, watcher.onDidDelete]) this._register(on(() => this.refreshSoon()));
-        watchers.set(root, this._register(watcher));
-      }
-    };
-    watchRoots();
-    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => {
-      watchRoots();
-      this.refreshSoon();
-    }));
     this._register({ dispose: () => clearTimeout(this.timer) });
   }
 
@@ -112,7 +95,32 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 
   async getChildren(element?: RunState): Promise<RunState[]> {
-    return element ? [] : this.runs();
+    if (element) return [];
+    // Watchers only once the view has been shown: activation stays cheap.
+    if (!this.watching) {
+      this.watching = true;
+      this.watchRoots();
+      this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        this.watchRoots();
+        this.refreshSoon();
+      }));
+    }
+    return this.runs();
+  }
+
+  private watchRoots(): void {
+    for (const root of this.roots()) {
+      if (this.watchers.has(root)) continue;
+      // Rooted at the nearest existing folder: a watcher on a folder that does not exist yet
+      // would miss the first run.
+      let base = root;
+      while (!fs.existsSync(base) && path.dirname(base) !== base) base = path.dirname(base);
+      const rel = path.relative(base, root).split(path.sep).filter(Boolean).join('/');
+      const glob = `${rel ? `${rel}/` : ''}*/{config.json,events.ndjson,trainer.log}`;
+      const watcher = this._register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(base), glob)));
+      for (const on of [watcher.onDidCreate, watcher.onDidChange, watcher.onDidDelete]) this._register(on(() => this.refreshSoon()));
+      this.watchers.set(root, watcher);
+    }
   }
 
   getTreeItem(run: RunState): vscode.TreeItem {

@@ -93,7 +93,8 @@ suite('runs: Start StepGRPO Run, Stop Run, Open Run Folder, Runs view', () => {
     const item = await treeItem(runId);
     assert.equal(iconId(item), 'pass');
     assert.equal(item.contextValue, 'stepgrpoRun.ended');
-    assert.match(String(item.description), new RegExp(`^completed · step ${completed.step}/${completed.step}`));
+    assert.equal(item.description, `step ${completed.step}/${completed.step} · reward ${completed.lastReward!.toFixed(3)}`);
+    assert.match(String(item.accessibilityInformation?.label), /completed/);
   });
 
   test('Stop Run stops a running run after its current step; it checkpoints and ends as stopped', async () => {
@@ -140,6 +141,6 @@ suite('runs: Start StepGRPO Run, Stop Run, Open Run Folder, Runs view', () => {
     fs.cpSync(completed.dir, copy, { recursive: true });
     const item = await treeItem('cli-copy');
     assert.equal(iconId(item), 'pass');
-    assert.match(String(item.description), /^completed · step \d+\/\d+/);
+    assert.match(String(item.description), /^step (\d+)\/\1 · reward/);
   });
 });

@@ -1,6 +1,8 @@
 // Drives the real workbench like a person: opens a chain from Quick Open, runs
 // "StepGRPO: Score Reasoning Chain in Editor" from the command palette, checks what appears on
-// screen (notification, CodeLens, squiggles) and saves a screenshot. Returns one check per step.
+// screen (notification, CodeLens, squiggles) and saves a screenshot; then starts a smoke run from
+// the palette (the trainer of the installed .vsix) and looks at the Runs view. Returns one check
+// per step.
 import path from 'node:path';
 import { launchChromium } from '../lib/browser.mjs';
 
@@ -77,8 +79,60 @@ export async function runPaletteScript({ base, workspace, screenshotDir, log }) 
       await page.screenshot({ path: file });
       log(`screenshot: ${path.relative(process.cwd(), file)}`);
     });
+
+    await runFromPalette(page, check, { screenshotDir, log });
   } finally {
     await browser.close().catch(() => {});
   }
   return checks;
+}
+
+/** Start StepGRPO Run → smoke from the quick pick, wait for the outcome, then the Runs view. */
+async function runFromPalette(page, check, { screenshotDir, log }) {
+  const started = await check('the palette runs "StepGRPO: Start StepGRPO Run" and its quick pick offers the presets', async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget .quick-input-box input', { state: 'visible', timeout: 20_000 });
+    await page.keyboard.type('StepGRPO: Start StepGRPO Run');
+    const row = page.locator('.quick-input-list .monaco-list-row').first();
+    await row.waitFor({ timeout: 20_000 });
+    const text = await row.innerText();
+    if (!text.includes('Start StepGRPO Run')) throw new Error(`first palette row is ${JSON.stringify(text)}`);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="grpo-outcome"]', { timeout: 20_000 });
+    await page.keyboard.type('smoke');
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="smoke"]', { timeout: 10_000 });
+    await page.keyboard.press('Enter');
+  });
+  if (!started) return;
+
+  await check('the smoke run of the installed extension completes and says so', async () => {
+    const toast = page.locator('.notification-toast', { hasText: /StepGRPO run smoke-\S+ (completed|failed|stopped)/ }).first();
+    await toast.waitFor({ timeout: 120_000 });
+    const text = await toast.innerText();
+    if (!/completed/.test(text)) throw new Error(`notification says ${JSON.stringify(text)}`);
+    return text;
+  });
+
+  await check('the Runs view (StepGRPO activity bar container) lists the run as completed', async () => {
+    await page.locator('.part.activitybar .action-label[aria-label^="StepGRPO"]').first().click({ timeout: 20_000 });
+    const row = page.locator('.pane-body .monaco-list-row', { hasText: 'smoke-' }).first();
+    await row.waitFor({ timeout: 20_000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('.pane-body .monaco-list-row')].some((r) => /step (\d+)\/\1/.test(r.textContent ?? '') && r.querySelector('.codicon-pass')), undefined, { timeout: 20_000 });
+    // Widen the sidebar (drag its sash) so the screenshot shows the step and reward, not an ellipsis.
+    const sidebar = await page.locator('.part.sidebar').boundingBox();
+    if (sidebar) {
+      const x = sidebar.x + sidebar.width + 1;
+      await page.mouse.move(x, sidebar.y + sidebar.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(x + 160, sidebar.y + sidebar.height / 2, { steps: 8 });
+      await page.mouse.up();
+    }
+    await row.hover();
+    await page.waitForTimeout(600);
+    const file = path.join(screenshotDir, 'e2e-runs-view.png');
+    await page.screenshot({ path: file });
+    log(`screenshot: ${path.relative(process.cwd(), file)}`);
+    return (await row.innerText()).replace(/\s+/g, ' ');
+  });
 }
