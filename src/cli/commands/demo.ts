@@ -31,6 +31,21 @@ function evalTable(before: Record<string, number>, after: Record<string, number>
   ];
 }
 
+/** Mean of the first k vs the last k RL steps: what the rollouts did while StepGRPO trained. */
+function rolloutTrend(rl: Extract<TrainerEvent, { type: 'metrics' }>[], sampling: string): string[] {
+  if (rl.length < 2) return [];
+  const k = Math.max(1, Math.min(5, Math.floor(rl.length / 2)));
+  const avg = (xs: typeof rl, key: string): number => xs.reduce((a, e) => a + (e.values[key] ?? 0), 0) / xs.length;
+  const head = rl.slice(0, k);
+  const tail = rl.slice(-k);
+  const rows = [['reward', 'reward'], ['StepRVR validity', 'validity_rate'], ['answer accuracy', 'rewards/answer/mean'], ['key-step recall', 'key_step_recall'], ['KL to SFT', 'kl']] as const;
+  return [
+    '',
+    `── StepGRPO rollouts (${sampling}): first ${k} steps → last ${k} steps`,
+    ...rows.map(([label, key]) => `  ${label.padEnd(18)}  ${avg(head, key).toFixed(3).padStart(6)}  →  ${avg(tail, key).toFixed(3).padStart(6)}`),
+  ];
+}
+
 /** One sampled chain with what the rewards saw in it. */
 function describeSample(prompt: string, sample: RolloutSample): string[] {
   const r = sample.rewards;
@@ -63,20 +78,11 @@ export const demoCommand: CliCommand = {
 
     const events = RunDirectory.open(out).readEvents();
     const evals = events.filter((e): e is Extract<TrainerEvent, { type: 'metrics' }> => e.type === 'metrics' && e.phase === 'eval');
-    const rl = events.filter((e): e is Extract<TrainerEvent, { type: 'metrics' }> => e.type === 'metrics' && e.phase === 'rl');
-    if (rl.length >= 2) {
-      const k = Math.max(1, Math.min(5, Math.floor(rl.length / 2)));
-      const avg = (xs: typeof rl, key: string): number => xs.reduce((a, e) => a + (e.values[key] ?? 0), 0) / xs.length;
-      const head = rl.slice(0, k);
-      const tail = rl.slice(-k);
-      report.push('', `── StepGRPO rollouts (T = ${config.rl.temperature}, G = ${config.rl.groupSize}): first ${k} steps → last ${k} steps`);
-      for (const [label, key] of [['reward', 'reward'], ['StepRVR validity', 'validity_rate'], ['answer accuracy', 'rewards/answer/mean'], ['key-step recall', 'key_step_recall'], ['KL to SFT', 'kl']] as const) {
-        report.push(`  ${label.padEnd(18)}  ${avg(head, key).toFixed(3).padStart(6)}  →  ${avg(tail, key).toFixed(3).padStart(6)}`);
-      }
-    }
     const lastRollouts = events.filter((e): e is Extract<TrainerEvent, { type: 'rollouts' }> => e.type === 'rollouts').at(-1);
     const report = ['', `── held-out evaluation (${config.eval.prompts} prompts, greedy)`];
     if (evals.length >= 1) report.push(...evalTable(evals[0]!.values, evals.at(-1)!.values));
+    const rl = events.filter((e): e is Extract<TrainerEvent, { type: 'metrics' }> => e.type === 'metrics' && e.phase === 'rl');
+    report.push(...rolloutTrend(rl, `T = ${config.rl.temperature}, G = ${config.rl.groupSize}`));
     if (lastRollouts) {
       const group = lastRollouts.groups[0]!;
       const best = [...group.samples].sort((a, b) => b.rewards.total - a.rewards.total)[0]!;
