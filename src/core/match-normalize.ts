@@ -301,10 +301,14 @@ function buildRanges(src: string, ranges: readonly { start: number; end: number 
   let size = 8;
   for (const r of ranges) size += r.end - r.start + 1;
   const b = scratchBuilder(0, size);
+  // one forward scan serves every later range that starts before the next non-ASCII character
+  let scannedFrom = Infinity;
   let nonAscii = -1;
   for (const r of ranges) {
-    // one forward scan serves every range before the next non-ASCII character
-    if (nonAscii < r.start) nonAscii = nextNonAscii(src, r.start);
+    if (r.start < scannedFrom || nonAscii < r.start) {
+      scannedFrom = r.start;
+      nonAscii = nextNonAscii(src, r.start);
+    }
     appendNormalized(b, src, r.start, r.end, nonAscii);
     b.space(r.end, r.end);
   }

@@ -236,6 +236,24 @@ describe('match normaliser agrees with the reference implementation', () => {
     );
   });
 
+  it('ranges in any order, overlapping or empty (the public API does not require sorted ranges)', () => {
+    fc.assert(
+      fc.property(text(60), fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 6 }), (s, pairs) => {
+        const ranges = pairs.map(([a, b]) => {
+          const start = a % (s.length + 1);
+          return { start, end: start + (b % (s.length - start + 1)) };
+        });
+        const expected = reference(s, ranges);
+        assert.deepEqual(plain(normalizeRanges(s, ranges)), expected);
+        assert.deepEqual(plain(normalizeRangesScratch(s, ranges)), expected);
+      }),
+      runs,
+    );
+    const s = 'ASCII first, then ＡＢ = ½';
+    const ranges = [{ start: 14, end: s.length }, { start: 0, end: s.length }];
+    assert.deepEqual(plain(normalizeRanges(s, ranges)), reference(s, ranges));
+  });
+
   it('normalizeTextForMatch is the text of normalizeForMatch', () => {
     fc.assert(
       fc.property(text(80), (s) => assert.equal(normalizeTextForMatch(s), reference(s, [{ start: 0, end: s.length }]).text)),
