@@ -1,6 +1,9 @@
 // Optimiser pieces emitted into a training graph: global-norm gradient clipping and AdamW. Parameters
 // and moment estimates come in as graph inputs and leave as outputs (ORT cannot update initializers).
-import { add, div, minimum, mul, reduceSum, sqrt, sub } from './ops';
+// Per-element work is kept to few ops: the clip factor and the learning rate are folded into scalars
+// instead of rescaling every gradient and step tensor.
+import { attr } from './graph';
+import { add, div, minimum, mul, sqrt, sub } from './ops';
 import type { Tensor } from './tensor';
 
 export interface ClipResult {
@@ -9,19 +12,32 @@ export interface ClipResult {
   norm: Tensor;
 }
 
-/** Scales all gradients by min(1, maxNorm / (‖g‖ + 1e-6)), as torch.nn.utils.clip_grad_norm_. */
-export function clipByGlobalNorm(grads: readonly Tensor[], maxNorm: number): ClipResult {
+export interface ClipScale {
+  /** Global L2 norm of the gradients before clipping. */
+  norm: Tensor;
+  /** min(1, maxNorm / (‖g‖ + 1e-6)); undefined when clipping is off. */
+  scale: Tensor | undefined;
+}
+
+/** The global-norm clip factor, as torch.nn.utils.clip_grad_norm_ (one ReduceSumSquare per gradient). */
+export function globalNormScale(grads: readonly Tensor[], maxNorm: number): ClipScale {
   const first = grads[0];
   if (!first) throw new Error('clipByGlobalNorm: no gradients');
+  const graph = first.graph;
   let sq: Tensor | undefined;
   for (const g of grads) {
-    const s = reduceSum(mul(g, g), [...g.shape.keys()]);
+    const s = graph.node('ReduceSumSquare', [g], [], g.dtype, { keepdims: attr.int(0) });
     sq = sq ? add(sq, s) : s;
   }
   const norm = sqrt(sq!);
-  if (!Number.isFinite(maxNorm) || maxNorm <= 0) return { grads: [...grads], norm };
-  const scale = minimum(div(maxNorm, add(norm, 1e-6)), 1);
-  return { grads: grads.map((g) => mul(g, scale)), norm };
+  if (!Number.isFinite(maxNorm) || maxNorm <= 0) return { norm, scale: undefined };
+  return { norm, scale: minimum(div(maxNorm, add(norm, 1e-6)), 1) };
+}
+
+/** Scales all gradients by min(1, maxNorm / (‖g‖ + 1e-6)), as torch.nn.utils.clip_grad_norm_. */
+export function clipByGlobalNorm(grads: readonly Tensor[], maxNorm: number): ClipResult {
+  const { norm, scale } = globalNormScale(grads, maxNorm);
+  return { grads: scale ? grads.map((g) => mul(g, scale)) : [...grads], norm };
 }
 
 export interface AdamWHyper {
@@ -39,6 +55,8 @@ export interface AdamWScalars {
   /** 1 / (1 − β1^t) and 1 / (1 − β2^t), computed by the caller from the step number. */
   biasCorrection1: Tensor;
   biasCorrection2: Tensor;
+  /** Factor the raw gradient is multiplied by first (the global-norm clip), if any. */
+  gradScale?: Tensor;
 }
 
 export interface AdamWUpdate {
@@ -47,11 +65,18 @@ export interface AdamWUpdate {
   v: Tensor;
 }
 
-/** One decoupled-weight-decay Adam update (Loshchilov & Hutter); `decay` false skips weight decay. */
+/**
+ * One decoupled-weight-decay Adam update (Loshchilov & Hutter) on g = gradScale·grad; `decay` false
+ * skips weight decay:
+ *   m' = β1·m + (1−β1)·g,  v' = β2·v + (1−β2)·g²,
+ *   p' = p·(1 − lr·λ) − (lr·bc1)·m' / (√(bc2·v') + ε).
+ */
 export function adamwStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, s: AdamWScalars, h: AdamWHyper, decay: boolean): AdamWUpdate {
-  const m2 = add(mul(m, h.beta1), mul(grad, 1 - h.beta1));
-  const v2 = add(mul(v, h.beta2), mul(mul(grad, grad), 1 - h.beta2));
-  let step = div(mul(m2, s.biasCorrection1), add(sqrt(mul(v2, s.biasCorrection2)), h.eps));
-  if (decay && h.weightDecay !== 0) step = add(step, mul(param, h.weightDecay));
-  return { param: sub(param, mul(s.lr, step)), m: m2, v: v2 };
+  const c1 = s.gradScale ? mul(s.gradScale, 1 - h.beta1) : 1 - h.beta1;
+  const c2 = s.gradScale ? mul(mul(s.gradScale, s.gradScale), 1 - h.beta2) : 1 - h.beta2;
+  const m2 = add(mul(m, h.beta1), mul(grad, c1));
+  const v2 = add(mul(v, h.beta2), mul(mul(grad, grad), c2));
+  const update = div(mul(m2, mul(s.lr, s.biasCorrection1)), add(sqrt(mul(v2, s.biasCorrection2)), h.eps));
+  const kept = decay && h.weightDecay !== 0 ? mul(param, sub(1, mul(s.lr, h.weightDecay))) : param;
+  return { param: sub(kept, update), m: m2, v: v2 };
 }

@@ -8,7 +8,7 @@ import {
   Graph,
   type Tensor,
   adamwStep,
-  clipByGlobalNorm,
+  globalNormScale,
   exp,
   gatherElements,
   gradients,
@@ -144,13 +144,13 @@ export function buildTrainGraph(c: PolicyConfig, B: number, objective: Objective
     specs.forEach((s, i) => g.output(`grad.${s.name}`, grads[i]!));
     return g;
   }
-  const clipped = clipByGlobalNorm(grads, optim.maxGradNorm);
-  g.output('grad_norm', clipped.norm);
-  const scalars = { lr: g.input('lr', []), biasCorrection1: g.input('bias_correction1', []), biasCorrection2: g.input('bias_correction2', []) };
+  const clip = globalNormScale(grads, optim.maxGradNorm);
+  g.output('grad_norm', clip.norm);
+  const scalars = { lr: g.input('lr', []), biasCorrection1: g.input('bias_correction1', []), biasCorrection2: g.input('bias_correction2', []), gradScale: clip.scale };
   specs.forEach((s, i) => {
     const m = g.input(`m.${s.name}`, s.shape);
     const v = g.input(`v.${s.name}`, s.shape);
-    const u = adamwStep(params[i]!, clipped.grads[i]!, m, v, scalars, optim.adamw, s.decay);
+    const u = adamwStep(params[i]!, grads[i]!, m, v, scalars, optim.adamw, s.decay);
     g.output(`new.${s.name}`, u.param);
     g.output(`new_m.${s.name}`, u.m);
     g.output(`new_v.${s.name}`, u.v);
