@@ -65,18 +65,42 @@ export interface AdamWUpdate {
   v: Tensor;
 }
 
+/** Per-step scalar factors of the AdamW update, computed once and shared by every parameter. */
+export interface AdamWFactors {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** (1−β1)·scale and (1−β2)·scale², scale being the gradient's clip factor. */
+  gradIn1: Tensor | number;
+  gradIn2: Tensor | number;
+  /** lr·bc1, bc2 and 1 − lr·λ. */
+  stepSize: Tensor;
+  biasCorrection2: Tensor;
+  keep: Tensor | undefined;
+}
+
+export function adamwFactors(s: AdamWScalars, h: AdamWHyper): AdamWFactors {
+  return {
+    beta1: h.beta1,
+    beta2: h.beta2,
+    eps: h.eps,
+    gradIn1: s.gradScale ? mul(s.gradScale, 1 - h.beta1) : 1 - h.beta1,
+    gradIn2: s.gradScale ? mul(mul(s.gradScale, s.gradScale), 1 - h.beta2) : 1 - h.beta2,
+    stepSize: mul(s.lr, s.biasCorrection1),
+    biasCorrection2: s.biasCorrection2,
+    keep: h.weightDecay !== 0 ? sub(1, mul(s.lr, h.weightDecay)) : undefined,
+  };
+}
+
 /**
  * One decoupled-weight-decay Adam update (Loshchilov & Hutter) on g = gradScale·grad; `decay` false
  * skips weight decay:
  *   m' = β1·m + (1−β1)·g,  v' = β2·v + (1−β2)·g²,
  *   p' = p·(1 − lr·λ) − (lr·bc1)·m' / (√(bc2·v') + ε).
  */
-export function adamwStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, s: AdamWScalars, h: AdamWHyper, decay: boolean): AdamWUpdate {
-  const c1 = s.gradScale ? mul(s.gradScale, 1 - h.beta1) : 1 - h.beta1;
-  const c2 = s.gradScale ? mul(mul(s.gradScale, s.gradScale), 1 - h.beta2) : 1 - h.beta2;
-  const m2 = add(mul(m, h.beta1), mul(grad, c1));
-  const v2 = add(mul(v, h.beta2), mul(mul(grad, grad), c2));
-  const update = div(mul(m2, mul(s.lr, s.biasCorrection1)), add(sqrt(mul(v2, s.biasCorrection2)), h.eps));
-  const kept = decay && h.weightDecay !== 0 ? mul(param, sub(1, mul(s.lr, h.weightDecay))) : param;
-  return { param: sub(kept, update), m: m2, v: v2 };
+export function adamwStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, f: AdamWFactors, decay: boolean): AdamWUpdate {
+  const m2 = add(mul(m, f.beta1), mul(grad, f.gradIn1));
+  const v2 = add(mul(v, f.beta2), mul(mul(grad, grad), f.gradIn2));
+  const update = div(mul(m2, f.stepSize), add(sqrt(mul(v2, f.biasCorrection2)), f.eps));
+  return { param: sub(decay && f.keep ? mul(param, f.keep) : param, update), m: m2, v: v2 };
 }

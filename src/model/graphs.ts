@@ -7,6 +7,7 @@ import {
   type FloatDType,
   Graph,
   type Tensor,
+  adamwFactors,
   adamwStep,
   globalNormScale,
   exp,
@@ -147,10 +148,11 @@ export function buildTrainGraph(c: PolicyConfig, B: number, objective: Objective
   const clip = globalNormScale(grads, optim.maxGradNorm);
   g.output('grad_norm', clip.norm);
   const scalars = { lr: g.input('lr', []), biasCorrection1: g.input('bias_correction1', []), biasCorrection2: g.input('bias_correction2', []), gradScale: clip.scale };
+  const factors = adamwFactors(scalars, optim.adamw);
   specs.forEach((s, i) => {
     const m = g.input(`m.${s.name}`, s.shape);
     const v = g.input(`v.${s.name}`, s.shape);
-    const u = adamwStep(params[i]!, grads[i]!, m, v, scalars, optim.adamw, s.decay);
+    const u = adamwStep(params[i]!, grads[i]!, m, v, factors, s.decay);
     g.output(`new.${s.name}`, u.param);
     g.output(`new_m.${s.name}`, u.m);
     g.output(`new_v.${s.name}`, u.v);

@@ -2,7 +2,7 @@
 // semantics (clip_grad_norm_, then AdamW with decoupled weight decay and bias correction).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ADAMW_DEFAULTS, type AdamWHyper, EngineSession, Graph, type HostTensor, adamwStep, globalNormScale, toOnnxBytes } from '../../../src/engine';
+import { ADAMW_DEFAULTS, type AdamWHyper, EngineSession, Graph, type HostTensor, adamwFactors, adamwStep, globalNormScale, toOnnxBytes } from '../../../src/engine';
 
 interface Case {
   sizes: number[];
@@ -59,8 +59,9 @@ async function runGraph(c: Case): Promise<number> {
     biasCorrection2: input('bc2', Float64Array.of(1 / (1 - c.hyper.beta2 ** c.step)), []),
     gradScale: clip.scale,
   };
+  const factors = adamwFactors(s, c.hyper);
   c.sizes.forEach((n, k) => {
-    const u = adamwStep(input(`p${k}`, vals.p[k]!, [n]), grads[k]!, input(`m${k}`, vals.m[k]!, [n]), input(`v${k}`, vals.v[k]!, [n]), s, c.hyper, c.decay[k]!);
+    const u = adamwStep(input(`p${k}`, vals.p[k]!, [n]), grads[k]!, input(`m${k}`, vals.m[k]!, [n]), input(`v${k}`, vals.v[k]!, [n]), factors, c.decay[k]!);
     g.output(`new_p${k}`, u.param);
     g.output(`new_m${k}`, u.m);
     g.output(`new_v${k}`, u.v);
