@@ -5,6 +5,7 @@ import type { RewardPresetName } from '../core/reward';
 import type { PolicyConfigInput } from '../model/config';
 import type { ExecutionProvider } from '../engine';
 import type { DataConfig } from './data/task-source';
+import type { RunPresetName } from '../protocol/run-presets';
 
 export interface SftConfig {
   steps: number;
@@ -83,7 +84,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
 };
 
 /** Presets a user picks by name (CLI `--preset`, the palette's Start StepGRPO Run). */
-export const TRAIN_PRESETS: Record<string, (base: TrainConfig) => TrainConfig> = {
+export const TRAIN_PRESETS: Record<RunPresetName, (base: TrainConfig) => TrainConfig> = {
   /** The embedded default: real learning in a couple of minutes on a laptop CPU. */
   demo: (b) => b,
   /** A quick functional check: seconds, no claim of learning. */
@@ -99,6 +100,12 @@ export const TRAIN_PRESETS: Record<string, (base: TrainConfig) => TrainConfig> =
   /** Outcome-only GRPO baseline on the same budget, for comparison with StepGRPO. */
   'grpo-outcome': (b) => ({ ...b, reward: 'grpo-outcome' }),
 };
+
+/** The preset of that name applied to the defaults; an error naming the known presets otherwise. */
+export function presetConfig(name: string): TrainConfig {
+  if (!Object.hasOwn(TRAIN_PRESETS, name)) throw new Error(`unknown preset "${name}" (expected ${Object.keys(TRAIN_PRESETS).join(', ')})`);
+  return TRAIN_PRESETS[name as RunPresetName](TRAIN_DEFAULTS);
+}
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 

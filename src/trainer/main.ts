@@ -3,9 +3,10 @@
 //   node dist/trainer.js --out <run-dir> [--config <file.json>] [--preset demo|smoke|grpo-outcome]
 //   node dist/trainer.js --resume <run-dir>
 import fs from 'node:fs';
+import path from 'node:path';
 import readline from 'node:readline';
 import { encodeLine, parseHostCommand, type TrainerEvent } from '../protocol/trainer-messages';
-import { TRAIN_DEFAULTS, TRAIN_PRESETS, resolveTrainConfig } from './config';
+import { presetConfig, resolveTrainConfig } from './config';
 import { RunControl } from './run-control';
 import { runTraining } from './run';
 
@@ -18,6 +19,21 @@ function write(event: TrainerEvent): void {
   process.stdout.write(encodeLine(event));
 }
 
+/**
+ * A failure before the run directory exists (bad config file, unknown preset) is still written to
+ * `<out>/events.ndjson`, so whoever opens the folder sees why the run never started.
+ */
+function recordEarlyFailure(argv: string[], events: TrainerEvent[]): void {
+  const out = flag(argv, 'out');
+  if (!out || flag(argv, 'resume') || fs.existsSync(path.join(out, 'config.json'))) return;
+  try {
+    fs.mkdirSync(out, { recursive: true });
+    fs.appendFileSync(path.join(out, 'events.ndjson'), events.map(encodeLine).join(''));
+  } catch {
+    // The folder is not writable either: stdout and stderr still carry the error.
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const resume = flag(argv, 'resume');
   const out = resume ?? flag(argv, 'out');
@@ -25,9 +41,6 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write('trainer: --out <run-dir> or --resume <run-dir> is required\n');
     return 2;
   }
-  const presetName = flag(argv, 'preset') ?? 'demo';
-  const preset = TRAIN_PRESETS[presetName];
-  if (!preset) throw new Error(`unknown preset "${presetName}" (expected ${Object.keys(TRAIN_PRESETS).join(', ')})`);
   const configFile = flag(argv, 'config');
   let user: unknown = {};
   if (configFile) {
@@ -37,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
       throw new Error(`${configFile}: ${(err as Error).message}`);
     }
   }
-  const config = resume ? undefined : resolveTrainConfig(user, preset(TRAIN_DEFAULTS));
+  const config = resume ? undefined : resolveTrainConfig(user, presetConfig(flag(argv, 'preset') ?? 'demo'));
 
   const control = new RunControl();
   const commands = readline.createInterface({ input: process.stdin });
@@ -73,8 +86,12 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     const message = (err as Error).message ?? String(err);
     if (!(err as { reported?: boolean }).reported) {
-      write({ v: 1, type: 'error', message, detail: (err as Error).stack, fatal: true });
-      write({ v: 1, type: 'done', status: 'failed', summary: { error: message } });
+      const failure: TrainerEvent[] = [
+        { v: 1, type: 'error', message, detail: (err as Error).stack, fatal: true },
+        { v: 1, type: 'done', status: 'failed', summary: { error: message } },
+      ];
+      failure.forEach(write);
+      recordEarlyFailure(process.argv.slice(2), failure);
     }
     process.stderr.write(`trainer: ${message}\n`);
     process.exit(1);

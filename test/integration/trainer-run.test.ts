@@ -85,3 +85,21 @@ describe('trainer run (smoke preset)', () => {
     assert.ok(events.some((e) => e.type === 'checkpoint'));
   });
 });
+
+describe('trainer process: a config error before the run starts', () => {
+  it('reports the field on stdout and in <out>/events.ndjson, and exits 1', async () => {
+    const out = tmpRun('bad-config');
+    const configFile = path.join(path.dirname(out), 'bad.json');
+    fs.writeFileSync(configFile, JSON.stringify({ rl: { groupSize: '4' } }));
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/trainer/main.ts'), '--preset', 'smoke', '--config', configFile, '--out', out], { cwd: root });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 1);
+    for (const text of [stdout, fs.readFileSync(path.join(out, 'events.ndjson'), 'utf8')]) {
+      const events = text.trim().split('\n').map((l) => JSON.parse(l) as TrainerEvent);
+      assert.ok(events[0]?.type === 'error' && /rl\.groupSize: expected a number, got "4"/.test(events[0].message), text);
+      assert.ok(events[1]?.type === 'done' && events[1].status === 'failed');
+    }
+  });
+});

@@ -1,7 +1,7 @@
 // `stepgrpo demo`: the main job on the embedded default — synthetic multimodal task, tiny policy,
 // SFT warm-up, then StepGRPO — followed by a short report of what changed and one scored chain.
 import path from 'node:path';
-import { TRAIN_DEFAULTS, TRAIN_PRESETS, resolveTrainConfig } from '../../trainer/config';
+import { presetConfig, resolveTrainConfig } from '../../trainer/config';
 import { RunDirectory } from '../../trainer/run-directory';
 import type { RolloutSample, TrainerEvent } from '../../protocol/trainer-messages';
 import type { CliCommand, CliIO } from '../command';
@@ -71,7 +71,7 @@ export const demoCommand: CliCommand = {
       if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${flag}: expected an integer ≥ 0, got "${raw}"`);
       overrides[section] = { steps: n };
     }
-    const config = resolveTrainConfig(overrides, TRAIN_PRESETS.demo!(TRAIN_DEFAULTS));
+    const config = resolveTrainConfig(overrides, presetConfig('demo'));
     const out = path.resolve(args.flags.get('out') ?? defaultRunDir(process.cwd(), 'demo'));
     io.stderr.write(`StepGRPO demo → ${out}\n`);
     const summary = await trainWithProgress({ out, config }, io);

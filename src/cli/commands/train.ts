@@ -2,7 +2,7 @@
 // continues from its latest complete checkpoint.
 import fs from 'node:fs';
 import path from 'node:path';
-import { TRAIN_DEFAULTS, TRAIN_PRESETS, resolveTrainConfig } from '../../trainer/config';
+import { TRAIN_PRESETS, presetConfig, resolveTrainConfig } from '../../trainer/config';
 import { RunControl } from '../../trainer/run-control';
 import { runTraining, type RunSummary } from '../../trainer/run';
 import type { CliCommand, CliIO } from '../command';
@@ -58,8 +58,12 @@ export const trainCommand: CliCommand = {
       return 0;
     }
     const presetName = args.flags.get('preset') ?? 'demo';
-    const preset = TRAIN_PRESETS[presetName];
-    if (!preset) throw new UsageError(`--preset: unknown preset "${presetName}" (expected ${Object.keys(TRAIN_PRESETS).join(', ')})`);
+    let base;
+    try {
+      base = presetConfig(presetName);
+    } catch (err) {
+      throw new UsageError(`--preset: ${(err as Error).message}`);
+    }
     let user: unknown = {};
     const file = args.flags.get('config');
     if (file) {
@@ -69,7 +73,7 @@ export const trainCommand: CliCommand = {
         throw new Error(`${file}: ${(err as Error).message}`);
       }
     }
-    const config = resolveTrainConfig(user, preset(TRAIN_DEFAULTS));
+    const config = resolveTrainConfig(user, base);
     const out = args.flags.get('out') ?? defaultRunDir(process.cwd(), presetName);
     const summary = await trainWithProgress({ out, config, quiet: args.booleans.has('quiet') }, io);
     io.stdout.write(`${JSON.stringify(summary)}\n`);

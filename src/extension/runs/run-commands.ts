@@ -7,13 +7,9 @@ import type { RunManager } from './run-manager';
 import { RUN_FILES } from './run-directory-reader';
 import { describeProgress, isTerminal, type RunState } from './run-state';
 import type { RunsTreeProvider } from './runs-tree';
+import { RUN_PRESETS } from '../../protocol/run-presets';
 
 /** The trainer's presets (src/trainer/config.ts TRAIN_PRESETS), as offered in the picker. */
-export const RUN_PRESETS: readonly { name: string; detail: string }[] = [
-  { name: 'demo', detail: 'StepGRPO on the embedded synthetic task: SFT warm-up, then RL; real learning in a few minutes on CPU.' },
-  { name: 'smoke', detail: 'A tiny model and a handful of steps: a functional check in seconds, no claim of learning.' },
-  { name: 'grpo-outcome', detail: 'Outcome-only GRPO (answer reward only) on the demo budget, to compare with StepGRPO.' },
-];
 
 export interface StartRunArgs {
   preset?: string;

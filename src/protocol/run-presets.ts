@@ -1,0 +1,10 @@
+// The trainer presets a host can ask for (`--preset`), shared by the trainer and the extension's
+// Start StepGRPO Run picker so the two cannot drift apart.
+
+export const RUN_PRESETS = [
+  { name: 'demo', detail: 'StepGRPO on the embedded synthetic task: SFT warm-up, then RL; a few minutes on a laptop CPU.' },
+  { name: 'smoke', detail: 'A tiny model and a handful of steps: a functional check in seconds, no claim of learning.' },
+  { name: 'grpo-outcome', detail: 'Outcome-only GRPO (answer reward only) on the demo budget, to compare with StepGRPO.' },
+] as const;
+
+export type RunPresetName = (typeof RUN_PRESETS)[number]['name'];
