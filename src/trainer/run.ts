@@ -19,6 +19,7 @@ import { createTaskSource } from './data/task-source';
 import { evaluate } from './evaluate';
 import { RunDirectory } from './run-directory';
 import { RunControl } from './run-control';
+import { TensorBoardWriter } from './tensorboard';
 import { sftLearningRate, sftStep } from './sft';
 import { stepGrpoStep } from './stepgrpo';
 
@@ -60,8 +61,10 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
   const resumed = options.resume ? loadLatest(options.outDir) : null;
   const config = resumed ? resumed.state.config : resolveTrainConfig(options.config ?? {});
   const dir = resumed ? RunDirectory.open(options.outDir) : RunDirectory.create(options.outDir, config);
+  const tb = new TensorBoardWriter(path.join(dir.root, 'tb'));
   const emit = (event: TrainerEvent): void => {
     dir.append(event);
+    if (event.type === 'metrics') tb.scalars(event.step, event.phase === 'sft' ? prefixed('sft/', event.values) : event.values);
     options.onEvent?.(event);
   };
   const log = (message: string, level: 'info' | 'warn' = 'info'): void => emit({ v: 1, type: 'log', level, message });
@@ -179,4 +182,9 @@ function loadLatest(runDir: string): { params: ParamValues; optimizer: ReturnTyp
 function freshOptimizerState(c: PolicyConfig): OptimizerState {
   const zeros = (): ParamValues => new Map(paramSpecs(c).map((p) => [p.name, new Float32Array(p.shape.reduce((a, b) => a * b, 1))]));
   return { step: 0, m: zeros(), v: zeros() };
+}
+
+/** SFT's `loss`/`grad_norm` would land on the same TensorBoard charts as RL's otherwise. */
+function prefixed(prefix: string, values: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [`${prefix}${k}`, v]));
 }

@@ -24,6 +24,10 @@ describe('trainer run (smoke preset)', () => {
     assert.equal(summary.status, 'completed');
     assert.equal(summary.steps, smoke.sft.steps + smoke.rl.steps);
     for (const f of ['config.json', 'events.ndjson', 'metrics.jsonl', 'rollouts.jsonl', 'policy.onnx', 'checkpoints/latest']) assert.ok(fs.existsSync(path.join(out, f)), f);
+    const tbFiles = fs.readdirSync(path.join(out, 'tb'));
+    assert.equal(tbFiles.length, 1);
+    assert.match(tbFiles[0]!, /^events\.out\.tfevents\.\d+\./);
+    assert.ok(fs.statSync(path.join(out, 'tb', tbFiles[0]!)).size > 100);
     const latest = fs.readFileSync(path.join(out, 'checkpoints/latest'), 'utf8').trim();
     for (const f of ['model.safetensors', 'optimizer.safetensors', 'state.json']) assert.ok(fs.existsSync(path.join(out, 'checkpoints', latest, f)), f);
     const logged = fs.readFileSync(path.join(out, 'events.ndjson'), 'utf8').trim().split('\n');
