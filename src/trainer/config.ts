@@ -33,6 +33,8 @@ export interface RlConfig {
   scaleStd: boolean;
   /** Added to the group std (R1-VL: 1e-4). */
   advantageEps: number;
+  /** 'sequence' as in the paper; 'step' adds each matched key step's credit to its step's tokens. */
+  advantage: 'sequence' | 'step';
 }
 
 export interface EvalConfig {
@@ -55,6 +57,8 @@ export interface TrainConfig {
   eval: EvalConfig;
   /** Write a checkpoint every N RL steps (0 = only at the end). */
   checkpointEvery: number;
+  /** Start from this checkpoint's parameters and tokenizer instead of a fresh policy (null = fresh). */
+  initFrom: string | null;
 }
 
 export const TRAIN_DEFAULTS: TrainConfig = {
@@ -77,10 +81,12 @@ export const TRAIN_DEFAULTS: TrainConfig = {
     aggregation: 'sequence',
     scaleStd: true,
     advantageEps: 1e-4,
+    advantage: 'sequence',
   },
   reward: 'stepgrpo',
   eval: { every: 10, prompts: 64 },
   checkpointEvery: 10,
+  initFrom: null,
 };
 
 /** Presets a user picks by name (CLI `--preset`, the palette's Start StepGRPO Run). */
@@ -126,6 +132,12 @@ export function resolveTrainConfig(user: unknown = {}, base: TrainConfig = TRAIN
   for (const [field, v] of [['sft.steps', merged.sft.steps], ['rl.steps', merged.rl.steps]] as const) {
     if (!Number.isInteger(v) || v < 0) throw new Error(`config: ${field} must be an integer ≥ 0, got ${v}`);
   }
+  const oneOf = (field: string, v: string, allowed: readonly string[]): void => {
+    if (!allowed.includes(v)) throw new Error(`config: ${field} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got "${v}"`);
+  };
+  oneOf('rl.advantage', merged.rl.advantage, ['sequence', 'step']);
+  oneOf('rl.aggregation', merged.rl.aggregation, ['sequence', 'token']);
+  oneOf('runtime.executionProvider', merged.runtime.executionProvider, ['cpu', 'cuda', 'webgpu']);
   if (merged.rl.groupSize < 2 && merged.rl.steps > 0) throw new Error('config: rl.groupSize must be ≥ 2 (advantages are relative to the group)');
   return merged;
 }
@@ -146,6 +158,10 @@ function mergeChecked(base: Record<string, unknown>, user: Record<string, unknow
     if (isPlainObject(b)) {
       if (!isPlainObject(value)) throw new Error(`config: ${field}: expected an object, got ${JSON.stringify(value)}`);
       out[key] = mergeChecked(b, value, field);
+    } else if (b === null) {
+      // Optional paths (initFrom): a string or null.
+      if (value !== null && typeof value !== 'string') throw new Error(`config: ${field}: expected a string or null, got ${JSON.stringify(value)}`);
+      out[key] = value;
     } else if (typeof b !== typeof value) {
       throw new Error(`config: ${field}: expected a ${typeof b}, got ${JSON.stringify(value)}`);
     } else {

@@ -70,10 +70,14 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
   const log = (message: string, level: 'info' | 'warn' = 'info'): void => emit({ v: 1, type: 'log', level, message });
 
   const data = createTaskSource(config.data);
-  const tok = resumed ? Tokenizer.fromJSON(resumed.state.tokenizer) : Tokenizer.fit(corpusDocuments(data));
+  // A new run may start from another run's checkpoint (e.g. one SFT checkpoint, several RL variants).
+  const init = !resumed && config.initFrom ? loadCheckpoint(config.initFrom) : null;
+  const initState = init?.state as unknown as RunState | undefined;
+  const tokState = resumed?.state.tokenizer ?? initState?.tokenizer;
+  const tok = tokState ? Tokenizer.fromJSON(tokState) : Tokenizer.fit(corpusDocuments(data));
   const reward = resolveRewardConfig(config.reward);
   const policy = await createPolicySessions(
-    { ...config.model, vocabSize: tok.vocabSize, image: { ...config.model.image, size: data.imageSize } },
+    initState?.policy ?? resumed?.state.policy ?? { ...config.model, vocabSize: tok.vocabSize, image: { ...config.model.image, size: data.imageSize } },
     { seed: config.seed, tokens: { pad: tok.pad, eos: tok.eos }, runtime: config.runtime, grpo: { beta: config.rl.beta, epsLow: config.rl.epsLow, epsHigh: config.rl.epsHigh, aggregation: config.rl.aggregation } },
   );
   try {
@@ -94,6 +98,7 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
     let step = resumed?.state.step ?? 0;
     let refName = resumed?.state.reference ?? null;
     let refParams: ParamValues | null = null;
+    if (init) policy.setParams(init.params);
     if (resumed) {
       policy.setParams(resumed.params);
       policy.setOptimizerState(resumed.optimizer);

@@ -11,6 +11,7 @@ import type { Example, TrainStream } from './data/example';
 import { hashSeed } from './data/rng';
 import type { RlConfig } from './config';
 import { completionMask, encodePrompt } from './sequences';
+import { stepCreditAdvantages } from './step-credit';
 
 export interface RlStepContext {
   policy: PolicySessions;
@@ -35,6 +36,8 @@ export interface RlStepResult {
 
 const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 const std = (xs: readonly number[]): number => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
+/** The std groupAdvantages divides by (n − 1, as torch.std). */
+const unbiasedStd = (xs: readonly number[]): number => (xs.length > 1 ? Math.sqrt((xs.length * std(xs) ** 2) / (xs.length - 1)) : 0);
 
 export async function stepGrpoStep(ctx: RlStepContext): Promise<RlStepResult> {
   const { policy, tok, rl } = ctx;
@@ -69,6 +72,7 @@ export async function stepGrpoStep(ctx: RlStepContext): Promise<RlStepResult> {
 
   const tokens = promptIds.map((p, i) => [...p, ...sampled.completions[i]!]);
   const lossMask = tokens.map((seq, i) => completionMask(promptIds[i]!.length, seq.length));
+  const trainAdvantages = rl.advantage === 'step' ? perTokenAdvantages() : advantages;
   const batch = { images, tokens };
 
   t = performance.now();
@@ -87,10 +91,22 @@ export async function stepGrpoStep(ctx: RlStepContext): Promise<RlStepResult> {
   const update = await policy.trainStep({
     ...batch,
     lossMask,
-    objective: { kind: 'grpo', oldLogp: old.logp, refLogp: ref.logp, advantages },
+    objective: { kind: 'grpo', oldLogp: old.logp, refLogp: ref.logp, advantages: trainAdvantages },
     lr: rl.lr,
   });
   const tUpdate = (performance.now() - t) / 1000;
+
+  /** Rows aligned with predicted tokens: the prompt's entries are masked out anyway. */
+  function perTokenAdvantages(): number[][] {
+    return tokens.map((seq, i) => {
+      const g = Math.floor(i / G);
+      const group = totals.slice(g * G, g * G + G);
+      const scale = rl.scaleStd ? unbiasedStd(group) + rl.advantageEps : 1;
+      const promptLen = promptIds[i]!.length;
+      const perCompletionToken = stepCreditAdvantages(tok, sampled.completions[i]!, texts[i]!, rewards[i]!, advantages[i]!, scale, ctx.reward);
+      return Array.from({ length: seq.length - 1 }, (_, j) => (j + 1 >= promptLen ? perCompletionToken[j + 1 - promptLen]! : advantages[i]!));
+    });
+  }
 
   const completionTokens = sampled.completions.reduce((n, ids) => n + ids.length, 0);
   let entropySum = 0;

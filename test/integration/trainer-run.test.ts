@@ -107,3 +107,22 @@ describe('trainer process: a config error before the run starts', () => {
     }
   });
 });
+
+describe('trainer run: branching and step-level credit', () => {
+  it('starts a new run from another run\'s checkpoint and trains RL with advantage "step"', async () => {
+    const source = tmpRun('source');
+    const first = await runTraining({ outDir: source, config: smoke });
+    const branch = tmpRun('branch');
+    const summary = await runTraining({
+      outDir: branch,
+      config: { ...smoke, initFrom: first.checkpoint, sft: { ...smoke.sft, steps: 0 }, rl: { ...smoke.rl, advantage: 'step' } },
+    });
+    assert.equal(summary.status, 'completed');
+    assert.equal(summary.steps, smoke.rl.steps);
+    // The branch's starting point (its KL reference) is exactly the source checkpoint.
+    assert.ok(fs.readFileSync(path.join(branch, 'checkpoints/step-000000/model.safetensors')).equals(fs.readFileSync(path.join(first.checkpoint!, 'model.safetensors'))));
+    const config = JSON.parse(fs.readFileSync(path.join(branch, 'config.json'), 'utf8')) as { initFrom: string; rl: { advantage: string } };
+    assert.equal(config.initFrom, first.checkpoint);
+    assert.equal(config.rl.advantage, 'step');
+  });
+});

@@ -15,6 +15,8 @@ const USAGE = `usage: stepgrpo train [--out DIR] [--preset NAME] [--config FILE.
   --out DIR        run directory (default: .stepgrpo/runs/<preset>-<timestamp>)
   --preset NAME    ${Object.keys(TRAIN_PRESETS).join(' | ')} (default: demo)
   --config FILE    JSON overrides of the preset (unknown or mistyped fields are errors)
+  --init-from CKPT start from a checkpoint's parameters and tokenizer (e.g. another run's SFT
+                   checkpoint, to compare RL variants from one starting point); SFT steps default to 0
   --resume DIR     continue a run from its latest complete checkpoint
   --quiet          print only the summary
 
@@ -48,11 +50,11 @@ export const trainCommand: CliCommand = {
   summary: 'run SFT + StepGRPO headless into a run directory (or --resume one)',
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const args = parseArgs(argv, { values: ['out', 'preset', 'config', 'resume'], booleans: ['quiet'] });
+    const args = parseArgs(argv, { values: ['out', 'preset', 'config', 'resume', 'init-from'], booleans: ['quiet'] });
     const resume = args.flags.get('resume');
     if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
     if (resume) {
-      if (args.flags.has('out') || args.flags.has('config') || args.flags.has('preset')) throw new UsageError('--resume takes the config from the run directory; drop --out/--preset/--config');
+      if (args.flags.has('out') || args.flags.has('config') || args.flags.has('preset') || args.flags.has('init-from')) throw new UsageError('--resume takes the config from the run directory; drop --out/--preset/--config/--init-from');
       const summary = await trainWithProgress({ out: resume, resume: true, quiet: args.booleans.has('quiet') }, io);
       io.stdout.write(`${JSON.stringify(summary)}\n`);
       return 0;
@@ -72,6 +74,11 @@ export const trainCommand: CliCommand = {
       } catch (err) {
         throw new Error(`${file}: ${(err as Error).message}`);
       }
+    }
+    const initFrom = args.flags.get('init-from');
+    if (initFrom) {
+      if (!fs.existsSync(path.join(initFrom, 'state.json'))) throw new UsageError(`--init-from: ${initFrom} is not a checkpoint folder (no state.json)`);
+      base = { ...base, initFrom: path.resolve(initFrom), sft: { ...base.sft, steps: 0 } };
     }
     const config = resolveTrainConfig(user, base);
     const out = args.flags.get('out') ?? defaultRunDir(process.cwd(), presetName);

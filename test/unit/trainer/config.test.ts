@@ -17,6 +17,7 @@ describe('resolveTrainConfig', () => {
     assert.throws(() => resolveTrainConfig({ rl: { groupSize: '4' } }), /rl.groupSize: expected a number, got "4"/);
     assert.throws(() => resolveTrainConfig({ rl: { groupSize: 1 } }), /rl.groupSize must be ≥ 2/);
     assert.throws(() => resolveTrainConfig([]), /expected a JSON object/);
+    assert.throws(() => resolveTrainConfig({ rl: { advantage: 'token' } }), /rl.advantage must be one of "sequence", "step", got "token"/);
   });
   it('keeps every preset valid', () => {
     for (const [name, preset] of Object.entries(TRAIN_PRESETS)) assert.doesNotThrow(() => resolveTrainConfig({}, preset(TRAIN_DEFAULTS)), name);
