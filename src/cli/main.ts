@@ -5,8 +5,9 @@ import { scoreCommand } from './commands/score';
 import { extractKeyStepsCommand } from './commands/extract-keysteps';
 import { trainCommand } from './commands/train';
 import { demoCommand } from './commands/demo';
+import { compareCommand } from './commands/compare';
 
-export const COMMANDS: CliCommand[] = [demoCommand, trainCommand, scoreCommand, extractKeyStepsCommand];
+export const COMMANDS: CliCommand[] = [demoCommand, trainCommand, compareCommand, scoreCommand, extractKeyStepsCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

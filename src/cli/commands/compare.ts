@@ -1,0 +1,74 @@
+// `stepgrpo compare RUN_DIR…`: one table over runs (e.g. GRPO vs StepGRPO from one SFT checkpoint):
+// held-out evaluation at the start and end of RL, and the rollout metrics of the first and last
+// k RL steps.
+import path from 'node:path';
+import { RunDirectory } from '../../trainer/run-directory';
+import type { TrainerEvent } from '../../protocol/trainer-messages';
+import type { CliCommand, CliIO } from '../command';
+import { UsageError, parseArgs } from '../args';
+
+type Metrics = Extract<TrainerEvent, { type: 'metrics' }>;
+
+const USAGE = `usage: stepgrpo compare RUN_DIR [RUN_DIR…] [--window K]
+
+For every run: held-out eval at the first and last evaluation, and the mean of the rollout
+metrics over the first and last K RL steps (default 10).
+`;
+
+const ROLLOUT_KEYS = ['reward', 'validity_rate', 'rewards/answer/mean', 'key_step_recall', 'kl'] as const;
+const EVAL_KEYS = ['eval/accuracy', 'eval/validity_rate', 'eval/key_step_recall', 'eval/reward'] as const;
+
+export interface RunComparison {
+  run: string;
+  rlSteps: number;
+  evalFirst: Record<string, number>;
+  evalLast: Record<string, number>;
+  rolloutFirst: Record<string, number>;
+  rolloutLast: Record<string, number>;
+}
+
+export function compareRun(dir: string, window: number): RunComparison {
+  const events = RunDirectory.open(dir).readEvents();
+  const metrics = events.filter((e): e is Metrics => e.type === 'metrics');
+  const rl = metrics.filter((m) => m.phase === 'rl');
+  const evals = metrics.filter((m) => m.phase === 'eval');
+  const k = Math.max(1, Math.min(window, Math.floor(rl.length / 2)));
+  const mean = (xs: Metrics[], key: string): number => xs.reduce((a, m) => a + (m.values[key] ?? 0), 0) / Math.max(1, xs.length);
+  const pick = (xs: Metrics[], keys: readonly string[]): Record<string, number> => Object.fromEntries(keys.map((key) => [key, mean(xs, key)]));
+  return {
+    run: path.basename(dir),
+    rlSteps: rl.length,
+    evalFirst: evals[0]?.values ?? {},
+    evalLast: evals.at(-1)?.values ?? {},
+    rolloutFirst: pick(rl.slice(0, k), ROLLOUT_KEYS),
+    rolloutLast: pick(rl.slice(-k), ROLLOUT_KEYS),
+  };
+}
+
+const cell = (a: number | undefined, b: number | undefined): string => `${(a ?? NaN).toFixed(3)} → ${(b ?? NaN).toFixed(3)}`;
+
+export function formatComparison(rows: RunComparison[], window: number): string {
+  const keys = [...EVAL_KEYS.map((k) => ['eval', k] as const), ...ROLLOUT_KEYS.map((k) => ['rollout', k] as const)];
+  const header = ['metric (first → last)', ...rows.map((r) => `${r.run} (${r.rlSteps} RL steps)`)];
+  const body = keys.map(([kind, key]) => [
+    kind === 'eval' ? key : `rollouts/${key} (k=${window})`,
+    ...rows.map((r) => (kind === 'eval' ? cell(r.evalFirst[key], r.evalLast[key]) : cell(r.rolloutFirst[key], r.rolloutLast[key]))),
+  ]);
+  const table = [header, ...body];
+  const widths = header.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
+  return `${table.map((row) => row.map((v, c) => v.padEnd(widths[c]!)).join('  ')).join('\n')}\n`;
+}
+
+export const compareCommand: CliCommand = {
+  name: 'compare',
+  summary: 'compare runs: held-out eval and rollout metrics, first vs last',
+  usage: USAGE,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const args = parseArgs(argv, { values: ['window'], booleans: [] });
+    if (args.positionals.length === 0) throw new UsageError('give at least one run directory');
+    const window = Number(args.flags.get('window') ?? 10);
+    if (!Number.isInteger(window) || window < 1) throw new UsageError(`--window: expected a positive integer, got "${args.flags.get('window')}"`);
+    io.stdout.write(formatComparison(args.positionals.map((d) => compareRun(d, window)), window));
+    return 0;
+  },
+};
