@@ -5,8 +5,9 @@ import { scoreCommand } from './commands/score';
 import { extractKeyStepsCommand } from './commands/extract-keysteps';
 import { trainCommand } from './commands/train';
 import { demoCommand } from './commands/demo';
+import { serveCommand } from './commands/serve';
 
-export const COMMANDS: CliCommand[] = [demoCommand, trainCommand, scoreCommand, extractKeyStepsCommand];
+export const COMMANDS: CliCommand[] = [demoCommand, trainCommand, scoreCommand, extractKeyStepsCommand, serveCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
