@@ -41,6 +41,8 @@ export interface RewardServerOptions {
   headersTimeoutMs?: number;
   /** How long an idle keep-alive connection is kept open (default 30 s). */
   keepAliveTimeoutMs?: number;
+  /** How often request and header timeouts are checked (default 1 s). */
+  timeoutCheckMs?: number;
   /** Longest stretch of scoring before the event loop gets a turn (default 8 ms). */
   sliceMs?: number;
   /** Reported by /health. */
@@ -74,6 +76,7 @@ export class RewardServer {
       requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
       headersTimeoutMs: options.headersTimeoutMs ?? 15_000,
       keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 30_000,
+      timeoutCheckMs: options.timeoutCheckMs ?? 1000,
       sliceMs: options.sliceMs ?? 8,
       version: options.version ?? '',
     };
@@ -91,6 +94,7 @@ export class RewardServer {
         requestTimeout: this.opts.requestTimeoutMs,
         headersTimeout: this.opts.headersTimeoutMs,
         keepAliveTimeout: this.opts.keepAliveTimeoutMs,
+        connectionsCheckingInterval: this.opts.timeoutCheckMs,
       },
       (req, res) => void this.dispatch(req, res),
     );
