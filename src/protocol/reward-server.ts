@@ -100,6 +100,8 @@ export interface MetricsResponse {
   by_status: Record<string, number>;
   chains_scored: number;
   chains_failed: number;
+  /** Batch requests being scored at the moment of this reply (they yield between slices). */
+  scoring_now: number;
   open_connections: number;
   /** Over the most recent requests (a bounded window), all routes. */
   latency: LatencySummary;

@@ -217,7 +217,7 @@ export class RewardServer {
     const envelope = parseScoreBatchEnvelope(await this.body(req));
     const base = resolveConfig(this.config, envelope.preset, envelope.config);
     const gone = (): boolean => res.destroyed || req.socket.destroyed;
-    const results = await mapInSlices(
+    const results = await this.sliced(
       envelope.items,
       (raw, index): BatchResult => {
         const where = `items[${index}].`;
@@ -228,7 +228,6 @@ export class RewardServer {
           return { index, error: { index, field: err.field, message: err.message } };
         }
       },
-      this.opts.sliceMs,
       gone,
     );
     if (!results) return;
@@ -248,7 +247,7 @@ export class RewardServer {
       return resolveItem(itemFromLabel(completion, body.labels?.[i], `labels[${i}]`), this.config, `labels[${i}].`);
     });
     const gone = (): boolean => res.destroyed || req.socket.destroyed;
-    const scored = await mapInSlices(items, scoreResolved, this.opts.sliceMs, gone);
+    const scored = await this.sliced(items, scoreResolved, gone);
     if (!scored) return;
     this.metrics.chainsScored += scored.length;
     const reply: GetRewardResponse = {
@@ -257,6 +256,15 @@ export class RewardServer {
       extra_logs: { r_acc: scored.map((r) => r.r_acc), r_val: scored.map((r) => r.r_val), key_step_ratio: scored.map((r) => r.key_step_ratio) },
     };
     sendJson(res, 200, reply);
+  }
+
+  private async sliced<T, R>(items: readonly T[], fn: (item: T, index: number) => R, cancelled: () => boolean): Promise<R[] | null> {
+    this.metrics.scoringNow++;
+    try {
+      return await mapInSlices(items, fn, this.opts.sliceMs, cancelled);
+    } finally {
+      this.metrics.scoringNow--;
+    }
   }
 
   private health(res: http.ServerResponse): void {
@@ -273,6 +281,7 @@ export class RewardServer {
       by_status: { ...m.byStatus },
       chains_scored: m.chainsScored,
       chains_failed: m.chainsFailed,
+      scoring_now: m.scoringNow,
       open_connections: this.sockets.size,
       latency: m.latency(),
     };
