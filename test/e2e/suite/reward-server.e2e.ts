@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { StartServerResult, StopServerResult } from '../../../src/extension/server/reward-server-controller';
-import { buildChain } from './chain-builder';
+import { applesChain } from './chain-builder';
 
 suite('Reward server command', () => {
   suiteSetup(async () => {
@@ -13,11 +13,10 @@ suite('Reward server command', () => {
   test('Start Reward Server listens on loopback and scores; Stop closes it', async () => {
     const started = await vscode.commands.executeCommand<StartServerResult>('stepgrpo.startRewardServer');
     assert.equal(started.status, 'started', JSON.stringify(started));
-    if (started.status === 'failed') return;
     assert.match(started.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     const again = await vscode.commands.executeCommand<StartServerResult>('stepgrpo.startRewardServer');
     assert.deepEqual(again, { status: 'already-running', url: started.url });
-    const reply = await fetch(`${started.url}/score`, { method: 'POST', body: JSON.stringify({ completion: buildChain(), answer: '7' }) });
+    const reply = await fetch(`${started.url}/score`, { method: 'POST', body: JSON.stringify({ completion: applesChain(), answer: '7' }) });
     assert.equal(reply.status, 200);
     const body = (await reply.json()) as { rewards: { answer_correct: boolean; validity: number } };
     assert.equal(body.rewards.answer_correct, true);
