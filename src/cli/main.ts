@@ -6,8 +6,9 @@ import { extractKeyStepsCommand } from './commands/extract-keysteps';
 import { trainCommand } from './commands/train';
 import { demoCommand } from './commands/demo';
 import { compareCommand } from './commands/compare';
+import { serveCommand } from './commands/serve';
 
-export const COMMANDS: CliCommand[] = [demoCommand, trainCommand, compareCommand, scoreCommand, extractKeyStepsCommand];
+export const COMMANDS: CliCommand[] = [demoCommand, trainCommand, compareCommand, scoreCommand, extractKeyStepsCommand, serveCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

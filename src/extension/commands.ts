@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { AnnotationController } from './annotations/annotation-controller';
 import { formatSummary, formatTotal } from './annotations/summary';
 import type { RunArg, RunCommands, StartRunArgs } from './runs/run-commands';
+import { SERVER_ACTIONS_COMMAND, type RewardServerController } from './server/reward-server-controller';
 
 export const COMMANDS = {
   startRun: 'stepgrpo.startRun',
@@ -10,6 +11,7 @@ export const COMMANDS = {
   openRolloutViewer: 'stepgrpo.openRolloutViewer',
   scoreChain: 'stepgrpo.scoreChain',
   startRewardServer: 'stepgrpo.startRewardServer',
+  stopRewardServer: 'stepgrpo.stopRewardServer',
   importRollouts: 'stepgrpo.importRollouts',
   openRunFolder: 'stepgrpo.openRunFolder',
   showLog: 'stepgrpo.showLog',
@@ -18,7 +20,6 @@ export const COMMANDS = {
 /** Commands whose feature is not in this version: [id, title as in package.json]. */
 const NOT_BUILT: [string, string][] = [
   [COMMANDS.openRolloutViewer, 'Open Rollout Viewer'],
-  [COMMANDS.startRewardServer, 'Start Reward Server'],
   [COMMANDS.importRollouts, 'Import Rollouts'],
 ];
 
@@ -33,7 +34,7 @@ export interface ScoreResult {
   summaries: string[];
 }
 
-export function registerCommands(controller: AnnotationController, runs: RunCommands, log: vscode.LogOutputChannel, version: string): vscode.Disposable[] {
+export function registerCommands(controller: AnnotationController, runs: RunCommands, rewardServer: RewardServerController, log: vscode.LogOutputChannel, version: string): vscode.Disposable[] {
   const notBuilt = NOT_BUILT.map(([id, title]) =>
     vscode.commands.registerCommand(id, (): NotBuiltResult => {
       const message = `StepGRPO Studio ${version}: "${title}" is not built yet in this version. Runs (Start StepGRPO Run, the Runs view), inline reward annotations and "Score Reasoning Chain in Editor" are available.`;
@@ -49,6 +50,9 @@ export function registerCommands(controller: AnnotationController, runs: RunComm
     vscode.commands.registerCommand(COMMANDS.openRunFolder, (arg?: RunArg) => runs.openRunFolder(arg)),
     vscode.commands.registerCommand(COMMANDS.scoreChain, (uri?: vscode.Uri) => scoreInEditor(controller, log, uri)),
     vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
+    vscode.commands.registerCommand(COMMANDS.startRewardServer, () => rewardServer.start()),
+    vscode.commands.registerCommand(COMMANDS.stopRewardServer, () => rewardServer.stop()),
+    vscode.commands.registerCommand(SERVER_ACTIONS_COMMAND, () => rewardServer.showActions()),
   ];
 }
 

@@ -12,6 +12,7 @@ import { RunManager } from './runs/run-manager';
 import { notifyRunOutcomes } from './runs/run-notifications';
 import type { RunState } from './runs/run-state';
 import { RUNS_VIEW_ID, RunsTreeProvider, runTreeItem } from './runs/runs-tree';
+import { RewardServerController } from './server/reward-server-controller';
 
 /** What `activate` returns; the integration tests read it through `extension.exports`. */
 export interface StepGrpoApi {
@@ -63,7 +64,8 @@ class StepGrpoExtension extends Disposable {
     }));
     const runs = new RunCommands(this.runManager, this.runsTree, treeView, () => roots()[0]!, this.log);
     this._register(notifyRunOutcomes(this.runManager, this.log, (runId) => runs.openRunFolder(runId)));
-    for (const d of registerCommands(this.annotations, runs, this.log, version)) this._register(d);
+    const rewardServer = this._register(new RewardServerController(this.log, version));
+    for (const d of registerCommands(this.annotations, runs, rewardServer, this.log, version)) this._register(d);
   }
 }
 

@@ -1,0 +1,109 @@
+// "Start Reward Server": the HTTP reward server inside the extension host, on loopback. Scoring
+// costs microseconds per chain and long batches are scored in time slices (server/cooperative.ts),
+// so the host stays responsive. A status-bar item shows the URL and offers Copy / Metrics / Stop.
+// The server module is loaded on first start, never at activation.
+import * as vscode from 'vscode';
+import type { RewardServer } from '../../server/reward-server';
+import { Disposable } from '../disposable';
+import { readSettings } from '../annotations/annotation-controller';
+
+export const SERVER_ACTIONS_COMMAND = 'stepgrpo.rewardServerActions';
+
+export type StartServerResult = { status: 'started' | 'already-running'; url: string } | { status: 'failed'; message: string };
+export type StopServerResult = { status: 'stopped' | 'not-running' };
+
+export class RewardServerController extends Disposable {
+  private server: RewardServer | undefined;
+  private starting: Promise<StartServerResult> | undefined;
+  private readonly statusItem = this._register(vscode.window.createStatusBarItem('stepgrpo.rewardServer', vscode.StatusBarAlignment.Left, 10));
+
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly version: string,
+  ) {
+    super();
+    this.statusItem.name = 'StepGRPO Reward Server';
+    this.statusItem.command = SERVER_ACTIONS_COMMAND;
+    this._register({ dispose: () => void this.server?.close(500) });
+  }
+
+  get url(): string | undefined {
+    return this.server?.url;
+  }
+
+  start(): Promise<StartServerResult> {
+    if (this.server) {
+      const url = this.server.url;
+      void this.announce(`StepGRPO reward server is already running at ${url}`);
+      return Promise.resolve({ status: 'already-running', url });
+    }
+    this.starting ??= this.doStart().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  async stop(): Promise<StopServerResult> {
+    const server = this.server;
+    if (!server) return { status: 'not-running' };
+    this.server = undefined;
+    this.statusItem.hide();
+    await server.close(2000);
+    this.log.info(`reward server stopped (${server.metrics.requests} requests, ${server.metrics.chainsScored} chains scored)`);
+    return { status: 'stopped' };
+  }
+
+  async showActions(): Promise<void> {
+    const url = this.url;
+    if (!url) return;
+    const pick = await vscode.window.showQuickPick(
+      [
+        { label: '$(copy) Copy URL', detail: url, id: 'copy' },
+        { label: '$(graph) Open /metrics', detail: `${url}/metrics`, id: 'metrics' },
+        { label: '$(debug-stop) Stop Reward Server', id: 'stop' },
+      ],
+      { title: `StepGRPO reward server at ${url}` },
+    );
+    if (pick?.id === 'copy') await vscode.env.clipboard.writeText(url);
+    else if (pick?.id === 'metrics') await vscode.env.openExternal(vscode.Uri.parse(`${url}/metrics`));
+    else if (pick?.id === 'stop') await this.stop();
+  }
+
+  private async doStart(): Promise<StartServerResult> {
+    const [{ RewardServer, DEFAULT_PORT }, { rewardConfig }] = await Promise.all([import('../../server/reward-server'), import('../annotations/engine')]);
+    const config = rewardConfig(readSettings());
+    const make = (port: number) => new RewardServer({ port, config, version: this.version, log: (line) => this.log.info(line) });
+    let server = make(DEFAULT_PORT);
+    try {
+      try {
+        await server.listen();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+        this.log.warn(`port ${DEFAULT_PORT} is in use; the reward server takes a free port instead`);
+        server = make(0);
+        await server.listen();
+      }
+    } catch (err) {
+      const message = `StepGRPO: the reward server could not start: ${(err as Error).message}`;
+      this.log.error(message);
+      void vscode.window.showErrorMessage(message);
+      return { status: 'failed', message };
+    }
+    if (this.isDisposed) {
+      void server.close(0);
+      return { status: 'failed', message: 'the extension is shutting down' };
+    }
+    this.server = server;
+    const url = server.url;
+    this.statusItem.text = `$(server-process) Reward :${server.port}`;
+    this.statusItem.tooltip = new vscode.MarkdownString(`StepGRPO reward server at \`${url}\` (mode ${config.mode}, loopback only).\n\nClick to copy the URL, open /metrics or stop it.`);
+    this.statusItem.show();
+    void this.announce(`StepGRPO reward server listening at ${url} (POST /score, /score_batch, /get_reward).`);
+    return { status: 'started', url };
+  }
+
+  private async announce(message: string): Promise<void> {
+    const url = this.url;
+    const choice = await vscode.window.showInformationMessage(message, 'Copy URL', 'Stop');
+    if (choice === 'Copy URL' && url) await vscode.env.clipboard.writeText(url);
+    else if (choice === 'Stop') await this.stop();
+  }
+}

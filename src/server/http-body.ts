@@ -1,0 +1,93 @@
+// Reading a JSON request body with a size limit, and writing JSON replies. Errors carry the HTTP
+// status and a message a person understands.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorResponse } from '../protocol/reward-server';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+    /** Reply with `Connection: close` (the rest of the request will not be read). */
+    readonly close = false,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/** After a 413, at most this much more of the body is read (and dropped) before the socket is cut. */
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(bytes < 1024 * 1024 ? 3 : 1)} MiB`;
+
+export function tooLarge(limit: number, got: string, close = false): HttpError {
+  return new HttpError(413, `request body too large: ${got}, the limit is ${limit} bytes (${mib(limit)}); send fewer items per request or start the server with a larger --max-body`, undefined, close);
+}
+
+/**
+ * The body as text, or an HttpError: 413 past `limit` bytes (declared or received), 400 when it
+ * is not UTF-8. A body that overflows is drained (up to DRAIN_LIMIT) so the client, which may still
+ * be sending, can read the 413 reply instead of a reset connection.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = req.headers['content-length'] === undefined ? NaN : Number(req.headers['content-length']);
+  if (declared > limit) return Promise.reject(tooLarge(limit, `${declared} bytes declared`, declared > limit + DRAIN_LIMIT));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (failed) {
+        if (received > limit + DRAIN_LIMIT) req.socket.destroy();
+        return;
+      }
+      if (received > limit) {
+        failed = true;
+        chunks.length = 0;
+        reject(tooLarge(limit, `more than ${limit} bytes received`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (failed) return;
+      try {
+        resolve(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks, received)));
+      } catch {
+        reject(new HttpError(400, 'request body is not valid UTF-8'));
+      }
+    });
+    req.on('error', (err) => {
+      if (!failed) reject(new HttpError(400, `request body could not be read: ${err.message}`));
+    });
+  });
+}
+
+/** Parses a body as JSON, or a 400 naming what is wrong and where. */
+export function parseJsonBody(text: string): unknown {
+  if (text.trim() === '') throw new HttpError(400, 'empty request body: expected JSON');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new HttpError(400, `request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(payload),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(payload);
+}
+
+export function sendError(res: ServerResponse, err: HttpError, headers: Record<string, string> = {}): void {
+  const body: ErrorResponse = { error: { status: err.status, message: err.message } };
+  if (err.field !== undefined) body.error.field = err.field;
+  sendJson(res, err.status, body, err.close ? { ...headers, connection: 'close' } : headers);
+}

@@ -1,0 +1,32 @@
+// OpenRLHF's remote reward model call (`--remote_rm_url .../get_reward`): each query is the prompt
+// followed by the response, each label the `--label_key` column of the dataset.
+import { FieldError, kindOf, parseScoreItem, type ScoreItem } from '../protocol/reward-server';
+
+/** The response part of a query: the query without its prompt, when the prompt is its prefix. */
+export function completionFromQuery(query: string, prompt: string | undefined): string {
+  return prompt !== undefined && prompt.length > 0 && query.startsWith(prompt) ? query.slice(prompt.length) : query;
+}
+
+const LABEL_FIELDS = ['answer', 'solution', 'key_steps', 'preset', 'config'] as const;
+
+/**
+ * A label is the gold answer, or the text of a JSON object with any of `answer` (or
+ * `ground_truth`), `solution`, `key_steps`, `preset`, `config` (other keys are ignored).
+ */
+export function itemFromLabel(completion: string, label: string | undefined, where: string): ScoreItem {
+  if (label === undefined) return { completion };
+  const text = label.trim();
+  if (!text.startsWith('{')) return { completion, answer: label };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new FieldError(`${where}: starts with "{" but is not valid JSON (${(err as Error).message}); send the gold answer as plain text or a JSON object`, where);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FieldError(`${where}: expected a JSON object, got ${kindOf(value)}`, where);
+  const fields: Record<string, unknown> = { completion };
+  const obj = value as Record<string, unknown>;
+  for (const key of LABEL_FIELDS) if (key in obj) fields[key] = obj[key];
+  if (!('answer' in obj) && 'ground_truth' in obj) fields.answer = obj.ground_truth;
+  return parseScoreItem(fields, `${where}.`);
+}
