@@ -83,13 +83,10 @@ export function niceTicks(min: number, max: number, count: number): { ticks: num
   const step = niceStep((max - min) / Math.max(1, count));
   const ticks: number[] = [];
   const start = Math.ceil(min / step - 1e-9);
-  for (let k = start; k * step <= max + step * 1e-9; k++) ticks.push(cleanFloat(k * step));
+  // 0.30000000000000004 → 0.3: a tick has no more decimals than its step.
+  const decimals = Math.min(100, Math.max(0, 1 - Math.floor(Math.log10(step))));
+  for (let k = start; k * step <= max + step * 1e-9; k++) ticks.push(Number.parseFloat((k * step).toFixed(decimals)));
   return { ticks, step };
-}
-
-/** 0.30000000000000004 → 0.3 (ticks are multiples of a power of ten). */
-function cleanFloat(v: number): number {
-  return Number.parseFloat(v.toPrecision(12));
 }
 
 /** Pads a value range so lines do not touch the frame; a flat series gets a visible band. */
