@@ -141,7 +141,10 @@ export class MetricChart {
       const px = Math.round(x(t)) + 0.5;
       ctx.moveTo(px, PAD.top);
       ctx.lineTo(px, PAD.top + plotH);
-      ctx.fillText(formatTick(t, Math.max(1, xTicks.step)), px, PAD.top + plotH + 3);
+      // Kept inside the canvas: the last tick often sits on the right edge.
+      const label = formatTick(t, Math.max(1, xTicks.step));
+      const half = ctx.measureText(label).width / 2;
+      ctx.fillText(label, Math.min(cssWidth - half - 1, Math.max(left + half, px)), PAD.top + plotH + 3);
     }
     ctx.stroke();
 
