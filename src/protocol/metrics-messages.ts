@@ -35,13 +35,19 @@ export interface SeriesChunk {
 /** Host → webview. */
 export type HostToMetricsMessage =
   | { type: 'snapshot'; state: MetricsViewState; runs: MetricsRunInfo[]; series: SeriesChunk[] }
-  | { type: 'runs'; runs: MetricsRunInfo[] }
   | { type: 'state'; state: MetricsViewState }
-  /** Replaces everything known about these runs (loaded from disk, or a step was rewritten). */
-  | { type: 'replaceSeries'; runIds: string[]; series: SeriesChunk[] }
-  /** New points, each chunk strictly after the last step the webview holds for its metric. */
-  | { type: 'append'; series: SeriesChunk[] }
+  /** One batch (at most 4 a second): whatever changed since the last one. */
+  | { type: 'update'; runs?: MetricsRunInfo[]; replace?: SeriesReplace; append?: SeriesChunk[] }
   | { type: 'error'; message: string };
+
+/**
+ * `replace`: everything known about these runs (just loaded from disk, or a step was rewritten).
+ * `append` chunks lie strictly after the last step the webview holds for their metric.
+ */
+export interface SeriesReplace {
+  runIds: string[];
+  series: SeriesChunk[];
+}
 
 /** Webview → host. */
 export type MetricsToHostMessage =
@@ -98,10 +104,11 @@ const isSmoothing = (x: unknown): x is number => isFiniteNumber(x) && x >= 0 && 
 
 const hostChecks: Record<HostToMetricsMessage['type'], Check> = {
   snapshot: (m) => checkState(m.state, 'state') ?? checkRuns(m.runs, 'runs') ?? checkSeries(m.series, 'series'),
-  runs: (m) => checkRuns(m.runs, 'runs'),
   state: (m) => checkState(m.state, 'state'),
-  replaceSeries: (m) => (isStringArray(m.runIds) ? checkSeries(m.series, 'series') : 'runIds'),
-  append: (m) => checkSeries(m.series, 'series'),
+  update: (m) =>
+    (m.runs === undefined ? null : checkRuns(m.runs, 'runs')) ??
+    (m.replace === undefined ? null : !isObject(m.replace) || !isStringArray(m.replace.runIds) ? 'replace.runIds' : checkSeries(m.replace.series, 'replace.series')) ??
+    (m.append === undefined ? null : checkSeries(m.append, 'append')),
   error: (m) => (isString(m.message) ? null : 'message'),
 };
 

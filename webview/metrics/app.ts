@@ -86,18 +86,16 @@ export class MetricsApp {
         this.runsDirty = true;
         this.markStale(this.store.reset(message.series));
         break;
-      case 'runs':
-        this.runs = message.runs;
-        this.runsDirty = true;
-        break;
       case 'state':
         this.applyState(message.state);
         break;
-      case 'replaceSeries':
-        this.markStale(this.store.replaceRuns(message.runIds, message.series));
-        break;
-      case 'append':
-        this.markStale(this.store.append(message.series));
+      case 'update':
+        if (message.runs) {
+          this.runs = message.runs;
+          this.runsDirty = true;
+        }
+        if (message.replace) this.markStale(this.store.replaceRuns(message.replace.runIds, message.replace.series));
+        if (message.append) this.markStale(this.store.append(message.append));
         break;
       case 'error':
         this.banner.textContent = message.message;

@@ -304,13 +304,15 @@ export class MetricsViewProvider extends Disposable implements vscode.WebviewVie
   private flush(): void {
     // Hidden or not loaded yet: the snapshot on `ready` / visibility carries everything.
     if (!this.view?.visible || !this.ready) return;
+    const update: Extract<HostToMetricsMessage, { type: 'update' }> = { type: 'update' };
     if (this.runsDirty) {
       this.runsDirty = false;
-      this.post({ type: 'runs', runs: this.runInfos() });
+      update.runs = this.runInfos();
     }
     const delta = this.store.takeDelta(this.state.selected.map((s) => s.runId));
-    if (delta.replace.runIds.length) this.post({ type: 'replaceSeries', runIds: delta.replace.runIds, series: delta.replace.series });
-    if (delta.append.length) this.post({ type: 'append', series: delta.append });
+    if (delta.replace.runIds.length) update.replace = delta.replace;
+    if (delta.append.length) update.append = delta.append;
+    if (update.runs || update.replace || update.append) this.post(update);
   }
 
   private post(message: HostToMetricsMessage): void {

@@ -10,22 +10,22 @@ describe('metrics message guards', () => {
   it('accepts every well-formed host message', () => {
     const messages: HostToMetricsMessage[] = [
       { type: 'snapshot', state, runs, series: [chunk('demo-1', 'reward', [1, 2])] },
-      { type: 'runs', runs },
       { type: 'state', state },
-      { type: 'replaceSeries', runIds: ['demo-1'], series: [] },
-      { type: 'append', series: [chunk('demo-1', 'loss', [3])] },
+      { type: 'update', runs, replace: { runIds: ['demo-1'], series: [] }, append: [chunk('demo-1', 'loss', [3])] },
+      { type: 'update', append: [chunk('demo-1', 'loss', [3])] },
+      { type: 'update' },
       { type: 'error', message: 'boom' },
     ];
     for (const m of messages) assert.deepEqual(parseHostToMetrics(m), { ok: true, message: m });
   });
   it('names the bad field of a host message', () => {
     const bad: [unknown, RegExp][] = [
-      [{ type: 'append', series: [{ ...chunk('a', 'm', [1, 2]), values: [1] }] }, /"series\[0\]\.values"/],
-      [{ type: 'append', series: [{ ...chunk('a', 'm', [1]), steps: [Number.NaN] }] }, /"series\[0\]\.steps"/],
+      [{ type: 'update', append: [{ ...chunk('a', 'm', [1, 2]), values: [1] }] }, /"append\[0\]\.values"/],
+      [{ type: 'update', replace: { runIds: ['a'], series: [{ ...chunk('a', 'm', [1]), steps: [Number.NaN] }] } }, /"replace\.series\[0\]\.steps"/],
+      [{ type: 'update', replace: { series: [] } }, /"replace\.runIds"/],
       [{ type: 'snapshot', state: { ...state, smoothing: 2 }, runs, series: [] }, /"state\.smoothing"/],
       [{ type: 'snapshot', state: { ...state, selected: [{ runId: 'a', color: -1 }] }, runs, series: [] }, /"state\.selected\[0\]\.color"/],
-      [{ type: 'runs', runs: [{ runId: 'a', status: 'x' }] }, /"runs\[0\]\.progress"/],
-      [{ type: 'replaceSeries', series: [] }, /"runIds"/],
+      [{ type: 'update', runs: [{ runId: 'a', status: 'x' }] }, /"runs\[0\]\.progress"/],
       [{ type: 'toString' }, /unknown host → metrics message type "toString"/],
       [null, /not an object/],
       [{ series: [] }, /no "type"/],
