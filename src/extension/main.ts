@@ -7,6 +7,8 @@ import type { AnnotationSnapshot } from './annotations/document-state';
 import { AnnotationProviders } from './annotations/providers';
 import { registerCommands } from './commands';
 import { Disposable } from './disposable';
+import { METRICS_VIEW_ID, MetricsViewProvider } from './metrics/metrics-view';
+import type { MetricsViewState, SeriesChunk } from '../protocol/metrics-messages';
 import { RunCommands } from './runs/run-commands';
 import { RunManager } from './runs/run-manager';
 import { notifyRunOutcomes } from './runs/run-notifications';
@@ -28,6 +30,12 @@ export interface StepGrpoApi {
     /** What the Runs view shows after a fresh scan of the run folders. */
     treeItems(): Promise<vscode.TreeItem[]>;
   };
+  metrics: {
+    /** Selected runs, smoothing and hidden charts, as the Metrics view holds them. */
+    state(): MetricsViewState;
+    /** Every point the Metrics view knows for a run. */
+    series(runId: string): SeriesChunk[];
+  };
 }
 
 /**
@@ -45,6 +53,7 @@ class StepGrpoExtension extends Disposable {
   readonly annotations: AnnotationController;
   readonly runManager: RunManager;
   readonly runsTree: RunsTreeProvider;
+  readonly metrics: MetricsViewProvider;
 
   constructor(context: vscode.ExtensionContext) {
     super();
@@ -62,6 +71,16 @@ class StepGrpoExtension extends Disposable {
       const running = this.runManager.running().length;
       treeView.badge = running ? { value: running, tooltip: `${running} StepGRPO run${running > 1 ? 's' : ''} running` } : undefined;
     }));
+    this.metrics = this._register(new MetricsViewProvider({
+      extensionUri: context.extensionUri,
+      manager: this.runManager,
+      listRuns: () => this.runsTree.runs(),
+      onRunsChanged: this.runsTree.onDidChangeTreeData,
+      roots,
+      memento: context.workspaceState,
+      log: this.log,
+    }));
+    this._register(vscode.window.registerWebviewViewProvider(METRICS_VIEW_ID, this.metrics));
     const runs = new RunCommands(this.runManager, this.runsTree, treeView, () => roots()[0]!, this.log);
     this._register(notifyRunOutcomes(this.runManager, this.log, (runId) => runs.openRunFolder(runId)));
     const rewardServer = this._register(new RewardServerController(this.log, version));
@@ -83,6 +102,10 @@ export function activate(context: vscode.ExtensionContext): StepGrpoApi {
       get: (runId) => extension.runManager.get(runId),
       whenEnded: (runId) => extension.runManager.whenEnded(runId),
       treeItems: async () => (await extension.runsTree.runs()).map(runTreeItem),
+    },
+    metrics: {
+      state: () => extension.metrics.viewState,
+      series: (runId) => extension.metrics.series(runId),
     },
   };
 }

@@ -1,0 +1,326 @@
+// The Metrics webview view (DESIGN §9): live charts of the §3 metrics for the selected runs. Points
+// come from the RunManager's events (runs of this window) and from each run's metrics.jsonl (runs
+// from the CLI or an earlier window, finished runs). The host owns the state and replays it with
+// every series when the webview says `ready`; updates are batched to at most 4 messages a second.
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import {
+  parseMetricsToHost,
+  type HostToMetricsMessage,
+  type MetricsRunInfo,
+  type MetricsToHostMessage,
+  type MetricsViewState,
+  type SeriesChunk,
+} from '../../protocol/metrics-messages';
+import { Disposable } from '../disposable';
+import { newestFirst } from '../runs/run-directory-reader';
+import type { RunChange, RunManager } from '../runs/run-manager';
+import { describeProgress, type RunState } from '../runs/run-state';
+import { MetricStore } from './metric-store';
+import { createNonce, metricsHtml } from './metrics-html';
+import { METRICS_FILE, MetricsFileTail } from './metrics-file';
+import { isSelected, keepRuns, restoreViewState, selectRun, setMetricHidden, setSmoothing } from './view-state';
+
+export const METRICS_VIEW_ID = 'stepgrpo.metrics';
+export const COMPARE_IN_METRICS = 'stepgrpo.compareInMetrics';
+const STATE_KEY = 'stepgrpo.metrics.viewState';
+/** At most 4 updates a second reach the webview, however fast the trainer reports. */
+export const FLUSH_MS = 250;
+/** Folder rescans triggered by the Runs view's watchers, at most one per second. */
+const RESCAN_MS = 1000;
+
+export interface MetricsViewOptions {
+  extensionUri: vscode.Uri;
+  manager: RunManager;
+  /** Every run (run folders merged with this window's live runs), newest first. */
+  listRuns: () => Promise<RunState[]>;
+  /** Fires when the run folders or live runs change (the Runs view's refresh event). */
+  onRunsChanged: vscode.Event<unknown>;
+  /** Folders holding run folders, watched for metrics.jsonl appends of runs started elsewhere. */
+  roots: () => string[];
+  memento: vscode.Memento;
+  log: vscode.LogOutputChannel;
+}
+
+/** What Compare in Metrics accepts: tree items (one, or the multi-selection), `{runId}`, ids. */
+export type CompareArg = RunState | { runId: string } | string | readonly (RunState | { runId: string } | string)[] | undefined;
+
+export class MetricsViewProvider extends Disposable implements vscode.WebviewViewProvider {
+  private view: vscode.WebviewView | undefined;
+  private viewDisposables: vscode.Disposable[] = [];
+  private ready = false;
+  private state: MetricsViewState;
+  private readonly runs = new Map<string, RunState>();
+  private readonly store = new MetricStore();
+  /** Runs whose metrics.jsonl has been read (the tail follows later appends). */
+  private readonly tails = new Map<string, MetricsFileTail>();
+  private readonly loads = new Map<string, Promise<void>>();
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private rescanTimer: ReturnType<typeof setTimeout> | undefined;
+  private runsDirty = false;
+  private scanned = false;
+  private watching = false;
+
+  constructor(private readonly options: MetricsViewOptions) {
+    super();
+    this.state = restoreViewState(options.memento.get(STATE_KEY));
+    this._register(options.manager.onDidChange((change) => this.onRunChange(change)));
+    this._register(options.onRunsChanged(() => this.rescanSoon()));
+    this._register({
+      dispose: () => {
+        clearTimeout(this.flushTimer);
+        clearTimeout(this.rescanTimer);
+        this.disposeView();
+      },
+    });
+    this._register(vscode.commands.registerCommand(COMPARE_IN_METRICS, (arg?: CompareArg, many?: CompareArg) => this.compare(many ?? arg)));
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.disposeView();
+    this.view = view;
+    this.ready = false;
+    const dist = vscode.Uri.joinPath(this.options.extensionUri, 'dist');
+    view.webview.options = { enableScripts: true, localResourceRoots: [dist] };
+    const scriptUri = view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview', 'metrics.js')).toString();
+    view.webview.html = metricsHtml({ scriptUri, cspSource: view.webview.cspSource, nonce: createNonce() });
+    this.viewDisposables.push(
+      view.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
+      view.onDidChangeVisibility(() => {
+        // A hidden view's page is destroyed; VS Code queues messages until a page listens, and a
+        // reloaded page says `ready` again (the snapshot is idempotent).
+        this.ready = view.visible;
+        this.sendSnapshot();
+      }),
+      view.onDidDispose(() => {
+        if (this.view === view) this.disposeView();
+      }),
+    );
+    this.watchRoots();
+    void this.rescan();
+  }
+
+  /** For tests and the API: the state the view shows. */
+  get viewState(): MetricsViewState {
+    return this.state;
+  }
+
+  /** For tests and the API: what is known of a run's metrics. */
+  series(runId: string): SeriesChunk[] {
+    return this.store.chunks(runId);
+  }
+
+  /** Compare in Metrics: adds runs to the charts and reveals the view. */
+  async compare(arg?: CompareArg): Promise<{ selected: string[] }> {
+    let ids = toRunIds(arg);
+    if (ids.length === 0) {
+      const runs = await this.options.listRuns();
+      const picked = await vscode.window.showQuickPick(
+        runs.map((r) => ({ label: r.id, description: describeProgress(r), picked: isSelected(this.state, r.id) })),
+        { canPickMany: true, title: 'Compare runs in Metrics' },
+      );
+      if (!picked) return { selected: this.state.selected.map((s) => s.runId) };
+      ids = picked.map((p) => p.label);
+      for (const s of this.state.selected) if (!ids.includes(s.runId)) this.setState(selectRun(this.state, s.runId, false));
+    }
+    if (ids.some((id) => !this.runs.has(id))) await this.rescan();
+    for (const id of ids) {
+      if (!this.runs.has(id)) {
+        void vscode.window.showWarningMessage(`StepGRPO: no run "${id}" in the runs folders.`);
+        continue;
+      }
+      this.select(id, true);
+    }
+    this.post({ type: 'state', state: this.state });
+    await vscode.commands.executeCommand(`${METRICS_VIEW_ID}.focus`);
+    await Promise.all(ids.map((id) => this.loads.get(id)));
+    return { selected: this.state.selected.map((s) => s.runId) };
+  }
+
+  private disposeView(): void {
+    for (const d of this.viewDisposables.splice(0)) d.dispose();
+    this.view = undefined;
+    this.ready = false;
+  }
+
+  private onMessage(raw: unknown): void {
+    const parsed = parseMetricsToHost(raw);
+    if (!parsed.ok) {
+      this.options.log.warn(`Metrics view: ${parsed.error}`);
+      return;
+    }
+    const message: MetricsToHostMessage = parsed.message;
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.sendSnapshot();
+        break;
+      case 'selectRun':
+        this.select(message.runId, message.selected);
+        this.post({ type: 'state', state: this.state });
+        break;
+      case 'setSmoothing':
+        this.setState(setSmoothing(this.state, message.smoothing));
+        break;
+      case 'setMetricHidden':
+        this.setState(setMetricHidden(this.state, message.metric, message.hidden));
+        break;
+    }
+  }
+
+  private setState(next: MetricsViewState): void {
+    if (next === this.state) return;
+    this.state = next;
+    void this.options.memento.update(STATE_KEY, next);
+  }
+
+  private select(runId: string, selected: boolean): void {
+    this.setState(selectRun(this.state, runId, selected));
+    if (!selected) return;
+    // The webview drops deselected runs: send this one whole.
+    this.store.invalidate(runId);
+    void this.load(runId);
+    this.flushSoon();
+  }
+
+  private onRunChange(change: RunChange): void {
+    const { run } = change;
+    this.runs.set(run.id, run);
+    this.runsDirty = true;
+    if (change.kind === 'started') {
+      // A run started here is what the user wants to watch.
+      this.select(run.id, true);
+      this.post({ type: 'state', state: this.state });
+    } else if (change.kind === 'event' && change.event.type === 'metrics') {
+      this.store.add(run.id, change.event.step, change.event.values);
+    }
+    this.flushSoon();
+  }
+
+  /** Reads a run's metrics.jsonl once; later appends come from live events or the file watcher. */
+  private load(runId: string): Promise<void> {
+    const pending = this.loads.get(runId);
+    if (pending) return pending;
+    const run = this.runs.get(runId);
+    if (!run) return Promise.resolve();
+    const tail = new MetricsFileTail(path.join(run.dir, METRICS_FILE), `${runId}/${METRICS_FILE}`);
+    this.tails.set(runId, tail);
+    const loading = this.readTail(runId, tail, true);
+    this.loads.set(runId, loading);
+    return loading;
+  }
+
+  private async readTail(runId: string, tail: MetricsFileTail, first: boolean): Promise<void> {
+    try {
+      const read = await tail.read();
+      if (read.restarted) this.store.delete(runId);
+      for (const event of read.events) this.store.add(runId, event.step, event.values);
+      for (const error of read.errors.slice(0, 5)) this.options.log.warn(`Metrics view: ${error} (line skipped)`);
+      if (read.errors.length > 5) this.options.log.warn(`Metrics view: ${read.errors.length - 5} more bad lines in ${runId}/${METRICS_FILE}`);
+      if (first || read.restarted) this.store.invalidate(runId);
+    } catch (err) {
+      const message = `StepGRPO: cannot read ${tail.file}: ${(err as Error).message}`;
+      this.options.log.error(message);
+      this.post({ type: 'error', message });
+    }
+    this.flushSoon();
+  }
+
+  private rescanSoon(): void {
+    if (this.rescanTimer || !this.view?.visible) return;
+    this.rescanTimer = setTimeout(() => {
+      this.rescanTimer = undefined;
+      void this.rescan();
+    }, RESCAN_MS);
+  }
+
+  private async rescan(): Promise<void> {
+    let listed: RunState[];
+    try {
+      listed = await this.options.listRuns();
+    } catch (err) {
+      this.options.log.warn(`Metrics view: listing runs failed: ${(err as Error).message}`);
+      return;
+    }
+    if (this.isDisposed) return;
+    this.runs.clear();
+    for (const run of listed) this.runs.set(run.id, run);
+    for (const id of [...this.tails.keys()]) {
+      if (this.runs.has(id)) continue;
+      this.tails.delete(id);
+      this.loads.delete(id);
+      this.store.delete(id);
+    }
+    const before = this.state;
+    this.setState(keepRuns(this.state, (id) => this.runs.has(id)));
+    if (!this.scanned && this.state.selected.length === 0 && listed[0]) this.setState(selectRun(this.state, listed[0].id, true));
+    this.scanned = true;
+    for (const s of this.state.selected) void this.load(s.runId);
+    if (this.state !== before) this.post({ type: 'state', state: this.state });
+    this.runsDirty = true;
+    this.flushSoon();
+  }
+
+  /** Follows metrics.jsonl of selected runs that no trainer of this window reports on. */
+  private watchRoots(): void {
+    if (this.watching) return;
+    this.watching = true;
+    for (const root of this.options.roots()) {
+      let base = root;
+      while (!fs.existsSync(base) && path.dirname(base) !== base) base = path.dirname(base);
+      const rel = path.relative(base, root).split(path.sep).filter(Boolean).join('/');
+      const watcher = this._register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(base), `${rel ? `${rel}/` : ''}*/${METRICS_FILE}`)));
+      const onFile = (uri: vscode.Uri) => {
+        const runId = path.basename(path.dirname(uri.fsPath));
+        const tail = this.tails.get(runId);
+        if (tail && !this.options.manager.get(runId) && isSelected(this.state, runId)) void this.readTail(runId, tail, false);
+      };
+      this._register(watcher.onDidChange(onFile));
+      this._register(watcher.onDidCreate(onFile));
+    }
+  }
+
+  private runInfos(): MetricsRunInfo[] {
+    return [...this.runs.values()].sort(newestFirst).map((r) => ({ runId: r.id, status: r.status, progress: describeProgress(r) }));
+  }
+
+  private sendSnapshot(): void {
+    if (!this.view || !this.ready) return;
+    const ids = this.state.selected.map((s) => s.runId);
+    this.store.markSent(ids);
+    this.runsDirty = false;
+    this.post({ type: 'snapshot', state: this.state, runs: this.runInfos(), series: ids.flatMap((id) => this.store.chunks(id)) });
+  }
+
+  private flushSoon(): void {
+    if (this.flushTimer || this.isDisposed) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flush();
+    }, FLUSH_MS);
+  }
+
+  private flush(): void {
+    // Hidden or not loaded yet: the snapshot on `ready` / visibility carries everything.
+    if (!this.view?.visible || !this.ready) return;
+    const update: Extract<HostToMetricsMessage, { type: 'update' }> = { type: 'update' };
+    if (this.runsDirty) {
+      this.runsDirty = false;
+      update.runs = this.runInfos();
+    }
+    const delta = this.store.takeDelta(this.state.selected.map((s) => s.runId));
+    if (delta.replace.runIds.length) update.replace = delta.replace;
+    if (delta.append.length) update.append = delta.append;
+    if (update.runs || update.replace || update.append) this.post(update);
+  }
+
+  private post(message: HostToMetricsMessage): void {
+    if (this.view && this.ready) void this.view.webview.postMessage(message);
+  }
+}
+
+function toRunIds(arg: CompareArg): string[] {
+  const items = arg === undefined ? [] : Array.isArray(arg) ? arg : [arg as RunState | { runId: string } | string];
+  return [...new Set(items.map((i) => (typeof i === 'string' ? i : 'runId' in i ? i.runId : i.id)))];
+}

@@ -1,0 +1,119 @@
+// Several runs on one chart: the order and grouping of the charts, the shared axes of the runs
+// drawn together, and the hover read-out (each run's point nearest to the hovered step).
+
+export interface RunLine {
+  runId: string;
+  /** Colour slot from the host's state. */
+  color: number;
+  steps: ArrayLike<number>;
+  values: ArrayLike<number>;
+  /** EMA of `values` (the same array when smoothing is off). */
+  smoothed: ArrayLike<number>;
+}
+
+/** Chart groups in the order of DESIGN §3; metrics not listed go to their prefix's group or Other. */
+const GROUPS: { name: string; metrics: string[]; prefix?: string }[] = [
+  {
+    name: 'Reward',
+    metrics: ['reward', 'reward_std', 'rewards/step_rar/mean', 'rewards/step_rvr/mean', 'rewards/answer/mean', 'key_step_recall', 'validity_rate', 'frac_reward_zero_std'],
+    prefix: 'rewards/',
+  },
+  { name: 'Policy', metrics: ['kl', 'policy_loss', 'entropy', 'clip_ratio', 'completions/mean_length', 'grad_norm', 'lr'], prefix: 'completions/' },
+  { name: 'SFT', metrics: ['loss'] },
+  { name: 'Eval', metrics: [], prefix: 'eval/' },
+  { name: 'Speed', metrics: ['tokens_per_second', 'step_time'], prefix: 'time/' },
+];
+
+export interface MetricGroup {
+  name: string;
+  metrics: string[];
+}
+
+/** Groups metric names for the small multiples: known names in DESIGN order, others sorted. */
+export function groupMetrics(names: Iterable<string>): MetricGroup[] {
+  const buckets = new Map<string, string[]>(GROUPS.map((g) => [g.name, []]));
+  const other: string[] = [];
+  for (const name of names) {
+    const group = GROUPS.find((g) => g.metrics.includes(name)) ?? GROUPS.find((g) => g.prefix && name.startsWith(g.prefix));
+    (group ? buckets.get(group.name)! : other).push(name);
+  }
+  const rank = (group: string, name: string) => {
+    const i = GROUPS.find((g) => g.name === group)!.metrics.indexOf(name);
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  const out: MetricGroup[] = [];
+  for (const [name, metrics] of buckets) {
+    if (metrics.length) out.push({ name, metrics: metrics.sort((a, b) => rank(name, a) - rank(name, b) || a.localeCompare(b)) });
+  }
+  if (other.length) out.push({ name: 'Other', metrics: other.sort() });
+  return out;
+}
+
+export interface Domain {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
+/** Step and value extent over every run (raw and smoothed); undefined when there is no point. */
+export function overlayDomain(lines: readonly RunLine[]): Domain | undefined {
+  let x0 = Infinity;
+  let x1 = -Infinity;
+  let y0 = Infinity;
+  let y1 = -Infinity;
+  for (const line of lines) {
+    const n = line.steps.length;
+    if (n === 0) continue;
+    x0 = Math.min(x0, line.steps[0]!);
+    x1 = Math.max(x1, line.steps[n - 1]!);
+    for (let i = 0; i < n; i++) {
+      const v = line.values[i]!;
+      const s = line.smoothed[i]!;
+      if (v < y0) y0 = v;
+      if (v > y1) y1 = v;
+      if (s < y0) y0 = s;
+      if (s > y1) y1 = s;
+    }
+  }
+  return x0 === Infinity ? undefined : { x0, x1, y0, y1 };
+}
+
+/** Index of the step nearest to `step` (the earlier one on a tie); -1 for an empty series. */
+export function nearestIndex(steps: ArrayLike<number>, step: number): number {
+  const n = steps.length;
+  if (n === 0) return -1;
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (steps[mid]! < step) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo === 0) return 0;
+  if (lo === n) return n - 1;
+  return step - steps[lo - 1]! <= steps[lo]! - step ? lo - 1 : lo;
+}
+
+export interface ReadoutRow {
+  runId: string;
+  color: number;
+  step: number;
+  /** The smoothed value (what the solid line shows). */
+  value: number;
+  raw: number;
+}
+
+/**
+ * What the hover shows at `step`: per run, its point nearest to the step, for runs whose steps
+ * reach within `tolerance` of it (a run that ended long before the cursor shows nothing).
+ */
+export function readoutAt(lines: readonly RunLine[], step: number, tolerance: number): ReadoutRow[] {
+  const rows: ReadoutRow[] = [];
+  for (const line of lines) {
+    const i = nearestIndex(line.steps, step);
+    if (i < 0 || Math.abs(line.steps[i]! - step) > tolerance) continue;
+    rows.push({ runId: line.runId, color: line.color, step: line.steps[i]!, value: line.smoothed[i]!, raw: line.values[i]! });
+  }
+  return rows;
+}
