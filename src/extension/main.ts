@@ -12,6 +12,8 @@ import { RunManager } from './runs/run-manager';
 import { notifyRunOutcomes } from './runs/run-notifications';
 import type { RunState } from './runs/run-state';
 import { RUNS_VIEW_ID, RunsTreeProvider, runTreeItem } from './runs/runs-tree';
+import { RolloutViewer, type ViewerSnapshot } from './viewer/rollout-viewer';
+import { ViewerCommands } from './viewer/viewer-commands';
 
 /** What `activate` returns; the integration tests read it through `extension.exports`. */
 export interface StepGrpoApi {
@@ -26,6 +28,10 @@ export interface StepGrpoApi {
     whenEnded(runId: string): Promise<RunState>;
     /** What the Runs view shows after a fresh scan of the run folders. */
     treeItems(): Promise<vscode.TreeItem[]>;
+  };
+  viewer: {
+    /** The Rollout viewer's host-owned state and what it has posted to the webview. */
+    snapshot(): ViewerSnapshot;
   };
 }
 
@@ -44,6 +50,7 @@ class StepGrpoExtension extends Disposable {
   readonly annotations: AnnotationController;
   readonly runManager: RunManager;
   readonly runsTree: RunsTreeProvider;
+  readonly viewer: RolloutViewer;
 
   constructor(context: vscode.ExtensionContext) {
     super();
@@ -63,7 +70,10 @@ class StepGrpoExtension extends Disposable {
     }));
     const runs = new RunCommands(this.runManager, this.runsTree, treeView, () => roots()[0]!, this.log);
     this._register(notifyRunOutcomes(this.runManager, this.log, (runId) => runs.openRunFolder(runId)));
-    for (const d of registerCommands(this.annotations, runs, this.log, version)) this._register(d);
+    const viewerCommands = new ViewerCommands(this.runManager, () => this.runsTree.runs());
+    this.viewer = this._register(new RolloutViewer(context.extensionUri, this.runManager, this.log, () => viewerCommands.pick()));
+    const openViewer = (arg?: Parameters<ViewerCommands['open']>[1]) => viewerCommands.open(this.viewer, arg);
+    for (const d of registerCommands(this.annotations, runs, this.log, version, openViewer)) this._register(d);
   }
 }
 
@@ -82,6 +92,7 @@ export function activate(context: vscode.ExtensionContext): StepGrpoApi {
       whenEnded: (runId) => extension.runManager.whenEnded(runId),
       treeItems: async () => (await extension.runsTree.runs()).map(runTreeItem),
     },
+    viewer: { snapshot: () => extension.viewer.snapshot() },
   };
 }
 
