@@ -3,7 +3,7 @@
 // row under the top edge stays put when heights above it change.
 import { HeightIndex, visibleRange } from './height-index';
 
-const OVERSCAN_PX = 800;
+const OVERSCAN_PX = 300;
 
 export interface VirtualListOptions<R> {
   scroller: HTMLElement;

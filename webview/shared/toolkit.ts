@@ -15,6 +15,19 @@ interface ValueElement extends HTMLElement {
   value: string;
 }
 
+/**
+ * The toolkit fires `change` when a value is set from code too; handlers must only see the user's
+ * changes (the host already knows the state it replayed).
+ */
+function quietly(flag: { quiet: boolean }, set: () => void): void {
+  flag.quiet = true;
+  try {
+    set();
+  } finally {
+    flag.quiet = false;
+  }
+}
+
 export interface Choice {
   value: string;
   label: string;
@@ -28,15 +41,14 @@ export interface DropdownHandle {
 
 export function dropdown(label: string, onChange: (value: string) => void): DropdownHandle {
   const element = h('vscode-dropdown' as 'div', { 'aria-label': label, title: label }) as unknown as ValueElement;
-  element.addEventListener('change', () => onChange(element.value));
-  const setValue = (value: string): void => {
-    element.value = value;
-  };
+  const flag = { quiet: false };
+  element.addEventListener('change', () => flag.quiet || onChange(element.value));
+  const setValue = (value: string): void => quietly(flag, () => (element.value = value));
   return {
     element,
     setValue,
     setChoices(choices, selected) {
-      element.replaceChildren(...choices.map((c) => h('vscode-option' as 'option', { value: c.value }, c.label)));
+      quietly(flag, () => element.replaceChildren(...choices.map((c) => h('vscode-option' as 'option', { value: c.value }, c.label))));
       setValue(selected);
     },
   };
@@ -44,8 +56,9 @@ export function dropdown(label: string, onChange: (value: string) => void): Drop
 
 export function textField(placeholder: string, onInput: (value: string) => void): { element: HTMLElement; setValue(value: string): void } {
   const element = h('vscode-text-field' as 'input', { placeholder, 'aria-label': placeholder }) as unknown as ValueElement;
-  element.addEventListener('input', () => onInput(element.value));
-  return { element, setValue: (v) => (element.value = v) };
+  const flag = { quiet: false };
+  element.addEventListener('input', () => flag.quiet || onInput(element.value));
+  return { element, setValue: (v) => quietly(flag, () => (element.value = v)) };
 }
 
 export function button(label: string, onClick: () => void, appearance: 'primary' | 'secondary' = 'secondary'): HTMLElement {
@@ -56,6 +69,7 @@ export function button(label: string, onClick: () => void, appearance: 'primary'
 
 export function checkbox(label: string, onChange: (checked: boolean) => void): { element: HTMLElement; setChecked(checked: boolean): void } {
   const element = h('vscode-checkbox' as 'input', {}, label) as unknown as HTMLInputElement;
-  element.addEventListener('change', () => onChange(element.checked));
-  return { element, setChecked: (c) => (element.checked = c) };
+  const flag = { quiet: false };
+  element.addEventListener('change', () => flag.quiet || onChange(element.checked));
+  return { element, setChecked: (c) => quietly(flag, () => (element.checked = c)) };
 }

@@ -5,6 +5,7 @@
 // per step.
 import path from 'node:path';
 import { launchChromium } from '../lib/browser.mjs';
+import { runViewerScript } from './rollout-viewer.mjs';
 
 const FIXTURE = 'apples-step-gap.md';
 
@@ -80,7 +81,7 @@ export async function runPaletteScript({ base, workspace, screenshotDir, log }) 
       log(`screenshot: ${path.relative(process.cwd(), file)}`);
     });
 
-    await runFromPalette(page, check, { screenshotDir, log });
+    if (await runFromPalette(page, check, { screenshotDir, log })) await runViewerScript(page, check, { workspace, screenshotDir, log });
   } finally {
     await browser.close().catch(() => {});
   }
@@ -104,7 +105,7 @@ async function runFromPalette(page, check, { screenshotDir, log }) {
     await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="smoke"]', { timeout: 10_000 });
     await page.keyboard.press('Enter');
   });
-  if (!started) return;
+  if (!started) return false;
 
   await check('the smoke run of the installed extension completes and says so', async () => {
     const toast = page.locator('.notification-toast', { hasText: /StepGRPO run smoke-\S+ (completed|failed|stopped)/ }).first();
@@ -114,7 +115,7 @@ async function runFromPalette(page, check, { screenshotDir, log }) {
     return text;
   });
 
-  await check('the Runs view (StepGRPO activity bar container) lists the run as completed', async () => {
+  return check('the Runs view (StepGRPO activity bar container) lists the run as completed', async () => {
     await page.locator('.part.activitybar .action-label[aria-label^="StepGRPO"]').first().click({ timeout: 20_000 });
     const row = page.locator('.pane-body .monaco-list-row', { hasText: 'smoke-' }).first();
     await row.waitFor({ timeout: 20_000 });
