@@ -71,7 +71,7 @@ class StepGrpoExtension extends Disposable {
     const runs = new RunCommands(this.runManager, this.runsTree, treeView, () => roots()[0]!, this.log);
     this._register(notifyRunOutcomes(this.runManager, this.log, (runId) => runs.openRunFolder(runId)));
     const viewerCommands = new ViewerCommands(this.runManager, () => this.runsTree.runs());
-    this.viewer = this._register(new RolloutViewer(context.extensionUri, this.runManager, this.log, () => viewerCommands.pick()));
+    this.viewer = this._register(new RolloutViewer(context.extensionUri, this.runManager, this.log, () => viewerCommands.pick(this.viewer.snapshot().state.run?.id)));
     const openViewer = (arg?: Parameters<ViewerCommands['open']>[1]) => viewerCommands.open(this.viewer, arg);
     for (const d of registerCommands(this.annotations, runs, this.log, version, openViewer)) this._register(d);
   }

@@ -18,6 +18,10 @@ export class VirtualList<R> {
   private index = new HeightIndex();
   private readonly measured = new Map<string, number>();
   private readonly mounted = new Map<number, HTMLElement>();
+  private readonly rowOf = new WeakMap<Element, number>();
+  /** Mounted rows change height when the panel is resized or fonts load: re-measure them then. */
+  private readonly rowObserver = new ResizeObserver((entries) => this.remeasure(entries));
+  private width = -1;
   private readonly spacer: HTMLElement;
   private frame = 0;
   private measuredSum = 0;
@@ -28,7 +32,15 @@ export class VirtualList<R> {
     this.spacer.className = 'virtual-spacer';
     options.scroller.appendChild(this.spacer);
     options.scroller.addEventListener('scroll', () => this.schedule(), { passive: true });
-    new ResizeObserver(() => this.schedule()).observe(options.scroller);
+    new ResizeObserver(() => {
+      // Heights measured at another width are stale; mounted rows are re-measured by rowObserver.
+      if (options.scroller.clientWidth !== this.width) {
+        this.width = options.scroller.clientWidth;
+        this.measured.clear();
+        this.measuredSum = this.measuredCount = 0;
+      }
+      this.schedule();
+    }).observe(options.scroller);
   }
 
   get length(): number {
@@ -46,7 +58,7 @@ export class VirtualList<R> {
       this.measured.clear();
       this.measuredSum = this.measuredCount = 0;
     }
-    for (const el of this.mounted.values()) el.remove();
+    for (const el of this.mounted.values()) this.unmount(el);
     this.mounted.clear();
     this.rows = [];
     this.index = new HeightIndex();
@@ -60,6 +72,32 @@ export class VirtualList<R> {
       this.index.append(this.measured.get(this.options.key(row)) ?? (this.measuredCount ? this.measuredSum / this.measuredCount : this.options.estimate(row)));
     }
     this.spacer.style.height = `${this.index.total()}px`;
+    this.schedule();
+  }
+
+  private unmount(el: HTMLElement): void {
+    this.rowObserver.unobserve(el);
+    el.remove();
+  }
+
+  private remeasure(entries: ResizeObserverEntry[]): void {
+    const scroller = this.options.scroller;
+    const anchor = this.index.indexAt(scroller.scrollTop);
+    const anchorOffset = anchor < 0 ? 0 : scroller.scrollTop - this.index.offsetOf(anchor);
+    let changed = false;
+    for (const entry of entries) {
+      const i = this.rowOf.get(entry.target);
+      if (i === undefined || this.mounted.get(i) !== entry.target) continue;
+      const height = (entry.target as HTMLElement).offsetHeight;
+      if (height === this.index.height(i)) continue;
+      this.index.set(i, height);
+      this.measured.set(this.options.key(this.rows[i]!), height);
+      changed = true;
+    }
+    if (!changed) return;
+    for (const [i, el] of this.mounted) el.style.transform = `translateY(${this.index.offsetOf(i)}px)`;
+    this.spacer.style.height = `${this.index.total()}px`;
+    if (anchor >= 0) scroller.scrollTop = this.index.offsetOf(anchor) + anchorOffset;
     this.schedule();
   }
 
@@ -80,7 +118,7 @@ export class VirtualList<R> {
       const { first, last } = visibleRange(this.index, top, scroller.clientHeight, OVERSCAN_PX);
       for (const [i, el] of this.mounted) {
         if (i < first || i > last) {
-          el.remove();
+          this.unmount(el);
           this.mounted.delete(i);
         }
       }
@@ -91,6 +129,8 @@ export class VirtualList<R> {
         el.classList.add('virtual-row');
         this.spacer.appendChild(el);
         this.mounted.set(i, el);
+        this.rowOf.set(el, i);
+        this.rowObserver.observe(el);
         fresh.push(i);
       }
       let changed = false;

@@ -35,14 +35,14 @@ export class ViewerCommands {
     return undefined;
   }
 
-  async pick(): Promise<ViewerRunRef | undefined> {
+  async pick(current?: string): Promise<ViewerRunRef | undefined> {
     const runs = await this.listRuns();
     if (runs.length === 0) {
       void vscode.window.showInformationMessage('StepGRPO: there are no runs yet. Start one with "StepGRPO: Start StepGRPO Run", or pass {runDir} for a folder elsewhere.');
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(
-      runs.map((run) => ({ label: run.id, description: `${run.status} · ${describeProgress(run)}`, detail: run.dir, run })),
+      runs.map((run) => ({ label: run.id, description: `${run.id === current ? 'shown · ' : ''}${run.status} · ${describeProgress(run)}`, detail: run.dir, run })),
       { title: 'Open Rollout Viewer', placeHolder: 'Show the rollouts of which run?' },
     );
     return picked ? { id: picked.run.id, dir: picked.run.dir } : undefined;
@@ -56,9 +56,8 @@ export class ViewerCommands {
       void vscode.window.showErrorMessage((err as Error).message);
       return undefined;
     }
-    const current = viewer.snapshot();
-    if (!run && !(current.open && current.state.run)) {
-      run = await this.pick();
+    if (!run) {
+      run = await this.pick(viewer.snapshot().state.run?.id);
       if (!run) return undefined;
     }
     await viewer.open(run);

@@ -30,6 +30,9 @@ suite('rollout viewer: Open Rollout Viewer on a run folder and on a live run', (
     assert.ok(ext);
     api = await ext.activate();
   });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
 
   test('{runDir}: a CLI-style run folder is read, the webview says ready and gets the latest step', async () => {
     const dir = path.join(runsRoot(), 'viewer-fixture');
@@ -47,7 +50,8 @@ suite('rollout viewer: Open Rollout Viewer on a run folder and on a live run', (
     const before = api.viewer.snapshot().replays;
     await vscode.commands.executeCommand('workbench.action.files.newUntitledFile');
     await until((x) => !x.ready, 10_000, 'the hidden panel dropping its webview');
-    await vscode.commands.executeCommand('stepgrpo.openRolloutViewer');
+    const dir = api.viewer.snapshot().state.run!.dir;
+    await vscode.commands.executeCommand('stepgrpo.openRolloutViewer', { runDir: dir });
     const s = await until((x) => x.ready && x.replays > before && x.postedChains === 12, 20_000, 'the replay after reveal');
     assert.equal(s.state.run?.id, 'viewer-fixture');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');

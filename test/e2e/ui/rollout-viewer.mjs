@@ -12,8 +12,8 @@ export const FIXTURE_RUN = 'fixture-apples';
 /** A CLI-style run folder with scored chains (test/support/rollout-fixtures.ts, through tsx). */
 function writeFixtureRun(workspace) {
   const dir = path.join(workspace, '.stepgrpo', 'runs', FIXTURE_RUN);
-  const script = `import { writeFixtureRun } from './test/support/rollout-fixtures.ts'; writeFixtureRun(${JSON.stringify(dir)}, [1, 2], 6, ['correct', 'step-gap', 'wrong-answer', 'hostile']);`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+  const script = `require('./test/support/rollout-fixtures.ts').writeFixtureRun(${JSON.stringify(dir)}, [1, 2], 6, ['correct', 'step-gap', 'wrong-answer', 'hostile']);`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`could not write the fixture run: ${r.stderr}`);
   return dir;
 }
@@ -39,6 +39,10 @@ async function openFromPalette(page, runLabel) {
   const text = await row.innerText();
   if (!text.includes('Open Rollout Viewer')) throw new Error(`first palette row is ${JSON.stringify(text)}`);
   await page.keyboard.press('Enter');
+  await pickRun(page, runLabel);
+}
+
+async function pickRun(page, runLabel) {
   // The run picker (its title) replaces the palette; type only once it is there.
   await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Open Rollout Viewer' }).waitFor({ timeout: 20_000 });
   await page.keyboard.type(runLabel);
@@ -60,15 +64,19 @@ export async function runViewerScript(page, check, { workspace, screenshotDir, l
   if (!smoke) return;
 
   let dir;
-  await check('a CLI run folder appears in the viewer\'s quick pick and its chains are shown', async () => {
+  const shown = await check('"Choose run…" in the panel picks a CLI run folder and its chains are shown', async () => {
     dir = writeFixtureRun(workspace);
-    await openFromPalette(page, FIXTURE_RUN);
-    const frame = await viewerFrame(page);
+    // This time through the panel's own "Choose run…" button (the webview's pickRun message).
+    let frame = await viewerFrame(page);
+    await frame.locator('vscode-button', { hasText: 'Choose run' }).click();
+    await pickRun(page, FIXTURE_RUN);
+    frame = await viewerFrame(page);
     await frame.waitForFunction((id) => document.getElementById('run-label')?.textContent?.startsWith(id), FIXTURE_RUN, { timeout: 30_000 });
     await frame.waitForSelector('.chain', { timeout: 30_000 });
     return path.relative(workspace, dir);
   });
 
+  if (!shown) return;
   await check('key-step matches are highlighted and a STEP_GAP violation is underlined with its message', async () => {
     const frame = await viewerFrame(page);
     const ks = frame.locator('.chain .ks').first();
@@ -90,9 +98,22 @@ export async function runViewerScript(page, check, { workspace, screenshotDir, l
     if (state.pwned !== null || state.injected !== 0 || !state.shown) throw new Error(JSON.stringify(state));
   });
 
-  await check('the viewer screenshot is saved under test-output/', async () => {
+  await check('after a resize the group rows are re-measured and laid end to end; the screenshot is saved', async () => {
+    // Give the panel the window: close the sidebar (widened by the Runs view check).
+    await page.keyboard.press('Control+B');
     await page.mouse.move(10, 10);
-    await page.waitForTimeout(800);
+    await page.waitForTimeout(1200);
+    // The panel got wider: rows must have been re-measured and laid end to end (no gaps, no overlap).
+    const frame = await viewerFrame(page);
+    const rows = await frame.evaluate(() =>
+      [...document.querySelectorAll('.virtual-row')]
+        .map((r) => ({ top: r.getBoundingClientRect().top, height: r.getBoundingClientRect().height }))
+        .sort((a, b) => a.top - b.top),
+    );
+    if (rows.length < 2) throw new Error(`only ${rows.length} group row(s) on screen`);
+    for (let i = 1; i < rows.length; i++) {
+      if (Math.abs(rows[i].top - (rows[i - 1].top + rows[i - 1].height)) > 1.5) throw new Error(`rows are not contiguous: ${JSON.stringify(rows)}`);
+    }
     const file = path.join(screenshotDir, 'e2e-rollout-viewer.png');
     await page.screenshot({ path: file });
     log(`screenshot: ${path.relative(process.cwd(), file)}`);
