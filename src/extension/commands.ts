@@ -4,6 +4,7 @@ import type { AnnotationController } from './annotations/annotation-controller';
 import { formatSummary, formatTotal } from './annotations/summary';
 import type { RunArg, RunCommands, StartRunArgs } from './runs/run-commands';
 import { SERVER_ACTIONS_COMMAND, type RewardServerController } from './server/reward-server-controller';
+import type { ViewerArg } from './viewer/viewer-commands';
 
 export const COMMANDS = {
   startRun: 'stepgrpo.startRun',
@@ -19,7 +20,6 @@ export const COMMANDS = {
 
 /** Commands whose feature is not in this version: [id, title as in package.json]. */
 const NOT_BUILT: [string, string][] = [
-  [COMMANDS.openRolloutViewer, 'Open Rollout Viewer'],
   [COMMANDS.importRollouts, 'Import Rollouts'],
 ];
 
@@ -34,10 +34,17 @@ export interface ScoreResult {
   summaries: string[];
 }
 
-export function registerCommands(controller: AnnotationController, runs: RunCommands, rewardServer: RewardServerController, log: vscode.LogOutputChannel, version: string): vscode.Disposable[] {
+export function registerCommands(
+  controller: AnnotationController,
+  runs: RunCommands,
+  rewardServer: RewardServerController,
+  log: vscode.LogOutputChannel,
+  version: string,
+  openViewer: (arg?: ViewerArg) => Promise<unknown>,
+): vscode.Disposable[] {
   const notBuilt = NOT_BUILT.map(([id, title]) =>
     vscode.commands.registerCommand(id, (): NotBuiltResult => {
-      const message = `StepGRPO Studio ${version}: "${title}" is not built yet in this version. Runs (Start StepGRPO Run, the Runs view), inline reward annotations and "Score Reasoning Chain in Editor" are available.`;
+      const message = `StepGRPO Studio ${version}: "${title}" is not built yet in this version. Runs (Start StepGRPO Run, the Runs view), the Rollout Viewer, inline reward annotations and "Score Reasoning Chain in Editor" are available.`;
       log.warn(message);
       void vscode.window.showInformationMessage(message);
       return { status: 'not-built', message };
@@ -48,6 +55,7 @@ export function registerCommands(controller: AnnotationController, runs: RunComm
     vscode.commands.registerCommand(COMMANDS.startRun, (args?: StartRunArgs) => runs.startRun(args)),
     vscode.commands.registerCommand(COMMANDS.stopRun, (arg?: RunArg) => runs.stopRun(arg)),
     vscode.commands.registerCommand(COMMANDS.openRunFolder, (arg?: RunArg) => runs.openRunFolder(arg)),
+    vscode.commands.registerCommand(COMMANDS.openRolloutViewer, (arg?: ViewerArg) => openViewer(arg)),
     vscode.commands.registerCommand(COMMANDS.scoreChain, (uri?: vscode.Uri) => scoreInEditor(controller, log, uri)),
     vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
     vscode.commands.registerCommand(COMMANDS.startRewardServer, () => rewardServer.start()),

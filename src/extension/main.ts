@@ -15,6 +15,8 @@ import { notifyRunOutcomes } from './runs/run-notifications';
 import type { RunState } from './runs/run-state';
 import { RUNS_VIEW_ID, RunsTreeProvider, runTreeItem } from './runs/runs-tree';
 import { RewardServerController } from './server/reward-server-controller';
+import { RolloutViewer, type ViewerSnapshot } from './viewer/rollout-viewer';
+import { ViewerCommands } from './viewer/viewer-commands';
 
 /** What `activate` returns; the integration tests read it through `extension.exports`. */
 export interface StepGrpoApi {
@@ -36,6 +38,10 @@ export interface StepGrpoApi {
     /** Every point the Metrics view knows for a run. */
     series(runId: string): SeriesChunk[];
   };
+  viewer: {
+    /** The Rollout viewer's host-owned state and what it has posted to the webview. */
+    snapshot(): ViewerSnapshot;
+  };
 }
 
 /**
@@ -54,6 +60,7 @@ class StepGrpoExtension extends Disposable {
   readonly runManager: RunManager;
   readonly runsTree: RunsTreeProvider;
   readonly metrics: MetricsViewProvider;
+  readonly viewer: RolloutViewer;
 
   constructor(context: vscode.ExtensionContext) {
     super();
@@ -84,7 +91,10 @@ class StepGrpoExtension extends Disposable {
     const runs = new RunCommands(this.runManager, this.runsTree, treeView, () => roots()[0]!, this.log);
     this._register(notifyRunOutcomes(this.runManager, this.log, (runId) => runs.openRunFolder(runId)));
     const rewardServer = this._register(new RewardServerController(this.log, version));
-    for (const d of registerCommands(this.annotations, runs, rewardServer, this.log, version)) this._register(d);
+    const viewerCommands = new ViewerCommands(this.runManager, () => this.runsTree.runs());
+    this.viewer = this._register(new RolloutViewer(context.extensionUri, this.runManager, this.log, () => viewerCommands.pick(this.viewer.snapshot().state.run?.id)));
+    const openViewer = (arg?: Parameters<ViewerCommands['open']>[1]) => viewerCommands.open(this.viewer, arg);
+    for (const d of registerCommands(this.annotations, runs, rewardServer, this.log, version, openViewer)) this._register(d);
   }
 }
 
@@ -107,6 +117,7 @@ export function activate(context: vscode.ExtensionContext): StepGrpoApi {
       state: () => extension.metrics.viewState,
       series: (runId) => extension.metrics.series(runId),
     },
+    viewer: { snapshot: () => extension.viewer.snapshot() },
   };
 }
 

@@ -4,3 +4,4 @@ declare function suite(title: string, fn: () => void): void;
 declare function test(title: string, fn: () => Promise<void> | void): void;
 declare function suiteSetup(fn: () => Promise<void> | void): void;
 declare function teardown(fn: () => Promise<void> | void): void;
+declare function suiteTeardown(fn: () => Promise<void> | void): void;

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { launchChromium } from '../lib/browser.mjs';
 import { checkMetricsView } from './metrics-view.mjs';
+import { runViewerScript } from './rollout-viewer.mjs';
 
 const FIXTURE = 'apples-step-gap.md';
 
@@ -81,7 +82,10 @@ export async function runPaletteScript({ base, workspace, screenshotDir, log }) 
       log(`screenshot: ${path.relative(process.cwd(), file)}`);
     });
 
-    if (await runFromPalette(page, check, { screenshotDir, log })) await checkMetricsView(page, check, { screenshotDir, log });
+    if (await runFromPalette(page, check, { screenshotDir, log })) {
+      await checkMetricsView(page, check, { screenshotDir, log });
+      await runViewerScript(page, check, { workspace, screenshotDir, log });
+    }
   } finally {
     await browser.close().catch(() => {});
   }
@@ -105,7 +109,7 @@ async function runFromPalette(page, check, { screenshotDir, log }) {
     await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="smoke"]', { timeout: 10_000 });
     await page.keyboard.press('Enter');
   });
-  if (!started) return;
+  if (!started) return false;
 
   await check('the smoke run of the installed extension completes and says so', async () => {
     const toast = page.locator('.notification-toast', { hasText: /StepGRPO run smoke-\S+ (completed|failed|stopped)/ }).first();

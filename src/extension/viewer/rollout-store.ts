@@ -1,0 +1,115 @@
+// The rollouts of one run, by RL step, from its folder (DESIGN §4: rollouts.jsonl, else
+// events.ndjson) and from live trainer events. Free of `vscode` so it is unit-tested directly.
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseTrainerEvent, type RolloutGroup } from '../../protocol/trainer-messages';
+
+/** Problems worth telling the user, each naming the file and line. */
+export interface LoadReport {
+  file: string | null;
+  lines: number;
+  problems: string[];
+  /** Problems beyond the ones listed. */
+  moreProblems: number;
+}
+
+const MAX_LISTED_PROBLEMS = 5;
+const MAX_IMAGE_BYTES = 4 * 1024 * 1024;
+const IMAGE_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp' };
+
+export class RolloutStore {
+  private readonly byStep = new Map<number, RolloutGroup[]>();
+
+  /** Steps with rollouts, ascending. */
+  steps(): number[] {
+    return [...this.byStep.keys()].sort((a, b) => a - b);
+  }
+
+  latest(): number | undefined {
+    return this.steps().at(-1);
+  }
+
+  groups(step: number): RolloutGroup[] {
+    return this.byStep.get(step) ?? [];
+  }
+
+  chainCount(step: number): number {
+    return this.groups(step).reduce((a, g) => a + g.samples.length, 0);
+  }
+
+  /**
+   * Adds one `rollouts` event. A step already present is kept as it is: the trainer emits one
+   * event per step, and a live event may also have been read back from the folder.
+   */
+  add(step: number, groups: RolloutGroup[]): boolean {
+    if (this.byStep.has(step)) return false;
+    this.byStep.set(step, groups);
+    return true;
+  }
+
+  /** Reads `<dir>/rollouts.jsonl` (or `events.ndjson` when there is none) line by line. */
+  async load(dir: string): Promise<LoadReport> {
+    const file = await firstExisting([path.join(dir, 'rollouts.jsonl'), path.join(dir, 'events.ndjson')]);
+    const report: LoadReport = { file, lines: 0, problems: [], moreProblems: 0 };
+    if (!file) return report;
+    const name = path.basename(file);
+    const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+    for await (const line of lines) {
+      report.lines++;
+      if (!line.trim()) continue;
+      const parsed = parseTrainerEvent(line);
+      if (!parsed.ok) {
+        // An unknown event type in events.ndjson is some other tool's line, not a problem.
+        if (parsed.unknownType) continue;
+        if (report.problems.length < MAX_LISTED_PROBLEMS) report.problems.push(`${name}:${report.lines}: ${parsed.error}`);
+        else report.moreProblems++;
+        continue;
+      }
+      if (parsed.message.type === 'rollouts') this.add(parsed.message.step, parsed.message.groups);
+    }
+    return report;
+  }
+}
+
+async function firstExisting(files: string[]): Promise<string | null> {
+  for (const f of files) {
+    try {
+      if ((await fs.stat(f)).isFile()) return f;
+    } catch {
+      // try the next one
+    }
+  }
+  return null;
+}
+
+/**
+ * Groups whose image is a file path get it inlined as a data URI: the webview may only load from
+ * the extension's dist/ folder. Relative paths are relative to the run folder; a missing, unknown
+ * or oversized image is dropped (the group is still shown).
+ */
+export async function inlineImages(groups: RolloutGroup[], runDir: string, cache: Map<string, string | null>): Promise<RolloutGroup[]> {
+  return Promise.all(
+    groups.map(async (g) => {
+      if (!g.image || !('path' in g.image)) return g;
+      const file = path.resolve(runDir, g.image.path);
+      if (!cache.has(file)) cache.set(file, await readImage(file));
+      const dataUri = cache.get(file);
+      const { image: _dropped, ...rest } = g;
+      return dataUri ? { ...rest, image: { dataUri } } : rest;
+    }),
+  );
+}
+
+async function readImage(file: string): Promise<string | null> {
+  const type = IMAGE_TYPES[path.extname(file).toLowerCase()];
+  if (!type) return null;
+  try {
+    const stat = await fs.stat(file);
+    if (stat.size > MAX_IMAGE_BYTES) return null;
+    return `data:${type};base64,${(await fs.readFile(file)).toString('base64')}`;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,67 @@
+// Open Rollout Viewer: the run comes from the Runs tree's context menu (a RunState), an argument
+// (`{runDir}` for any folder, e.g. a CLI run; `{runId}`; a run id), or a quick pick of the runs.
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunManager } from '../runs/run-manager';
+import { describeProgress, type RunState } from '../runs/run-state';
+import { runRefFromDir, type RolloutViewer, type ViewerRunRef } from './rollout-viewer';
+
+export type ViewerArg = RunState | { runDir: string } | { runId: string } | string | undefined;
+
+export interface OpenViewerResult {
+  runId: string;
+  dir: string;
+}
+
+export class ViewerCommands {
+  constructor(
+    private readonly manager: RunManager,
+    private readonly listRuns: () => Promise<RunState[]>,
+  ) {}
+
+  async resolve(arg: ViewerArg): Promise<ViewerRunRef | undefined> {
+    if (arg && typeof arg === 'object' && 'runDir' in arg) {
+      const dir = path.resolve(arg.runDir);
+      if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`StepGRPO: run folder not found: ${dir}`);
+      return runRefFromDir(dir);
+    }
+    const id = typeof arg === 'string' ? arg : arg && 'runId' in arg ? arg.runId : arg?.id;
+    if (id) {
+      const run = this.manager.get(id) ?? (await this.listRuns()).find((r) => r.id === id);
+      if (!run) throw new Error(`StepGRPO: no run "${id}"`);
+      return { id: run.id, dir: run.dir };
+    }
+    return undefined;
+  }
+
+  async pick(current?: string): Promise<ViewerRunRef | undefined> {
+    const runs = await this.listRuns();
+    if (runs.length === 0) {
+      void vscode.window.showInformationMessage('StepGRPO: there are no runs yet. Start one with "StepGRPO: Start StepGRPO Run", or pass {runDir} for a folder elsewhere.');
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      runs.map((run) => ({ label: run.id, description: `${run.id === current ? 'shown · ' : ''}${run.status} · ${describeProgress(run)}`, detail: run.dir, run })),
+      { title: 'Open Rollout Viewer', placeHolder: 'Show the rollouts of which run?' },
+    );
+    return picked ? { id: picked.run.id, dir: picked.run.dir } : undefined;
+  }
+
+  async open(viewer: RolloutViewer, arg: ViewerArg): Promise<OpenViewerResult | undefined> {
+    let run: ViewerRunRef | undefined;
+    try {
+      run = await this.resolve(arg);
+    } catch (err) {
+      void vscode.window.showErrorMessage((err as Error).message);
+      return undefined;
+    }
+    if (!run) {
+      run = await this.pick(viewer.snapshot().state.run?.id);
+      if (!run) return undefined;
+    }
+    await viewer.open(run);
+    const shown = viewer.snapshot().state.run;
+    return shown ? { runId: shown.id, dir: shown.dir } : undefined;
+  }
+}

@@ -1,0 +1,121 @@
+// The Rollout viewer in the installed .vsix, driven like a person: "StepGRPO: Open Rollout Viewer"
+// from the palette, the run chosen in its quick pick, then the text inside the webview's inner frame
+// is read: chains, a key-step highlight, a violation underline with its message, and hostile chain
+// text shown as text. Saves test-output/e2e-rollout-viewer.png.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const FIXTURE_RUN = 'fixture-apples';
+
+/** A CLI-style run folder with scored chains (test/support/rollout-fixtures.ts, through tsx). */
+function writeFixtureRun(workspace) {
+  const dir = path.join(workspace, '.stepgrpo', 'runs', FIXTURE_RUN);
+  const script = `require('./test/support/rollout-fixtures.ts').writeFixtureRun(${JSON.stringify(dir)}, [1, 2], 6, ['correct', 'step-gap', 'wrong-answer', 'hostile']);`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`could not write the fixture run: ${r.stderr}`);
+  return dir;
+}
+
+/** The webview's inner frame (the one that holds the viewer's list). */
+async function viewerFrame(page) {
+  for (let i = 0; i < 300; i++) {
+    for (const f of page.frames()) {
+      if (await f.$('#list').catch(() => null)) return f;
+    }
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`no webview frame with #list; frames:\n${page.frames().map((f) => f.url().slice(0, 120)).join('\n')}`);
+}
+
+async function openFromPalette(page, runLabel) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget .quick-input-box input', { state: 'visible', timeout: 20_000 });
+  await page.keyboard.type('StepGRPO: Open Rollout Viewer');
+  const row = page.locator('.quick-input-list .monaco-list-row').first();
+  await row.waitFor({ timeout: 20_000 });
+  const text = await row.innerText();
+  if (!text.includes('Open Rollout Viewer')) throw new Error(`first palette row is ${JSON.stringify(text)}`);
+  await page.keyboard.press('Enter');
+  await pickRun(page, runLabel);
+}
+
+async function pickRun(page, runLabel) {
+  // The run picker (its title) replaces the palette; type only once it is there.
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Open Rollout Viewer' }).waitFor({ timeout: 20_000 });
+  await page.keyboard.type(runLabel);
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${runLabel}"]`, { timeout: 20_000 });
+  await page.keyboard.press('Enter');
+}
+
+export async function runViewerScript(page, check, { workspace, screenshotDir, log }) {
+  const smoke = await check('"StepGRPO: Open Rollout Viewer" from the palette shows the smoke run\'s chains with their violations', async () => {
+    await openFromPalette(page, 'smoke-');
+    const frame = await viewerFrame(page);
+    await frame.waitForSelector('.chain', { timeout: 30_000 });
+    const status = await frame.locator('#status').innerText();
+    if (!/^\d+ of \d+ chains/.test(status) || status.startsWith('0 of')) throw new Error(`status says ${JSON.stringify(status)}`);
+    const violations = await frame.locator('.chain .violations li').count();
+    if (violations === 0) throw new Error('no violation listed under any chain of the smoke run');
+    return `${status}; ${violations} violations listed`;
+  });
+  if (!smoke) return;
+
+  let dir;
+  const shown = await check('"Choose run…" in the panel picks a CLI run folder and its chains are shown', async () => {
+    dir = writeFixtureRun(workspace);
+    // This time through the panel's own "Choose run…" button (the webview's pickRun message).
+    let frame = await viewerFrame(page);
+    await frame.locator('vscode-button', { hasText: 'Choose run' }).click();
+    await pickRun(page, FIXTURE_RUN);
+    frame = await viewerFrame(page);
+    await frame.waitForFunction((id) => document.getElementById('run-label')?.textContent?.startsWith(id), FIXTURE_RUN, { timeout: 30_000 });
+    await frame.waitForSelector('.chain', { timeout: 30_000 });
+    return path.relative(workspace, dir);
+  });
+
+  if (!shown) return;
+  await check('key-step matches are highlighted and a STEP_GAP violation is underlined with its message', async () => {
+    const frame = await viewerFrame(page);
+    const ks = frame.locator('.chain .ks').first();
+    const ksText = await ks.innerText();
+    if (!/^\d+ - \d+ = \d+$|^\d+ apples$/.test(ksText)) throw new Error(`first highlight is ${JSON.stringify(ksText)}`);
+    const viol = frame.locator('.chain .viol[title*="STEP_GAP"]').first();
+    const title = await viol.getAttribute('title');
+    if (!/STEP_GAP: Expected Step 2/.test(title ?? '')) throw new Error(`violation title is ${JSON.stringify(title)}`);
+    return `highlight "${ksText}", underline "${await viol.innerText()}" — ${title}`;
+  });
+
+  await check('chain text with <script> and "><img onerror> is shown as text, never run', async () => {
+    const frame = await viewerFrame(page);
+    const state = await frame.evaluate(() => ({
+      pwned: window.__pwned ?? null,
+      injected: document.querySelectorAll('.chain script, .chain img').length,
+      shown: [...document.querySelectorAll('.chain .section-body')].some((b) => b.textContent.includes('<script>window.__pwned = 1</script> "><img src=x onerror=')),
+    }));
+    if (state.pwned !== null || state.injected !== 0 || !state.shown) throw new Error(JSON.stringify(state));
+  });
+
+  await check('after a resize the group rows are re-measured and laid end to end; the screenshot is saved', async () => {
+    // Give the panel the window: close the sidebar (widened by the Runs view check).
+    await page.keyboard.press('Control+B');
+    await page.mouse.move(10, 10);
+    await page.waitForTimeout(1200);
+    // The panel got wider: rows must have been re-measured and laid end to end (no gaps, no overlap).
+    const frame = await viewerFrame(page);
+    const rows = await frame.evaluate(() =>
+      [...document.querySelectorAll('.virtual-row')]
+        .map((r) => ({ top: r.getBoundingClientRect().top, height: r.getBoundingClientRect().height }))
+        .sort((a, b) => a.top - b.top),
+    );
+    if (rows.length < 2) throw new Error(`only ${rows.length} group row(s) on screen`);
+    for (let i = 1; i < rows.length; i++) {
+      if (Math.abs(rows[i].top - (rows[i - 1].top + rows[i - 1].height)) > 1.5) throw new Error(`rows are not contiguous: ${JSON.stringify(rows)}`);
+    }
+    const file = path.join(screenshotDir, 'e2e-rollout-viewer.png');
+    await page.screenshot({ path: file });
+    log(`screenshot: ${path.relative(process.cwd(), file)}`);
+  });
+}

@@ -1,0 +1,75 @@
+// Rollout groups for the viewer's tests and benchmark: chains built in the R1-VL section format and
+// scored by the real reward engine (src/core), so spans, violations and key steps are genuine.
+import fs from 'node:fs';
+import path from 'node:path';
+import { scoreChain } from '../../src/core/reward';
+import { groupAdvantages } from '../../src/core/grpo';
+import type { RolloutGroup, TrainerEvent } from '../../src/protocol/trainer-messages';
+import { encodePng } from '../../src/trainer/data/png';
+
+export type ChainKind = 'correct' | 'wrong-answer' | 'step-gap' | 'missing-rationale' | 'hostile';
+
+export const CHAIN_KINDS: readonly ChainKind[] = ['correct', 'wrong-answer', 'step-gap', 'missing-rationale'];
+
+/** Markup that must show up as text, never as elements. */
+export const HOSTILE_TEXT = '<script>window.__pwned = 1</script> "><img src=x onerror="window.__pwned = 2">';
+
+export interface Problem {
+  a: number;
+  b: number;
+}
+
+export const problemOf = (i: number): Problem => ({ a: 10 + (i % 37), b: 1 + (i % 9) });
+export const referenceOf = (p: Problem) => ({ answer: String(p.a - p.b), keySteps: [`${p.a} - ${p.b} = ${p.a - p.b}`, [`${p.a} apples`, `${p.a} red apples`]] });
+
+export function fixtureChain(kind: ChainKind, p: Problem): string {
+  const answer = kind === 'wrong-answer' ? p.a + p.b : p.a - p.b;
+  const steps = [`There are ${p.a} apples in the basket.`, kind === 'wrong-answer' ? `Together: ${p.a} + ${p.b} = ${answer}.` : `Not red: ${p.a} - ${p.b} = ${answer}.`];
+  if (kind === 'hostile') steps.push(HOSTILE_TEXT);
+  const numbers = kind === 'step-gap' ? [1, 3, 4] : [1, 2, 3];
+  const parts = [`### Image Description:\nA basket with ${p.a} apples; ${p.b} of them are green.`];
+  if (kind !== 'missing-rationale') parts.push('### Rationales:\nCount the apples that are not green.');
+  parts.push("### Let's think step by step.", ...steps.map((s, i) => `### Step ${numbers[i]}:\n${s}`), `### The final answer is: ${answer}`);
+  return `${parts.join('\n\n')}\n`;
+}
+
+/** An 8×8 PNG data URI whose colour depends on `seed`. */
+export function fixtureImage(seed: number): string {
+  const px = new Uint8Array(8 * 8 * 3);
+  for (let i = 0; i < 64; i++) {
+    const on = ((i >> 3) + i + seed) % 3 === 0;
+    px.set(on ? [220, 40 + (seed * 37) % 200, 40] : [240, 240, 240], i * 3);
+  }
+  return `data:image/png;base64,${encodePng(px, 8, 8, 3).toString('base64')}`;
+}
+
+export function fixtureGroup(index: number, kinds: readonly ChainKind[] = CHAIN_KINDS): RolloutGroup {
+  const p = problemOf(index);
+  const reference = referenceOf(p);
+  const texts = kinds.map((k) => fixtureChain(k, p));
+  const rewards = texts.map((t) => scoreChain(t, reference, 'stepgrpo'));
+  const advantages = groupAdvantages(rewards.map((r) => r.total), rewards.length);
+  return {
+    promptId: `fixture-${index}`,
+    prompt: `A basket holds ${p.a} apples and ${p.b} are green. How many are not green?`,
+    image: { dataUri: fixtureImage(index) },
+    reference,
+    samples: texts.map((text, i) => ({ text, tokens: text.length, rewards: rewards[i]!, advantage: advantages[i]! })),
+  };
+}
+
+export function fixtureRollouts(step: number, groups: number, kinds: readonly ChainKind[] = CHAIN_KINDS): TrainerEvent {
+  return { v: 1, type: 'rollouts', step, groups: Array.from({ length: groups }, (_, i) => fixtureGroup(step * 1000 + i, kinds)) };
+}
+
+/** A run folder as the trainer leaves it (config.json, events.ndjson, rollouts.jsonl, done). */
+export function writeFixtureRun(dir: string, steps: readonly number[], groupsPerStep: number, kinds: readonly ChainKind[] = CHAIN_KINDS): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ sft: { steps: 0 }, rl: { steps: steps.length } }));
+  const events: TrainerEvent[] = [{ v: 1, type: 'hello', pid: 0, version: 'fixture', device: { ep: 'cpu', threads: 1 }, config: {} }];
+  for (const step of steps) events.push(fixtureRollouts(step, groupsPerStep, kinds));
+  events.push({ v: 1, type: 'done', status: 'completed', summary: { steps: steps.length } });
+  const lines = (es: TrainerEvent[]) => es.map((e) => `${JSON.stringify(e)}\n`).join('');
+  fs.writeFileSync(path.join(dir, 'events.ndjson'), lines(events));
+  fs.writeFileSync(path.join(dir, 'rollouts.jsonl'), lines(events.filter((e) => e.type === 'rollouts')));
+}

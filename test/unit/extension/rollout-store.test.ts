@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { inlineImages, RolloutStore } from '../../../src/extension/viewer/rollout-store';
+import { fixtureGroup, writeFixtureRun } from '../../support/rollout-fixtures';
+import { encodePng } from '../../../src/trainer/data/png';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'viewer-store-'));
+
+describe('rollout store', () => {
+  it('reads rollouts.jsonl of a run folder by step', async () => {
+    const dir = tmp();
+    writeFixtureRun(dir, [3, 4, 6], 2);
+    const store = new RolloutStore();
+    const report = await store.load(dir);
+    assert.equal(path.basename(report.file!), 'rollouts.jsonl');
+    assert.deepEqual(store.steps(), [3, 4, 6]);
+    assert.equal(store.latest(), 6);
+    assert.equal(store.chainCount(4), 8);
+    assert.deepEqual(report.problems, []);
+  });
+
+  it('falls back to events.ndjson and reports torn or bad lines by file:line without losing the rest', async () => {
+    const dir = tmp();
+    writeFixtureRun(dir, [1, 2], 1);
+    fs.rmSync(path.join(dir, 'rollouts.jsonl'));
+    const events = path.join(dir, 'events.ndjson');
+    fs.appendFileSync(events, '{"v":1,"type":"rollouts","step":"x","groups":[]}\n{"v":1,"type":"custom-tool-line"}\n{"v":1,"type":"roll');
+    const store = new RolloutStore();
+    const report = await store.load(dir);
+    assert.equal(path.basename(report.file!), 'events.ndjson');
+    assert.deepEqual(store.steps(), [1, 2]);
+    assert.equal(report.problems.length, 2);
+    assert.match(report.problems[0]!, /^events\.ndjson:5: event "rollouts": field "step"/);
+    assert.match(report.problems[1]!, /^events\.ndjson:7: not JSON/);
+  });
+
+  it('keeps the first event of a step (a live event also read back from the folder is not doubled)', () => {
+    const store = new RolloutStore();
+    assert.equal(store.add(5, [fixtureGroup(0)]), true);
+    assert.equal(store.add(5, [fixtureGroup(1), fixtureGroup(2)]), false);
+    assert.equal(store.groups(5).length, 1);
+  });
+
+  it('an empty folder has no steps and names no file', async () => {
+    const store = new RolloutStore();
+    const report = await store.load(tmp());
+    assert.equal(report.file, null);
+    assert.deepEqual(store.steps(), []);
+  });
+
+  it('inlines image files relative to the run folder as data URIs and drops missing ones', async () => {
+    const dir = tmp();
+    fs.mkdirSync(path.join(dir, 'img'));
+    fs.writeFileSync(path.join(dir, 'img', 'a.png'), encodePng(new Uint8Array(4 * 3), 2, 2, 3));
+    const base = fixtureGroup(0);
+    const groups = [{ ...base, image: { path: 'img/a.png' } }, { ...base, image: { path: 'img/missing.png' } }, base];
+    const out = await inlineImages(groups, dir, new Map());
+    assert.match((out[0]!.image as { dataUri: string }).dataUri, /^data:image\/png;base64,iVBOR/);
+    assert.equal(out[1]!.image, undefined);
+    assert.equal(out[2], base);
+  });
+});

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { defaultViewerState, parseHostToViewer, parseViewerToHost } from '../../../src/protocol/viewer-messages';
+import { fixtureGroup } from '../../support/rollout-fixtures';
+
+const rejects = (r: { ok: boolean; error?: string }, field: RegExp) => {
+  assert.equal(r.ok, false);
+  assert.match((r as { error: string }).error, field);
+};
+
+describe('viewer messages: guards', () => {
+  it('accepts every well-formed message of both directions', () => {
+    const state = { ...defaultViewerState(), run: { id: 'r', dir: '/runs/r', live: true }, step: 3 };
+    for (const m of [
+      { type: 'state', state, steps: [1, 2, 3] },
+      { type: 'steps', steps: [] },
+      { type: 'rollouts', step: 2, append: false, groups: [fixtureGroup(0)] },
+      { type: 'notice', level: 'warning', message: 'x' },
+    ]) assert.ok(parseHostToViewer(m).ok, JSON.stringify(m).slice(0, 80));
+    for (const m of [
+      { type: 'ready' },
+      { type: 'setStep', step: 'latest' },
+      { type: 'setStep', step: 4 },
+      { type: 'setFilters', filters: { validity: 'valid', correctness: 'all', violation: 'STEP_GAP', search: 'x' } },
+      { type: 'setLayout', layout: 'stacked' },
+      { type: 'pickRun' },
+    ]) assert.ok(parseViewerToHost(m).ok, JSON.stringify(m));
+  });
+
+  it('names the bad field', () => {
+    rejects(parseViewerToHost({ type: 'setStep', step: -1 }), /"step"/);
+    rejects(parseViewerToHost({ type: 'setFilters', filters: { validity: 'maybe', correctness: 'all', violation: null, search: '' } }), /filters\.validity/);
+    rejects(parseViewerToHost({ type: 'setLayout', layout: 'grid' }), /layout/);
+    rejects(parseViewerToHost({ type: 'launch' }), /unknown viewer→host message type "launch"/);
+    rejects(parseViewerToHost('ready'), /not an object/);
+    rejects(parseHostToViewer({ type: 'state', state: { ...defaultViewerState(), step: 'first' }, steps: [] }), /state\.step/);
+    const group = fixtureGroup(1);
+    const broken = { ...group, samples: [group.samples[0], { ...group.samples[1], rewards: { total: 1 } }] };
+    rejects(parseHostToViewer({ type: 'rollouts', step: 1, append: true, groups: [group, broken] }), /groups\[1\]\.samples\[1\]\.rewards/);
+    rejects(parseHostToViewer({ type: 'notice', level: 'fatal', message: 'x' }), /level/);
+  });
+});

@@ -1,0 +1,154 @@
+// A virtualised list of variable-height rows: only the rows within the viewport (plus overscan) are
+// in the DOM. Heights start as an estimate, are measured once rendered and cached by row key; the
+// row under the top edge stays put when heights above it change.
+import { HeightIndex, visibleRange } from './height-index';
+
+const OVERSCAN_PX = 300;
+
+export interface VirtualListOptions<R> {
+  scroller: HTMLElement;
+  render(row: R): HTMLElement;
+  key(row: R): string;
+  /** First guess of a row's height, used until rows have been measured (then their mean is). */
+  estimate(row: R): number;
+}
+
+export class VirtualList<R> {
+  private rows: R[] = [];
+  private index = new HeightIndex();
+  private readonly measured = new Map<string, number>();
+  private readonly mounted = new Map<number, HTMLElement>();
+  private readonly rowOf = new WeakMap<Element, number>();
+  /** Mounted rows change height when the panel is resized or fonts load: re-measure them then. */
+  private readonly rowObserver = new ResizeObserver((entries) => this.remeasure(entries));
+  private width = -1;
+  private readonly spacer: HTMLElement;
+  private frame = 0;
+  private measuredSum = 0;
+  private measuredCount = 0;
+
+  constructor(private readonly options: VirtualListOptions<R>) {
+    this.spacer = document.createElement('div');
+    this.spacer.className = 'virtual-spacer';
+    options.scroller.appendChild(this.spacer);
+    options.scroller.addEventListener('scroll', () => this.schedule(), { passive: true });
+    new ResizeObserver(() => {
+      // Heights measured at another width are stale; mounted rows are re-measured by rowObserver.
+      if (options.scroller.clientWidth !== this.width) {
+        this.width = options.scroller.clientWidth;
+        this.measured.clear();
+        this.measuredSum = this.measuredCount = 0;
+      }
+      this.schedule();
+    }).observe(options.scroller);
+  }
+
+  get length(): number {
+    return this.rows.length;
+  }
+
+  /** Rows currently in the DOM (for the status line and the benchmark). */
+  get mountedCount(): number {
+    return this.mounted.size;
+  }
+
+  /** Replaces every row (filters or step changed); `forgetHeights` when the layout changed. */
+  setRows(rows: R[], forgetHeights = false): void {
+    if (forgetHeights) {
+      this.measured.clear();
+      this.measuredSum = this.measuredCount = 0;
+    }
+    for (const el of this.mounted.values()) this.unmount(el);
+    this.mounted.clear();
+    this.rows = [];
+    this.index = new HeightIndex();
+    this.options.scroller.scrollTop = 0;
+    this.appendRows(rows);
+  }
+
+  appendRows(rows: readonly R[]): void {
+    for (const row of rows) {
+      this.rows.push(row);
+      this.index.append(this.measured.get(this.options.key(row)) ?? (this.measuredCount ? this.measuredSum / this.measuredCount : this.options.estimate(row)));
+    }
+    this.spacer.style.height = `${this.index.total()}px`;
+    this.schedule();
+  }
+
+  private unmount(el: HTMLElement): void {
+    this.rowObserver.unobserve(el);
+    el.remove();
+  }
+
+  private remeasure(entries: ResizeObserverEntry[]): void {
+    const scroller = this.options.scroller;
+    const anchor = this.index.indexAt(scroller.scrollTop);
+    const anchorOffset = anchor < 0 ? 0 : scroller.scrollTop - this.index.offsetOf(anchor);
+    let changed = false;
+    for (const entry of entries) {
+      const i = this.rowOf.get(entry.target);
+      if (i === undefined || this.mounted.get(i) !== entry.target) continue;
+      const height = (entry.target as HTMLElement).offsetHeight;
+      if (height === this.index.height(i)) continue;
+      this.index.set(i, height);
+      this.measured.set(this.options.key(this.rows[i]!), height);
+      changed = true;
+    }
+    if (!changed) return;
+    for (const [i, el] of this.mounted) el.style.transform = `translateY(${this.index.offsetOf(i)}px)`;
+    this.spacer.style.height = `${this.index.total()}px`;
+    if (anchor >= 0) scroller.scrollTop = this.index.offsetOf(anchor) + anchorOffset;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.render();
+    });
+  }
+
+  private render(): void {
+    const scroller = this.options.scroller;
+    for (let pass = 0; pass < 3; pass++) {
+      const top = scroller.scrollTop;
+      const anchor = this.index.indexAt(top);
+      const anchorOffset = anchor < 0 ? 0 : top - this.index.offsetOf(anchor);
+      const { first, last } = visibleRange(this.index, top, scroller.clientHeight, OVERSCAN_PX);
+      for (const [i, el] of this.mounted) {
+        if (i < first || i > last) {
+          this.unmount(el);
+          this.mounted.delete(i);
+        }
+      }
+      const fresh: number[] = [];
+      for (let i = first; i <= last; i++) {
+        if (this.mounted.has(i)) continue;
+        const el = this.options.render(this.rows[i]!);
+        el.classList.add('virtual-row');
+        this.spacer.appendChild(el);
+        this.mounted.set(i, el);
+        this.rowOf.set(el, i);
+        this.rowObserver.observe(el);
+        fresh.push(i);
+      }
+      let changed = false;
+      for (const i of fresh) {
+        const height = this.mounted.get(i)!.offsetHeight;
+        this.measured.set(this.options.key(this.rows[i]!), height);
+        this.measuredSum += height;
+        this.measuredCount++;
+        if (height !== this.index.height(i)) {
+          this.index.set(i, height);
+          changed = true;
+        }
+      }
+      for (const [i, el] of this.mounted) el.style.transform = `translateY(${this.index.offsetOf(i)}px)`;
+      this.spacer.style.height = `${this.index.total()}px`;
+      if (!changed) return;
+      // Keep the row under the top edge where it was, then fill whatever the new heights uncovered.
+      if (anchor >= 0) scroller.scrollTop = this.index.offsetOf(anchor) + anchorOffset;
+    }
+  }
+}
