@@ -1,6 +1,7 @@
 // Builders for the Metrics view's tests: trainer metrics events, series chunks, seeded noise.
 import type { SeriesChunk } from '../../../src/protocol/metrics-messages';
 import type { TrainerEvent } from '../../../src/protocol/trainer-messages';
+import { rng } from '../../fixtures/chain-builder';
 
 export function metricsEvent(step: number, values: Record<string, number>, phase: 'sft' | 'rl' | 'eval' = 'rl'): Extract<TrainerEvent, { type: 'metrics' }> {
   return { v: 1, type: 'metrics', step, phase, values };
@@ -14,17 +15,8 @@ export function chunk(runId: string, metric: string, steps: number[], values = s
   return { runId, metric, steps, values };
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers in [0, 1): the chain fixtures' mulberry32. */
+export const seeded = rng;
 
 /** A noisy rising reward curve of `n` points at steps 1..n. */
 export function noisyCurve(n: number, seed = 1): { steps: number[]; values: number[] } {
