@@ -60,6 +60,9 @@ const stepDir = (step: number): string => `step-${String(step).padStart(6, '0')}
 export async function runTraining(options: RunOptions): Promise<RunSummary> {
   const resumed = options.resume ? loadLatest(options.outDir) : null;
   const config = resumed ? resumed.state.config : resolveTrainConfig(options.config ?? {});
+  if (resumed && resumed.state.step >= config.sft.steps + config.rl.steps) {
+    throw new Error(`${options.outDir}: the run already completed all ${resumed.state.step} steps; nothing to resume`);
+  }
   const dir = resumed ? RunDirectory.open(options.outDir) : RunDirectory.create(options.outDir, config);
   const tb = new TensorBoardWriter(path.join(dir.root, 'tb'));
   const emit = (event: TrainerEvent): void => {

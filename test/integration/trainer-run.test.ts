@@ -64,6 +64,7 @@ describe('trainer run (smoke preset)', () => {
     assert.equal(first.steps, stopAt);
     const resumed = await runTraining({ outDir: interrupted, resume: true });
     assert.equal(resumed.status, 'completed');
+    await assert.rejects(runTraining({ outDir: interrupted, resume: true }), /already completed all 5 steps/);
     const final = `checkpoints/step-${String(smoke.sft.steps + smoke.rl.steps).padStart(6, '0')}`;
     for (const f of ['model.safetensors', 'optimizer.safetensors']) {
       assert.ok(fs.readFileSync(path.join(straight, final, f)).equals(fs.readFileSync(path.join(interrupted, final, f))), `${f} differs after resume`);
