@@ -1,9 +1,10 @@
-// Every palette command of DESIGN §9. Features that are not built yet say so plainly when run.
+// Every palette command of DESIGN §9.
 import * as vscode from 'vscode';
 import type { AnnotationController } from './annotations/annotation-controller';
 import { formatSummary, formatTotal } from './annotations/summary';
 import type { RunArg, RunCommands, StartRunArgs } from './runs/run-commands';
 import { SERVER_ACTIONS_COMMAND, type RewardServerController } from './server/reward-server-controller';
+import type { ImportArg } from './import/import-command';
 import type { ViewerArg } from './viewer/viewer-commands';
 
 export const COMMANDS = {
@@ -18,16 +19,6 @@ export const COMMANDS = {
   showLog: 'stepgrpo.showLog',
 } as const;
 
-/** Commands whose feature is not in this version: [id, title as in package.json]. */
-const NOT_BUILT: [string, string][] = [
-  [COMMANDS.importRollouts, 'Import Rollouts'],
-];
-
-export interface NotBuiltResult {
-  status: 'not-built';
-  message: string;
-}
-
 export interface ScoreResult {
   uri: string;
   kind: 'chain' | 'jsonl';
@@ -39,22 +30,14 @@ export function registerCommands(
   runs: RunCommands,
   rewardServer: RewardServerController,
   log: vscode.LogOutputChannel,
-  version: string,
   openViewer: (arg?: ViewerArg) => Promise<unknown>,
+  importRollouts: (arg?: ImportArg) => Promise<unknown>,
 ): vscode.Disposable[] {
-  const notBuilt = NOT_BUILT.map(([id, title]) =>
-    vscode.commands.registerCommand(id, (): NotBuiltResult => {
-      const message = `StepGRPO Studio ${version}: "${title}" is not built yet in this version. Runs (Start StepGRPO Run, the Runs view), the Rollout Viewer, inline reward annotations and "Score Reasoning Chain in Editor" are available.`;
-      log.warn(message);
-      void vscode.window.showInformationMessage(message);
-      return { status: 'not-built', message };
-    }),
-  );
   return [
-    ...notBuilt,
     vscode.commands.registerCommand(COMMANDS.startRun, (args?: StartRunArgs) => runs.startRun(args)),
     vscode.commands.registerCommand(COMMANDS.stopRun, (arg?: RunArg) => runs.stopRun(arg)),
     vscode.commands.registerCommand(COMMANDS.openRunFolder, (arg?: RunArg) => runs.openRunFolder(arg)),
+    vscode.commands.registerCommand(COMMANDS.importRollouts, (arg?: ImportArg) => importRollouts(arg)),
     vscode.commands.registerCommand(COMMANDS.openRolloutViewer, (arg?: ViewerArg) => openViewer(arg)),
     vscode.commands.registerCommand(COMMANDS.scoreChain, (uri?: vscode.Uri) => scoreInEditor(controller, log, uri)),
     vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),

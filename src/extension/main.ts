@@ -7,6 +7,8 @@ import type { AnnotationSnapshot } from './annotations/document-state';
 import { AnnotationProviders } from './annotations/providers';
 import { registerCommands } from './commands';
 import { Disposable } from './disposable';
+import type { ImportArg } from './import/import-command';
+import type { RewardPresetName } from '../core/reward';
 import { METRICS_VIEW_ID, MetricsViewProvider } from './metrics/metrics-view';
 import type { MetricsViewState, SeriesChunk } from '../protocol/metrics-messages';
 import { RunCommands } from './runs/run-commands';
@@ -94,7 +96,13 @@ class StepGrpoExtension extends Disposable {
     const viewerCommands = new ViewerCommands(this.runManager, () => this.runsTree.runs());
     this.viewer = this._register(new RolloutViewer(context.extensionUri, this.runManager, this.log, () => viewerCommands.pick(this.viewer.snapshot().state.run?.id)));
     const openViewer = (arg?: Parameters<ViewerCommands['open']>[1]) => viewerCommands.open(this.viewer, arg);
-    for (const d of registerCommands(this.annotations, runs, rewardServer, this.log, version, openViewer)) this._register(d);
+    const importDeps = { runsRoot: () => roots()[0]!, preset: () => preset() as RewardPresetName, log: this.log };
+    const importRollouts = async (arg?: ImportArg) => {
+      const result = await (await import('./import/import-command')).importRollouts(arg, importDeps);
+      if (result) this.runsTree.refreshSoon();
+      return result;
+    };
+    for (const d of registerCommands(this.annotations, runs, rewardServer, this.log, openViewer, importRollouts)) this._register(d);
   }
 }
 

@@ -1,0 +1,293 @@
+// Import Rollouts, the pure part: JSONL lines in, `rollouts` trainer events out (no vscode, no fs).
+// A line is either a trainer event (a `rollouts` line of rollouts.jsonl / events.ndjson, passed
+// through; other event types are ignored) or one chain record (`stepgrpo score` input or output,
+// TRL / OpenRLHF / verl dumps). Chains without `rewards` are scored; records are grouped by prompt
+// and each group gets GRPO advantages from core's `groupAdvantages`.
+import path from 'node:path';
+import { groupAdvantages } from '../../core/grpo';
+import { scoreChain, type RewardPresetName } from '../../core/reward';
+import type { RewardBreakdown, RewardReference } from '../../core/reward-types';
+import { parseTrainerEvent, type RolloutGroup, type RolloutSample, type TrainerEvent } from '../../protocol/trainer-messages';
+import { CHAIN_FIELDS } from '../annotations/jsonl-record';
+import { describe, readReferenceFields } from '../annotations/reference-fields';
+
+export type RolloutsEvent = Extract<TrainerEvent, { type: 'rollouts' }>;
+
+/** A line that was skipped: 1-based line number, the offending field and why. */
+export interface SkippedLine {
+  line: number;
+  field: string;
+  message: string;
+}
+
+export interface ImportOptions {
+  /** The input file, for messages and for resolving relative image paths. */
+  file: string;
+  preset: RewardPresetName;
+  /**
+   * Records with no prompt field are grouped by position: each run of `groupSize` consecutive
+   * prompt-less records of a step is one group (default 1: every such record is its own group).
+   */
+  groupSize?: number;
+}
+
+export interface ImportResult {
+  /** One `rollouts` event per step, ascending. */
+  events: RolloutsEvent[];
+  /** Lines that contributed rollouts. */
+  records: number;
+  /** Chains in all events. */
+  chains: number;
+  skipped: SkippedLine[];
+}
+
+export class ImportError extends Error {}
+
+/** Fields that name a record's prompt, in the order they are tried; the first one present is the group key. */
+export const PROMPT_KEY_FIELDS = ['promptId', 'prompt_id', 'uid', 'prompt', 'question'] as const;
+const PROMPT_TEXT_FIELDS = ['prompt', 'question'] as const;
+const TOKEN_FIELDS = ['tokens', 'num_tokens', 'response_length'] as const;
+
+class LineProblem extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface ChainRecord {
+  step: number;
+  /** null: no prompt field, grouped by position. */
+  key: string | null;
+  prompt: string;
+  image?: RolloutGroup['image'];
+  reference: RewardReference;
+  text: string;
+  tokens: number;
+  rewards: RewardBreakdown | null;
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isFiniteNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/** Collects lines one at a time (so the caller can stream a large file), then `finish()`. */
+export class RolloutImporter {
+  private readonly passed = new Map<number, RolloutGroup[]>();
+  private readonly chains: ChainRecord[] = [];
+  private readonly skipped: SkippedLine[] = [];
+  private records = 0;
+  private lines = 0;
+
+  constructor(private readonly options: ImportOptions) {
+    const size = options.groupSize ?? 1;
+    if (!Number.isInteger(size) || size < 1) throw new ImportError(`groupSize must be a positive integer, got ${size}`);
+  }
+
+  addLine(raw: string, line: number): void {
+    if (raw.trim() === '') return;
+    this.lines++;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (err) {
+      this.skip(line, '(line)', `not valid JSON (${(err as Error).message})`);
+      return;
+    }
+    try {
+      if (!isObject(value)) throw new LineProblem('(line)', `expected a JSON object, got ${describe(value)}`);
+      if ('v' in value && 'type' in value) this.addEvent(raw, value);
+      else {
+        this.chains.push(this.readChain(value));
+        this.records++;
+      }
+    } catch (err) {
+      if (!(err instanceof LineProblem)) throw err;
+      this.skip(line, err.field, err.message);
+    }
+  }
+
+  finish(): ImportResult {
+    const byStep = new Map<number, RolloutGroup[]>();
+    for (const [step, groups] of this.passed) byStep.set(step, [...groups]);
+    for (const [step, groups] of this.groupChains()) byStep.set(step, [...(byStep.get(step) ?? []), ...groups]);
+    const events: RolloutsEvent[] = [...byStep.keys()]
+      .sort((a, b) => a - b)
+      .map((step) => ({ v: 1, type: 'rollouts', step, groups: byStep.get(step)! }));
+    const chains = events.reduce((n, e) => n + e.groups.reduce((m, g) => m + g.samples.length, 0), 0);
+    if (chains === 0) {
+      const first = this.skipped[0];
+      const why = this.lines === 0 ? 'the file is empty' : first ? `${this.skipped.length} of ${this.lines} lines skipped; first: line ${first.line}: ${first.message}` : 'no line holds a rollouts event or a chain record';
+      throw new ImportError(`StepGRPO: nothing to import from ${this.options.file}: ${why}.`);
+    }
+    return { events, records: this.records, chains, skipped: this.skipped };
+  }
+
+  private skip(line: number, field: string, message: string): void {
+    this.skipped.push({ line, field, message });
+  }
+
+  /** A trainer event line: `rollouts` is kept (after a check of every group), other types are not rollouts. */
+  private addEvent(raw: string, value: Record<string, unknown>): void {
+    const parsed = parseTrainerEvent(raw);
+    if (!parsed.ok) {
+      if (parsed.unknownType) return;
+      const field = /field "([^"]+)"/.exec(parsed.error)?.[1] ?? (value.v !== 1 ? 'v' : 'type');
+      throw new LineProblem(field, parsed.error);
+    }
+    if (parsed.message.type !== 'rollouts') return;
+    const { step, groups } = parsed.message;
+    groups.forEach((g, i) => checkGroup(g, `groups[${i}]`));
+    this.passed.set(step, [...(this.passed.get(step) ?? []), ...groups]);
+    this.records++;
+  }
+
+  private readChain(record: Record<string, unknown>): ChainRecord {
+    const textField = CHAIN_FIELDS.find((f) => f in record);
+    if (!textField) throw new LineProblem('completion', `no chain field (one of ${CHAIN_FIELDS.join(', ')})`);
+    const text = record[textField];
+    if (typeof text !== 'string') throw new LineProblem(textField, `${textField}: expected a string, got ${describe(text)}`);
+
+    const keyField = PROMPT_KEY_FIELDS.find((f) => record[f] !== undefined && record[f] !== null);
+    let key: string | null = null;
+    if (keyField) {
+      const k = record[keyField];
+      if (typeof k !== 'string' && !isFiniteNumber(k)) throw new LineProblem(keyField, `${keyField}: expected a string or a number, got ${describe(k)}`);
+      key = `${keyField}:${String(k)}`;
+    }
+    const promptField = PROMPT_TEXT_FIELDS.find((f) => record[f] !== undefined && record[f] !== null);
+    const prompt = promptField ? record[promptField] : undefined;
+    if (prompt !== undefined && typeof prompt !== 'string') throw new LineProblem(promptField!, `${promptField}: expected a string, got ${describe(prompt)}`);
+
+    let step = 0;
+    if (record.step !== undefined) {
+      if (!Number.isInteger(record.step) || (record.step as number) < 0) throw new LineProblem('step', `step: expected an integer ≥ 0, got ${JSON.stringify(record.step)}`);
+      step = record.step as number;
+    }
+
+    const tokenField = TOKEN_FIELDS.find((f) => record[f] !== undefined);
+    let tokens = 0;
+    if (tokenField) {
+      if (!isFiniteNumber(record[tokenField])) throw new LineProblem(tokenField, `${tokenField}: expected a number, got ${describe(record[tokenField])}`);
+      tokens = record[tokenField] as number;
+    }
+
+    const out: ChainRecord = { step, key, prompt: prompt ?? (keyField ? String(record[keyField]) : ''), reference: this.readReference(record), text, tokens, rewards: null };
+    const image = this.readImage(record);
+    if (image) out.image = image;
+    if (record.rewards !== undefined && record.rewards !== null) {
+      checkRewards(record.rewards, 'rewards');
+      out.rewards = record.rewards as RewardBreakdown;
+    }
+    return out;
+  }
+
+  /** answer / solution / key_steps (top level or in `reference`), or a verl `gts` (a string, or an object of the same). */
+  private readReference(record: Record<string, unknown>): RewardReference {
+    const gts = record.gts;
+    let source = record;
+    let where = '';
+    if (gts !== undefined && gts !== null) {
+      if (typeof gts === 'string') source = { ...record, answer: gts };
+      else if (isObject(gts)) {
+        source = gts;
+        where = 'gts.';
+      } else throw new LineProblem('gts', `gts: expected a string or an object, got ${describe(gts)}`);
+    }
+    const { reference, problems } = readReferenceFields(source, 'Record');
+    const first = problems[0];
+    if (first) throw new LineProblem(`${where}${first.field}`, first.message);
+    if (where && reference.keySteps === undefined) {
+      const outer = readReferenceFields({ key_steps: record.key_steps }, 'Record');
+      if (outer.problems[0]) throw new LineProblem(outer.problems[0].field, outer.problems[0].message);
+      if (outer.reference.keySteps) reference.keySteps = outer.reference.keySteps;
+    }
+    return reference;
+  }
+
+  private readImage(record: Record<string, unknown>): RolloutGroup['image'] | undefined {
+    const images = record.images;
+    const value = record.image ?? (Array.isArray(images) ? images[0] : undefined);
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string') throw new LineProblem(record.image !== undefined ? 'image' : 'images[0]', `image: expected a path or a data URI, got ${describe(value)}`);
+    if (value.startsWith('data:')) return { dataUri: value };
+    // The run folder is new: a relative path is relative to the imported file.
+    return { path: path.resolve(path.dirname(this.options.file), value) };
+  }
+
+  /** Groups by step, then by prompt key (first appearance order); prompt-less records by position. */
+  private groupChains(): Map<number, RolloutGroup[]> {
+    const size = this.options.groupSize ?? 1;
+    const byStep = new Map<number, Map<string, ChainRecord[]>>();
+    const positional = new Map<number, number>();
+    for (const c of this.chains) {
+      let groups = byStep.get(c.step);
+      if (!groups) byStep.set(c.step, (groups = new Map()));
+      let key = c.key;
+      if (key === null) {
+        const n = positional.get(c.step) ?? 0;
+        positional.set(c.step, n + 1);
+        key = `#position:${Math.floor(n / size)}`;
+      }
+      const list = groups.get(key);
+      if (list) list.push(c);
+      else groups.set(key, [c]);
+    }
+    const out = new Map<number, RolloutGroup[]>();
+    for (const [step, groups] of byStep) {
+      out.set(step, [...groups].map(([key, records]) => this.toGroup(step, key, records)));
+    }
+    return out;
+  }
+
+  private toGroup(step: number, key: string, records: ChainRecord[]): RolloutGroup {
+    const first = records[0]!;
+    const rewards = records.map((r) => r.rewards ?? scoreChain(r.text, r.reference, this.options.preset));
+    // A singleton group has no baseline to compare with: advantage 0.
+    const advantages = records.length > 1 ? groupAdvantages(rewards.map((r) => r.total), records.length) : [0];
+    const samples: RolloutSample[] = records.map((r, i) => ({ text: r.text, tokens: r.tokens, rewards: rewards[i]!, advantage: advantages[i]! }));
+    const group: RolloutGroup = {
+      promptId: key.startsWith('#position:') ? `import-${step}-${key.slice('#position:'.length)}` : key.slice(key.indexOf(':') + 1),
+      prompt: first.prompt,
+      reference: { answer: first.reference.answer ?? '', keySteps: first.reference.keySteps ?? [] },
+      samples,
+    };
+    if (first.image) group.image = first.image;
+    return group;
+  }
+}
+
+/** Checks a stored RewardBreakdown far enough for the viewer to draw it. */
+function checkRewards(value: unknown, where: string): void {
+  if (!isObject(value)) throw new LineProblem(where, `${where}: expected an object, got ${describe(value)}`);
+  for (const f of ['total', 'r_acc', 'r_val'] as const) {
+    if (!isFiniteNumber(value[f])) throw new LineProblem(`${where}.${f}`, `${where}.${f}: expected a number, got ${describe(value[f])}`);
+  }
+  for (const f of ['violations', 'key_steps'] as const) {
+    if (!Array.isArray(value[f])) throw new LineProblem(`${where}.${f}`, `${where}.${f}: expected a list, got ${describe(value[f])}`);
+  }
+}
+
+function checkGroup(g: unknown, where: string): void {
+  if (!isObject(g)) throw new LineProblem(where, `${where}: expected an object, got ${describe(g)}`);
+  for (const f of ['promptId', 'prompt'] as const) {
+    if (typeof g[f] !== 'string') throw new LineProblem(`${where}.${f}`, `${where}.${f}: expected a string, got ${describe(g[f])}`);
+  }
+  if (!isObject(g.reference)) throw new LineProblem(`${where}.reference`, `${where}.reference: expected an object, got ${describe(g.reference)}`);
+  if (!Array.isArray(g.samples)) throw new LineProblem(`${where}.samples`, `${where}.samples: expected a list, got ${describe(g.samples)}`);
+  g.samples.forEach((s, i) => {
+    const at = `${where}.samples[${i}]`;
+    if (!isObject(s)) throw new LineProblem(at, `${at}: expected an object, got ${describe(s)}`);
+    if (typeof s.text !== 'string') throw new LineProblem(`${at}.text`, `${at}.text: expected a string, got ${describe(s.text)}`);
+    if (!isFiniteNumber(s.advantage)) throw new LineProblem(`${at}.advantage`, `${at}.advantage: expected a number, got ${describe(s.advantage)}`);
+    checkRewards(s.rewards, `${at}.rewards`);
+  });
+}
+
+/** Converts a whole file's text (tests and small files; the command streams through `RolloutImporter`). */
+export function convertRolloutLines(text: string, options: ImportOptions): ImportResult {
+  const importer = new RolloutImporter(options);
+  text.split(/\r?\n/).forEach((raw, i) => importer.addLine(raw, i + 1));
+  return importer.finish();
+}
