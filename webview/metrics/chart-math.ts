@@ -80,13 +80,31 @@ export function niceTicks(min: number, max: number, count: number): { ticks: num
   if (!Number.isFinite(min) || !Number.isFinite(max)) return { ticks: [], step: 1 };
   if (max < min) [min, max] = [max, min];
   if (max === min) return { ticks: [min], step: niceStep(Math.abs(min) || 1) };
-  const step = niceStep((max - min) / Math.max(1, count));
+  let step = niceStep((max - min) / Math.max(1, count));
+  let ticks = ticksAt(min, max, step);
+  // Rounding the step up can leave no multiple inside a short range (e.g. [0.0005, 400000] with
+  // step 500000): step down through the nice values until one fits; a step ≤ the span always does.
+  for (let tries = 0; ticks.length === 0 && tries < 8; tries++) {
+    step = smallerNiceStep(step);
+    ticks = ticksAt(min, max, step);
+  }
+  return ticks.length ? { ticks, step } : { ticks: [min], step };
+}
+
+function ticksAt(min: number, max: number, step: number): number[] {
   const ticks: number[] = [];
   const start = Math.ceil(min / step - 1e-9);
   // 0.30000000000000004 → 0.3: a tick has no more decimals than its step.
   const decimals = Math.min(100, Math.max(0, 1 - Math.floor(Math.log10(step))));
   for (let k = start; k * step <= max + step * 1e-9; k++) ticks.push(Number.parseFloat((k * step).toFixed(decimals)));
-  return { ticks, step };
+  return ticks;
+}
+
+/** The nice step below `step` in the 1, 2, 5 × 10^k sequence. */
+function smallerNiceStep(step: number): number {
+  const magnitude = 10 ** Math.floor(Math.log10(step) + 1e-9);
+  const r = Math.round(step / magnitude);
+  return r >= 5 ? 2 * magnitude : r >= 2 ? magnitude : magnitude / 2;
 }
 
 /** Pads a value range so lines do not touch the frame; a flat series gets a visible band. */
