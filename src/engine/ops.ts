@@ -178,6 +178,21 @@ export function cast(x: Tensor, to: DType): Tensor {
   return out;
 }
 
+/**
+ * x's value with no gradient path back to x: what an on-policy ratio exp(logp − sg(logp)) needs,
+ * whose value is 1 and whose gradient is ∇logp.
+ */
+export function stopGradient(x: Tensor): Tensor {
+  const g = x.graph;
+  const recording = g.recording;
+  g.recording = false;
+  try {
+    return g.node('Identity', [x], x.shape, x.dtype);
+  } finally {
+    g.recording = recording;
+  }
+}
+
 // ---------------------------------------------------------------- selection and comparison
 
 /** Where(cond, a, b); no gradient to the condition. */

@@ -1,4 +1,5 @@
-// Packing variable-length sequences into the static [B, maxTextLen] tensors the graphs take.
+// Packing variable-length sequences into the static [B, Tt] tensors the graphs take, where Tt is the
+// batch's longest sequence rounded up to a bucket (so a session serves many batches).
 // Per-token arrays are aligned to predicted tokens: entry j belongs to tokens[j + 1].
 import type { PolicyConfig } from './config';
 
@@ -17,9 +18,17 @@ export function checkBatch(c: PolicyConfig, batch: SequenceBatch, what: string):
   });
 }
 
+/** Bucket width: each distinct Tt builds its own sessions, so few widths keep that cost bounded. */
+export const TEXT_BUCKET = 32;
+
+/** The text length a batch is packed to: its longest sequence rounded up to TEXT_BUCKET, at most maxTextLen. */
+export function textLengthFor(c: PolicyConfig, tokens: readonly (readonly number[])[]): number {
+  const longest = tokens.reduce((m, t) => Math.max(m, t.length), 1);
+  return Math.min(c.maxTextLen, Math.ceil(longest / TEXT_BUCKET) * TEXT_BUCKET);
+}
+
 /** ids [B,Tt] (padded) and next-token targets [B,Tt] as int64. */
-export function packTokens(c: PolicyConfig, tokens: readonly (readonly number[])[], pad: number): { ids: BigInt64Array; targets: BigInt64Array } {
-  const Tt = c.maxTextLen;
+export function packTokens(c: PolicyConfig, tokens: readonly (readonly number[])[], pad: number, Tt = c.maxTextLen): { ids: BigInt64Array; targets: BigInt64Array } {
   const ids = new BigInt64Array(tokens.length * Tt).fill(BigInt(pad));
   const targets = new BigInt64Array(tokens.length * Tt).fill(BigInt(pad));
   tokens.forEach((t, b) => {
@@ -32,8 +41,7 @@ export function packTokens(c: PolicyConfig, tokens: readonly (readonly number[])
 }
 
 /** Per-token rows (row b at most tokens[b].length − 1 long) into a zero-padded [B,Tt] array. */
-export function packPerToken(c: PolicyConfig, rows: readonly (readonly number[])[], lengths: readonly number[], what: string): Float32Array {
-  const Tt = c.maxTextLen;
+export function packPerToken(c: PolicyConfig, rows: readonly (readonly number[])[], lengths: readonly number[], what: string, Tt = c.maxTextLen): Float32Array {
   if (rows.length !== lengths.length) throw new Error(`${what}: ${rows.length} rows for ${lengths.length} sequences`);
   const out = new Float32Array(rows.length * Tt);
   rows.forEach((r, b) => {
@@ -44,6 +52,6 @@ export function packPerToken(c: PolicyConfig, rows: readonly (readonly number[])
 }
 
 /** Inverse of packPerToken: row b gets tokens[b].length − 1 entries. */
-export function unpackPerToken(c: PolicyConfig, data: ArrayLike<number>, lengths: readonly number[]): number[][] {
-  return lengths.map((n, b) => Array.from({ length: Math.max(0, n - 1) }, (_, j) => data[b * c.maxTextLen + j]!));
+export function unpackPerToken(c: PolicyConfig, data: ArrayLike<number>, lengths: readonly number[], Tt = c.maxTextLen): number[][] {
+  return lengths.map((n, b) => Array.from({ length: Math.max(0, n - 1) }, (_, j) => data[b * Tt + j]!));
 }

@@ -10,6 +10,7 @@ import {
   adamwFactors,
   adamwStep,
   globalNormScale,
+  div,
   exp,
   gatherElements,
   gradients,
@@ -18,15 +19,21 @@ import {
   neg,
   reduceSum,
   reshape,
+  stopGradient,
 } from '../engine';
 import { type PolicyConfig, contextLength, numPatches, patchDim } from './config';
-import { GRPO_LOSS_CONFIG_DEFAULTS, type GrpoLossConfig, type LossTensors, grpoLoss, sftLoss } from './loss';
+import { GRPO_LOSS_CONFIG_DEFAULTS, type GrpoLossConfig, type LossTensors, grpoLoss, maskedMean, sftLoss } from './loss';
 import { paramSpecs } from './params';
 import { declareParams, policyDecodeStep, policyLogits, policyPrefill } from './transformer';
 
-export type Objective = { kind: 'sft' } | { kind: 'grpo'; loss: GrpoLossConfig; advantage: 'sequence' | 'token' };
+/**
+ * `onPolicy`: the batch was sampled from the current parameters and gets one update, so the "old"
+ * log-probs are the graph's own, held constant (ratio 1, gradient A·∇logp) and no separate pass is
+ * needed; otherwise they come in as `old_logp`.
+ */
+export type Objective = { kind: 'sft' } | { kind: 'grpo'; loss: GrpoLossConfig; advantage: 'sequence' | 'token'; onPolicy: boolean };
 
-export const GRPO_OBJECTIVE_DEFAULT: Objective = { kind: 'grpo', loss: GRPO_LOSS_CONFIG_DEFAULTS, advantage: 'sequence' };
+export const GRPO_OBJECTIVE_DEFAULT: Objective = { kind: 'grpo', loss: GRPO_LOSS_CONFIG_DEFAULTS, advantage: 'sequence', onPolicy: true };
 
 export interface OptimizerConfig {
   adamw: AdamWHyper;
@@ -40,30 +47,36 @@ interface BatchInputs {
   ids: Tensor;
   targets: Tensor;
   patches: Tensor;
+  /** Scalar: log-probs are those of softmax(logits / temperature), the distribution sampled from. */
+  temperature: Tensor;
 }
 
-function batchInputs(g: Graph, c: PolicyConfig, B: number): BatchInputs {
-  const Tt = c.maxTextLen;
+/** Text length Tt ≤ maxTextLen: batches are cut to their longest sequence (rounded up) instead of padded to the maximum. */
+function batchInputs(g: Graph, c: PolicyConfig, B: number, Tt: number): BatchInputs {
+  if (!(Number.isInteger(Tt) && Tt >= 1 && Tt <= c.maxTextLen)) throw new Error(`policy graph: text length ${Tt} must be in [1, ${c.maxTextLen}]`);
   return {
     ids: g.input('ids', [B, Tt], 'int64'),
     targets: g.input('targets', [B, Tt, 1], 'int64'),
     patches: g.input('patches', [B, numPatches(c), patchDim(c)]),
+    temperature: g.input('temperature', []),
   };
 }
 
-/** log π(target_t | prefix) [B,Tt] and per-position entropy [B,Tt]. */
+/** log π_T(target_t | prefix) [B,Tt] and the log-softmax it came from [B,Tt,V]. */
 function tokenLogprobs(g: Graph, c: PolicyConfig, P: ReturnType<typeof declareParams>, x: BatchInputs): { logp: Tensor; logsm: Tensor } {
-  const logsm = logSoftmax(policyLogits(g, c, P, x.ids, x.patches));
-  return { logp: reshape(gatherElements(logsm, x.targets, -1), [x.ids.shape[0]!, c.maxTextLen]), logsm };
+  const logsm = logSoftmax(div(policyLogits(g, c, P, x.ids, x.patches), x.temperature));
+  return { logp: reshape(gatherElements(logsm, x.targets, -1), x.ids.shape), logsm };
 }
 
-export function buildLogprobsGraph(c: PolicyConfig, B: number, dtype: FloatDType = 'float32'): Graph {
+const entropyOf = (logsm: Tensor): Tensor => neg(reduceSum(mul(exp(logsm), logsm), [-1]));
+
+export function buildLogprobsGraph(c: PolicyConfig, B: number, Tt = c.maxTextLen, dtype: FloatDType = 'float32'): Graph {
   const g = new Graph(dtype, 'policy-logprobs');
   const P = declareParams(g, c, false);
-  const x = batchInputs(g, c, B);
+  const x = batchInputs(g, c, B, Tt);
   const { logp, logsm } = tokenLogprobs(g, c, P, x);
   g.output('logp', logp);
-  g.output('entropy', neg(reduceSum(mul(exp(logsm), logsm), [-1])));
+  g.output('entropy', entropyOf(logsm));
   return g;
 }
 
@@ -117,23 +130,26 @@ export interface TrainGraphOptions {
   dtype?: FloatDType;
   /** 'adamw' (default): the fused update; 'gradients': emit raw gradients (for checks). */
   emit?: 'adamw' | 'gradients';
+  /** Text positions of the batch (default maxTextLen). */
+  textLen?: number;
 }
 
 export function buildTrainGraph(c: PolicyConfig, B: number, objective: Objective, optim: OptimizerConfig = OPTIMIZER_DEFAULTS, options: TrainGraphOptions = {}): Graph {
   const dtype = options.dtype ?? 'float32';
   const g = new Graph(dtype, `policy-train-${objective.kind}`);
   const P = declareParams(g, c, true);
-  const x = batchInputs(g, c, B);
-  const Tt = c.maxTextLen;
+  const Tt = options.textLen ?? c.maxTextLen;
+  const x = batchInputs(g, c, B, Tt);
   const mask = g.input('mask', [B, Tt]);
-  const { logp } = tokenLogprobs(g, c, P, x);
+  const { logp, logsm } = tokenLogprobs(g, c, P, x);
   let lt: LossTensors;
   if (objective.kind === 'sft') lt = sftLoss(logp, mask);
   else {
-    const old = g.input('old_logp', [B, Tt]);
+    const old = objective.onPolicy ? stopGradient(logp) : g.input('old_logp', [B, Tt]);
     const ref = g.input('ref_logp', [B, Tt]);
     const adv = g.input('advantages', objective.advantage === 'token' ? [B, Tt] : [B, 1]);
     lt = grpoLoss(logp, old, ref, mask, adv, objective.loss);
+    lt.metrics.entropy = maskedMean(stopGradient(entropyOf(logsm)), mask);
   }
   g.output('loss', lt.loss);
   for (const [k, t] of Object.entries(lt.metrics)) g.output(k, t);

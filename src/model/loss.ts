@@ -27,7 +27,7 @@ function aggregate(perToken: Tensor, mask: Tensor, how: LossAggregation): Tensor
   return reduceMean(div(reduceSum(masked, [1]), maximum(reduceSum(mask, [1]), 1)), [0]);
 }
 
-const maskedMean = (x: Tensor, mask: Tensor): Tensor => div(sumAll(mul(x, mask)), maximum(sumAll(mask), 1));
+export const maskedMean = (x: Tensor, mask: Tensor): Tensor => div(sumAll(mul(x, mask)), maximum(sumAll(mask), 1));
 
 /** Cross-entropy of the target tokens, averaged over masked tokens. */
 export function sftLoss(logp: Tensor, mask: Tensor): LossTensors {

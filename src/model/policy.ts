@@ -2,14 +2,14 @@
 // reused. This is the API the trainer uses: logprobs(), sample(), trainStep().
 import { EngineSession, type ExecutionProvider, type GraphOptimization, type Graph, type HostTensor, SESSION_DEFAULTS, toOnnxBytes } from '../engine';
 import { type PolicyConfig, type PolicyConfigInput, numPatches, patchDim, resolvePolicyConfig } from './config';
-import { type SequenceBatch, checkBatch, packPerToken, packTokens, unpackPerToken } from './batch';
-import { GRPO_OBJECTIVE_DEFAULT, OPTIMIZER_DEFAULTS, type Objective, type OptimizerConfig, buildDecodeGraph, buildLogitsGraph, buildLogprobsGraph, buildPrefillGraph, buildTrainGraph } from './graphs';
+import { type SequenceBatch, checkBatch, packPerToken, packTokens, textLengthFor, unpackPerToken } from './batch';
+import { OPTIMIZER_DEFAULTS, type Objective, type OptimizerConfig, buildDecodeGraph, buildLogitsGraph, buildLogprobsGraph, buildPrefillGraph, buildTrainGraph } from './graphs';
 import { KvCache, prefillLength } from './kv-cache';
 import { patchifyBatch } from './image';
 import { GRPO_LOSS_CONFIG_DEFAULTS, type GrpoLossConfig } from './loss';
 import { type ParamValues, initParams, paramSpecs } from './params';
 import { Rng } from './rng';
-import { SAMPLING_DEFAULTS, type SamplingOptions, pickToken, validateSampling } from './sampler';
+import { SAMPLING_DEFAULTS, type SamplingOptions, pickToken, tokenLogprob, validateSampling } from './sampler';
 
 export interface RuntimeOptions {
   executionProvider: ExecutionProvider;
@@ -60,13 +60,24 @@ export interface SampleResult {
   /** Generated ids per sequence (without the prompt), ending with EOS when it stopped there. */
   completions: number[][];
   stoppedAtEos: boolean[];
+  /**
+   * log π_T of each generated token under softmax(logits / T), before any top-p truncation (T = 1
+   * for greedy decoding): what logprobs() with the same temperature returns for these tokens.
+   */
+  logprobs: number[][];
+}
+
+/** Options of a log-prob pass: the temperature of the distribution the tokens were sampled from. */
+export interface LogprobsOptions {
+  temperature?: number;
 }
 
 export type TrainObjectiveInput =
   | { kind: 'sft' }
   | {
       kind: 'grpo';
-      oldLogp: readonly (readonly number[])[];
+      /** Log-probs of the policy that sampled the batch; absent = on-policy (sampled by the current parameters). */
+      oldLogp?: readonly (readonly number[])[];
       refLogp: readonly (readonly number[])[];
       /** One per sequence, or per predicted token (step-level credit). */
       advantages: readonly number[] | readonly (readonly number[])[];
@@ -77,12 +88,14 @@ export interface TrainBatch extends SequenceBatch {
   lossMask: readonly (readonly number[])[];
   objective: TrainObjectiveInput;
   lr: number;
+  /** Sampling temperature of the batch (GRPO); log-probs, ratio and KL use softmax(logits / T). Default 1. */
+  temperature?: number;
 }
 
 export interface TrainStepResult {
   loss: number;
   gradNorm: number;
-  /** kl, clip_ratio, ratio_mean for GRPO. */
+  /** kl, clip_ratio, ratio_mean and entropy (masked mean, at the batch's temperature) for GRPO. */
   metrics: Record<string, number>;
 }
 
@@ -146,47 +159,49 @@ export class PolicySessions {
     for (const s of paramSpecs(this.config)) feeds[s.name] = f32(s.shape, this.params.get(s.name)!);
   }
 
-  private batchFeeds(batch: SequenceBatch, what: string): Record<string, HostTensor> {
+  /** Feeds shared by log-prob and train graphs, with the batch packed to its bucketed text length Tt. */
+  private batchFeeds(batch: SequenceBatch, what: string, temperature: number): { feeds: Record<string, HostTensor>; Tt: number } {
     checkBatch(this.config, batch, what);
+    if (!(temperature > 0) || !Number.isFinite(temperature)) throw new Error(`${what}: temperature must be a finite number > 0, got ${temperature}`);
     const c = this.config;
     const B = batch.tokens.length;
-    const { ids, targets } = packTokens(c, batch.tokens, this.options.tokens.pad);
+    const Tt = textLengthFor(c, batch.tokens);
+    const { ids, targets } = packTokens(c, batch.tokens, this.options.tokens.pad, Tt);
     const feeds: Record<string, HostTensor> = {
-      ids: i64([B, c.maxTextLen], ids),
-      targets: i64([B, c.maxTextLen, 1], targets),
+      ids: i64([B, Tt], ids),
+      targets: i64([B, Tt, 1], targets),
       patches: f32([B, numPatches(c), patchDim(c)], patchifyBatch(c, batch.images)),
+      temperature: scalar(temperature),
     };
     this.paramFeeds(feeds);
-    return feeds;
+    return { feeds, Tt };
   }
 
-  async logprobs(batch: SequenceBatch): Promise<LogprobsResult> {
+  async logprobs(batch: SequenceBatch, options: LogprobsOptions = {}): Promise<LogprobsResult> {
     const B = batch.tokens.length;
-    const feeds = this.batchFeeds(batch, 'logprobs');
-    const s = await this.session(`logprobs/B${B}`, () => buildLogprobsGraph(this.config, B));
+    const { feeds, Tt } = this.batchFeeds(batch, 'logprobs', options.temperature ?? 1);
+    const s = await this.session(`logprobs/B${B}/T${Tt}`, () => buildLogprobsGraph(this.config, B, Tt));
     const out = await s.run(feeds);
     const lengths = batch.tokens.map((t) => t.length);
-    return { logp: unpackPerToken(this.config, out.logp!.data as Float32Array, lengths), entropy: unpackPerToken(this.config, out.entropy!.data as Float32Array, lengths) };
+    return { logp: unpackPerToken(this.config, out.logp!.data as Float32Array, lengths, Tt), entropy: unpackPerToken(this.config, out.entropy!.data as Float32Array, lengths, Tt) };
   }
 
   async trainStep(batch: TrainBatch): Promise<TrainStepResult> {
     const c = this.config;
     const B = batch.tokens.length;
-    const Tt = c.maxTextLen;
-    const feeds = this.batchFeeds(batch, 'trainStep');
+    const { feeds, Tt } = this.batchFeeds(batch, 'trainStep', batch.temperature ?? 1);
     const lengths = batch.tokens.map((t) => t.length);
-    feeds.mask = f32([B, Tt], packPerToken(c, batch.lossMask, lengths, 'trainStep.lossMask'));
+    const pack = (rows: readonly (readonly number[])[], what: string): Float32Array => packPerToken(c, rows, lengths, what, Tt);
+    feeds.mask = f32([B, Tt], pack(batch.lossMask, 'trainStep.lossMask'));
     let objective: Objective = { kind: 'sft' };
     if (batch.objective.kind === 'grpo') {
       const o = batch.objective;
-      feeds.old_logp = f32([B, Tt], packPerToken(c, o.oldLogp, lengths, 'trainStep.oldLogp'));
-      feeds.ref_logp = f32([B, Tt], packPerToken(c, o.refLogp, lengths, 'trainStep.refLogp'));
+      if (o.oldLogp) feeds.old_logp = f32([B, Tt], pack(o.oldLogp, 'trainStep.oldLogp'));
+      feeds.ref_logp = f32([B, Tt], pack(o.refLogp, 'trainStep.refLogp'));
       const perToken = o.advantages.length > 0 && Array.isArray(o.advantages[0]);
       if (o.advantages.length !== B) throw new Error(`trainStep.advantages: ${o.advantages.length} entries for ${B} sequences`);
-      feeds.advantages = perToken
-        ? f32([B, Tt], packPerToken(c, o.advantages as number[][], lengths, 'trainStep.advantages'))
-        : f32([B, 1], Float32Array.from(o.advantages as number[]));
-      objective = { ...(GRPO_OBJECTIVE_DEFAULT as Extract<Objective, { kind: 'grpo' }>), loss: this.grpo, advantage: perToken ? 'token' : 'sequence' };
+      feeds.advantages = perToken ? f32([B, Tt], pack(o.advantages as number[][], 'trainStep.advantages')) : f32([B, 1], Float32Array.from(o.advantages as number[]));
+      objective = { kind: 'grpo', loss: this.grpo, advantage: perToken ? 'token' : 'sequence', onPolicy: !o.oldLogp };
     }
     if (!(batch.lr >= 0) || !Number.isFinite(batch.lr)) throw new Error(`trainStep: lr must be a finite number ≥ 0, got ${batch.lr}`);
     const st = this.optimizerState;
@@ -199,8 +214,8 @@ export class PolicySessions {
       feeds[`m.${s.name}`] = f32(s.shape, st.m.get(s.name)!);
       feeds[`v.${s.name}`] = f32(s.shape, st.v.get(s.name)!);
     }
-    const key = objective.kind === 'sft' ? `train-sft/B${B}` : `train-grpo-${objective.advantage}/B${B}`;
-    const s = await this.session(key, () => buildTrainGraph(c, B, objective, this.optimizer));
+    const key = objective.kind === 'sft' ? `train-sft/B${B}/T${Tt}` : `train-grpo-${objective.advantage}${objective.onPolicy ? '-onpolicy' : ''}/B${B}/T${Tt}`;
+    const s = await this.session(key, () => buildTrainGraph(c, B, objective, this.optimizer, { textLen: Tt }));
     const out = await s.run(feeds);
     const loss = (out.loss!.data as Float32Array)[0]!;
     if (!Number.isFinite(loss)) throw new Error(`trainStep: loss is ${loss}; parameters were left unchanged`);
@@ -215,7 +230,7 @@ export class PolicySessions {
     this.params = params;
     this.optimizerState = { step: t, m, v };
     const metrics: Record<string, number> = {};
-    for (const k of ['kl', 'clip_ratio', 'ratio_mean']) if (out[k]) metrics[k] = (out[k].data as Float32Array)[0]!;
+    for (const k of ['kl', 'clip_ratio', 'ratio_mean', 'entropy']) if (out[k]) metrics[k] = (out[k].data as Float32Array)[0]!;
     return { loss, gradNorm: (out.grad_norm!.data as Float32Array)[0]!, metrics };
   }
 
@@ -238,11 +253,14 @@ export class PolicySessions {
       promptLen: seqs.map((s) => s.length),
       done: seqs.map((s) => s.length >= c.maxTextLen),
       eos: seqs.map(() => false),
+      logprobs: seqs.map((): number[] => []),
     };
+    const logprobTemperature = o.temperature > 0 ? o.temperature : 1;
     const patches = patchifyBatch(c, req.images);
     // Sequence i samples when position j holds its last token: logits there predict token j + 1.
     const advance = (i: number, logits: ArrayLike<number>, offset: number): void => {
       const tok = pickToken(logits, offset, c.vocabSize, o, state.rngs[i]!);
+      state.logprobs[i]!.push(tokenLogprob(logits, offset, c.vocabSize, tok, logprobTemperature));
       const s = state.seqs[i]!;
       s.push(tok);
       const isEos = tok === this.options.tokens.eos;
@@ -253,7 +271,7 @@ export class PolicySessions {
     };
     if (req.useCache === false) await this.sampleRecompute(N, patches, state, advance);
     else await this.sampleCached(N, patches, state, advance);
-    return { completions: state.seqs.map((s, i) => s.slice(state.promptLen[i]!)), stoppedAtEos: state.eos };
+    return { completions: state.seqs.map((s, i) => s.slice(state.promptLen[i]!)), stoppedAtEos: state.eos, logprobs: state.logprobs };
   }
 
   private async sampleCached(N: number, patches: Float32Array, st: { seqs: number[][]; done: boolean[] }, advance: (i: number, l: ArrayLike<number>, off: number) => void): Promise<void> {

@@ -46,3 +46,12 @@ export function pickToken(logits: ArrayLike<number>, offset: number, V: number, 
   for (let k = 0; k < kept; k++) if ((acc += probs[order[k]!]! / mass) > u) return order[k]!;
   return order[kept - 1]!;
 }
+
+/** log softmax(logits[offset .. offset+V) / temperature)[token], in float64. */
+export function tokenLogprob(logits: ArrayLike<number>, offset: number, V: number, token: number, temperature: number): number {
+  let max = -Infinity;
+  for (let v = 0; v < V; v++) max = Math.max(max, logits[offset + v]! / temperature);
+  let sum = 0;
+  for (let v = 0; v < V; v++) sum += Math.exp(logits[offset + v]! / temperature - max);
+  return logits[offset + token]! / temperature - max - Math.log(sum);
+}

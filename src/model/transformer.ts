@@ -79,14 +79,14 @@ function encode(g: Graph, c: PolicyConfig, P: ParamTensors, x: Tensor, onLayer?:
   return x;
 }
 
-/** Full-sequence forward: ids [B, Tt] int64 and patches [B, Np, patchDim] → text logits [B, Tt, V]. */
+/** Full-sequence forward: ids [B, Tt ≤ maxTextLen] int64 and patches [B, Np, patchDim] → text logits [B, Tt, V]. */
 export function policyLogits(g: Graph, c: PolicyConfig, P: ParamTensors, ids: Tensor, patches: Tensor): Tensor {
   const Tt = ids.shape[1]!;
   const Np = numPatches(c);
-  if (Tt !== c.maxTextLen || patches.shape[1] !== Np || patches.shape[2] !== patchDim(c)) {
-    throw new Error(`policy: expected ids [B,${c.maxTextLen}] and patches [B,${Np},${patchDim(c)}]`);
+  if (Tt > c.maxTextLen || patches.shape[1] !== Np || patches.shape[2] !== patchDim(c)) {
+    throw new Error(`policy: expected ids [B, ≤${c.maxTextLen}] and patches [B,${Np},${patchDim(c)}]`);
   }
-  return head(c, P, slice(encode(g, c, P, embed(P, patches, ids)), 1, Np, contextLength(c)));
+  return head(c, P, slice(encode(g, c, P, embed(P, patches, ids)), 1, Np, Np + Tt));
 }
 
 export interface KvTensors {

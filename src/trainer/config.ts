@@ -35,6 +35,8 @@ export interface RlConfig {
   advantageEps: number;
   /** 'sequence' as in the paper; 'step' adds each matched key step's credit to its step's tokens. */
   advantage: 'sequence' | 'step';
+  /** Policy updates per sampled batch (R1-VL: 1). With more than one, old log-probs are computed and the ratio is clipped. */
+  updatesPerBatch: number;
 }
 
 export interface EvalConfig {
@@ -82,6 +84,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
     scaleStd: true,
     advantageEps: 1e-4,
     advantage: 'sequence',
+    updatesPerBatch: 1,
   },
   reward: 'stepgrpo',
   eval: { every: 10, prompts: 64 },
@@ -127,6 +130,7 @@ export function resolveTrainConfig(user: unknown = {}, base: TrainConfig = TRAIN
     ['rl.promptsPerStep', merged.rl.promptsPerStep],
     ['rl.groupSize', merged.rl.groupSize],
     ['rl.maxNewTokens', merged.rl.maxNewTokens],
+    ['rl.updatesPerBatch', merged.rl.updatesPerBatch],
   ];
   for (const [field, v] of positive) if (!Number.isInteger(v) || v < 1) throw new Error(`config: ${field} must be a positive integer, got ${v}`);
   for (const [field, v] of [['sft.steps', merged.sft.steps], ['rl.steps', merged.rl.steps]] as const) {

@@ -23,10 +23,17 @@ export async function evaluate(policy: PolicySessions, tok: Tokenizer, data: Tas
     scoreChain(tok.decode(ids.filter((id) => id !== tok.eos)), { answer: examples[i]!.answer, keySteps: examples[i]!.keySteps }, reward),
   );
   const mean = (f: (r: (typeof scored)[number]) => number): number => scored.reduce((a, r) => a + f(r), 0) / n;
+  const accuracy = mean((r) => (r.answer_correct ? 1 : 0));
+  const correct = scored.filter((r) => r.answer_correct);
   return {
     'eval/reward': mean((r) => r.total),
-    'eval/accuracy': mean((r) => (r.answer_correct ? 1 : 0)),
+    'eval/accuracy': accuracy,
+    // Binomial standard error over the n prompts evaluated.
+    'eval/accuracy_se': Math.sqrt((accuracy * (1 - accuracy)) / n),
     'eval/validity_rate': mean((r) => r.validity),
     'eval/key_step_recall': mean((r) => r.key_step_ratio),
+    // Right for the right reasons: correct answers whose chain also holds every key step.
+    'eval/faithfulness': correct.length ? correct.filter((r) => r.key_step_ratio === 1).length / correct.length : 0,
+    'eval/prompts': n,
   };
 }

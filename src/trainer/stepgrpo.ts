@@ -1,5 +1,7 @@
 // One StepGRPO step (DESIGN §6): sample G chains per prompt, score them with StepRAR + StepRVR,
-// group-relative advantages, old and reference log-probs, one fused policy update.
+// group-relative advantages, reference log-probs, then the policy update(s). Log-probs, ratio and
+// KL are all taken under softmax(logits / T), the distribution the chains were sampled from (TRL's
+// convention): otherwise the update would climb the expected reward of a policy nobody sampled.
 import { fracZeroStd, groupAdvantages } from '../core/grpo';
 import { scoreChain } from '../core/reward';
 import type { RewardBreakdown, RewardConfig } from '../core/reward-types';
@@ -30,7 +32,7 @@ export interface RlStepContext {
 export interface RlStepResult {
   groups: RolloutGroup[];
   metrics: Record<string, number>;
-  /** Seconds per phase: sampling, scoring, reference log-probs (old + ref), update. */
+  /** Seconds per phase: sampling, scoring, log-probs (reference, plus old with several updates), update(s). */
   split: { sample: number; score: number; logprobs: number; update: number };
 }
 
@@ -75,25 +77,25 @@ export async function stepGrpoStep(ctx: RlStepContext): Promise<RlStepResult> {
   const trainAdvantages = rl.advantage === 'step' ? perTokenAdvantages() : advantages;
   const batch = { images, tokens };
 
+  const temperature = rl.temperature;
   t = performance.now();
-  const old = await policy.logprobs(batch);
+  // One update per batch: the sampling policy is the current one, so the train graph holds its own
+  // log-probs constant as the "old" ones and no separate pass is needed.
+  const old = rl.updatesPerBatch > 1 ? (await policy.logprobs(batch, { temperature })).logp : undefined;
   const current = policy.params;
   policy.setParams(ctx.refParams);
   let ref;
   try {
-    ref = await policy.logprobs(batch);
+    ref = await policy.logprobs(batch, { temperature });
   } finally {
     policy.setParams(current);
   }
   const tLogprobs = (performance.now() - t) / 1000;
 
   t = performance.now();
-  const update = await policy.trainStep({
-    ...batch,
-    lossMask,
-    objective: { kind: 'grpo', oldLogp: old.logp, refLogp: ref.logp, advantages: trainAdvantages },
-    lr: rl.lr,
-  });
+  const objective = { kind: 'grpo', oldLogp: old, refLogp: ref.logp, advantages: trainAdvantages } as const;
+  let update = await policy.trainStep({ ...batch, lossMask, objective, lr: rl.lr, temperature });
+  for (let k = 1; k < rl.updatesPerBatch; k++) update = await policy.trainStep({ ...batch, lossMask, objective, lr: rl.lr, temperature });
   const tUpdate = (performance.now() - t) / 1000;
 
   /** Rows aligned with predicted tokens: the prompt's entries are masked out anyway. */
@@ -109,9 +111,6 @@ export async function stepGrpoStep(ctx: RlStepContext): Promise<RlStepResult> {
   }
 
   const completionTokens = sampled.completions.reduce((n, ids) => n + ids.length, 0);
-  let entropySum = 0;
-  let maskSum = 0;
-  old.entropy.forEach((row, b) => row.forEach((h, j) => ((entropySum += h * lossMask[b]![j]!), (maskSum += lossMask[b]![j]!))));
   const totalSeconds = tSample + tScore + tLogprobs + tUpdate;
   const metrics: Record<string, number> = {
     reward: mean(totals),
@@ -124,7 +123,7 @@ export async function stepGrpoStep(ctx: RlStepContext): Promise<RlStepResult> {
     frac_reward_zero_std: fracZeroStd(totals, G),
     kl: update.metrics.kl ?? 0,
     policy_loss: update.loss,
-    entropy: maskSum ? entropySum / maskSum : 0,
+    entropy: update.metrics.entropy ?? 0,
     clip_ratio: update.metrics.clip_ratio ?? 0,
     'completions/mean_length': completionTokens / texts.length,
     grad_norm: update.gradNorm,

@@ -58,7 +58,7 @@ describe('whole policy + GRPO loss: gradients vs finite differences (float64, ti
     const c = tinyConfig();
     const B = 3;
     const Tt = c.maxTextLen;
-    const g = buildTrainGraph(c, B, { kind: 'grpo', loss: GRPO_LOSS_CONFIG_DEFAULTS, advantage: 'sequence' }, undefined, { dtype: 'float64', emit: 'gradients' });
+    const g = buildTrainGraph(c, B, { kind: 'grpo', loss: GRPO_LOSS_CONFIG_DEFAULTS, advantage: 'sequence', onPolicy: false }, undefined, { dtype: 'float64', emit: 'gradients' });
     const s = await EngineSession.create(toOnnxBytes(g), { threads: 1 });
     const tokens = [randomTokens(c, Tt, 0), randomTokens(c, 4, 0), randomTokens(c, 5, 0)].map((t) => t.map((v, j) => (j < 4 ? 3 + (v % 3) : v))); // repeated ids → ScatterND accumulation
     const packed = packTokens(c, tokens, 0);
@@ -70,6 +70,7 @@ describe('whole policy + GRPO loss: gradients vs finite differences (float64, ti
       patches: f64([B, numPatches(c), patchDim(c)], patchifyBatch(c, tokens.map(() => randomImage(c)))),
       mask: f64([B, Tt], tokens.flatMap((t) => Array.from({ length: Tt }, (_, j) => (j >= 1 && j < t.length - 1 ? 1 : 0)))),
       advantages: f64([B, 1], [randn(), randn(), randn()]),
+      temperature: f64([], [1.3]),
     };
     const feeds = (over?: [string, Float64Array]): Record<string, HostTensor> => {
       const f = { ...base };

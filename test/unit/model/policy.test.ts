@@ -43,7 +43,8 @@ describe('policy runtime', () => {
       };
       const cached = await policy.sample(req);
       const full = await policy.sample({ ...req, useCache: false });
-      assert.deepEqual(cached, full);
+      assert.deepEqual([cached.completions, cached.stoppedAtEos], [full.completions, full.stoppedAtEos]);
+      cached.logprobs.flat().forEach((lp, k) => assert.ok(Math.abs(lp - full.logprobs.flat()[k]!) < 1e-4, `token ${k}: log-prob ${lp} vs ${full.logprobs.flat()[k]}`));
       assert.ok(cached.completions.some((x) => x.length > 3));
       const again = await policy.sample(req);
       assert.deepEqual(again, cached, 'same seeds reproduce the same tokens');
