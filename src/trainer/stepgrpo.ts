@@ -1,7 +1,5 @@
-// One StepGRPO step (DESIGN §6): sample G chains per prompt, score them with StepRAR + StepRVR,
-// group-relative advantages, reference log-probs, then the policy update(s). Log-probs, ratio and
-// KL are all taken under softmax(logits / T), the distribution the chains were sampled from (TRL's
-// convention): otherwise the update would climb the expected reward of a policy nobody sampled.
+// One StepGRPO step (DESIGN §6): sample G chains per prompt at temperature T, score them with
+// StepRAR + StepRVR, group-relative advantages, then the policy update (grpo-update.ts).
 import { fracZeroStd, groupAdvantages } from '../core/grpo';
 import { scoreChain } from '../core/reward';
 import type { RewardBreakdown, RewardConfig } from '../core/reward-types';
@@ -12,7 +10,8 @@ import type { RolloutGroup } from '../protocol/trainer-messages';
 import type { Example, TrainStream } from './data/example';
 import { hashSeed } from './data/rng';
 import type { RlConfig } from './config';
-import { completionMask, encodePrompt } from './sequences';
+import { encodePrompt } from './sequences';
+import { grpoUpdate } from './grpo-update';
 import { stepCreditAdvantages } from './step-credit';
 
 export interface RlStepContext {
@@ -72,41 +71,20 @@ export async function stepGrpoStep(ctx: RlStepContext): Promise<RlStepResult> {
   const advantages = groupAdvantages(totals, G, { eps: rl.advantageEps, scaleStd: rl.scaleStd });
   const tScore = (performance.now() - t) / 1000;
 
-  const tokens = promptIds.map((p, i) => [...p, ...sampled.completions[i]!]);
-  const lossMask = tokens.map((seq, i) => completionMask(promptIds[i]!.length, seq.length));
   const trainAdvantages = rl.advantage === 'step' ? perTokenAdvantages() : advantages;
-  const batch = { images, tokens };
-
-  const temperature = rl.temperature;
-  t = performance.now();
-  // One update per batch: the sampling policy is the current one, so the train graph holds its own
-  // log-probs constant as the "old" ones and no separate pass is needed.
-  const old = rl.updatesPerBatch > 1 ? (await policy.logprobs(batch, { temperature })).logp : undefined;
-  const current = policy.params;
-  policy.setParams(ctx.refParams);
-  let ref;
-  try {
-    ref = await policy.logprobs(batch, { temperature });
-  } finally {
-    policy.setParams(current);
-  }
-  const tLogprobs = (performance.now() - t) / 1000;
-
-  t = performance.now();
-  const objective = { kind: 'grpo', oldLogp: old, refLogp: ref.logp, advantages: trainAdvantages } as const;
-  let update = await policy.trainStep({ ...batch, lossMask, objective, lr: rl.lr, temperature });
-  for (let k = 1; k < rl.updatesPerBatch; k++) update = await policy.trainStep({ ...batch, lossMask, objective, lr: rl.lr, temperature });
-  const tUpdate = (performance.now() - t) / 1000;
+  const { update, seconds } = await grpoUpdate(policy, ctx.refParams, { images, prompts: promptIds, completions: sampled.completions, advantages: trainAdvantages }, rl);
+  const tLogprobs = seconds.logprobs;
+  const tUpdate = seconds.update;
 
   /** Rows aligned with predicted tokens: the prompt's entries are masked out anyway. */
   function perTokenAdvantages(): number[][] {
-    return tokens.map((seq, i) => {
+    return promptIds.map((prompt, i) => {
       const g = Math.floor(i / G);
       const group = totals.slice(g * G, g * G + G);
       const scale = rl.scaleStd ? unbiasedStd(group) + rl.advantageEps : 1;
-      const promptLen = promptIds[i]!.length;
+      const promptLen = prompt.length;
       const perCompletionToken = stepCreditAdvantages(tok, sampled.completions[i]!, texts[i]!, rewards[i]!, advantages[i]!, scale, ctx.reward);
-      return Array.from({ length: seq.length - 1 }, (_, j) => (j + 1 >= promptLen ? perCompletionToken[j + 1 - promptLen]! : advantages[i]!));
+      return Array.from({ length: promptLen + sampled.completions[i]!.length - 1 }, (_, j) => (j + 1 >= promptLen ? perCompletionToken[j + 1 - promptLen]! : advantages[i]!));
     });
   }
 
