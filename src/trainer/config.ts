@@ -35,6 +35,8 @@ export interface RlConfig {
   advantageEps: number;
   /** 'sequence' as in the paper; 'step' adds each matched key step's credit to its step's tokens. */
   advantage: 'sequence' | 'step';
+  /** RL learning-rate warm-up: linear over this many steps, then constant. */
+  warmupSteps: number;
   /** Policy updates per sampled batch (R1-VL: 1). With more than one, old log-probs are computed and the ratio is clipped. */
   updatesPerBatch: number;
 }
@@ -85,6 +87,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
     advantageEps: 1e-4,
     advantage: 'sequence',
     updatesPerBatch: 1,
+    warmupSteps: 10,
   },
   reward: 'stepgrpo',
   eval: { every: 10, prompts: 64 },
@@ -133,7 +136,7 @@ export function resolveTrainConfig(user: unknown = {}, base: TrainConfig = TRAIN
     ['rl.updatesPerBatch', merged.rl.updatesPerBatch],
   ];
   for (const [field, v] of positive) if (!Number.isInteger(v) || v < 1) throw new Error(`config: ${field} must be a positive integer, got ${v}`);
-  for (const [field, v] of [['sft.steps', merged.sft.steps], ['rl.steps', merged.rl.steps]] as const) {
+  for (const [field, v] of [['sft.steps', merged.sft.steps], ['rl.steps', merged.rl.steps], ['rl.warmupSteps', merged.rl.warmupSteps]] as const) {
     if (!Number.isInteger(v) || v < 0) throw new Error(`config: ${field} must be an integer ≥ 0, got ${v}`);
   }
   const oneOf = (field: string, v: string, allowed: readonly string[]): void => {

@@ -163,7 +163,7 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
     while (step < total) {
       if (await betweenSteps()) return finish('stopped');
       const r = await stepGrpoStep({
-        policy, refParams, tok, stream, rl, reward, seed: config.seed, step,
+        policy, refParams, tok, stream, rl, reward, seed: config.seed, step, rlStep: step - sft.steps,
         imageForEvent: (e) => (e.image ? { dataUri: dataUri(e.image, e.imageSize) } : undefined),
       });
       step++;

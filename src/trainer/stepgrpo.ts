@@ -24,6 +24,8 @@ export interface RlStepContext {
   reward: RewardConfig;
   seed: number;
   step: number;
+  /** RL steps done before this one (the learning-rate warm-up counts these). */
+  rlStep: number;
   /** Turns an example's image into what the rollout event carries (e.g. a PNG data URI). */
   imageForEvent?: (e: Example) => RolloutGroup['image'];
 }
@@ -39,6 +41,14 @@ const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) =>
 const std = (xs: readonly number[]): number => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
 /** The std groupAdvantages divides by (n − 1, as torch.std). */
 const unbiasedStd = (xs: readonly number[]): number => (xs.length > 1 ? Math.sqrt((xs.length * std(xs) ** 2) / (xs.length - 1)) : 0);
+
+/**
+ * Linear warm-up over the first `warmupSteps` RL steps, then constant: fresh AdamW moments make the
+ * first updates ±lr on every parameter whatever the gradient's noise, which is what a warm-up tames.
+ */
+export function rlLearningRate(rlStep: number, rl: Pick<RlConfig, 'lr' | 'warmupSteps'>): number {
+  return rl.warmupSteps > 0 ? (rl.lr * Math.min(rl.warmupSteps, rlStep + 1)) / rl.warmupSteps : rl.lr;
+}
 
 export async function stepGrpoStep(ctx: RlStepContext): Promise<RlStepResult> {
   const { policy, tok, rl } = ctx;
@@ -72,7 +82,8 @@ export async function stepGrpoStep(ctx: RlStepContext): Promise<RlStepResult> {
   const tScore = (performance.now() - t) / 1000;
 
   const trainAdvantages = rl.advantage === 'step' ? perTokenAdvantages() : advantages;
-  const { update, seconds } = await grpoUpdate(policy, ctx.refParams, { images, prompts: promptIds, completions: sampled.completions, advantages: trainAdvantages }, rl);
+  const lr = rlLearningRate(ctx.rlStep, rl);
+  const { update, seconds } = await grpoUpdate(policy, ctx.refParams, { images, prompts: promptIds, completions: sampled.completions, advantages: trainAdvantages }, { ...rl, lr });
   const tLogprobs = seconds.logprobs;
   const tUpdate = seconds.update;
 
@@ -105,7 +116,7 @@ export async function stepGrpoStep(ctx: RlStepContext): Promise<RlStepResult> {
     clip_ratio: update.metrics.clip_ratio ?? 0,
     'completions/mean_length': completionTokens / texts.length,
     grad_norm: update.gradNorm,
-    lr: rl.lr,
+    lr,
     tokens_per_second: completionTokens / totalSeconds,
     step_time: totalSeconds,
   };
