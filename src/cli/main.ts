@@ -7,8 +7,9 @@ import { trainCommand } from './commands/train';
 import { demoCommand } from './commands/demo';
 import { compareCommand } from './commands/compare';
 import { serveCommand } from './commands/serve';
+import { ablationCommand } from './commands/ablation';
 
-export const COMMANDS: CliCommand[] = [demoCommand, trainCommand, compareCommand, scoreCommand, extractKeyStepsCommand, serveCommand];
+export const COMMANDS: CliCommand[] = [demoCommand, trainCommand, compareCommand, ablationCommand, scoreCommand, extractKeyStepsCommand, serveCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -53,6 +53,8 @@ export interface AblationOptions {
   seeds: number[];
   /** Arm names to run (default all). */
   arms?: string[];
+  /** Start every arm from this SFT checkpoint instead of training one (the SFT arm evaluates it). */
+  sftCheckpoint?: string;
   onEvent?: (run: string, event: TrainerEvent) => void;
 }
 
@@ -82,7 +84,8 @@ export async function runAblation(o: AblationOptions): Promise<ArmResult[]> {
   if (o.arms) for (const name of o.arms) if (!arms.some((a) => a.name === name)) throw new Error(`ablation: unknown arm "${name}" (expected ${ablationArms({}).map((a) => a.name).join(', ')})`);
   // One warm-up for every arm: differences between arms are RL's alone.
   const sftDir = path.join(o.outDir, 'sft');
-  const sftEval = await ensureRun(sftDir, { ...o.base, rl: { ...o.base.rl, steps: 0 }, eval: { ...o.base.eval, every: 0 } }, 'sft', o.onEvent);
+  const sftConfig: TrainConfig = { ...o.base, rl: { ...o.base.rl, steps: 0 }, eval: { ...o.base.eval, every: 0 } };
+  const sftEval = await ensureRun(sftDir, o.sftCheckpoint ? { ...sftConfig, sft: { ...sftConfig.sft, steps: 0 }, initFrom: o.sftCheckpoint } : sftConfig, 'sft', o.onEvent);
   const sftCheckpoint = path.join(sftDir, 'checkpoints', fs.readFileSync(path.join(sftDir, 'checkpoints', 'latest'), 'utf8').trim());
   const results: ArmResult[] = [];
   for (const arm of arms) {

@@ -45,6 +45,15 @@ export async function trainWithProgress(options: { out: string; config?: unknown
   }
 }
 
+/** A run-config JSON file; a read or parse error names the file. */
+export function readConfigFile(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message}`);
+  }
+}
+
 export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'run SFT + StepGRPO headless into a run directory (or --resume one)',
@@ -66,15 +75,8 @@ export const trainCommand: CliCommand = {
     } catch (err) {
       throw new UsageError(`--preset: ${(err as Error).message}`);
     }
-    let user: unknown = {};
     const file = args.flags.get('config');
-    if (file) {
-      try {
-        user = JSON.parse(fs.readFileSync(file, 'utf8'));
-      } catch (err) {
-        throw new Error(`${file}: ${(err as Error).message}`);
-      }
-    }
+    const user = file ? readConfigFile(file) : {};
     const initFrom = args.flags.get('init-from');
     if (initFrom) {
       if (!fs.existsSync(path.join(initFrom, 'state.json'))) throw new UsageError(`--init-from: ${initFrom} is not a checkpoint folder (no state.json)`);
