@@ -20,14 +20,19 @@ const pct = (v: number | undefined): string => (v === undefined ? '—' : `${(10
 
 function evalTable(before: Record<string, number>, after: Record<string, number>): string[] {
   const rows: [string, string][] = [
-    ['answer accuracy', 'eval/accuracy'],
     ['StepRVR validity', 'eval/validity_rate'],
     ['key-step recall', 'eval/key_step_recall'],
+    ['faithfulness', 'eval/faithfulness'],
   ];
+  const se = (m: Record<string, number>): string => `± ${(100 * (m['eval/accuracy_se'] ?? NaN)).toFixed(1)}`;
+  const gain = (after['eval/accuracy'] ?? NaN) - (before['eval/accuracy'] ?? NaN);
+  // The two evaluations share prompts, so this SE (of independent samples) is conservative.
+  const gainSe = Math.hypot(before['eval/accuracy_se'] ?? NaN, after['eval/accuracy_se'] ?? NaN);
   return [
-    '                      after SFT   after StepGRPO',
-    ...rows.map(([label, key]) => `  ${label.padEnd(18)}  ${pct(before[key])}       ${pct(after[key])}`),
-    `  ${'mean reward'.padEnd(18)}  ${(before['eval/reward'] ?? 0).toFixed(3).padStart(6)}       ${(after['eval/reward'] ?? 0).toFixed(3).padStart(6)}`,
+    '                      after SFT        after StepGRPO',
+    `  ${'answer accuracy'.padEnd(18)}  ${pct(before['eval/accuracy'])} ${se(before)}   ${pct(after['eval/accuracy'])} ${se(after)}   (gain ${(100 * gain).toFixed(1)} points = ${(gain / gainSe).toFixed(1)} SE)`,
+    ...rows.map(([label, key]) => `  ${label.padEnd(18)}  ${pct(before[key])}            ${pct(after[key])}`),
+    `  ${'mean reward'.padEnd(18)}  ${(before['eval/reward'] ?? 0).toFixed(3).padStart(6)}            ${(after['eval/reward'] ?? 0).toFixed(3).padStart(6)}`,
   ];
 }
 
@@ -79,7 +84,8 @@ export const demoCommand: CliCommand = {
     const events = RunDirectory.open(out).readEvents();
     const evals = events.filter((e): e is Extract<TrainerEvent, { type: 'metrics' }> => e.type === 'metrics' && e.phase === 'eval');
     const lastRollouts = events.filter((e): e is Extract<TrainerEvent, { type: 'rollouts' }> => e.type === 'rollouts').at(-1);
-    const report = ['', `── held-out evaluation (${config.eval.prompts} prompts, greedy)`];
+    const prompts = evals[0]?.values['eval/prompts'] ?? config.eval.prompts;
+    const report = ['', `── held-out evaluation (${prompts} held-out prompts, greedy; ± is the standard error)`];
     if (evals.length >= 1) report.push(...evalTable(evals[0]!.values, evals.at(-1)!.values));
     const rl = events.filter((e): e is Extract<TrainerEvent, { type: 'metrics' }> => e.type === 'metrics' && e.phase === 'rl');
     report.push(...rolloutTrend(rl, `T = ${config.rl.temperature}, G = ${config.rl.groupSize}`));

@@ -34,14 +34,19 @@ export interface SyntheticTaskOptions {
   splitSalt: string;
 }
 
+/**
+ * The default difficulty: a 3×3 grid of 16 px cells in two colours, where a 1.5 M-parameter policy
+ * after SFT answers about a third of the held-out questions and sampling finds the answer far more
+ * often (docs/task.md); the `hard` run preset keeps the 4×4, four-colour setting.
+ */
 export const SYNTHETIC_DEFAULTS: Readonly<SyntheticTaskOptions> = Object.freeze({
   seed: 0,
   imageSize: 48,
-  grid: 4,
+  grid: 3,
   minShapes: 3,
-  maxShapes: 9,
+  maxShapes: 6,
   shapes: [...SHAPES],
-  colors: [...COLORS],
+  colors: ['red', 'blue'] as Color[],
   templates: [...TEMPLATE_IDS],
   multipleChoice: 0.2,
   points: [2, 5] as [number, number],

@@ -1,6 +1,7 @@
-// Bench section `trainer` (DESIGN §11): the time split of one StepGRPO step at the demo size
-// (8 prompts × G = 4 = 32 chains, up to 200 new tokens), after a short SFT so chains have the
-// task's shape and length. Median over REPS steps after one warm-up step.
+// Bench section `trainer` (DESIGN §11): the time split of one StepGRPO step of 8 prompts × G = 4
+// = 32 chains (up to 200 new tokens; the size earlier measurements used, so numbers compare across
+// commits), after a short SFT so chains have the task's shape and length. Median over REPS steps
+// after one warm-up step.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +20,7 @@ const section: BenchSection = {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stepgrpo-bench-trainer-')), 'run');
     const base = presetConfig('demo');
     const config = resolveTrainConfig(
-      { sft: { steps: SFT_STEPS }, rl: { steps: REPS + 1 }, eval: { every: 0, prompts: 1 }, checkpointEvery: 0 },
+      { sft: { steps: SFT_STEPS }, rl: { steps: REPS + 1, promptsPerStep: 8, groupSize: 4 }, eval: { every: 0, prompts: 1 }, checkpointEvery: 0 },
       base,
     );
     const rl: Extract<TrainerEvent, { type: 'metrics' }>[] = [];
@@ -30,7 +31,8 @@ const section: BenchSection = {
     const split = { sample: pick('time/sample'), score: pick('time/score'), logprobs: pick('time/logprobs'), update: pick('time/update') };
     const rows: BenchRow[] = [
       { key: 'trainer.step_s', value: pick('step_time'), note: `one StepGRPO step, ${config.rl.promptsPerStep} prompts × G = ${config.rl.groupSize}, median of ${timed.length}` },
-      { key: 'trainer.step_split', value: split, note: 'seconds: sampling, scoring, old + reference log-probs, fused update' },
+      { key: 'trainer.steps_per_min', value: 60 / pick('step_time'), note: 'StepGRPO steps per minute at this size' },
+      { key: 'trainer.step_split', value: split, note: 'seconds: sampling, scoring, reference log-probs (no old pass with one update per batch), fused update' },
       { key: 'trainer.completion_tokens', value: pick('completions/mean_length'), note: 'mean completion length (tokens)' },
       { key: 'trainer.load_avg', value: os.loadavg()[0]!, note: '1-minute load average at the end' },
     ];
