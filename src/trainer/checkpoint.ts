@@ -66,7 +66,8 @@ function readTensors(file: string, c: PolicyConfig, prefix: string, tensors: Map
   return out;
 }
 
-export function loadCheckpoint(dir: string): CheckpointContents {
+/** Parameters and state.json of a checkpoint: all a run started from it (`initFrom`) or a KL reference needs. */
+export function loadWeights(dir: string): Omit<CheckpointContents, 'optimizer'> {
   const stateFile = path.join(dir, 'state.json');
   let state: CheckpointContents['state'];
   try {
@@ -76,15 +77,21 @@ export function loadCheckpoint(dir: string): CheckpointContents {
   }
   if (!state?.policy || typeof state.policy !== 'object') throw new Error(`${stateFile}: field 'policy' (the resolved policy config) is missing`);
   const modelFile = path.join(dir, 'model.safetensors');
-  const optFile = path.join(dir, 'optimizer.safetensors');
   const model = decodeSafetensors(fs.readFileSync(modelFile), modelFile);
+  return { params: readTensors(modelFile, state.policy, '', model.tensors), state };
+}
+
+/** A whole checkpoint, optimizer state included: what resuming a run needs. */
+export function loadCheckpoint(dir: string): CheckpointContents {
+  const weights = loadWeights(dir);
+  const optFile = path.join(dir, 'optimizer.safetensors');
+  if (!fs.existsSync(optFile)) throw new Error(`${optFile} is missing: this checkpoint holds weights only, so it can start a run (--init-from) but not resume one`);
   const opt = decodeSafetensors(fs.readFileSync(optFile), optFile);
   const step = Number(opt.metadata.step);
   if (!Number.isInteger(step) || step < 0) throw new Error(`${optFile}: metadata 'step' is missing or invalid`);
   return {
-    params: readTensors(modelFile, state.policy, '', model.tensors),
-    optimizer: { step, m: readTensors(optFile, state.policy, 'm.', opt.tensors), v: readTensors(optFile, state.policy, 'v.', opt.tensors) },
-    state,
+    ...weights,
+    optimizer: { step, m: readTensors(optFile, weights.state.policy, 'm.', opt.tensors), v: readTensors(optFile, weights.state.policy, 'v.', opt.tensors) },
   };
 }
 

@@ -10,7 +10,7 @@ import { paramSpecs, type ParamValues } from '../model/params';
 import type { OptimizerState } from '../model/policy';
 import type { PolicyConfig } from '../model/config';
 import type { TrainerEvent } from '../protocol/trainer-messages';
-import { loadCheckpoint, saveCheckpoint, exportPolicyOnnx } from './checkpoint';
+import { loadCheckpoint, loadWeights, saveCheckpoint, exportPolicyOnnx } from './checkpoint';
 import { resolveTrainConfig, type TrainConfig } from './config';
 import { corpusDocuments } from './data/corpus';
 import type { DataCursor } from './data/example';
@@ -74,7 +74,7 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
 
   const data = createTaskSource(config.data);
   // A new run may start from another run's checkpoint (e.g. one SFT checkpoint, several RL variants).
-  const init = !resumed && config.initFrom ? loadCheckpoint(config.initFrom) : null;
+  const init = !resumed && config.initFrom ? loadWeights(config.initFrom) : null;
   const initState = init?.state as unknown as RunState | undefined;
   const tokState = resumed?.state.tokenizer ?? initState?.tokenizer;
   const tok = tokState ? Tokenizer.fromJSON(tokState) : Tokenizer.fit(corpusDocuments(data));
@@ -105,7 +105,7 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
     if (resumed) {
       policy.setParams(resumed.params);
       policy.setOptimizerState(resumed.optimizer);
-      if (refName) refParams = loadCheckpoint(path.join(dir.checkpointsDir, refName)).params;
+      if (refName) refParams = loadWeights(path.join(dir.checkpointsDir, refName)).params;
     }
     const stream = data.train(resumed?.state.dataCursor);
     emit({ v: 1, type: 'hello', pid: process.pid, version: TRAINER_VERSION, device: { ep: config.runtime.executionProvider, threads: config.runtime.threads }, config });

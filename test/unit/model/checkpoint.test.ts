@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { createPolicySessions, numPatches, packTokens, patchDim, patchifyBatch } from '../../../src/model';
-import { exportPolicyOnnx, loadCheckpoint, saveCheckpoint } from '../../../src/trainer/checkpoint';
+import { exportPolicyOnnx, loadCheckpoint, loadWeights, saveCheckpoint } from '../../../src/trainer/checkpoint';
 import { randomImage, randomTokens, rows, tinyConfig } from './fixtures';
 
 const tmpdir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'stepgrpo-ckpt-'));
@@ -26,6 +26,10 @@ describe('checkpoints', () => {
     for (const [k, v] of policy.params) assert.deepEqual(back.params.get(k), v);
     for (const [k, v] of policy.optimizerState.v) assert.deepEqual(back.optimizer.v.get(k), v);
     assert.throws(() => saveCheckpoint(dir, back), /already exists/);
+    // Weights only (a shipped SFT checkpoint): enough to start from, not to resume.
+    fs.rmSync(path.join(dir, 'optimizer.safetensors'));
+    for (const [k, v] of policy.params) assert.deepEqual(loadWeights(dir).params.get(k), v);
+    assert.throws(() => loadCheckpoint(dir), /optimizer\.safetensors is missing: this checkpoint holds weights only/);
     fs.writeFileSync(path.join(dir, 'model.safetensors'), Buffer.from('garbage!'));
     assert.throws(() => loadCheckpoint(dir), /model\.safetensors: not a valid safetensors file/);
     await policy.release();
