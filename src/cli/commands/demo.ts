@@ -7,13 +7,16 @@ import type { RolloutSample, TrainerEvent } from '../../protocol/trainer-message
 import type { CliCommand, CliIO } from '../command';
 import { UsageError, parseArgs } from '../args';
 import { defaultRunDir, trainWithProgress } from './train';
+import { incompatibility, shippedSftCheckpoint } from '../../trainer/shipped-checkpoint';
 
-const USAGE = `usage: stepgrpo demo [--out DIR] [--rl-steps N] [--sft-steps N]
+const USAGE = `usage: stepgrpo demo [--out DIR] [--rl-steps N] [--from-scratch [--sft-steps N]]
 
-Trains the embedded default end to end on the CPU: a seeded synthetic task (images of coloured
-shapes, counting and arithmetic questions, reference chains in the R1-VL format), a ~1.5M-parameter
-multimodal policy, SFT warm-up, then StepGRPO with StepRAR + StepRVR rewards. Writes a run
-directory (default .stepgrpo/runs/demo-<timestamp>) and prints before/after evaluation.
+StepGRPO on the embedded default, on the CPU: a seeded synthetic task (images of coloured shapes,
+counting and arithmetic questions, reference chains in the R1-VL format) and a ~1.5M-parameter
+multimodal policy. Starts from the SFT checkpoint shipped in media/sft-demo (also the KL reference)
+and runs StepGRPO with StepRAR + StepRVR rewards; --from-scratch runs the SFT warm-up first, as
+the shipped checkpoint was made. Writes a run directory (default .stepgrpo/runs/demo-<timestamp>)
+and prints held-out accuracy (whole held-out split, with its standard error) before and after RL.
 `;
 
 const pct = (v: number | undefined): string => (v === undefined ? '—' : `${(100 * v).toFixed(1)}%`.padStart(6));
@@ -66,7 +69,7 @@ export const demoCommand: CliCommand = {
   summary: 'train the embedded default end to end (synthetic task, SFT, StepGRPO) and report',
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const args = parseArgs(argv, { values: ['out', 'rl-steps', 'sft-steps'], booleans: [] });
+    const args = parseArgs(argv, { values: ['out', 'rl-steps', 'sft-steps'], booleans: ['from-scratch'] });
     if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
     const overrides: { rl?: { steps: number }; sft?: { steps: number } } = {};
     for (const [flag, section] of [['rl-steps', 'rl'], ['sft-steps', 'sft']] as const) {
@@ -76,9 +79,19 @@ export const demoCommand: CliCommand = {
       if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${flag}: expected an integer ≥ 0, got "${raw}"`);
       overrides[section] = { steps: n };
     }
-    const config = resolveTrainConfig(overrides, presetConfig('demo'));
+    let config = resolveTrainConfig(overrides, presetConfig('demo'));
+    const fromScratch = args.booleans.has('from-scratch');
+    if (overrides.sft && !fromScratch) throw new UsageError('--sft-steps needs --from-scratch (otherwise RL starts from the shipped SFT checkpoint)');
     const out = path.resolve(args.flags.get('out') ?? defaultRunDir(process.cwd(), 'demo'));
     io.stderr.write(`StepGRPO demo → ${out}\n`);
+    const shipped = fromScratch ? null : shippedSftCheckpoint();
+    const unusable = shipped ? incompatibility(shipped, config) : 'it is not there';
+    if (shipped && !unusable) {
+      config = { ...config, initFrom: shipped, sft: { ...config.sft, steps: 0 } };
+      io.stderr.write(`starting from the shipped SFT checkpoint ${shipped} (--from-scratch retrains it: ${presetConfig('demo').sft.steps} SFT steps)\n`);
+    } else if (!fromScratch) {
+      io.stderr.write(`not using the shipped SFT checkpoint: ${unusable}; running the SFT warm-up first\n`);
+    }
     const summary = await trainWithProgress({ out, config }, io);
 
     const events = RunDirectory.open(out).readEvents();

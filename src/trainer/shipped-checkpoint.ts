@@ -1,0 +1,31 @@
+// The SFT checkpoint shipped with the project (media/sft-demo): `stepgrpo demo` starts StepGRPO from
+// it so the demo spends its minutes on RL. `stepgrpo demo --from-scratch` retrains it (docs/trainer.md
+// gives the command and how closely a retrain matches).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { PolicyConfig } from '../model/config';
+import type { TrainConfig } from './config';
+import { createTaskSource } from './data/task-source';
+
+export const SHIPPED_SFT_FOLDER = path.join('media', 'sft-demo');
+
+/** The shipped checkpoint's folder, found from the bundle (dist/) or the sources (src/trainer/), or null. */
+export function shippedSftCheckpoint(from = __dirname): string | null {
+  for (let dir = from, up = 0; up < 4; dir = path.dirname(dir), up++) {
+    for (const candidate of [path.join(dir, SHIPPED_SFT_FOLDER), path.join(dir, 'sft-demo')]) {
+      if (fs.existsSync(path.join(candidate, 'state.json'))) return candidate;
+    }
+  }
+  return null;
+}
+
+/** Why the checkpoint cannot start a run of `config` (another task or model size), or null when it can. */
+export function incompatibility(checkpoint: string, config: TrainConfig): string | null {
+  const state = JSON.parse(fs.readFileSync(path.join(checkpoint, 'state.json'), 'utf8')) as { config?: TrainConfig; policy?: PolicyConfig };
+  if (!state.config || !state.policy) return `${checkpoint}/state.json holds no run or policy config`;
+  if (createTaskSource(state.config.data).fingerprint !== createTaskSource(config.data).fingerprint) return 'it was trained on another task';
+  const { image, ...sizes } = config.model;
+  for (const [k, v] of Object.entries(sizes)) if (state.policy[k as keyof typeof sizes] !== v) return `its policy has ${k} ${String(state.policy[k as keyof typeof sizes])}, the run wants ${String(v)}`;
+  if (image?.patchSize !== undefined && image.patchSize !== state.policy.image.patchSize) return `its policy has patch size ${state.policy.image.patchSize}, the run wants ${image.patchSize}`;
+  return null;
+}
