@@ -104,7 +104,7 @@ describe('stepgrpo score', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--preset: unknown preset "nope"/);
     assert.equal(cli(['score']).code, 2);
-    assert.match(cli(['score', '--bogus']).stderr, /unknown flag --bogus/);
+    assert.match(cli(['score', '--bogus']).stderr, /unknown option '--bogus'/);
     assert.match(cli(['score', '--in', 'x', '--alpha', 'abc']).stderr, /--alpha: expected a number, got "abc"/);
   });
 
