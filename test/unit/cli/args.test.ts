@@ -33,3 +33,12 @@ test('unknown flags, missing values, values on booleans and stray arguments are 
 test('"-" is a value (stdin), not a flag', () => {
   assert.equal(parseArgs(['--out', '-'], SPEC).values.out, '-');
 });
+
+test('every command parses through the shared specs: `demo --rl-steps=` stops with a usage error', async () => {
+  const { runCli } = await import('../../support/cli-harness');
+  const r = await runCli(['demo', '--rl-steps=']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--rl-steps: expected an integer ≥ 0, got ""/);
+  assert.match((await runCli(['serve', '--port', '99999'])).stderr, /--port: expected an integer in 0\.\.65535/);
+  assert.match((await runCli(['compare', '--window', '0', 'x'])).stderr, /--window: expected an integer ≥ 1/);
+});
