@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { encodeLine, parseHostCommand, type TrainerEvent } from '../protocol/trainer-messages';
+import { describeIssue } from '../protocol/schema';
 import { presetConfig, resolveTrainConfig } from './config';
 import { RunControl } from './run-control';
 import { runTraining } from './run';
@@ -58,10 +59,10 @@ async function main(argv: string[]): Promise<number> {
     if (!line.trim()) return;
     const parsed = parseHostCommand(line);
     if (!parsed.ok) {
-      write({ v: 1, type: 'log', level: 'warn', message: `ignored command: ${parsed.error}` });
+      write({ v: 1, type: 'log', level: 'warn', message: `ignored command: ${describeIssue(parsed.issue)}` });
       return;
     }
-    const cmd = parsed.message;
+    const cmd = parsed.value;
     if (cmd.type === 'stop') control.stop();
     else if (cmd.type === 'pause') control.pause();
     else if (cmd.type === 'resume') control.resume();

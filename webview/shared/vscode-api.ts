@@ -1,6 +1,7 @@
 // The webview's end of the message channel: typed posts, and host messages checked by the
 // protocol's guards before anything reads them.
-import type { GuardResult } from '../../src/protocol/viewer-messages';
+import type { GuardResult } from '../../src/protocol/message-guard';
+import { describeIssue } from '../../src/protocol/schema';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -21,8 +22,8 @@ export function connect<In, Out>(parse: (value: unknown) => GuardResult<In>): Ch
     onMessage: (handler) =>
       window.addEventListener('message', (event: MessageEvent<unknown>) => {
         const parsed = parse(event.data);
-        if (parsed.ok) handler(parsed.message);
-        else console.warn(`[stepgrpo] ignored a message: ${parsed.error}`);
+        if (parsed.ok) handler(parsed.value);
+        else console.warn(`[stepgrpo] ignored a message: ${describeIssue(parsed.issue)}`);
       }),
   };
 }

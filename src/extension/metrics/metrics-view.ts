@@ -2,6 +2,7 @@
 // come from the RunManager's events (runs of this window) and from each run's metrics.jsonl (runs
 // from the CLI or an earlier window, finished runs). The host owns the state and replays it with
 // every series when the webview says `ready`; updates are batched to at most 4 messages a second.
+import { describeIssue } from '../../protocol/schema';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
@@ -147,10 +148,10 @@ export class MetricsViewProvider extends Disposable implements vscode.WebviewVie
   private onMessage(raw: unknown): void {
     const parsed = parseMetricsToHost(raw);
     if (!parsed.ok) {
-      this.options.log.warn(`Metrics view: ${parsed.error}`);
+      this.options.log.warn(`Metrics view: ${describeIssue(parsed.issue)}`);
       return;
     }
-    const message: MetricsToHostMessage = parsed.message;
+    const message: MetricsToHostMessage = parsed.value;
     switch (message.type) {
       case 'ready':
         this.ready = true;

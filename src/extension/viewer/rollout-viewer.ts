@@ -2,6 +2,7 @@
 // the run folder and then followed live through the RunManager. The host owns the state (run,
 // step, filters, layout) and replays it whenever the webview (re)loads: retainContextWhenHidden
 // is off, so a hidden panel costs no memory in the renderer.
+import { describeIssue } from '../../protocol/schema';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RolloutGroup } from '../../protocol/trainer-messages';
@@ -170,10 +171,10 @@ export class RolloutViewer extends Disposable {
   private receive(raw: unknown): void {
     const parsed = parseViewerToHost(raw);
     if (!parsed.ok) {
-      this.log.warn(`[viewer] ${parsed.error}`);
+      this.log.warn(`[viewer] ${describeIssue(parsed.issue)}`);
       return;
     }
-    this.handle(parsed.message);
+    this.handle(parsed.value);
   }
 
   private handle(message: ViewerToHost): void {

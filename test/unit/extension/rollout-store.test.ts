@@ -33,7 +33,7 @@ describe('rollout store', () => {
     assert.equal(path.basename(report.file!), 'events.ndjson');
     assert.deepEqual(store.steps(), [1, 2]);
     assert.equal(report.problems.length, 2);
-    assert.match(report.problems[0]!, /^events\.ndjson:5: event "rollouts": field "step"/);
+    assert.match(report.problems[0]!, /^events\.ndjson:5: step: expected an integer ≥ 0, got string/);
     assert.match(report.problems[1]!, /^events\.ndjson:7: not JSON/);
   });
 
