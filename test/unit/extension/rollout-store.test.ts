@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { inlineImages, RolloutStore } from '../../../src/extension/viewer/rollout-store';
 import { fixtureGroup, writeFixtureRun } from '../../support/rollout-fixtures';
-import { encodePng } from '../../../src/trainer/data/png';
+import { encodePng } from '../../../src/trainer/data/png-encode';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'viewer-store-'));
 
