@@ -56,6 +56,7 @@ if (only !== 'e2e') {
   if (fs.existsSync(path.join(root, 'webview/tsconfig.json'))) {
     step('type-check webview (tsc --noEmit)', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'webview']);
   }
+  step('lint (eslint)', process.execPath, [path.join(root, 'node_modules/eslint/bin/eslint.js'), '.']);
   const files = [...listTests('test/unit'), ...listTests('test/integration')];
   const countsFile = path.join(outDir, 'node-test-counts.jsonl');
   fs.rmSync(countsFile, { force: true });
