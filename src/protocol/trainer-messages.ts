@@ -42,7 +42,7 @@ const phaseEvent = refine(object({ ...envelope('phase'), phase: oneOf(PHASES), s
 );
 
 const parseEvent = messageGuard<TrainerEvent>('trainer event', {
-  hello: object({ ...envelope('hello'), pid: number({ integer: true, min: 0 }), version: string(), device: object({ ep: string(), threads: number({ integer: true, min: 1 }) }), config: unknown() }),
+  hello: object({ ...envelope('hello'), pid: number({ integer: true, min: 0 }), version: string(), device: object({ ep: string(), threads: number({ integer: true, min: 0 }) /* 0: onnxruntime's default */ }), config: unknown() }),
   phase: phaseEvent,
   rollouts: object({ ...envelope('rollouts'), step: step(), groups: array(rolloutGroupSchema) }),
   metrics: object({ ...envelope('metrics'), step: step(), phase: oneOf(PHASES), values: record(number()) }),
