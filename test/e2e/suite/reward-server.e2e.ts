@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { StartServerResult, StopServerResult } from '../../../src/extension/server/reward-server-controller';
-import { applesChain } from './chain-builder';
+import { applesChain } from '../../fixtures/chain-documents';
 
 suite('Reward server command', () => {
   suiteSetup(async () => {
