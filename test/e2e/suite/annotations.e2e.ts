@@ -4,27 +4,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { StepGrpoApi } from '../../../src/extension/main';
+import { until, withTimeout } from '../lib/until.mjs';
+import { extension } from './extension';
 import { buildChain, offsetOf } from '../../fixtures/chain-builder';
 import { APPLES_REFERENCE, applesChain, jsonlLine, lineOf, withComment, withFrontMatter } from '../../fixtures/chain-documents';
 
-const EXTENSION_ID = 'stepgrpo.stepgrpo-studio';
 let api: StepGrpoApi;
 
-function extension(): vscode.Extension<StepGrpoApi> {
-  const ext = vscode.extensions.getExtension<StepGrpoApi>(EXTENSION_ID);
-  assert.ok(ext, `${EXTENSION_ID} is not loaded`);
-  return ext;
-}
-
-async function annotated(uri: vscode.Uri): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no annotations for ${uri.toString()} within 20 s`)), 20_000)));
-  try {
-    await Promise.race([api.whenAnnotated(uri), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const annotated = (uri: vscode.Uri): Promise<void> => withTimeout(Promise.resolve(api.whenAnnotated(uri)), 20_000, `annotations for ${uri.toString()}`);
 
 async function open(content: string, language: string): Promise<{ doc: vscode.TextDocument; editor: vscode.TextEditor }> {
   const doc = await vscode.workspace.openTextDocument({ content, language });
@@ -59,8 +46,7 @@ suite('activation and commands', () => {
     const ext = extension();
     const activeBeforeAnyDocument = ext.isActive;
     const doc = await vscode.workspace.openTextDocument({ content: applesChain(), language: 'markdown' });
-    for (let i = 0; i < 200 && !ext.isActive; i++) await new Promise((r) => setTimeout(r, 50));
-    assert.equal(ext.isActive, true, 'opening a Markdown document did not activate the extension');
+    await until(() => ext.isActive, Boolean, 10_000, 'activation on opening a Markdown document');
     // Set before the laziness check so a failure there does not cascade into every later test.
     api = ext.exports;
     assert.equal(activeBeforeAnyDocument, false, 'the extension activated before any chain document was opened');
