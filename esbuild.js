@@ -73,7 +73,6 @@ function options() {
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    loader: { '.css': 'text', '.woff2': 'dataurl', '.ttf': 'dataurl' },
   }));
   return [...node, ...browser];
 }

@@ -14,8 +14,11 @@ export interface Channel<In, Out> {
   onMessage(handler: (message: In) => void): void;
 }
 
-/** acquireVsCodeApi may be called once per page; this is that call. */
-export function connect<In, Out>(parse: (value: unknown) => GuardResult<In>): Channel<In, Out> {
+/**
+ * acquireVsCodeApi may be called once per page; this is that call. A host message that fails the
+ * guard goes to `onInvalid` (default: the console), never to the handler.
+ */
+export function connect<In, Out>(parse: (value: unknown) => GuardResult<In>, onInvalid: (problem: string) => void = (p) => console.warn(`[stepgrpo] ignored a message: ${p}`)): Channel<In, Out> {
   const api = acquireVsCodeApi();
   return {
     post: (message) => api.postMessage(message),
@@ -23,7 +26,7 @@ export function connect<In, Out>(parse: (value: unknown) => GuardResult<In>): Ch
       window.addEventListener('message', (event: MessageEvent<unknown>) => {
         const parsed = parse(event.data);
         if (parsed.ok) handler(parsed.value);
-        else console.warn(`[stepgrpo] ignored a message: ${describeIssue(parsed.issue)}`);
+        else onInvalid(describeIssue(parsed.issue));
       }),
   };
 }
