@@ -127,9 +127,11 @@ function packageVsix() {
   record('package: npm run package builds a linux-x64 .vsix', ok, `exit ${pack.status}`);
   if (!ok) return undefined;
   const natives = zipEntries(vsix).filter((n) => n.endsWith('.node') || /\.(so|dll|dylib)(\.|$)/.test(n));
+  // onnxruntime-node's and sharp's (libvips) binaries, for this one platform.
+  const linuxX64 = (n) => n.includes('onnxruntime-node/bin/napi-v6/linux/x64/') || /node_modules\/@img\/sharp-(libvips-)?linux-x64\//.test(n);
   record(
-    'package: the .vsix carries onnxruntime-node binaries for linux-x64 only',
-    natives.length > 0 && natives.every((n) => n.includes('/bin/napi-v6/linux/x64/')),
+    'package: the .vsix carries onnxruntime-node and sharp binaries for linux-x64 only',
+    natives.some((n) => n.includes('onnxruntime')) && natives.some((n) => n.includes('sharp-linux-x64')) && natives.every(linuxX64),
     natives.join('\n') || 'no native binaries in the .vsix',
   );
   return vsix;
