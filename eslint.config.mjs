@@ -6,7 +6,8 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test/e2e/node_modules/**', 'test/e2e/.code-server/**', 'test-output/**', '**/*.d.ts'] },
+  // What .gitignore ignores: build output, installed modules, the e2e harness's work folder, runs.
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test/e2e/node_modules/**', 'test/e2e/.work/**', 'test-output/**', '.stepgrpo/**', '**/*.d.ts', '**/*.d.mts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
