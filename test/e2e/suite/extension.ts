@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { StepGrpoApi } from '../../../src/extension/main';
+import type { ViewerSnapshot } from '../../../src/extension/viewer/rollout-viewer';
+import { until } from '../lib/until.mjs';
 
 export const EXTENSION_ID = 'stepgrpo.stepgrpo-studio';
 
@@ -12,3 +14,7 @@ export function extension(): vscode.Extension<StepGrpoApi> {
 }
 
 export const activate = (): Thenable<StepGrpoApi> => extension().activate();
+
+/** The Rollout viewer's snapshot once `pred` holds. */
+export const viewerWhen = (api: StepGrpoApi, pred: (s: ViewerSnapshot) => boolean, ms: number, what: string): Promise<ViewerSnapshot> =>
+  until(() => api.viewer.snapshot(), pred, ms, what);

@@ -6,16 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { StepGrpoApi } from '../../../src/extension/main';
-import { until } from '../lib/until.mjs';
-import { activate } from './extension';
+import { activate, viewerWhen } from './extension';
 import type { ImportCommandResult } from '../../../src/extension/import/import-command';
-import type { ViewerSnapshot } from '../../../src/extension/viewer/rollout-viewer';
 import { chainRecord, jsonl, promptGroups } from '../../support/import-fixtures';
 
 let api: StepGrpoApi;
 
-/** The viewer's snapshot once `pred` holds. */
-const viewerWhen = (pred: (s: ViewerSnapshot) => boolean, ms: number, what: string): Promise<ViewerSnapshot> => until(() => api.viewer.snapshot(), pred, ms, what);
 
 const workspace = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
 
@@ -49,7 +45,7 @@ suite('import: Import Rollouts from a JSONL of chain records', () => {
     assert.ok(item, 'the imported run is not in the Runs view');
     assert.equal((item.iconPath as vscode.ThemeIcon).id, 'pass', `Runs view item: ${JSON.stringify(item)}`);
 
-    const s = await viewerWhen((x) => x.state.run?.id === result.runId && x.ready && x.postedChains === 13, 20_000, 'the viewer showing the import');
+    const s = await viewerWhen(api, (x) => x.state.run?.id === result.runId && x.ready && x.postedChains === 13, 20_000, 'the viewer showing the import');
     assert.deepEqual(s.steps, [0]);
     assert.equal(s.state.run?.dir, result.dir);
   });
