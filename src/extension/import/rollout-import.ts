@@ -8,7 +8,7 @@ import { groupAdvantages } from '../../core/grpo';
 import { scoreChain, type RewardPresetName } from '../../core/reward';
 import type { RewardBreakdown, RewardReference } from '../../core/reward-types';
 import { rewardBreakdownSchema } from '../../protocol/rollout-group';
-import { describeIssue, isObject, parse } from '../../protocol/schema';
+import { describeIssue, isObject, parse, step as stepSchema } from '../../protocol/schema';
 import { parseTrainerEvent, type RolloutGroup, type RolloutSample, type TrainerEvent } from '../../protocol/trainer-messages';
 import { CHAIN_FIELDS } from '../annotations/jsonl-record';
 import { describe, readReferenceFields } from '../annotations/reference-fields';
@@ -159,11 +159,9 @@ export class RolloutImporter {
     const prompt = promptField ? record[promptField] : undefined;
     if (prompt !== undefined && typeof prompt !== 'string') throw new LineProblem(promptField!, `${promptField}: expected a string, got ${describe(prompt)}`);
 
-    let step = 0;
-    if (record.step !== undefined) {
-      if (!Number.isInteger(record.step) || (record.step as number) < 0) throw new LineProblem('step', `step: expected an integer ≥ 0, got ${JSON.stringify(record.step)}`);
-      step = record.step as number;
-    }
+    const stepChecked = parse(stepSchema(), record.step ?? 0, 'step');
+    if (!stepChecked.ok) throw new LineProblem('step', describeIssue(stepChecked.issue));
+    const step = stepChecked.value;
 
     const tokenField = TOKEN_FIELDS.find((f) => record[f] !== undefined);
     let tokens = 0;

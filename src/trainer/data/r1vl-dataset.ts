@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DataCursor, Example, ExampleText, TaskSource, TrainStream } from './example';
 import { DEFAULT_SPLIT_SALT, contentHash, promptIdOf, splitOf } from './content-key';
-import { ImageDecodeError, decodeImage, type ImageFit } from './image-decode';
+import { IMAGE_FITS, ImageDecodeError, decodeImage, type ImageFit } from './image-decode';
 import { rgbBytesToTensor } from './image-tensor';
 import { parseRecords } from './json-records';
 import { readR1vlRecord, type R1vlRecord } from './r1vl-record';
@@ -104,6 +104,7 @@ export class R1vlDataset implements TaskSource {
     if (!options.evalPath && !(evalFraction >= 0 && evalFraction < 1)) throw new RangeError(`evalFraction must be in [0, 1), got ${evalFraction}`);
     this.imageSize = imageSize;
     this.fit = options.fit ?? R1VL_DEFAULTS.fit;
+    if (!IMAGE_FITS.includes(this.fit)) throw new RangeError(`fit must be one of ${IMAGE_FITS.join(', ')}, got ${JSON.stringify(this.fit)}`);
     this.file = file;
     this.main = this.readFile(file, this.hashes);
     if (options.evalPath) this.held = this.readFile(options.evalPath, this.hashes);
@@ -216,7 +217,7 @@ export class R1vlDataset implements TaskSource {
     const seen = new Map<string, Entry>();
     for (const { line, value } of records) {
       const { record, errors: fieldErrors } = readR1vlRecord(value);
-      for (const fe of fieldErrors) this.report({ severity: 'error', reason: 'bad field', file, line, field: fe.field, message: fe.message });
+      for (const fe of fieldErrors) this.report({ severity: 'error', reason: 'bad field', file, line, field: fe.path, message: fe.message });
       if (!record) continue;
       const image = record.imagePath === null ? null : path.resolve(root, record.imagePath);
       // Identity from content: the image as written in the file (not where it sits on this machine) and the problem.

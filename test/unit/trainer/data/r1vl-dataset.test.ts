@@ -167,6 +167,7 @@ describe('R1-VL dataset loader', async () => {
     const cover = await load(file, { fit: 'cover' });
     assert.ok(Math.abs(cover.trainAt(0).image![64]! - 100 / 255) < 1.5 / 255, 'no white bar at the top');
     assert.notEqual(cover.fingerprint, (await load(file)).fingerprint);
+    await assert.rejects(load(file, { fit: 'stretch' as never }), /fit must be one of contain, cover, got "stretch"/);
   });
 });
 
