@@ -9,6 +9,7 @@ import { groupMetrics, type RunLine } from './overlay';
 import { SeriesStore } from './series-store';
 import { readTheme, runColorCss } from './theme';
 import { h } from '../shared/dom';
+import { frameScheduler } from '../shared/frame';
 
 export class MetricsApp {
   private state: MetricsViewState = { selected: [], smoothing: 0, hidden: [] };
@@ -18,7 +19,7 @@ export class MetricsApp {
   /** Metrics whose lines must be rebuilt (new points, smoothing, selection). */
   private readonly stale = new Set<string>();
   private theme = readTheme();
-  private frame = 0;
+  private readonly schedule = frameScheduler(() => this.render());
   private layoutDirty = true;
   private runsDirty = true;
   private readonly runList = h('div', { class: 'run-list' });
@@ -128,14 +129,6 @@ export class MetricsApp {
   private markStale(metrics: Iterable<string>): void {
     for (const m of metrics) this.stale.add(m);
     this.layoutDirty = true;
-  }
-
-  private schedule(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.render();
-    });
   }
 
   private render(): void {
