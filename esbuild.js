@@ -14,7 +14,7 @@ const root = __dirname;
 const exists = (p) => fs.existsSync(path.join(root, p));
 
 // Native and host-provided modules stay outside the bundles.
-const nodeExternals = ['vscode', 'onnxruntime-node'];
+const nodeExternals = ['vscode', 'onnxruntime-node', 'sharp'];
 
 /** Node bundles: only those whose entry exists, so partial checkouts still build. */
 const nodeBundles = [
@@ -73,26 +73,12 @@ function options() {
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    loader: { '.css': 'text', '.woff2': 'dataurl', '.ttf': 'dataurl' },
   }));
   return [...node, ...browser];
 }
 
 /** Static assets the webviews load through asWebviewUri (kept inside dist/ for localResourceRoots). */
 function copyAssets() {
-  const assets = [
-    ['node_modules/@vscode/codicons/dist/codicon.css', 'dist/media/codicon.css'],
-    ['node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/media/codicon.ttf'],
-    ['node_modules/katex/dist/katex.min.css', 'dist/media/katex.min.css'],
-  ];
-  for (const [from, to] of assets) {
-    if (!exists(from)) continue;
-    fs.mkdirSync(path.dirname(path.join(root, to)), { recursive: true });
-    fs.copyFileSync(path.join(root, from), path.join(root, to));
-  }
-  if (exists('node_modules/katex/dist/fonts')) {
-    fs.cpSync(path.join(root, 'node_modules/katex/dist/fonts'), path.join(root, 'dist/media/fonts'), { recursive: true });
-  }
   if (exists('media')) fs.cpSync(path.join(root, 'media'), path.join(root, 'dist/media'), { recursive: true });
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the platform-specific linux-x64 .vsix from an allowlisted staging folder: the bundles in
 // dist/, media/, the manifest, the README, and onnxruntime-node with only linux-x64's native
-// binaries (its other platforms would add ~240 MB). Expects `node esbuild.js --production` first
+// binaries (its other platforms would add ~240 MB), and sharp with this platform's libvips. Expects `node esbuild.js --production` first
 // (the `package` npm script does both). vsce reads the staged node_modules through `npm list`.
 //   node scripts/package.mjs [--out file.vsix] [--target linux-x64]
 import { spawnSync } from 'node:child_process';
@@ -30,7 +30,7 @@ const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'stepgrpo-vsix-'));
 try {
   // Everything else is bundled into dist/; only the native module is a runtime dependency.
   const { devDependencies: _dev, scripts: _scripts, dependencies, ...published } = manifest;
-  const runtimeDeps = { 'onnxruntime-node': dependencies['onnxruntime-node'] };
+  const runtimeDeps = { 'onnxruntime-node': dependencies['onnxruntime-node'], sharp: dependencies.sharp };
   fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify({ ...published, dependencies: runtimeDeps }, null, 2));
   copy('dist', (rel) => !rel.endsWith('.map'));
   copy('media');
@@ -53,6 +53,11 @@ try {
   copy(binDir);
   copy('node_modules/onnxruntime-common/package.json');
   copy('node_modules/onnxruntime-common/dist/cjs', (rel) => !rel.endsWith('.map') && !rel.endsWith('.ts'));
+  // sharp (dataset images, loaded by the trainer only for R1-VL data): its JS, its three small
+  // dependencies, and the prebuilt libvips of this target (~17 MB).
+  for (const dir of ['sharp/package.json', 'sharp/lib', '@img/colour', 'detect-libc', 'semver', `@img/sharp-${target}`, `@img/sharp-libvips-${target}`]) {
+    copy(`node_modules/${dir}`, (rel) => !rel.endsWith('.map') && !rel.endsWith('.d.ts') && !rel.endsWith('.md'));
+  }
   fs.writeFileSync(path.join(stage, '.vscodeignore'), '**/*.map\n**/*.d.ts\n');
 
   const local = path.join(root, 'test/e2e/node_modules/.bin/vsce');

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// The one test command: build, type-check, unit + integration tests (node:test through tsx), then the
-// real-VS-Code suites when present. Ends with exactly one line `N passed, N failed`.
-//   node test/run-all.mjs [--only unit|e2e]
-import { spawnSync } from 'node:child_process';
+// The one test command: build, type-check, lint, unit + integration tests (node:test through tsx),
+// then the real-VS-Code suites when present. Ends with exactly one line `N passed, N failed`.
+//   node test/run-all.mjs               everything (`npm test`)
+//   node test/run-all.mjs --only unit   unit + integration tests only: the fast loop (`npm run test:unit`)
+//   node test/run-all.mjs --only e2e    build, then the real-VS-Code suites (`npm run test:e2e`)
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,34 +51,50 @@ function addCounts(file) {
   return true;
 }
 
-const built = step('build (esbuild)', process.execPath, ['esbuild.js']);
+/**
+ * Unit + integration tests in SHARDS processes, each loading its files into one node:test run
+ * (test/support/in-process.ts; TEST_SHARDS, default 2): a process per file would pay tsx and
+ * the heavy imports ~80 times.
+ * Output is buffered per shard and printed whole, so shards do not interleave.
+ */
+async function nodeTests() {
+  const files = [...listTests('test/unit'), ...listTests('test/integration')];
+  const shards = Math.max(1, Number(process.env.TEST_SHARDS ?? 2));
+  console.log(`\n▶ unit + integration: ${files.length} files in ${shards} processes`);
+  const runs = Array.from({ length: shards }, (_, k) => {
+    const mine = files.filter((_, i) => i % shards === k);
+    const countsFile = path.join(outDir, `node-test-counts-${k}.jsonl`);
+    fs.rmSync(countsFile, { force: true });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=./test/support/count-reporter.mjs', `--test-reporter-destination=${countsFile}`, 'test/support/in-process.ts', ...mine],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    return new Promise((resolve) => child.on('close', (code) => resolve({ code, output, countsFile })));
+  });
+  for (const { code, output, countsFile } of await Promise.all(runs)) {
+    process.stdout.write(output);
+    if (!addCounts(countsFile) || (code !== 0 && !failures.length)) {
+      failed++;
+      failures.push('node:test runner did not report (see output above)');
+    }
+  }
+}
 
-if (only !== 'e2e') {
+const built = only === 'unit' ? true : step('build (esbuild)', process.execPath, ['esbuild.js']);
+
+if (only === undefined) {
   step('type-check (tsc --noEmit)', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.']);
   if (fs.existsSync(path.join(root, 'webview/tsconfig.json'))) {
     step('type-check webview (tsc --noEmit)', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'webview']);
   }
-  const files = [...listTests('test/unit'), ...listTests('test/integration')];
-  const countsFile = path.join(outDir, 'node-test-counts.jsonl');
-  fs.rmSync(countsFile, { force: true });
-  console.log(`\n▶ unit + integration: ${files.length} files`);
-  const r = spawnSync(
-    process.execPath,
-    [
-      '--import', 'tsx',
-      '--test',
-      '--test-concurrency=2',
-      '--test-reporter=spec', '--test-reporter-destination=stdout',
-      '--test-reporter=./test/support/count-reporter.mjs', `--test-reporter-destination=${countsFile}`,
-      ...files,
-    ],
-    { cwd: root, stdio: 'inherit' },
-  );
-  if (!addCounts(countsFile) || (r.status !== 0 && !failures.length)) {
-    failed++;
-    failures.push('node:test runner did not report (see output above)');
-  }
+  step('lint (eslint)', process.execPath, [path.join(root, 'node_modules/eslint/bin/eslint.js'), '.']);
 }
+
+if (only !== 'e2e') await nodeTests();
 
 if (only !== 'unit') {
   const e2e = path.join(root, 'test/e2e/run.mjs');

@@ -1,10 +1,11 @@
-// Every palette command of DESIGN §9.
+// Every command of the extension, registered here and nowhere else (DESIGN §9).
 import * as vscode from 'vscode';
 import type { AnnotationController } from './annotations/annotation-controller';
 import { formatSummary, formatTotal } from './annotations/summary';
 import type { RunArg, RunCommands, StartRunArgs } from './runs/run-commands';
 import { SERVER_ACTIONS_COMMAND, type RewardServerController } from './server/reward-server-controller';
 import type { ImportArg } from './import/import-command';
+import type { CompareArg } from './metrics/metrics-view';
 import type { ViewerArg } from './viewer/viewer-commands';
 
 export const COMMANDS = {
@@ -17,6 +18,7 @@ export const COMMANDS = {
   importRollouts: 'stepgrpo.importRollouts',
   openRunFolder: 'stepgrpo.openRunFolder',
   showLog: 'stepgrpo.showLog',
+  compareInMetrics: 'stepgrpo.compareInMetrics',
 } as const;
 
 export interface ScoreResult {
@@ -25,14 +27,18 @@ export interface ScoreResult {
   summaries: string[];
 }
 
-export function registerCommands(
-  controller: AnnotationController,
-  runs: RunCommands,
-  rewardServer: RewardServerController,
-  log: vscode.LogOutputChannel,
-  openViewer: (arg?: ViewerArg) => Promise<unknown>,
-  importRollouts: (arg?: ImportArg) => Promise<unknown>,
-): vscode.Disposable[] {
+/** What the commands act on; each piece stays the owner of its behaviour. */
+export interface CommandTargets {
+  controller: AnnotationController;
+  runs: RunCommands;
+  rewardServer: RewardServerController;
+  log: vscode.LogOutputChannel;
+  openViewer: (arg?: ViewerArg) => Promise<unknown>;
+  importRollouts: (arg?: ImportArg) => Promise<unknown>;
+  compareInMetrics: (arg?: CompareArg) => Promise<unknown>;
+}
+
+export function registerCommands({ controller, runs, rewardServer, log, openViewer, importRollouts, compareInMetrics }: CommandTargets): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand(COMMANDS.startRun, (args?: StartRunArgs) => runs.startRun(args)),
     vscode.commands.registerCommand(COMMANDS.stopRun, (arg?: RunArg) => runs.stopRun(arg)),
@@ -44,6 +50,8 @@ export function registerCommands(
     vscode.commands.registerCommand(COMMANDS.startRewardServer, () => rewardServer.start()),
     vscode.commands.registerCommand(COMMANDS.stopRewardServer, () => rewardServer.stop()),
     vscode.commands.registerCommand(SERVER_ACTIONS_COMMAND, () => rewardServer.showActions()),
+    // From the Runs view a multi-selection arrives as the second argument.
+    vscode.commands.registerCommand(COMMANDS.compareInMetrics, (arg?: CompareArg, many?: CompareArg) => compareInMetrics(many ?? arg)),
   ];
 }
 

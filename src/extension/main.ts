@@ -9,7 +9,7 @@ import { registerCommands } from './commands';
 import { Disposable } from './disposable';
 import type { ImportArg } from './import/import-command';
 import type { RewardPresetName } from '../core/reward';
-import { METRICS_VIEW_ID, MetricsViewProvider } from './metrics/metrics-view';
+import { METRICS_VIEW_ID, MetricsViewProvider, type CompareArg } from './metrics/metrics-view';
 import type { MetricsViewState, SeriesChunk } from '../protocol/metrics-messages';
 import { RunCommands } from './runs/run-commands';
 import { RunManager } from './runs/run-manager';
@@ -102,7 +102,8 @@ class StepGrpoExtension extends Disposable {
       if (result) this.runsTree.refreshSoon();
       return result;
     };
-    for (const d of registerCommands(this.annotations, runs, rewardServer, this.log, openViewer, importRollouts)) this._register(d);
+    const compareInMetrics = (arg?: CompareArg) => this.metrics.compare(arg);
+    for (const d of registerCommands({ controller: this.annotations, runs, rewardServer, log: this.log, openViewer, importRollouts, compareInMetrics })) this._register(d);
   }
 }
 

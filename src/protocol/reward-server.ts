@@ -1,7 +1,8 @@
 // HTTP reward server protocol (DESIGN §1, §3): the JSON bodies of every endpoint, with runtime
-// guards that name the offending field. Shape checks only; key-step contents and reward configs
-// are validated by the reward engine (core/) when the server resolves an item.
+// guards whose issues name the offending field. Shape checks only; key-step contents and reward
+// configs are validated by the reward engine (core/) when the server resolves an item.
 import type { RewardBreakdown, RewardConfig } from '../core/reward-types';
+import { array, issue, isObject, nullable, number, object, optional, parse, refine, string, unknown, type Checked, type Schema } from './schema';
 
 /** One chain to score: `POST /score`, or one entry of `POST /score_batch`. */
 export interface ScoreItem {
@@ -107,107 +108,83 @@ export interface MetricsResponse {
   latency: LatencySummary;
 }
 
-/** A request body that does not have the protocol's shape; `field` is its path. */
-export class FieldError extends Error {
-  constructor(
-    message: string,
-    readonly field: string,
-  ) {
-    super(message);
-    this.name = 'FieldError';
-  }
+const optionalText = optional(nullable(string()));
+const optionalConfig = optional(nullable(object({})));
+
+/** One item, unknown fields refused so that a typo (`answr`) is not silently ignored. */
+const scoreItemSchema = object(
+  {
+    completion: refine(unknown(), (v, p) => (v === undefined ? issue(p, 'missing (the chain text to score)') : string().check(v, p))),
+    answer: optionalText,
+    solution: optionalText,
+    key_steps: optional(unknown()),
+    preset: optionalText,
+    config: optionalConfig,
+  },
+  { strict: true },
+);
+
+/** Checks one score item; `prefix` starts field paths (`items[3]`). Nulls count as absent. */
+export function parseScoreItem(value: unknown, prefix = ''): Checked<ScoreItem> {
+  const checked = parse(scoreItemSchema, value, prefix, prefix || 'body');
+  if (!checked.ok) return checked;
+  const v = checked.value;
+  const item: ScoreItem = { completion: v.completion as string };
+  if (typeof v.answer === 'string') item.answer = v.answer;
+  if (typeof v.solution === 'string') item.solution = v.solution;
+  if (v.key_steps !== undefined && v.key_steps !== null) item.key_steps = v.key_steps;
+  if (typeof v.preset === 'string') item.preset = v.preset;
+  if (isObject(v.config)) item.config = v.config as Partial<RewardConfig>;
+  return { ok: true, value: item };
 }
 
-export const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-const ITEM_FIELDS = new Set(['completion', 'answer', 'solution', 'key_steps', 'preset', 'config']);
-
-function optionalString(obj: Record<string, unknown>, key: string, where: string): string | undefined {
-  const v = obj[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new FieldError(`${where}${key}: expected a string, got ${kindOf(v)}`, `${where}${key}`);
-  return v;
-}
-
-function optionalConfig(obj: Record<string, unknown>, where: string): Partial<RewardConfig> | undefined {
-  const v = obj.config;
-  if (v === undefined || v === null) return undefined;
-  if (!isObject(v)) throw new FieldError(`${where}config: expected an object, got ${kindOf(v)}`, `${where}config`);
-  return v as Partial<RewardConfig>;
-}
-
-/** Checks one score item; `where` prefixes field paths (`items[3].`). Unknown fields are errors. */
-export function parseScoreItem(value: unknown, where = ''): ScoreItem {
-  const self = where ? where.slice(0, -1) : 'body';
-  if (!isObject(value)) throw new FieldError(`${self}: expected a JSON object, got ${kindOf(value)}`, self);
-  for (const key of Object.keys(value)) {
-    if (!ITEM_FIELDS.has(key)) throw new FieldError(`${where}${key}: unknown field (expected ${[...ITEM_FIELDS].join(', ')})`, `${where}${key}`);
-  }
-  if (!('completion' in value)) throw new FieldError(`${where}completion: missing (the chain text to score)`, `${where}completion`);
-  if (typeof value.completion !== 'string') throw new FieldError(`${where}completion: expected a string, got ${kindOf(value.completion)}`, `${where}completion`);
-  const item: ScoreItem = { completion: value.completion };
-  const answer = optionalString(value, 'answer', where);
-  const solution = optionalString(value, 'solution', where);
-  const preset = optionalString(value, 'preset', where);
-  const config = optionalConfig(value, where);
-  if (answer !== undefined) item.answer = answer;
-  if (solution !== undefined) item.solution = solution;
-  if (value.key_steps !== undefined && value.key_steps !== null) item.key_steps = value.key_steps;
-  if (preset !== undefined) item.preset = preset;
-  if (config !== undefined) item.config = config;
-  return item;
-}
+const batchEnvelopeSchema = object({ items: array(unknown()), preset: optionalText, config: optionalConfig }, { strict: true });
 
 /**
- * Checks the envelope of a batch. Items are left unchecked (`unknown[]`) so that one bad item is
- * reported in place instead of failing the batch.
+ * Checks the envelope of a batch: `{items, preset?, config?}` or a bare list. Items are left
+ * unchecked (`unknown[]`) so that one bad item is reported in place instead of failing the batch.
  */
-export function parseScoreBatchEnvelope(value: unknown): { items: unknown[]; preset?: string; config?: Partial<RewardConfig> } {
-  if (Array.isArray(value)) return { items: value };
-  if (!isObject(value)) throw new FieldError(`body: expected {items: [...]} or a list of items, got ${kindOf(value)}`, 'body');
-  for (const key of Object.keys(value)) {
-    if (key !== 'items' && key !== 'preset' && key !== 'config') throw new FieldError(`${key}: unknown field (expected items, preset, config)`, key);
-  }
-  if (!Array.isArray(value.items)) throw new FieldError(`items: expected a list, got ${kindOf(value.items)}`, 'items');
-  const out: { items: unknown[]; preset?: string; config?: Partial<RewardConfig> } = { items: value.items };
-  const preset = optionalString(value, 'preset', '');
-  const config = optionalConfig(value, '');
-  if (preset !== undefined) out.preset = preset;
-  if (config !== undefined) out.config = config;
-  return out;
+export function parseScoreBatchEnvelope(value: unknown): Checked<{ items: unknown[]; preset?: string; config?: Partial<RewardConfig> }> {
+  if (Array.isArray(value)) return { ok: true, value: { items: value } };
+  const checked = parse(batchEnvelopeSchema, value, '', 'body');
+  if (!checked.ok) return checked;
+  const out: { items: unknown[]; preset?: string; config?: Partial<RewardConfig> } = { items: checked.value.items };
+  if (typeof checked.value.preset === 'string') out.preset = checked.value.preset;
+  if (isObject(checked.value.config)) out.config = checked.value.config as Partial<RewardConfig>;
+  return { ok: true, value: out };
 }
 
-function stringList(obj: Record<string, unknown>, key: string, length: number | null): string[] | undefined {
-  const v = obj[key];
-  if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v)) throw new FieldError(`${key}: expected a list of strings, got ${kindOf(v)}`, key);
-  v.forEach((s, i) => {
-    if (typeof s !== 'string') throw new FieldError(`${key}[${i}]: expected a string, got ${kindOf(s)}`, `${key}[${i}]`);
-  });
-  if (length !== null && v.length !== length) throw new FieldError(`${key}: expected ${length} entries (one per query), got ${v.length}`, key);
-  return v as string[];
-}
+const perQuery: Schema<string[] | null | undefined> = optional(nullable(array(string())));
 
-/** Checks an OpenRLHF remote-RM request. Extra fields are ignored (OpenRLHF versions differ). */
-export function parseGetRewardRequest(value: unknown): GetRewardRequest {
-  if (!isObject(value)) throw new FieldError(`body: expected {query: [...], prompts?, labels?}, got ${kindOf(value)}`, 'body');
-  if (!('query' in value)) throw new FieldError('query: missing (the list of prompt + response texts)', 'query');
-  const query = stringList(value, 'query', null)!;
-  const out: GetRewardRequest = { query };
-  const prompts = stringList(value, 'prompts', query.length);
-  const labels = stringList(value, 'labels', query.length);
-  if (prompts) out.prompts = prompts;
-  if (labels) out.labels = labels;
-  return out;
+/** An OpenRLHF remote-RM request. Extra fields are ignored (OpenRLHF versions differ). */
+const getRewardSchema = refine(
+  object({
+    query: refine(unknown(), (v, p) => (v === undefined ? issue(p, 'missing (the list of prompt + response texts)') : array(string()).check(v, p))),
+    prompts: perQuery,
+    labels: perQuery,
+  }),
+  (v) => {
+    const n = (v.query as string[]).length;
+    for (const key of ['prompts', 'labels'] as const) {
+      const list = v[key];
+      if (list && list.length !== n) return issue(key, `expected ${n} entries (one per query), got ${list.length}`);
+    }
+    return null;
+  },
+);
+
+export function parseGetRewardRequest(value: unknown): Checked<GetRewardRequest> {
+  const checked = parse(getRewardSchema, value, '', 'body');
+  if (!checked.ok) return checked;
+  const out: GetRewardRequest = { query: checked.value.query as string[] };
+  if (checked.value.prompts) out.prompts = checked.value.prompts;
+  if (checked.value.labels) out.labels = checked.value.labels;
+  return { ok: true, value: out };
 }
 
 /** Client-side guard for a `/score` reply. */
-export function isScoreResponse(value: unknown): value is ScoreResponse {
-  return isObject(value) && isObject(value.rewards) && typeof value.rewards.total === 'number';
-}
+export const isScoreResponse = (value: unknown): value is ScoreResponse => isObject(value) && isObject(value.rewards) && number().check(value.rewards.total, '') === null;
 
 /** Client-side guard for an error reply. */
-export function isErrorResponse(value: unknown): value is ErrorResponse {
-  return isObject(value) && isObject(value.error) && typeof value.error.message === 'string' && typeof value.error.status === 'number';
-}
+export const isErrorResponse = (value: unknown): value is ErrorResponse =>
+  parse(object({ error: object({ status: number({ integer: true }), message: string() }) }), value).ok;

@@ -1,25 +1,17 @@
 // Trainer ↔ host protocol (DESIGN §3): newline-delimited JSON, one discriminated union per direction,
-// with runtime guards for every line that crosses the process boundary.
-import type { RewardBreakdown } from '../core/reward-types';
+// each checked field by field where it crosses the process boundary (src/protocol/schema.ts).
+import type { RolloutGroup } from './rollout-group';
+import { messageGuard, type GuardResult } from './message-guard';
+import { array, boolean, isObject, issue, number, object, oneOf, optional, record, refine, step, string, unknown, type Schema } from './schema';
+import { rolloutGroupSchema } from './rollout-group';
+
+export type { RolloutGroup, RolloutSample } from './rollout-group';
+export type { GuardResult } from './message-guard';
 
 export const PROTOCOL_VERSION = 1;
 
-export type Phase = 'sft' | 'rl' | 'eval';
-
-export interface RolloutSample {
-  text: string;
-  tokens: number;
-  rewards: RewardBreakdown;
-  advantage: number;
-}
-
-export interface RolloutGroup {
-  promptId: string;
-  prompt: string;
-  image?: { path: string } | { dataUri: string };
-  reference: { answer: string; keySteps: (string | string[])[] };
-  samples: RolloutSample[];
-}
+export const PHASES = ['sft', 'rl', 'eval'] as const;
+export type Phase = (typeof PHASES)[number];
 
 /** Trainer → host. */
 export type TrainerEvent =
@@ -43,64 +35,50 @@ export type HostCommand =
 export type TrainerEventType = TrainerEvent['type'];
 export type HostCommandType = HostCommand['type'];
 
-export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: string; unknownType?: string };
+const envelope = <const T extends string>(type: T) => ({ v: oneOf([PROTOCOL_VERSION] as const), type: oneOf([type] as const) });
 
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-const isString = (x: unknown): x is string => typeof x === 'string';
+const phaseEvent = refine(object({ ...envelope('phase'), phase: oneOf(PHASES), step: step(), totalSteps: step() }), (e, p) =>
+  e.step <= e.totalSteps ? null : issue(p ? `${p}.step` : 'step', `expected a step ≤ totalSteps (${e.totalSteps}), got ${e.step}`),
+);
 
-/** Field checks per event type: each returns the name of the first bad field, or null. */
-const eventChecks: Record<TrainerEventType, (m: Record<string, unknown>) => string | null> = {
-  hello: (m) => (!isNumber(m.pid) ? 'pid' : !isString(m.version) ? 'version' : !isObject(m.device) ? 'device' : null),
-  phase: (m) =>
-    !['sft', 'rl', 'eval'].includes(m.phase as string) ? 'phase' : !isNumber(m.step) ? 'step' : !isNumber(m.totalSteps) ? 'totalSteps' : null,
-  rollouts: (m) => (!isNumber(m.step) ? 'step' : !Array.isArray(m.groups) ? 'groups' : null),
-  metrics: (m) =>
-    !isNumber(m.step)
-      ? 'step'
-      : !isObject(m.values) || !Object.values(m.values).every((v) => typeof v === 'number')
-        ? 'values'
-        : null,
-  checkpoint: (m) => (!isNumber(m.step) ? 'step' : !isString(m.path) ? 'path' : null),
-  log: (m) => (!isString(m.message) ? 'message' : !['debug', 'info', 'warn', 'error'].includes(m.level as string) ? 'level' : null),
-  error: (m) => (!isString(m.message) ? 'message' : typeof m.fatal !== 'boolean' ? 'fatal' : null),
-  done: (m) => (!['completed', 'stopped', 'failed'].includes(m.status as string) ? 'status' : null),
-};
+const parseEvent = messageGuard<TrainerEvent>('trainer event', {
+  hello: object({ ...envelope('hello'), pid: number({ integer: true, min: 0 }), version: string(), device: object({ ep: string(), threads: number({ integer: true, min: 0 }) /* 0: onnxruntime's default */ }), config: unknown() }),
+  phase: phaseEvent,
+  rollouts: object({ ...envelope('rollouts'), step: step(), groups: array(rolloutGroupSchema) }),
+  metrics: object({ ...envelope('metrics'), step: step(), phase: oneOf(PHASES), values: record(number()) }),
+  checkpoint: object({ ...envelope('checkpoint'), step: step(), path: string() }),
+  log: object({ ...envelope('log'), level: oneOf(['debug', 'info', 'warn', 'error'] as const), message: string() }),
+  error: object({ ...envelope('error'), message: string(), detail: optional(string()), fatal: boolean() }),
+  done: object({ ...envelope('done'), status: oneOf(['completed', 'stopped', 'failed'] as const), summary: record(unknown()) }),
+});
 
-const commandTypes: ReadonlySet<string> = new Set<HostCommandType>(['stop', 'pause', 'resume', 'checkpoint', 'ping']);
+const command = <const T extends HostCommandType>(type: T): Schema<{ v: 1; type: T }> => object(envelope(type));
+const parseCommand = messageGuard<HostCommand>('host command', {
+  stop: command('stop'),
+  pause: command('pause'),
+  resume: command('resume'),
+  checkpoint: command('checkpoint'),
+  ping: command('ping'),
+});
 
-function parseEnvelope(line: string): { ok: true; m: Record<string, unknown> } | { ok: false; error: string } {
+/** JSON, an object, and this protocol's version: what every line must be before its type is looked at. */
+function parseLine<T>(line: string, guard: (value: unknown) => GuardResult<T>): GuardResult<T> {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch (err) {
-    return { ok: false, error: `not JSON: ${(err as Error).message}` };
+    return { ok: false, issue: issue('', `not JSON: ${(err as Error).message}`) };
   }
-  if (!isObject(value)) return { ok: false, error: 'not a JSON object' };
-  if (value.v !== PROTOCOL_VERSION) return { ok: false, error: `unsupported protocol version ${JSON.stringify(value.v)} (expected ${PROTOCOL_VERSION})` };
-  if (!isString(value.type)) return { ok: false, error: 'missing "type"' };
-  return { ok: true, m: value };
+  if (isObject(value) && value.v !== PROTOCOL_VERSION) {
+    return { ok: false, issue: issue('v', `unsupported protocol version ${JSON.stringify(value.v)} (expected ${PROTOCOL_VERSION})`) };
+  }
+  return guard(value);
 }
 
 /** Validates one line from a trainer. Unknown types come back with `unknownType` so callers can warn and go on. */
-export function parseTrainerEvent(line: string): ParseResult<TrainerEvent> {
-  const env = parseEnvelope(line);
-  if (!env.ok) return env;
-  const type = env.m.type as string;
-  const check = eventChecks[type as TrainerEventType];
-  if (!check) return { ok: false, error: `unknown event type "${type}"`, unknownType: type };
-  const bad = check(env.m);
-  if (bad) return { ok: false, error: `event "${type}": field "${bad}" is missing or has the wrong type` };
-  return { ok: true, message: env.m as unknown as TrainerEvent };
-}
+export const parseTrainerEvent = (line: string): GuardResult<TrainerEvent> => parseLine(line, parseEvent);
 
-export function parseHostCommand(line: string): ParseResult<HostCommand> {
-  const env = parseEnvelope(line);
-  if (!env.ok) return env;
-  const type = env.m.type as string;
-  if (!commandTypes.has(type)) return { ok: false, error: `unknown command type "${type}"`, unknownType: type };
-  return { ok: true, message: env.m as unknown as HostCommand };
-}
+export const parseHostCommand = (line: string): GuardResult<HostCommand> => parseLine(line, parseCommand);
 
 /** Serialises one message as an NDJSON line (with the trailing newline). */
 export function encodeLine(message: TrainerEvent | HostCommand): string {

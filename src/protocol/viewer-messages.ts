@@ -1,7 +1,9 @@
 // Host ↔ Rollout viewer webview messages (DESIGN §9): one discriminated union per direction, with
-// runtime guards on both sides. The host owns the view state (run, step, filters, layout) and
+// runtime guards on both sides (schemas of src/protocol/schema.ts). The host owns the view state (run, step, filters, layout) and
 // replays it after every `ready`, so the panel can drop its context when hidden.
-import type { RolloutGroup } from './trainer-messages';
+import { messageGuard, type GuardResult } from './message-guard';
+import { rolloutGroupSchema, type RolloutGroup } from './rollout-group';
+import { array, boolean, nullable, object, oneOf, step, string, union, type Schema } from './schema';
 
 export type ValidityFilter = 'all' | 'valid' | 'invalid';
 export type CorrectnessFilter = 'all' | 'correct' | 'incorrect';
@@ -58,92 +60,35 @@ export type ViewerToHost =
   | { type: 'setLayout'; layout: ViewerLayout }
   | { type: 'pickRun' };
 
-export type GuardResult<T> = { ok: true; message: T } | { ok: false; error: string };
-
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-const isStep = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0;
-const isStepSelection = (x: unknown): x is StepSelection => x === 'latest' || isStep(x);
-const isLayout = (x: unknown): x is ViewerLayout => x === 'columns' || x === 'stacked';
-
-/** The name of the first bad field of a filters object, or null. */
-function badFilterField(f: unknown): string | null {
-  if (!isObject(f)) return 'filters';
-  if (!['all', 'valid', 'invalid'].includes(f.validity as string)) return 'filters.validity';
-  if (!['all', 'correct', 'incorrect'].includes(f.correctness as string)) return 'filters.correctness';
-  if (f.violation !== null && typeof f.violation !== 'string') return 'filters.violation';
-  if (typeof f.search !== 'string') return 'filters.search';
-  return null;
-}
-
-function badStateField(s: unknown): string | null {
-  if (!isObject(s)) return 'state';
-  const run = s.run;
-  if (run !== null && !(isObject(run) && typeof run.id === 'string' && typeof run.dir === 'string' && typeof run.live === 'boolean')) return 'state.run';
-  if (!isStepSelection(s.step)) return 'state.step';
-  const f = badFilterField(s.filters);
-  if (f) return `state.${f}`;
-  return isLayout(s.layout) ? null : 'state.layout';
-}
-
-function badGroupField(g: unknown, i: number): string | null {
-  const at = `groups[${i}]`;
-  if (!isObject(g)) return at;
-  if (typeof g.promptId !== 'string') return `${at}.promptId`;
-  if (typeof g.prompt !== 'string') return `${at}.prompt`;
-  if (!isObject(g.reference) || !Array.isArray(g.reference.keySteps)) return `${at}.reference`;
-  if (!Array.isArray(g.samples)) return `${at}.samples`;
-  for (let j = 0; j < g.samples.length; j++) {
-    const s: unknown = g.samples[j];
-    const sat = `${at}.samples[${j}]`;
-    if (!isObject(s) || typeof s.text !== 'string') return `${sat}.text`;
-    if (typeof s.advantage !== 'number') return `${sat}.advantage`;
-    const r = s.rewards;
-    if (!isObject(r) || typeof r.total !== 'number' || !Array.isArray(r.violations) || !Array.isArray(r.key_steps)) return `${sat}.rewards`;
-  }
-  return null;
-}
-
-const hostChecks: Record<HostToViewer['type'], (m: Record<string, unknown>) => string | null> = {
-  state: (m) => badStateField(m.state) ?? (Array.isArray(m.steps) && m.steps.every(isStep) ? null : 'steps'),
-  steps: (m) => (Array.isArray(m.steps) && m.steps.every(isStep) ? null : 'steps'),
-  rollouts: (m) => {
-    if (!isStep(m.step)) return 'step';
-    if (typeof m.append !== 'boolean') return 'append';
-    if (!Array.isArray(m.groups)) return 'groups';
-    for (let i = 0; i < m.groups.length; i++) {
-      const bad = badGroupField(m.groups[i], i);
-      if (bad) return bad;
-    }
-    return null;
-  },
-  notice: (m) => (!['info', 'warning', 'error'].includes(m.level as string) ? 'level' : typeof m.message !== 'string' ? 'message' : null),
-};
-
-const viewerChecks: Record<ViewerToHost['type'], (m: Record<string, unknown>) => string | null> = {
-  ready: () => null,
-  setStep: (m) => (isStepSelection(m.step) ? null : 'step'),
-  setFilters: (m) => badFilterField(m.filters),
-  setLayout: (m) => (isLayout(m.layout) ? null : 'layout'),
-  pickRun: () => null,
-};
-
-function guard<T>(value: unknown, checks: Record<string, (m: Record<string, unknown>) => string | null>, direction: string): GuardResult<T> {
-  if (!isObject(value)) return { ok: false, error: `${direction} message is not an object` };
-  const type = value.type;
-  if (typeof type !== 'string') return { ok: false, error: `${direction} message has no "type"` };
-  const check = checks[type];
-  if (!check) return { ok: false, error: `unknown ${direction} message type "${type}"` };
-  const bad = check(value);
-  if (bad) return { ok: false, error: `${direction} message "${type}": field "${bad}" is missing or has the wrong type` };
-  return { ok: true, message: value as T };
-}
+const filtersSchema: Schema<ViewerFilters> = object({
+  validity: oneOf(['all', 'valid', 'invalid'] as const),
+  correctness: oneOf(['all', 'correct', 'incorrect'] as const),
+  violation: nullable(string()),
+  search: string(),
+});
+const stepSelection: Schema<StepSelection> = union('an integer ≥ 0 or "latest"', step(), oneOf(['latest'] as const));
+const layout = oneOf(['columns', 'stacked'] as const);
+const stateSchema: Schema<ViewerState> = object({
+  run: nullable(object({ id: string(), dir: string(), live: boolean() })),
+  step: stepSelection,
+  filters: filtersSchema,
+  layout,
+});
+const kind = <const T extends string>(type: T) => ({ type: oneOf([type] as const) });
 
 /** Checks a message the webview received from the host. */
-export function parseHostToViewer(value: unknown): GuardResult<HostToViewer> {
-  return guard<HostToViewer>(value, hostChecks, 'host→viewer');
-}
+export const parseHostToViewer: (value: unknown) => GuardResult<HostToViewer> = messageGuard<HostToViewer>('host→viewer', {
+  state: object({ ...kind('state'), state: stateSchema, steps: array(step()) }),
+  steps: object({ ...kind('steps'), steps: array(step()) }),
+  rollouts: object({ ...kind('rollouts'), step: step(), groups: array(rolloutGroupSchema), append: boolean() }),
+  notice: object({ ...kind('notice'), level: oneOf(['info', 'warning', 'error'] as const), message: string() }),
+});
 
 /** Checks a message the host received from the webview. */
-export function parseViewerToHost(value: unknown): GuardResult<ViewerToHost> {
-  return guard<ViewerToHost>(value, viewerChecks, 'viewer→host');
-}
+export const parseViewerToHost: (value: unknown) => GuardResult<ViewerToHost> = messageGuard<ViewerToHost>('viewer→host', {
+  ready: object(kind('ready')),
+  setStep: object({ ...kind('setStep'), step: stepSelection }),
+  setFilters: object({ ...kind('setFilters'), filters: filtersSchema }),
+  setLayout: object({ ...kind('setLayout'), layout }),
+  pickRun: object(kind('pickRun')),
+});

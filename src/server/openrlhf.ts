@@ -1,6 +1,8 @@
 // OpenRLHF's remote reward model call (`--remote_rm_url .../get_reward`): each query is the prompt
 // followed by the response, each label the `--label_key` column of the dataset.
-import { FieldError, kindOf, parseScoreItem, type ScoreItem } from '../protocol/reward-server';
+import { parseScoreItem, type ScoreItem } from '../protocol/reward-server';
+import { issue, kindOf } from '../protocol/schema';
+import { RequestFieldError, accept } from './request-error';
 
 /** The response part of a query: the query without its prompt, when the prompt is its prefix. */
 export function completionFromQuery(query: string, prompt: string | undefined): string {
@@ -21,12 +23,12 @@ export function itemFromLabel(completion: string, label: string | undefined, whe
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new FieldError(`${where}: starts with "{" but is not valid JSON (${(err as Error).message}); send the gold answer as plain text or a JSON object`, where);
+    throw new RequestFieldError(issue(where, `starts with "{" but is not valid JSON (${(err as Error).message}); send the gold answer as plain text or a JSON object`));
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FieldError(`${where}: expected a JSON object, got ${kindOf(value)}`, where);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RequestFieldError(issue(where, `expected a JSON object, got ${kindOf(value)}`));
   const fields: Record<string, unknown> = { completion };
   const obj = value as Record<string, unknown>;
   for (const key of LABEL_FIELDS) if (key in obj) fields[key] = obj[key];
   if (!('answer' in obj) && 'ground_truth' in obj) fields.answer = obj.ground_truth;
-  return parseScoreItem(fields, `${where}.`);
+  return accept(parseScoreItem(fields, where));
 }

@@ -6,7 +6,6 @@ import type { AddressInfo, Socket } from 'node:net';
 import { resolveRewardConfig } from '../core/reward';
 import type { RewardConfig } from '../core/reward-types';
 import {
-  FieldError,
   parseGetRewardRequest,
   parseScoreBatchEnvelope,
   parseScoreItem,
@@ -18,6 +17,7 @@ import {
   type ScoreResponse,
 } from '../protocol/reward-server';
 import { mapInSlices } from './cooperative';
+import { RequestFieldError, accept } from './request-error';
 import { HttpError, parseJsonBody, readBody, sendError, sendJson } from './http-body';
 import { resolveConfig, resolveItem, scoreResolved } from './score-items';
 import { ServerMetrics } from './server-metrics';
@@ -188,7 +188,7 @@ export class RewardServer {
         return;
       }
       if (err instanceof HttpError) sendError(res, err);
-      else if (err instanceof FieldError) sendError(res, new HttpError(422, err.message, err.field));
+      else if (err instanceof RequestFieldError) sendError(res, new HttpError(422, err.message, err.issue.path));
       else {
         this.log(`reward server: internal error on ${req.method} ${path}: ${(err as Error).stack ?? String(err)}`);
         sendError(res, new HttpError(500, `internal error: ${(err as Error).message}`));
@@ -201,7 +201,7 @@ export class RewardServer {
   }
 
   private async score(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const item = resolveItem(parseScoreItem(await this.body(req)), this.config);
+    const item = resolveItem(accept(parseScoreItem(await this.body(req))), this.config);
     let reply: ScoreResponse;
     try {
       reply = { rewards: scoreResolved(item) };
@@ -214,18 +214,18 @@ export class RewardServer {
   }
 
   private async scoreBatch(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const envelope = parseScoreBatchEnvelope(await this.body(req));
+    const envelope = accept(parseScoreBatchEnvelope(await this.body(req)));
     const base = resolveConfig(this.config, envelope.preset, envelope.config);
     const gone = (): boolean => res.destroyed || req.socket.destroyed;
     const results = await this.sliced(
       envelope.items,
       (raw, index): BatchResult => {
-        const where = `items[${index}].`;
+        const at = `items[${index}]`;
         try {
-          return { index, rewards: scoreResolved(resolveItem(parseScoreItem(raw, where), base, where)) };
+          return { index, rewards: scoreResolved(resolveItem(accept(parseScoreItem(raw, at)), base, `${at}.`)) };
         } catch (err) {
-          if (!(err instanceof FieldError)) throw err;
-          return { index, error: { index, field: err.field, message: err.message } };
+          if (!(err instanceof RequestFieldError)) throw err;
+          return { index, error: { index, field: err.issue.path, message: err.message } };
         }
       },
       gone,
@@ -239,7 +239,7 @@ export class RewardServer {
   }
 
   private async getReward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const body = parseGetRewardRequest(await this.body(req));
+    const body = accept(parseGetRewardRequest(await this.body(req)));
     // Every label is checked before any scoring: OpenRLHF needs one number per query, so a bad
     // label fails the request (422 naming it) rather than yielding a made-up reward.
     const items = body.query.map((query, i) => {

@@ -1,10 +1,12 @@
 // Turns checked request items into what the reward engine scores: the chain text, its reference
-// and the resolved config. Errors are FieldErrors naming the request field, reusing the engine's
+// and the resolved config. Errors are RequestFieldErrors naming the request field, reusing the engine's
 // own messages (parseKeySteps, resolveRewardConfig).
 import { KeyStepFormatError, parseKeySteps } from '../core/key-steps';
 import { REWARD_PRESETS, resolveRewardConfig, scoreChain, type RewardPresetName } from '../core/reward';
 import type { RewardBreakdown, RewardConfig, RewardReference } from '../core/reward-types';
-import { FieldError, type ScoreItem } from '../protocol/reward-server';
+import type { ScoreItem } from '../protocol/reward-server';
+import { issue } from '../protocol/schema';
+import { RequestFieldError } from './request-error';
 
 export interface ResolvedItem {
   completion: string;
@@ -19,7 +21,7 @@ export function resolveConfig(base: RewardConfig, preset: string | undefined, co
   let start = base;
   if (preset !== undefined) {
     if (!Object.prototype.hasOwnProperty.call(REWARD_PRESETS, preset)) {
-      throw new FieldError(`${where}preset: unknown preset ${JSON.stringify(preset)} (expected one of ${PRESET_NAMES})`, `${where}preset`);
+      throw new RequestFieldError(issue(`${where}preset`, `unknown preset ${JSON.stringify(preset)} (expected one of ${PRESET_NAMES})`));
     }
     start = REWARD_PRESETS[preset as RewardPresetName];
   }
@@ -29,7 +31,7 @@ export function resolveConfig(base: RewardConfig, preset: string | undefined, co
     try {
       resolveRewardConfig({ ...start, [key]: value });
     } catch (err) {
-      throw new FieldError(`${where}config.${key}: ${(err as Error).message.replace(/^reward config: /, '')}`, `${where}config.${key}`);
+      throw new RequestFieldError(issue(`${where}config.${key}`, (err as Error).message.replace(/^reward config: /, '')));
     }
   }
   return resolveRewardConfig({ ...start, ...config });
@@ -44,7 +46,7 @@ export function resolveItem(item: ScoreItem, base: RewardConfig, where = ''): Re
     try {
       reference.keySteps = parseKeySteps(item.key_steps, `${where}key_steps`);
     } catch (err) {
-      if (err instanceof KeyStepFormatError) throw new FieldError(err.message, err.field);
+      if (err instanceof KeyStepFormatError) throw new RequestFieldError(issue(err.field, err.message.replace(`${err.field}: `, '')));
       throw err;
     }
   }

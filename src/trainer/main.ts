@@ -5,14 +5,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import { parseArgs } from 'node:util';
 import { encodeLine, parseHostCommand, type TrainerEvent } from '../protocol/trainer-messages';
+import { describeIssue } from '../protocol/schema';
 import { presetConfig, resolveTrainConfig } from './config';
 import { RunControl } from './run-control';
 import { runTraining } from './run';
 
-function flag(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
+interface TrainerArgs {
+  out?: string;
+  resume?: string;
+  config?: string;
+  preset?: string;
+}
+
+/** Strict: an unknown flag or a flag without its value is an error (reported like any early failure). */
+function readArgs(argv: string[]): TrainerArgs {
+  const string = { type: 'string' } as const;
+  return parseArgs({ args: argv, options: { out: string, resume: string, config: string, preset: string }, strict: true, allowPositionals: false }).values;
 }
 
 function write(event: TrainerEvent): void {
@@ -24,8 +34,14 @@ function write(event: TrainerEvent): void {
  * `<out>/events.ndjson`, so whoever opens the folder sees why the run never started.
  */
 function recordEarlyFailure(argv: string[], events: TrainerEvent[]): void {
-  const out = flag(argv, 'out');
-  if (!out || flag(argv, 'resume') || fs.existsSync(path.join(out, 'config.json'))) return;
+  let args: TrainerArgs;
+  try {
+    args = readArgs(argv);
+  } catch {
+    return; // the flags themselves are wrong: no folder to write to
+  }
+  const out = args.out;
+  if (!out || args.resume || fs.existsSync(path.join(out, 'config.json'))) return;
   try {
     fs.mkdirSync(out, { recursive: true });
     fs.appendFileSync(path.join(out, 'events.ndjson'), events.map(encodeLine).join(''));
@@ -35,13 +51,14 @@ function recordEarlyFailure(argv: string[], events: TrainerEvent[]): void {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const resume = flag(argv, 'resume');
-  const out = resume ?? flag(argv, 'out');
+  const args = readArgs(argv);
+  const resume = args.resume;
+  const out = resume ?? args.out;
   if (!out) {
     process.stderr.write('trainer: --out <run-dir> or --resume <run-dir> is required\n');
     return 2;
   }
-  const configFile = flag(argv, 'config');
+  const configFile = args.config;
   let user: unknown = {};
   if (configFile) {
     try {
@@ -50,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
       throw new Error(`${configFile}: ${(err as Error).message}`);
     }
   }
-  const config = resume ? undefined : resolveTrainConfig(user, presetConfig(flag(argv, 'preset') ?? 'demo'));
+  const config = resume ? undefined : resolveTrainConfig(user, presetConfig(args.preset ?? 'demo'));
 
   const control = new RunControl();
   const commands = readline.createInterface({ input: process.stdin });
@@ -58,10 +75,10 @@ async function main(argv: string[]): Promise<number> {
     if (!line.trim()) return;
     const parsed = parseHostCommand(line);
     if (!parsed.ok) {
-      write({ v: 1, type: 'log', level: 'warn', message: `ignored command: ${parsed.error}` });
+      write({ v: 1, type: 'log', level: 'warn', message: `ignored command: ${describeIssue(parsed.issue)}` });
       return;
     }
-    const cmd = parsed.message;
+    const cmd = parsed.value;
     if (cmd.type === 'stop') control.stop();
     else if (cmd.type === 'pause') control.pause();
     else if (cmd.type === 'resume') control.resume();

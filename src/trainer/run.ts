@@ -72,7 +72,7 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
   };
   const log = (message: string, level: 'info' | 'warn' = 'info'): void => emit({ v: 1, type: 'log', level, message });
 
-  const data = createTaskSource(config.data);
+  const data = await createTaskSource(config.data, log);
   // A new run may start from another run's checkpoint (e.g. one SFT checkpoint, several RL variants).
   const init = !resumed && config.initFrom ? loadWeights(config.initFrom) : null;
   const initState = init?.state as unknown as RunState | undefined;

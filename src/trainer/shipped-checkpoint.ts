@@ -20,10 +20,10 @@ export function shippedSftCheckpoint(from = __dirname): string | null {
 }
 
 /** Why the checkpoint cannot start a run of `config` (another task or model size), or null when it can. */
-export function incompatibility(checkpoint: string, config: TrainConfig): string | null {
+export async function incompatibility(checkpoint: string, config: TrainConfig): Promise<string | null> {
   const state = JSON.parse(fs.readFileSync(path.join(checkpoint, 'state.json'), 'utf8')) as { config?: TrainConfig; policy?: PolicyConfig };
   if (!state.config || !state.policy) return `${checkpoint}/state.json holds no run or policy config`;
-  if (createTaskSource(state.config.data).fingerprint !== createTaskSource(config.data).fingerprint) return 'it was trained on another task';
+  if ((await createTaskSource(state.config.data)).fingerprint !== (await createTaskSource(config.data)).fingerprint) return 'it was trained on another task';
   const { image, ...sizes } = config.model;
   for (const [k, v] of Object.entries(sizes)) if (state.policy[k as keyof typeof sizes] !== v) return `its policy has ${k} ${String(state.policy[k as keyof typeof sizes])}, the run wants ${String(v)}`;
   if (image?.patchSize !== undefined && image.patchSize !== state.policy.image.patchSize) return `its policy has patch size ${state.policy.image.patchSize}, the run wants ${image.patchSize}`;

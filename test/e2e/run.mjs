@@ -87,18 +87,48 @@ async function runExtensionTests(testsEntry, workspace) {
     await page.goto(`${server.base}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
     const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 240_000))]);
     log(`extension-host suite finished (${code}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    if (!fs.existsSync(resultsFile)) {
-      record('extension-host suite ran and reported', false, `exit ${code}; no results file\n${server.output().slice(-3000)}`);
-      return;
-    }
-    const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
-    for (const name of results.passed) record(`extension host: ${name}`, true);
-    for (const f of results.failed) record(`extension host: ${f.name}`, false, f.error);
-    if (fs.existsSync(metricsFile)) log(`activation: ${JSON.parse(fs.readFileSync(metricsFile, 'utf8')).activationMs.toFixed(1)} ms`);
+    recordSuite(resultsFile, metricsFile, `exit ${code}; no results file\n${server.output().slice(-3000)}`);
   } finally {
     await browser?.close().catch(() => {});
     server.stop();
   }
+}
+
+/** The suite's own report (written by suite/index.ts), one record per mocha test. */
+function recordSuite(resultsFile, metricsFile, whyMissing) {
+  if (!fs.existsSync(resultsFile)) {
+    record('extension-host suite ran and reported', false, whyMissing);
+    return;
+  }
+  const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+  for (const name of results.passed) record(`extension host: ${name}`, true);
+  for (const f of results.failed) record(`extension host: ${f.name}`, false, f.error);
+  if (fs.existsSync(metricsFile)) log(`activation: ${JSON.parse(fs.readFileSync(metricsFile, 'utf8')).activationMs.toFixed(1)} ms`);
+}
+
+/**
+ * The same suite in a desktop VS Code through @vscode/test-electron's runTests, when
+ * VSCODE_EXECUTABLE names one (Electron cannot be downloaded here, so code-server is the default).
+ */
+async function runExtensionTestsInElectron(executable, testsEntry, workspace) {
+  const { runTests } = await import(path.join(root, 'node_modules/@vscode/test-electron/out/index.js'));
+  const resultsFile = path.join(workDir, 'suite-results.json');
+  const metricsFile = path.join(outDir, 'e2e-metrics.json');
+  fs.rmSync(resultsFile, { force: true });
+  log(`extension-host suite in ${executable} (@vscode/test-electron)`);
+  let outcome = 'exit 0';
+  try {
+    await runTests({
+      vscodeExecutablePath: executable,
+      extensionDevelopmentPath: root,
+      extensionTestsPath: testsEntry,
+      launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', `--user-data-dir=${path.join(workDir, 'electron-user-data')}`],
+      extensionTestsEnv: { STEPGRPO_E2E_RESULTS: resultsFile, STEPGRPO_E2E_METRICS: metricsFile },
+    });
+  } catch (err) {
+    outcome = String(err?.message ?? err);
+  }
+  recordSuite(resultsFile, metricsFile, `${outcome}; no results file`);
 }
 
 /** Entry names of a zip archive, read from its central directory. */
@@ -127,9 +157,11 @@ function packageVsix() {
   record('package: npm run package builds a linux-x64 .vsix', ok, `exit ${pack.status}`);
   if (!ok) return undefined;
   const natives = zipEntries(vsix).filter((n) => n.endsWith('.node') || /\.(so|dll|dylib)(\.|$)/.test(n));
+  // onnxruntime-node's and sharp's (libvips) binaries, for this one platform.
+  const linuxX64 = (n) => n.includes('onnxruntime-node/bin/napi-v6/linux/x64/') || /node_modules\/@img\/sharp-(libvips-)?linux-x64\//.test(n);
   record(
-    'package: the .vsix carries onnxruntime-node binaries for linux-x64 only',
-    natives.length > 0 && natives.every((n) => n.includes('/bin/napi-v6/linux/x64/')),
+    'package: the .vsix carries onnxruntime-node and sharp binaries for linux-x64 only',
+    natives.some((n) => n.includes('onnxruntime')) && natives.some((n) => n.includes('sharp-linux-x64')) && natives.every(linuxX64),
     natives.join('\n') || 'no native binaries in the .vsix',
   );
   return vsix;
@@ -157,7 +189,8 @@ async function main() {
   ensureNodeModules(e2eDir, workDir, log);
   if (!fs.existsSync(path.join(root, 'dist/extension.js'))) spawnSync(process.execPath, ['esbuild.js'], { cwd: root, stdio: 'inherit' });
   const testsEntry = await buildSuite();
-  await runExtensionTests(testsEntry, freshWorkspace());
+  if (process.env.VSCODE_EXECUTABLE) await runExtensionTestsInElectron(process.env.VSCODE_EXECUTABLE, testsEntry, freshWorkspace());
+  else await runExtensionTests(testsEntry, freshWorkspace());
   const vsix = packageVsix();
   if (vsix) await runUi(vsix, freshWorkspace());
 }

@@ -1,28 +1,15 @@
 // `stepgrpo extract-keysteps`: rule-based, and through an OpenAI-compatible endpoint served on loopback.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { buildChain } from '../fixtures/chain-builder';
+import { runCli as cli } from '../support/cli-harness';
 
-const root = path.resolve(__dirname, '../..');
 let dir: string;
-
-/** Async spawn: the loopback server below runs in this process and must keep answering. */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], { cwd: root, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 before(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepgrpo-ks-'));

@@ -1,19 +1,14 @@
-// `stepgrpo score` end to end through tsx on temp files.
+// `stepgrpo score` end to end on temp files, in process through main(argv, io).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildChain } from '../fixtures/chain-builder';
 
-const root = path.resolve(__dirname, '../..');
-let dir: string;
+import { runCli as cli } from '../support/cli-harness';
 
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], { cwd: root, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+let dir: string;
 const writeJsonl = (name: string, lines: string[]): string => {
   const file = path.join(dir, name);
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
@@ -26,8 +21,8 @@ before(() => {
 });
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-describe('stepgrpo score', () => {
-  it('writes every record back with a RewardBreakdown and prints the summary on stderr', () => {
+describe('stepgrpo score', async () => {
+  it('writes every record back with a RewardBreakdown and prints the summary on stderr', async () => {
     const input = writeJsonl('ok.jsonl', [
       JSON.stringify({ id: 1, completion: buildChain(), answer: '7', key_steps: { Steps: ['3 squares', ['4 circles', 'four circles']] } }),
       JSON.stringify({ id: 2, completion: buildChain({ rationale: null, answer: '8' }), solution: buildChain() }),
@@ -35,7 +30,7 @@ describe('stepgrpo score', () => {
       JSON.stringify({ id: 4, output: buildChain(), gts: { answer: '7', key_steps: ['hexagon'] } }),
     ]);
     const out = path.join(dir, 'ok.out.jsonl');
-    const r = cli(['score', '--in', input, '--out', out]);
+    const r = await cli(['score', '--in', input, '--out', out]);
     assert.equal(r.code, 0, r.stderr);
     const rows = readJsonl(out);
     assert.deepEqual(rows.map((x) => x.id), [1, 2, 3, 4]);
@@ -52,7 +47,7 @@ describe('stepgrpo score', () => {
     assert.match(r.stderr, /violations MISSING_SECTION\s+1/);
   });
 
-  it('reports bad records with line and field, keeps going, exits 1', () => {
+  it('reports bad records with line and field, keeps going, exits 1', async () => {
     const input = writeJsonl('bad.jsonl', [
       JSON.stringify({ completion: buildChain(), answer: '7' }),
       '{not json',
@@ -63,7 +58,7 @@ describe('stepgrpo score', () => {
       JSON.stringify({ completion: buildChain(), answer: '7' }),
     ]);
     const out = path.join(dir, 'bad.out.jsonl');
-    const r = cli(['score', '--in', input, '--out', out]);
+    const r = await cli(['score', '--in', input, '--out', out]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /bad\.jsonl:2: not valid JSON/);
     assert.match(r.stderr, /bad\.jsonl:3: missing field "completion"/);
@@ -78,20 +73,20 @@ describe('stepgrpo score', () => {
     assert.equal(rows[4].rewards.answer_correct, true);
   });
 
-  it('--strict stops at the first bad record', () => {
+  it('--strict stops at the first bad record', async () => {
     const input = writeJsonl('strict.jsonl', [JSON.stringify({ completion: buildChain() }), '[1]', JSON.stringify({ completion: buildChain() })]);
-    const r = cli(['score', '--in', input, '--strict']);
+    const r = await cli(['score', '--in', input, '--strict']);
     assert.equal(r.code, 1);
     assert.equal(r.stdout.trim().split('\n').length, 1);
     assert.match(r.stderr, /strict\.jsonl:2: expected a JSON object, got array/);
     assert.match(r.stderr, /--strict/);
   });
 
-  it('presets and modes change the reward', () => {
+  it('presets and modes change the reward', async () => {
     const input = writeJsonl('modes.jsonl', [JSON.stringify({ completion: buildChain({ headerStyle: 'bold' }), answer: '7' })]);
-    const robust = JSON.parse(cli(['score', '--in', input]).stdout);
-    const official = JSON.parse(cli(['score', '--in', input, '--preset', 'r1vl-official']).stdout);
-    const outcome = JSON.parse(cli(['score', '--in', input, '--preset', 'grpo-outcome']).stdout);
+    const robust = JSON.parse((await cli(['score', '--in', input])).stdout);
+    const official = JSON.parse((await cli(['score', '--in', input, '--preset', 'r1vl-official'])).stdout);
+    const outcome = JSON.parse((await cli(['score', '--in', input, '--preset', 'grpo-outcome'])).stdout);
     assert.equal(robust.rewards.validity, 1);
     assert.equal(official.rewards.mode, 'r1vl');
     assert.equal(official.rewards.validity, 0);
@@ -99,29 +94,29 @@ describe('stepgrpo score', () => {
     assert.equal(robust.rewards.total, 2);
   });
 
-  it('usage errors exit 2 and name the flag', () => {
-    const r = cli(['score', '--in', 'x.jsonl', '--preset', 'nope']);
+  it('usage errors exit 2 and name the flag', async () => {
+    const r = await cli(['score', '--in', 'x.jsonl', '--preset', 'nope']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--preset: unknown preset "nope"/);
-    assert.equal(cli(['score']).code, 2);
-    assert.match(cli(['score', '--bogus']).stderr, /unknown flag --bogus/);
-    assert.match(cli(['score', '--in', 'x', '--alpha', 'abc']).stderr, /--alpha: expected a number, got "abc"/);
+    assert.equal((await cli(['score'])).code, 2);
+    assert.match((await cli(['score', '--bogus'])).stderr, /unknown option '--bogus'/);
+    assert.match((await cli(['score', '--in', 'x', '--alpha', 'abc'])).stderr, /--alpha: expected a number, got "abc"/);
   });
 
-  it('a missing input file is an error naming the file', () => {
-    const r = cli(['score', '--in', path.join(dir, 'absent.jsonl')]);
+  it('a missing input file is an error naming the file', async () => {
+    const r = await cli(['score', '--in', path.join(dir, 'absent.jsonl')]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /absent\.jsonl/);
   });
 });
 
-describe('stepgrpo --help', () => {
-  it('lists the commands and each command has usage', () => {
-    const r = cli(['--help']);
+describe('stepgrpo --help', async () => {
+  it('lists the commands and each command has usage', async () => {
+    const r = await cli(['--help']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /score\s+score a JSONL file/);
     assert.match(r.stdout, /extract-keysteps/);
-    assert.match(cli(['score', '--help']).stdout, /--strict/);
-    assert.equal(cli(['frobnicate']).code, 2);
+    assert.match((await cli(['score', '--help'])).stdout, /--strict/);
+    assert.equal((await cli(['frobnicate'])).code, 2);
   });
 });

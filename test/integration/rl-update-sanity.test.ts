@@ -100,8 +100,9 @@ describe('RL update sanity: the update climbs its objective', () => {
     }
   });
 
-  it('(c) the log-probs the update uses are the sampler\'s, at every temperature', async () => {
-    const c = config({ vocabSize: 12 });
+  it('(c) the log-probs the update uses are the sampler\'s, at every temperature (batches cut to a length bucket)', async () => {
+    // maxTextLen 40 with sequences under 32 tokens: log-prob and train graphs run at Tt = 32.
+    const c = config({ vocabSize: 12, maxTextLen: 40 });
     const policy = await createPolicySessions(c, { seed: 3, tokens: TOKENS, runtime: { threads: 1 } });
     try {
       for (const temperature of [0.5, 1, 1.7]) {

@@ -44,7 +44,7 @@ describe('reward server errors', () => {
     const cases: [string, unknown, string, RegExp][] = [
       ['/score', { completion: 42 }, 'completion', /completion: expected a string, got number/],
       ['/score', { answer: '7' }, 'completion', /completion: missing/],
-      ['/score', [buildChain()], 'body', /expected a JSON object, got array/],
+      ['/score', [buildChain()], 'body', /body: expected an object, got array/],
       ['/score', { completion: 'x', answr: '7' }, 'answr', /unknown field/],
       ['/score', { completion: 'x', key_steps: { Steps: 'a' } }, 'key_steps.Steps', /key_steps\.Steps: expected a list, got string/],
       ['/score', { completion: 'x', key_steps: ['a', ['b', null]] }, 'key_steps[1][1]', /expected a string, got null/],

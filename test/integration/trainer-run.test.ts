@@ -79,8 +79,8 @@ describe('trainer run (smoke preset)', () => {
     lines.on('line', (line) => {
       const parsed = parseTrainerEvent(line);
       assert.ok(parsed.ok, `malformed line from trainer: ${line}`);
-      events.push(parsed.message);
-      if (parsed.message.type === 'metrics' && parsed.message.step === 1) child.stdin.write('{"v":1,"type":"stop"}\n');
+      events.push(parsed.value);
+      if (parsed.value.type === 'metrics' && parsed.value.step === 1) child.stdin.write('{"v":1,"type":"stop"}\n');
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     assert.equal(code, 0);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { scoreChain } from '../../src/core/reward';
 import { groupAdvantages } from '../../src/core/grpo';
 import type { RolloutGroup, TrainerEvent } from '../../src/protocol/trainer-messages';
-import { encodePng } from '../../src/trainer/data/png';
+import { encodePng } from '../../src/trainer/data/png-encode';
 
 export type ChainKind = 'correct' | 'wrong-answer' | 'step-gap' | 'missing-rationale' | 'hostile';
 

@@ -8,13 +8,8 @@ import { MetricChart } from './chart';
 import { groupMetrics, type RunLine } from './overlay';
 import { SeriesStore } from './series-store';
 import { readTheme, runColorCss } from './theme';
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+import { h } from '../shared/dom';
+import { frameScheduler } from '../shared/frame';
 
 export class MetricsApp {
   private state: MetricsViewState = { selected: [], smoothing: 0, hidden: [] };
@@ -24,25 +19,25 @@ export class MetricsApp {
   /** Metrics whose lines must be rebuilt (new points, smoothing, selection). */
   private readonly stale = new Set<string>();
   private theme = readTheme();
-  private frame = 0;
+  private readonly schedule = frameScheduler(() => this.render());
   private layoutDirty = true;
   private runsDirty = true;
-  private readonly runList = el('div', 'run-list');
-  private readonly smoothingInput = el('input');
-  private readonly smoothingValue = el('span', 'smoothing-value');
-  private readonly banner = el('div', 'banner');
-  private readonly empty = el('p', 'empty');
-  private readonly groups = el('div', 'groups');
-  private readonly hiddenBar = el('div', 'hidden-bar');
+  private readonly runList = h('div', { class: 'run-list' });
+  private readonly smoothingInput = h('input');
+  private readonly smoothingValue = h('span', { class: 'smoothing-value' });
+  private readonly banner = h('div', { class: 'banner' });
+  private readonly empty = h('p', { class: 'empty' });
+  private readonly groups = h('div', { class: 'groups' });
+  private readonly hiddenBar = h('div', { class: 'hidden-bar' });
   private readonly visibility: IntersectionObserver;
 
   constructor(
     root: HTMLElement,
     private readonly post: (message: MetricsToHostMessage) => void,
   ) {
-    const toolbar = el('div', 'toolbar');
-    const label = el('label', 'smoothing');
-    label.append(el('span', undefined, 'Smoothing'), this.smoothingInput, this.smoothingValue);
+    const toolbar = h('div', { class: 'toolbar' });
+    const label = h('label', { class: 'smoothing' });
+    label.append(h('span', {}, 'Smoothing'), this.smoothingInput, this.smoothingValue);
     Object.assign(this.smoothingInput, { type: 'range', min: '0', max: String(MAX_SMOOTHING), step: '0.01', value: '0' });
     this.smoothingInput.setAttribute('aria-label', 'EMA smoothing weight');
     this.smoothingInput.addEventListener('input', () => this.setSmoothingLocally(Number(this.smoothingInput.value)));
@@ -136,14 +131,6 @@ export class MetricsApp {
     this.layoutDirty = true;
   }
 
-  private schedule(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.render();
-    });
-  }
-
   private render(): void {
     if (this.runsDirty) this.renderRuns();
     if (this.layoutDirty) this.renderLayout();
@@ -166,22 +153,22 @@ export class MetricsApp {
     this.runsDirty = false;
     const slots = new Map(this.state.selected.map((s) => [s.runId, s.color]));
     const rows: HTMLElement[] = this.runs.map((run) => {
-      const row = el('label', 'run-row');
+      const row = h('label', { class: 'run-row' });
       row.dataset['runId'] = run.runId;
-      const box = el('input');
+      const box = h('input');
       box.type = 'checkbox';
       box.checked = slots.has(run.runId);
       box.addEventListener('change', () => this.post({ type: 'selectRun', runId: run.runId, selected: box.checked }));
-      const swatch = el('span', 'swatch');
+      const swatch = h('span', { class: 'swatch' });
       const slot = slots.get(run.runId);
       if (slot !== undefined) swatch.style.background = runColorCss(slot);
-      const name = el('span', 'run-name', run.runId);
+      const name = h('span', { class: 'run-name' }, run.runId);
       name.title = run.runId;
-      const progress = el('span', 'run-progress', `${run.status} · ${run.progress}`);
+      const progress = h('span', { class: 'run-progress' }, `${run.status} · ${run.progress}`);
       row.append(box, swatch, name, progress);
       return row;
     });
-    if (!rows.length) rows.push(el('p', 'empty', 'No runs yet: start one with "StepGRPO: Start StepGRPO Run", or run `stepgrpo train --out .stepgrpo/runs/<name>`.'));
+    if (!rows.length) rows.push(h('p', { class: 'empty' }, 'No runs yet: start one with "StepGRPO: Start StepGRPO Run", or run `stepgrpo train --out .stepgrpo/runs/<name>`.'));
     this.runList.replaceChildren(...rows);
   }
 
@@ -195,9 +182,9 @@ export class MetricsApp {
       this.charts.delete(metric);
     }
     const sections = groupMetrics([...names].filter((m) => !hidden.has(m))).map((group) => {
-      const section = el('section', 'group');
+      const section = h('section', { class: 'group' });
       section.dataset['group'] = group.name;
-      const grid = el('div', 'grid');
+      const grid = h('div', { class: 'grid' });
       for (const metric of group.metrics) {
         let chart = this.charts.get(metric);
         if (!chart) {
@@ -208,7 +195,7 @@ export class MetricsApp {
         }
         grid.append(chart.element);
       }
-      section.append(el('h2', 'group-title', group.name), grid);
+      section.append(h('h2', { class: 'group-title' }, group.name), grid);
       return section;
     });
     this.groups.replaceChildren(...sections);
@@ -219,12 +206,12 @@ export class MetricsApp {
         : '';
     this.empty.hidden = this.empty.textContent === '';
     const chips = this.state.hidden.filter((m) => names.has(m)).map((metric) => {
-      const chip = el('button', 'chip', `+ ${metric}`);
+      const chip = h('button', { class: 'chip' }, `+ ${metric}`);
       chip.title = `Show the ${metric} chart`;
       chip.addEventListener('click', () => this.setHidden(metric, false));
       return chip;
     });
-    this.hiddenBar.replaceChildren(...(chips.length ? [el('span', 'hidden-label', 'Hidden:'), ...chips] : []));
+    this.hiddenBar.replaceChildren(...(chips.length ? [h('span', { class: 'hidden-label' }, 'Hidden:'), ...chips] : []));
   }
 
   private setHidden(metric: string, hidden: boolean): void {

@@ -1,23 +1,14 @@
 // Entry of the Metrics webview bundle (dist/webview/metrics.js). Validates every message from the
-// host, then says `ready` so the host replays its state.
-import { parseHostToMetrics, type MetricsToHostMessage } from '../../src/protocol/metrics-messages';
+// host, then says `ready` so the host replays its state. Styles: dist/media/metrics.css.
+import { parseHostToMetrics, type HostToMetricsMessage, type MetricsToHostMessage } from '../../src/protocol/metrics-messages';
+import { connect } from '../shared/vscode-api';
 import { MetricsApp } from './app';
-import css from './styles.css';
-
-const vscode = acquireVsCodeApi();
-// Styles are allowed by the CSP only with this load's nonce, which the script tag carries.
-const style = document.createElement('style');
-style.nonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? '';
-style.textContent = css;
-document.head.append(style);
 
 const root = document.getElementById('metrics-app');
 if (root) {
-  const app = new MetricsApp(root, (message: MetricsToHostMessage) => vscode.postMessage(message));
-  window.addEventListener('message', (event: MessageEvent<unknown>) => {
-    const parsed = parseHostToMetrics(event.data);
-    if (parsed.ok) app.handle(parsed.message);
-    else app.showError(`Ignored a message from the extension: ${parsed.error}`);
-  });
-  vscode.postMessage({ type: 'ready' } satisfies MetricsToHostMessage);
+  // The guard's complaints show in the view's banner (the app exists before any message arrives).
+  const channel = connect<HostToMetricsMessage, MetricsToHostMessage>(parseHostToMetrics, (problem) => app.showError(`Ignored a message from the extension: ${problem}`));
+  const app = new MetricsApp(root, (message) => channel.post(message));
+  channel.onMessage((message) => app.handle(message));
+  channel.post({ type: 'ready' });
 }

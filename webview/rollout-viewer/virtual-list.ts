@@ -2,6 +2,7 @@
 // in the DOM. Heights start as an estimate, are measured once rendered and cached by row key; the
 // row under the top edge stays put when heights above it change.
 import { HeightIndex, visibleRange } from './height-index';
+import { frameScheduler } from '../shared/frame';
 
 const OVERSCAN_PX = 300;
 
@@ -23,7 +24,7 @@ export class VirtualList<R> {
   private readonly rowObserver = new ResizeObserver((entries) => this.remeasure(entries));
   private width = -1;
   private readonly spacer: HTMLElement;
-  private frame = 0;
+  private readonly schedule = frameScheduler(() => this.render());
   private measuredSum = 0;
   private measuredCount = 0;
 
@@ -99,14 +100,6 @@ export class VirtualList<R> {
     this.spacer.style.height = `${this.index.total()}px`;
     if (anchor >= 0) scroller.scrollTop = this.index.offsetOf(anchor) + anchorOffset;
     this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.render();
-    });
   }
 
   private render(): void {

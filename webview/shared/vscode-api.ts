@@ -1,6 +1,7 @@
 // The webview's end of the message channel: typed posts, and host messages checked by the
 // protocol's guards before anything reads them.
-import type { GuardResult } from '../../src/protocol/viewer-messages';
+import type { GuardResult } from '../../src/protocol/message-guard';
+import { describeIssue } from '../../src/protocol/schema';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -13,16 +14,19 @@ export interface Channel<In, Out> {
   onMessage(handler: (message: In) => void): void;
 }
 
-/** acquireVsCodeApi may be called once per page; this is that call. */
-export function connect<In, Out>(parse: (value: unknown) => GuardResult<In>): Channel<In, Out> {
+/**
+ * acquireVsCodeApi may be called once per page; this is that call. A host message that fails the
+ * guard goes to `onInvalid` (default: the console), never to the handler.
+ */
+export function connect<In, Out>(parse: (value: unknown) => GuardResult<In>, onInvalid: (problem: string) => void = (p) => console.warn(`[stepgrpo] ignored a message: ${p}`)): Channel<In, Out> {
   const api = acquireVsCodeApi();
   return {
     post: (message) => api.postMessage(message),
     onMessage: (handler) =>
       window.addEventListener('message', (event: MessageEvent<unknown>) => {
         const parsed = parse(event.data);
-        if (parsed.ok) handler(parsed.message);
-        else console.warn(`[stepgrpo] ignored a message: ${parsed.error}`);
+        if (parsed.ok) handler(parsed.value);
+        else onInvalid(describeIssue(parsed.issue));
       }),
   };
 }

@@ -6,7 +6,7 @@ import { presetConfig, resolveTrainConfig, TRAIN_PRESETS } from '../../trainer/c
 import { readConfigFile } from './train';
 import { createProgressPrinter } from '../progress-printer';
 import type { CliCommand, CliIO } from '../command';
-import { UsageError, parseArgs } from '../args';
+import { UsageError, intOption, parseArgs, stringOption } from '../args';
 
 const ARM_NAMES = ablationArms({}).map((a) => a.name);
 
@@ -34,18 +34,20 @@ export const ablationCommand: CliCommand = {
   summary: "the paper's ablation (SFT, outcome GRPO, StepGRPO, StepRAR only, StepRVR only, step credit) over seeds",
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const args = parseArgs(argv, { values: ['out', 'seeds', 'arms', 'preset', 'config', 'rl-steps', 'init-from'], booleans: [] });
-    if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
-    const seeds = intList('seeds', args.flags.get('seeds') ?? '0,1,2');
-    const arms = args.flags.get('arms')?.split(',').map((a) => a.trim());
+    const { values } = parseArgs(argv, { out: stringOption, seeds: stringOption, arms: stringOption, preset: stringOption, config: stringOption, 'rl-steps': intOption(0), 'init-from': stringOption });
+    const seeds = intList('seeds', values.seeds ?? '0,1,2');
+    const arms = values.arms?.split(',').map((a) => a.trim());
     for (const a of arms ?? []) if (!ARM_NAMES.includes(a)) throw new UsageError(`--arms: unknown arm "${a}" (expected ${ARM_NAMES.join(', ')})`);
-    const base = presetConfig(args.flags.get('preset') ?? 'demo');
-    const file = args.flags.get('config');
-    let config = file ? resolveTrainConfig(readConfigFile(file), base) : base;
-    const rlSteps = args.flags.get('rl-steps');
-    if (rlSteps !== undefined) config = resolveTrainConfig({ rl: { steps: intList('rl-steps', rlSteps)[0] } }, config);
-    const out = path.resolve(args.flags.get('out') ?? path.join(process.cwd(), '.stepgrpo', 'ablation'));
-    const initFrom = args.flags.get('init-from');
+    let base;
+    try {
+      base = presetConfig(values.preset ?? 'demo');
+    } catch (err) {
+      throw new UsageError(`--preset: ${(err as Error).message}`);
+    }
+    let config = values.config ? resolveTrainConfig(readConfigFile(values.config), base) : base;
+    if (values['rl-steps'] !== undefined) config = resolveTrainConfig({ rl: { steps: values['rl-steps'] } }, config);
+    const out = path.resolve(values.out ?? path.join(process.cwd(), '.stepgrpo', 'ablation'));
+    const initFrom = values['init-from'];
     io.stderr.write(`StepGRPO ablation → ${out} (seeds ${seeds.join(', ')}; ${config.rl.steps} RL steps × ${config.rl.promptsPerStep} prompts × G ${config.rl.groupSize} per arm)\n`);
     const printers = new Map<string, ReturnType<typeof createProgressPrinter>>();
     const results = await runAblation({

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { RunDirectory } from '../../trainer/run-directory';
 import type { TrainerEvent } from '../../protocol/trainer-messages';
 import type { CliCommand, CliIO } from '../command';
-import { UsageError, parseArgs } from '../args';
+import { UsageError, intOption, parseArgs } from '../args';
 
 type Metrics = Extract<TrainerEvent, { type: 'metrics' }>;
 
@@ -64,11 +64,10 @@ export const compareCommand: CliCommand = {
   summary: 'compare runs: held-out eval and rollout metrics, first vs last',
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const args = parseArgs(argv, { values: ['window'], booleans: [] });
-    if (args.positionals.length === 0) throw new UsageError('give at least one run directory');
-    const window = Number(args.flags.get('window') ?? 10);
-    if (!Number.isInteger(window) || window < 1) throw new UsageError(`--window: expected a positive integer, got "${args.flags.get('window')}"`);
-    io.stdout.write(formatComparison(args.positionals.map((d) => compareRun(d, window)), window));
+    const { values, positionals } = parseArgs(argv, { window: intOption(1) }, { positionals: true });
+    if (positionals.length === 0) throw new UsageError('give at least one run directory');
+    const window = values.window ?? 10;
+    io.stdout.write(formatComparison(positionals.map((d) => compareRun(d, window)), window));
     return 0;
   },
 };

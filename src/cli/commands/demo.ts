@@ -5,7 +5,7 @@ import { presetConfig, resolveTrainConfig } from '../../trainer/config';
 import { RunDirectory } from '../../trainer/run-directory';
 import type { RolloutSample, TrainerEvent } from '../../protocol/trainer-messages';
 import type { CliCommand, CliIO } from '../command';
-import { UsageError, parseArgs } from '../args';
+import { UsageError, booleanOption, intOption, parseArgs, stringOption } from '../args';
 import { defaultRunDir, trainWithProgress } from './train';
 import { incompatibility, shippedSftCheckpoint } from '../../trainer/shipped-checkpoint';
 
@@ -69,23 +69,17 @@ export const demoCommand: CliCommand = {
   summary: 'train the embedded default end to end (synthetic task, SFT, StepGRPO) and report',
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const args = parseArgs(argv, { values: ['out', 'rl-steps', 'sft-steps'], booleans: ['from-scratch'] });
-    if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+    const { values } = parseArgs(argv, { out: stringOption, 'rl-steps': intOption(0), 'sft-steps': intOption(0), 'from-scratch': booleanOption });
     const overrides: { rl?: { steps: number }; sft?: { steps: number } } = {};
-    for (const [flag, section] of [['rl-steps', 'rl'], ['sft-steps', 'sft']] as const) {
-      const raw = args.flags.get(flag);
-      if (raw === undefined) continue;
-      const n = Number(raw);
-      if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${flag}: expected an integer ≥ 0, got "${raw}"`);
-      overrides[section] = { steps: n };
-    }
+    if (values['rl-steps'] !== undefined) overrides.rl = { steps: values['rl-steps'] };
+    if (values['sft-steps'] !== undefined) overrides.sft = { steps: values['sft-steps'] };
     let config = resolveTrainConfig(overrides, presetConfig('demo'));
-    const fromScratch = args.booleans.has('from-scratch');
+    const fromScratch = values['from-scratch'] === true;
     if (overrides.sft && !fromScratch) throw new UsageError('--sft-steps needs --from-scratch (otherwise RL starts from the shipped SFT checkpoint)');
-    const out = path.resolve(args.flags.get('out') ?? defaultRunDir(process.cwd(), 'demo'));
+    const out = path.resolve(values.out ?? defaultRunDir(process.cwd(), 'demo'));
     io.stderr.write(`StepGRPO demo → ${out}\n`);
     const shipped = fromScratch ? null : shippedSftCheckpoint();
-    const unusable = shipped ? incompatibility(shipped, config) : 'it is not there';
+    const unusable = shipped ? await incompatibility(shipped, config) : 'it is not there';
     if (shipped && !unusable) {
       config = { ...config, initFrom: shipped, sft: { ...config.sft, steps: 0 } };
       io.stderr.write(`starting from the shipped SFT checkpoint ${shipped} (--from-scratch retrains it: ${presetConfig('demo').sft.steps} SFT steps)\n`);

@@ -4,7 +4,7 @@
 import { extractKeySteps } from '../../core/key-step-extractor';
 import type { KeyStepGroup } from '../../core/reward-types';
 import type { CliCommand, CliIO } from '../command';
-import { UsageError, parseArgs } from '../args';
+import { UsageError, booleanOption, intOption, parseArgs, stringOption } from '../args';
 import { openOutput, readJsonlLines } from '../jsonl';
 import { extractWithEndpoint, type EndpointOptions } from './keystep-endpoint';
 
@@ -30,18 +30,17 @@ export const extractKeyStepsCommand: CliCommand = {
   summary: 'add R1-VL-10K key steps to records from their reference solutions',
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const args = parseArgs(argv, { values: ['in', 'out', 'field', 'max', 'endpoint', 'model'], booleans: ['overwrite'] });
-    const input = args.flags.get('in');
+    const { values } = parseArgs(argv, { in: stringOption, out: stringOption, field: stringOption, max: intOption(1), endpoint: stringOption, model: stringOption, overwrite: booleanOption });
+    const input = values.in;
     if (!input) throw new UsageError('--in is required');
-    const field = args.flags.get('field') ?? 'solution';
-    const max = Number(args.flags.get('max') ?? 8);
-    if (!Number.isInteger(max) || max < 1) throw new UsageError(`--max: expected a positive integer, got "${args.flags.get('max')}"`);
-    const url = args.flags.get('endpoint') ?? io.env.STEPGRPO_KEYSTEP_URL;
-    const model = args.flags.get('model') ?? io.env.STEPGRPO_KEYSTEP_MODEL;
+    const field = values.field ?? 'solution';
+    const max = values.max ?? 8;
+    const url = values.endpoint ?? io.env.STEPGRPO_KEYSTEP_URL;
+    const model = values.model ?? io.env.STEPGRPO_KEYSTEP_MODEL;
     if (url && !model) throw new UsageError('--endpoint needs --model (or env STEPGRPO_KEYSTEP_MODEL)');
     const endpoint: EndpointOptions | null = url && model ? { url, model, ...(io.env.STEPGRPO_KEYSTEP_API_KEY ? { apiKey: io.env.STEPGRPO_KEYSTEP_API_KEY } : {}) } : null;
 
-    const out = openOutput(args.flags.get('out'), io.stdout);
+    const out = openOutput(values.out, io.stdout);
     let failed = 0;
     let done = 0;
     try {
@@ -56,7 +55,7 @@ export const extractKeyStepsCommand: CliCommand = {
           io.stderr.write(`${input}:${line}: not a JSON object (${(err as Error).message})\n`);
           continue;
         }
-        if ('key_steps' in record && !args.booleans.has('overwrite')) {
+        if ('key_steps' in record && !values.overwrite) {
           out.stream.write(`${raw}\n`);
           continue;
         }

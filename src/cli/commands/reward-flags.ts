@@ -1,9 +1,17 @@
 // The reward flags shared by subcommands that score: --preset, --mode, --scope, --alpha, --w-acc, --w-val.
 import { REWARD_PRESETS, resolveRewardConfig, type RewardPresetName } from '../../core/reward';
 import type { RewardConfig } from '../../core/reward-types';
-import { UsageError, type ParsedArgs } from '../args';
+import { UsageError, numberOption, stringOption, type OptionValues } from '../args';
 
-export const REWARD_VALUE_FLAGS = ['preset', 'mode', 'scope', 'alpha', 'w-acc', 'w-val', 'tolerance'] as const;
+export const REWARD_OPTIONS = {
+  preset: stringOption,
+  mode: stringOption,
+  scope: stringOption,
+  alpha: numberOption,
+  'w-acc': numberOption,
+  'w-val': numberOption,
+  tolerance: numberOption,
+} as const;
 
 export const REWARD_FLAGS_USAGE = `  --preset NAME     ${Object.keys(REWARD_PRESETS).join(' | ')} (default stepgrpo)
   --mode MODE       robust | r1vl (overrides the preset)
@@ -14,29 +22,20 @@ export const REWARD_FLAGS_USAGE = `  --preset NAME     ${Object.keys(REWARD_PRES
   --tolerance T     relative tolerance for numeric answers
 `;
 
-export function rewardConfigFromFlags(args: ParsedArgs): RewardConfig {
-  const presetName = args.flags.get('preset') ?? 'stepgrpo';
+export function rewardConfigFromFlags(values: OptionValues<typeof REWARD_OPTIONS>): RewardConfig {
+  const presetName = values.preset ?? 'stepgrpo';
   if (!Object.prototype.hasOwnProperty.call(REWARD_PRESETS, presetName)) {
     throw new UsageError(`--preset: unknown preset "${presetName}" (expected ${Object.keys(REWARD_PRESETS).join(', ')})`);
   }
   const base = REWARD_PRESETS[presetName as RewardPresetName];
-  const num = (flag: string): number | undefined => {
-    const v = args.flags.get(flag);
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${flag}: expected a number, got "${v}"`);
-    return n;
-  };
   const overrides: Partial<RewardConfig> = { ...base };
-  const mode = args.flags.get('mode');
-  const scope = args.flags.get('scope');
-  if (mode !== undefined) overrides.mode = mode as RewardConfig['mode'];
-  if (scope !== undefined) overrides.scope = scope as RewardConfig['scope'];
-  const numeric: [string, keyof RewardConfig][] = [['alpha', 'alpha'], ['w-acc', 'w_acc'], ['w-val', 'w_val'], ['tolerance', 'numericTolerance']];
-  for (const [flag, key] of numeric) {
-    const v = num(flag);
-    if (v !== undefined) (overrides as Record<string, unknown>)[key] = v;
-  }
+  // resolveRewardConfig checks mode and scope, so they pass through as given.
+  if (values.mode !== undefined) overrides.mode = values.mode as RewardConfig['mode'];
+  if (values.scope !== undefined) overrides.scope = values.scope as RewardConfig['scope'];
+  if (values.alpha !== undefined) overrides.alpha = values.alpha;
+  if (values['w-acc'] !== undefined) overrides.w_acc = values['w-acc'];
+  if (values['w-val'] !== undefined) overrides.w_val = values['w-val'];
+  if (values.tolerance !== undefined) overrides.numericTolerance = values.tolerance;
   try {
     return resolveRewardConfig(overrides);
   } catch (err) {

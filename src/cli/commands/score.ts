@@ -3,11 +3,11 @@
 // can carry the scored JSONL.
 import { scoreChain } from '../../core/reward';
 import type { CliCommand, CliIO } from '../command';
-import { UsageError, parseArgs } from '../args';
+import { UsageError, booleanOption, parseArgs, stringOption } from '../args';
 import { openOutput, readJsonlLines } from '../jsonl';
 import { RecordError, readScoreInput } from './score-record';
 import { ScoreSummary } from './score-summary';
-import { REWARD_FLAGS_USAGE, REWARD_VALUE_FLAGS, rewardConfigFromFlags } from './reward-flags';
+import { REWARD_FLAGS_USAGE, REWARD_OPTIONS, rewardConfigFromFlags } from './reward-flags';
 
 const USAGE = `usage: stepgrpo score --in FILE [--out FILE] [options]
 
@@ -30,14 +30,13 @@ export const scoreCommand: CliCommand = {
   summary: 'score a JSONL file of chains (StepRAR + StepRVR) and print a summary',
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const args = parseArgs(argv, { values: ['in', 'out', 'summary-json', ...REWARD_VALUE_FLAGS], booleans: ['strict'] });
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
-    const input = args.flags.get('in');
+    const { values } = parseArgs(argv, { in: stringOption, out: stringOption, 'summary-json': stringOption, strict: booleanOption, ...REWARD_OPTIONS });
+    const input = values.in;
     if (!input) throw new UsageError('--in is required');
-    const config = rewardConfigFromFlags(args);
-    const strict = args.booleans.has('strict');
+    const config = rewardConfigFromFlags(values);
+    const strict = values.strict === true;
     const summary = new ScoreSummary();
-    const out = openOutput(args.flags.get('out'), io.stdout);
+    const out = openOutput(values.out, io.stdout);
     const fail = (line: number, message: string): void => {
       summary.failed++;
       io.stderr.write(`${input}:${line}: ${message}\n`);
@@ -71,7 +70,7 @@ export const scoreCommand: CliCommand = {
     }
     if (strict && summary.failed > 0) io.stderr.write('stopped at the first bad record (--strict)\n');
     io.stderr.write(summary.table());
-    const summaryPath = args.flags.get('summary-json');
+    const summaryPath = values['summary-json'];
     if (summaryPath) {
       const fs = await import('node:fs');
       fs.writeFileSync(summaryPath, `${JSON.stringify({ config, ...summary.toJSON() }, null, 2)}\n`);

@@ -2,8 +2,8 @@
 // SIGTERM closes it gracefully (requests in flight finish, idle keep-alive sockets close).
 import { DEFAULT_HOST, DEFAULT_PORT, RewardServer } from '../../server/reward-server';
 import type { CliCommand, CliIO } from '../command';
-import { UsageError, parseArgs } from '../args';
-import { REWARD_FLAGS_USAGE, REWARD_VALUE_FLAGS, rewardConfigFromFlags } from './reward-flags';
+import { intOption, parseArgs, stringOption } from '../args';
+import { REWARD_FLAGS_USAGE, REWARD_OPTIONS, rewardConfigFromFlags } from './reward-flags';
 
 const USAGE = `usage: stepgrpo serve [--host ADDR] [--port N] [options]
 
@@ -19,24 +19,15 @@ ${REWARD_FLAGS_USAGE}
 The reward flags set the default config; a request may name its own preset or config.
 `;
 
-function intFlag(value: string | undefined, flag: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag}: expected an integer in ${min}..${max}, got "${value}"`);
-  return n;
-}
-
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'run the HTTP reward server for verl / TRL / OpenRLHF (loopback by default)',
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const args = parseArgs(argv, { values: ['host', 'port', 'max-body', ...REWARD_VALUE_FLAGS], booleans: [] });
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
-    const config = rewardConfigFromFlags(args);
-    const port = intFlag(args.flags.get('port'), 'port', 0, 65535);
-    const maxBodyMiB = intFlag(args.flags.get('max-body'), 'max-body', 1, 4096);
-    const host = args.flags.get('host');
+    const { values } = parseArgs(argv, { host: stringOption, port: intOption(0, 65535), 'max-body': intOption(1, 4096), ...REWARD_OPTIONS });
+    const config = rewardConfigFromFlags(values);
+    const { port, host } = values;
+    const maxBodyMiB = values['max-body'];
     const server = new RewardServer({
       config,
       ...(host !== undefined ? { host } : {}),

@@ -6,7 +6,7 @@ import { TRAIN_PRESETS, presetConfig, resolveTrainConfig } from '../../trainer/c
 import { RunControl } from '../../trainer/run-control';
 import { runTraining, type RunSummary } from '../../trainer/run';
 import type { CliCommand, CliIO } from '../command';
-import { UsageError, parseArgs } from '../args';
+import { UsageError, booleanOption, parseArgs, stringOption } from '../args';
 import { createProgressPrinter } from '../progress-printer';
 
 const USAGE = `usage: stepgrpo train [--out DIR] [--preset NAME] [--config FILE.json]
@@ -59,32 +59,31 @@ export const trainCommand: CliCommand = {
   summary: 'run SFT + StepGRPO headless into a run directory (or --resume one)',
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const args = parseArgs(argv, { values: ['out', 'preset', 'config', 'resume', 'init-from'], booleans: ['quiet'] });
-    const resume = args.flags.get('resume');
-    if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+    const { values } = parseArgs(argv, { out: stringOption, preset: stringOption, config: stringOption, resume: stringOption, 'init-from': stringOption, quiet: booleanOption });
+    const { resume, quiet } = values;
     if (resume) {
-      if (args.flags.has('out') || args.flags.has('config') || args.flags.has('preset') || args.flags.has('init-from')) throw new UsageError('--resume takes the config from the run directory; drop --out/--preset/--config/--init-from');
-      const summary = await trainWithProgress({ out: resume, resume: true, quiet: args.booleans.has('quiet') }, io);
+      if (values.out !== undefined || values.config !== undefined || values.preset !== undefined || values['init-from'] !== undefined) throw new UsageError('--resume takes the config from the run directory; drop --out/--preset/--config/--init-from');
+      const summary = await trainWithProgress({ out: resume, resume: true, quiet }, io);
       io.stdout.write(`${JSON.stringify(summary)}\n`);
       return 0;
     }
-    const presetName = args.flags.get('preset') ?? 'demo';
+    const presetName = values.preset ?? 'demo';
     let base;
     try {
       base = presetConfig(presetName);
     } catch (err) {
       throw new UsageError(`--preset: ${(err as Error).message}`);
     }
-    const file = args.flags.get('config');
+    const file = values.config;
     const user = file ? readConfigFile(file) : {};
-    const initFrom = args.flags.get('init-from');
+    const initFrom = values['init-from'];
     if (initFrom) {
       if (!fs.existsSync(path.join(initFrom, 'state.json'))) throw new UsageError(`--init-from: ${initFrom} is not a checkpoint folder (no state.json)`);
       base = { ...base, initFrom: path.resolve(initFrom), sft: { ...base.sft, steps: 0 } };
     }
     const config = resolveTrainConfig(user, base);
-    const out = args.flags.get('out') ?? defaultRunDir(process.cwd(), presetName);
-    const summary = await trainWithProgress({ out, config, quiet: args.booleans.has('quiet') }, io);
+    const out = values.out ?? defaultRunDir(process.cwd(), presetName);
+    const summary = await trainWithProgress({ out, config, quiet }, io);
     io.stdout.write(`${JSON.stringify(summary)}\n`);
     return 0;
   },

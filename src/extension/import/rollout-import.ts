@@ -7,6 +7,8 @@ import path from 'node:path';
 import { groupAdvantages } from '../../core/grpo';
 import { scoreChain, type RewardPresetName } from '../../core/reward';
 import type { RewardBreakdown, RewardReference } from '../../core/reward-types';
+import { rewardBreakdownSchema } from '../../protocol/rollout-group';
+import { describeIssue, isObject, parse, step as stepSchema } from '../../protocol/schema';
 import { parseTrainerEvent, type RolloutGroup, type RolloutSample, type TrainerEvent } from '../../protocol/trainer-messages';
 import { CHAIN_FIELDS } from '../annotations/jsonl-record';
 import { describe, readReferenceFields } from '../annotations/reference-fields';
@@ -69,7 +71,6 @@ interface ChainRecord {
   rewards: RewardBreakdown | null;
 }
 
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isFiniteNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
 /** Collects lines one at a time (so the caller can stream a large file), then `finish()`. */
@@ -97,7 +98,7 @@ export class RolloutImporter {
     }
     try {
       if (!isObject(value)) throw new LineProblem('(line)', `expected a JSON object, got ${describe(value)}`);
-      if ('v' in value && 'type' in value) this.addEvent(raw, value);
+      if ('v' in value && 'type' in value) this.addEvent(raw);
       else {
         this.chains.push(this.readChain(value));
         this.records++;
@@ -128,17 +129,15 @@ export class RolloutImporter {
     this.skipped.push({ line, field, message });
   }
 
-  /** A trainer event line: `rollouts` is kept (after a check of every group), other types are not rollouts. */
-  private addEvent(raw: string, value: Record<string, unknown>): void {
+  /** A trainer event line: `rollouts` is kept (the guard checks every group), other types are not rollouts. */
+  private addEvent(raw: string): void {
     const parsed = parseTrainerEvent(raw);
     if (!parsed.ok) {
       if (parsed.unknownType) return;
-      const field = /field "([^"]+)"/.exec(parsed.error)?.[1] ?? (value.v !== 1 ? 'v' : 'type');
-      throw new LineProblem(field, parsed.error);
+      throw new LineProblem(parsed.issue.path || '(line)', describeIssue(parsed.issue));
     }
-    if (parsed.message.type !== 'rollouts') return;
-    const { step, groups } = parsed.message;
-    groups.forEach((g, i) => checkGroup(g, `groups[${i}]`));
+    if (parsed.value.type !== 'rollouts') return;
+    const { step, groups } = parsed.value;
     this.passed.set(step, [...(this.passed.get(step) ?? []), ...groups]);
     this.records++;
   }
@@ -160,11 +159,9 @@ export class RolloutImporter {
     const prompt = promptField ? record[promptField] : undefined;
     if (prompt !== undefined && typeof prompt !== 'string') throw new LineProblem(promptField!, `${promptField}: expected a string, got ${describe(prompt)}`);
 
-    let step = 0;
-    if (record.step !== undefined) {
-      if (!Number.isInteger(record.step) || (record.step as number) < 0) throw new LineProblem('step', `step: expected an integer ≥ 0, got ${JSON.stringify(record.step)}`);
-      step = record.step as number;
-    }
+    const stepChecked = parse(stepSchema(), record.step ?? 0, 'step');
+    if (!stepChecked.ok) throw new LineProblem('step', describeIssue(stepChecked.issue));
+    const step = stepChecked.value;
 
     const tokenField = TOKEN_FIELDS.find((f) => record[f] !== undefined);
     let tokens = 0;
@@ -177,8 +174,9 @@ export class RolloutImporter {
     const image = this.readImage(record);
     if (image) out.image = image;
     if (record.rewards !== undefined && record.rewards !== null) {
-      checkRewards(record.rewards, 'rewards');
-      out.rewards = record.rewards as RewardBreakdown;
+      const rewards = parse(rewardBreakdownSchema, record.rewards, 'rewards');
+      if (!rewards.ok) throw new LineProblem(rewards.issue.path, describeIssue(rewards.issue));
+      out.rewards = rewards.value;
     }
     return out;
   }
@@ -256,33 +254,6 @@ export class RolloutImporter {
     if (first.image) group.image = first.image;
     return group;
   }
-}
-
-/** Checks a stored RewardBreakdown far enough for the viewer to draw it. */
-function checkRewards(value: unknown, where: string): void {
-  if (!isObject(value)) throw new LineProblem(where, `${where}: expected an object, got ${describe(value)}`);
-  for (const f of ['total', 'r_acc', 'r_val'] as const) {
-    if (!isFiniteNumber(value[f])) throw new LineProblem(`${where}.${f}`, `${where}.${f}: expected a number, got ${describe(value[f])}`);
-  }
-  for (const f of ['violations', 'key_steps'] as const) {
-    if (!Array.isArray(value[f])) throw new LineProblem(`${where}.${f}`, `${where}.${f}: expected a list, got ${describe(value[f])}`);
-  }
-}
-
-function checkGroup(g: unknown, where: string): void {
-  if (!isObject(g)) throw new LineProblem(where, `${where}: expected an object, got ${describe(g)}`);
-  for (const f of ['promptId', 'prompt'] as const) {
-    if (typeof g[f] !== 'string') throw new LineProblem(`${where}.${f}`, `${where}.${f}: expected a string, got ${describe(g[f])}`);
-  }
-  if (!isObject(g.reference)) throw new LineProblem(`${where}.reference`, `${where}.reference: expected an object, got ${describe(g.reference)}`);
-  if (!Array.isArray(g.samples)) throw new LineProblem(`${where}.samples`, `${where}.samples: expected a list, got ${describe(g.samples)}`);
-  g.samples.forEach((s, i) => {
-    const at = `${where}.samples[${i}]`;
-    if (!isObject(s)) throw new LineProblem(at, `${at}: expected an object, got ${describe(s)}`);
-    if (typeof s.text !== 'string') throw new LineProblem(`${at}.text`, `${at}.text: expected a string, got ${describe(s.text)}`);
-    if (!isFiniteNumber(s.advantage)) throw new LineProblem(`${at}.advantage`, `${at}.advantage: expected a number, got ${describe(s.advantage)}`);
-    checkRewards(s.rewards, `${at}.rewards`);
-  });
 }
 
 /** Converts a whole file's text (tests and small files; the command streams through `RolloutImporter`). */

@@ -4,6 +4,7 @@
 // reported with its line number and skipped.
 import fs from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
+import { describeIssue } from '../../protocol/schema';
 import { parseTrainerEvent, type TrainerEvent } from '../../protocol/trainer-messages';
 
 export const METRICS_FILE = 'metrics.jsonl';
@@ -75,8 +76,8 @@ export class MetricsFileTail {
       this.line++;
       if (!raw.trim()) continue;
       const parsed = parseTrainerEvent(raw);
-      if (!parsed.ok) out.errors.push(`${this.label}:${this.line}: ${parsed.error}`);
-      else if (parsed.message.type === 'metrics') out.events.push(parsed.message);
+      if (!parsed.ok) out.errors.push(`${this.label}:${this.line}: ${describeIssue(parsed.issue)}`);
+      else if (parsed.value.type === 'metrics') out.events.push(parsed.value);
     }
   }
 }

@@ -1,7 +1,8 @@
 // The Metrics webview view (DESIGN §9): live charts of the §3 metrics for the selected runs. Points
 // come from the RunManager's events (runs of this window) and from each run's metrics.jsonl (runs
 // from the CLI or an earlier window, finished runs). The host owns the state and replays it with
-// every series when the webview says `ready`; updates are batched to at most 4 messages a second.
+// every series when the webview says `ready` (WebviewHost); updates are batched to at most 4
+// messages a second.
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
@@ -13,17 +14,15 @@ import {
   type MetricsViewState,
   type SeriesChunk,
 } from '../../protocol/metrics-messages';
-import { Disposable } from '../disposable';
 import { newestFirst } from '../runs/run-directory-reader';
 import type { RunChange, RunManager } from '../runs/run-manager';
 import { describeProgress, type RunState } from '../runs/run-state';
+import { WebviewHost } from '../webview-host';
 import { MetricStore } from './metric-store';
-import { createNonce, metricsHtml } from './metrics-html';
 import { METRICS_FILE, MetricsFileTail } from './metrics-file';
 import { isSelected, keepRuns, restoreViewState, selectRun, setMetricHidden, setSmoothing } from './view-state';
 
 export const METRICS_VIEW_ID = 'stepgrpo.metrics';
-export const COMPARE_IN_METRICS = 'stepgrpo.compareInMetrics';
 const STATE_KEY = 'stepgrpo.metrics.viewState';
 /** At most 4 updates a second reach the webview, however fast the trainer reports. */
 export const FLUSH_MS = 250;
@@ -46,10 +45,7 @@ export interface MetricsViewOptions {
 /** What Compare in Metrics accepts: tree items (one, or the multi-selection), `{runId}`, ids. */
 export type CompareArg = RunState | { runId: string } | string | readonly (RunState | { runId: string } | string)[] | undefined;
 
-export class MetricsViewProvider extends Disposable implements vscode.WebviewViewProvider {
-  private view: vscode.WebviewView | undefined;
-  private viewDisposables: vscode.Disposable[] = [];
-  private ready = false;
+export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostToMetricsMessage> implements vscode.WebviewViewProvider {
   private state: MetricsViewState;
   private readonly runs = new Map<string, RunState>();
   private readonly store = new MetricStore();
@@ -63,7 +59,7 @@ export class MetricsViewProvider extends Disposable implements vscode.WebviewVie
   private watching = false;
 
   constructor(private readonly options: MetricsViewOptions) {
-    super();
+    super(options.extensionUri, options.log, 'metrics', parseMetricsToHost);
     this.state = restoreViewState(options.memento.get(STATE_KEY));
     this._register(options.manager.onDidChange((change) => this.onRunChange(change)));
     this._register(options.onRunsChanged(() => this.rescanSoon()));
@@ -71,32 +67,12 @@ export class MetricsViewProvider extends Disposable implements vscode.WebviewVie
       dispose: () => {
         clearTimeout(this.flushTimer);
         clearTimeout(this.rescanTimer);
-        this.disposeView();
       },
     });
-    this._register(vscode.commands.registerCommand(COMPARE_IN_METRICS, (arg?: CompareArg, many?: CompareArg) => this.compare(many ?? arg)));
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
-    this.disposeView();
-    this.view = view;
-    this.ready = false;
-    const dist = vscode.Uri.joinPath(this.options.extensionUri, 'dist');
-    view.webview.options = { enableScripts: true, localResourceRoots: [dist] };
-    const scriptUri = view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview', 'metrics.js')).toString();
-    view.webview.html = metricsHtml({ scriptUri, cspSource: view.webview.cspSource, nonce: createNonce() });
-    this.viewDisposables.push(
-      view.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
-      view.onDidChangeVisibility(() => {
-        // A hidden view's page is destroyed; VS Code queues messages until a page listens, and a
-        // reloaded page says `ready` again (the snapshot is idempotent).
-        this.ready = view.visible;
-        this.sendSnapshot();
-      }),
-      view.onDidDispose(() => {
-        if (this.view === view) this.disposeView();
-      }),
-    );
+    this.attach(view, view.onDidChangeVisibility, { name: 'metrics', title: 'StepGRPO Metrics', body: '<div id="metrics-app" aria-busy="true"></div>\n' });
     this.watchRoots();
     void this.rescan();
   }
@@ -138,24 +114,8 @@ export class MetricsViewProvider extends Disposable implements vscode.WebviewVie
     return { selected: this.state.selected.map((s) => s.runId) };
   }
 
-  private disposeView(): void {
-    for (const d of this.viewDisposables.splice(0)) d.dispose();
-    this.view = undefined;
-    this.ready = false;
-  }
-
-  private onMessage(raw: unknown): void {
-    const parsed = parseMetricsToHost(raw);
-    if (!parsed.ok) {
-      this.options.log.warn(`Metrics view: ${parsed.error}`);
-      return;
-    }
-    const message: MetricsToHostMessage = parsed.message;
+  protected override handle(message: MetricsToHostMessage): void {
     switch (message.type) {
-      case 'ready':
-        this.ready = true;
-        this.sendSnapshot();
-        break;
       case 'selectRun':
         this.select(message.runId, message.selected);
         this.post({ type: 'state', state: this.state });
@@ -228,7 +188,7 @@ export class MetricsViewProvider extends Disposable implements vscode.WebviewVie
   }
 
   private rescanSoon(): void {
-    if (this.rescanTimer || !this.view?.visible) return;
+    if (this.rescanTimer || !this.visible) return;
     this.rescanTimer = setTimeout(() => {
       this.rescanTimer = undefined;
       void this.rescan();
@@ -285,8 +245,8 @@ export class MetricsViewProvider extends Disposable implements vscode.WebviewVie
     return [...this.runs.values()].sort(newestFirst).map((r) => ({ runId: r.id, status: r.status, progress: describeProgress(r) }));
   }
 
-  private sendSnapshot(): void {
-    if (!this.view || !this.ready) return;
+  /** Everything, to a page that just said `ready`. */
+  protected override replay(): void {
     const ids = this.state.selected.map((s) => s.runId);
     this.store.markSent(ids);
     this.runsDirty = false;
@@ -302,8 +262,8 @@ export class MetricsViewProvider extends Disposable implements vscode.WebviewVie
   }
 
   private flush(): void {
-    // Hidden or not loaded yet: the snapshot on `ready` / visibility carries everything.
-    if (!this.view?.visible || !this.ready) return;
+    // Hidden or not loaded yet: the snapshot on `ready` carries everything.
+    if (!this.ready) return;
     const update: Extract<HostToMetricsMessage, { type: 'update' }> = { type: 'update' };
     if (this.runsDirty) {
       this.runsDirty = false;
@@ -315,9 +275,6 @@ export class MetricsViewProvider extends Disposable implements vscode.WebviewVie
     if (update.runs || update.replace || update.append) this.post(update);
   }
 
-  private post(message: HostToMetricsMessage): void {
-    if (this.view && this.ready) void this.view.webview.postMessage(message);
-  }
 }
 
 function toRunIds(arg: CompareArg): string[] {

@@ -58,7 +58,7 @@ export async function readTailEvents(file: string, tailBytes = 64 * 1024, maxTai
       for (const line of lines) {
         if (!line.trim()) continue;
         const parsed = parseTrainerEvent(line);
-        if (parsed.ok) events.push(parsed.message);
+        if (parsed.ok) events.push(parsed.value);
       }
       const enough = events.some((e) => e.type === 'metrics' || e.type === 'done' || e.type === 'phase');
       if (start === 0 || enough || window >= maxTailBytes) return { events, wholeFile: start === 0 };
@@ -78,7 +78,7 @@ async function readHello(file: string): Promise<TrainerEvent | undefined> {
     const end = text.indexOf('\n');
     if (end < 0) return undefined;
     const parsed = parseTrainerEvent(text.slice(0, end));
-    return parsed.ok && parsed.message.type === 'hello' ? parsed.message : undefined;
+    return parsed.ok && parsed.value.type === 'hello' ? parsed.value : undefined;
   } finally {
     await handle.close();
   }

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { describeIssue } from '../../protocol/schema';
 import { encodeLine, parseTrainerEvent, type HostCommand, type HostCommandType, type TrainerEvent } from '../../protocol/trainer-messages';
 import type { ExitInfo } from './run-state';
 
@@ -139,7 +140,7 @@ export class TrainerProcess {
 /** A valid event, or the warning to log for a line that is not one. */
 function parseLine(line: string): { ok: true; message: TrainerEvent } | { ok: false; error: string } {
   const parsed = parseTrainerEvent(line);
-  if (parsed.ok) return parsed;
+  if (parsed.ok) return { ok: true, message: parsed.value };
   const excerpt = line.length > 120 ? `${line.slice(0, 120)}…` : line;
-  return { ok: false as const, error: parsed.unknownType ? `ignored trainer event of unknown type "${parsed.unknownType}"` : `ignored malformed trainer line (${parsed.error}): ${excerpt}` };
+  return { ok: false as const, error: parsed.unknownType ? `ignored trainer event of unknown type "${parsed.unknownType}"` : `ignored malformed trainer line (${describeIssue(parsed.issue)}): ${excerpt}` };
 }

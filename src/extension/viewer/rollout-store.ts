@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { describeIssue } from '../../protocol/schema';
 import { parseTrainerEvent, type RolloutGroup } from '../../protocol/trainer-messages';
 
 /** Problems worth telling the user, each naming the file and line. */
@@ -63,11 +64,11 @@ export class RolloutStore {
       if (!parsed.ok) {
         // An unknown event type in events.ndjson is some other tool's line, not a problem.
         if (parsed.unknownType) continue;
-        if (report.problems.length < MAX_LISTED_PROBLEMS) report.problems.push(`${name}:${report.lines}: ${parsed.error}`);
+        if (report.problems.length < MAX_LISTED_PROBLEMS) report.problems.push(`${name}:${report.lines}: ${describeIssue(parsed.issue)}`);
         else report.moreProblems++;
         continue;
       }
-      if (parsed.message.type === 'rollouts') this.add(parsed.message.step, parsed.message.groups);
+      if (parsed.value.type === 'rollouts') this.add(parsed.value.step, parsed.value.groups);
     }
     return report;
   }

@@ -1,16 +1,15 @@
 // The Rollout viewer panel (DESIGN §9). One panel per window; it shows one run at a time, read from
 // the run folder and then followed live through the RunManager. The host owns the state (run,
 // step, filters, layout) and replays it whenever the webview (re)loads: retainContextWhenHidden
-// is off, so a hidden panel costs no memory in the renderer.
+// is off, so a hidden panel costs no memory in the renderer (WebviewHost owns the handshake).
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RolloutGroup } from '../../protocol/trainer-messages';
 import { defaultViewerState, parseViewerToHost, type HostToViewer, type ViewerState, type ViewerToHost } from '../../protocol/viewer-messages';
-import { Disposable } from '../disposable';
 import type { RunManager } from '../runs/run-manager';
 import { isTerminal } from '../runs/run-state';
+import { WebviewHost } from '../webview-host';
 import { inlineImages, RolloutStore } from './rollout-store';
-import { rolloutViewerHtml } from './rollout-viewer-html';
 
 export const ROLLOUT_VIEWER_TYPE = 'stepgrpo.rolloutViewer';
 
@@ -32,28 +31,24 @@ export interface ViewerSnapshot {
   replays: number;
 }
 
-export class RolloutViewer extends Disposable {
+export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
   private panel: vscode.WebviewPanel | undefined;
-  private panelDisposables: vscode.Disposable[] = [];
   private state: ViewerState = defaultViewerState();
   private store = new RolloutStore();
   private readonly images = new Map<string, string | null>();
-  private ready = false;
   private postedChains = 0;
   private replays = 0;
   /** The last warning or error, replayed with the state so a reloaded panel still shows it. */
   private lastNotice: HostToViewer | undefined;
   private loading: Promise<void> = Promise.resolve();
-  /** Serialises posts so a step's groups never overtake the state that precedes them. */
-  private outbox: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly extensionUri: vscode.Uri,
+    extensionUri: vscode.Uri,
     private readonly manager: RunManager,
-    private readonly log: vscode.LogOutputChannel,
+    log: vscode.LogOutputChannel,
     private readonly pickRun: () => Promise<ViewerRunRef | undefined>,
   ) {
-    super();
+    super(extensionUri, log, 'viewer', parseViewerToHost);
     this._register(manager.onDidChange((change) => {
       if (change.run.id !== this.state.run?.id) return;
       if (change.kind === 'event' && change.event.type === 'rollouts') {
@@ -61,7 +56,7 @@ export class RolloutViewer extends Disposable {
         void this.loading.then(() => this.addLive(step, groups));
       } else if (change.kind === 'ended' && this.state.run) {
         this.state.run = { ...this.state.run, live: false };
-        this.post({ type: 'notice', level: 'info', message: `Run ${change.run.id} ended: ${change.run.status}${change.run.error ? ` (${change.run.error})` : ''}.` });
+        this.notify({ type: 'notice', level: 'info', message: `Run ${change.run.id} ended: ${change.run.status}${change.run.error ? ` (${change.run.error})` : ''}.` });
       }
     }));
   }
@@ -82,28 +77,13 @@ export class RolloutViewer extends Disposable {
       this.panel.reveal();
       return;
     }
-    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
-    const panel = vscode.window.createWebviewPanel(ROLLOUT_VIEWER_TYPE, 'Rollout Viewer', vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [dist],
-      retainContextWhenHidden: false,
-    });
+    const panel = vscode.window.createWebviewPanel(ROLLOUT_VIEWER_TYPE, 'Rollout Viewer', vscode.ViewColumn.Active, { retainContextWhenHidden: false });
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
-    panel.webview.html = rolloutViewerHtml(panel.webview, dist, vscode.Uri.joinPath);
     this.panel = panel;
-    this.panelDisposables = [
-      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
-      // A hidden webview is destroyed; it says `ready` again when shown and gets the state replayed.
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false;
-      }),
-      panel.onDidDispose(() => {
-        for (const d of this.panelDisposables) d.dispose();
-        this.panelDisposables = [];
-        this.panel = undefined;
-        this.ready = false;
-      }),
-    ];
+    panel.onDidDispose(() => {
+      if (this.panel === panel) this.panel = undefined;
+    });
+    this.attach(panel, panel.onDidChangeViewState, { name: 'rollout-viewer', title: 'Rollout Viewer' });
   }
 
   private async selectRun(run: ViewerRunRef): Promise<void> {
@@ -122,24 +102,28 @@ export class RolloutViewer extends Disposable {
           const more = report.moreProblems ? ` (and ${report.moreProblems} more)` : '';
           const message = `Some lines could not be read: ${report.problems.join('; ')}${more}`;
           this.log.warn(`[viewer] ${run.id}: ${message}`);
-          this.post({ type: 'notice', level: 'warning', message });
+          this.notify({ type: 'notice', level: 'warning', message });
         }
       } catch (err) {
         const message = `Could not read the rollouts of ${run.dir}: ${(err as Error).message}`;
         this.log.error(`[viewer] ${message}`);
-        this.post({ type: 'notice', level: 'error', message });
+        this.notify({ type: 'notice', level: 'error', message });
       }
     })();
     await this.loading;
-    if (this.store === store) this.replay();
+    if (this.store === store) this.replayNow();
   }
 
   private shownStep(): number | undefined {
     return this.state.step === 'latest' ? this.store.latest() : this.state.step;
   }
 
-  /** Sends the whole state and the shown step's groups to a ready webview. */
-  private replay(): void {
+  /** Sends the whole state and the shown step's groups to a ready webview (once the run folder is read). */
+  protected override replay(): void {
+    void this.loading.then(() => this.replayNow());
+  }
+
+  private replayNow(): void {
     if (!this.ready) return;
     this.replays++;
     this.postedChains = 0;
@@ -154,7 +138,7 @@ export class RolloutViewer extends Disposable {
     const run = this.state.run;
     const groups = this.store.groups(step);
     this.postedChains += groups.reduce((a, g) => a + g.samples.length, 0);
-    this.enqueue(async () => ({ type: 'rollouts', step, append, groups: run ? await inlineImages(groups, run.dir, this.images) : groups }));
+    this.post(async () => ({ type: 'rollouts', step, append, groups: run ? await inlineImages(groups, run.dir, this.images) : groups }));
   }
 
   private addLive(step: number, groups: RolloutGroup[]): void {
@@ -167,21 +151,8 @@ export class RolloutViewer extends Disposable {
     }
   }
 
-  private receive(raw: unknown): void {
-    const parsed = parseViewerToHost(raw);
-    if (!parsed.ok) {
-      this.log.warn(`[viewer] ${parsed.error}`);
-      return;
-    }
-    this.handle(parsed.message);
-  }
-
-  private handle(message: ViewerToHost): void {
+  protected override handle(message: ViewerToHost): void {
     switch (message.type) {
-      case 'ready':
-        this.ready = true;
-        void this.loading.then(() => this.replay());
-        break;
       case 'setStep': {
         const before = this.shownStep();
         this.state.step = message.step;
@@ -203,16 +174,10 @@ export class RolloutViewer extends Disposable {
     }
   }
 
-  private post(message: HostToViewer): void {
-    if (message.type === 'notice' && message.level !== 'info') this.lastNotice = message;
-    this.enqueue(async () => message);
-  }
-
-  private enqueue(make: () => Promise<HostToViewer>): void {
-    this.outbox = this.outbox.then(async () => {
-      const message = await make();
-      if (this.panel && this.ready) await this.panel.webview.postMessage(message);
-    }).catch((err: unknown) => this.log.warn(`[viewer] could not post to the webview: ${(err as Error).message}`));
+  /** A notice; warnings and errors are kept and replayed, so a reloaded panel still shows them. */
+  private notify(message: Extract<HostToViewer, { type: 'notice' }>): void {
+    if (message.level !== 'info') this.lastNotice = message;
+    this.post(message);
   }
 
   override dispose(): void {

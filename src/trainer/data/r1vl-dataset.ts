@@ -1,20 +1,31 @@
 // Real datasets in the R1-VL-10K layout (DESIGN §8) behind the same TaskSource as the synthetic task.
 // Records are checked when the file loads; a bad one is reported with file, line and field and
-// skipped (or stops the load, with onError: 'throw'). Images are checked at load (PNG header by
-// default) and decoded when an example is first asked for, then kept in a small LRU cache.
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+// skipped (or stops the load, with onError: 'throw'). Every image is decoded at load (any format
+// sharp reads, image-decode.ts) and kept as imageSize² RGB bytes (7 KB at 48 px): a broken image
+// is found before training starts, and examples stay synchronous.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DataCursor, Example, ExampleText, TaskSource, TrainStream } from './example';
 import { DEFAULT_SPLIT_SALT, contentHash, promptIdOf, splitOf } from './content-key';
-import { rgbaToTensor } from './image-tensor';
+import { IMAGE_FITS, ImageDecodeError, decodeImage, type ImageFit } from './image-decode';
+import { rgbBytesToTensor } from './image-tensor';
 import { parseRecords } from './json-records';
-import { decodePng, readPngHeader } from './png';
 import { readR1vlRecord, type R1vlRecord } from './r1vl-record';
 import { createTrainStream, iterateSplit } from './train-stream';
 
+export const R1VL_DEFAULTS = {
+  /** The synthetic task's size, so the default policy's patch grid fits either source. */
+  imageSize: 48,
+  evalFraction: 0.05,
+  /** Letterbox: the model sees the whole image, as PIL-based pipelines that pad do. */
+  fit: 'contain' as ImageFit,
+};
+
 export interface R1vlLoadOptions {
-  /** Side of the square image the model sees; every image is resized to it. */
-  imageSize: number;
+  /** Side of the square image the model sees (default 48); every image is resized to it. */
+  imageSize?: number;
+  /** How the aspect ratio is kept: `contain` letterboxes on white (default), `cover` crops the centre. */
+  fit?: ImageFit;
   /** A separate held-out file in the same layout. Without it, `evalFraction` of the images are held out by hash. */
   evalPath?: string;
   evalFraction?: number;
@@ -23,14 +34,14 @@ export interface R1vlLoadOptions {
   imageRoot?: string;
   /** 'skip' (default): report bad records and load the rest. 'throw': stop at the first one. */
   onError?: 'skip' | 'throw';
-  /** How far images are checked at load: the PNG header (default), a full decode, or not at all. */
-  validateImages?: 'header' | 'full' | 'none';
-  /** Decoded images kept in memory. */
-  imageCacheSize?: number;
 }
+
+/** Why a record was skipped (or kept with a warning), for the load summary. */
+export type IssueReason = 'invalid JSON' | 'bad field' | 'image not found' | 'image not decodable' | 'duplicate' | 'in the held-out file';
 
 export interface LoadIssue {
   severity: 'error' | 'warning';
+  reason: IssueReason;
   file: string;
   line: number;
   field?: string;
@@ -57,18 +68,6 @@ interface Entry {
   line: number;
 }
 
-const PNG_HEADER_BYTES = 33;
-
-function readHead(file: string, n: number): Uint8Array {
-  const fd = openSync(file, 'r');
-  try {
-    const buf = new Uint8Array(n);
-    return buf.subarray(0, readSync(fd, buf, 0, n, 0));
-  } finally {
-    closeSync(fd);
-  }
-}
-
 export class R1vlDataset implements TaskSource {
   readonly fingerprint: string;
   readonly imageSize: number;
@@ -76,28 +75,86 @@ export class R1vlDataset implements TaskSource {
   readonly issues: LoadIssue[] = [];
   private readonly trainEntries: Entry[] = [];
   private readonly evalEntries: Entry[] = [];
-  private readonly cache = new Map<string, Float32Array>();
-  private readonly cacheSize: number;
+  /** Decoded images by absolute path (records may share one). */
+  private readonly pixels = new Map<string, Uint8Array>();
+  private readonly fit: ImageFit;
+  private records = 0;
 
-  static load(file: string, options: R1vlLoadOptions): R1vlDataset {
-    return new R1vlDataset(file, options);
+  /**
+   * Reads, checks and decodes everything. An empty training split is an error that says which
+   * records were skipped and why; otherwise `summary()` tells the same to the run log.
+   */
+  static async load(file: string, options: R1vlLoadOptions = {}): Promise<R1vlDataset> {
+    const d = new R1vlDataset(file, options);
+    await d.decodeImages();
+    d.split();
+    if (d.trainSize === 0) throw new Error(`empty training split: ${d.summary().join('\n')}`);
+    return d;
   }
 
-  private constructor(file: string, private readonly options: R1vlLoadOptions) {
-    if (!Number.isInteger(options.imageSize) || options.imageSize < 1) throw new RangeError(`imageSize must be a positive integer, got ${options.imageSize}`);
-    const evalFraction = options.evalFraction ?? 0.05;
-    if (!options.evalPath && !(evalFraction >= 0 && evalFraction < 1)) throw new RangeError(`evalFraction must be in [0, 1), got ${evalFraction}`);
-    this.imageSize = options.imageSize;
-    this.cacheSize = options.imageCacheSize ?? 1024;
+  private readonly file: string;
+  private readonly hashes: string[] = [];
+  private main: Entry[] = [];
+  private held: Entry[] | null = null;
 
-    const hashes: string[] = [];
-    const main = this.readFile(file, hashes);
-    if (options.evalPath) {
-      const held = this.readFile(options.evalPath, hashes);
+  private constructor(file: string, private readonly options: R1vlLoadOptions) {
+    const imageSize = options.imageSize ?? R1VL_DEFAULTS.imageSize;
+    if (!Number.isInteger(imageSize) || imageSize < 1) throw new RangeError(`imageSize must be a positive integer, got ${imageSize}`);
+    const evalFraction = options.evalFraction ?? R1VL_DEFAULTS.evalFraction;
+    if (!options.evalPath && !(evalFraction >= 0 && evalFraction < 1)) throw new RangeError(`evalFraction must be in [0, 1), got ${evalFraction}`);
+    this.imageSize = imageSize;
+    this.fit = options.fit ?? R1VL_DEFAULTS.fit;
+    if (!IMAGE_FITS.includes(this.fit)) throw new RangeError(`fit must be one of ${IMAGE_FITS.join(', ')}, got ${JSON.stringify(this.fit)}`);
+    this.file = file;
+    this.main = this.readFile(file, this.hashes);
+    if (options.evalPath) this.held = this.readFile(options.evalPath, this.hashes);
+    this.fingerprint = this.describeSource();
+  }
+
+  private describeSource(): string {
+    const { options, hashes } = this;
+    const evalFraction = options.evalFraction ?? R1VL_DEFAULTS.evalFraction;
+    const split = options.evalPath ? `evalFile=${hashes[1]!.slice(0, 12)}` : `evalFraction=${evalFraction},salt=${options.splitSalt ?? DEFAULT_SPLIT_SALT}`;
+    // The default fit leaves the fingerprint as it was before `fit` existed.
+    const fit = this.fit === R1VL_DEFAULTS.fit ? '' : `/fit=${this.fit}`;
+    return `r1vl/v1/${path.basename(this.file)}@${hashes[0]!.slice(0, 12)}/size=${this.imageSize}${fit}/${split}`;
+  }
+
+  /** Decodes each distinct image once; records whose image fails are reported and dropped. */
+  private async decodeImages(): Promise<void> {
+    const all = [...this.main, ...(this.held ?? [])];
+    const paths = [...new Set(all.flatMap((e) => (e.image === null ? [] : [e.image])))];
+    const failures = new Map<string, ImageDecodeError>();
+    await Promise.all(
+      paths.map(async (p) => {
+        try {
+          this.pixels.set(p, await decodeImage(p, this.imageSize, this.fit));
+        } catch (err) {
+          if (!(err instanceof ImageDecodeError)) throw err;
+          failures.set(p, err);
+        }
+      }),
+    );
+    const keep = (e: Entry): boolean => {
+      const failed = e.image === null ? undefined : failures.get(e.image);
+      if (failed) this.report({ severity: 'error', reason: failed.reason === 'not found' ? 'image not found' : 'image not decodable', file: e.file, line: e.line, field: 'image', message: failed.message });
+      return !failed;
+    };
+    // Reported in file order, as the records were.
+    this.main = this.main.filter(keep);
+    if (this.held) this.held = this.held.filter(keep);
+    const fileOrder = (f: string): number => (f === this.file ? 0 : 1);
+    this.issues.sort((a, b) => fileOrder(a.file) - fileOrder(b.file) || a.line - b.line);
+  }
+
+  private split(): void {
+    const { options, main, held } = this;
+    const evalFraction = options.evalFraction ?? R1VL_DEFAULTS.evalFraction;
+    if (held) {
       const heldKeys = new Map(held.map((e) => [splitKey(e), e]));
       for (const e of main) {
         const twin = heldKeys.get(splitKey(e));
-        if (twin) this.warn(e, `same ${e.image ? 'image' : 'problem'} as the held-out record at ${twin.file}:${twin.line}; left out of training`);
+        if (twin) this.warn(e, 'in the held-out file', `same ${e.image ? 'image' : 'problem'} as the held-out record at ${twin.file}:${twin.line}; left out of training`);
         else this.trainEntries.push(e);
       }
       this.evalEntries.push(...held);
@@ -105,8 +162,6 @@ export class R1vlDataset implements TaskSource {
       const salt = options.splitSalt ?? DEFAULT_SPLIT_SALT;
       for (const e of main) (splitOf(splitKey(e), evalFraction, salt) === 'eval' ? this.evalEntries : this.trainEntries).push(e);
     }
-    const split = options.evalPath ? `evalFile=${hashes[1]!.slice(0, 12)}` : `evalFraction=${evalFraction},salt=${options.splitSalt ?? DEFAULT_SPLIT_SALT}`;
-    this.fingerprint = `r1vl/v1/${path.basename(file)}@${hashes[0]!.slice(0, 12)}/size=${this.imageSize}/${split}`;
   }
 
   get trainSize(): number {
@@ -141,8 +196,8 @@ export class R1vlDataset implements TaskSource {
     this.issues.push(issue);
   }
 
-  private warn(e: Entry, message: string): void {
-    this.report({ severity: 'warning', file: e.file, line: e.line, message });
+  private warn(e: Entry, reason: IssueReason, message: string): void {
+    this.report({ severity: 'warning', reason, file: e.file, line: e.line, message });
   }
 
   private readFile(file: string, hashes: string[]): Entry[] {
@@ -155,27 +210,21 @@ export class R1vlDataset implements TaskSource {
     hashes.push(contentHash(text));
     const root = this.options.imageRoot ?? path.dirname(path.resolve(file));
     const { records, errors } = parseRecords(text);
-    for (const err of errors) this.report({ severity: 'error', file, line: err.line, message: err.message });
+    for (const err of errors) this.report({ severity: 'error', reason: 'invalid JSON', file, line: err.line, message: err.message });
+    this.records += records.length + errors.length;
 
     const entries: Entry[] = [];
     const seen = new Map<string, Entry>();
     for (const { line, value } of records) {
       const { record, errors: fieldErrors } = readR1vlRecord(value);
-      for (const fe of fieldErrors) this.report({ severity: 'error', file, line, field: fe.field, message: fe.message });
+      for (const fe of fieldErrors) this.report({ severity: 'error', reason: 'bad field', file, line, field: fe.path, message: fe.message });
       if (!record) continue;
       const image = record.imagePath === null ? null : path.resolve(root, record.imagePath);
-      if (image !== null) {
-        const problem = this.checkImage(image);
-        if (problem) {
-          this.report({ severity: 'error', file, line, field: 'image', message: problem });
-          continue;
-        }
-      }
       // Identity from content: the image as written in the file (not where it sits on this machine) and the problem.
       const entry: Entry = { record, image, promptId: promptIdOf('r1vl', `${record.imagePath ?? ''}\n${record.problem}`), file, line };
       const twin = seen.get(entry.promptId);
       if (twin) {
-        this.warn(entry, `duplicate of the record at line ${twin.line} (same image and problem); skipped`);
+        this.warn(entry, 'duplicate', `duplicate of the record at line ${twin.line} (same image and problem); skipped`);
         continue;
       }
       seen.set(entry.promptId, entry);
@@ -184,33 +233,17 @@ export class R1vlDataset implements TaskSource {
     return entries;
   }
 
-  /** Null when the image is usable, else why not. */
-  private checkImage(file: string): string | null {
-    const mode = this.options.validateImages ?? 'header';
-    if (mode === 'none') return null;
-    try {
-      if (mode === 'full') decodePng(readFileSync(file), file);
-      else readPngHeader(readHead(file, PNG_HEADER_BYTES), file);
-      return null;
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      return err.code === 'ENOENT' ? `image not found: ${file}` : err.message;
-    }
-  }
-
-  private loadImage(file: string): Float32Array {
-    const hit = this.cache.get(file);
-    if (hit) {
-      this.cache.delete(file);
-      this.cache.set(file, hit);
-      return hit;
-    }
-    const tensor = rgbaToTensor(decodePng(readFileSync(file), file), this.imageSize);
-    if (this.cacheSize > 0) {
-      if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(file, tensor);
-    }
-    return tensor;
+  /** Records loaded and skipped, by reason, with the first few problems as file:line: for the run log. */
+  summary(): string[] {
+    const skipped = this.issues.filter((i) => i.severity === 'error' || i.reason === 'duplicate' || i.reason === 'in the held-out file');
+    const byReason = new Map<IssueReason, number>();
+    for (const i of skipped) byReason.set(i.reason, (byReason.get(i.reason) ?? 0) + 1);
+    const reasons = [...byReason].map(([reason, n]) => `${reason} ${n}`).join(', ');
+    const head = `dataset ${this.file}: ${this.trainSize + this.evalSize} of ${this.records} records loaded (train ${this.trainSize}, held-out ${this.evalSize})`;
+    const lines = [skipped.length ? `${head}; ${skipped.length} skipped: ${reasons}` : head];
+    for (const i of this.issues.slice(0, SUMMARY_EXAMPLES)) lines.push(`  ${formatIssue(i)}`);
+    if (this.issues.length > SUMMARY_EXAMPLES) lines.push(`  … and ${this.issues.length - SUMMARY_EXAMPLES} more`);
+    return lines;
   }
 
   private materialise(e: Entry): Example {
@@ -219,7 +252,7 @@ export class R1vlDataset implements TaskSource {
     return {
       promptId: e.promptId,
       prompt: e.record.problem,
-      image: e.image === null ? null : this.loadImage(e.image),
+      image: e.image === null ? null : rgbBytesToTensor(this.pixels.get(e.image)!, this.imageSize),
       imageSize: this.imageSize,
       solution: e.record.solution,
       answer: e.record.answer,
@@ -228,6 +261,9 @@ export class R1vlDataset implements TaskSource {
     };
   }
 }
+
+/** Problems listed by name in the load summary; the rest are counted. */
+const SUMMARY_EXAMPLES = 5;
 
 /** Records that share an image (or, text-only, a problem) always land in the same split. */
 function splitKey(e: Entry): string {

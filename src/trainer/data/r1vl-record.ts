@@ -2,6 +2,7 @@
 // released R1-VL GRPO script (`image_path`, `problem`, `solution`, `key_steps` with `Steps`), with the
 // common aliases `image`/`images` and `question`/`prompt` accepted as well.
 import type { KeyStepGroup } from '../../core/reward-types';
+import type { Issue } from '../../protocol/schema';
 import { finalAnswerOf } from './solution-format';
 
 export interface R1vlRecord {
@@ -15,10 +16,6 @@ export interface R1vlRecord {
   id?: string;
 }
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
 
 export const IMAGE_FIELDS = ['image_path', 'image', 'images'] as const;
 export const PROBLEM_FIELDS = ['problem', 'question', 'prompt'] as const;
@@ -30,26 +27,26 @@ function firstField(rec: Record<string, unknown>, names: readonly string[]): [st
   return null;
 }
 
-function readImage(rec: Record<string, unknown>, errors: FieldError[]): string | null {
+function readImage(rec: Record<string, unknown>, errors: Issue[]): string | null {
   const found = firstField(rec, IMAGE_FIELDS);
   if (!found || found[1] === null) return null;
   const [field, v] = found;
   const paths = Array.isArray(v) ? v : [v];
-  if (paths.length > 1) errors.push({ field, message: `has ${paths.length} images; one image per record is supported` });
+  if (paths.length > 1) errors.push({ path: field, message: `has ${paths.length} images; one image per record is supported` });
   else if (paths.length === 0) return null;
-  else if (typeof paths[0] !== 'string' || paths[0].trim() === '') errors.push({ field, message: `expected an image path, got ${describe(paths[0])}` });
+  else if (typeof paths[0] !== 'string' || paths[0].trim() === '') errors.push({ path: field, message: `expected an image path, got ${describe(paths[0])}` });
   else return paths[0];
   return null;
 }
 
 /** `key_steps` as R1-VL-10K writes it ({"Steps": [...]}), a bare list, or either one serialised as a JSON string. */
-export function readKeySteps(v: unknown, errors: FieldError[]): KeyStepGroup[] {
+export function readKeySteps(v: unknown, errors: Issue[]): KeyStepGroup[] {
   if (v === undefined || v === null) return [];
   if (typeof v === 'string') {
     try {
       v = JSON.parse(v);
     } catch {
-      errors.push({ field: 'key_steps', message: 'is a string that is not JSON; expected {"Steps": [...]}' });
+      errors.push({ path: 'key_steps', message: 'is a string that is not JSON; expected {"Steps": [...]}' });
       return [];
     }
   }
@@ -57,7 +54,7 @@ export function readKeySteps(v: unknown, errors: FieldError[]): KeyStepGroup[] {
   let steps = v;
   if (!Array.isArray(v)) {
     if (typeof v !== 'object' || v === null) {
-      errors.push({ field, message: `expected {"Steps": [...]}, got ${describe(v)}` });
+      errors.push({ path: field, message: `expected {"Steps": [...]}, got ${describe(v)}` });
       return [];
     }
     field = 'key_steps.Steps';
@@ -66,7 +63,7 @@ export function readKeySteps(v: unknown, errors: FieldError[]): KeyStepGroup[] {
     if (steps === undefined) return [];
   }
   if (!Array.isArray(steps)) {
-    errors.push({ field, message: `must be a list, got ${describe(steps)}` });
+    errors.push({ path: field, message: `must be a list, got ${describe(steps)}` });
     return [];
   }
   const groups: KeyStepGroup[] = [];
@@ -74,41 +71,41 @@ export function readKeySteps(v: unknown, errors: FieldError[]): KeyStepGroup[] {
     if (typeof g === 'string') groups.push(g);
     else if (Array.isArray(g)) {
       const bad = g.findIndex((alt) => typeof alt !== 'string');
-      if (bad >= 0) errors.push({ field: `${field}[${i}][${bad}]`, message: `alternative must be a string, got ${describe(g[bad])}` });
+      if (bad >= 0) errors.push({ path: `${field}[${i}][${bad}]`, message: `alternative must be a string, got ${describe(g[bad])}` });
       else groups.push(g as string[]);
-    } else errors.push({ field: `${field}[${i}]`, message: `must be a string or a list of strings, got ${describe(g)}` });
+    } else errors.push({ path: `${field}[${i}]`, message: `must be a string or a list of strings, got ${describe(g)}` });
   });
   return groups;
 }
 
-export function readR1vlRecord(value: unknown): { record: R1vlRecord | null; errors: FieldError[] } {
+export function readR1vlRecord(value: unknown): { record: R1vlRecord | null; errors: Issue[] } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { record: null, errors: [{ field: '(record)', message: `expected a JSON object, got ${describe(value)}` }] };
+    return { record: null, errors: [{ path: '(record)', message: `expected a JSON object, got ${describe(value)}` }] };
   }
   const rec = value as Record<string, unknown>;
-  const errors: FieldError[] = [];
+  const errors: Issue[] = [];
   const imagePath = readImage(rec, errors);
 
   const problemField = firstField(rec, PROBLEM_FIELDS);
   let problem = '';
-  if (!problemField) errors.push({ field: 'problem', message: `missing (looked for ${PROBLEM_FIELDS.join(', ')})` });
+  if (!problemField) errors.push({ path: 'problem', message: `missing (looked for ${PROBLEM_FIELDS.join(', ')})` });
   else if (typeof problemField[1] !== 'string' || problemField[1].trim() === '') {
-    errors.push({ field: problemField[0], message: `expected a non-empty string, got ${describe(problemField[1])}` });
+    errors.push({ path: problemField[0], message: `expected a non-empty string, got ${describe(problemField[1])}` });
   } else problem = problemField[1];
 
   let solution = '';
-  if (rec.solution === undefined) errors.push({ field: 'solution', message: 'missing' });
-  else if (typeof rec.solution !== 'string' || rec.solution.trim() === '') errors.push({ field: 'solution', message: `expected a non-empty string, got ${describe(rec.solution)}` });
+  if (rec.solution === undefined) errors.push({ path: 'solution', message: 'missing' });
+  else if (typeof rec.solution !== 'string' || rec.solution.trim() === '') errors.push({ path: 'solution', message: `expected a non-empty string, got ${describe(rec.solution)}` });
   else solution = rec.solution;
 
   // The gold answer as R1-VL reads it: after the final-answer header, or the whole solution when it has none.
   let answer = '';
   if (rec.answer !== undefined) {
     if (typeof rec.answer === 'string' || typeof rec.answer === 'number') answer = String(rec.answer).trim();
-    if (answer === '') errors.push({ field: 'answer', message: `expected a non-empty string or number, got ${describe(rec.answer)}` });
+    if (answer === '') errors.push({ path: 'answer', message: `expected a non-empty string or number, got ${describe(rec.answer)}` });
   } else if (solution !== '') {
     answer = finalAnswerOf(solution) ?? solution.trim();
-    if (answer === '') errors.push({ field: 'solution', message: 'the final-answer section is empty' });
+    if (answer === '') errors.push({ path: 'solution', message: 'the final-answer section is empty' });
   }
 
   const keySteps = readKeySteps(rec.key_steps, errors);

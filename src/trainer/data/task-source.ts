@@ -7,7 +7,8 @@ export type DataConfig =
   | ({ kind: 'synthetic' } & Partial<SyntheticTaskOptions>)
   | ({ kind: 'r1vl'; path: string } & R1vlLoadOptions);
 
-export function createTaskSource(config: DataConfig): TaskSource {
+/** `log` receives the dataset-load summary (records loaded, skipped by reason, the first problems). */
+export async function createTaskSource(config: DataConfig, log: (line: string) => void = () => {}): Promise<TaskSource> {
   switch (config.kind) {
     case 'synthetic': {
       const { kind: _kind, ...options } = config;
@@ -15,7 +16,9 @@ export function createTaskSource(config: DataConfig): TaskSource {
     }
     case 'r1vl': {
       const { kind: _kind, path, ...options } = config;
-      return R1vlDataset.load(path, options);
+      const dataset = await R1vlDataset.load(path, options);
+      for (const line of dataset.summary()) log(line);
+      return dataset;
     }
     default:
       throw new Error(`unknown data kind ${JSON.stringify((config as { kind: unknown }).kind)}; expected "synthetic" or "r1vl"`);

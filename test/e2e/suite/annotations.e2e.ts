@@ -4,26 +4,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { StepGrpoApi } from '../../../src/extension/main';
-import { APPLES_REFERENCE, applesChain, buildChain, jsonlLine, lineOf, offsetOf, withComment, withFrontMatter } from './chain-builder';
+import { until, withTimeout } from '../lib/until.mjs';
+import { extension } from './extension';
+import { buildChain, offsetOf } from '../../fixtures/chain-builder';
+import { APPLES_REFERENCE, applesChain, jsonlLine, lineOf, withComment, withFrontMatter } from '../../fixtures/chain-documents';
 
-const EXTENSION_ID = 'stepgrpo.stepgrpo-studio';
 let api: StepGrpoApi;
 
-function extension(): vscode.Extension<StepGrpoApi> {
-  const ext = vscode.extensions.getExtension<StepGrpoApi>(EXTENSION_ID);
-  assert.ok(ext, `${EXTENSION_ID} is not loaded`);
-  return ext;
-}
-
-async function annotated(uri: vscode.Uri): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no annotations for ${uri.toString()} within 20 s`)), 20_000)));
-  try {
-    await Promise.race([api.whenAnnotated(uri), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const annotated = (uri: vscode.Uri): Promise<void> => withTimeout(Promise.resolve(api.whenAnnotated(uri)), 20_000, `annotations for ${uri.toString()}`);
 
 async function open(content: string, language: string): Promise<{ doc: vscode.TextDocument; editor: vscode.TextEditor }> {
   const doc = await vscode.workspace.openTextDocument({ content, language });
@@ -58,8 +46,7 @@ suite('activation and commands', () => {
     const ext = extension();
     const activeBeforeAnyDocument = ext.isActive;
     const doc = await vscode.workspace.openTextDocument({ content: applesChain(), language: 'markdown' });
-    for (let i = 0; i < 200 && !ext.isActive; i++) await new Promise((r) => setTimeout(r, 50));
-    assert.equal(ext.isActive, true, 'opening a Markdown document did not activate the extension');
+    await until(() => ext.isActive, Boolean, 10_000, 'activation on opening a Markdown document');
     // Set before the laziness check so a failure there does not cascade into every later test.
     api = ext.exports;
     assert.equal(activeBeforeAnyDocument, false, 'the extension activated before any chain document was opened');
@@ -90,7 +77,7 @@ suite('Markdown chain annotations', () => {
   });
 
   test('a step gap gives exactly one STEP_GAP diagnostic; fixing the number clears it', async () => {
-    const text = withFrontMatter(applesChain({ numbers: [1, 3] }), APPLES_REFERENCE);
+    const text = withFrontMatter(applesChain({ stepNumbers: [1, 3] }), APPLES_REFERENCE);
     const { doc, editor } = await open(text, 'markdown');
     const diags = ours(doc.uri);
     assert.deepEqual(diags.map((d) => d.code), ['STEP_GAP']);
@@ -105,7 +92,7 @@ suite('Markdown chain annotations', () => {
   });
 
   test('the quick fix renumbers the steps', async () => {
-    const { doc } = await open(withFrontMatter(applesChain({ numbers: [2, 2] }), APPLES_REFERENCE), 'markdown');
+    const { doc } = await open(withFrontMatter(applesChain({ stepNumbers: [2, 2] }), APPLES_REFERENCE), 'markdown');
     const diags = ours(doc.uri);
     assert.ok(diags.length > 0, 'expected step-numbering diagnostics');
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diags[0]!.range);
@@ -126,7 +113,7 @@ suite('Markdown chain annotations', () => {
   });
 
   test('without a reference StepRVR still runs and StepRAR says what is missing', async () => {
-    const { doc } = await open(applesChain({ numbers: [1, 1] }), 'markdown');
+    const { doc } = await open(applesChain({ stepNumbers: [1, 1] }), 'markdown');
     assert.deepEqual(ours(doc.uri).map((d) => d.code), ['STEP_DUPLICATE']);
     const s = snapshot(doc.uri);
     assert.match(s.summaries[0]!.text, /answer \? \(no reference\) · key steps \? \(none given\) · StepRVR ✗/);
@@ -159,7 +146,7 @@ suite('Markdown chain annotations', () => {
 
 suite('rollout JSONL annotations', () => {
   const good = { prompt: 'How many apples are not red?', completion: applesChain(), answer: '7', key_steps: APPLES_REFERENCE.key_steps };
-  const gap = { ...good, completion: applesChain({ numbers: [1, 3] }) };
+  const gap = { ...good, completion: applesChain({ stepNumbers: [1, 3] }) };
   const lines = [jsonlLine(good), '{"completion": "### Step 1: oops', jsonlLine(gap), jsonlLine({ step: 3, reward: 0.5 })];
 
   test('each line is scored on its own, with ranges inside the JSON string', async () => {
@@ -211,7 +198,7 @@ suite('bad input never throws and says what happened', () => {
   });
 
   test('malformed front matter is a REFERENCE diagnostic and StepRVR still runs', async () => {
-    const text = `---\nanswer: [7\nkey_steps: {\n---\n\n${applesChain({ numbers: [1, 3] })}`;
+    const text = `---\nanswer: [7\nkey_steps: {\n---\n\n${applesChain({ stepNumbers: [1, 3] })}`;
     const { doc } = await open(text, 'markdown');
     const codes = ours(doc.uri).map((d) => d.code);
     assert.deepEqual(codes, ['REFERENCE', 'STEP_GAP']);

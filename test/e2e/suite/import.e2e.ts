@@ -6,30 +6,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { StepGrpoApi } from '../../../src/extension/main';
+import { activate, viewerWhen } from './extension';
 import type { ImportCommandResult } from '../../../src/extension/import/import-command';
-import type { ViewerSnapshot } from '../../../src/extension/viewer/rollout-viewer';
 import { chainRecord, jsonl, promptGroups } from '../../support/import-fixtures';
 
-const EXTENSION_ID = 'stepgrpo.stepgrpo-studio';
 let api: StepGrpoApi;
 
-async function until(pred: (s: ViewerSnapshot) => boolean, ms: number, what: string): Promise<ViewerSnapshot> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const s = api.viewer.snapshot();
-    if (pred(s)) return s;
-    if (Date.now() > end) throw new Error(`${what} did not happen within ${ms / 1000} s; viewer: ${JSON.stringify(s)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const workspace = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
 
 suite('import: Import Rollouts from a JSONL of chain records', () => {
   suiteSetup(async () => {
-    const ext = vscode.extensions.getExtension<StepGrpoApi>(EXTENSION_ID);
-    assert.ok(ext);
-    api = await ext.activate();
+    api = await activate();
   });
   suiteTeardown(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -57,7 +45,7 @@ suite('import: Import Rollouts from a JSONL of chain records', () => {
     assert.ok(item, 'the imported run is not in the Runs view');
     assert.equal((item.iconPath as vscode.ThemeIcon).id, 'pass', `Runs view item: ${JSON.stringify(item)}`);
 
-    const s = await until((x) => x.state.run?.id === result.runId && x.ready && x.postedChains === 13, 20_000, 'the viewer showing the import');
+    const s = await viewerWhen(api, (x) => x.state.run?.id === result.runId && x.ready && x.postedChains === 13, 20_000, 'the viewer showing the import');
     assert.deepEqual(s.steps, [0]);
     assert.equal(s.state.run?.dir, result.dir);
   });

@@ -17,6 +17,8 @@ interface MochaInstance {
 type MochaCtor = new (options: { ui: string; timeout: number; color: boolean; reporter: string }) => MochaInstance;
 
 export function run(): Promise<void> {
+  // Resolved at run time from test/e2e/node_modules, inside the extension host: not a bundle import.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Mocha = require('mocha') as MochaCtor;
   const mocha = new Mocha({ ui: 'tdd', timeout: 60_000, color: false, reporter: 'spec' });
   const dir = __dirname;

@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { StepGrpoApi } from '../../../src/extension/main';
+import { activate } from './extension';
 
-const EXTENSION_ID = 'stepgrpo.stepgrpo-studio';
 let api: StepGrpoApi;
 
 /** metric → steps, as written in a run's metrics.jsonl. */
@@ -38,9 +38,7 @@ suite('metrics: the Metrics view and Compare in Metrics', () => {
   let dir = '';
 
   suiteSetup(async () => {
-    const ext = vscode.extensions.getExtension<StepGrpoApi>(EXTENSION_ID);
-    assert.ok(ext);
-    api = await ext.activate();
+    api = await activate();
   });
 
   test('a run started in this window is selected and charted from its live events', async () => {

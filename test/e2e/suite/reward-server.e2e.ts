@@ -3,11 +3,12 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { StartServerResult, StopServerResult } from '../../../src/extension/server/reward-server-controller';
-import { applesChain } from './chain-builder';
+import { applesChain } from '../../fixtures/chain-documents';
+import { activate } from './extension';
 
 suite('Reward server command', () => {
   suiteSetup(async () => {
-    await vscode.extensions.getExtension('stepgrpo.stepgrpo-studio')!.activate();
+    await activate();
   });
 
   test('Start Reward Server listens on loopback and scores; Stop closes it', async () => {

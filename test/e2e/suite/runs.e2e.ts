@@ -6,9 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { StepGrpoApi } from '../../../src/extension/main';
+import { until, withTimeout } from '../lib/until.mjs';
+import { activate } from './extension';
 import type { RunState } from '../../../src/extension/runs/run-state';
 
-const EXTENSION_ID = 'stepgrpo.stepgrpo-studio';
 let api: StepGrpoApi;
 
 interface StartResult {
@@ -27,24 +28,6 @@ function writeConfig(name: string, config: unknown): string {
   const file = path.join(workspaceRoot(), name);
   fs.writeFileSync(file, JSON.stringify(config, null, 2));
   return file;
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms / 1000} s`)), ms)));
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function waitFor(pred: () => boolean, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > until) throw new Error(`${what} did not happen within ${ms / 1000} s`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function treeItem(runId: string): Promise<vscode.TreeItem> {
@@ -69,9 +52,7 @@ async function start(args: { preset?: string; configFile?: string }): Promise<St
 
 suite('runs: Start StepGRPO Run, Stop Run, Open Run Folder, Runs view', () => {
   suiteSetup(async () => {
-    const ext = vscode.extensions.getExtension<StepGrpoApi>(EXTENSION_ID);
-    assert.ok(ext);
-    api = await ext.activate();
+    api = await activate();
   });
 
   let completed: RunState | undefined;
@@ -100,7 +81,7 @@ suite('runs: Start StepGRPO Run, Stop Run, Open Run Folder, Runs view', () => {
   test('Stop Run stops a running run after its current step; it checkpoints and ends as stopped', async () => {
     const configFile = writeConfig('long-sft.json', { sft: { steps: 2000 } });
     const { runId, dir } = await start({ preset: 'smoke', configFile });
-    await waitFor(() => (api.runs.get(runId)?.step ?? 0) >= 1, 50_000, 'the first metrics event');
+    await until(() => api.runs.get(runId)?.step ?? 0, (step) => step >= 1, 50_000, 'the first metrics event');
 
     const running = await treeItem(runId);
     assert.equal(running.contextValue, 'stepgrpoRun.running');

@@ -6,29 +6,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { StepGrpoApi } from '../../../src/extension/main';
-import type { ViewerSnapshot } from '../../../src/extension/viewer/rollout-viewer';
+import { activate, viewerWhen } from './extension';
 import { writeFixtureRun } from '../../support/rollout-fixtures';
 
-const EXTENSION_ID = 'stepgrpo.stepgrpo-studio';
 let api: StepGrpoApi;
 
-async function until(pred: (s: ViewerSnapshot) => boolean, ms: number, what: string): Promise<ViewerSnapshot> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const s = api.viewer.snapshot();
-    if (pred(s)) return s;
-    if (Date.now() > end) throw new Error(`${what} did not happen within ${ms / 1000} s; viewer: ${JSON.stringify(s)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const runsRoot = () => path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, '.stepgrpo', 'runs');
 
 suite('rollout viewer: Open Rollout Viewer on a run folder and on a live run', () => {
   suiteSetup(async () => {
-    const ext = vscode.extensions.getExtension<StepGrpoApi>(EXTENSION_ID);
-    assert.ok(ext);
-    api = await ext.activate();
+    api = await activate();
   });
   suiteTeardown(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -39,7 +27,7 @@ suite('rollout viewer: Open Rollout Viewer on a run folder and on a live run', (
     writeFixtureRun(dir, [2, 5], 3);
     const opened = await vscode.commands.executeCommand<{ runId: string; dir: string }>('stepgrpo.openRolloutViewer', { runDir: dir });
     assert.deepEqual(opened, { runId: 'viewer-fixture', dir });
-    const s = await until((x) => x.ready && x.postedChains > 0, 20_000, 'the webview handshake');
+    const s = await viewerWhen(api, (x) => x.ready && x.postedChains > 0, 20_000, 'the webview handshake');
     assert.deepEqual(s.steps, [2, 5]);
     assert.equal(s.state.step, 'latest');
     assert.equal(s.postedChains, 12, '3 groups of 4 chains at step 5');
@@ -49,10 +37,10 @@ suite('rollout viewer: Open Rollout Viewer on a run folder and on a live run', (
   test('hidden and shown again, the panel is replayed the host-owned state (retainContextWhenHidden is off)', async () => {
     const before = api.viewer.snapshot().replays;
     await vscode.commands.executeCommand('workbench.action.files.newUntitledFile');
-    await until((x) => !x.ready, 10_000, 'the hidden panel dropping its webview');
+    await viewerWhen(api, (x) => !x.ready, 10_000, 'the hidden panel dropping its webview');
     const dir = api.viewer.snapshot().state.run!.dir;
     await vscode.commands.executeCommand('stepgrpo.openRolloutViewer', { runDir: dir });
-    const s = await until((x) => x.ready && x.replays > before && x.postedChains === 12, 20_000, 'the replay after reveal');
+    const s = await viewerWhen(api, (x) => x.ready && x.replays > before && x.postedChains === 12, 20_000, 'the replay after reveal');
     assert.equal(s.state.run?.id, 'viewer-fixture');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
@@ -66,7 +54,7 @@ suite('rollout viewer: Open Rollout Viewer on a run folder and on a live run', (
     assert.equal(end.status, 'completed', end.error);
     const lines = fs.readFileSync(path.join(started.dir, 'rollouts.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; groups: { samples: unknown[] }[] });
     const last = lines.at(-1)!;
-    const s = await until((x) => x.ready && x.steps.length === lines.length && x.postedChains > 0, 20_000, 'every rollouts event in the viewer');
+    const s = await viewerWhen(api, (x) => x.ready && x.steps.length === lines.length && x.postedChains > 0, 20_000, 'every rollouts event in the viewer');
     assert.deepEqual(s.steps, lines.map((l) => l.step));
     assert.equal(s.postedChains, last.groups.reduce((a, g) => a + g.samples.length, 0));
     assert.equal(s.state.run?.live, false, 'the run has ended');

@@ -2,18 +2,18 @@
 // (the inner frame that holds #metrics-app), checks that the `reward` and `loss` charts hold
 // points and painted pixels, hovers the reward chart for its read-out, and saves a screenshot.
 import path from 'node:path';
+import { until } from '../lib/until.mjs';
 
 /** The webview frame of the Metrics view: nested iframes, the inner one holds the page. */
 async function metricsFrame(page, timeoutMs) {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
+  const find = async () => {
     for (const frame of page.frames()) {
       if (!frame.url().includes('fake.html') && !frame.url().includes('index.html')) continue;
       if (await frame.$('#metrics-app').catch(() => null)) return frame;
     }
-    await page.waitForTimeout(200);
-  }
-  throw new Error(`no webview frame holds #metrics-app; frames: ${page.frames().map((f) => f.url().slice(0, 100)).join(', ')}`);
+    return undefined;
+  };
+  return until(find, Boolean, timeoutMs, 'a webview frame holding #metrics-app', 200);
 }
 
 /** Painted (non-transparent) pixels of a chart's line canvas, and its point count. */
@@ -54,8 +54,10 @@ export async function checkMetricsView(page, check, { screenshotDir, log }) {
   await check('hovering the reward chart shows the step and each run\'s value; screenshot saved', async () => {
     // Give the Metrics view the sidebar's height so the screenshot shows the charts.
     const runsHeader = page.locator('.pane-header[aria-label^="Runs"]').first();
-    if ((await runsHeader.getAttribute('aria-expanded').catch(() => null)) === 'true') await runsHeader.click();
-    await page.waitForTimeout(500);
+    if ((await runsHeader.getAttribute('aria-expanded').catch(() => null)) === 'true') {
+      await runsHeader.click();
+      await until(() => runsHeader.getAttribute('aria-expanded').catch(() => null), (v) => v === 'false', 10_000, 'the Runs view collapsing');
+    }
     frame = await metricsFrame(page, 20_000);
     await frame.waitForSelector('.chart[data-metric="reward"][data-points]:not([data-points="0"])', { timeout: 20_000 });
     const plot = frame.locator('.chart[data-metric="reward"] .plot');
@@ -66,7 +68,6 @@ export async function checkMetricsView(page, check, { screenshotDir, log }) {
     await readout.waitFor({ state: 'visible', timeout: 10_000 });
     const text = (await readout.innerText()).replace(/\s+/g, ' ');
     if (!/step \d+/.test(text) || !/smoke-/.test(text)) throw new Error(`read-out says ${JSON.stringify(text)}`);
-    await page.waitForTimeout(300);
     const file = path.join(screenshotDir, 'e2e-metrics.png');
     await page.screenshot({ path: file });
     log(`screenshot: ${path.relative(process.cwd(), file)}`);

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { until } from '../lib/until.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const FIXTURE_RUN = 'fixture-apples';
@@ -20,13 +21,11 @@ function writeFixtureRun(workspace) {
 
 /** The webview's inner frame (the one that holds the viewer's list). */
 async function viewerFrame(page) {
-  for (let i = 0; i < 300; i++) {
-    for (const f of page.frames()) {
-      if (await f.$('#list').catch(() => null)) return f;
-    }
-    await page.waitForTimeout(100);
-  }
-  throw new Error(`no webview frame with #list; frames:\n${page.frames().map((f) => f.url().slice(0, 120)).join('\n')}`);
+  const find = async () => {
+    for (const f of page.frames()) if (await f.$('#list').catch(() => null)) return f;
+    return undefined;
+  };
+  return until(find, Boolean, 30_000, 'a webview frame holding #list', 100);
 }
 
 async function openFromPalette(page, runLabel) {
@@ -102,18 +101,17 @@ export async function runViewerScript(page, check, { workspace, screenshotDir, l
     // Give the panel the window: close the sidebar (widened by the Runs view check).
     await page.keyboard.press('Control+B');
     await page.mouse.move(10, 10);
-    await page.waitForTimeout(1200);
-    // The panel got wider: rows must have been re-measured and laid end to end (no gaps, no overlap).
+    await until(() => page.locator('.part.sidebar').isVisible(), (visible) => !visible, 10_000, 'the sidebar closing');
+    // The panel got wider: rows must be re-measured and laid end to end (no gaps, no overlap).
     const frame = await viewerFrame(page);
-    const rows = await frame.evaluate(() =>
-      [...document.querySelectorAll('.virtual-row')]
-        .map((r) => ({ top: r.getBoundingClientRect().top, height: r.getBoundingClientRect().height }))
-        .sort((a, b) => a.top - b.top),
-    );
-    if (rows.length < 2) throw new Error(`only ${rows.length} group row(s) on screen`);
-    for (let i = 1; i < rows.length; i++) {
-      if (Math.abs(rows[i].top - (rows[i - 1].top + rows[i - 1].height)) > 1.5) throw new Error(`rows are not contiguous: ${JSON.stringify(rows)}`);
-    }
+    const measure = () =>
+      frame.evaluate(() =>
+        [...document.querySelectorAll('.virtual-row')]
+          .map((r) => ({ top: r.getBoundingClientRect().top, height: r.getBoundingClientRect().height }))
+          .sort((a, b) => a.top - b.top),
+      );
+    const contiguous = (rows) => rows.length >= 2 && rows.every((r, i) => i === 0 || Math.abs(r.top - (rows[i - 1].top + rows[i - 1].height)) <= 1.5);
+    await until(measure, contiguous, 10_000, 'at least two group rows laid end to end after the resize', 100);
     const file = path.join(screenshotDir, 'e2e-rollout-viewer.png');
     await page.screenshot({ path: file });
     log(`screenshot: ${path.relative(process.cwd(), file)}`);

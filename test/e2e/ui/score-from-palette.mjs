@@ -5,6 +5,7 @@
 // per step.
 import path from 'node:path';
 import { launchChromium } from '../lib/browser.mjs';
+import { until } from '../lib/until.mjs';
 import { checkMetricsView } from './metrics-view.mjs';
 import { runViewerScript } from './rollout-viewer.mjs';
 
@@ -32,7 +33,8 @@ export async function runPaletteScript({ base, workspace, screenshotDir, log }) 
       log(`workbench visible ${Date.now() - started} ms after navigation`);
     });
     if (!loaded) return checks;
-    await page.waitForTimeout(1500);
+    // The extension's contributions are registered once its activity bar entry shows.
+    await until(() => page.locator('.activitybar [aria-label^="StepGRPO"]').count(), (n) => n > 0, 30_000, 'the StepGRPO activity bar entry');
 
     await check(`Quick Open opens ${FIXTURE}`, async () => {
       await page.keyboard.press('Control+P');
@@ -76,7 +78,6 @@ export async function runPaletteScript({ base, workspace, screenshotDir, log }) 
     });
 
     await check('a screenshot is saved under test-output/', async () => {
-      await page.waitForTimeout(800);
       const file = path.join(screenshotDir, 'e2e-score-chain.png');
       await page.screenshot({ path: file });
       log(`screenshot: ${path.relative(process.cwd(), file)}`);
@@ -134,7 +135,7 @@ async function runFromPalette(page, check, { screenshotDir, log }) {
       await page.mouse.up();
     }
     await row.hover();
-    await page.waitForTimeout(600);
+    await row.locator('.action-label').first().waitFor({ state: 'visible', timeout: 10_000 });
     const file = path.join(screenshotDir, 'e2e-runs-view.png');
     await page.screenshot({ path: file });
     log(`screenshot: ${path.relative(process.cwd(), file)}`);

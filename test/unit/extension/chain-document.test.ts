@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readChainDocument } from '../../../src/extension/annotations/chain-document';
-import { APPLES_REFERENCE, applesChain, withComment, withFrontMatter } from '../../e2e/suite/chain-builder';
+import { APPLES_REFERENCE, applesChain, withComment, withFrontMatter } from '../../fixtures/chain-documents';
 
 describe('reference in a Markdown / text document', () => {
   it('reads YAML front matter and blanks it without moving the chain', () => {

@@ -6,7 +6,8 @@ import { DEFAULT_ANNOTATION_SETTINGS } from '../../../src/extension/annotations/
 import { formatSummary, missingReference } from '../../../src/extension/annotations/summary';
 import { guardText } from '../../../src/extension/annotations/text-guard';
 import { parseChain } from '../../../src/core/chain-parser';
-import { APPLES_REFERENCE, applesChain, jsonlLine, offsetOf, withFrontMatter } from '../../e2e/suite/chain-builder';
+import { offsetOf } from '../../fixtures/chain-builder';
+import { APPLES_REFERENCE, applesChain, jsonlLine, withFrontMatter } from '../../fixtures/chain-documents';
 
 const settings = DEFAULT_ANNOTATION_SETTINGS;
 
@@ -36,7 +37,7 @@ describe('annotation engine', () => {
   });
 
   it('renumber edits produce 1..n and are empty when already numbered', () => {
-    const text = applesChain({ numbers: [2, 5] });
+    const text = applesChain({ stepNumbers: [2, 5] });
     const edits = renumberStepEdits(parseChain(text).sections);
     assert.equal(edits.length, 2);
     assert.equal(applyEdits(text, edits), applesChain());

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { readJsonlLine, stringColumns, topLevelValueSpans } from '../../../src/extension/annotations/jsonl-record';
-import { APPLES_REFERENCE, applesChain, jsonlLine } from '../../e2e/suite/chain-builder';
+import { APPLES_REFERENCE, applesChain, jsonlLine } from '../../fixtures/chain-documents';
 
 describe('JSONL rollout lines', () => {
   it('maps every decoded character of a JSON string back to its raw column', () => {

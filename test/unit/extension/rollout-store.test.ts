@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { inlineImages, RolloutStore } from '../../../src/extension/viewer/rollout-store';
 import { fixtureGroup, writeFixtureRun } from '../../support/rollout-fixtures';
-import { encodePng } from '../../../src/trainer/data/png';
+import { encodePng } from '../../../src/trainer/data/png-encode';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'viewer-store-'));
 
@@ -33,7 +33,7 @@ describe('rollout store', () => {
     assert.equal(path.basename(report.file!), 'events.ndjson');
     assert.deepEqual(store.steps(), [1, 2]);
     assert.equal(report.problems.length, 2);
-    assert.match(report.problems[0]!, /^events\.ndjson:5: event "rollouts": field "step"/);
+    assert.match(report.problems[0]!, /^events\.ndjson:5: step: expected an integer ≥ 0, got string/);
     assert.match(report.problems[1]!, /^events\.ndjson:7: not JSON/);
   });
 

@@ -72,7 +72,7 @@ describe('RunManager', () => {
     assert.equal(warnings.length, 3, warnings.join('\n'));
     assert.match(warnings[0]!, /malformed trainer line \(not JSON/);
     assert.match(warnings[1]!, /unknown type "telemetry"/);
-    assert.match(warnings[2]!, /field "step"/);
+    assert.match(warnings[2]!, /\(step: expected an integer ≥ 0, got string\)/);
   });
 
   it('stop asks the trainer to finish and it ends as stopped', async () => {

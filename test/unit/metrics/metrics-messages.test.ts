@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseHostToMetrics, parseMetricsToHost, type HostToMetricsMessage } from '../../../src/protocol/metrics-messages';
+import { describeIssue } from '../../../src/protocol/schema';
 import { chunk } from './fixtures';
 
 const state = { selected: [{ runId: 'demo-1', color: 0 }], smoothing: 0.6, hidden: ['kl'] };
@@ -16,24 +17,24 @@ describe('metrics message guards', () => {
       { type: 'update' },
       { type: 'error', message: 'boom' },
     ];
-    for (const m of messages) assert.deepEqual(parseHostToMetrics(m), { ok: true, message: m });
+    for (const m of messages) assert.deepEqual(parseHostToMetrics(m), { ok: true, value: m });
   });
   it('names the bad field of a host message', () => {
     const bad: [unknown, RegExp][] = [
-      [{ type: 'update', append: [{ ...chunk('a', 'm', [1, 2]), values: [1] }] }, /"append\[0\]\.values"/],
-      [{ type: 'update', replace: { runIds: ['a'], series: [{ ...chunk('a', 'm', [1]), steps: [Number.NaN] }] } }, /"replace\.series\[0\]\.steps"/],
-      [{ type: 'update', replace: { series: [] } }, /"replace\.runIds"/],
-      [{ type: 'snapshot', state: { ...state, smoothing: 2 }, runs, series: [] }, /"state\.smoothing"/],
-      [{ type: 'snapshot', state: { ...state, selected: [{ runId: 'a', color: -1 }] }, runs, series: [] }, /"state\.selected\[0\]\.color"/],
-      [{ type: 'update', runs: [{ runId: 'a', status: 'x' }] }, /"runs\[0\]\.progress"/],
+      [{ type: 'update', append: [{ ...chunk('a', 'm', [1, 2]), values: [1] }] }, /^append\[0\]\.values: /],
+      [{ type: 'update', replace: { runIds: ['a'], series: [{ ...chunk('a', 'm', [1]), steps: [Number.NaN] }] } }, /^replace\.series\[0\]\.steps\[0\]: .*got NaN/],
+      [{ type: 'update', replace: { series: [] } }, /^replace\.runIds: /],
+      [{ type: 'snapshot', state: { ...state, smoothing: 2 }, runs, series: [] }, /^state\.smoothing: /],
+      [{ type: 'snapshot', state: { ...state, selected: [{ runId: 'a', color: -1 }] }, runs, series: [] }, /^state\.selected\[0\]\.color: /],
+      [{ type: 'update', runs: [{ runId: 'a', status: 'x' }] }, /^runs\[0\]\.progress: /],
       [{ type: 'toString' }, /unknown host → metrics message type "toString"/],
-      [null, /not an object/],
-      [{ series: [] }, /no "type"/],
+      [null, /expected an object, got null/],
+      [{ series: [] }, /missing "type"/],
     ];
     for (const [message, error] of bad) {
       const parsed = parseHostToMetrics(message);
       assert.equal(parsed.ok, false, JSON.stringify(message));
-      if (!parsed.ok) assert.match(parsed.error, error);
+      if (!parsed.ok) assert.match(describeIssue(parsed.issue), error);
     }
   });
   it('checks webview → host messages', () => {
@@ -42,15 +43,15 @@ describe('metrics message guards', () => {
     assert.equal(parseMetricsToHost({ type: 'setSmoothing', smoothing: 0.5 }).ok, true);
     assert.equal(parseMetricsToHost({ type: 'setMetricHidden', metric: 'kl', hidden: false }).ok, true);
     const bad: [unknown, RegExp][] = [
-      [{ type: 'selectRun', runId: 'a', selected: 'yes' }, /"selected"/],
-      [{ type: 'setSmoothing', smoothing: 1 }, /"smoothing"/],
-      [{ type: 'setMetricHidden', hidden: true }, /"metric"/],
+      [{ type: 'selectRun', runId: 'a', selected: 'yes' }, /^selected: /],
+      [{ type: 'setSmoothing', smoothing: 1 }, /^smoothing: /],
+      [{ type: 'setMetricHidden', hidden: true }, /^metric: /],
       [{ type: 'snapshot' }, /unknown metrics → host message type "snapshot"/],
     ];
     for (const [message, error] of bad) {
       const parsed = parseMetricsToHost(message);
       assert.equal(parsed.ok, false);
-      if (!parsed.ok) assert.match(parsed.error, error);
+      if (!parsed.ok) assert.match(describeIssue(parsed.issue), error);
     }
   });
 });

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultViewerState, parseHostToViewer, parseViewerToHost } from '../../../src/protocol/viewer-messages';
+import type { GuardResult } from '../../../src/protocol/message-guard';
+import { describeIssue } from '../../../src/protocol/schema';
 import { fixtureGroup } from '../../support/rollout-fixtures';
 
-const rejects = (r: { ok: boolean; error?: string }, field: RegExp) => {
+const rejects = (r: GuardResult<unknown>, expected: RegExp) => {
   assert.equal(r.ok, false);
-  assert.match((r as { error: string }).error, field);
+  if (!r.ok) assert.match(describeIssue(r.issue), expected);
 };
 
 describe('viewer messages: guards', () => {
@@ -28,15 +30,15 @@ describe('viewer messages: guards', () => {
   });
 
   it('names the bad field', () => {
-    rejects(parseViewerToHost({ type: 'setStep', step: -1 }), /"step"/);
-    rejects(parseViewerToHost({ type: 'setFilters', filters: { validity: 'maybe', correctness: 'all', violation: null, search: '' } }), /filters\.validity/);
+    rejects(parseViewerToHost({ type: 'setStep', step: -1 }), /^step: expected an integer ≥ 0 or "latest"/);
+    rejects(parseViewerToHost({ type: 'setFilters', filters: { validity: 'maybe', correctness: 'all', violation: null, search: '' } }), /^filters\.validity: /);
     rejects(parseViewerToHost({ type: 'setLayout', layout: 'grid' }), /layout/);
     rejects(parseViewerToHost({ type: 'launch' }), /unknown viewer→host message type "launch"/);
-    rejects(parseViewerToHost('ready'), /not an object/);
+    rejects(parseViewerToHost('ready'), /expected an object, got string/);
     rejects(parseHostToViewer({ type: 'state', state: { ...defaultViewerState(), step: 'first' }, steps: [] }), /state\.step/);
     const group = fixtureGroup(1);
     const broken = { ...group, samples: [group.samples[0], { ...group.samples[1], rewards: { total: 1 } }] };
-    rejects(parseHostToViewer({ type: 'rollouts', step: 1, append: true, groups: [group, broken] }), /groups\[1\]\.samples\[1\]\.rewards/);
+    rejects(parseHostToViewer({ type: 'rollouts', step: 1, append: true, groups: [group, broken] }), /^groups\[1\]\.samples\[1\]\.rewards\.r_acc: .*missing/);
     rejects(parseHostToViewer({ type: 'notice', level: 'fatal', message: 'x' }), /level/);
   });
 });

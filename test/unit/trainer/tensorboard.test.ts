@@ -36,9 +36,13 @@ function fields(buf: Buffer): Field[] {
     const wire = key & 7;
     const field = key >> 3;
     if (wire === 0) out.push({ field, value: varint() });
-    else if (wire === 1) (out.push({ field, value: buf.readDoubleLE(at) }), (at += 8));
-    else if (wire === 5) (out.push({ field, value: buf.readFloatLE(at) }), (at += 4));
-    else if (wire === 2) {
+    else if (wire === 1) {
+      out.push({ field, value: buf.readDoubleLE(at) });
+      at += 8;
+    } else if (wire === 5) {
+      out.push({ field, value: buf.readFloatLE(at) });
+      at += 4;
+    } else if (wire === 2) {
       const n = Number(varint());
       out.push({ field, value: buf.subarray(at, at + n) });
       at += n;

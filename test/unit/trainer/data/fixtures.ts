@@ -1,7 +1,6 @@
 // Test-side references, written independently of the code under test: a pixel reader that recovers
 // a scene from an image, a solver that answers the synthetic questions from their text, the R1-VL
-// step-body extraction, and a PNG builder for every colour type and filter.
-import { deflateSync } from 'node:zlib';
+// step-body extraction.
 
 export interface SeenShape {
   row: number;
@@ -83,90 +82,4 @@ export function expectedAnswer(question: string, value: number): string {
 /** R1-VL's key-step search text: step bodies joined with spaces, lowercased (released grpo.py). */
 export function r1vlStepText(chain: string): string {
   return [...chain.matchAll(/### Step \d+:\s*([\s\S]*?)(?=\n###|$)/g)].map((m) => m[1]).join(' ').toLowerCase();
-}
-
-// ---- PNG fixtures ----
-
-function crc32(bytes: Uint8Array): number {
-  let c = ~0;
-  for (const byte of bytes) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-  }
-  return ~c >>> 0;
-}
-
-export function pngChunk(type: string, data: Uint8Array): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const out = Buffer.alloc(4 + body.length + 4);
-  out.writeUInt32BE(data.length, 0);
-  body.copy(out, 4);
-  out.writeUInt32BE(crc32(body), 4 + body.length);
-  return out;
-}
-
-export interface PngSpec {
-  width: number;
-  height: number;
-  colorType: 0 | 2 | 3 | 4 | 6;
-  bitDepth: 1 | 2 | 4 | 8 | 16;
-  /** Samples per pixel row-major (palette indices for type 3), each in 0..2^bitDepth-1. */
-  samples: number[];
-  palette?: [number, number, number][];
-  paletteAlpha?: number[];
-  /** Filter type used on every row (the builder applies it, so decoders must undo it). */
-  filter?: 0 | 1 | 2 | 3 | 4;
-  interlace?: boolean;
-}
-
-const SAMPLES_PER_PIXEL = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 } as const;
-
-/** Builds a PNG byte for byte from the specification (packing, filtering, chunks), as a fixture. */
-export function buildPng(spec: PngSpec): Buffer {
-  const spp = SAMPLES_PER_PIXEL[spec.colorType];
-  const bitsPerRow = spec.width * spp * spec.bitDepth;
-  const stride = Math.ceil(bitsPerRow / 8);
-  const bpp = Math.max(1, (spp * spec.bitDepth) / 8);
-  const rows: Uint8Array[] = [];
-  for (let y = 0; y < spec.height; y++) {
-    const row = new Uint8Array(stride);
-    for (let k = 0; k < spec.width * spp; k++) {
-      const v = spec.samples[y * spec.width * spp + k]!;
-      if (spec.bitDepth === 16) {
-        row[2 * k] = v >> 8;
-        row[2 * k + 1] = v & 0xff;
-      } else if (spec.bitDepth === 8) row[k] = v;
-      else {
-        const bit = k * spec.bitDepth;
-        row[bit >> 3]! |= v << (8 - spec.bitDepth - (bit % 8));
-      }
-    }
-    rows.push(row);
-  }
-  const f = spec.filter ?? 0;
-  const raw: number[] = [];
-  rows.forEach((row, y) => {
-    raw.push(f);
-    const prev = y > 0 ? rows[y - 1]! : new Uint8Array(stride);
-    for (let i = 0; i < stride; i++) {
-      const a = i >= bpp ? row[i - bpp]! : 0;
-      const b = prev[i]!;
-      const c = i >= bpp ? prev[i - bpp]! : 0;
-      const p = a + b - c;
-      const pae = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
-      const pred = [0, a, b, (a + b) >> 1, pae][f]!;
-      raw.push((row[i]! - pred) & 0xff);
-    }
-  });
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(spec.width, 0);
-  ihdr.writeUInt32BE(spec.height, 4);
-  ihdr[8] = spec.bitDepth;
-  ihdr[9] = spec.colorType;
-  ihdr[12] = spec.interlace ? 1 : 0;
-  const chunks = [pngChunk('IHDR', ihdr)];
-  if (spec.palette) chunks.push(pngChunk('PLTE', Uint8Array.from(spec.palette.flat())));
-  if (spec.paletteAlpha) chunks.push(pngChunk('tRNS', Uint8Array.from(spec.paletteAlpha)));
-  chunks.push(pngChunk('IDAT', deflateSync(Uint8Array.from(raw))), pngChunk('IEND', new Uint8Array(0)));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ...chunks]);
 }

@@ -1,0 +1,35 @@
+// The one wait of the real-VS-Code tests (extension-host suites and UI scripts alike): poll a probe
+// until it says done, instead of sleeping a fixed time and hoping.
+
+/**
+ * Calls `probe` every `intervalMs` until `done(value)`; returns that value. After `ms`, fails
+ * naming `what` and the last value seen.
+ */
+export async function until(probe, done, ms, what, intervalMs = 50) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > end) {
+      let last;
+      try {
+        last = JSON.stringify(value)?.slice(0, 400);
+      } catch {
+        last = String(value);
+      }
+      throw new Error(`${what} did not happen within ${ms / 1000} s; last: ${last}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** `promise`, or a failure naming `what` after `ms`. */
+export async function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms / 1000} s`)), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
