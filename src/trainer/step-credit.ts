@@ -1,6 +1,7 @@
 // Dense step-level credit (DESIGN §6, `advantage: "step"`, beyond the paper): each matched key step's
-// share of the reward, α·w_acc / K, scaled like the group's advantages, is added to the tokens of
-// the step section that earned it, on top of the sequence-level advantage.
+// share of the reward, α·w_acc / K, less what the group earns on that step on average and scaled
+// like the group's advantages, is added to the tokens of the step section that earned it, on top of
+// the sequence-level advantage.
 import { parseChain } from '../core/chain-parser';
 import type { RewardBreakdown, RewardConfig } from '../core/reward-types';
 import type { Tokenizer } from '../model/tokenizer';
@@ -12,22 +13,25 @@ export function tokenCharOffsets(tok: Tokenizer, ids: readonly number[]): number
   return offsets;
 }
 
-/** Character ranges that earn credit: the step section (header + body) holding each key-step match. */
+/** Character range that earns key step `index`'s credit: the step section (header + body) holding its first match. */
+export function creditedRange(text: string, rewards: RewardBreakdown, index: number): [number, number] | null {
+  const first = rewards.key_steps[index]?.matched ? rewards.key_steps[index]!.spans[0] : undefined;
+  if (!first) return null;
+  const step = parseChain(text, rewards.mode).sections.find((s) => s.kind === 'step' && first[0] >= s.header.start && first[0] < Math.max(s.body.end, s.header.end));
+  return step ? [step.header.start, step.body.end] : first;
+}
+
+/** Character ranges that earn credit, one per matched key step. */
 export function creditedRanges(text: string, rewards: RewardBreakdown): [number, number][] {
-  const steps = parseChain(text, rewards.mode).sections.filter((s) => s.kind === 'step');
-  const ranges: [number, number][] = [];
-  for (const k of rewards.key_steps) {
-    const first = k.matched ? k.spans[0] : undefined;
-    if (!first) continue;
-    const step = steps.find((s) => first[0] >= s.header.start && first[0] < Math.max(s.body.end, s.header.end));
-    ranges.push(step ? [step.header.start, step.body.end] : first);
-  }
-  return ranges;
+  return rewards.key_steps.map((_, i) => creditedRange(text, rewards, i)).filter((r): r is [number, number] => r !== null);
 }
 
 /**
- * Per-completion-token advantages: the sequence advantage plus, for every matched key step, its
- * reward share divided by the scale the group's advantages were divided by.
+ * Per-completion-token advantages: the sequence advantage plus, for every key step this chain
+ * matched, its reward share α·w_acc / K times (1 − the share of the group that matched it), over
+ * the group's scale. A step the whole group gets earns nothing extra: without that baseline, every
+ * matched step of every chain was pushed up, by thousands when a group's rewards were all equal
+ * and the scale was ε.
  */
 export function stepCreditAdvantages(
   tok: Tokenizer,
@@ -37,14 +41,24 @@ export function stepCreditAdvantages(
   sequenceAdvantage: number,
   scale: number,
   reward: RewardConfig,
+  groupMatchRate: readonly number[],
 ): number[] {
   const out = new Array<number>(completion.length).fill(sequenceAdvantage);
   const K = rewards.key_steps.length;
   if (K === 0) return out;
-  const credit = (reward.alpha * reward.w_acc) / K / scale;
+  const share = (reward.alpha * reward.w_acc) / K / scale;
   const offsets = tokenCharOffsets(tok, completion);
-  for (const [start, end] of creditedRanges(text, rewards)) {
-    for (let t = 0; t < completion.length; t++) if (offsets[t]! < end && offsets[t + 1]! > start) out[t]! += credit;
-  }
+  rewards.key_steps.forEach((k, index) => {
+    const range = k.matched ? creditedRange(text, rewards, index) : null;
+    if (!range) return;
+    const credit = share * (1 - (groupMatchRate[index] ?? 0));
+    for (let t = 0; t < completion.length; t++) if (offsets[t]! < range[1] && offsets[t + 1]! > range[0]) out[t]! += credit;
+  });
   return out;
+}
+
+/** For each key step, the share of the group's chains that matched it. */
+export function groupMatchRates(group: readonly RewardBreakdown[]): number[] {
+  const K = group[0]?.key_steps.length ?? 0;
+  return Array.from({ length: K }, (_, k) => group.filter((r) => r.key_steps[k]?.matched).length / group.length);
 }

@@ -12,7 +12,7 @@ import { hashSeed } from './data/rng';
 import type { RlConfig } from './config';
 import { encodePrompt } from './sequences';
 import { grpoUpdate } from './grpo-update';
-import { stepCreditAdvantages } from './step-credit';
+import { groupMatchRates, stepCreditAdvantages } from './step-credit';
 
 export interface RlStepContext {
   policy: PolicySessions;
@@ -92,9 +92,12 @@ export async function stepGrpoStep(ctx: RlStepContext): Promise<RlStepResult> {
     return promptIds.map((prompt, i) => {
       const g = Math.floor(i / G);
       const group = totals.slice(g * G, g * G + G);
-      const scale = rl.scaleStd ? unbiasedStd(group) + rl.advantageEps : 1;
+      const K = rewards[i]!.key_steps.length;
+      // Floored at one key step's share: a group whose totals tie would otherwise divide credit by ε.
+      const scale = rl.scaleStd ? Math.max(unbiasedStd(group), K ? (ctx.reward.alpha * ctx.reward.w_acc) / K : 0) + rl.advantageEps : 1;
       const promptLen = prompt.length;
-      const perCompletionToken = stepCreditAdvantages(tok, sampled.completions[i]!, texts[i]!, rewards[i]!, advantages[i]!, scale, ctx.reward);
+      const rates = groupMatchRates(rewards.slice(g * G, g * G + G));
+      const perCompletionToken = stepCreditAdvantages(tok, sampled.completions[i]!, texts[i]!, rewards[i]!, advantages[i]!, scale, ctx.reward, rates);
       return Array.from({ length: promptLen + sampled.completions[i]!.length - 1 }, (_, j) => (j + 1 >= promptLen ? perCompletionToken[j + 1 - promptLen]! : advantages[i]!));
     });
   }

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { scoreChain } from '../../../src/core/reward';
 import { Tokenizer } from '../../../src/model/tokenizer';
-import { creditedRanges, stepCreditAdvantages, tokenCharOffsets } from '../../../src/trainer/step-credit';
+import { creditedRanges, groupMatchRates, stepCreditAdvantages, tokenCharOffsets } from '../../../src/trainer/step-credit';
 import { resolveRewardConfig } from '../../../src/core/reward';
 
 const chain = [
@@ -39,7 +39,7 @@ describe('step-level credit', () => {
 
     const A = 0.7;
     const scale = 0.5;
-    const adv = stepCreditAdvantages(tok, ids, text, rewards, A, scale, config);
+    const adv = stepCreditAdvantages(tok, ids, text, rewards, A, scale, config, [0, 0]);
     const credit = (config.alpha * config.w_acc) / 2 / scale;
     const offsets = tokenCharOffsets(tok, ids);
     adv.forEach((a, t) => {
@@ -48,9 +48,18 @@ describe('step-level credit', () => {
     });
   });
 
+  it('gives a key step the whole group matched no extra credit, and half of it when half the group did', () => {
+    const text = tok.decode(ids);
+    const rewards = scoreChain(text, { answer: '5', keySteps: ['3 + 2 = 5', '7 circles'] }, config);
+    assert.deepEqual(new Set(stepCreditAdvantages(tok, ids, text, rewards, 0.2, 0.5, config, [1, 0])), new Set([0.2]));
+    const half = stepCreditAdvantages(tok, ids, text, rewards, 0.2, 0.5, config, [0.5, 0]);
+    assert.ok(Math.abs(Math.max(...half) - (0.2 + (config.alpha * config.w_acc) / 2 / 0.5 / 2)) < 1e-12);
+    assert.deepEqual(groupMatchRates([rewards, scoreChain('nothing', { answer: '5', keySteps: ['3 + 2 = 5', '7 circles'] }, config)]), [0.5, 0]);
+  });
+
   it('is the sequence advantage everywhere without key steps', () => {
     const text = tok.decode(ids);
     const rewards = scoreChain(text, { answer: '5' }, config);
-    assert.deepEqual(new Set(stepCreditAdvantages(tok, ids, text, rewards, -0.3, 1, config)), new Set([-0.3]));
+    assert.deepEqual(new Set(stepCreditAdvantages(tok, ids, text, rewards, -0.3, 1, config, [])), new Set([-0.3]));
   });
 });
