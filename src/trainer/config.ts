@@ -71,7 +71,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   // One patch per grid cell (48 px / 3 cells): a shape is never split across patches.
   model: { dModel: 192, nLayers: 3, nHeads: 4, dFF: 768, maxTextLen: 224, image: { patchSize: 16 } },
   runtime: { executionProvider: 'cpu', threads: 0 },
-  sft: { steps: 250, batchSize: 16, lr: 2e-3 },
+  sft: { steps: 1500, batchSize: 16, lr: 2e-3 },
   rl: {
     steps: 30,
     promptsPerStep: 8,
