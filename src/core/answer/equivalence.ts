@@ -7,7 +7,7 @@ import { canonicalAnswer, comparableString } from './canonical';
 import { goldChoiceLetter, predictedChoiceLetter } from './choice';
 import { numbersAgree, parseNumeric } from './numeric';
 import { compareStructure } from './structure';
-import { FLIPPED, equationOf, expandPlusMinus, isLabel, relationOf, setForm, valueSide, type Relation } from './statement';
+import { FLIPPED, equationOf, expandPlusMinus, isLabel, relationOf, setForm, statedLabel, valueSide, type Relation } from './statement';
 import { symbolicEqual, symbolicProportional } from './symbolic';
 
 export type AnswerPath = 'string' | 'choice' | 'number' | 'structure' | 'symbolic' | 'none';
@@ -50,6 +50,11 @@ function decide(predCore: string, goldCore: string, opts: AnswerCheckOptions): A
   const p = canonicalAnswer(predCore);
   if (g.length === 0 || p.length === 0) return { correct: false, path: 'none' };
   if (comparableString(p) === comparableString(g)) return { correct: true, path: 'string' };
+
+  // Both state a value of a variable: it must be the same variable (`y = 5` is not `x = 5`).
+  const pl = statedLabel(p);
+  const gl = statedLabel(g);
+  if (pl !== null && gl !== null && comparableString(pl) !== comparableString(gl)) return { correct: false, path: 'structure' };
 
   const letter = goldChoiceLetter(g);
   if (letter) return { correct: predictedChoiceLetter(p) === letter, path: 'choice' };

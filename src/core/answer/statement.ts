@@ -140,3 +140,21 @@ export function expandPlusMinus(s: string): string | null {
   const t = /[-+]/.test(b) ? `(${b})` : b;
   return a ? `${a} ${first} ${t}, ${a} ${second} ${t}` : `${first === '-' ? '-' : ''}${t}, ${second === '-' ? '-' : ''}${t}`;
 }
+
+/**
+ * The variable an answer is about: the label of `x = 5`, of `x \in S`, of `x \geq 5` or `5 < x`,
+ * of `a < x < b`; null for a bare value. `y = 5` answers a different question than `x = 5`.
+ */
+export function statedLabel(s: string): string | null {
+  const eq = equationOf(s);
+  if (eq) return isLabel(eq.lhs) && !isLabel(eq.rhs) ? eq.lhs : null;
+  const member = /^(.{1,40}?)\\in(?![A-Za-z])/s.exec(s);
+  if (member && isLabel(member[1]!.trim())) return member[1]!.trim();
+  const { ops, parts } = relationParts(s);
+  if (ops.length === 2 && isLabel(parts[1]!) && !isLabel(parts[0]!) && !isLabel(parts[2]!)) return parts[1]!;
+  if (ops.length !== 1) return null;
+  const [l, r] = [parts[0]!, parts[1]!];
+  if (isLabel(l) && !isLabel(r)) return l;
+  if (isLabel(r) && !isLabel(l)) return r;
+  return null;
+}
