@@ -66,10 +66,11 @@ describe('answer extraction inside chains', () => {
     assert.equal(r.answer, 'I am not sure');
     assert.equal(r.answer_correct, false);
   });
-  it('r1vl: the first line after the first header, exact or symbolically equal', () => {
+  it('r1vl: Math-Verify over the whole texts, then the first non-blank line after the header (see r1vl-answer.test.ts)', () => {
     assert.equal(scoreChain(buildChain({ answer: '\\frac{14}{2}' }), { answer: '7' }, 'r1vl-official').answer_correct, true);
-    const nextLine = buildChain({ answer: '' }) + '\n7';
-    assert.equal(scoreChain(nextLine, { answer: '7' }, 'r1vl-official').answer, '');
+    // the released regex `### The final answer is:\s*\n?(.*)` runs over the line break: the answer is read
+    const nextLine = buildChain({ answer: '' }) + '\n\n7';
+    assert.equal(scoreChain(nextLine, { answer: '7' }, 'r1vl-official').answer, '7');
   });
 });
 
