@@ -22,8 +22,18 @@ export function extractChainAnswer(chain: ParsedChain, mode: RewardMode): Extrac
   }
   const section = chain.sections.find((s) => s.kind === 'answer');
   if (!section || section.body.end === section.body.start) return null;
-  const span = trimSpan(text, section.body.start, answerParagraphEnd(text, section.body.start, section.body.end));
+  // The first paragraph, unless the section boxes its answer further down ("solutions are:" then a
+  // display with \boxed{}): a box is an explicit answer mark, so the whole section is read.
+  const paragraphEnd = answerParagraphEnd(text, section.body.start, section.body.end);
+  const boxedLater = paragraphEnd < section.body.end && hasBox(text, paragraphEnd, section.body.end);
+  const span = trimSpan(text, section.body.start, boxedLater ? section.body.end : paragraphEnd);
   return { text: text.slice(span.start, span.end), start: span.start, end: span.end };
+}
+
+function hasBox(text: string, from: number, to: number): boolean {
+  const b = text.indexOf('\\boxed', from);
+  const f = text.indexOf('\\fbox', from);
+  return (b >= 0 && b < to) || (f >= 0 && f < to);
 }
 
 /** The gold answer of a reference (robust mode): `answer` as given, else the final answer of `solution` (or the solution itself). */
