@@ -54,7 +54,9 @@ function decide(predCore: string, goldCore: string, opts: AnswerCheckOptions): A
   // Both state a value of a variable: it must be the same variable (`y = 5` is not `x = 5`).
   const pl = statedLabel(p);
   const gl = statedLabel(g);
-  if (pl !== null && gl !== null && comparableString(pl) !== comparableString(gl)) return { correct: false, path: 'structure' };
+  // (`|z|` names the same variable as `z`: `1 \leq |z| \leq 2` is a set of z)
+  const variable = (label: string): string => comparableString(label).replace(/\|/g, '');
+  if (pl !== null && gl !== null && variable(pl) !== variable(gl)) return { correct: false, path: 'structure' };
 
   const letter = goldChoiceLetter(g);
   if (letter) return { correct: predictedChoiceLetter(p) === letter, path: 'choice' };

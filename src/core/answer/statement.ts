@@ -112,7 +112,14 @@ export function setForm(s: string, single: boolean): string | null {
     }
     const open = LOWER_OPEN[o1];
     const close = UPPER_CLOSE[o2];
-    return open && close && a && b ? `${open}${a}, ${b}${close}` : null;
+    if (!open || !close || !a || !b) return null;
+    // a ≤ |x| ≤ b (a ≥ 0): the two bands [-b, -a] ∪ [a, b]
+    if (/^\|[^|]+\|$/.test(parts[1]!) && !a.trim().startsWith('-')) {
+      const mirrorOpen = close === ')' ? '(' : '[';
+      const mirrorClose = open === '(' ? ')' : ']';
+      return `${mirrorOpen}${negated(b)}, ${negated(a)}${mirrorClose} \\cup ${open}${a}, ${b}${close}`;
+    }
+    return `${open}${a}, ${b}${close}`;
   }
   if (!single || ops.length !== 1) return null;
   let [x, v] = [parts[0]!, parts[1]!];
@@ -157,4 +164,10 @@ export function statedLabel(s: string): string | null {
   if (isLabel(l) && !isLabel(r)) return l;
   if (isLabel(r) && !isLabel(l)) return r;
   return null;
+}
+
+/** `-b` for a plain term, `-(b)` for a compound one. */
+function negated(b: string): string {
+  const t = b.trim();
+  return /^(?:\\frac\{[^{}]*\}\{[^{}]*\}|[\w.]+)$/.test(t) ? `-${t}` : `-(${t})`;
 }
