@@ -9,6 +9,7 @@ import { numbersAgree, parseNumeric } from './numeric';
 import { compareStructure } from './structure';
 import { FLIPPED, equationOf, expandPlusMinus, isLabel, relationOf, setForm, statedLabel, valueSide, type Relation } from './statement';
 import { symbolicEqual, symbolicProportional } from './symbolic';
+import { closedFormEqual } from './closed-form';
 
 export type AnswerPath = 'string' | 'choice' | 'number' | 'structure' | 'symbolic' | 'none';
 
@@ -99,6 +100,8 @@ function compare(p: string, g: string, ctx: Ctx, depth: number): AnswerVerdict {
     const structured = compareStructure(pp, gg, same);
     if (structured !== null) return { correct: structured, path: 'structure' };
   }
+  const closed = closedFormEqual(p, g, Math.max(ctx.tolerance, 1e-9));
+  if (closed !== null) return { correct: closed, path: 'number' };
   if (ctx.symbolic) {
     const s = symbolicEqual(toCasLatex(p), toCasLatex(g), Math.max(ctx.tolerance, 1e-9));
     if (s !== null) return { correct: s, path: 'symbolic' };

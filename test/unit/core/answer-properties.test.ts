@@ -131,3 +131,14 @@ describe('robust answers: documented leniencies stay', () => {
     assert.equal(scoreChain(chain('x = 5'), { answer: '5' }).answer_correct, true);
   });
 });
+
+describe('robust answers: constant forms without the CAS', () => {
+  it('roots, π and powers compare by value; degrees still go to the CAS', () => {
+    assert.equal(checkAnswer('33\\sqrt{3}', '32\\sqrt{3}').path, 'number');
+    assert.equal(same('33\\sqrt{3}', '32\\sqrt{3}'), false);
+    assert.ok(same('\\sqrt{12}', '2\\sqrt{3}'));
+    assert.ok(same('\\frac{\\pi}{4}', '0.25\\pi'));
+    assert.ok(same('2^{10}', '1024'));
+    assert.ok(same('\\sin 30^\\circ', '\\frac{1}{2}'));
+  });
+});

@@ -12,27 +12,31 @@ import type { Node } from './mv-node';
 export type Parsed = (Node | string)[];
 
 interface Found {
-  m: RegExpExecArray;
+  p: Pattern;
   start: number;
   end: number;
-  kind: Pattern['kind'];
 }
 
 export function mvParse(text: string): Parsed {
   const fallbacks: string[] = [];
+  let lower: string | null = null;
   for (const group of patternGroups()) {
     const found: Found[] = [];
     for (const p of group.patterns) {
-      p.re.lastIndex = 0;
-      for (let m = p.re.exec(text); m; m = p.re.exec(text)) {
-        found.push({ m, start: m.index, end: m.index + m[0].length, kind: p.kind });
-        if (m[0].length === 0) p.re.lastIndex++;
+      if (p.needs !== null && !(p.lower ? (lower ??= text.toLowerCase()) : text).includes(p.needs)) continue;
+      p.scan.lastIndex = 0;
+      for (let m = p.scan.exec(text); m; m = p.scan.exec(text)) {
+        found.push({ p, start: m.index, end: m.index + m[0].length });
+        if (m[0].length === 0) p.scan.lastIndex++;
       }
     }
     // stable: equal keys keep pattern order
     found.sort((a, b) => b.end - a.end || a.start - b.start);
     for (const f of found) {
-      const [value, str] = f.kind === 'latex' ? extractLatex(f.m) : extractExpr(f.m);
+      // the leftmost match at a position is the same with or without groups: read them there
+      f.p.re.lastIndex = f.start;
+      const m = f.p.re.exec(text)!;
+      const [value, str] = f.p.kind === 'latex' ? extractLatex(m) : extractExpr(m);
       if (str) fallbacks.push(str);
       if (value !== null) return fallbacks.length > 0 ? [value, fallbacks[0]!] : [value];
     }
@@ -40,17 +44,21 @@ export function mvParse(text: string): Parsed {
   return fallbacks.length > 0 ? [fallbacks[0]!] : [];
 }
 
+const PREFIXES = ['first', 'next1', 'next2', 'next3', 'next4', 'next5'];
+
 function extractLatex(m: RegExpExecArray): [Node | null, string] {
   const g = m.groups ?? {};
-  const parts: { latex: string; name: string; prefix: string }[] = [];
-  for (const prefix of ['first', 'next1', 'next2', 'next3', 'next4', 'next5']) {
-    for (const [name, value] of Object.entries(g)) {
-      if (value && name.startsWith(`${prefix}_latex`)) {
-        parts.push({ latex: value, name: name.slice(prefix.length + 1), prefix });
-        break;
-      }
-    }
+  // the first filled `<prefix>_latex…` group of each prefix, in prefix order (one pass over the groups)
+  const byPrefix = new Map<string, { latex: string; name: string; prefix: string }>();
+  for (const name in g) {
+    const value = g[name];
+    if (!value) continue;
+    const cut = name.indexOf('_latex');
+    if (cut < 0) continue;
+    const prefix = name.slice(0, cut);
+    if (!byPrefix.has(prefix)) byPrefix.set(prefix, { latex: value, name: name.slice(cut + 1), prefix });
   }
+  const parts = PREFIXES.flatMap((p) => byPrefix.get(p) ?? []);
   const values: (Node | null)[] = [];
   const strs: string[] = [];
   for (const { latex, name, prefix } of parts) {

@@ -8,9 +8,20 @@
 export type PatternKind = 'expr' | 'latex';
 
 export interface Pattern {
+  /** The pattern with its groups, sticky: run at a known match start to read the groups. */
   re: RegExp;
+  /** The same pattern without named groups, global: cheaper for finding where matches are. */
+  scan: RegExp;
   priority: number;
   kind: PatternKind;
+  /** Text every match contains (lower-cased when `lower`): a text without it is not scanned. */
+  needs: string | null;
+  lower: boolean;
+}
+
+/** `needs`: a literal every match contains; `lower`: look for it in the lower-cased text. */
+function pattern(src: string, priority: number, kind: PatternKind, needs: string | null = null, lower = false): Pattern {
+  return { re: new RegExp(src, 'y'), scan: new RegExp(src.replace(/\(\?<[A-Za-z0-9_]+>/g, '(?:'), 'g'), priority, kind, needs, lower };
 }
 
 const END = '(?=\\n?(?![\\s\\S]))';
@@ -33,12 +44,12 @@ const EXPR_OR_NUMBER = `(?:${EXPR_ANCHORED}|${NUMBER_ANCHORED})`;
 const LINE = '[^\\n]';
 
 function exprPatterns(): Pattern[] {
-  const p = (src: string, priority: number): Pattern => ({ re: new RegExp(src, 'g'), priority, kind: 'expr' });
+  const p = (src: string, priority: number, needs: string | null = null): Pattern => pattern(src, priority, 'expr', needs, true);
   return [
-    p(`${ci('final answer is')}:?\\s*${EXPR_OR_NUMBER}\\.?\\s?I hope`, 0),
-    p(`${ci('final answer')}${LINE}{0,100}?\\s+is:?${EXPR_OR_NUMBER}`, 50),
-    p(`${ci('answer')}:(?:${LINE}{0,100}=\\s*|${LINE}{0,50}?)${EXPR_OR_NUMBER}(?!\\s*=)`, 100),
-    p(`${ci('answer')}(?:${LINE}{0,100}=\\s*|${LINE}{0,50}?)${EXPR_OR_NUMBER}(?!\\s*=)`, 200),
+    p(`${ci('final answer is')}:?\\s*${EXPR_OR_NUMBER}\\.?\\s?I hope`, 0, 'final answer is'),
+    p(`${ci('final answer')}${LINE}{0,100}?\\s+is:?${EXPR_OR_NUMBER}`, 50, 'final answer'),
+    p(`${ci('answer')}:(?:${LINE}{0,100}=\\s*|${LINE}{0,50}?)${EXPR_OR_NUMBER}(?!\\s*=)`, 100, 'answer:'),
+    p(`${ci('answer')}(?:${LINE}{0,100}=\\s*|${LINE}{0,50}?)${EXPR_OR_NUMBER}(?!\\s*=)`, 200, 'answer'),
     p(EXPR_ANCHORED, 300),
     p(NUMBER_ANCHORED, 300),
   ];
@@ -79,19 +90,19 @@ function environments(boxed: boolean): string {
 }
 
 function latexPatterns(): Pattern[] {
-  const p = (src: string, priority: number): Pattern => ({ re: new RegExp(src, 'g'), priority, kind: 'latex' });
+  const p = (src: string, priority: number, needs: string | null = null, lower = true): Pattern => pattern(src, priority, 'latex', needs, lower);
   const any = '[\\s\\S]';
   const env = environments(false);
   return [
-    p(`${ci('final answer is')}:?\\s*${env}\\.?\\s?I hope`, 0),
-    p(`${ci('final answer')}${any}{0,100}?\\s+is:?\\s*${env}`, 50),
-    p(`${ci('answer')}:${any}{0,50}?${env}`, 100),
-    p(`${ci('answer')}${any}{0,50}?${env}`, 200),
+    p(`${ci('final answer is')}:?\\s*${env}\\.?\\s?I hope`, 0, 'final answer is'),
+    p(`${ci('final answer')}${any}{0,100}?\\s+is:?\\s*${env}`, 50, 'final answer'),
+    p(`${ci('answer')}:${any}{0,50}?${env}`, 100, 'answer:'),
+    p(`${ci('answer')}${any}{0,50}?${env}`, 200, 'answer'),
     p(env, 300),
     // boxed answers at priority 50, right after "final answer is"
-    p(environments(true), 50),
+    p(environments(true), 50, '\\boxed{', false),
     // a box with no math delimiters runs to the last `}` of the text; normalisation finds its end
-    p('(?<first_latexBoxed>\\\\boxed\\{[\\s\\S]+\\})', 50),
+    p('(?<first_latexBoxed>\\\\boxed\\{[\\s\\S]+\\})', 50, '\\boxed{', false),
   ];
 }
 
