@@ -4,7 +4,8 @@
 import { scoreChain } from '../../core/reward';
 import type { CliCommand, CliIO } from '../command';
 import { UsageError, parseArgs } from '../args';
-import { openOutput, readJsonlLines } from '../jsonl';
+import { openOutput, readJsonArray, readJsonlLines } from '../jsonl';
+import { escapeControls } from '../printable';
 import { RecordError, readScoreInput } from './score-record';
 import { ScoreSummary } from './score-summary';
 import { REWARD_FLAGS_USAGE, REWARD_VALUE_FLAGS, rewardConfigFromFlags } from './reward-flags';
@@ -14,7 +15,8 @@ const USAGE = `usage: stepgrpo score --in FILE [--out FILE] [options]
 Scores every JSONL record {completion, solution?, answer?, key_steps?} (or a verl dump
 {output, gts}) with StepRAR + StepRVR and writes it back with a "rewards" field.
 
-  --in FILE         input JSONL ("-" for stdin)
+  --in FILE         input JSONL ("-" for stdin; a UTF-8 byte-order mark is skipped)
+  --json-array      the input is one JSON array of records instead of JSON Lines
   --out FILE        output JSONL (default: stdout)
 ${REWARD_FLAGS_USAGE}  --strict          stop at the first bad record
   --summary-json F  also write the summary as JSON to F
@@ -30,7 +32,7 @@ export const scoreCommand: CliCommand = {
   summary: 'score a JSONL file of chains (StepRAR + StepRVR) and print a summary',
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const args = parseArgs(argv, { values: ['in', 'out', 'summary-json', ...REWARD_VALUE_FLAGS], booleans: ['strict'] });
+    const args = parseArgs(argv, { values: ['in', 'out', 'summary-json', ...REWARD_VALUE_FLAGS], booleans: ['strict', 'json-array'] });
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
     const input = args.flags.get('in');
     if (!input) throw new UsageError('--in is required');
@@ -38,17 +40,24 @@ export const scoreCommand: CliCommand = {
     const strict = args.booleans.has('strict');
     const summary = new ScoreSummary();
     const out = openOutput(args.flags.get('out'), io.stdout);
-    const fail = (line: number, message: string): void => {
+    const fail = (label: string, message: string): void => {
       summary.failed++;
-      io.stderr.write(`${input}:${line}: ${message}\n`);
+      io.stderr.write(`${escapeControls(input)}:${label}: ${escapeControls(message)}\n`);
     };
+    const records = args.booleans.has('json-array') ? readJsonArray(input) : readJsonlLines(input);
     try {
-      for await (const { line, raw } of readJsonlLines(input)) {
+      for await (const { line, raw, error, label } of records) {
+        if (error !== undefined) {
+          fail(label, error);
+          if (strict) break;
+          continue;
+        }
         let record: unknown;
         try {
           record = JSON.parse(raw);
         } catch (err) {
-          fail(line, `not valid JSON (${(err as Error).message})`);
+          const excerpt = raw.length > 80 ? `${raw.slice(0, 80)}…` : raw;
+          fail(label, `not valid JSON (${(err as Error).message}): ${excerpt}`);
           if (strict) break;
           continue;
         }
@@ -59,9 +68,10 @@ export const scoreCommand: CliCommand = {
           out.stream.write(`${JSON.stringify({ ...(record as object), rewards })}\n`);
         } catch (err) {
           if (!(err instanceof RecordError)) throw err;
-          fail(line, err.message);
+          fail(label, err.message);
           if (typeof record === 'object' && record !== null && !Array.isArray(record)) {
-            out.stream.write(`${JSON.stringify({ ...(record as object), rewards: null, error: `line ${line}: ${err.message}` })}\n`);
+            const where = label === String(line) ? `line ${line}` : `record ${label}`;
+            out.stream.write(`${JSON.stringify({ ...(record as object), rewards: null, error: `${where}: ${err.message}` })}\n`);
           }
           if (strict) break;
         }
