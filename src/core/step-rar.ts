@@ -5,6 +5,7 @@ import type { KeyStepGroup, KeyStepResult, KeyStepScope, RewardMode } from './re
 import { isSpaceCode } from './chain-parser';
 import { normalizeRangesScratch, normalizeTextForMatch, type NormalizedText } from './match-normalize';
 import { searcherFor, type Searcher } from './substring-search';
+import { isDecimalDigitAt } from './decimal-digits';
 
 export interface KeyStepMatch {
   ratio: number;
@@ -47,7 +48,7 @@ export function r1vlStepBodies(text: string): { start: number; end: number }[] {
   while (i >= 0) {
     let j = i + 9;
     const d0 = j;
-    while (j < text.length && /\p{Nd}/u.test(String.fromCodePoint(text.codePointAt(j)!))) j += text.codePointAt(j)! > 0xffff ? 2 : 1;
+    while (j < text.length && isDecimalDigitAt(text, j)) j += text.codePointAt(j)! > 0xffff ? 2 : 1;
     if (j === d0 || text.charCodeAt(j) !== 58) {
       i = text.indexOf('### Step ', i + 1);
       continue;
