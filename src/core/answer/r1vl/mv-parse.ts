@@ -24,6 +24,10 @@ export function mvParse(text: string): Parsed {
     const found: Found[] = [];
     for (const p of group.patterns) {
       if (p.needs !== null && !(p.lower ? (lower ??= text.toLowerCase()) : text).includes(p.needs)) continue;
+      if (p.spans) {
+        for (const span of p.spans(text)) found.push({ p, ...span });
+        continue;
+      }
       p.scan.lastIndex = 0;
       for (let m = p.scan.exec(text); m; m = p.scan.exec(text)) {
         found.push({ p, start: m.index, end: m.index + m[0].length });

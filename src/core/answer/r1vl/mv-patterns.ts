@@ -17,6 +17,8 @@ export interface Pattern {
   /** Text every match contains (lower-cased when `lower`): a text without it is not scanned. */
   needs: string | null;
   lower: boolean;
+  /** Where the matches are, computed directly when the regex scan would be quadratic. */
+  spans?: (text: string) => { start: number; end: number }[];
 }
 
 /** `needs`: a literal every match contains; `lower`: look for it in the lower-cased text. */
@@ -102,8 +104,21 @@ function latexPatterns(): Pattern[] {
     // boxed answers at priority 50, right after "final answer is"
     p(environments(true), 50, '\\boxed{', false),
     // a box with no math delimiters runs to the last `}` of the text; normalisation finds its end
-    p('(?<first_latexBoxed>\\\\boxed\\{[\\s\\S]+\\})', 50, '\\boxed{', false),
+    { ...p('(?<first_latexBoxed>\\\\boxed\\{[\\s\\S]+\\})', 50, '\\boxed{', false), spans: plainBoxSpans },
   ];
+}
+
+/**
+ * The matches of `\\boxed\{[\s\S]+\}` without scanning: greedy, it runs from the first `\boxed{`
+ * to the last `}` of the text (at least one character after the brace); nothing can match after
+ * that `}`, and if the first box has no such `}` no later one does. A regex engine instead retries
+ * from every `\boxed{` (quadratic on a text of unclosed boxes: Math-Verify then hits its timeout).
+ */
+function plainBoxSpans(text: string): { start: number; end: number }[] {
+  const start = text.indexOf('\\boxed{');
+  if (start < 0) return [];
+  const close = text.lastIndexOf('}');
+  return close >= start + 8 ? [{ start, end: close + 1 }] : [];
 }
 
 let cached: { priority: number; patterns: Pattern[] }[] | null = null;
