@@ -117,6 +117,7 @@ export interface Q {
 }
 
 const abs = (x: bigint): bigint => (x < 0n ? -x : x);
+const HUGE = 2n ** 256n;
 function gcd(a: bigint, b: bigint): bigint {
   a = abs(a);
   b = abs(b);
@@ -162,7 +163,8 @@ export function exact(n: Node): Q | null {
     case 'pow': {
       const b = exact(n.b);
       const e = exact(n.e);
-      if (!b || !e || e.q !== 1n || abs(e.p) > 64n) return null;
+      // bounded: a huge base to a power would be a huge exact number (evaluated in doubles instead)
+      if (!b || !e || e.q !== 1n || abs(e.p) > 64n || abs(b.p) > HUGE || b.q > HUGE) return null;
       if (e.p >= 0n) return q(b.p ** e.p, b.q ** e.p);
       return q(b.q ** -e.p, b.p ** -e.p);
     }
