@@ -7,6 +7,9 @@ import { r1vlAnswer, r1vlAnswerLine } from '../../../src/core/answer/r1vl/accura
 import { boxedContent } from '../../../src/core/answer/r1vl/mv-boxed';
 import { normalizeLatex } from '../../../src/core/answer/r1vl/mv-normalize';
 import { scoreChain } from '../../../src/core/reward';
+import { mvParse } from '../../../src/core/answer/r1vl/mv-parse';
+import { mvVerify } from '../../../src/core/answer/r1vl/mv-verify';
+import { loadAnswerCases } from '../../fixtures/chains/answer-cases';
 
 describe('r1vl answers = the released accuracy_reward (Math-Verify 0.8.0)', () => {
   for (const c of R1VL_CASES) {
@@ -54,5 +57,25 @@ describe('Math-Verify normalisation pieces', () => {
     assert.equal(normalizeLatex('2/3', 'all'), '\\frac{2}{3}');
     assert.equal(normalizeLatex('\\dfrac{1}{2}', 'all'), '\\frac{1}{2}');
     assert.equal(normalizeLatex('0.5', 'all'), '\\frac{1}{2}');
+  });
+});
+
+describe('the Math-Verify port against Math-Verify\'s own test cases', () => {
+  // verify(parse(gold), parse(pred)) with the default extraction (LaTeX + expressions); the suite's
+  // expectations come from per-case configurations and a CAS, so this is a floor, not an identity
+  it('agrees on at least 88% of ../shared/data/answer-equivalence-cases.jsonl (fails when the file is missing)', () => {
+    const cases = loadAnswerCases();
+    const agree = cases.filter((c) => mvVerify(mvParse(c.gold), mvParse(c.pred)) === c.expected).length;
+    assert.ok(agree / cases.length >= 0.88, `${agree}/${cases.length}`);
+  });
+  it('reads what latex2sympy reads: >=, !=, \\approx, \\in, \\pm, {a, b}', () => {
+    const same = (a: string, b: string) => mvVerify(mvParse(a), mvParse(b));
+    assert.ok(same('$x >= 5$', '$x \\geq 5$'));
+    assert.ok(same('$x \\neq 3$', '$x != 3$'));
+    assert.ok(same('$11$', '$x\\approx11$'));
+    assert.ok(same('$-2 \\le x \\le 7$', '$x \\in [-2,7]$'));
+    assert.ok(!same('$\\pm 2021$', '$2021$'));
+    assert.ok(same('$(1,3)$', '${1,3}$'));
+    assert.ok(same('$(p,q)=(3,2)$', '$(3,2)$'));
   });
 });

@@ -4,13 +4,13 @@
 // degree conversion), a top-level comma list is a set unless the whole text is `1,234` (a number),
 // `(a, b)` is an open interval, `[a, b]` a closed one, `\{a, b\}` a set. Whatever it cannot read
 // throws, as the original raises (the caller then has no parsed value, only the string).
-import { INT, neg, type Node, type RelOp } from './mv-node';
+import { INT, neg, onlySymbols, type Node, type RelOp } from './mv-node';
 
 const COMMA_NUMBER = /^\s*-?\d{1,3}(,\d{3})+(\.\d+)?\s*$/;
 const FUNCTIONS = new Set(['sin', 'cos', 'tan', 'cot', 'sec', 'csc', 'arcsin', 'arccos', 'arctan', 'ln', 'log', 'exp']);
 const GREEK = new Set(['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'varepsilon', 'zeta', 'eta', 'theta', 'vartheta', 'iota', 'kappa', 'lambda', 'mu', 'nu', 'xi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'varphi', 'chi', 'psi', 'omega', 'Gamma', 'Delta', 'Theta', 'Lambda', 'Xi', 'Sigma', 'Phi', 'Psi', 'Omega']);
 const TEXT = new Set(['text', 'textbf', 'textit', 'mbox', 'mathrm', 'mathbf', 'mathit', 'operatorname']);
-const RELS: Record<string, RelOp> = { '=': '=', '<': '<', '>': '>', '\\le': '<=', '\\leq': '<=', '\\leqslant': '<=', '\\ge': '>=', '\\geq': '>=', '\\geqslant': '>=', '\\ne': '!=', '\\neq': '!=', '\\lt': '<', '\\gt': '>', '≤': '<=', '≥': '>=', '≠': '!=' };
+const RELS: Record<string, RelOp> = { '=': '=', '<': '<', '>': '>', '<=': '<=', '>=': '>=', '!=': '!=', '\\le': '<=', '\\leq': '<=', '\\leqslant': '<=', '\\ge': '>=', '\\geq': '>=', '\\geqslant': '>=', '\\ne': '!=', '\\neq': '!=', '\\lt': '<', '\\gt': '>', '≤': '<=', '≥': '>=', '≠': '!=' };
 const MATRICES = new Set(['pmatrix', 'bmatrix', 'Bmatrix', 'vmatrix', 'matrix', 'smallmatrix', 'array']);
 const SKIP = new Set(['\\,', '\\;', '\\:', '\\!', '\\ ', '\\quad', '\\qquad', '\\left', '\\right', '\\displaystyle', '\\cdotp']);
 
@@ -19,7 +19,7 @@ export class LatexParseError extends Error {}
 /** Tokens: numbers, `\commands` (or `\` + one symbol), single characters. */
 function tokenize(s: string): string[] {
   const out: string[] = [];
-  const re = /\s+|\d+(?:\.\d+)?|\.\d+|\\[A-Za-z]+|\\[^A-Za-z]|[\s\S]/y;
+  const re = /\s+|\d+(?:\.\d+)?|\.\d+|\\[A-Za-z]+|\\[^A-Za-z]|[<>!]=|[\s\S]/y;
   while (re.lastIndex < s.length) {
     const t = re.exec(s)![0];
     if (!/^\s/.test(t) && !SKIP.has(t)) out.push(t);
@@ -81,17 +81,32 @@ class Parser {
   }
 
   relation(): Node {
-    const first = this.expr();
-    const rels: Node[] = [];
-    let left = first;
-    for (let op = RELS[this.peek() ?? '']; op; op = RELS[this.peek() ?? '']) {
-      this.i++;
-      const right = this.expr();
-      rels.push({ t: 'rel', op, l: left, r: right });
-      left = right;
+    let result: Node = this.expr();
+    let last: Node = result;
+    for (;;) {
+      const t = this.peek() ?? '';
+      const op = RELS[t];
+      if (op) {
+        this.i++;
+        const right = this.expr();
+        // a chain `a < b < c` is And(a < b, b < c), each relation on the previous right side
+        const rel: Node = { t: 'rel', op, l: last, r: right };
+        result = result.t === 'rel' ? { t: 'and', a: [result, rel] } : result.t === 'and' ? { t: 'and', a: [...result.a, rel] } : rel;
+        last = right;
+      } else if (t === '\\approx') {
+        // latex2sympy keeps the exact side: the value of `x \approx 3`, the left of `1/3 \approx 0.33`
+        this.i++;
+        const right = this.expr();
+        result = onlySymbols(result) ? right : result;
+        last = result;
+      } else if (t === '\\in') {
+        // `x \in S` is read as Eq(x, S)
+        this.i++;
+        const right = this.expr();
+        result = { t: 'rel', op: '=', l: result, r: right };
+        last = right;
+      } else return result;
     }
-    if (rels.length === 0) return first;
-    return rels.length === 1 ? rels[0]! : { t: 'and', a: rels };
   }
 
   expr(): Node {
@@ -99,7 +114,12 @@ class Parser {
     for (;;) {
       if (this.eat('+')) terms.push(this.term());
       else if (this.eat('-')) terms.push(neg(this.term()));
-      else break;
+      else if (this.eat('\\pm')) {
+        // `a \pm b`: the two values
+        const left: Node = terms.length === 1 ? terms[0]! : { t: 'add', a: terms };
+        const right = this.expr();
+        return { t: 'set', a: [{ t: 'add', a: [left, neg(right)] }, { t: 'add', a: [left, right] }] };
+      } else break;
     }
     return terms.length === 1 ? terms[0]! : { t: 'add', a: terms };
   }
@@ -128,12 +148,16 @@ class Parser {
   }
 
   private startsFactor(t: string): boolean {
-    if (t === ',' || t === ')' || t === ']' || t === '}' || t === '|' || t === '&' || t === '\\\\' || t === '\\}' || t === '+' || t === '-') return false;
+    if (t === '.' || t === '\\approx' || t === '\\in' || t === '\\pm' || t === ',' || t === ')' || t === ']' || t === '}' || t === '|' || t === '&' || t === '\\\\' || t === '\\}' || t === '+' || t === '-') return false;
     if (RELS[t] || t === '*' || t === '/' || t === '^' || t === '_' || t === '!' || t === '\\end') return false;
     return true;
   }
 
   unary(): Node {
+    if (this.eat('\\pm')) {
+      const x = this.unary();
+      return { t: 'set', a: [neg(x), x] };
+    }
     if (this.eat('-')) return neg(this.unary());
     if (this.eat('+')) return this.unary();
     return this.postfix();
@@ -176,14 +200,22 @@ class Parser {
     const t = this.peek();
     if (t === undefined) throw new LatexParseError('unexpected end');
     this.i++;
-    if (/^\d|^\./.test(t)) return numberNode(t.startsWith('.') ? `0${t}` : t);
+    if (/^\d|^\.\d/.test(t)) {
+      // Python reads `3.` as the float 3.0 (in parse_expr); in LaTeX a stray `.` is an error
+      if (this.plain && this.peek() === '.' && /^\d+$/.test(t)) {
+        this.i++;
+        return { t: 'float', v: Number(t) };
+      }
+      return numberNode(t.startsWith('.') ? `0${t}` : t);
+    }
     if (/^[A-Za-z]$/.test(t)) return this.subscripted(t.toLowerCase());
     switch (t) {
       case '{': {
+        // a group, or `{1, 3}` read as a set
         const items = this.list('}');
         this.expect('}');
-        if (items.length !== 1) throw new LatexParseError('braced list');
-        return items[0]!;
+        if (items.length === 0) throw new LatexParseError('empty group');
+        return items.length === 1 ? items[0]! : { t: 'set', a: items };
       }
       case '(':
       case '[':

@@ -49,7 +49,10 @@ export function lastRelation(n: Node): Node {
   return n.t === 'and' ? lastRelation(n.a[n.a.length - 1]!) : n;
 }
 
-/** Made of symbols only (no numbers): the left side of an assignment such as `x`, `a_1`, `xy`, `f(x)`. */
+/**
+ * Made of symbols only (latex2sympy's is_expr_of_only_symbols): a symbol, something whose parts
+ * all are (`xy`, `f(x)`, `(p, q)`), or such a thing to the power −1 (`\frac{NO}{BO}`).
+ */
 export function onlySymbols(n: Node): boolean {
   switch (n.t) {
     case 'sym':
@@ -57,9 +60,13 @@ export function onlySymbols(n: Node): boolean {
     case 'mul':
     case 'add':
     case 'fn':
+    case 'set':
+    case 'tuple':
       return n.a.length > 0 && n.a.every(onlySymbols);
     case 'pow':
-      return onlySymbols(n.b) && onlySymbols(n.e);
+      return onlySymbols(n.b) && ((n.e.t === 'int' && n.e.v === -1n) || onlySymbols(n.e));
+    case 'interval':
+      return onlySymbols(n.lo) && onlySymbols(n.hi);
     default:
       return false;
   }
