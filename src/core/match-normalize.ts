@@ -186,10 +186,12 @@ function scratchBuilder(index: number, capacity: number): Builder {
   return fresh;
 }
 
-/** A letter (lower-cased) or one of `= + ( )`, else -1: what the hot path copies as it is. */
+/** For each ASCII code: the letter lower-cased, or one of `= + ( )` as it is; -1 otherwise. */
+const HOT = new Int16Array(128).map((_, c) => (c >= 65 && c <= 90 ? c + 32 : (c >= 97 && c <= 122) || c === 61 || c === 43 || c === 40 || c === 41 ? c : -1));
+
+/** What the hot path copies for code `c` (see HOT), else -1. */
 function lowerHot(c: number): number {
-  if (c >= 65 && c <= 90) return c + 32;
-  return (c >= 97 && c <= 122) || c === 61 || c === 43 || c === 40 || c === 41 ? c : -1;
+  return c < 128 ? HOT[c]! : -1;
 }
 
 function isWord(c: number): boolean {
