@@ -14,15 +14,18 @@ const RELS: Record<string, RelOp> = { '=': '=', '<': '<', '>': '>', '<=': '<=', 
 const MATRICES = new Set(['pmatrix', 'bmatrix', 'Bmatrix', 'vmatrix', 'matrix', 'smallmatrix', 'array']);
 const SKIP = new Set(['\\,', '\\;', '\\:', '\\!', '\\ ', '\\quad', '\\qquad', '\\left', '\\right', '\\displaystyle', '\\cdotp']);
 
+/** Spellings latex2sympy's grammar reads as the same token. */
+const ALIASES: Record<string, string> = { '\\(': '(', '\\)': ')', '\\lbrack': '[', '\\rbrack': ']', '\\lbrace': '\\{', '\\rbrace': '\\}', '==': '=', '\\equiv': '=', '≈': '\\approx' };
+
 export class LatexParseError extends Error {}
 
 /** Tokens: numbers, `\commands` (or `\` + one symbol), single characters. */
 function tokenize(s: string): string[] {
   const out: string[] = [];
-  const re = /\s+|\d+(?:\.\d+)?|\.\d+|\\[A-Za-z]+|\\[^A-Za-z]|[<>!]=|[\s\S]/y;
+  const re = /\s+|\d+(?:\.\d+)?|\.\d+|\\[A-Za-z]+|\\[^A-Za-z]|[<>!=]=|[\s\S]/y;
   while (re.lastIndex < s.length) {
     const t = re.exec(s)![0];
-    if (!/^\s/.test(t) && !SKIP.has(t)) out.push(t);
+    if (!/^\s/.test(t) && !SKIP.has(t)) out.push(ALIASES[t] ?? t);
   }
   return out;
 }

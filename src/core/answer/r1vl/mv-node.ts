@@ -255,3 +255,24 @@ export function symbols(n: Node, out = new Set<string>()): Set<string> {
   }
   return out;
 }
+
+/**
+ * A sum or product of matrices with number cells, evaluated (sympy's doit() on a matrix
+ * expression); anything else as it is.
+ */
+export function evaluateMatrices(n: Node): Node {
+  if ((n.t !== 'add' && n.t !== 'mul') || !n.a.every((x) => x.t === 'matrix')) return n;
+  const values = (n.a as Extract<Node, { t: 'matrix' }>[]).map((m) => m.rows.map((r) => r.map((c) => evaluate(c, () => NaN))));
+  if (values.some((m) => m.some((r) => r.some((v) => !Number.isFinite(v))))) return n;
+  let acc = values[0]!;
+  for (const m of values.slice(1)) {
+    if (n.t === 'add') {
+      if (m.length !== acc.length || m[0]!.length !== acc[0]!.length) return n;
+      acc = acc.map((r, i) => r.map((v, j) => v + m[i]![j]!));
+    } else {
+      if (acc[0]!.length !== m.length) return n;
+      acc = acc.map((r) => m[0]!.map((_, j) => r.reduce((sum, v, k) => sum + v * m[k]![j]!, 0)));
+    }
+  }
+  return { t: 'matrix', rows: acc.map((r) => r.map((v): Node => (Number.isSafeInteger(v) ? INT(BigInt(v)) : { t: 'float', v }))) };
+}

@@ -6,6 +6,7 @@
 // sample points of the free symbols, and solves only single-variable linear equations.
 import {
   evaluate,
+  evaluateMatrices,
   exact,
   firstRelation,
   isAssignment,
@@ -60,8 +61,8 @@ export function pyStrip(s: string): string {
 class Incomparable extends Error {}
 
 function exprEq(goldIn: Node, predIn: Node): boolean {
-  let gold = goldIn;
-  let pred = predIn;
+  let gold = evaluateMatrices(goldIn);
+  let pred = evaluateMatrices(predIn);
   const goldAssign = isAssignment(gold);
   const predAssign = isAssignment(pred);
   const goldEquation = isEquation(gold);
