@@ -23,7 +23,9 @@ import { checkValidity } from '../../../src/core/step-rvr';
 import { clearKeyStepMemo, matchKeySteps } from '../../../src/core/step-rar';
 import { extractChainAnswer } from '../../../src/core/answer/extract';
 import { checkAnswer } from '../../../src/core/answer/equivalence';
-import { answerAgreement, ANSWER_CASES_PATH } from '../../fixtures/chains/answer-cases';
+import { answerAgreement, loadAnswerCases, ANSWER_CASES_PATH } from '../../fixtures/chains/answer-cases';
+import { mvParse } from '../../../src/core/answer/r1vl/mv-parse';
+import { mvVerify } from '../../../src/core/answer/r1vl/mv-verify';
 import { R1VL_CASES } from '../../fixtures/r1vl-answer-corpus';
 import { r1vlAnswer } from '../../../src/core/answer/r1vl/accuracy';
 import { longRows, measureLongBoth, measureSuperLinear, LONG_CORPUS_SIZE, type LongTiming } from '../reward-long';
@@ -205,6 +207,9 @@ const section: BenchSection = {
       rows.push({ key: 'answers.skipped', value: `no ${path.basename(ANSWER_CASES_PATH)} at ${ANSWER_CASES_PATH}` });
       return rows;
     }
+    const cases = loadAnswerCases();
+    const port = cases.filter((c) => mvVerify(mvParse(c.gold), mvParse(c.pred)) === c.expected).length;
+    rows.push({ key: 'answers.mv_port_agreement', value: port / cases.length, note: `${port}/${cases.length}: our Math-Verify port, verify(parse(gold), parse(pred)) with its default extraction, on Math-Verify's own cases` });
     const chain = answerAgreement(undefined, 'chain');
     rows.push({ key: 'answers.chain_agreement', value: chain.overall, note: `${chain.agree}/${chain.total} Math-Verify cases through the chain reward (target ≥ 0.97)` });
     const agreement = answerAgreement();
