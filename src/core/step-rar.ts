@@ -26,7 +26,7 @@ const alternativesOf = (g: KeyStepGroup): readonly string[] => (typeof g === 'st
 const groupText = (g: KeyStepGroup): string => (typeof g === 'string' ? g : g.join(' | '));
 
 // ---------------------------------------------------------------------------------------------
-// r1vl: bodies of `### Step \d+:\s*(.*?)(?=\n###|$)` (DOTALL), joined by spaces, lower-cased;
+// r1vl: bodies of `### Step \d+:\s*(.*?)(?=\n###|\Z)` (DOTALL), joined by spaces, lower-cased;
 // an alternative matches when it is a lower-case substring.
 
 interface Piece {
@@ -42,8 +42,6 @@ interface Piece {
 /** Step bodies exactly as the released code's regex finds them. */
 export function r1vlStepBodies(text: string): { start: number; end: number }[] {
   const bodies: { start: number; end: number }[] = [];
-  // Python's `$` (no MULTILINE) matches at the end and just before a final newline.
-  const dollarEarly = text.endsWith('\n') ? text.length - 1 : text.length;
   let i = text.indexOf('### Step ');
   while (i >= 0) {
     let j = i + 9;
@@ -56,8 +54,8 @@ export function r1vlStepBodies(text: string): { start: number; end: number }[] {
     let b = j + 1;
     while (b < text.length && isSpaceCode(text.charCodeAt(b))) b++;
     const next = text.indexOf('\n###', b);
-    let e = next >= 0 ? next : text.length;
-    if (dollarEarly >= b && dollarEarly < e) e = dollarEarly;
+    // the released pattern ends at `\Z`: the very end, a final newline included
+    const e = next >= 0 ? next : text.length;
     bodies.push({ start: b, end: e });
     i = text.indexOf('### Step ', e);
   }
