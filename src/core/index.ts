@@ -9,4 +9,5 @@ export { scoreChain, resolveRewardConfig, REWARD_PRESETS, type RewardPresetName 
 export { parseKeySteps, parseKeyElementsText, KeyStepFormatError } from './key-steps';
 export { extractChainAnswer, answerCore } from './answer/extract';
 export { checkAnswer, checkFreeFormAnswer, type AnswerVerdict, type AnswerPath, type AnswerCheckOptions } from './answer/equivalence';
+export { r1vlAnswer, type R1vlAnswerVerdict } from './answer/r1vl/accuracy';
 export * from './grpo';

@@ -81,8 +81,8 @@ class Builder {
 
   /** Empties the builder for reuse, making room for `capacity` code units up front. */
   reset(capacity: number): this {
+    this.length = 0; // before resizing: nothing to copy
     if (this.codes.length < capacity) this.resize(capacity);
-    this.length = 0;
     this.wide = false;
     this.surrogates = false;
     this.spaceStart = -1;
@@ -101,6 +101,42 @@ class Builder {
       this.spaceStart = -1;
     }
     this.push(c, start, end);
+  }
+
+  /**
+   * Copies the run of letters and common operators starting at `s[i]` (ASCII source read in place,
+   * offsets `base + k`), lower-cased; returns where the run ends. The hot path of a long chain.
+   */
+  asciiRun(s: string, i: number, end: number, base: number): number {
+    this.emitCode(lowerHot(s.charCodeAt(i)), base + i, base + i + 1);
+    i++;
+    if (this.codes.length < this.length + (end - i)) this.resize(Math.max(this.codes.length * 2, this.length + (end - i)));
+    const { codes, starts, ends } = this;
+    let n = this.length;
+    while (i < end) {
+      let c = lowerHot(s.charCodeAt(i));
+      if (c < 0) {
+        // one plain space between two hot characters: kept only between word characters
+        if (s.charCodeAt(i) !== 32 || i + 1 >= end) break;
+        const next = lowerHot(s.charCodeAt(i + 1));
+        if (next < 0) break;
+        if (isWord(codes[n - 1]!) && isWord(next)) {
+          codes[n] = 32;
+          starts[n] = base + i;
+          ends[n] = base + i + 1;
+          n++;
+        }
+        i++;
+        c = next;
+      }
+      codes[n] = c;
+      starts[n] = base + i;
+      ends[n] = base + i + 1;
+      n++;
+      i++;
+    }
+    this.length = n;
+    return i;
   }
 
   space(start: number, end: number): void {
@@ -122,7 +158,7 @@ class Builder {
     this.ends[n] = end;
   }
 
-  private resize(size: number): void {
+  resize(size: number): void {
     const codes = new Uint16Array(size);
     codes.set(this.codes.subarray(0, this.length));
     const starts = new Int32Array(size);
@@ -148,6 +184,14 @@ function scratchBuilder(index: number, capacity: number): Builder {
   const fresh = new Builder(Math.max(capacity, 256));
   builders[index] = fresh;
   return fresh;
+}
+
+/** For each ASCII code: the letter lower-cased, or one of `= + ( )` as it is; -1 otherwise. */
+const HOT = new Int16Array(128).map((_, c) => (c >= 65 && c <= 90 ? c + 32 : (c >= 97 && c <= 122) || c === 61 || c === 43 || c === 40 || c === 41 ? c : -1));
+
+/** What the hot path copies for code `c` (see HOT), else -1. */
+function lowerHot(c: number): number {
+  return c < 128 ? HOT[c]! : -1;
 }
 
 function isWord(c: number): boolean {
@@ -385,6 +429,10 @@ function walk(b: Builder, s: string, i: number, end: number, m: SourceMap, depth
     if (c >= 65 && c <= 90) c += 32;
     if ((c >= 97 && c <= 122) || c === 61 || c === 43 || c === 40 || c === 41) {
       // letters and common operators: the hot path
+      if (m.map === null) {
+        i = b.asciiRun(s, i, end, m.base);
+        continue;
+      }
       b.emitCode(c, at(m, i), atEnd(m, i));
       i++;
       continue;

@@ -6,6 +6,7 @@ import { checkValidity } from './step-rvr';
 import { matchKeySteps } from './step-rar';
 import { extractChainAnswer, referenceAnswer } from './answer/extract';
 import { checkAnswer } from './answer/equivalence';
+import { r1vlAnswer } from './answer/r1vl/accuracy';
 
 export type RewardPresetName = 'stepgrpo' | 'grpo-outcome' | 'r1vl-official';
 
@@ -65,11 +66,14 @@ export function scoreChain(text: string, reference: RewardReference, config?: Pa
   const validity = checkValidity(chain, cfg.mode);
   const keySteps = matchKeySteps(chain, reference.keySteps, cfg.mode, cfg.scope);
   const extracted = extractChainAnswer(chain, cfg.mode);
-  const gold = referenceAnswer(reference, (t) => parseChain(t, cfg.mode), cfg.mode);
   let correct = false;
-  if (extracted && gold !== null) {
-    if (cfg.mode === 'r1vl' && extracted.text === gold) correct = true;
-    else correct = extracted.text.length > 0 && checkAnswer(extracted.text, gold, { tolerance: cfg.numericTolerance }).correct;
+  if (cfg.mode === 'r1vl') {
+    // the released accuracy_reward reads the whole completion against the whole solution column
+    const solution = reference.solution ?? reference.answer;
+    correct = solution !== undefined && r1vlAnswer(text, solution).correct;
+  } else {
+    const gold = referenceAnswer(reference, (t) => parseChain(t, cfg.mode));
+    correct = extracted !== null && gold !== null && extracted.text.length > 0 && checkAnswer(extracted.text, gold, { tolerance: cfg.numericTolerance }).correct;
   }
   const r_acc = (correct ? 1 : 0) + cfg.alpha * keySteps.ratio;
   const r_val = validity.r_val;

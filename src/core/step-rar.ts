@@ -4,6 +4,8 @@ import type { ParsedChain } from './chain-types';
 import type { KeyStepGroup, KeyStepResult, KeyStepScope, RewardMode } from './reward-types';
 import { isSpaceCode } from './chain-parser';
 import { normalizeRangesScratch, normalizeTextForMatch, type NormalizedText } from './match-normalize';
+import { searcherFor, type Searcher } from './substring-search';
+import { isDecimalDigitAt } from './decimal-digits';
 
 export interface KeyStepMatch {
   ratio: number;
@@ -24,7 +26,7 @@ const alternativesOf = (g: KeyStepGroup): readonly string[] => (typeof g === 'st
 const groupText = (g: KeyStepGroup): string => (typeof g === 'string' ? g : g.join(' | '));
 
 // ---------------------------------------------------------------------------------------------
-// r1vl: bodies of `### Step \d+:\s*(.*?)(?=\n###|$)` (DOTALL), joined by spaces, lower-cased;
+// r1vl: bodies of `### Step \d+:\s*(.*?)(?=\n###|\Z)` (DOTALL), joined by spaces, lower-cased;
 // an alternative matches when it is a lower-case substring.
 
 interface Piece {
@@ -40,13 +42,11 @@ interface Piece {
 /** Step bodies exactly as the released code's regex finds them. */
 export function r1vlStepBodies(text: string): { start: number; end: number }[] {
   const bodies: { start: number; end: number }[] = [];
-  // Python's `$` (no MULTILINE) matches at the end and just before a final newline.
-  const dollarEarly = text.endsWith('\n') ? text.length - 1 : text.length;
   let i = text.indexOf('### Step ');
   while (i >= 0) {
     let j = i + 9;
     const d0 = j;
-    while (j < text.length && /\p{Nd}/u.test(String.fromCodePoint(text.codePointAt(j)!))) j += text.codePointAt(j)! > 0xffff ? 2 : 1;
+    while (j < text.length && isDecimalDigitAt(text, j)) j += text.codePointAt(j)! > 0xffff ? 2 : 1;
     if (j === d0 || text.charCodeAt(j) !== 58) {
       i = text.indexOf('### Step ', i + 1);
       continue;
@@ -54,8 +54,8 @@ export function r1vlStepBodies(text: string): { start: number; end: number }[] {
     let b = j + 1;
     while (b < text.length && isSpaceCode(text.charCodeAt(b))) b++;
     const next = text.indexOf('\n###', b);
-    let e = next >= 0 ? next : text.length;
-    if (dollarEarly >= b && dollarEarly < e) e = dollarEarly;
+    // the released pattern ends at `\Z`: the very end, a final newline included
+    const e = next >= 0 ? next : text.length;
     bodies.push({ start: b, end: e });
     i = text.indexOf('### Step ', e);
   }
@@ -86,6 +86,7 @@ function matchR1vl(text: string, groups: readonly KeyStepGroup[]): KeyStepResult
     joinedLen += lower.length;
   }
   const joined = parts.join(' ');
+  const search = searcherFor(joined, needleCount(groups));
   const toSource = (k: number, isEnd: boolean): number => {
     let p = pieces[0]!;
     for (const q of pieces) if (q.joined <= k) p = q;
@@ -99,10 +100,10 @@ function matchR1vl(text: string, groups: readonly KeyStepGroup[]): KeyStepResult
       const needle = alt.toLowerCase();
       if (needle.length === 0) return { text: groupText(g), matched: true, alternative: alt, spans: [] };
       const spans: [number, number][] = [];
-      let at = joined.indexOf(needle);
+      let at = search.indexOf(needle, 0);
       while (at >= 0 && spans.length < MAX_SPANS) {
         spans.push([toSource(at, false), toSource(at + needle.length, true)]);
-        at = joined.indexOf(needle, at + needle.length);
+        at = search.indexOf(needle, at + needle.length);
       }
       if (spans.length > 0) return { text: groupText(g), matched: true, alternative: alt, spans };
     }
@@ -117,9 +118,16 @@ function matchRobust(chain: ParsedChain, groups: readonly KeyStepGroup[], scope:
   // scratch views: valid while this function runs (key steps are normalised by a separate builder)
   const ranges = scope === 'chain' ? [{ start: 0, end: chain.text.length }] : stepBodies(chain);
   const hay: NormalizedText = normalizeRangesScratch(chain.text, ranges);
+  const search = searcherFor(hay.text, 2 * needleCount(groups));
   const results: KeyStepResult[] = [];
-  for (const g of groups) results.push(matchGroup(hay, g));
+  for (const g of groups) results.push(matchGroup(hay, search, g));
   return results;
+}
+
+function needleCount(groups: readonly KeyStepGroup[]): number {
+  let n = 0;
+  for (const g of groups) n += typeof g === 'string' ? 1 : g.length;
+  return n;
 }
 
 function stepBodies(chain: ParsedChain): { start: number; end: number }[] {
@@ -128,11 +136,11 @@ function stepBodies(chain: ParsedChain): { start: number; end: number }[] {
   return bodies;
 }
 
-function matchGroup(hay: NormalizedText, g: KeyStepGroup): KeyStepResult {
+function matchGroup(hay: NormalizedText, search: Searcher, g: KeyStepGroup): KeyStepResult {
   for (const alt of alternativesOf(g)) {
     const variants = needlesOf(alt);
     if (variants.length === 0) return { text: groupText(g), matched: true, alternative: alt, spans: [] };
-    const spans = findAll(hay, variants);
+    const spans = findAll(hay, search, variants);
     if (spans.length > 0) return { text: groupText(g), matched: true, alternative: alt, spans };
   }
   return { text: groupText(g), matched: false, alternative: null, spans: [] };
@@ -174,13 +182,13 @@ export function needleVariants(needle: string): string[] {
 const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
 
 /** Occurrences of any variant whose numeric ends do not run into neighbouring digits. */
-function findAll(hay: NormalizedText, variants: readonly string[]): [number, number][] {
+function findAll(hay: NormalizedText, search: Searcher, variants: readonly string[]): [number, number][] {
   const spans: [number, number][] = [];
   const text = hay.text;
   for (const v of variants) {
     const digitStart = isDigitCode(v.charCodeAt(0)) || v.charCodeAt(0) === 46;
     const digitEnd = isDigitCode(v.charCodeAt(v.length - 1));
-    let at = text.indexOf(v);
+    let at = search.indexOf(v, 0);
     while (at >= 0 && spans.length < MAX_SPANS) {
       const end = at + v.length;
       const before = text.charCodeAt(at - 1);
@@ -189,9 +197,9 @@ function findAll(hay: NormalizedText, variants: readonly string[]): [number, num
       const okEnd = !digitEnd || !(isDigitCode(after) || (after === 46 && isDigitCode(text.charCodeAt(end + 1))));
       if (okStart && okEnd) {
         spans.push([hay.starts[at]!, hay.ends[end - 1]!]);
-        at = text.indexOf(v, end);
+        at = search.indexOf(v, end);
       } else {
-        at = text.indexOf(v, at + 1);
+        at = search.indexOf(v, at + 1);
       }
     }
     if (spans.length > 0) break;

@@ -49,7 +49,8 @@ function r1vlViolations(text: string): Violation[] {
   }
   const steps = r1vlStepHeaders(text);
   const finalAt = text.indexOf(R1VL_FINAL);
-  const endsWithFinal = text.slice(whole.start, whole.end).endsWith(R1VL_FINAL);
+  // (no slice: the text may be megabytes)
+  const endsWithFinal = whole.end - R1VL_FINAL.length >= whole.start && text.startsWith(R1VL_FINAL, whole.end - R1VL_FINAL.length);
   if (!endsWithFinal && finalAt >= 0) {
     const last = steps[steps.length - 1];
     if (!last) {

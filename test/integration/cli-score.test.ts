@@ -110,6 +110,62 @@ describe('stepgrpo score', async () => {
   });
 });
 
+describe('stepgrpo score: input hygiene', () => {
+  const record = (id: number) => JSON.stringify({ id, completion: buildChain(), answer: '7' });
+  const writeBytes = (name: string, bytes: Buffer): string => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, bytes);
+    return file;
+  };
+
+  it('a UTF-8 byte-order mark is skipped: the first record is scored', async () => {
+    const input = writeBytes('bom.jsonl', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${record(1)}\n${record(2)}\n`)]));
+    const out = path.join(dir, 'bom.out.jsonl');
+    const r = await cli(['score', '--in', input, '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(readJsonl(out).map((x) => x.id), [1, 2]);
+  });
+
+  it('invalid UTF-8 in a line is reported with its line, not read with replacement characters', async () => {
+    const bad = Buffer.concat([Buffer.from('{"id": 2, "completion": "caf'), Buffer.from([0xe9]), Buffer.from('", "answer": "7"}')]);
+    const input = writeBytes('latin1.jsonl', Buffer.concat([Buffer.from(`${record(1)}\n`), bad, Buffer.from(`\n${record(3)}\n`)]));
+    const out = path.join(dir, 'latin1.out.jsonl');
+    const r = await cli(['score', '--in', input, '--out', out]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /latin1\.jsonl:2: invalid UTF-8 \(byte 0xe9 at byte 29 of the line\)/);
+    assert.deepEqual(readJsonl(out).map((x) => x.id), [1, 3]);
+  });
+
+  it('a JSON array file gets one clear error, pretty-printed or on one line', async () => {
+    const pretty = writeJsonl('array.json', [JSON.stringify([{ completion: buildChain(), answer: '7' }], null, 2)]);
+    const r = await cli(['score', '--in', pretty]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /array\.json:1: expected JSON Lines; this looks like a JSON array — use --json-array or convert/);
+    assert.doesNotMatch(r.stderr, /records scored/);
+    const oneLine = writeJsonl('array1.json', [JSON.stringify([{ completion: buildChain(), answer: '7' }])]);
+    assert.match((await cli(['score', '--in', oneLine])).stderr, /looks like a JSON array/);
+  });
+
+  it('--json-array scores the elements of an array file, naming bad ones by index', async () => {
+    const input = writeJsonl('array2.json', [JSON.stringify([{ id: 1, completion: buildChain(), answer: '7' }, { id: 2 }], null, 2)]);
+    const out = path.join(dir, 'array2.out.jsonl');
+    const r = await cli(['score', '--json-array', '--in', input, '--out', out]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /array2\.json:\[1\]: missing field "completion"/);
+    const rows = readJsonl(out);
+    assert.equal(rows[0].rewards.answer_correct, true);
+    assert.equal(rows[1].error, 'record [1]: missing field "completion" (or "output" as in verl dumps)');
+  });
+
+  it('control characters of bad input are escaped in messages', async () => {
+    const input = writeJsonl('ctrl.jsonl', ['{"a": 1, \u001b[31mred\u0007}', record(2)]);
+    const r = await cli(['score', '--in', input]);
+    assert.equal(r.code, 1);
+    assert.doesNotMatch(r.stderr, /[\u001b\u0007]/);
+    assert.match(r.stderr, /ctrl\.jsonl:1: not valid JSON \(.*\): \{"a": 1, \\x1b\[31mred\\x07\}/);
+  });
+});
+
 describe('stepgrpo --help', async () => {
   it('lists the commands and each command has usage', async () => {
     const r = await cli(['--help']);

@@ -4,7 +4,8 @@
 import { scoreChain } from '../../core/reward';
 import type { CliCommand, CliIO } from '../command';
 import { UsageError, booleanOption, parseArgs, stringOption } from '../args';
-import { openOutput, readJsonlLines } from '../jsonl';
+import { openOutput, readJsonArray, readJsonlLines } from '../jsonl';
+import { escapeControls } from '../printable';
 import { RecordError, readScoreInput } from './score-record';
 import { ScoreSummary } from './score-summary';
 import { REWARD_FLAGS_USAGE, REWARD_OPTIONS, rewardConfigFromFlags } from './reward-flags';
@@ -14,7 +15,8 @@ const USAGE = `usage: stepgrpo score --in FILE [--out FILE] [options]
 Scores every JSONL record {completion, solution?, answer?, key_steps?} (or a verl dump
 {output, gts}) with StepRAR + StepRVR and writes it back with a "rewards" field.
 
-  --in FILE         input JSONL ("-" for stdin)
+  --in FILE         input JSONL ("-" for stdin; a UTF-8 byte-order mark is skipped)
+  --json-array      the input is one JSON array of records instead of JSON Lines
   --out FILE        output JSONL (default: stdout)
 ${REWARD_FLAGS_USAGE}  --strict          stop at the first bad record
   --summary-json F  also write the summary as JSON to F
@@ -30,24 +32,31 @@ export const scoreCommand: CliCommand = {
   summary: 'score a JSONL file of chains (StepRAR + StepRVR) and print a summary',
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values } = parseArgs(argv, { in: stringOption, out: stringOption, 'summary-json': stringOption, strict: booleanOption, ...REWARD_OPTIONS });
+    const { values } = parseArgs(argv, { in: stringOption, out: stringOption, 'summary-json': stringOption, strict: booleanOption, 'json-array': booleanOption, ...REWARD_OPTIONS });
     const input = values.in;
     if (!input) throw new UsageError('--in is required');
     const config = rewardConfigFromFlags(values);
     const strict = values.strict === true;
     const summary = new ScoreSummary();
     const out = openOutput(values.out, io.stdout);
-    const fail = (line: number, message: string): void => {
+    const fail = (label: string, message: string): void => {
       summary.failed++;
-      io.stderr.write(`${input}:${line}: ${message}\n`);
+      io.stderr.write(`${escapeControls(input)}:${label}: ${escapeControls(message)}\n`);
     };
+    const records = values['json-array'] === true ? readJsonArray(input) : readJsonlLines(input);
     try {
-      for await (const { line, raw } of readJsonlLines(input)) {
+      for await (const { line, raw, error, label } of records) {
+        if (error !== undefined) {
+          fail(label, error);
+          if (strict) break;
+          continue;
+        }
         let record: unknown;
         try {
           record = JSON.parse(raw);
         } catch (err) {
-          fail(line, `not valid JSON (${(err as Error).message})`);
+          const excerpt = raw.length > 80 ? `${raw.slice(0, 80)}…` : raw;
+          fail(label, `not valid JSON (${(err as Error).message}): ${excerpt}`);
           if (strict) break;
           continue;
         }
@@ -58,9 +67,10 @@ export const scoreCommand: CliCommand = {
           out.stream.write(`${JSON.stringify({ ...(record as object), rewards })}\n`);
         } catch (err) {
           if (!(err instanceof RecordError)) throw err;
-          fail(line, err.message);
+          fail(label, err.message);
           if (typeof record === 'object' && record !== null && !Array.isArray(record)) {
-            out.stream.write(`${JSON.stringify({ ...(record as object), rewards: null, error: `line ${line}: ${err.message}` })}\n`);
+            const where = label === String(line) ? `line ${line}` : `record ${label}`;
+            out.stream.write(`${JSON.stringify({ ...(record as object), rewards: null, error: `${where}: ${err.message}` })}\n`);
           }
           if (strict) break;
         }

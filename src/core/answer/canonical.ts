@@ -25,8 +25,8 @@ const ESCAPED_COMMANDS =
   /\\\\(?=(?:d?frac|sqrt|left|right|leq?|geq?|neq?|pi|infty|cdot|times|div|pm|mp|in|cup|cap|text|mathrm|mathbf|boxed|circ|approx|sin|cos|tan|log|ln|quad|qquad|dots|ldots|cdots|alpha|beta|gamma|theta)(?![A-Za-z]))/g;
 
 export function canonicalAnswer(input: string): string {
-  let s = input.length > 4000 ? input.slice(0, 4000) : input;
-  s = s
+  // The whole text, however long: two answers that share a long prefix must not become equal.
+  let s = input
     .replace(ESCAPED_COMMANDS, '\\')
     // thousands written the TeX way: `14{,}916`, `11,\!111`
     .replace(/(\d)\s*(?:\{,\s*\}|,\\!)\s*(?=\d{3}(?!\d))/g, '$1,')

@@ -7,8 +7,9 @@ import { canonicalAnswer, comparableString } from './canonical';
 import { goldChoiceLetter, predictedChoiceLetter } from './choice';
 import { numbersAgree, parseNumeric } from './numeric';
 import { compareStructure } from './structure';
-import { FLIPPED, equationOf, expandPlusMinus, isLabel, relationOf, setForm, valueSide, type Relation } from './statement';
+import { FLIPPED, equationOf, expandPlusMinus, isLabel, relationOf, setForm, statedLabel, valueSide, type Relation } from './statement';
 import { symbolicEqual, symbolicProportional } from './symbolic';
+import { closedFormEqual } from './closed-form';
 
 export type AnswerPath = 'string' | 'choice' | 'number' | 'structure' | 'symbolic' | 'none';
 
@@ -51,6 +52,13 @@ function decide(predCore: string, goldCore: string, opts: AnswerCheckOptions): A
   if (g.length === 0 || p.length === 0) return { correct: false, path: 'none' };
   if (comparableString(p) === comparableString(g)) return { correct: true, path: 'string' };
 
+  // Both state a value of a variable: it must be the same variable (`y = 5` is not `x = 5`).
+  const pl = statedLabel(p);
+  const gl = statedLabel(g);
+  // (`|z|` names the same variable as `z`: `1 \leq |z| \leq 2` is a set of z)
+  const variable = (label: string): string => comparableString(label).replace(/\|/g, '');
+  if (pl !== null && gl !== null && variable(pl) !== variable(gl)) return { correct: false, path: 'structure' };
+
   const letter = goldChoiceLetter(g);
   if (letter) return { correct: predictedChoiceLetter(p) === letter, path: 'choice' };
 
@@ -92,6 +100,8 @@ function compare(p: string, g: string, ctx: Ctx, depth: number): AnswerVerdict {
     const structured = compareStructure(pp, gg, same);
     if (structured !== null) return { correct: structured, path: 'structure' };
   }
+  const closed = closedFormEqual(p, g, Math.max(ctx.tolerance, 1e-9));
+  if (closed !== null) return { correct: closed, path: 'number' };
   if (ctx.symbolic) {
     const s = symbolicEqual(toCasLatex(p), toCasLatex(g), Math.max(ctx.tolerance, 1e-9));
     if (s !== null) return { correct: s, path: 'symbolic' };

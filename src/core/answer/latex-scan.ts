@@ -62,16 +62,25 @@ export function boxedContents(s: string): string[] {
   return boxes(s).map((b) => b.content);
 }
 
-/** Math segments of free text, in order, with spans (linear scan; an unclosed `$` ends the scan). */
+/**
+ * Math segments of free text, in order, with spans (linear scan; an unclosed `$` ends the scan).
+ * Inline math (`$…$`, `\(…\)`) does not run over a line break, as Math-Verify reads it: a `$` whose
+ * partner is on another line is more often a currency sign or a stray delimiter than math.
+ */
 export function mathSpans(s: string): Segment[] {
   const out: Segment[] = [];
   let i = 0;
   while (i < s.length && out.length < 256) {
     const c = s.charCodeAt(i);
     if (c === 92 /* \ */ && (s[i + 1] === '(' || s[i + 1] === '[')) {
-      const close = s[i + 1] === '(' ? '\\)' : '\\]';
+      const inline = s[i + 1] === '(';
+      const close = inline ? '\\)' : '\\]';
       const end = s.indexOf(close, i + 2);
       if (end < 0) break;
+      if (inline && s.lastIndexOf('\n', end) > i) {
+        i += 2;
+        continue;
+      }
       out.push({ content: s.slice(i + 2, end), start: i, end: end + 2 });
       i = end + 2;
       continue;
@@ -93,6 +102,10 @@ export function mathSpans(s: string): Segment[] {
         end++;
       }
       if (end >= s.length) break;
+      if (!dbl && s.lastIndexOf('\n', end) > i) {
+        i += 1;
+        continue;
+      }
       const after = end + (dbl && s.charCodeAt(end + 1) === 36 ? 2 : 1);
       out.push({ content: s.slice(i + open, end), start: i, end: after });
       i = after;

@@ -41,7 +41,8 @@ export function answerCore(raw: string, opts: LocateOptions = {}): string {
  * math when the text is long, else the text itself.
  */
 function regionAnswer(region: string, freeForm: boolean, afterLead: boolean): string {
-  const tail = afterCopula(region, mathSpans(region));
+  const copula = afterCopula(region, mathSpans(region));
+  const tail = copula === null ? null : sentence(copula, 0);
   const r = tail ?? region;
   const segs = mathSpans(r).filter((m) => m.content.trim().length > 0);
   if (segs.length > 0) {
@@ -50,8 +51,21 @@ function regionAnswer(region: string, freeForm: boolean, afterLead: boolean): st
     if (segs.length === 1 || r.length > 80 || last.start === segs[0]!.start) return last.content;
   }
   const text = stripPunctuation(r);
+  // "… is 12 distinct sequences": a copula's value is the number that opens it
+  const counted = tail !== null ? /^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\/\d+)?%?(?=\s+[A-Za-z]{2,})/.exec(text) : null;
+  if (counted) return counted[0];
   if (freeForm && isProse(text)) return lastNumber(text, []) ?? text;
+  // "Final Answer: Jane started growing Sphere 3 hours ago.": after a lead, the one number stated
+  if (afterLead && isProse(text)) return onlyNumber(text) ?? text;
   return text;
+}
+
+/** The number of a prose sentence that has exactly one, else null. */
+function onlyNumber(s: string): string | null {
+  PROSE_NUMBER.lastIndex = 0;
+  const first = PROSE_NUMBER.exec(s);
+  if (!first) return null;
+  return PROSE_NUMBER.exec(s) === null ? first[0] : null;
 }
 
 /** Free text with neither a box nor a lead: its last math segment or its last prose number, whichever is later. */

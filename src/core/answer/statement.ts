@@ -112,7 +112,14 @@ export function setForm(s: string, single: boolean): string | null {
     }
     const open = LOWER_OPEN[o1];
     const close = UPPER_CLOSE[o2];
-    return open && close && a && b ? `${open}${a}, ${b}${close}` : null;
+    if (!open || !close || !a || !b) return null;
+    // a ≤ |x| ≤ b (a ≥ 0): the two bands [-b, -a] ∪ [a, b]
+    if (/^\|[^|]+\|$/.test(parts[1]!) && !a.trim().startsWith('-')) {
+      const mirrorOpen = close === ')' ? '(' : '[';
+      const mirrorClose = open === '(' ? ')' : ']';
+      return `${mirrorOpen}${negated(b)}, ${negated(a)}${mirrorClose} \\cup ${open}${a}, ${b}${close}`;
+    }
+    return `${open}${a}, ${b}${close}`;
   }
   if (!single || ops.length !== 1) return null;
   let [x, v] = [parts[0]!, parts[1]!];
@@ -139,4 +146,28 @@ export function expandPlusMinus(s: string): string | null {
   const [first, second] = m[2] === 'pm' ? ['-', '+'] : ['+', '-'];
   const t = /[-+]/.test(b) ? `(${b})` : b;
   return a ? `${a} ${first} ${t}, ${a} ${second} ${t}` : `${first === '-' ? '-' : ''}${t}, ${second === '-' ? '-' : ''}${t}`;
+}
+
+/**
+ * The variable an answer is about: the label of `x = 5`, of `x \in S`, of `x \geq 5` or `5 < x`,
+ * of `a < x < b`; null for a bare value. `y = 5` answers a different question than `x = 5`.
+ */
+export function statedLabel(s: string): string | null {
+  const eq = equationOf(s);
+  if (eq) return isLabel(eq.lhs) && !isLabel(eq.rhs) ? eq.lhs : null;
+  const member = /^(.{1,40}?)\\in(?![A-Za-z])/s.exec(s);
+  if (member && isLabel(member[1]!.trim())) return member[1]!.trim();
+  const { ops, parts } = relationParts(s);
+  if (ops.length === 2 && isLabel(parts[1]!) && !isLabel(parts[0]!) && !isLabel(parts[2]!)) return parts[1]!;
+  if (ops.length !== 1) return null;
+  const [l, r] = [parts[0]!, parts[1]!];
+  if (isLabel(l) && !isLabel(r)) return l;
+  if (isLabel(r) && !isLabel(l)) return r;
+  return null;
+}
+
+/** `-b` for a plain term, `-(b)` for a compound one. */
+function negated(b: string): string {
+  const t = b.trim();
+  return /^(?:\\frac\{[^{}]*\}\{[^{}]*\}|[\w.]+)$/.test(t) ? `-${t}` : `-(${t})`;
 }

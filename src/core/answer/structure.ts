@@ -3,6 +3,7 @@
 import { enclosesWhole, listItems, splitTopLevel } from './split';
 import { comparableString } from './canonical';
 import { valueSide } from './statement';
+import { matrixValue } from './matrix-arith';
 
 /** Beyond this many items a list is compared by canonical text only (bounded time). */
 const MAX_ITEMS = 16;
@@ -18,7 +19,8 @@ export function matrixOf(s: string): string[][] | null {
   if (!t.includes('\\begin')) return null;
   while (/^[([]/.test(t) && /[)\]]$/.test(t) && enclosesWhole(t)) t = t.slice(1, -1).trim();
   const m = MATRIX.exec(t);
-  if (!m) return null;
+  // `\begin{pmatrix}…\end{pmatrix} + \begin{pmatrix}…\end{pmatrix}` is two matrices, not one
+  if (!m || m[2]!.includes(`\\end{${m[1]}}`)) return null;
   const rows = m[2]!
     .split('\\\\')
     .map((r) => r.trim())
@@ -62,8 +64,8 @@ export function compareStructure(p: string, g: string, same: ItemCompare): boole
   const pu = splitTopLevel(p, '\\cup');
   if (gu.length > 1 || pu.length > 1) return gu.length === pu.length && gu.every((x, i) => same(pu[i]!.trim(), x.trim()));
 
-  const gm = matrixOf(g);
-  const pm = matrixOf(p);
+  const gm = matrixOf(g) ?? matrixValue(g);
+  const pm = matrixOf(p) ?? matrixValue(p);
   if (gm || pm) {
     if (!gm || !pm || gm.length !== pm.length) return false;
     return gm.every((row, i) => row.length === pm[i]!.length && row.every((cell, j) => same(pm[i]![j]!, cell)));

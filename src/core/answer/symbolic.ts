@@ -7,7 +7,11 @@ type Expr = ReturnType<ComputeEngine['parse']>;
 
 let engine: ComputeEngine | null = null;
 function ce(): ComputeEngine {
-  engine ??= new ComputeEngine();
+  if (!engine) {
+    engine = new ComputeEngine();
+    // Its default absolute tolerance (1e-10) makes 1e-10 equal 2e-10; closeness is decided here, relatively.
+    engine.tolerance = 1e-300;
+  }
   return engine;
 }
 
@@ -48,6 +52,8 @@ function compareWithEngine(a: string, b: string, tolerance: number): boolean | n
       const vx = numericValue(x);
       const vy = numericValue(y);
       if (vx === null || vy === null) return eq === false ? false : null;
+      // Exact forms that evaluate to integers are exact: 10^{10}+1 is not 10^{10}.
+      if (!/[.]/.test(a + b) && Number.isSafeInteger(vx) && Number.isSafeInteger(vy)) return vx === vy;
       return closeEnough(vx, vy, tolerance);
     }
     if (vars.size > 4) return null;
@@ -119,6 +125,11 @@ function numericValue(e: Expr): number | null {
   return re;
 }
 
+/**
+ * Relative closeness; the absolute floor only applies against an exact zero (evaluation noise such
+ * as sin(π) ≈ 1e-16), so tiny magnitudes are still told apart: 1e-13 is not 2e-13.
+ */
 function closeEnough(x: number, y: number, tolerance: number): boolean {
-  return Math.abs(x - y) <= Math.max(tolerance * Math.max(Math.abs(x), Math.abs(y)), 1e-12);
+  if (x === 0 || y === 0) return Math.abs(x - y) <= 1e-12;
+  return Math.abs(x - y) <= tolerance * Math.max(Math.abs(x), Math.abs(y));
 }

@@ -1,6 +1,7 @@
 // Bench section `reward` (DESIGN §11): the full robust reward and each component over a generated
-// corpus of varied chains, single-threaded, plus answer-checking agreement with the Math-Verify
-// cases of ../shared/data (per kind and overall).
+// corpus of varied chains, single-threaded; both presets on the long-chain corpus of issue 8 (see
+// reward-long.ts); answer agreement with the released r1vl code on our corpus, and with the
+// Math-Verify cases of ../shared/data through the chain reward and the free-form checker.
 //
 // Measuring honestly on a shared machine: one corpus (seed 42) for every measurement, a full
 // warm-up pass, then REPS timed passes; throughput is the median over the passes, by wall clock
@@ -22,7 +23,12 @@ import { checkValidity } from '../../../src/core/step-rvr';
 import { clearKeyStepMemo, matchKeySteps } from '../../../src/core/step-rar';
 import { extractChainAnswer } from '../../../src/core/answer/extract';
 import { checkAnswer } from '../../../src/core/answer/equivalence';
-import { answerAgreement, ANSWER_CASES_PATH } from '../../fixtures/chains/answer-cases';
+import { answerAgreement, loadAnswerCases, ANSWER_CASES_PATH } from '../../fixtures/chains/answer-cases';
+import { mvParse } from '../../../src/core/answer/r1vl/mv-parse';
+import { mvVerify } from '../../../src/core/answer/r1vl/mv-verify';
+import { R1VL_CASES } from '../../fixtures/r1vl-answer-corpus';
+import { r1vlAnswer } from '../../../src/core/answer/r1vl/accuracy';
+import { longRows, measureLongBoth, measureSuperLinear, LONG_CORPUS_SIZE, type LongTiming } from '../reward-long';
 
 const CORPUS_SIZE = 12_000;
 const SEED = 42;
@@ -99,7 +105,9 @@ function fullRows(prefix: string, t: Timing, what: string): BenchRow[] {
  * Runs `measureFull` in a child process on an esbuild bundle of this file (no tsx, no keepNames
  * wrappers), as the CLI and trainer bundles run it; the reason when esbuild or the child fails.
  */
-async function measureBundled(): Promise<{ cold: Timing; g8: Timing } | { error: string }> {
+type Bundled = { cold: Timing; g8: Timing; long: Record<'stepgrpo' | 'r1vl', LongTiming> };
+
+async function measureBundled(): Promise<Bundled | { error: string }> {
   const root = path.resolve(__dirname, '../../..');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepgrpo-bench-'));
   try {
@@ -110,8 +118,9 @@ async function measureBundled(): Promise<{ cold: Timing; g8: Timing } | { error:
         contents: [
           `import { measureFull } from './test/bench/sections/reward';`,
           `import { generateCorpus } from './test/fixtures/chain-builder';`,
+          `import { measureLongBoth } from './test/bench/reward-long';`,
           `const corpus = generateCorpus(${CORPUS_SIZE}, ${SEED});`,
-          `console.log(JSON.stringify({ cold: measureFull(corpus, 1), g8: measureFull(corpus, 8) }));`,
+          `console.log(JSON.stringify({ cold: measureFull(corpus, 1), g8: measureFull(corpus, 8), long: measureLongBoth() }));`,
         ].join('\n'),
         resolveDir: root,
         loader: 'ts',
@@ -125,7 +134,7 @@ async function measureBundled(): Promise<{ cold: Timing; g8: Timing } | { error:
       logLevel: 'silent',
     });
     const out = execFileSync(process.execPath, [outfile], { encoding: 'utf8', maxBuffer: 1 << 20 });
-    return JSON.parse(out.trim().split('\n').pop()!) as { cold: Timing; g8: Timing };
+    return JSON.parse(out.trim().split('\n').pop()!) as Bundled;
   } catch (err) {
     return { error: (err as Error).message.split('\n')[0]! };
   } finally {
@@ -182,12 +191,29 @@ const section: BenchSection = {
       rows.push({ key: 'reward.bundled.g8.chains_per_s', value: round(bundled.g8.perSecond), note: 'esbuild bundle, G = 8' });
     }
 
+    // issue 8: the long-chain corpus, both presets, against the released code's figure
+    rows.push({ key: 'reward.long.corpus_chains', value: LONG_CORPUS_SIZE, note: 'LaTeX answers, 20–1,000 steps, steps of up to 9,000 words (test/fixtures/long-chain-corpus.ts)' });
+    rows.push(...longRows('reward.', measureLongBoth(), 'key steps cold, tsx'));
+    if (!('error' in bundled)) rows.push(...longRows('reward.bundled.', bundled.long, 'key steps cold, esbuild bundle'));
+    rows.push(
+      { key: 'reward.superlinear.stepgrpo_s', value: measureSuperLinear('stepgrpo'), note: 'CPU s, 14,000 key steps over a 700 KB step (was 6.7 s; released code 2.7 s)' },
+      { key: 'reward.superlinear.r1vl_s', value: measureSuperLinear('r1vl-official'), note: 'same, r1vl-official preset' },
+    );
+
+    const r1vlAgree = R1VL_CASES.filter((c) => r1vlAnswer(c.completion, c.solution).correct === c.expected).length;
+    rows.push({ key: 'answers.r1vl_agreement', value: r1vlAgree / R1VL_CASES.length, note: `${r1vlAgree}/${R1VL_CASES.length} chains, answer_correct as the released accuracy_reward decides it (target ≥ 0.98)` });
+
     if (!fs.existsSync(ANSWER_CASES_PATH)) {
       rows.push({ key: 'answers.skipped', value: `no ${path.basename(ANSWER_CASES_PATH)} at ${ANSWER_CASES_PATH}` });
       return rows;
     }
+    const cases = loadAnswerCases();
+    const port = cases.filter((c) => mvVerify(mvParse(c.gold), mvParse(c.pred)) === c.expected).length;
+    rows.push({ key: 'answers.mv_port_agreement', value: port / cases.length, note: `${port}/${cases.length}: our Math-Verify port, verify(parse(gold), parse(pred)) with its default extraction, on Math-Verify's own cases` });
+    const chain = answerAgreement(undefined, 'chain');
+    rows.push({ key: 'answers.chain_agreement', value: chain.overall, note: `${chain.agree}/${chain.total} Math-Verify cases through the chain reward (target ≥ 0.97)` });
     const agreement = answerAgreement();
-    rows.push({ key: 'answers.agreement', value: agreement.overall, note: `${agreement.agree}/${agreement.total} Math-Verify cases (target ≥ 0.95)` });
+    rows.push({ key: 'answers.agreement', value: agreement.overall, note: `${agreement.agree}/${agreement.total} Math-Verify cases, free-form checker (target ≥ 0.95)` });
     for (const [kind, k] of Object.entries(agreement.byKind)) rows.push({ key: `answers.agreement.${kind}`, value: k.agree / k.total, note: `${k.agree}/${k.total}` });
     rows.push({ key: 'answers.ms_per_case', value: agreement.ms / agreement.total, note: 'includes the symbolic path' });
     return rows;

@@ -66,10 +66,11 @@ describe('answer extraction inside chains', () => {
     assert.equal(r.answer, 'I am not sure');
     assert.equal(r.answer_correct, false);
   });
-  it('r1vl: the first line after the first header, exact or symbolically equal', () => {
+  it('r1vl: Math-Verify over the whole texts, then the first non-blank line after the header (see r1vl-answer.test.ts)', () => {
     assert.equal(scoreChain(buildChain({ answer: '\\frac{14}{2}' }), { answer: '7' }, 'r1vl-official').answer_correct, true);
-    const nextLine = buildChain({ answer: '' }) + '\n7';
-    assert.equal(scoreChain(nextLine, { answer: '7' }, 'r1vl-official').answer, '');
+    // the released regex `### The final answer is:\s*\n?(.*)` runs over the line break: the answer is read
+    const nextLine = buildChain({ answer: '' }) + '\n\n7';
+    assert.equal(scoreChain(nextLine, { answer: '7' }, 'r1vl-official').answer, '7');
   });
 });
 
@@ -96,10 +97,13 @@ describe('where the answer is inside an answer text', () => {
 });
 
 describe('free-form predictions vs answer sections', () => {
-  it('a free-form prediction may state its answer only in prose (last number); an answer section may not', () => {
+  it('a free-form prediction may state its answer only in prose (last number); an answer section only after a lead, with one number', () => {
     const prose = 'Final Answer: Jane started growing Sphere 3 hours ago. I hope it is correct.';
     assert.ok(sameFreeForm(prose, '3'));
-    assert.ok(!same(prose, '3'));
+    assert.ok(same(prose, '3'));
+    assert.ok(!same('Final Answer: Sphere 3 started 5 hours ago.', '3'));
+    assert.ok(!same('Sphere 3 hours ago', '3'));
+    assert.ok(same('Therefore, there are 12 distinct sequences. I hope it is correct.', '12'));
     assert.ok(sameFreeForm('the number is not 10 which is 1,000.99€', '1000.99'));
     assert.ok(!same('It took 3 hours, maybe four', '3'));
     assert.ok(sameFreeForm('It took 3 hours, maybe four', '3'));

@@ -76,6 +76,13 @@ describe('StepRAR r1vl (substring over joined, lower-cased step bodies)', () => 
     assert.ok(matched(chainWith('first part', 'second part'), 'part second', 'r1vl'));
   });
 
+  it('the last body runs to the very end of the text, a final newline included (the released `\\Z`)', () => {
+    const text = '### Image Description:\nd\n### Rationales:\nr\n### Step 1:\nthe tail\n';
+    assert.equal(match(text, ['tail\n'], 'r1vl').ratio, 1);
+    assert.equal(match(text + 'x', ['tail\n'], 'r1vl').ratio, 1);
+    assert.equal(match('### Step 1:\nthe tail', ['tail\n'], 'r1vl').ratio, 0);
+  });
+
   it('a step header on the same line as an earlier step belongs to that body', () => {
     const text = '### Step 1: a ### Step 2: b\n### The final answer is: 1';
     const r = match(text, ['a ### step 2: b'], 'r1vl');
