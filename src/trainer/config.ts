@@ -72,14 +72,19 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   model: { dModel: 192, nLayers: 3, nHeads: 4, dFF: 768, maxTextLen: 224, image: { patchSize: 16 } },
   runtime: { executionProvider: 'cpu', threads: 0 },
   sft: { steps: 1500, batchSize: 16, lr: 2e-3 },
+  // RL defaults measured on the default task (docs/trainer.md): R1-VL's G = 4, T = 1.2, α = 0.1
+  // and one update per batch at lr 2e-5 left held-out accuracy where SFT put it. Here G = 8 and 16
+  // prompts per step for a less noisy gradient, T = 1.3 because the SFT policy is confident
+  // (entropy ~0.03 nat/token at T = 1; at 1.3, pass@8 is 87 % against 57 % greedy), lr 5e-5 after a
+  // 10-step warm-up (2e-4 drifted, KL 0.27, and lost 12 points), β = 0.04 as in the paper.
   rl: {
-    steps: 30,
-    promptsPerStep: 8,
-    groupSize: 4,
-    temperature: 1.2,
+    steps: 60,
+    promptsPerStep: 16,
+    groupSize: 8,
+    temperature: 1.3,
     topP: 1,
     maxNewTokens: 200,
-    lr: 2e-5,
+    lr: 5e-5,
     beta: 0.04,
     epsLow: 0.2,
     epsHigh: 0.2,
@@ -90,7 +95,9 @@ export const TRAIN_DEFAULTS: TrainConfig = {
     updatesPerBatch: 1,
     warmupSteps: 10,
   },
-  reward: 'stepgrpo',
+  // StepRAR with α = 3 (the paper: 0.1): at 0.1 the key steps carry under 0.1 % of the within-group
+  // reward variance, so a chain that skips them loses nothing; at 3 they outweigh the answer.
+  reward: { mode: 'robust', alpha: 3 },
   // The whole held-out split: 64-prompt evaluations swing by ±5–15 points.
   eval: { every: 10, prompts: 200 },
   checkpointEvery: 10,
