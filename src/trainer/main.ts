@@ -11,6 +11,7 @@ import { describeIssue } from '../protocol/schema';
 import { presetConfig, resolveTrainConfig } from './config';
 import { RunControl } from './run-control';
 import { runTraining } from './run';
+import { reuseShippedSft } from './shipped-checkpoint';
 
 interface TrainerArgs {
   out?: string;
@@ -67,7 +68,12 @@ async function main(argv: string[]): Promise<number> {
       throw new Error(`${configFile}: ${(err as Error).message}`);
     }
   }
-  const config = resume ? undefined : resolveTrainConfig(user, presetConfig(args.preset ?? 'demo'));
+  let config = resume ? undefined : resolveTrainConfig(user, presetConfig(args.preset ?? 'demo'));
+  if (config) {
+    const reused = await reuseShippedSft(config);
+    config = reused.config;
+    if (reused.note) process.stderr.write(`trainer: ${reused.note}\n`);
+  }
 
   const control = new RunControl();
   const commands = readline.createInterface({ input: process.stdin });

@@ -1,6 +1,7 @@
-// The SFT checkpoint shipped with the project (media/sft-demo): `stepgrpo demo` starts StepGRPO from
-// it so the demo spends its minutes on RL. `stepgrpo demo --from-scratch` retrains it (docs/trainer.md
-// gives the command and how closely a retrain matches).
+// The SFT checkpoint shipped with the project (media/sft-demo): a run whose SFT warm-up would be the
+// one that made it (same task, model, SFT settings and seed) starts RL from it instead, so the demo
+// and Start StepGRPO Run spend their minutes on RL. `stepgrpo demo --from-scratch` retrains it
+// (docs/trainer.md says how closely a retrain matches).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PolicyConfig } from '../model/config';
@@ -28,4 +29,21 @@ export async function incompatibility(checkpoint: string, config: TrainConfig): 
   for (const [k, v] of Object.entries(sizes)) if (state.policy[k as keyof typeof sizes] !== v) return `its policy has ${k} ${String(state.policy[k as keyof typeof sizes])}, the run wants ${String(v)}`;
   if (image?.patchSize !== undefined && image.patchSize !== state.policy.image.patchSize) return `its policy has patch size ${state.policy.image.patchSize}, the run wants ${image.patchSize}`;
   return null;
+}
+
+/**
+ * `config` starting from the shipped checkpoint when its SFT warm-up would be the one that made the
+ * checkpoint; otherwise `config` unchanged. `note` says which, for the run log.
+ */
+export async function reuseShippedSft(config: TrainConfig, from = __dirname): Promise<{ config: TrainConfig; note: string | null }> {
+  if (config.initFrom || config.sft.steps === 0) return { config, note: null };
+  const shipped = shippedSftCheckpoint(from);
+  if (!shipped) return { config, note: null };
+  const made = JSON.parse(fs.readFileSync(path.join(shipped, 'state.json'), 'utf8')) as { config?: TrainConfig };
+  const why = (await incompatibility(shipped, config)) ?? (JSON.stringify(made.config?.sft) !== JSON.stringify(config.sft) || made.config?.seed !== config.seed ? 'other SFT settings or seed' : null);
+  if (why) return { config, note: `not using the shipped SFT checkpoint ${shipped}: ${why}` };
+  return {
+    config: { ...config, initFrom: shipped, sft: { ...config.sft, steps: 0 } },
+    note: `starting from the shipped SFT checkpoint ${shipped} (the ${config.sft.steps}-step warm-up this run would do; --from-scratch retrains it)`,
+  };
 }

@@ -7,7 +7,7 @@ import type { RolloutSample, TrainerEvent } from '../../protocol/trainer-message
 import type { CliCommand, CliIO } from '../command';
 import { UsageError, booleanOption, intOption, parseArgs, stringOption } from '../args';
 import { defaultRunDir, trainWithProgress } from './train';
-import { incompatibility, shippedSftCheckpoint } from '../../trainer/shipped-checkpoint';
+import { reuseShippedSft } from '../../trainer/shipped-checkpoint';
 
 const USAGE = `usage: stepgrpo demo [--out DIR] [--rl-steps N] [--from-scratch [--sft-steps N]]
 
@@ -78,13 +78,10 @@ export const demoCommand: CliCommand = {
     if (overrides.sft && !fromScratch) throw new UsageError('--sft-steps needs --from-scratch (otherwise RL starts from the shipped SFT checkpoint)');
     const out = path.resolve(values.out ?? defaultRunDir(process.cwd(), 'demo'));
     io.stderr.write(`StepGRPO demo → ${out}\n`);
-    const shipped = fromScratch ? null : shippedSftCheckpoint();
-    const unusable = shipped ? await incompatibility(shipped, config) : 'it is not there';
-    if (shipped && !unusable) {
-      config = { ...config, initFrom: shipped, sft: { ...config.sft, steps: 0 } };
-      io.stderr.write(`starting from the shipped SFT checkpoint ${shipped} (--from-scratch retrains it: ${presetConfig('demo').sft.steps} SFT steps)\n`);
-    } else if (!fromScratch) {
-      io.stderr.write(`not using the shipped SFT checkpoint: ${unusable}; running the SFT warm-up first\n`);
+    if (!fromScratch) {
+      const reused = await reuseShippedSft(config);
+      config = reused.config;
+      io.stderr.write(`${reused.note ?? 'no shipped SFT checkpoint found: running the SFT warm-up first'}\n`);
     }
     const summary = await trainWithProgress({ out, config }, io);
 
