@@ -161,6 +161,7 @@ describe('stepgrpo score: input hygiene', () => {
     const input = writeJsonl('ctrl.jsonl', ['{"a": 1, \u001b[31mred\u0007}', record(2)]);
     const r = await cli(['score', '--in', input]);
     assert.equal(r.code, 1);
+    // eslint-disable-next-line no-control-regex -- the raw control characters must not reach stderr
     assert.doesNotMatch(r.stderr, /[\u001b\u0007]/);
     assert.match(r.stderr, /ctrl\.jsonl:1: not valid JSON \(.*\): \{"a": 1, \\x1b\[31mred\\x07\}/);
   });

@@ -46,6 +46,7 @@ export function mvVerify(gold: Parsed, target: Parsed): boolean {
 
 /** Python's whitespace (str.isspace): JavaScript's `\s` without U+FEFF, plus U+001C–U+001F and U+0085. */
 export function isPySpace(c: string): boolean {
+  // eslint-disable-next-line no-control-regex -- U+001C–U+001F are whitespace to Python
   return c !== '\ufeff' && /[\s\x1c-\x1f\x85]/.test(c);
 }
 
