@@ -71,7 +71,6 @@ export interface GrpoLossOptions {
   aggregation: LossAggregation;
 }
 
-export const GRPO_LOSS_DEFAULTS: GrpoLossOptions = { beta: 0.04, epsLow: 0.2, epsHigh: 0.2, aggregation: 'sequence' };
 
 export interface GrpoLossResult {
   loss: number;
@@ -84,8 +83,7 @@ export interface GrpoLossResult {
 }
 
 /** Per-token loss −[min(ρA, clip(ρ, 1−ε_low, 1+ε_high)A) − β·KL], aggregated per sequence or per token. */
-export function grpoLoss(inputs: GrpoLossInputs, options: Partial<GrpoLossOptions> = {}): GrpoLossResult {
-  const o = { ...GRPO_LOSS_DEFAULTS, ...options };
+export function referenceGrpoLoss(inputs: GrpoLossInputs, o: GrpoLossOptions): GrpoLossResult {
   const { logp, oldLogp, refLogp, mask, advantages } = inputs;
   const perToken: number[][] = [];
   let seqSum = 0;

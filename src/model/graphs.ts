@@ -22,7 +22,7 @@ import {
   stopGradient,
 } from '../engine';
 import { type PolicyConfig, contextLength, numPatches, patchDim } from './config';
-import { GRPO_LOSS_CONFIG_DEFAULTS, type GrpoLossConfig, type LossTensors, grpoLoss, maskedMean, sftLoss } from './loss';
+import { type GrpoLossConfig, type LossTensors, grpoLoss, maskedMean, sftLoss } from './loss';
 import { paramSpecs } from './params';
 import { declareParams, policyDecodeStep, policyLogits, policyPrefill } from './transformer';
 
@@ -32,8 +32,6 @@ import { declareParams, policyDecodeStep, policyLogits, policyPrefill } from './
  * needed; otherwise they come in as `old_logp`.
  */
 export type Objective = { kind: 'sft' } | { kind: 'grpo'; loss: GrpoLossConfig; advantage: 'sequence' | 'token'; onPolicy: boolean };
-
-export const GRPO_OBJECTIVE_DEFAULT: Objective = { kind: 'grpo', loss: GRPO_LOSS_CONFIG_DEFAULTS, advantage: 'sequence', onPolicy: true };
 
 export interface OptimizerConfig {
   adamw: AdamWHyper;

@@ -11,7 +11,6 @@ export interface GrpoLossConfig {
   aggregation: LossAggregation;
 }
 
-export const GRPO_LOSS_CONFIG_DEFAULTS: GrpoLossConfig = { beta: 0.04, epsLow: 0.2, epsHigh: 0.2, aggregation: 'sequence' };
 
 export interface LossTensors {
   loss: Tensor;

@@ -6,7 +6,7 @@ import { type SequenceBatch, checkBatch, packPerToken, packTokens, textLengthFor
 import { OPTIMIZER_DEFAULTS, type Objective, type OptimizerConfig, buildDecodeGraph, buildLogitsGraph, buildLogprobsGraph, buildPrefillGraph, buildTrainGraph } from './graphs';
 import { KvCache, prefillLength } from './kv-cache';
 import { patchifyBatch } from './image';
-import { GRPO_LOSS_CONFIG_DEFAULTS, type GrpoLossConfig } from './loss';
+import type { GrpoLossConfig } from './loss';
 import { type ParamValues, initParams, paramSpecs } from './params';
 import { Rng } from './rng';
 import { SAMPLING_DEFAULTS, type SamplingOptions, pickToken, tokenLogprob, validateSampling } from './sampler';
@@ -28,6 +28,7 @@ export interface PolicyOptions {
   seed?: number;
   params?: ParamValues;
   optimizer?: OptimizerConfig;
+  /** β, clip range and aggregation of GRPO steps (the trainer's rl config); required for a GRPO step. */
   grpo?: GrpoLossConfig;
   runtime?: Partial<RuntimeOptions>;
   /** Token ids the sampler needs. */
@@ -107,7 +108,7 @@ export class PolicySessions {
   private readonly sessions = new Map<string, Promise<EngineSession>>();
   readonly runtime: RuntimeOptions;
   readonly optimizer: OptimizerConfig;
-  readonly grpo: GrpoLossConfig;
+  readonly grpo: GrpoLossConfig | undefined;
   params: ParamValues;
   optimizerState: OptimizerState;
 
@@ -117,7 +118,7 @@ export class PolicySessions {
   ) {
     this.runtime = { ...SESSION_DEFAULTS, ...options.runtime };
     this.optimizer = options.optimizer ?? OPTIMIZER_DEFAULTS;
-    this.grpo = options.grpo ?? GRPO_LOSS_CONFIG_DEFAULTS;
+    this.grpo = options.grpo;
     this.params = options.params ?? initParams(config, options.seed ?? 0);
     this.checkParams(this.params);
     const zeros = (): ParamValues => new Map(paramSpecs(config).map((s) => [s.name, new Float32Array(s.shape.reduce((a, b) => a * b, 1))]));
@@ -196,6 +197,7 @@ export class PolicySessions {
     let objective: Objective = { kind: 'sft' };
     if (batch.objective.kind === 'grpo') {
       const o = batch.objective;
+      if (!this.grpo) throw new Error('trainStep: a GRPO step needs the loss settings (PolicyOptions.grpo: beta, epsLow, epsHigh, aggregation)');
       if (o.oldLogp) feeds.old_logp = f32([B, Tt], pack(o.oldLogp, 'trainStep.oldLogp'));
       feeds.ref_logp = f32([B, Tt], pack(o.refLogp, 'trainStep.refLogp'));
       const perToken = o.advantages.length > 0 && Array.isArray(o.advantages[0]);

@@ -3,6 +3,7 @@
 import type { RewardConfig } from '../core/reward-types';
 import type { RewardPresetName } from '../core/reward';
 import type { PolicyConfigInput } from '../model/config';
+import type { GrpoLossConfig } from '../model/loss';
 import type { ExecutionProvider } from '../engine';
 import type { DataConfig } from './data/task-source';
 import type { RunPresetName } from '../protocol/run-presets';
@@ -103,6 +104,11 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   checkpointEvery: 10,
   initFrom: null,
 };
+
+/** The loss settings the policy's GRPO graphs take: the one source is the run's rl config. */
+export function grpoLossConfig(rl: Pick<RlConfig, 'beta' | 'epsLow' | 'epsHigh' | 'aggregation'>): GrpoLossConfig {
+  return { beta: rl.beta, epsLow: rl.epsLow, epsHigh: rl.epsHigh, aggregation: rl.aggregation };
+}
 
 /** Presets a user picks by name (CLI `--preset`, the palette's Start StepGRPO Run). */
 export const TRAIN_PRESETS: Record<RunPresetName, (base: TrainConfig) => TrainConfig> = {

@@ -4,16 +4,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { resolveRewardConfig } from '../core/reward';
-import { Tokenizer, type TokenizerJSON } from '../model/tokenizer';
+import { Tokenizer } from '../model/tokenizer';
 import { createPolicySessions, type PolicySessions } from '../model/policy';
 import { paramSpecs, type ParamValues } from '../model/params';
 import type { OptimizerState } from '../model/policy';
 import type { PolicyConfig } from '../model/config';
 import type { TrainerEvent } from '../protocol/trainer-messages';
 import { loadCheckpoint, loadWeights, saveCheckpoint, exportPolicyOnnx } from './checkpoint';
-import { resolveTrainConfig, type TrainConfig } from './config';
+import { type CheckpointState, checkpointState } from './checkpoint-state';
+import { grpoLossConfig, resolveTrainConfig } from './config';
 import { corpusDocuments } from './data/corpus';
-import type { DataCursor } from './data/example';
 import { dataUri } from './data/image-tensor';
 import { createTaskSource } from './data/task-source';
 import { evaluate } from './evaluate';
@@ -43,18 +43,6 @@ export interface RunSummary {
   checkpoint: string | null;
 }
 
-/** What state.json of a checkpoint holds beyond the policy config. */
-interface RunState {
-  policy: PolicyConfig;
-  config: TrainConfig;
-  tokenizer: TokenizerJSON;
-  /** Steps done: SFT steps first, then RL steps. */
-  step: number;
-  dataCursor: DataCursor;
-  /** Checkpoint folder (name) holding the KL reference, once SFT has finished. */
-  reference: string | null;
-}
-
 const stepDir = (step: number): string => `step-${String(step).padStart(6, '0')}`;
 
 export async function runTraining(options: RunOptions): Promise<RunSummary> {
@@ -75,13 +63,13 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
   const data = await createTaskSource(config.data, log);
   // A new run may start from another run's checkpoint (e.g. one SFT checkpoint, several RL variants).
   const init = !resumed && config.initFrom ? loadWeights(config.initFrom) : null;
-  const initState = init?.state as unknown as RunState | undefined;
+  const initState = init ? checkpointState(init.state, path.join(config.initFrom!, 'state.json')) : undefined;
   const tokState = resumed?.state.tokenizer ?? initState?.tokenizer;
   const tok = tokState ? Tokenizer.fromJSON(tokState) : Tokenizer.fit(corpusDocuments(data));
   const reward = resolveRewardConfig(config.reward);
   const policy = await createPolicySessions(
     initState?.policy ?? resumed?.state.policy ?? { ...config.model, vocabSize: tok.vocabSize, image: { ...config.model.image, size: data.imageSize } },
-    { seed: config.seed, tokens: { pad: tok.pad, eos: tok.eos }, runtime: config.runtime, grpo: { beta: config.rl.beta, epsLow: config.rl.epsLow, epsHigh: config.rl.epsHigh, aggregation: config.rl.aggregation } },
+    { seed: config.seed, tokens: { pad: tok.pad, eos: tok.eos }, runtime: config.runtime, grpo: grpoLossConfig(config.rl) },
   );
   try {
     return await drive(policy);
@@ -115,8 +103,8 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
       const name = stepDir(step);
       const target = path.join(dir.checkpointsDir, name);
       if (!fs.existsSync(target)) {
-        const state: RunState = { policy: policy.config, config, tokenizer: tok.toJSON(), step, dataCursor: stream.cursor(), reference: refName };
-        saveCheckpoint(target, { params: policy.params, optimizer: policy.optimizerState, state: state as unknown as RunState & Record<string, unknown> });
+        const state: CheckpointState = { policy: policy.config, config, tokenizer: tok.toJSON(), step, dataCursor: stream.cursor(), reference: refName };
+        saveCheckpoint(target, { params: policy.params, optimizer: policy.optimizerState, state: { ...state } });
         fs.writeFileSync(path.join(dir.checkpointsDir, 'latest.tmp'), `${name}\n`);
         fs.renameSync(path.join(dir.checkpointsDir, 'latest.tmp'), path.join(dir.checkpointsDir, 'latest'));
       }
@@ -179,12 +167,12 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
   }
 }
 
-function loadLatest(runDir: string): { params: ParamValues; optimizer: ReturnType<typeof loadCheckpoint>['optimizer']; state: RunState } {
+function loadLatest(runDir: string): { params: ParamValues; optimizer: ReturnType<typeof loadCheckpoint>['optimizer']; state: CheckpointState } {
   const latestFile = path.join(runDir, 'checkpoints', 'latest');
   if (!fs.existsSync(latestFile)) throw new Error(`${runDir}: no complete checkpoint to resume from (checkpoints/latest is missing)`);
   const name = fs.readFileSync(latestFile, 'utf8').trim();
   const ckpt = loadCheckpoint(path.join(runDir, 'checkpoints', name));
-  return { params: ckpt.params, optimizer: ckpt.optimizer, state: ckpt.state as unknown as RunState };
+  return { params: ckpt.params, optimizer: ckpt.optimizer, state: checkpointState(ckpt.state, path.join(runDir, 'checkpoints', name, 'state.json')) };
 }
 
 function freshOptimizerState(c: PolicyConfig): OptimizerState {

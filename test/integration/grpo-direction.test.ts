@@ -4,12 +4,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPolicySessions } from '../../src/model/policy';
 import { completionMask } from '../../src/trainer/sequences';
+import { TRAIN_DEFAULTS, grpoLossConfig } from '../../src/trainer/config';
 
 describe('GRPO update direction', () => {
   it('moves log-probs with the sign of the advantage and leaves KL small', async () => {
     const policy = await createPolicySessions(
       { vocabSize: 16, dModel: 16, nLayers: 1, nHeads: 2, dFF: 32, maxTextLen: 8, image: { size: 8, patchSize: 4 } },
-      { seed: 3, tokens: { pad: 0, eos: 1 } },
+      { seed: 3, tokens: { pad: 0, eos: 1 }, grpo: grpoLossConfig(TRAIN_DEFAULTS.rl) },
     );
     try {
       const image = new Float32Array(3 * 8 * 8).fill(0.5);

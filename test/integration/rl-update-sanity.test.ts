@@ -19,13 +19,15 @@ import {
   patchifyBatch,
   resolvePolicyConfig,
 } from '../../src/model';
-import { GRPO_LOSS_CONFIG_DEFAULTS } from '../../src/model/loss';
 import { Rng } from '../../src/model/rng';
 import { grpoUpdate } from '../../src/trainer/grpo-update';
+import { TRAIN_DEFAULTS, grpoLossConfig } from '../../src/trainer/config';
 import { completionMask } from '../../src/trainer/sequences';
 
 type ParamMap = Map<string, Float64Array>;
 const TOKENS = { pad: 0, eos: 1 };
+/** The trainer's GRPO loss settings (β, clip range, aggregation). */
+const LOSS = grpoLossConfig(TRAIN_DEFAULTS.rl);
 const BOS = 2;
 const config = (over: Partial<PolicyConfig> = {}): PolicyConfig =>
   resolvePolicyConfig({ vocabSize: 6, dModel: 16, nHeads: 2, nLayers: 1, dFF: 32, maxTextLen: 8, image: { channels: 1, size: 4, patchSize: 4 }, ...over });
@@ -67,7 +69,7 @@ const tail = (xs: number[], n = 5): number => mean(xs.slice(-n));
 
 describe('RL update sanity: the update climbs its objective', () => {
   it('(a) one prompt, G = 8: the mean reward reaches its maximum', async () => {
-    const policy = await createPolicySessions(config(), { seed: 1, tokens: TOKENS, runtime: { threads: 1 } });
+    const policy = await createPolicySessions(config(), { seed: 1, tokens: TOKENS, grpo: LOSS, runtime: { threads: 1 } });
     try {
       // Reward: share of the 4 generated tokens that are token 3 (1 only for [3, 3, 3, 3]).
       const trace = await grpoLoop(policy, { prompt: [BOS, 4], groupSize: 8, steps: 60, temperature: 1, lr: 1e-2, maxNewTokens: 4, reward: (c) => c.filter((t) => t === 3).length / 4 });
@@ -81,7 +83,7 @@ describe('RL update sanity: the update climbs its objective', () => {
 
   it('(b) a trivially satisfiable bandit reward ("at most 2 tokens before EOS") is learned from an SFT checkpoint', async () => {
     const c = config();
-    const policy = await createPolicySessions(c, { seed: 2, tokens: TOKENS, runtime: { threads: 1 } });
+    const policy = await createPolicySessions(c, { seed: 2, tokens: TOKENS, grpo: LOSS, runtime: { threads: 1 } });
     try {
       // SFT: chains of 1..5 content tokens then EOS, uniformly, so short chains start as a minority.
       const rng = new Rng(5);
@@ -103,7 +105,7 @@ describe('RL update sanity: the update climbs its objective', () => {
   it('(c) the log-probs the update uses are the sampler\'s, at every temperature (batches cut to a length bucket)', async () => {
     // maxTextLen 40 with sequences under 32 tokens: log-prob and train graphs run at Tt = 32.
     const c = config({ vocabSize: 12, maxTextLen: 40 });
-    const policy = await createPolicySessions(c, { seed: 3, tokens: TOKENS, runtime: { threads: 1 } });
+    const policy = await createPolicySessions(c, { seed: 3, tokens: TOKENS, grpo: LOSS, runtime: { threads: 1 } });
     try {
       for (const temperature of [0.5, 1, 1.7]) {
         const prompts = [[BOS, 4], [BOS, 5, 6, 7], [BOS]];
@@ -132,7 +134,7 @@ async function float64World(c: PolicyConfig, B: number, Tt: number) {
   const params: ParamMap = new Map(specs.map((p) => [p.name, Float64Array.from({ length: p.shape.reduce((a, b) => a * b, 1) }, () => (p.name.endsWith('.g') ? 1 : 0) + 0.4 * rng.normal())]));
   const logprobs = await EngineSession.create(toOnnxBytes(buildLogprobsGraph(c, B, Tt, 'float64')), { threads: 1 });
   const train = await EngineSession.create(
-    toOnnxBytes(buildTrainGraph(c, B, { kind: 'grpo', loss: GRPO_LOSS_CONFIG_DEFAULTS, advantage: 'sequence', onPolicy: true }, undefined, { dtype: 'float64', emit: 'gradients', textLen: Tt })),
+    toOnnxBytes(buildTrainGraph(c, B, { kind: 'grpo', loss: LOSS, advantage: 'sequence', onPolicy: true }, undefined, { dtype: 'float64', emit: 'gradients', textLen: Tt })),
     { threads: 1 },
   );
   const f64 = (shape: number[], data: ArrayLike<number>): HostTensor => ({ dtype: 'float64', shape, data: Float64Array.from(data) });
@@ -249,7 +251,7 @@ describe('RL update sanity: the gradient is the policy gradient (float64 graphs)
       }
 
       // Sampled: G = 8 groups from the real sampler at T, advantages from core; summed per distinct completion.
-      const policy = await createPolicySessions(c, { params: new Map([...w.params].map(([k, v]) => [k, Float32Array.from(v)])), tokens: TOKENS, runtime: { threads: 1 } });
+      const policy = await createPolicySessions(c, { params: new Map([...w.params].map(([k, v]) => [k, Float32Array.from(v)])), tokens: TOKENS, grpo: LOSS, runtime: { threads: 1 } });
       const weight = new Array<number>(B).fill(0);
       try {
         const G = 8;

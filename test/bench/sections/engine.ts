@@ -6,7 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { EngineSession, type ExecutionProvider, Graph, matmul, toOnnxBytes } from '../../../src/engine';
-import { buildTrainGraph, contextLength, countParams, createPolicySessions, GRPO_OBJECTIVE_DEFAULT, type PolicySessions, resolvePolicyConfig } from '../../../src/model';
+import { buildTrainGraph, contextLength, countParams, createPolicySessions, type PolicySessions, resolvePolicyConfig } from '../../../src/model';
+import { TRAIN_DEFAULTS, grpoLossConfig } from '../../../src/trainer/config';
 import { type BenchRow, type BenchSection, median } from '../bench-section';
 
 const EP = (process.env.STEPGRPO_EP ?? 'cpu') as ExecutionProvider;
@@ -85,7 +86,7 @@ interface TrainChildResult {
 /** Runs in the child: default-size GRPO train steps, then reports timing and peak RSS. */
 async function trainChild(): Promise<TrainChildResult> {
   const cfg = resolvePolicyConfig({ vocabSize: VOCAB });
-  const policy = await createPolicySessions(cfg, { seed: 1, tokens: { pad: 0, eos: 2 }, runtime });
+  const policy = await createPolicySessions(cfg, { seed: 1, tokens: { pad: 0, eos: 2 }, grpo: grpoLossConfig(TRAIN_DEFAULTS.rl), runtime });
   const B = TRAIN_BATCH;
   const tokens = Array.from({ length: B }, () => Array.from({ length: cfg.maxTextLen }, () => 1 + Math.floor(Math.random() * (VOCAB - 1))));
   const rows = (f: () => number): number[][] => tokens.map((t) => t.slice(1).map(f));
@@ -109,7 +110,7 @@ async function trainChild(): Promise<TrainChildResult> {
     for (let r = 0; r < 3; r++) peak.push(probe.flops / ((await probe.run()) / 1e3) / 1e9);
   }
   await probe.release();
-  const flops = buildTrainGraph(cfg, B, GRPO_OBJECTIVE_DEFAULT).matmulFlops();
+  const flops = buildTrainGraph(cfg, B, { kind: 'grpo', loss: grpoLossConfig(TRAIN_DEFAULTS.rl), advantage: 'sequence', onPolicy: false }).matmulFlops();
   return {
     medianMs: median(times),
     peakGflops: Math.max(standalonePeak, median(peak)),

@@ -1,6 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fracZeroStd, groupAdvantages, grpoLoss, k3KL } from '../../../src/core/grpo';
+import { fracZeroStd, groupAdvantages, referenceGrpoLoss, k3KL } from '../../../src/core/grpo';
+
+const R1VL = { beta: 0.04, epsLow: 0.2, epsHigh: 0.2, aggregation: 'sequence' } as const;
+const grpoLoss = (inputs: Parameters<typeof referenceGrpoLoss>[0], over: Partial<Parameters<typeof referenceGrpoLoss>[1]> = {}) => referenceGrpoLoss(inputs, { ...R1VL, ...over });
 
 describe('groupAdvantages', () => {
   it('normalises within each group with the unbiased std + eps', () => {
@@ -28,7 +31,7 @@ describe('k3KL', () => {
   });
 });
 
-describe('grpoLoss', () => {
+describe('referenceGrpoLoss', () => {
   it('equals −A at ratio 1 and zero KL, and aggregates per sequence vs per token differently', () => {
     const logp = [[-1, -1, -1], [-2, -2, 0]];
     const mask = [[1, 1, 1], [1, 0, 0]];

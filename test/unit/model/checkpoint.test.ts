@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { createPolicySessions, numPatches, packTokens, patchDim, patchifyBatch } from '../../../src/model';
 import { exportPolicyOnnx, loadCheckpoint, loadWeights, saveCheckpoint } from '../../../src/trainer/checkpoint';
+import { checkpointState } from '../../../src/trainer/checkpoint-state';
 import { randomImage, randomTokens, rows, tinyConfig } from './fixtures';
 
 const tmpdir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'stepgrpo-ckpt-'));
@@ -55,5 +56,16 @@ describe('checkpoints', () => {
       assert.ok(Math.abs(row[tokens[0]![j + 1]!]! - lse - lp[j]!) < 1e-4);
     }
     await policy.release();
+  });
+});
+
+describe('checkpoint state', () => {
+  const good = { policy: {}, config: {}, tokenizer: { kind: 'stepgrpo-word-v1', tokens: [] }, step: 3, dataCursor: { source: 'synthetic/v1', epoch: 0, index: 48 }, reference: null };
+  it('accepts what the trainer writes and names the first wrong field otherwise', () => {
+    assert.equal(checkpointState(good, 'state.json').step, 3);
+    assert.throws(() => checkpointState({ ...good, step: -1 }, 'x/state.json'), /x\/state\.json: field 'step' should be an integer ≥ 0/);
+    assert.throws(() => checkpointState({ ...good, dataCursor: { source: 's', epoch: 0 } }, 'state.json'), /field 'dataCursor\.index'/);
+    assert.throws(() => checkpointState({ ...good, reference: 7 }, 'state.json'), /field 'reference'/);
+    assert.throws(() => checkpointState({ ...good, tokenizer: {} }, 'state.json'), /field 'tokenizer\.tokens'/);
   });
 });

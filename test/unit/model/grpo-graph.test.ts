@@ -2,9 +2,10 @@
 // GRPO loss gradient against finite differences in float64 on a tiny configuration.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { grpoLoss as referenceGrpoLoss } from '../../../src/core/grpo';
+import { referenceGrpoLoss } from '../../../src/core/grpo';
+import { TRAIN_DEFAULTS, grpoLossConfig } from '../../../src/trainer/config';
 import { EngineSession, Graph, type HostTensor, toOnnxBytes } from '../../../src/engine';
-import { GRPO_LOSS_CONFIG_DEFAULTS, type GrpoLossConfig, buildTrainGraph, grpoLoss, numPatches, packTokens, paramSpecs, patchDim, patchifyBatch } from '../../../src/model';
+import { type GrpoLossConfig, buildTrainGraph, grpoLoss, numPatches, packTokens, paramSpecs, patchDim, patchifyBatch } from '../../../src/model';
 import { randomImage, randomTokens, tinyConfig } from './fixtures';
 
 const f64 = (shape: number[], data: ArrayLike<number>): HostTensor => ({ dtype: 'float64', shape, data: Float64Array.from(data) });
@@ -25,7 +26,7 @@ describe('GRPO loss graph vs src/core/grpo.ts', () => {
       it(`${aggregation} aggregation, ${perToken ? 'per-token' : 'per-sequence'} advantages`, async () => {
         const B = 4;
         const T = 7;
-        const cfg: GrpoLossConfig = { ...GRPO_LOSS_CONFIG_DEFAULTS, aggregation, epsHigh: 0.28 };
+        const cfg: GrpoLossConfig = { ...grpoLossConfig(TRAIN_DEFAULTS.rl), aggregation, epsHigh: 0.28 };
         const x = randomGrpoInputs(B, T, perToken);
         const g = new Graph('float64', 'grpo-check');
         const t = (n: string, s: number[]) => g.input(n, s);
@@ -58,7 +59,7 @@ describe('whole policy + GRPO loss: gradients vs finite differences (float64, ti
     const c = tinyConfig();
     const B = 3;
     const Tt = c.maxTextLen;
-    const g = buildTrainGraph(c, B, { kind: 'grpo', loss: GRPO_LOSS_CONFIG_DEFAULTS, advantage: 'sequence', onPolicy: false }, undefined, { dtype: 'float64', emit: 'gradients' });
+    const g = buildTrainGraph(c, B, { kind: 'grpo', loss: grpoLossConfig(TRAIN_DEFAULTS.rl), advantage: 'sequence', onPolicy: false }, undefined, { dtype: 'float64', emit: 'gradients' });
     const s = await EngineSession.create(toOnnxBytes(g), { threads: 1 });
     const tokens = [randomTokens(c, Tt, 0), randomTokens(c, 4, 0), randomTokens(c, 5, 0)].map((t) => t.map((v, j) => (j < 4 ? 3 + (v % 3) : v))); // repeated ids → ScatterND accumulation
     const packed = packTokens(c, tokens, 0);

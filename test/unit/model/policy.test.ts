@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createPolicySessions } from '../../../src/model';
+import { TRAIN_DEFAULTS, grpoLossConfig } from '../../../src/trainer/config';
 import { randomImage, randomTokens, rows, tinyConfig } from './fixtures';
 
 const TOKENS = { pad: 0, eos: 2 };
@@ -54,7 +55,7 @@ describe('policy runtime', () => {
 
   it('logprobs agree with a train step on the same data and are aligned to predicted tokens', async () => {
     const c = tinyConfig();
-    const policy = await createPolicySessions(c, { seed: 1, tokens: TOKENS, runtime: { threads: 1 } });
+    const policy = await createPolicySessions(c, { seed: 1, tokens: TOKENS, grpo: grpoLossConfig(TRAIN_DEFAULTS.rl), runtime: { threads: 1 } });
     const tokens = [randomTokens(c, 6), randomTokens(c, 3)];
     const images = tokens.map(() => randomImage(c));
     const r = await policy.logprobs({ images, tokens });
@@ -77,6 +78,7 @@ describe('policy runtime', () => {
     await assert.rejects(policy.logprobs({ images: [new Float32Array(3)], tokens: [[1, 2]] }), /batch item 0: image: expected 1×4×4 = 16 values, got 3/);
     await assert.rejects(policy.sample({ images, prompts: [[1]], seeds: [1], topP: 0 }), /topP must be in \(0, 1\]/);
     await assert.rejects(policy.trainStep({ images, tokens: [[1, 3, 4]], lossMask: [[1, 1, 1]], lr: 1, objective: { kind: 'sft' } }), /lossMask: row 0 has 3 entries/);
+    await assert.rejects(policy.trainStep({ images, tokens: [[1, 3, 4]], lossMask: [[1, 1]], lr: 1, objective: { kind: 'grpo', refLogp: [[-1, -1]], advantages: [1] } }), /a GRPO step needs the loss settings/);
     await assert.rejects(createPolicySessions({ vocabSize: 10, dModel: 30, nHeads: 4 }, { tokens: TOKENS }), /dModel 30 is not divisible by nHeads 4/);
   });
 });
