@@ -23,6 +23,7 @@ import {
 } from '../engine';
 import { type PolicyConfig, contextLength, numPatches, patchDim } from './config';
 import { type GrpoLossConfig, type LossTensors, grpoLoss, maskedMean, sftLoss } from './loss';
+import { FEED } from './feed-names';
 import { paramSpecs } from './params';
 import { declareParams, policyDecodeStep, policyLogits, policyPrefill } from './transformer';
 
@@ -104,8 +105,8 @@ export function buildPrefillGraph(c: PolicyConfig, N: number, L: number): Graph 
   const patches = g.input('patches', [N, numPatches(c), patchDim(c)]);
   const ids = L > 0 ? g.input('ids', [N, L], 'int64') : undefined;
   const kv = policyPrefill(g, c, P, patches, ids);
-  kv.kT.forEach((t, l) => g.output(`k.${l}`, t));
-  kv.v.forEach((t, l) => g.output(`v.${l}`, t));
+  kv.kT.forEach((t, l) => g.output(FEED.layerK(l), t));
+  kv.v.forEach((t, l) => g.output(FEED.layerV(l), t));
   return g;
 }
 
@@ -115,12 +116,12 @@ export function buildDecodeGraph(c: PolicyConfig, N: number): Graph {
   const token = g.input('token', [N, 1], 'int64');
   const pos = g.input('pos', [1], 'int64');
   const shapes = cacheShapes(c, N);
-  const ks = Array.from({ length: c.nLayers }, (_, l) => g.input(`cache_k.${l}`, shapes.kT));
-  const vs = Array.from({ length: c.nLayers }, (_, l) => g.input(`cache_v.${l}`, shapes.v));
+  const ks = Array.from({ length: c.nLayers }, (_, l) => g.input(FEED.cacheK(l), shapes.kT));
+  const vs = Array.from({ length: c.nLayers }, (_, l) => g.input(FEED.cacheV(l), shapes.v));
   const out = policyDecodeStep(g, c, P, token, pos, ks, vs);
   g.output('logits', out.logits);
-  out.k.forEach((t, l) => g.output(`k.${l}`, t));
-  out.v.forEach((t, l) => g.output(`v.${l}`, t));
+  out.k.forEach((t, l) => g.output(FEED.layerK(l), t));
+  out.v.forEach((t, l) => g.output(FEED.layerV(l), t));
   return g;
 }
 
@@ -164,12 +165,12 @@ export function buildTrainGraph(c: PolicyConfig, B: number, objective: Objective
   const scalars = { lr: g.input('lr', []), biasCorrection1: g.input('bias_correction1', []), biasCorrection2: g.input('bias_correction2', []), gradScale: clip.scale };
   const factors = adamwFactors(scalars, optim.adamw);
   specs.forEach((s, i) => {
-    const m = g.input(`m.${s.name}`, s.shape);
-    const v = g.input(`v.${s.name}`, s.shape);
+    const m = g.input(FEED.adamM(s.name), s.shape);
+    const v = g.input(FEED.adamV(s.name), s.shape);
     const u = adamwStep(params[i]!, grads[i]!, m, v, factors, s.decay);
-    g.output(`new.${s.name}`, u.param);
-    g.output(`new_m.${s.name}`, u.m);
-    g.output(`new_v.${s.name}`, u.v);
+    g.output(FEED.newParam(s.name), u.param);
+    g.output(FEED.newAdamM(s.name), u.m);
+    g.output(FEED.newAdamV(s.name), u.v);
   });
   return g;
 }

@@ -4,6 +4,7 @@
 import type { HostTensor } from '../engine';
 import type { PolicyConfig } from './config';
 import { cacheShapes } from './graphs';
+import { FEED } from './feed-names';
 
 export class KvCache {
   /** Per layer, keys transposed: [N, H, dh, S]. */
@@ -29,8 +30,8 @@ export class KvCache {
 
   /** Decode-graph feeds `cache_k.l` / `cache_v.l` over these buffers (same arrays every step). */
   feeds(into: Record<string, HostTensor>): void {
-    this.kT.forEach((data, l) => (into[`cache_k.${l}`] = { dtype: 'float32', shape: this.shapes.kT, data }));
-    this.v.forEach((data, l) => (into[`cache_v.${l}`] = { dtype: 'float32', shape: this.shapes.v, data }));
+    this.kT.forEach((data, l) => (into[FEED.cacheK(l)] = { dtype: 'float32', shape: this.shapes.kT, data }));
+    this.v.forEach((data, l) => (into[FEED.cacheV(l)] = { dtype: 'float32', shape: this.shapes.v, data }));
   }
 
   /** Stores a prefill's first T positions: kT [N,H,dh,T] and v [N,H,T,dh]. */

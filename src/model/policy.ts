@@ -4,6 +4,7 @@ import { EngineSession, type ExecutionProvider, type GraphOptimization, type Gra
 import { type PolicyConfig, type PolicyConfigInput, numPatches, patchDim, resolvePolicyConfig } from './config';
 import { type SequenceBatch, checkBatch, packPerToken, packTokens, textLengthFor, unpackPerToken } from './batch';
 import { OPTIMIZER_DEFAULTS, type Objective, type OptimizerConfig, buildDecodeGraph, buildLogitsGraph, buildLogprobsGraph, buildPrefillGraph, buildTrainGraph } from './graphs';
+import { FEED } from './feed-names';
 import { KvCache, prefillLength } from './kv-cache';
 import { patchifyBatch } from './image';
 import type { GrpoLossConfig } from './loss';
@@ -213,8 +214,8 @@ export class PolicySessions {
     feeds.bias_correction1 = scalar(1 / (1 - beta1 ** t));
     feeds.bias_correction2 = scalar(1 / (1 - beta2 ** t));
     for (const s of paramSpecs(c)) {
-      feeds[`m.${s.name}`] = f32(s.shape, st.m.get(s.name)!);
-      feeds[`v.${s.name}`] = f32(s.shape, st.v.get(s.name)!);
+      feeds[FEED.adamM(s.name)] = f32(s.shape, st.m.get(s.name)!);
+      feeds[FEED.adamV(s.name)] = f32(s.shape, st.v.get(s.name)!);
     }
     const key = objective.kind === 'sft' ? `train-sft/B${B}/T${Tt}` : `train-grpo-${objective.advantage}${objective.onPolicy ? '-onpolicy' : ''}/B${B}/T${Tt}`;
     const s = await this.session(key, () => buildTrainGraph(c, B, objective, this.optimizer, { textLen: Tt }));
@@ -225,9 +226,9 @@ export class PolicySessions {
     const m: ParamValues = new Map();
     const v: ParamValues = new Map();
     for (const p of paramSpecs(c)) {
-      params.set(p.name, out[`new.${p.name}`]!.data as Float32Array);
-      m.set(p.name, out[`new_m.${p.name}`]!.data as Float32Array);
-      v.set(p.name, out[`new_v.${p.name}`]!.data as Float32Array);
+      params.set(p.name, out[FEED.newParam(p.name)]!.data as Float32Array);
+      m.set(p.name, out[FEED.newAdamM(p.name)]!.data as Float32Array);
+      v.set(p.name, out[FEED.newAdamV(p.name)]!.data as Float32Array);
     }
     this.params = params;
     this.optimizerState = { step: t, m, v };
@@ -288,7 +289,7 @@ export class PolicySessions {
     if (L > 0) pf.ids = i64([N, L], BigInt64Array.from(st.seqs.flatMap((q) => q.slice(0, L).map(BigInt))));
     this.paramFeeds(pf);
     const pre = await prefill.run(pf);
-    for (let l = 0; l < c.nLayers; l++) cache.writePrefix(l, pre[`k.${l}`]!.data as Float32Array, pre[`v.${l}`]!.data as Float32Array, Np + L);
+    for (let l = 0; l < c.nLayers; l++) cache.writePrefix(l, pre[FEED.layerK(l)]!.data as Float32Array, pre[FEED.layerV(l)]!.data as Float32Array, Np + L);
     // Decode one shared position per step; sequence i samples once its last token is the input.
     const s = await this.session(`decode/N${N}`, () => buildDecodeGraph(c, N), this.runtime.decodeThreads ?? 1);
     const feeds: Record<string, HostTensor> = {};
@@ -302,7 +303,7 @@ export class PolicySessions {
       for (let i = 0; i < N; i++) token[i] = BigInt(st.seqs[i]![j] ?? this.options.tokens.pad);
       pos[0] = BigInt(Np + j);
       const out = await s.run(feeds);
-      for (let l = 0; l < c.nLayers; l++) cache.writeAt(l, Np + j, out[`k.${l}`]!.data as Float32Array, out[`v.${l}`]!.data as Float32Array);
+      for (let l = 0; l < c.nLayers; l++) cache.writeAt(l, Np + j, out[FEED.layerK(l)]!.data as Float32Array, out[FEED.layerV(l)]!.data as Float32Array);
       const logits = out.logits!.data as Float32Array;
       for (let i = 0; i < N; i++) if (!st.done[i] && j === st.seqs[i]!.length - 1) advance(i, logits, i * c.vocabSize);
     }
