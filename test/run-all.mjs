@@ -10,6 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** What prettier keeps formatted (`npm run format` rewrites it). */
+const FORMATTED = ['src/**/*.ts', 'test/**/*.{ts,mjs}', 'webview/**/*.ts', '*.js', 'scripts/**/*.mjs'];
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const outDir = path.join(root, 'test-output');
 fs.mkdirSync(outDir, { recursive: true });
@@ -67,7 +69,16 @@ async function nodeTests() {
     fs.rmSync(countsFile, { force: true });
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=./test/support/count-reporter.mjs', `--test-reporter-destination=${countsFile}`, 'test/support/in-process.ts', ...mine],
+      [
+        '--import',
+        'tsx',
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=./test/support/count-reporter.mjs',
+        `--test-reporter-destination=${countsFile}`,
+        'test/support/in-process.ts',
+        ...mine,
+      ],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
@@ -92,6 +103,7 @@ if (only === undefined) {
     step('type-check webview (tsc --noEmit)', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'webview']);
   }
   step('lint (eslint)', process.execPath, [path.join(root, 'node_modules/eslint/bin/eslint.js'), '.']);
+  step('format (prettier --check)', process.execPath, [path.join(root, 'node_modules/prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', ...FORMATTED]);
 }
 
 if (only !== 'e2e') await nodeTests();

@@ -7,11 +7,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export type OptionSpec =
-  | { kind: 'string' }
-  | { kind: 'boolean' }
-  | { kind: 'int'; min: number; max: number }
-  | { kind: 'number' };
+export type OptionSpec = { kind: 'string' } | { kind: 'boolean' } | { kind: 'int'; min: number; max: number } | { kind: 'number' };
 
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 

@@ -71,7 +71,6 @@ export interface GrpoLossOptions {
   aggregation: LossAggregation;
 }
 
-
 export interface GrpoLossResult {
   loss: number;
   /** Masked mean of k3 KL over all counted tokens. */

@@ -35,7 +35,8 @@ export function extractKeySteps(solution: string, opts: ExtractOptions = {}): Ke
       if (clause.includes('=') && clause.length <= MAX_EQUATION) add(stripLead(clause));
     }
     for (const m of text.matchAll(/(?<![\w.])-?\d+(?:[.,]\d+)?\s?(?:%|°|[A-Za-z]{1,12}\b)/g)) add(m[0]);
-    for (const m of text.matchAll(/(?<=[a-z0-9,;] )(?:[A-Z][a-z]{2,}|[A-Z]{2,4})(?: (?:[A-Z][a-z]{2,}|[a-z]{3,}(?= theorem| rule| law)))?(?: (?:theorem|rule|law|formula))?/g)) add(m[0]);
+    for (const m of text.matchAll(/(?<=[a-z0-9,;] )(?:[A-Z][a-z]{2,}|[A-Z]{2,4})(?: (?:[A-Z][a-z]{2,}|[a-z]{3,}(?= theorem| rule| law)))?(?: (?:theorem|rule|law|formula))?/g))
+      add(m[0]);
   }
   return found;
 }

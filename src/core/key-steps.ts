@@ -64,7 +64,10 @@ export function parseKeyElementsText(text: string): KeyStepGroup[] {
   const out: KeyStepGroup[] = [];
   for (const e of chosen) {
     for (const item of splitItems(e.content)) {
-      const alts = item.split(/\s\|\s/).map((a) => unquote(a.trim())).filter((a) => a.length > 0);
+      const alts = item
+        .split(/\s\|\s/)
+        .map((a) => unquote(a.trim()))
+        .filter((a) => a.length > 0);
       if (alts.length === 1) out.push(alts[0]!);
       else if (alts.length > 1) out.push(alts);
     }

@@ -51,9 +51,33 @@ const LATEX_COMMANDS = new Map<string, string>([
 
 /** Commands that only wrap or space their content: dropped, their braces are dropped too. */
 const DROPPED_COMMANDS = new Set([
-  'left', 'right', 'bigl', 'bigr', 'big', 'Big', 'displaystyle', 'textstyle', 'text', 'textrm', 'textbf', 'textit',
-  'textnormal', 'mathrm', 'mathbf', 'mathit', 'mathsf', 'mathbb', 'boxed', 'mbox', 'operatorname', 'quad', 'qquad',
-  'limits', 'bf', 'rm', 'it',
+  'left',
+  'right',
+  'bigl',
+  'bigr',
+  'big',
+  'Big',
+  'displaystyle',
+  'textstyle',
+  'text',
+  'textrm',
+  'textbf',
+  'textit',
+  'textnormal',
+  'mathrm',
+  'mathbf',
+  'mathit',
+  'mathsf',
+  'mathbb',
+  'boxed',
+  'mbox',
+  'operatorname',
+  'quad',
+  'qquad',
+  'limits',
+  'bf',
+  'rm',
+  'it',
 ]);
 const FRAC_COMMANDS = new Set(['frac', 'dfrac', 'tfrac', 'cfrac']);
 const MAX_FRAC_DEPTH = 16;

@@ -72,7 +72,7 @@ function matchR1vl(text: string, groups: readonly KeyStepGroup[]): KeyStepResult
     let map: number[] | null = null;
     if (lower.length !== raw.length) {
       map = [];
-      for (let k = 0; k < raw.length; ) {
+      for (let k = 0; k < raw.length;) {
         const cp = raw.codePointAt(k)!;
         const len = cp > 0xffff ? 2 : 1;
         const l = String.fromCodePoint(cp).toLowerCase().length;

@@ -125,13 +125,25 @@ function robustViolations(chain: ParsedChain): Violation[] {
     }
     if (firstAnswer) {
       out.push(
-        violation('ANSWER_NOT_LAST', `"${sectionName(s)}" comes after the final answer; the final answer must be the last section.`, firstAnswer.header.start, firstAnswer.header.end),
+        violation(
+          'ANSWER_NOT_LAST',
+          `"${sectionName(s)}" comes after the final answer; the final answer must be the last section.`,
+          firstAnswer.header.start,
+          firstAnswer.header.end,
+        ),
       );
       continue;
     }
     const rank = RANK[s.kind];
     if (rank < maxRank && maxSection) {
-      out.push(violation('ORDER', `"${sectionName(s)}" comes after "${sectionName(maxSection)}"; expected order: Image Description, Rationales, Steps, Final answer.`, s.header.start, s.header.end));
+      out.push(
+        violation(
+          'ORDER',
+          `"${sectionName(s)}" comes after "${sectionName(maxSection)}"; expected order: Image Description, Rationales, Steps, Final answer.`,
+          s.header.start,
+          s.header.end,
+        ),
+      );
     } else if (rank > maxRank) {
       maxRank = rank;
       maxSection = s;

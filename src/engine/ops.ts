@@ -1,19 +1,7 @@
 // Differentiable ops. Each op emits standard ai.onnx nodes (opset 17) with static shapes and, when
 // an input needs a gradient, records its reverse rule — itself written in standard ops — on the tape.
 import { type AttrValue, type Graph, attr, typedArrayFor } from './graph';
-import {
-  type DType,
-  type FloatDType,
-  type Shape,
-  type Tensor,
-  ONNX_DTYPE,
-  broadcastShapes,
-  formatShape,
-  isFloat,
-  normAxis,
-  numel,
-  sameShape,
-} from './tensor';
+import { type DType, type FloatDType, type Shape, type Tensor, ONNX_DTYPE, broadcastShapes, formatShape, isFloat, normAxis, numel, sameShape } from './tensor';
 
 export type Operand = Tensor | number;
 
@@ -86,10 +74,7 @@ export function sub(a: Operand, b: Operand): Tensor {
 }
 
 export function mul(a: Operand, b: Operand): Tensor {
-  return binary('Mul', a, b, (g, ta, tb) => [
-    ta.requiresGrad ? unbroadcast(mul(g, tb), ta.shape) : undefined,
-    tb.requiresGrad ? unbroadcast(mul(g, ta), tb.shape) : undefined,
-  ]);
+  return binary('Mul', a, b, (g, ta, tb) => [ta.requiresGrad ? unbroadcast(mul(g, tb), ta.shape) : undefined, tb.requiresGrad ? unbroadcast(mul(g, ta), tb.shape) : undefined]);
 }
 
 export function div(a: Operand, b: Operand): Tensor {
@@ -140,7 +125,12 @@ export function clip(x: Tensor, lo: number, hi: number): Tensor {
   const dtype = floatOf('Clip', x);
   const out = graph.node('Clip', [x, graph.scalar(lo, dtype), graph.scalar(hi, dtype)], x.shape, dtype);
   return graph.record([x], out, (g) => {
-    const inside = graph.node('And', [compareMask('GreaterOrEqual', x, graph.scalar(lo, dtype), x.shape), compareMask('LessOrEqual', x, graph.scalar(hi, dtype), x.shape)], x.shape, 'bool');
+    const inside = graph.node(
+      'And',
+      [compareMask('GreaterOrEqual', x, graph.scalar(lo, dtype), x.shape), compareMask('LessOrEqual', x, graph.scalar(hi, dtype), x.shape)],
+      x.shape,
+      'bool',
+    );
     return [where(inside, g, 0)];
   });
 }
@@ -264,9 +254,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       // Weight gradient folds the batch into one GEMM: [M,K]ᵀ·[M,N].
       const n = b.shape[1]!;
       const m = numel(a.shape) / k;
-      const gb = b.requiresGrad
-        ? graph.node('Gemm', [reshape(a, [m, k]), reshape(g, [m, n])], [k, n], dtype, { transA: attr.int(1) })
-        : undefined;
+      const gb = b.requiresGrad ? graph.node('Gemm', [reshape(a, [m, k]), reshape(g, [m, n])], [k, n], dtype, { transA: attr.int(1) }) : undefined;
       return [a.requiresGrad ? matmul(g, swapLast(b)) : undefined, gb];
     }
     return [a.requiresGrad ? unbroadcast(matmul(g, swapLast(b)), a.shape) : undefined, b.requiresGrad ? unbroadcast(matmul(swapLast(a), g), b.shape) : undefined];
@@ -277,8 +265,18 @@ export function transpose(x: Tensor, perm: readonly number[]): Tensor {
   if (perm.length !== x.shape.length || [...perm].sort().some((p, i) => p !== i)) throw new Error(`Transpose: perm [${perm}] invalid for ${formatShape(x.shape)}`);
   // Moving only size-1 axes keeps the memory order: a Reshape (a view in ORT) instead of a copy.
   const moved = perm.filter((p) => x.shape[p] !== 1);
-  if (moved.every((p, i) => i === 0 || moved[i - 1]! < p)) return reshape(x, perm.map((p) => x.shape[p]!));
-  const out = x.graph.node('Transpose', [x], perm.map((p) => x.shape[p]!), x.dtype, { perm: attr.ints(perm) });
+  if (moved.every((p, i) => i === 0 || moved[i - 1]! < p))
+    return reshape(
+      x,
+      perm.map((p) => x.shape[p]!),
+    );
+  const out = x.graph.node(
+    'Transpose',
+    [x],
+    perm.map((p) => x.shape[p]!),
+    x.dtype,
+    { perm: attr.ints(perm) },
+  );
   const inverse: number[] = [];
   perm.forEach((p, i) => (inverse[p] = i));
   return x.graph.record([x], out, (g) => [transpose(g, inverse)]);
@@ -320,9 +318,20 @@ export function split(x: Tensor, axis: number, sizes: readonly number[]): Tensor
     throw new Error(`Split: sizes [${sizes}] do not partition axis ${axis} of ${formatShape(x.shape)}`);
   }
   const graph = x.graph;
-  const outs = graph.nodeMulti('Split', [x, graph.int64s(sizes)], sizes.map((n) => ({ shape: x.shape.map((d, i) => (i === ax ? n : d)), dtype: x.dtype })), { axis: attr.int(ax) });
+  const outs = graph.nodeMulti(
+    'Split',
+    [x, graph.int64s(sizes)],
+    sizes.map((n) => ({ shape: x.shape.map((d, i) => (i === ax ? n : d)), dtype: x.dtype })),
+    { axis: attr.int(ax) },
+  );
   return graph.recordMulti([x], outs, (gs) => [
-    graph.node('Concat', gs.map((g, i) => g ?? zerosLike(graph, outs[i]!.shape, x.dtype)), x.shape, x.dtype, { axis: attr.int(ax) }),
+    graph.node(
+      'Concat',
+      gs.map((g, i) => g ?? zerosLike(graph, outs[i]!.shape, x.dtype)),
+      x.shape,
+      x.dtype,
+      { axis: attr.int(ax) },
+    ),
   ]);
 }
 
@@ -337,7 +346,13 @@ export function concat(xs: readonly Tensor[], axis: number): Tensor {
   }
   const graph = graphOf('Concat', ...xs);
   const total = xs.reduce((s, x) => s + x.shape[ax]!, 0);
-  const out = graph.node('Concat', xs, first.shape.map((d, i) => (i === ax ? total : d)), first.dtype, { axis: attr.int(ax) });
+  const out = graph.node(
+    'Concat',
+    xs,
+    first.shape.map((d, i) => (i === ax ? total : d)),
+    first.dtype,
+    { axis: attr.int(ax) },
+  );
   return graph.record(xs, out, (g) => {
     let offset = 0;
     return xs.map((x) => {
@@ -398,13 +413,19 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
   const graph = graphOf('LayerNormalization', x, gamma, beta);
   const dtype = floatOf('LayerNormalization', x);
   const d = x.shape[x.shape.length - 1]!;
-  if (!sameShape(gamma.shape, [d]) || !sameShape(beta.shape, [d])) throw new Error(`LayerNormalization: scale/bias must be [${d}], got ${formatShape(gamma.shape)} / ${formatShape(beta.shape)}`);
+  if (!sameShape(gamma.shape, [d]) || !sameShape(beta.shape, [d]))
+    throw new Error(`LayerNormalization: scale/bias must be [${d}], got ${formatShape(gamma.shape)} / ${formatShape(beta.shape)}`);
   const stat = [...x.shape.slice(0, -1), 1];
-  const [y, mean, invStd] = graph.nodeMulti('LayerNormalization', [x, gamma, beta], [
-    { shape: x.shape, dtype },
-    { shape: stat, dtype: 'float32' },
-    { shape: stat, dtype: 'float32' },
-  ], { axis: attr.int(-1), epsilon: attr.float(eps) }) as [Tensor, Tensor, Tensor];
+  const [y, mean, invStd] = graph.nodeMulti(
+    'LayerNormalization',
+    [x, gamma, beta],
+    [
+      { shape: x.shape, dtype },
+      { shape: stat, dtype: 'float32' },
+      { shape: stat, dtype: 'float32' },
+    ],
+    { axis: attr.int(-1), epsilon: attr.float(eps) },
+  ) as [Tensor, Tensor, Tensor];
   const last = [x.shape.length - 1];
   const rowMean = (v: Tensor): Tensor => graph.node('ReduceMean', [v], stat, v.dtype, { axes: attr.ints(last), keepdims: attr.int(1) });
   return graph.record([x, gamma, beta], y, (g) => {

@@ -76,19 +76,23 @@ class StepGrpoExtension extends Disposable {
     const roots = () => runsRoots(context);
     this.runsTree = this._register(new RunsTreeProvider(this.runManager, roots));
     const treeView = this._register(vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: this.runsTree }));
-    this._register(this.runManager.onDidChange(() => {
-      const running = this.runManager.running().length;
-      treeView.badge = running ? { value: running, tooltip: `${running} StepGRPO run${running > 1 ? 's' : ''} running` } : undefined;
-    }));
-    this.metrics = this._register(new MetricsViewProvider({
-      extensionUri: context.extensionUri,
-      manager: this.runManager,
-      listRuns: () => this.runsTree.runs(),
-      onRunsChanged: this.runsTree.onDidChangeTreeData,
-      roots,
-      memento: context.workspaceState,
-      log: this.log,
-    }));
+    this._register(
+      this.runManager.onDidChange(() => {
+        const running = this.runManager.running().length;
+        treeView.badge = running ? { value: running, tooltip: `${running} StepGRPO run${running > 1 ? 's' : ''} running` } : undefined;
+      }),
+    );
+    this.metrics = this._register(
+      new MetricsViewProvider({
+        extensionUri: context.extensionUri,
+        manager: this.runManager,
+        listRuns: () => this.runsTree.runs(),
+        onRunsChanged: this.runsTree.onDidChangeTreeData,
+        roots,
+        memento: context.workspaceState,
+        log: this.log,
+      }),
+    );
     this._register(vscode.window.registerWebviewViewProvider(METRICS_VIEW_ID, this.metrics));
     const runs = new RunCommands(this.runManager, this.runsTree, treeView, () => roots()[0]!, this.log);
     this._register(notifyRunOutcomes(this.runManager, this.log, (runId) => runs.openRunFolder(runId)));

@@ -14,7 +14,8 @@ export function checkBatch(c: PolicyConfig, batch: SequenceBatch, what: string):
   if (batch.images.length !== batch.tokens.length) throw new Error(`${what}: ${batch.images.length} images for ${batch.tokens.length} sequences`);
   batch.tokens.forEach((t, b) => {
     if (t.length < 1 || t.length > c.maxTextLen) throw new Error(`${what}: sequence ${b} has ${t.length} tokens (allowed 1..${c.maxTextLen})`);
-    for (const id of t) if (!Number.isInteger(id) || id < 0 || id >= c.vocabSize) throw new Error(`${what}: sequence ${b} holds token id ${id} outside vocabulary of ${c.vocabSize}`);
+    for (const id of t)
+      if (!Number.isInteger(id) || id < 0 || id >= c.vocabSize) throw new Error(`${what}: sequence ${b} holds token id ${id} outside vocabulary of ${c.vocabSize}`);
   });
 }
 

@@ -11,7 +11,6 @@ export interface GrpoLossConfig {
   aggregation: LossAggregation;
 }
 
-
 export interface LossTensors {
   loss: Tensor;
   /** Extra scalar metrics, e.g. kl and clip_ratio. */

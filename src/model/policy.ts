@@ -277,7 +277,12 @@ export class PolicySessions {
     return { completions: state.seqs.map((s, i) => s.slice(state.promptLen[i]!)), stoppedAtEos: state.eos, logprobs: state.logprobs };
   }
 
-  private async sampleCached(N: number, patches: Float32Array, st: { seqs: number[][]; done: boolean[] }, advance: (i: number, l: ArrayLike<number>, off: number) => void): Promise<void> {
+  private async sampleCached(
+    N: number,
+    patches: Float32Array,
+    st: { seqs: number[][]; done: boolean[] },
+    advance: (i: number, l: ArrayLike<number>, off: number) => void,
+  ): Promise<void> {
     const c = this.config;
     const Np = numPatches(c);
     if (st.done.every(Boolean)) return;
@@ -309,7 +314,12 @@ export class PolicySessions {
     }
   }
 
-  private async sampleRecompute(N: number, patches: Float32Array, st: { seqs: number[][]; done: boolean[] }, advance: (i: number, l: ArrayLike<number>, off: number) => void): Promise<void> {
+  private async sampleRecompute(
+    N: number,
+    patches: Float32Array,
+    st: { seqs: number[][]; done: boolean[] },
+    advance: (i: number, l: ArrayLike<number>, off: number) => void,
+  ): Promise<void> {
     const c = this.config;
     const Tt = c.maxTextLen;
     const V = c.vocabSize;

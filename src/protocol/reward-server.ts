@@ -186,5 +186,4 @@ export function parseGetRewardRequest(value: unknown): Checked<GetRewardRequest>
 export const isScoreResponse = (value: unknown): value is ScoreResponse => isObject(value) && isObject(value.rewards) && number().check(value.rewards.total, '') === null;
 
 /** Client-side guard for an error reply. */
-export const isErrorResponse = (value: unknown): value is ErrorResponse =>
-  parse(object({ error: object({ status: number({ integer: true }), message: string() }) }), value).ok;
+export const isErrorResponse = (value: unknown): value is ErrorResponse => parse(object({ error: object({ status: number({ integer: true }), message: string() }) }), value).ok;

@@ -57,7 +57,9 @@ export function number(opts: { integer?: boolean; min?: number; max?: number } =
 export const step = (): Schema<number> => number({ integer: true, min: 0 });
 
 export function oneOf<const T extends readonly (string | number | boolean | null)[]>(values: T): Schema<T[number]> {
-  return schema((v, p) => (values.includes(v as T[number]) ? null : issue(p, `expected one of ${values.map((x) => JSON.stringify(x)).join(', ')}, got ${JSON.stringify(v) ?? kindOf(v)}`)));
+  return schema((v, p) =>
+    values.includes(v as T[number]) ? null : issue(p, `expected one of ${values.map((x) => JSON.stringify(x)).join(', ')}, got ${JSON.stringify(v) ?? kindOf(v)}`),
+  );
 }
 
 export function array<T>(item: Schema<T>): Schema<T[]> {

@@ -25,12 +25,7 @@ export type TrainerEvent =
   | { v: 1; type: 'done'; status: 'completed' | 'stopped' | 'failed'; summary: Record<string, unknown> };
 
 /** Host → trainer. */
-export type HostCommand =
-  | { v: 1; type: 'stop' }
-  | { v: 1; type: 'pause' }
-  | { v: 1; type: 'resume' }
-  | { v: 1; type: 'checkpoint' }
-  | { v: 1; type: 'ping' };
+export type HostCommand = { v: 1; type: 'stop' } | { v: 1; type: 'pause' } | { v: 1; type: 'resume' } | { v: 1; type: 'checkpoint' } | { v: 1; type: 'ping' };
 
 export type TrainerEventType = TrainerEvent['type'];
 export type HostCommandType = HostCommand['type'];
@@ -42,7 +37,13 @@ const phaseEvent = refine(object({ ...envelope('phase'), phase: oneOf(PHASES), s
 );
 
 const parseEvent = messageGuard<TrainerEvent>('trainer event', {
-  hello: object({ ...envelope('hello'), pid: number({ integer: true, min: 0 }), version: string(), device: object({ ep: string(), threads: number({ integer: true, min: 0 }) /* 0: onnxruntime's default */ }), config: unknown() }),
+  hello: object({
+    ...envelope('hello'),
+    pid: number({ integer: true, min: 0 }),
+    version: string(),
+    device: object({ ep: string(), threads: number({ integer: true, min: 0 }) /* 0: onnxruntime's default */ }),
+    config: unknown(),
+  }),
   phase: phaseEvent,
   rollouts: object({ ...envelope('rollouts'), step: step(), groups: array(rolloutGroupSchema) }),
   metrics: object({ ...envelope('metrics'), step: step(), phase: oneOf(PHASES), values: record(number()) }),

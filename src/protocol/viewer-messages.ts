@@ -54,11 +54,7 @@ export type HostToViewer =
 
 /** Webview → host. */
 export type ViewerToHost =
-  | { type: 'ready' }
-  | { type: 'setStep'; step: StepSelection }
-  | { type: 'setFilters'; filters: ViewerFilters }
-  | { type: 'setLayout'; layout: ViewerLayout }
-  | { type: 'pickRun' };
+  { type: 'ready' } | { type: 'setStep'; step: StepSelection } | { type: 'setFilters'; filters: ViewerFilters } | { type: 'setLayout'; layout: ViewerLayout } | { type: 'pickRun' };
 
 const filtersSchema: Schema<ViewerFilters> = object({
   validity: oneOf(['all', 'valid', 'invalid'] as const),

@@ -22,7 +22,12 @@ const DRAIN_LIMIT = 64 * 1024 * 1024;
 const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(bytes < 1024 * 1024 ? 3 : 1)} MiB`;
 
 export function tooLarge(limit: number, got: string, close = false): HttpError {
-  return new HttpError(413, `request body too large: ${got}, the limit is ${limit} bytes (${mib(limit)}); send fewer items per request or start the server with a larger --max-body`, undefined, close);
+  return new HttpError(
+    413,
+    `request body too large: ${got}, the limit is ${limit} bytes (${mib(limit)}); send fewer items per request or start the server with a larger --max-body`,
+    undefined,
+    close,
+  );
 }
 
 /**

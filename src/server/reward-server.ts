@@ -111,7 +111,9 @@ export class RewardServer {
       if (!socket.writable) return;
       const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
       const body = JSON.stringify({ error: { status, message: `bad HTTP request: ${err.code ?? err.message}` } });
-      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
     });
   }
 
@@ -176,7 +178,13 @@ export class RewardServer {
     res.once('finish', () => this.metrics.record(label, res.statusCode, performance.now() - started));
     if (this.closing) res.setHeader('connection', 'close');
     try {
-      if (!route) throw new HttpError(404, `no endpoint ${path}: expected one of ${Object.entries(this.routes).map(([p, r]) => `${r.method} ${p}`).join(', ')}`);
+      if (!route)
+        throw new HttpError(
+          404,
+          `no endpoint ${path}: expected one of ${Object.entries(this.routes)
+            .map(([p, r]) => `${r.method} ${p}`)
+            .join(', ')}`,
+        );
       if (req.method !== route.method) {
         res.setHeader('allow', route.method);
         throw new HttpError(405, `${path} takes ${route.method}, got ${req.method ?? '?'}`);

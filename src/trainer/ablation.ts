@@ -81,7 +81,14 @@ async function ensureRun(dir: string, config: TrainConfig, label: string, onEven
 
 export async function runAblation(o: AblationOptions): Promise<ArmResult[]> {
   const arms = ablationArms(resolveRewardConfig(o.base.reward)).filter((a) => !o.arms || o.arms.includes(a.name));
-  if (o.arms) for (const name of o.arms) if (!arms.some((a) => a.name === name)) throw new Error(`ablation: unknown arm "${name}" (expected ${ablationArms({}).map((a) => a.name).join(', ')})`);
+  if (o.arms)
+    for (const name of o.arms)
+      if (!arms.some((a) => a.name === name))
+        throw new Error(
+          `ablation: unknown arm "${name}" (expected ${ablationArms({})
+            .map((a) => a.name)
+            .join(', ')})`,
+        );
   // One warm-up for every arm: differences between arms are RL's alone.
   const sftDir = path.join(o.outDir, 'sft');
   const sftConfig: TrainConfig = { ...o.base, rl: { ...o.base.rl, steps: 0 }, eval: { ...o.base.eval, every: 0 } };

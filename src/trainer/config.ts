@@ -157,7 +157,11 @@ export function resolveTrainConfig(user: unknown = {}, base: TrainConfig = TRAIN
     ['rl.updatesPerBatch', merged.rl.updatesPerBatch],
   ];
   for (const [field, v] of positive) if (!Number.isInteger(v) || v < 1) throw new Error(`config: ${field} must be a positive integer, got ${v}`);
-  for (const [field, v] of [['sft.steps', merged.sft.steps], ['rl.steps', merged.rl.steps], ['rl.warmupSteps', merged.rl.warmupSteps]] as const) {
+  for (const [field, v] of [
+    ['sft.steps', merged.sft.steps],
+    ['rl.steps', merged.rl.steps],
+    ['rl.warmupSteps', merged.rl.warmupSteps],
+  ] as const) {
     if (!Number.isInteger(v) || v < 0) throw new Error(`config: ${field} must be an integer ≥ 0, got ${v}`);
   }
   const oneOf = (field: string, v: string, allowed: readonly string[]): void => {

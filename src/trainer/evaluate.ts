@@ -6,7 +6,14 @@ import type { Tokenizer } from '../model/tokenizer';
 import type { TaskSource } from './data/example';
 import { encodePrompt } from './sequences';
 
-export async function evaluate(policy: PolicySessions, tok: Tokenizer, data: TaskSource, prompts: number, maxNewTokens: number, reward: RewardConfig): Promise<Record<string, number>> {
+export async function evaluate(
+  policy: PolicySessions,
+  tok: Tokenizer,
+  data: TaskSource,
+  prompts: number,
+  maxNewTokens: number,
+  reward: RewardConfig,
+): Promise<Record<string, number>> {
   const c = policy.config;
   const n = Math.min(prompts, data.evalSize);
   const examples = Array.from({ length: n }, (_, i) => data.evalAt(i));

@@ -97,7 +97,9 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
     }
     const stream = data.train(resumed?.state.dataCursor);
     emit({ v: 1, type: 'hello', pid: process.pid, version: TRAINER_VERSION, device: { ep: config.runtime.executionProvider, threads: config.runtime.threads }, config });
-    log(`${resumed ? `resumed at step ${step}` : 'new run'}: ${data.trainSize} train / ${data.evalSize} eval examples, vocabulary ${tok.vocabSize}, policy ${policy.config.dModel}d × ${policy.config.nLayers} layers`);
+    log(
+      `${resumed ? `resumed at step ${step}` : 'new run'}: ${data.trainSize} train / ${data.evalSize} eval examples, vocabulary ${tok.vocabSize}, policy ${policy.config.dModel}d × ${policy.config.nLayers} layers`,
+    );
 
     const checkpoint = (): string => {
       const name = stepDir(step);
@@ -151,7 +153,15 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
     while (step < total) {
       if (await betweenSteps()) return finish('stopped');
       const r = await stepGrpoStep({
-        policy, refParams, tok, stream, rl, reward, seed: config.seed, step, rlStep: step - sft.steps,
+        policy,
+        refParams,
+        tok,
+        stream,
+        rl,
+        reward,
+        seed: config.seed,
+        step,
+        rlStep: step - sft.steps,
         imageForEvent: (e) => (e.image ? { dataUri: dataUri(e.image, e.imageSize) } : undefined),
       });
       step++;

@@ -26,8 +26,10 @@ export async function incompatibility(checkpoint: string, config: TrainConfig): 
   if (!state.config || !state.policy) return `${checkpoint}/state.json holds no run or policy config`;
   if ((await createTaskSource(state.config.data)).fingerprint !== (await createTaskSource(config.data)).fingerprint) return 'it was trained on another task';
   const { image, ...sizes } = config.model;
-  for (const [k, v] of Object.entries(sizes)) if (state.policy[k as keyof typeof sizes] !== v) return `its policy has ${k} ${String(state.policy[k as keyof typeof sizes])}, the run wants ${String(v)}`;
-  if (image?.patchSize !== undefined && image.patchSize !== state.policy.image.patchSize) return `its policy has patch size ${state.policy.image.patchSize}, the run wants ${image.patchSize}`;
+  for (const [k, v] of Object.entries(sizes))
+    if (state.policy[k as keyof typeof sizes] !== v) return `its policy has ${k} ${String(state.policy[k as keyof typeof sizes])}, the run wants ${String(v)}`;
+  if (image?.patchSize !== undefined && image.patchSize !== state.policy.image.patchSize)
+    return `its policy has patch size ${state.policy.image.patchSize}, the run wants ${image.patchSize}`;
   return null;
 }
 
@@ -40,7 +42,9 @@ export async function reuseShippedSft(config: TrainConfig, from = __dirname): Pr
   const shipped = shippedSftCheckpoint(from);
   if (!shipped) return { config, note: null };
   const made = JSON.parse(fs.readFileSync(path.join(shipped, 'state.json'), 'utf8')) as { config?: TrainConfig };
-  const why = (await incompatibility(shipped, config)) ?? (JSON.stringify(made.config?.sft) !== JSON.stringify(config.sft) || made.config?.seed !== config.seed ? 'other SFT settings or seed' : null);
+  const why =
+    (await incompatibility(shipped, config)) ??
+    (JSON.stringify(made.config?.sft) !== JSON.stringify(config.sft) || made.config?.seed !== config.seed ? 'other SFT settings or seed' : null);
   if (why) return { config, note: `not using the shipped SFT checkpoint ${shipped}: ${why}` };
   return {
     config: { ...config, initFrom: shipped, sft: { ...config.sft, steps: 0 } },

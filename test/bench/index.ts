@@ -23,7 +23,10 @@ function format(value: BenchRow['value']): string {
 
 async function main(): Promise<void> {
   const only = parseOnly();
-  const files = fs.readdirSync(sectionsDir).filter((f) => f.endsWith('.ts')).sort();
+  const files = fs
+    .readdirSync(sectionsDir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
   const results: Record<string, BenchRow['value']> = {};
   const table: string[][] = [];
   for (const file of files) {

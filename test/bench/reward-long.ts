@@ -77,7 +77,11 @@ export function longRows(prefix: string, t: Record<'stepgrpo' | 'r1vl', LongTimi
     rows.push(
       { key: `${k}.chains_per_s`, value: Math.round(t[name].perSecond), note: `${name === 'r1vl' ? 'r1vl-official' : 'stepgrpo'} preset, ${what}, wall clock` },
       { key: `${k}.chains_per_cpu_s`, value: Math.round(t[name].perCpuSecond), note: 'per second of process CPU time' },
-      { key: `${k}.vs_released`, value: t[name].perCpuSecond / RELEASED_CHAINS_PER_S, note: `× the released code (${RELEASED_CHAINS_PER_S} chains/s, the issue's figure; target ≥ 10)` },
+      {
+        key: `${k}.vs_released`,
+        value: t[name].perCpuSecond / RELEASED_CHAINS_PER_S,
+        note: `× the released code (${RELEASED_CHAINS_PER_S} chains/s, the issue's figure; target ≥ 10)`,
+      },
     );
   }
   return rows;

@@ -67,13 +67,21 @@ async function runExtensionTests(testsEntry, workspace) {
   const metricsFile = path.join(outDir, 'e2e-metrics.json');
   fs.rmSync(resultsFile, { force: true });
   const server = await startCodeServer({
-    e2eDir, workDir, name: 'suite', folder: workspace, extensionsDir, log,
+    e2eDir,
+    workDir,
+    name: 'suite',
+    folder: workspace,
+    extensionsDir,
+    log,
     env: { STEPGRPO_E2E_RESULTS: resultsFile, STEPGRPO_E2E_METRICS: metricsFile },
   });
   let browser;
   try {
     const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
-    const payload = [['extensionDevelopmentPath', remote(root)], ['extensionTestsPath', remote(testsEntry)]];
+    const payload = [
+      ['extensionDevelopmentPath', remote(root)],
+      ['extensionTestsPath', remote(testsEntry)],
+    ];
     browser = await launchChromium();
     const page = await browser.newPage();
     let exit;
@@ -81,7 +89,13 @@ async function runExtensionTests(testsEntry, workspace) {
     await page.exposeFunction('codeAutomationExit', (code) => exit(code));
     page.on('console', async (m) => {
       const line = await extensionHostLine(m);
-      if (line && !/^(Resolv|Creating a socket|ChatSessionStore|Updating additional builtin|\[Service Worker\]|No search provider|Started initializing|Completed initializing|Ignoring fetching)/.test(line)) console.log(`    ${line}`);
+      if (
+        line &&
+        !/^(Resolv|Creating a socket|ChatSessionStore|Updating additional builtin|\[Service Worker\]|No search provider|Started initializing|Completed initializing|Ignoring fetching)/.test(
+          line,
+        )
+      )
+        console.log(`    ${line}`);
     });
     const started = Date.now();
     await page.goto(`${server.base}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);

@@ -17,7 +17,14 @@ describe('ablation runner', () => {
     const runs: string[] = [];
     const results = await runAblation({ outDir: out, base: smoke, seeds: [0, 1], arms: ['sft', 'outcome', 'stepgrpo'], onEvent: (run, e) => e.type === 'hello' && runs.push(run) });
     assert.deepEqual(runs, ['sft', 'outcome/seed-0', 'outcome/seed-1', 'stepgrpo/seed-0', 'stepgrpo/seed-1']);
-    assert.deepEqual(results.map((r) => [r.arm, r.runs.length]), [['sft', 1], ['outcome', 2], ['stepgrpo', 2]]);
+    assert.deepEqual(
+      results.map((r) => [r.arm, r.runs.length]),
+      [
+        ['sft', 1],
+        ['outcome', 2],
+        ['stepgrpo', 2],
+      ],
+    );
     for (const r of results) for (const run of r.runs) assert.equal(run['eval/prompts'], smoke.eval.prompts);
     const stepConfig = JSON.parse(fs.readFileSync(path.join(out, 'stepgrpo', 'seed-1', 'config.json'), 'utf8'));
     assert.equal(stepConfig.seed, 1);

@@ -34,7 +34,10 @@ describe('stepgrpo extract-keysteps', () => {
     const r = await cli(['extract-keysteps', '--in', input()]);
     assert.equal(r.code, 1, r.stderr); // record b has no string solution
     assert.match(r.stderr, /in\.jsonl:2: field solution: expected a string, got number/);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.deepEqual(rows[0].key_steps, { Steps: ['3 squares', '4 circles', '3 + 4 = 7'] });
     assert.deepEqual(rows[2].key_steps, { Steps: ['kept'] });
   });
@@ -47,14 +50,24 @@ describe('stepgrpo extract-keysteps', () => {
       req.on('end', () => {
         requests.push({ url: req.url ?? '', auth: req.headers.authorization, body: JSON.parse(body) });
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: 'Key Elements: Image Description: [grid]; Step 1: [3 squares | three squares]; Step 2: ["3 + 4 = 7"]' } }] }));
+        res.end(
+          JSON.stringify({
+            choices: [{ message: { role: 'assistant', content: 'Key Elements: Image Description: [grid]; Step 1: [3 squares | three squares]; Step 2: ["3 + 4 = 7"]' } }],
+          }),
+        );
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     try {
-      const r = await cli(['extract-keysteps', '--in', input(), '--endpoint', `http://127.0.0.1:${port}/v1`], { STEPGRPO_KEYSTEP_MODEL: 'extractor-7b', STEPGRPO_KEYSTEP_API_KEY: 'k-test' });
-      const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const r = await cli(['extract-keysteps', '--in', input(), '--endpoint', `http://127.0.0.1:${port}/v1`], {
+        STEPGRPO_KEYSTEP_MODEL: 'extractor-7b',
+        STEPGRPO_KEYSTEP_API_KEY: 'k-test',
+      });
+      const rows = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       assert.deepEqual(rows[0].key_steps, { Steps: [['3 squares', 'three squares'], '3 + 4 = 7'] });
       assert.equal(requests.length, 1);
       assert.equal(requests[0]!.url, '/v1/chat/completions');

@@ -14,7 +14,12 @@ const writeJsonl = (name: string, lines: string[]): string => {
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 };
-const readJsonl = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const readJsonl = (file: string) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
 before(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepgrpo-cli-'));
@@ -33,8 +38,14 @@ describe('stepgrpo score', async () => {
     const r = await cli(['score', '--in', input, '--out', out]);
     assert.equal(r.code, 0, r.stderr);
     const rows = readJsonl(out);
-    assert.deepEqual(rows.map((x) => x.id), [1, 2, 3, 4]);
-    assert.deepEqual(Object.keys(rows[0].rewards).sort(), ['answer', 'answer_correct', 'key_step_ratio', 'key_steps', 'mode', 'r_acc', 'r_val', 'total', 'validity', 'violations'].sort());
+    assert.deepEqual(
+      rows.map((x) => x.id),
+      [1, 2, 3, 4],
+    );
+    assert.deepEqual(
+      Object.keys(rows[0].rewards).sort(),
+      ['answer', 'answer_correct', 'key_step_ratio', 'key_steps', 'mode', 'r_acc', 'r_val', 'total', 'validity', 'violations'].sort(),
+    );
     assert.equal(rows[0].rewards.total, 2.1);
     assert.equal(rows[1].rewards.answer_correct, false);
     assert.equal(rows[1].rewards.violations[0].code, 'MISSING_SECTION');
@@ -123,7 +134,10 @@ describe('stepgrpo score: input hygiene', () => {
     const out = path.join(dir, 'bom.out.jsonl');
     const r = await cli(['score', '--in', input, '--out', out]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(readJsonl(out).map((x) => x.id), [1, 2]);
+    assert.deepEqual(
+      readJsonl(out).map((x) => x.id),
+      [1, 2],
+    );
   });
 
   it('invalid UTF-8 in a line is reported with its line, not read with replacement characters', async () => {
@@ -133,7 +147,10 @@ describe('stepgrpo score: input hygiene', () => {
     const r = await cli(['score', '--in', input, '--out', out]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /latin1\.jsonl:2: invalid UTF-8 \(byte 0xe9 at byte 29 of the line\)/);
-    assert.deepEqual(readJsonl(out).map((x) => x.id), [1, 3]);
+    assert.deepEqual(
+      readJsonl(out).map((x) => x.id),
+      [1, 3],
+    );
   });
 
   it('a JSON array file gets one clear error, pretty-printed or on one line', async () => {

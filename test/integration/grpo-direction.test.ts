@@ -14,7 +14,13 @@ describe('GRPO update direction', () => {
     );
     try {
       const image = new Float32Array(3 * 8 * 8).fill(0.5);
-      const batch = { images: [image, image], tokens: [[2, 3, 4, 5, 6], [2, 3, 7, 8, 9]] };
+      const batch = {
+        images: [image, image],
+        tokens: [
+          [2, 3, 4, 5, 6],
+          [2, 3, 7, 8, 9],
+        ],
+      };
       const lossMask = batch.tokens.map((t) => completionMask(2, t.length));
       const sumCompletion = (rows: number[][]): number[] => rows.map((r, b) => r.reduce((a, x, j) => a + x * lossMask[b]![j]!, 0));
       const before = await policy.logprobs(batch);

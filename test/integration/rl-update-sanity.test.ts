@@ -72,7 +72,15 @@ describe('RL update sanity: the update climbs its objective', () => {
     const policy = await createPolicySessions(config(), { seed: 1, tokens: TOKENS, grpo: LOSS, runtime: { threads: 1 } });
     try {
       // Reward: share of the 4 generated tokens that are token 3 (1 only for [3, 3, 3, 3]).
-      const trace = await grpoLoop(policy, { prompt: [BOS, 4], groupSize: 8, steps: 60, temperature: 1, lr: 1e-2, maxNewTokens: 4, reward: (c) => c.filter((t) => t === 3).length / 4 });
+      const trace = await grpoLoop(policy, {
+        prompt: [BOS, 4],
+        groupSize: 8,
+        steps: 60,
+        temperature: 1,
+        lr: 1e-2,
+        maxNewTokens: 4,
+        reward: (c) => c.filter((t) => t === 3).length / 4,
+      });
       console.log(`  mean reward, first 5 → last 5 steps: ${head(trace).toFixed(3)} → ${tail(trace).toFixed(3)}`);
       assert.ok(head(trace) < 0.5, `starts far from the maximum (${head(trace)})`);
       assert.ok(tail(trace) >= 0.95, `mean reward of the last 5 steps ${tail(trace)} < 0.95`);
@@ -90,7 +98,13 @@ describe('RL update sanity: the update climbs its objective', () => {
       const prompt = [BOS, 4];
       for (let step = 0; step < 150; step++) {
         const tokens = Array.from({ length: 16 }, () => [...prompt, ...Array.from({ length: 1 + Math.floor(rng.next() * 5) }, () => 3 + Math.floor(rng.next() * 3)), TOKENS.eos]);
-        await policy.trainStep({ images: tokens.map(() => image(c, 7)), tokens, lossMask: tokens.map((t) => completionMask(prompt.length, t.length)), objective: { kind: 'sft' }, lr: 1e-2 });
+        await policy.trainStep({
+          images: tokens.map(() => image(c, 7)),
+          tokens,
+          lossMask: tokens.map((t) => completionMask(prompt.length, t.length)),
+          objective: { kind: 'sft' },
+          lr: 1e-2,
+        });
       }
       const short = (comp: readonly number[]): number => (comp.at(-1) === TOKENS.eos && comp.length - 1 <= 2 ? 1 : 0);
       const trace = await grpoLoop(policy, { prompt, groupSize: 8, steps: 40, temperature: 1, lr: 3e-3, maxNewTokens: 6, reward: short });
@@ -102,7 +116,7 @@ describe('RL update sanity: the update climbs its objective', () => {
     }
   });
 
-  it('(c) the log-probs the update uses are the sampler\'s, at every temperature (batches cut to a length bucket)', async () => {
+  it("(c) the log-probs the update uses are the sampler's, at every temperature (batches cut to a length bucket)", async () => {
     // maxTextLen 40 with sequences under 32 tokens: log-prob and train graphs run at Tt = 32.
     const c = config({ vocabSize: 12, maxTextLen: 40 });
     const policy = await createPolicySessions(c, { seed: 3, tokens: TOKENS, grpo: LOSS, runtime: { threads: 1 } });
@@ -117,7 +131,10 @@ describe('RL update sanity: the update climbs its objective', () => {
         assert.ok(worst < 1e-4, `T = ${temperature}: |sampler − update log-prob| up to ${worst}`);
         // On-policy, with the reference equal to the current policy: ratio 1 and KL 0 at this temperature.
         const u = await grpoUpdate(policy, policy.params, { images, prompts, completions: s.completions, advantages: [0, 0, 0] }, { temperature, lr: 0, updatesPerBatch: 1 });
-        assert.ok(Math.abs(u.update.metrics.ratio_mean! - 1) < 1e-6 && Math.abs(u.update.metrics.kl!) < 1e-6, `T = ${temperature}: ratio ${u.update.metrics.ratio_mean}, kl ${u.update.metrics.kl}`);
+        assert.ok(
+          Math.abs(u.update.metrics.ratio_mean! - 1) < 1e-6 && Math.abs(u.update.metrics.kl!) < 1e-6,
+          `T = ${temperature}: ratio ${u.update.metrics.ratio_mean}, kl ${u.update.metrics.kl}`,
+        );
       }
     } finally {
       await policy.release();
@@ -131,7 +148,9 @@ describe('RL update sanity: the update climbs its objective', () => {
 async function float64World(c: PolicyConfig, B: number, Tt: number) {
   const specs = paramSpecs(c);
   const rng = new Rng(11);
-  const params: ParamMap = new Map(specs.map((p) => [p.name, Float64Array.from({ length: p.shape.reduce((a, b) => a * b, 1) }, () => (p.name.endsWith('.g') ? 1 : 0) + 0.4 * rng.normal())]));
+  const params: ParamMap = new Map(
+    specs.map((p) => [p.name, Float64Array.from({ length: p.shape.reduce((a, b) => a * b, 1) }, () => (p.name.endsWith('.g') ? 1 : 0) + 0.4 * rng.normal())]),
+  );
   const logprobs = await EngineSession.create(toOnnxBytes(buildLogprobsGraph(c, B, Tt, 'float64')), { threads: 1 });
   const train = await EngineSession.create(
     toOnnxBytes(buildTrainGraph(c, B, { kind: 'grpo', loss: LOSS, advantage: 'sequence', onPolicy: true }, undefined, { dtype: 'float64', emit: 'gradients', textLen: Tt })),
@@ -144,7 +163,13 @@ async function float64World(c: PolicyConfig, B: number, Tt: number) {
     const f: Record<string, HostTensor> = {
       ids: { dtype: 'int64', shape: [B, Tt], data: packed.ids },
       targets: { dtype: 'int64', shape: [B, Tt, 1], data: packed.targets },
-      patches: f64([B, numPatches(c), patchDim(c)], patchifyBatch(c, tokens.map(() => Float32Array.from(img)))),
+      patches: f64(
+        [B, numPatches(c), patchDim(c)],
+        patchifyBatch(
+          c,
+          tokens.map(() => Float32Array.from(img)),
+        ),
+      ),
       temperature: f64([], [temperature]),
     };
     for (const p of specs) f[p.name] = f64(p.shape, values.get(p.name)!);
@@ -163,7 +188,16 @@ async function float64World(c: PolicyConfig, B: number, Tt: number) {
       const lengths = tokens.map((t) => t.length);
       const lp = await this.logp(tokens, temperature);
       f.ref_logp = f64([B, Tt], packPerToken(c, lp, lengths, 'ref', Tt));
-      f.mask = f64([B, Tt], packPerToken(c, tokens.map((t) => completionMask(promptLen, t.length)), lengths, 'mask', Tt));
+      f.mask = f64(
+        [B, Tt],
+        packPerToken(
+          c,
+          tokens.map((t) => completionMask(promptLen, t.length)),
+          lengths,
+          'mask',
+          Tt,
+        ),
+      );
       f.advantages = f64([B, 1], advantages);
       const out = await train.run(f);
       return new Map(specs.map((p) => [p.name, out[`grad.${p.name}`]!.data as Float64Array]));
@@ -182,8 +216,7 @@ const dot = (a: ParamMap, b: ParamMap): number => {
 };
 const randomDirection = (specs: ReturnType<typeof paramSpecs>, rng: Rng): ParamMap =>
   new Map(specs.map((p) => [p.name, Float64Array.from({ length: p.shape.reduce((a, b) => a * b, 1) }, () => rng.normal())]));
-const shifted = (base: ParamMap, d: ParamMap, h: number): ParamMap =>
-  new Map([...base].map(([k, v]) => [k, v.map((x, i) => x + h * d.get(k)![i]!)]));
+const shifted = (base: ParamMap, d: ParamMap, h: number): ParamMap => new Map([...base].map(([k, v]) => [k, v.map((x, i) => x + h * d.get(k)![i]!)]));
 
 describe('RL update sanity: the gradient is the policy gradient (float64 graphs)', () => {
   const c = config({ vocabSize: 5 });
@@ -199,17 +232,23 @@ describe('RL update sanity: the gradient is the policy gradient (float64 graphs)
     const Tt = 8;
     const w = await float64World(c, B, Tt);
     try {
-      const tokens = [[BOS, 3, 4, TOKENS.eos], [BOS, 3, 1], [BOS, 3, 2, 4, 3, TOKENS.eos]];
+      const tokens = [
+        [BOS, 3, 4, TOKENS.eos],
+        [BOS, 3, 1],
+        [BOS, 3, 2, 4, 3, TOKENS.eos],
+      ];
       const adv = [0.7, -1.1, 0.4];
       // Reference objective with explicit indices: Σ_b A_b / |C_b| · Σ_k log π_T(completion_b[k]) / B.
       const objective = async (values: ParamMap): Promise<number> => {
         const lp = await w.logp(tokens, T, values);
-        return tokens.reduce((s, t, b) => {
-          const completion = t.length - prompt.length;
-          let sum = 0;
-          for (let k = 0; k < completion; k++) sum += lp[b]![prompt.length - 1 + k]!; // predicts t[prompt.length + k], the last one EOS
-          return s + (adv[b]! * sum) / completion;
-        }, 0) / B;
+        return (
+          tokens.reduce((s, t, b) => {
+            const completion = t.length - prompt.length;
+            let sum = 0;
+            for (let k = 0; k < completion; k++) sum += lp[b]![prompt.length - 1 + k]!; // predicts t[prompt.length + k], the last one EOS
+            return s + (adv[b]! * sum) / completion;
+          }, 0) / B
+        );
       };
       const g = await w.grad(tokens, prompt.length, adv, T);
       const gOtherPad = await w.grad(tokens, prompt.length, adv, T, 4);
@@ -241,7 +280,12 @@ describe('RL update sanity: the gradient is the policy gradient (float64 graphs)
       assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-9, 'the enumeration covers the whole distribution');
       // With A_s = B·L·π(s)·(r(s) − J), the per-sequence-mean loss is −E[r] up to a constant, so −∇loss = ∇J.
       const L = 2;
-      const exact = await w.grad(all, prompt.length, p.map((pk, k) => B * L * pk * (rewardTable[k]! - J)), T);
+      const exact = await w.grad(
+        all,
+        prompt.length,
+        p.map((pk, k) => B * L * pk * (rewardTable[k]! - J)),
+        T,
+      );
       const rng = new Rng(21);
       for (let k = 0; k < 5; k++) {
         const d = randomDirection(w.specs, rng);
@@ -251,13 +295,25 @@ describe('RL update sanity: the gradient is the policy gradient (float64 graphs)
       }
 
       // Sampled: G = 8 groups from the real sampler at T, advantages from core; summed per distinct completion.
-      const policy = await createPolicySessions(c, { params: new Map([...w.params].map(([k, v]) => [k, Float32Array.from(v)])), tokens: TOKENS, grpo: LOSS, runtime: { threads: 1 } });
+      const policy = await createPolicySessions(c, {
+        params: new Map([...w.params].map(([k, v]) => [k, Float32Array.from(v)])),
+        tokens: TOKENS,
+        grpo: LOSS,
+        runtime: { threads: 1 },
+      });
       const weight = new Array<number>(B).fill(0);
       try {
         const G = 8;
         const groups = 400;
         const img = image(c, 3);
-        const s = await policy.sample({ images: Array.from({ length: G * groups }, () => img), prompts: Array.from({ length: G * groups }, () => prompt), seeds: Array.from({ length: G * groups }, (_, i) => i), temperature: T, maxNewTokens: 2, stopAtEos: false });
+        const s = await policy.sample({
+          images: Array.from({ length: G * groups }, () => img),
+          prompts: Array.from({ length: G * groups }, () => prompt),
+          seeds: Array.from({ length: G * groups }, (_, i) => i),
+          temperature: T,
+          maxNewTokens: 2,
+          stopAtEos: false,
+        });
         const rewards = s.completions.map((comp) => rewardTable[comp[0]! * 5 + comp[1]!]!);
         groupAdvantages(rewards, G).forEach((a, i) => (weight[s.completions[i]![0]! * 5 + s.completions[i]![1]!]! += a));
       } finally {

@@ -35,12 +35,21 @@ describe('reward server endpoints', () => {
   });
 
   it('POST /score_batch: a list in, a list out in the same order, bad items reported in place', async () => {
-    const items = [{ completion: good, answer: '7' }, { completion: wrong, key_steps: { Steps: [['ok', 5]] } }, { completion: wrong, answer: '7' }, 'not an item', { completion: gap, answer: '7' }];
+    const items = [
+      { completion: good, answer: '7' },
+      { completion: wrong, key_steps: { Steps: [['ok', 5]] } },
+      { completion: wrong, answer: '7' },
+      'not an item',
+      { completion: gap, answer: '7' },
+    ];
     const r = await request(url, 'POST', '/score_batch', items);
     assert.equal(r.status, 200);
     assert.equal(r.body.scored, 3);
     assert.equal(r.body.failed, 2);
-    assert.deepEqual(r.body.results.map((x: { index: number }) => x.index), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      r.body.results.map((x: { index: number }) => x.index),
+      [0, 1, 2, 3, 4],
+    );
     assert.deepEqual(r.body.results[0].rewards, scoreChain(good, { answer: '7' }));
     assert.deepEqual(r.body.results[1].error, { index: 1, field: 'items[1].key_steps.Steps[0][1]', message: 'items[1].key_steps.Steps[0][1]: expected a string, got number' });
     assert.deepEqual(r.body.results[2].rewards, scoreChain(wrong, { answer: '7' }));
@@ -49,7 +58,14 @@ describe('reward server endpoints', () => {
   });
 
   it('POST /score_batch envelope: preset and config apply to every item, an item may override', async () => {
-    const r = await request(url, 'POST', '/score_batch', { preset: 'r1vl-official', config: { alpha: 0.5 }, items: [{ completion: good, answer: '7', key_steps: KEY_STEPS }, { completion: good, answer: '7', key_steps: KEY_STEPS, preset: 'stepgrpo' }] });
+    const r = await request(url, 'POST', '/score_batch', {
+      preset: 'r1vl-official',
+      config: { alpha: 0.5 },
+      items: [
+        { completion: good, answer: '7', key_steps: KEY_STEPS },
+        { completion: good, answer: '7', key_steps: KEY_STEPS, preset: 'stepgrpo' },
+      ],
+    });
     assert.equal(r.status, 200);
     assert.deepEqual(r.body.results[0].rewards, scoreChain(good, { answer: '7', keySteps: KEY_STEPS.Steps }, { mode: 'r1vl', alpha: 0.5 }));
     assert.deepEqual(r.body.results[1].rewards, scoreChain(good, { answer: '7', keySteps: KEY_STEPS.Steps }, 'stepgrpo'));

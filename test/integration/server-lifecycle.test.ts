@@ -17,11 +17,22 @@ describe('reward server under concurrent use', () => {
     server['server'].on('connection', () => connections++);
     try {
       const replies = await Promise.all(
-        Array.from({ length: 64 }, (_, r) => request(url, 'POST', '/score_batch', Array.from({ length: 16 }, (_, k) => ({ completion: chainFor(r * 16 + k), answer: '3' })), { agent })),
+        Array.from({ length: 64 }, (_, r) =>
+          request(
+            url,
+            'POST',
+            '/score_batch',
+            Array.from({ length: 16 }, (_, k) => ({ completion: chainFor(r * 16 + k), answer: '3' })),
+            { agent },
+          ),
+        ),
       );
       for (const [r, reply] of replies.entries()) {
         assert.equal(reply.status, 200);
-        assert.deepEqual(reply.body.results.map((x: { rewards: unknown }) => x.rewards), Array.from({ length: 16 }, (_, k) => scoreChain(chainFor(r * 16 + k), { answer: '3' })));
+        assert.deepEqual(
+          reply.body.results.map((x: { rewards: unknown }) => x.rewards),
+          Array.from({ length: 16 }, (_, k) => scoreChain(chainFor(r * 16 + k), { answer: '3' })),
+        );
       }
       assert.ok(connections <= 8, `${connections} connections for 64 requests: keep-alive not used`);
       assert.equal(server.metrics.chainsScored, 64 * 16);

@@ -17,10 +17,15 @@ const skip = python.status === 0 ? false : 'python3 is not installed (the Python
 /** Runs a Python snippet with the client importable; its last stdout line is parsed as JSON. */
 function runPython(code: string, env: Record<string, string>): Promise<any> {
   return new Promise((resolve, reject) => {
-    execFile('python3', ['-c', `import sys, json\nsys.path.insert(0, ${JSON.stringify(integrations)})\n${code}`], { env: { ...process.env, ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`python failed: ${err.message}\n${stderr}`));
-      resolve(JSON.parse(stdout.trim().split('\n').pop()!));
-    });
+    execFile(
+      'python3',
+      ['-c', `import sys, json\nsys.path.insert(0, ${JSON.stringify(integrations)})\n${code}`],
+      { env: { ...process.env, ...env }, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`python failed: ${err.message}\n${stderr}`));
+        resolve(JSON.parse(stdout.trim().split('\n').pop()!));
+      },
+    );
   });
 }
 
@@ -57,7 +62,10 @@ print(json.dumps({
     const full = scoreChain(chains.good, { answer: '7', keySteps: KEY_STEPS.Steps });
     assert.deepEqual(out.dict, { score: full.total, step_rar: full.r_acc, step_rvr: full.r_val, acc: 1, key_step_ratio: 1 });
     assert.equal(out.extra, full.total);
-    assert.deepEqual(out.batch, [chains.good, chains.wrong, chains.gap].map((c) => scoreChain(c, { answer: '7' }).total));
+    assert.deepEqual(
+      out.batch,
+      [chains.good, chains.wrong, chains.gap].map((c) => scoreChain(c, { answer: '7' }).total),
+    );
     assert.notEqual(out.batch[0], out.batch[1], 'a wrong answer must score lower');
   });
 
@@ -79,11 +87,20 @@ print(json.dumps({
     );
     const refs = [{ answer: '7', keySteps: KEY_STEPS.Steps }, { answer: '7', keySteps: KEY_STEPS.Steps }, { answer: '7' }];
     const expected = [chains.good, chains.wrong, chains.gap].map((c, i) => scoreChain(c, refs[i]!));
-    assert.deepEqual(out.total, expected.map((r) => r.total));
+    assert.deepEqual(
+      out.total,
+      expected.map((r) => r.total),
+    );
     assert.deepEqual(out.conv, out.total);
-    assert.deepEqual(out.rar, expected.map((r) => r.r_acc));
+    assert.deepEqual(
+      out.rar,
+      expected.map((r) => r.r_acc),
+    );
     assert.deepEqual(out.rvr, [1, 1, 0]);
-    assert.deepEqual(out.gt, [chains.good, chains.wrong, chains.gap].map((c) => scoreChain(c, { answer: '7' }).total));
+    assert.deepEqual(
+      out.gt,
+      [chains.good, chains.wrong, chains.gap].map((c) => scoreChain(c, { answer: '7' }).total),
+    );
   });
 
   it('bad input raises RewardServerError naming the field; a dead server is reported, not retried forever', async () => {

@@ -12,7 +12,12 @@ import { writeSolidImage, type ImageFormat } from '../support/image-files';
 test('smoke run on an R1-VL layout with PNG, interlaced PNG, JPEG, WebP and a corrupt file', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepgrpo-r1vl-run-'));
   try {
-    const images: [string, ImageFormat][] = [['a.png', 'png'], ['b.png', 'interlaced-png'], ['c.jpg', 'jpeg'], ['d.webp', 'webp']];
+    const images: [string, ImageFormat][] = [
+      ['a.png', 'png'],
+      ['b.png', 'interlaced-png'],
+      ['c.jpg', 'jpeg'],
+      ['d.webp', 'webp'],
+    ];
     const records = [...images.map(([name]) => name), 'broken.png'].map((image, i) => ({
       image_path: image,
       problem: `How many shapes are in picture ${i}?`,
@@ -35,8 +40,14 @@ test('smoke run on an R1-VL layout with PNG, interlaced PNG, JPEG, WebP and a co
       .map((l) => JSON.parse(l))
       .filter((e) => e.type === 'log')
       .map((e) => e.message as string);
-    assert.ok(logs.some((m) => /train\.jsonl: 4 of 5 records loaded \(train 4, held-out 0\); 1 skipped: image not decodable 1/.test(m)), logs.join('\n'));
-    assert.ok(logs.some((m) => m.includes(`${data}:5: field "image": ${path.join(dir, 'broken.png')}: cannot decode image`)), logs.join('\n'));
+    assert.ok(
+      logs.some((m) => /train\.jsonl: 4 of 5 records loaded \(train 4, held-out 0\); 1 skipped: image not decodable 1/.test(m)),
+      logs.join('\n'),
+    );
+    assert.ok(
+      logs.some((m) => m.includes(`${data}:5: field "image": ${path.join(dir, 'broken.png')}: cannot decode image`)),
+      logs.join('\n'),
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -73,7 +73,10 @@ describe('trainer run (smoke preset)', () => {
 
   it('speaks NDJSON as a child process and honours stop', async () => {
     const out = tmpRun('child');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/trainer/main.ts'), '--preset', 'smoke', '--out', out], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/trainer/main.ts'), '--preset', 'smoke', '--out', out], {
+      cwd: root,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const events: TrainerEvent[] = [];
     const lines = readline.createInterface({ input: child.stdout });
     lines.on('line', (line) => {
@@ -102,7 +105,10 @@ describe('trainer process: a config error before the run starts', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     assert.equal(code, 1);
     for (const text of [stdout, fs.readFileSync(path.join(out, 'events.ndjson'), 'utf8')]) {
-      const events = text.trim().split('\n').map((l) => JSON.parse(l) as TrainerEvent);
+      const events = text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as TrainerEvent);
       assert.ok(events[0]?.type === 'error' && /rl\.groupSize: expected a number, got "4"/.test(events[0].message), text);
       assert.ok(events[1]?.type === 'done' && events[1].status === 'failed');
     }

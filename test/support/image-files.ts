@@ -12,6 +12,15 @@ export async function writeSolidImage(file: string, format: ImageFormat, w: numb
     if (channels === 4) pixels[i * 4 + 3] = Math.round(alpha * 255);
   }
   const img = sharp(pixels, { raw: { width: w, height: h, channels } });
-  const encoded = format === 'png' ? img.png() : format === 'interlaced-png' ? img.png({ progressive: true }) : format === 'jpeg' ? img.jpeg({ quality: 100 }) : format === 'webp' ? img.webp({ lossless: true }) : img.gif();
+  const encoded =
+    format === 'png'
+      ? img.png()
+      : format === 'interlaced-png'
+        ? img.png({ progressive: true })
+        : format === 'jpeg'
+          ? img.jpeg({ quality: 100 })
+          : format === 'webp'
+            ? img.webp({ lossless: true })
+            : img.gif();
   await encoded.toFile(file);
 }

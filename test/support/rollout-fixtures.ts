@@ -38,7 +38,7 @@ export function fixtureImage(seed: number): string {
   const px = new Uint8Array(8 * 8 * 3);
   for (let i = 0; i < 64; i++) {
     const on = ((i >> 3) + i + seed) % 3 === 0;
-    px.set(on ? [220, 40 + (seed * 37) % 200, 40] : [240, 240, 240], i * 3);
+    px.set(on ? [220, 40 + ((seed * 37) % 200), 40] : [240, 240, 240], i * 3);
   }
   return `data:image/png;base64,${encodePng(px, 8, 8, 3).toString('base64')}`;
 }
@@ -48,7 +48,10 @@ export function fixtureGroup(index: number, kinds: readonly ChainKind[] = CHAIN_
   const reference = referenceOf(p);
   const texts = kinds.map((k) => fixtureChain(k, p));
   const rewards = texts.map((t) => scoreChain(t, reference, 'stepgrpo'));
-  const advantages = groupAdvantages(rewards.map((r) => r.total), rewards.length);
+  const advantages = groupAdvantages(
+    rewards.map((r) => r.total),
+    rewards.length,
+  );
   return {
     promptId: `fixture-${index}`,
     prompt: `A basket holds ${p.a} apples and ${p.b} are green. How many are not green?`,

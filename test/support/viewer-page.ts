@@ -33,7 +33,10 @@ export interface PageLike {
 }
 
 interface ChromiumLike {
-  launch(options: object): Promise<{ newPage(options: object): Promise<PageLike & { setContent(html: string): Promise<void>; addScriptTag(o: { content: string }): Promise<unknown> }>; close(): Promise<void> }>;
+  launch(options: object): Promise<{
+    newPage(options: object): Promise<PageLike & { setContent(html: string): Promise<void>; addScriptTag(o: { content: string }): Promise<unknown> }>;
+    close(): Promise<void>;
+  }>;
 }
 
 export interface ViewerPage {

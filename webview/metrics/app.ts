@@ -205,12 +205,14 @@ export class MetricsApp {
         ? 'No metrics yet for the selected runs.'
         : '';
     this.empty.hidden = this.empty.textContent === '';
-    const chips = this.state.hidden.filter((m) => names.has(m)).map((metric) => {
-      const chip = h('button', { class: 'chip' }, `+ ${metric}`);
-      chip.title = `Show the ${metric} chart`;
-      chip.addEventListener('click', () => this.setHidden(metric, false));
-      return chip;
-    });
+    const chips = this.state.hidden
+      .filter((m) => names.has(m))
+      .map((metric) => {
+        const chip = h('button', { class: 'chip' }, `+ ${metric}`);
+        chip.title = `Show the ${metric} chart`;
+        chip.addEventListener('click', () => this.setHidden(metric, false));
+        return chip;
+      });
     this.hiddenBar.replaceChildren(...(chips.length ? [h('span', { class: 'hidden-label' }, 'Hidden:'), ...chips] : []));
   }
 

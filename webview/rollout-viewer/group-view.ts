@@ -58,9 +58,7 @@ function chainView(sample: RolloutSample, index: number): HTMLElement {
       h('div', { class: 'section-body' }, ...s.body.map((seg) => segmentNode(seg, sample))),
     ),
   );
-  const missing = model.missingKeySteps.length
-    ? h('div', { class: 'missing' }, h('span', { class: 'label' }, 'Missing key steps: '), model.missingKeySteps.join(' · '))
-    : null;
+  const missing = model.missingKeySteps.length ? h('div', { class: 'missing' }, h('span', { class: 'label' }, 'Missing key steps: '), model.missingKeySteps.join(' · ')) : null;
   const violations = r.violations.length
     ? h('ul', { class: 'violations' }, ...r.violations.map((v) => h('li', { title: v.message }, h('code', {}, v.code), ` ${v.message}`)))
     : null;
@@ -72,9 +70,10 @@ export function groupView(row: Row, layout: ViewerLayout): HTMLElement {
   const samples = group.samples;
   const mean = samples.reduce((a, s) => a + s.rewards.total, 0) / Math.max(1, samples.length);
   const keySteps = group.reference.keySteps.map((k) => (Array.isArray(k) ? k.join(' | ') : k));
-  const image = group.image && 'dataUri' in group.image && group.image.dataUri.startsWith('data:image/')
-    ? h('img', { class: 'prompt-image', src: group.image.dataUri, alt: 'prompt image' })
-    : null;
+  const image =
+    group.image && 'dataUri' in group.image && group.image.dataUri.startsWith('data:image/')
+      ? h('img', { class: 'prompt-image', src: group.image.dataUri, alt: 'prompt image' })
+      : null;
   return h(
     'section',
     { class: 'group', 'data-key': row.entry.key },

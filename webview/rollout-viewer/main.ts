@@ -2,14 +2,7 @@
 // replays it after `ready`; this page renders the groups of the selected step in a virtualised list
 // and reports every control change back to the host.
 import type { RolloutGroup } from '../../src/protocol/trainer-messages';
-import {
-  parseHostToViewer,
-  type HostToViewer,
-  type ViewerFilters,
-  type ViewerState,
-  type ViewerToHost,
-  defaultViewerState,
-} from '../../src/protocol/viewer-messages';
+import { parseHostToViewer, type HostToViewer, type ViewerFilters, type ViewerState, type ViewerToHost, defaultViewerState } from '../../src/protocol/viewer-messages';
 import { h } from '../shared/dom';
 import { button, checkbox, dropdown, registerToolkit, textField } from '../shared/toolkit';
 import { connect } from '../shared/vscode-api';
@@ -31,7 +24,7 @@ const status = h('span', { class: 'status', id: 'status' });
 const banner = h('div', { class: 'banner', id: 'banner', hidden: '' });
 const stepLabel = h('span', { class: 'step-label', id: 'step-label' }, 'step —');
 const slider = h('input', { type: 'range', min: '0', max: '0', value: '0', id: 'step-slider', 'aria-label': 'RL step' });
-const follow = checkbox('Latest', (checked) => selectStep(checked ? 'latest' : currentStep() ?? 'latest'));
+const follow = checkbox('Latest', (checked) => selectStep(checked ? 'latest' : (currentStep() ?? 'latest')));
 const validity = dropdown('Validity (StepRVR)', (v) => setFilters({ validity: v as ViewerFilters['validity'] }));
 const correctness = dropdown('Answer', (v) => setFilters({ correctness: v as ViewerFilters['correctness'] }));
 const violation = dropdown('Violation code', (v) => setFilters({ violation: v === '' ? null : v }));
@@ -46,9 +39,29 @@ const search = textField('Search chains', (value) => {
   searchTimer = setTimeout(() => setFilters({ search: value }), 150);
 });
 
-validity.setChoices([{ value: 'all', label: 'Valid + invalid' }, { value: 'valid', label: 'StepRVR valid' }, { value: 'invalid', label: 'StepRVR invalid' }], 'all');
-correctness.setChoices([{ value: 'all', label: 'Any answer' }, { value: 'correct', label: 'Answer ✓' }, { value: 'incorrect', label: 'Answer ✗' }], 'all');
-layout.setChoices([{ value: 'columns', label: 'Side by side' }, { value: 'stacked', label: 'Stacked' }], 'columns');
+validity.setChoices(
+  [
+    { value: 'all', label: 'Valid + invalid' },
+    { value: 'valid', label: 'StepRVR valid' },
+    { value: 'invalid', label: 'StepRVR invalid' },
+  ],
+  'all',
+);
+correctness.setChoices(
+  [
+    { value: 'all', label: 'Any answer' },
+    { value: 'correct', label: 'Answer ✓' },
+    { value: 'incorrect', label: 'Answer ✗' },
+  ],
+  'all',
+);
+layout.setChoices(
+  [
+    { value: 'columns', label: 'Side by side' },
+    { value: 'stacked', label: 'Stacked' },
+  ],
+  'columns',
+);
 
 const scroller = h('div', { class: 'list', id: 'list', tabindex: '0' });
 const list = new VirtualList<Row>({
@@ -62,7 +75,13 @@ document.body.append(
   h(
     'div',
     { class: 'toolbar' },
-    h('div', { class: 'toolbar-row' }, runLabel, button('Choose run…', () => channel.post({ type: 'pickRun' })), status),
+    h(
+      'div',
+      { class: 'toolbar-row' },
+      runLabel,
+      button('Choose run…', () => channel.post({ type: 'pickRun' })),
+      status,
+    ),
     h('div', { class: 'toolbar-row' }, stepLabel, slider, follow.element, validity.element, correctness.element, violation.element, search.element, layout.element),
   ),
   banner,

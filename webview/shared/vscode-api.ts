@@ -18,7 +18,10 @@ export interface Channel<In, Out> {
  * acquireVsCodeApi may be called once per page; this is that call. A host message that fails the
  * guard goes to `onInvalid` (default: the console), never to the handler.
  */
-export function connect<In, Out>(parse: (value: unknown) => GuardResult<In>, onInvalid: (problem: string) => void = (p) => console.warn(`[stepgrpo] ignored a message: ${p}`)): Channel<In, Out> {
+export function connect<In, Out>(
+  parse: (value: unknown) => GuardResult<In>,
+  onInvalid: (problem: string) => void = (p) => console.warn(`[stepgrpo] ignored a message: ${p}`),
+): Channel<In, Out> {
   const api = acquireVsCodeApi();
   return {
     post: (message) => api.postMessage(message),

@@ -34,7 +34,15 @@ export const ablationCommand: CliCommand = {
   summary: "the paper's ablation (SFT, outcome GRPO, StepGRPO, StepRAR only, StepRVR only, step credit) over seeds",
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values } = parseArgs(argv, { out: stringOption, seeds: stringOption, arms: stringOption, preset: stringOption, config: stringOption, 'rl-steps': intOption(0), 'init-from': stringOption });
+    const { values } = parseArgs(argv, {
+      out: stringOption,
+      seeds: stringOption,
+      arms: stringOption,
+      preset: stringOption,
+      config: stringOption,
+      'rl-steps': intOption(0),
+      'init-from': stringOption,
+    });
     const seeds = intList('seeds', values.seeds ?? '0,1,2');
     const arms = values.arms?.split(',').map((a) => a.trim());
     for (const a of arms ?? []) if (!ARM_NAMES.includes(a)) throw new UsageError(`--arms: unknown arm "${a}" (expected ${ARM_NAMES.join(', ')})`);
@@ -48,7 +56,9 @@ export const ablationCommand: CliCommand = {
     if (values['rl-steps'] !== undefined) config = resolveTrainConfig({ rl: { steps: values['rl-steps'] } }, config);
     const out = path.resolve(values.out ?? path.join(process.cwd(), '.stepgrpo', 'ablation'));
     const initFrom = values['init-from'];
-    io.stderr.write(`StepGRPO ablation → ${out} (seeds ${seeds.join(', ')}; ${config.rl.steps} RL steps × ${config.rl.promptsPerStep} prompts × G ${config.rl.groupSize} per arm)\n`);
+    io.stderr.write(
+      `StepGRPO ablation → ${out} (seeds ${seeds.join(', ')}; ${config.rl.steps} RL steps × ${config.rl.promptsPerStep} prompts × G ${config.rl.groupSize} per arm)\n`,
+    );
     const printers = new Map<string, ReturnType<typeof createProgressPrinter>>();
     const results = await runAblation({
       outDir: out,

@@ -67,7 +67,12 @@ export const compareCommand: CliCommand = {
     const { values, positionals } = parseArgs(argv, { window: intOption(1) }, { positionals: true });
     if (positionals.length === 0) throw new UsageError('give at least one run directory');
     const window = values.window ?? 10;
-    io.stdout.write(formatComparison(positionals.map((d) => compareRun(d, window)), window));
+    io.stdout.write(
+      formatComparison(
+        positionals.map((d) => compareRun(d, window)),
+        window,
+      ),
+    );
     return 0;
   },
 };

@@ -46,7 +46,13 @@ function rolloutTrend(rl: Extract<TrainerEvent, { type: 'metrics' }>[], sampling
   const avg = (xs: typeof rl, key: string): number => xs.reduce((a, e) => a + (e.values[key] ?? 0), 0) / xs.length;
   const head = rl.slice(0, k);
   const tail = rl.slice(-k);
-  const rows = [['reward', 'reward'], ['StepRVR validity', 'validity_rate'], ['answer accuracy', 'rewards/answer/mean'], ['key-step recall', 'key_step_recall'], ['KL to SFT', 'kl']] as const;
+  const rows = [
+    ['reward', 'reward'],
+    ['StepRVR validity', 'validity_rate'],
+    ['answer accuracy', 'rewards/answer/mean'],
+    ['key-step recall', 'key_step_recall'],
+    ['KL to SFT', 'kl'],
+  ] as const;
   return [
     '',
     `── StepGRPO rollouts (${sampling}): first ${k} steps → last ${k} steps`,
@@ -58,7 +64,9 @@ function rolloutTrend(rl: Extract<TrainerEvent, { type: 'metrics' }>[], sampling
 function describeSample(prompt: string, sample: RolloutSample): string[] {
   const r = sample.rewards;
   const lines = [`prompt: ${prompt}`, '', ...sample.text.split('\n').map((l) => `  │ ${l}`), ''];
-  lines.push(`  answer ${r.answer_correct ? '✓' : '✗'} (${JSON.stringify(r.answer)})   StepRVR ${r.validity ? '✓' : '✗'}   key steps ${r.key_steps.filter((k) => k.matched).length}/${r.key_steps.length}   total ${r.total.toFixed(2)}   advantage ${sample.advantage.toFixed(2)}`);
+  lines.push(
+    `  answer ${r.answer_correct ? '✓' : '✗'} (${JSON.stringify(r.answer)})   StepRVR ${r.validity ? '✓' : '✗'}   key steps ${r.key_steps.filter((k) => k.matched).length}/${r.key_steps.length}   total ${r.total.toFixed(2)}   advantage ${sample.advantage.toFixed(2)}`,
+  );
   for (const k of r.key_steps) lines.push(`    ${k.matched ? '✓' : '✗'} ${k.text}`);
   for (const v of r.violations) lines.push(`    ${v.code}: ${v.message}`);
   return lines;
@@ -98,7 +106,13 @@ export const demoCommand: CliCommand = {
       const best = [...group.samples].sort((a, b) => b.rewards.total - a.rewards.total)[0]!;
       report.push('', `── best of the last group (step ${lastRollouts.step}, G = ${group.samples.length})`, ...describeSample(group.prompt, best));
     }
-    report.push('', `run directory: ${out}`, `  config.json · events.ndjson · metrics.jsonl · rollouts.jsonl · checkpoints/ · policy.onnx`, `status: ${summary.status} after ${summary.steps} steps`, '');
+    report.push(
+      '',
+      `run directory: ${out}`,
+      `  config.json · events.ndjson · metrics.jsonl · rollouts.jsonl · checkpoints/ · policy.onnx`,
+      `status: ${summary.status} after ${summary.steps} steps`,
+      '',
+    );
     io.stdout.write(report.join('\n'));
     return 0;
   },

@@ -30,7 +30,15 @@ export const extractKeyStepsCommand: CliCommand = {
   summary: 'add R1-VL-10K key steps to records from their reference solutions',
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values } = parseArgs(argv, { in: stringOption, out: stringOption, field: stringOption, max: intOption(1), endpoint: stringOption, model: stringOption, overwrite: booleanOption });
+    const { values } = parseArgs(argv, {
+      in: stringOption,
+      out: stringOption,
+      field: stringOption,
+      max: intOption(1),
+      endpoint: stringOption,
+      model: stringOption,
+      overwrite: booleanOption,
+    });
     const input = values.in;
     if (!input) throw new UsageError('--in is required');
     const field = values.field ?? 'solution';

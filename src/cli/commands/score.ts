@@ -32,7 +32,14 @@ export const scoreCommand: CliCommand = {
   summary: 'score a JSONL file of chains (StepRAR + StepRVR) and print a summary',
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values } = parseArgs(argv, { in: stringOption, out: stringOption, 'summary-json': stringOption, strict: booleanOption, 'json-array': booleanOption, ...REWARD_OPTIONS });
+    const { values } = parseArgs(argv, {
+      in: stringOption,
+      out: stringOption,
+      'summary-json': stringOption,
+      strict: booleanOption,
+      'json-array': booleanOption,
+      ...REWARD_OPTIONS,
+    });
     const input = values.in;
     if (!input) throw new UsageError('--in is required');
     const config = rewardConfigFromFlags(values);

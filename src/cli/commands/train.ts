@@ -62,7 +62,8 @@ export const trainCommand: CliCommand = {
     const { values } = parseArgs(argv, { out: stringOption, preset: stringOption, config: stringOption, resume: stringOption, 'init-from': stringOption, quiet: booleanOption });
     const { resume, quiet } = values;
     if (resume) {
-      if (values.out !== undefined || values.config !== undefined || values.preset !== undefined || values['init-from'] !== undefined) throw new UsageError('--resume takes the config from the run directory; drop --out/--preset/--config/--init-from');
+      if (values.out !== undefined || values.config !== undefined || values.preset !== undefined || values['init-from'] !== undefined)
+        throw new UsageError('--resume takes the config from the run directory; drop --out/--preset/--config/--init-from');
       const summary = await trainWithProgress({ out: resume, resume: true, quiet }, io);
       io.stdout.write(`${JSON.stringify(summary)}\n`);
       return 0;

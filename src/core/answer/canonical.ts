@@ -18,7 +18,18 @@ const RENAME: Record<string, string> = {
   gt: '>',
   gets: '\\leftarrow',
 };
-const SYMBOLS: Record<string, string> = { '≤': '\\leq', '≥': '\\geq', '≠': '\\neq', '−': '-', '×': '\\times', '·': '\\cdot', '÷': '\\div', '∞': '\\infty', 'π': '\\pi', '°': '^\\circ' };
+const SYMBOLS: Record<string, string> = {
+  '≤': '\\leq',
+  '≥': '\\geq',
+  '≠': '\\neq',
+  '−': '-',
+  '×': '\\times',
+  '·': '\\cdot',
+  '÷': '\\div',
+  '∞': '\\infty',
+  π: '\\pi',
+  '°': '^\\circ',
+};
 
 /** Commands an over-escaped answer (`\\frac` from a doubly escaped JSON or Python string) may name. */
 const ESCAPED_COMMANDS =
@@ -115,5 +126,7 @@ function unwrapCommands(s: string): string {
 
 /** Canonical text for plain string comparison: also case-insensitive and without spaces. */
 export function comparableString(s: string): string {
-  return canonicalAnswer(s).toLowerCase().replace(/[\s{}]/g, '');
+  return canonicalAnswer(s)
+    .toLowerCase()
+    .replace(/[\s{}]/g, '');
 }

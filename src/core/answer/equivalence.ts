@@ -166,7 +166,10 @@ function diff(a: string, b: string): string {
  */
 function stripUnits(s: string): string {
   if (s.length > 64) return s;
-  const m = /^(\\frac\{[^{}]+\}\{[^{}]+\}|[-+]?[\d.,]*\d)(?:\s+[A-Za-zµ€£¥]{2,}[\w^{}²³]*|\s*(?:km|cm|mm|m|kg|mg|g|ml|min|h|s)(?:\^\{?[23]\}?|[²³])?(?![A-Za-z]))(?:\s+[A-Za-z]{2,}[\w^{}²³]*){0,2}\s*$/.exec(s);
+  const m =
+    /^(\\frac\{[^{}]+\}\{[^{}]+\}|[-+]?[\d.,]*\d)(?:\s+[A-Za-zµ€£¥]{2,}[\w^{}²³]*|\s*(?:km|cm|mm|m|kg|mg|g|ml|min|h|s)(?:\^\{?[23]\}?|[²³])?(?![A-Za-z]))(?:\s+[A-Za-z]{2,}[\w^{}²³]*){0,2}\s*$/.exec(
+      s,
+    );
   return m ? m[1]! : s;
 }
 

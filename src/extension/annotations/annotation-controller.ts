@@ -282,4 +282,3 @@ export class AnnotationController extends Disposable {
     return first ? chain.toRange(first.header.start, first.header.end).start.line : chain.range.start.line;
   }
 }
-

@@ -83,7 +83,7 @@ export function topLevelValueSpans(line: string): Map<string, ValueSpan> {
 /** Maps each decoded UTF-16 unit of the string literal at [start, end) to its raw column. */
 export function stringColumns(line: string, literal: ValueSpan): Uint32Array {
   const columns: number[] = [];
-  for (let i = literal.start + 1; i < literal.end - 1; ) {
+  for (let i = literal.start + 1; i < literal.end - 1;) {
     columns.push(i);
     if (line[i] === '\\') i += line[i + 1] === 'u' ? 6 : 2;
     else i++;

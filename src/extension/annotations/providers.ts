@@ -35,9 +35,17 @@ export class AnnotationProviders extends Disposable implements vscode.CodeLensPr
     for (const chain of state.chains) {
       const at = new vscode.Range(this.controller.summaryLine(chain), 0, this.controller.summaryLine(chain), 0);
       const b = chain.scored.breakdown;
-      lenses.push(new vscode.CodeLens(at, { title: `StepGRPO: ${formatSummary(b, chain.scored.reference)}`, command: 'stepgrpo.scoreChain', arguments: [doc.uri], tooltip: 'Score again and show the breakdown' }));
+      lenses.push(
+        new vscode.CodeLens(at, {
+          title: `StepGRPO: ${formatSummary(b, chain.scored.reference)}`,
+          command: 'stepgrpo.scoreChain',
+          arguments: [doc.uri],
+          tooltip: 'Score again and show the breakdown',
+        }),
+      );
       const unmatched = unmatchedKeySteps(b);
-      if (unmatched.length) lenses.push(new vscode.CodeLens(at, { title: truncate(`unmatched key steps: ${unmatched.join(' · ')}`, 160), command: '', tooltip: unmatched.join('\n') }));
+      if (unmatched.length)
+        lenses.push(new vscode.CodeLens(at, { title: truncate(`unmatched key steps: ${unmatched.join(' · ')}`, 160), command: '', tooltip: unmatched.join('\n') }));
       const missing = missingReference(chain.scored.reference, false);
       if (missing) lenses.push(new vscode.CodeLens(at, { title: truncate(missing.replace(/`/g, ''), 160), command: '' }));
     }
@@ -56,10 +64,7 @@ export class AnnotationProviders extends Disposable implements vscode.CodeLensPr
       range = chain.range;
     } else {
       // In a chain document, hover on a section header or a key-step match, not on every word.
-      const spans = [
-        ...chain.scored.sections.map((s) => [s.header.start, s.header.end] as const),
-        ...chain.scored.breakdown.key_steps.flatMap((k) => k.spans),
-      ];
+      const spans = [...chain.scored.sections.map((s) => [s.header.start, s.header.end] as const), ...chain.scored.breakdown.key_steps.flatMap((k) => k.spans)];
       range = spans.map(([s, e]) => chain.toRange(s, e)).find((r) => r.contains(position));
     }
     if (!range) return undefined;

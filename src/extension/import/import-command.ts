@@ -40,7 +40,12 @@ export async function importRollouts(
 ): Promise<ImportCommandResult | undefined> {
   let file = arg?.file;
   if (!file) {
-    const picked = await vscode.window.showOpenDialog({ title: 'Import Rollouts', canSelectMany: false, filters: { 'Rollouts (JSONL)': ['jsonl', 'ndjson'] }, openLabel: 'Import' });
+    const picked = await vscode.window.showOpenDialog({
+      title: 'Import Rollouts',
+      canSelectMany: false,
+      filters: { 'Rollouts (JSONL)': ['jsonl', 'ndjson'] },
+      openLabel: 'Import',
+    });
     if (!picked?.[0]) return undefined;
     file = picked[0].fsPath;
   }
@@ -62,9 +67,14 @@ export async function importRollouts(
   deps.log.info(`Imported ${result.chains} chains (${result.records} records, ${result.events.length} step(s)) from ${file} into ${dir}`);
   for (const s of result.skipped) deps.log.warn(`${name}:${s.line}: ${s.field}: ${s.message}`);
   if (result.skipped.length > 0) {
-    const listed = result.skipped.slice(0, LISTED_SKIPS).map((s) => `line ${s.line} (${s.field})`).join(', ');
+    const listed = result.skipped
+      .slice(0, LISTED_SKIPS)
+      .map((s) => `line ${s.line} (${s.field})`)
+      .join(', ');
     const more = result.skipped.length > LISTED_SKIPS ? ` and ${result.skipped.length - LISTED_SKIPS} more` : '';
-    void vscode.window.showWarningMessage(`StepGRPO: imported ${result.chains} chains from ${name}; skipped ${result.skipped.length} bad line(s): ${listed}${more}. See the StepGRPO log.`);
+    void vscode.window.showWarningMessage(
+      `StepGRPO: imported ${result.chains} chains from ${name}; skipped ${result.skipped.length} bad line(s): ${listed}${more}. See the StepGRPO log.`,
+    );
   }
   await vscode.commands.executeCommand('stepgrpo.openRolloutViewer', { runDir: dir });
   return { runId: id, dir, records: result.records, chains: result.chains, skipped: result.skipped.length };

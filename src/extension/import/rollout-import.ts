@@ -113,13 +113,16 @@ export class RolloutImporter {
     const byStep = new Map<number, RolloutGroup[]>();
     for (const [step, groups] of this.passed) byStep.set(step, [...groups]);
     for (const [step, groups] of this.groupChains()) byStep.set(step, [...(byStep.get(step) ?? []), ...groups]);
-    const events: RolloutsEvent[] = [...byStep.keys()]
-      .sort((a, b) => a - b)
-      .map((step) => ({ v: 1, type: 'rollouts', step, groups: byStep.get(step)! }));
+    const events: RolloutsEvent[] = [...byStep.keys()].sort((a, b) => a - b).map((step) => ({ v: 1, type: 'rollouts', step, groups: byStep.get(step)! }));
     const chains = events.reduce((n, e) => n + e.groups.reduce((m, g) => m + g.samples.length, 0), 0);
     if (chains === 0) {
       const first = this.skipped[0];
-      const why = this.lines === 0 ? 'the file is empty' : first ? `${this.skipped.length} of ${this.lines} lines skipped; first: line ${first.line}: ${first.message}` : 'no line holds a rollouts event or a chain record';
+      const why =
+        this.lines === 0
+          ? 'the file is empty'
+          : first
+            ? `${this.skipped.length} of ${this.lines} lines skipped; first: line ${first.line}: ${first.message}`
+            : 'no line holds a rollouts event or a chain record';
       throw new ImportError(`StepGRPO: nothing to import from ${this.options.file}: ${why}.`);
     }
     return { events, records: this.records, chains, skipped: this.skipped };
@@ -234,7 +237,10 @@ export class RolloutImporter {
     }
     const out = new Map<number, RolloutGroup[]>();
     for (const [step, groups] of byStep) {
-      out.set(step, [...groups].map(([key, records]) => this.toGroup(step, key, records)));
+      out.set(
+        step,
+        [...groups].map(([key, records]) => this.toGroup(step, key, records)),
+      );
     }
     return out;
   }
@@ -243,7 +249,13 @@ export class RolloutImporter {
     const first = records[0]!;
     const rewards = records.map((r) => r.rewards ?? scoreChain(r.text, r.reference, this.options.preset));
     // A singleton group has no baseline to compare with: advantage 0.
-    const advantages = records.length > 1 ? groupAdvantages(rewards.map((r) => r.total), records.length) : [0];
+    const advantages =
+      records.length > 1
+        ? groupAdvantages(
+            rewards.map((r) => r.total),
+            records.length,
+          )
+        : [0];
     const samples: RolloutSample[] = records.map((r, i) => ({ text: r.text, tokens: r.tokens, rewards: rewards[i]!, advantage: advantages[i]! }));
     const group: RolloutGroup = {
       promptId: key.startsWith('#position:') ? `import-${step}-${key.slice('#position:'.length)}` : key.slice(key.indexOf(':') + 1),

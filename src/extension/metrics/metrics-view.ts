@@ -274,7 +274,6 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
     if (delta.append.length) update.append = delta.append;
     if (update.runs || update.replace || update.append) this.post(update);
   }
-
 }
 
 function toRunIds(arg: CompareArg): string[] {

@@ -91,7 +91,12 @@ async function lastLine(file: string, bytes = 4096): Promise<string | undefined>
     const start = Math.max(0, size - bytes);
     const buf = Buffer.alloc(size - start);
     await handle.read(buf, 0, buf.length, start);
-    return buf.toString('utf8').split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
+    return buf
+      .toString('utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .at(-1);
   } finally {
     await handle.close();
   }

@@ -5,7 +5,11 @@ import path from 'node:path';
 const pad = (n: number): string => String(n).padStart(2, '0');
 
 export function runIdFor(label: string, at: Date): string {
-  const safe = label.replace(/\.json$/i, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '') || 'run';
+  const safe =
+    label
+      .replace(/\.json$/i, '')
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[-.]+|-+$/g, '') || 'run';
   const stamp = `${at.getFullYear()}${pad(at.getMonth() + 1)}${pad(at.getDate())}-${pad(at.getHours())}${pad(at.getMinutes())}${pad(at.getSeconds())}`;
   return `${safe}-${stamp}`;
 }

@@ -28,10 +28,7 @@ export interface StartRequest {
   signal?: AbortSignal;
 }
 
-export type RunChange =
-  | { kind: 'started'; run: RunState }
-  | { kind: 'event'; run: RunState; event: TrainerEvent }
-  | { kind: 'ended'; run: RunState; exit: ExitInfo };
+export type RunChange = { kind: 'started'; run: RunState } | { kind: 'event'; run: RunState; event: TrainerEvent } | { kind: 'ended'; run: RunState; exit: ExitInfo };
 
 export interface RunManagerOptions {
   trainerJs: string;

@@ -39,7 +39,9 @@ export function runTreeItem(run: RunState): vscode.TreeItem {
 
 function runTooltip(run: RunState): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**${run.id}** — $(${ICONS[run.status][0].replace('~spin', '')}) ${run.status}${run.live ? '' : isTerminal(run.status) ? '' : ' (started outside this window)'}\n\n`);
+  md.appendMarkdown(
+    `**${run.id}** — $(${ICONS[run.status][0].replace('~spin', '')}) ${run.status}${run.live ? '' : isTerminal(run.status) ? '' : ' (started outside this window)'}\n\n`,
+  );
   const rows: [string, string | undefined][] = [
     ['Step', run.totalSteps !== undefined ? `${run.step} / ${run.totalSteps}` : String(run.step)],
     ['Phase', isTerminal(run.status) ? undefined : run.phase],
@@ -100,10 +102,12 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     if (!this.watching) {
       this.watching = true;
       this.watchRoots();
-      this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => {
-        this.watchRoots();
-        this.refreshSoon();
-      }));
+      this._register(
+        vscode.workspace.onDidChangeWorkspaceFolders(() => {
+          this.watchRoots();
+          this.refreshSoon();
+        }),
+      );
     }
     return this.runs();
   }

@@ -142,5 +142,8 @@ function parseLine(line: string): { ok: true; message: TrainerEvent } | { ok: fa
   const parsed = parseTrainerEvent(line);
   if (parsed.ok) return { ok: true, message: parsed.value };
   const excerpt = line.length > 120 ? `${line.slice(0, 120)}…` : line;
-  return { ok: false as const, error: parsed.unknownType ? `ignored trainer event of unknown type "${parsed.unknownType}"` : `ignored malformed trainer line (${describeIssue(parsed.issue)}): ${excerpt}` };
+  return {
+    ok: false as const,
+    error: parsed.unknownType ? `ignored trainer event of unknown type "${parsed.unknownType}"` : `ignored malformed trainer line (${describeIssue(parsed.issue)}): ${excerpt}`,
+  };
 }

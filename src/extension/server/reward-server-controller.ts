@@ -94,7 +94,9 @@ export class RewardServerController extends Disposable {
     this.server = server;
     const url = server.url;
     this.statusItem.text = `$(server-process) Reward :${server.port}`;
-    this.statusItem.tooltip = new vscode.MarkdownString(`StepGRPO reward server at \`${url}\` (mode ${config.mode}, loopback only).\n\nClick to copy the URL, open /metrics or stop it.`);
+    this.statusItem.tooltip = new vscode.MarkdownString(
+      `StepGRPO reward server at \`${url}\` (mode ${config.mode}, loopback only).\n\nClick to copy the URL, open /metrics or stop it.`,
+    );
     this.statusItem.show();
     void this.announce(`StepGRPO reward server listening at ${url} (POST /score, /score_batch, /get_reward).`);
     return { status: 'started', url };

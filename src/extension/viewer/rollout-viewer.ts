@@ -49,16 +49,18 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     private readonly pickRun: () => Promise<ViewerRunRef | undefined>,
   ) {
     super(extensionUri, log, 'viewer', parseViewerToHost);
-    this._register(manager.onDidChange((change) => {
-      if (change.run.id !== this.state.run?.id) return;
-      if (change.kind === 'event' && change.event.type === 'rollouts') {
-        const { step, groups } = change.event;
-        void this.loading.then(() => this.addLive(step, groups));
-      } else if (change.kind === 'ended' && this.state.run) {
-        this.state.run = { ...this.state.run, live: false };
-        this.notify({ type: 'notice', level: 'info', message: `Run ${change.run.id} ended: ${change.run.status}${change.run.error ? ` (${change.run.error})` : ''}.` });
-      }
-    }));
+    this._register(
+      manager.onDidChange((change) => {
+        if (change.run.id !== this.state.run?.id) return;
+        if (change.kind === 'event' && change.event.type === 'rollouts') {
+          const { step, groups } = change.event;
+          void this.loading.then(() => this.addLive(step, groups));
+        } else if (change.kind === 'ended' && this.state.run) {
+          this.state.run = { ...this.state.run, live: false };
+          this.notify({ type: 'notice', level: 'info', message: `Run ${change.run.id} ended: ${change.run.status}${change.run.error ? ` (${change.run.error})` : ''}.` });
+        }
+      }),
+    );
   }
 
   snapshot(): ViewerSnapshot {

@@ -97,7 +97,10 @@ export class R1vlDataset implements TaskSource {
   private main: Entry[] = [];
   private held: Entry[] | null = null;
 
-  private constructor(file: string, private readonly options: R1vlLoadOptions) {
+  private constructor(
+    file: string,
+    private readonly options: R1vlLoadOptions,
+  ) {
     const imageSize = options.imageSize ?? R1VL_DEFAULTS.imageSize;
     if (!Number.isInteger(imageSize) || imageSize < 1) throw new RangeError(`imageSize must be a positive integer, got ${imageSize}`);
     const evalFraction = options.evalFraction ?? R1VL_DEFAULTS.evalFraction;
@@ -137,7 +140,15 @@ export class R1vlDataset implements TaskSource {
     );
     const keep = (e: Entry): boolean => {
       const failed = e.image === null ? undefined : failures.get(e.image);
-      if (failed) this.report({ severity: 'error', reason: failed.reason === 'not found' ? 'image not found' : 'image not decodable', file: e.file, line: e.line, field: 'image', message: failed.message });
+      if (failed)
+        this.report({
+          severity: 'error',
+          reason: failed.reason === 'not found' ? 'image not found' : 'image not decodable',
+          file: e.file,
+          line: e.line,
+          field: 'image',
+          message: failed.message,
+        });
       return !failed;
     };
     // Reported in file order, as the records were.

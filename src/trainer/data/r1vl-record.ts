@@ -16,11 +16,11 @@ export interface R1vlRecord {
   id?: string;
 }
 
-
 export const IMAGE_FIELDS = ['image_path', 'image', 'images'] as const;
 export const PROBLEM_FIELDS = ['problem', 'question', 'prompt'] as const;
 
-const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`.slice(0, 60));
+const describe = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`.slice(0, 60);
 
 function firstField(rec: Record<string, unknown>, names: readonly string[]): [string, unknown] | null {
   for (const n of names) if (rec[n] !== undefined) return [n, rec[n]];

@@ -36,7 +36,10 @@ export interface SceneOptions {
 export function generateScene(rng: Rng, o: SceneOptions): Scene {
   const cells = o.grid * o.grid;
   const count = rng.int(o.minShapes, Math.min(o.maxShapes, cells));
-  const chosen = rng.shuffle(Array.from({ length: cells }, (_, i) => i)).slice(0, count).sort((a, b) => a - b);
+  const chosen = rng
+    .shuffle(Array.from({ length: cells }, (_, i) => i))
+    .slice(0, count)
+    .sort((a, b) => a - b);
   const items = chosen.map((cell) => ({
     shape: rng.pick(o.shapes),
     color: rng.pick(o.colors),

@@ -3,9 +3,7 @@ import type { TaskSource } from './example';
 import { R1vlDataset, type R1vlLoadOptions } from './r1vl-dataset';
 import { SyntheticTask, type SyntheticTaskOptions } from './synthetic-task';
 
-export type DataConfig =
-  | ({ kind: 'synthetic' } & Partial<SyntheticTaskOptions>)
-  | ({ kind: 'r1vl'; path: string } & R1vlLoadOptions);
+export type DataConfig = ({ kind: 'synthetic' } & Partial<SyntheticTaskOptions>) | ({ kind: 'r1vl'; path: string } & R1vlLoadOptions);
 
 /** `log` receives the dataset-load summary (records loaded, skipped by reason, the first problems). */
 export async function createTaskSource(config: DataConfig, log: (line: string) => void = () => {}): Promise<TaskSource> {

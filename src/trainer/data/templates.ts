@@ -82,10 +82,16 @@ function categoryPair(rng: Rng, o: TemplateOptions): [Category, Category] {
   const byShape = o.colors.length < 2 || (o.shapes.length >= 2 && rng.next() < 0.5);
   if (byShape) {
     const [a, b] = twoDistinct(rng, o.shapes);
-    return [{ kind: 'shape', shape: a }, { kind: 'shape', shape: b }];
+    return [
+      { kind: 'shape', shape: a },
+      { kind: 'shape', shape: b },
+    ];
   }
   const [a, b] = twoDistinct(rng, o.colors);
-  return [{ kind: 'color', color: a }, { kind: 'color', color: b }];
+  return [
+    { kind: 'color', color: a },
+    { kind: 'color', color: b },
+  ];
 }
 
 function category(rng: Rng, o: TemplateOptions): Category {

@@ -19,13 +19,7 @@ export function epochOrder(fingerprint: string, epoch: number, size: number): Ui
 export function isDataCursor(value: unknown): value is DataCursor {
   if (typeof value !== 'object' || value === null) return false;
   const c = value as Record<string, unknown>;
-  return (
-    typeof c.source === 'string' &&
-    Number.isSafeInteger(c.epoch) &&
-    (c.epoch as number) >= 0 &&
-    Number.isSafeInteger(c.index) &&
-    (c.index as number) >= 0
-  );
+  return typeof c.source === 'string' && Number.isSafeInteger(c.epoch) && (c.epoch as number) >= 0 && Number.isSafeInteger(c.index) && (c.index as number) >= 0;
 }
 
 export function createTrainStream(source: TaskSource, from?: DataCursor): TrainStream {

@@ -23,7 +23,11 @@ function randomImage(size: number, channels: number): Float32Array {
   return Float32Array.from({ length: channels * size * size }, () => Math.random());
 }
 
-const PEAK_SHAPES = [[4096, 256, 1024], [4096, 1024, 256], [2048, 2048, 2048]] as const;
+const PEAK_SHAPES = [
+  [4096, 256, 1024],
+  [4096, 1024, 256],
+  [2048, 2048, 2048],
+] as const;
 
 interface PeakProbe {
   shape: string;
@@ -36,7 +40,10 @@ async function peakProbe([m, k, n]: readonly [number, number, number]): Promise<
   const g = new Graph('float32', 'matmul-peak');
   g.output('c', matmul(g.input('a', [m, k]), g.input('b', [k, n])));
   const s = await EngineSession.create(toOnnxBytes(g), { ...runtime, label: 'matmul-peak' });
-  const feeds = { a: { dtype: 'float32' as const, shape: [m, k], data: Float32Array.from({ length: m * k }, Math.random) }, b: { dtype: 'float32' as const, shape: [k, n], data: Float32Array.from({ length: k * n }, Math.random) } };
+  const feeds = {
+    a: { dtype: 'float32' as const, shape: [m, k], data: Float32Array.from({ length: m * k }, Math.random) },
+    b: { dtype: 'float32' as const, shape: [k, n], data: Float32Array.from({ length: k * n }, Math.random) },
+  };
   return {
     shape: `${m}×${k}×${n}`,
     flops: 2 * m * k * n,

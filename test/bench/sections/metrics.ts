@@ -11,7 +11,24 @@ import { median, type BenchRow, type BenchSection } from '../bench-section';
 
 const PASSES = 7;
 const COLUMNS = 300;
-const METRIC_NAMES = ['reward', 'reward_std', 'rewards/step_rar/mean', 'rewards/step_rvr/mean', 'rewards/answer/mean', 'key_step_recall', 'validity_rate', 'kl', 'policy_loss', 'entropy', 'clip_ratio', 'completions/mean_length', 'grad_norm', 'lr', 'tokens_per_second', 'step_time'];
+const METRIC_NAMES = [
+  'reward',
+  'reward_std',
+  'rewards/step_rar/mean',
+  'rewards/step_rvr/mean',
+  'rewards/answer/mean',
+  'key_step_recall',
+  'validity_rate',
+  'kl',
+  'policy_loss',
+  'entropy',
+  'clip_ratio',
+  'completions/mean_length',
+  'grad_norm',
+  'lr',
+  'tokens_per_second',
+  'step_time',
+];
 
 function timeMs(fn: () => void): number {
   fn();

@@ -192,7 +192,11 @@ const section: BenchSection = {
     }
 
     // issue 8: the long-chain corpus, both presets, against the released code's figure
-    rows.push({ key: 'reward.long.corpus_chains', value: LONG_CORPUS_SIZE, note: 'LaTeX answers, 20–1,000 steps, steps of up to 9,000 words (test/fixtures/long-chain-corpus.ts)' });
+    rows.push({
+      key: 'reward.long.corpus_chains',
+      value: LONG_CORPUS_SIZE,
+      note: 'LaTeX answers, 20–1,000 steps, steps of up to 9,000 words (test/fixtures/long-chain-corpus.ts)',
+    });
     rows.push(...longRows('reward.', measureLongBoth(), 'key steps cold, tsx'));
     if (!('error' in bundled)) rows.push(...longRows('reward.bundled.', bundled.long, 'key steps cold, esbuild bundle'));
     rows.push(
@@ -201,7 +205,11 @@ const section: BenchSection = {
     );
 
     const r1vlAgree = R1VL_CASES.filter((c) => r1vlAnswer(c.completion, c.solution).correct === c.expected).length;
-    rows.push({ key: 'answers.r1vl_agreement', value: r1vlAgree / R1VL_CASES.length, note: `${r1vlAgree}/${R1VL_CASES.length} chains, answer_correct as the released accuracy_reward decides it (target ≥ 0.98)` });
+    rows.push({
+      key: 'answers.r1vl_agreement',
+      value: r1vlAgree / R1VL_CASES.length,
+      note: `${r1vlAgree}/${R1VL_CASES.length} chains, answer_correct as the released accuracy_reward decides it (target ≥ 0.98)`,
+    });
 
     if (!fs.existsSync(ANSWER_CASES_PATH)) {
       rows.push({ key: 'answers.skipped', value: `no ${path.basename(ANSWER_CASES_PATH)} at ${ANSWER_CASES_PATH}` });
@@ -209,7 +217,11 @@ const section: BenchSection = {
     }
     const cases = loadAnswerCases();
     const port = cases.filter((c) => mvVerify(mvParse(c.gold), mvParse(c.pred)) === c.expected).length;
-    rows.push({ key: 'answers.mv_port_agreement', value: port / cases.length, note: `${port}/${cases.length}: our Math-Verify port, verify(parse(gold), parse(pred)) with its default extraction, on Math-Verify's own cases` });
+    rows.push({
+      key: 'answers.mv_port_agreement',
+      value: port / cases.length,
+      note: `${port}/${cases.length}: our Math-Verify port, verify(parse(gold), parse(pred)) with its default extraction, on Math-Verify's own cases`,
+    });
     const chain = answerAgreement(undefined, 'chain');
     rows.push({ key: 'answers.chain_agreement', value: chain.overall, note: `${chain.agree}/${chain.total} Math-Verify cases through the chain reward (target ≥ 0.97)` });
     const agreement = answerAgreement();

@@ -85,14 +85,20 @@ const section: BenchSection = {
   async run() {
     const corpus = generateCorpus(2048, 42);
     const bodies = corpus.map((c) => JSON.stringify({ completion: c.text, answer: c.answer, key_steps: { Steps: c.keySteps } }));
-    const batches = Array.from({ length: corpus.length / BATCH }, (_, b) => JSON.stringify({ items: corpus.slice(b * BATCH, (b + 1) * BATCH).map((c) => ({ completion: c.text, answer: c.answer, key_steps: c.keySteps })) }));
+    const batches = Array.from({ length: corpus.length / BATCH }, (_, b) =>
+      JSON.stringify({ items: corpus.slice(b * BATCH, (b + 1) * BATCH).map((c) => ({ completion: c.text, answer: c.answer, key_steps: c.keySteps })) }),
+    );
     const { child, url } = await startServer();
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
     try {
       const single = await measure(agent, url, '/score', bodies, REQUESTS);
       const batch = await measure(agent, url, '/score_batch', batches, BATCH_REQUESTS);
       const rows: BenchRow[] = [
-        { key: 'server.rps', value: Math.round(single.rps), note: `POST /score, 1 chain each, ${CONNECTIONS} keep-alive connections from the bench process, server in a child process (passes ${Math.round(single.min)}–${Math.round(single.max)})` },
+        {
+          key: 'server.rps',
+          value: Math.round(single.rps),
+          note: `POST /score, 1 chain each, ${CONNECTIONS} keep-alive connections from the bench process, server in a child process (passes ${Math.round(single.min)}–${Math.round(single.max)})`,
+        },
         { key: 'server.p50_ms', value: single.p50, note: 'client-side latency of /score at that load' },
         { key: 'server.p99_ms', value: single.p99, note: 'client-side latency of /score at that load' },
         { key: 'server.batch_chains_per_s', value: Math.round(batch.rps * BATCH), note: `POST /score_batch with ${BATCH} chains, same connections` },

@@ -144,7 +144,11 @@ const section: BenchSection = {
       }
     }
     const rows: BenchRow[] = [
-      { key: 'viewer.max_frame_ms', value: median(appendMax.map((a, i) => Math.max(a, scrollMax[i]!, wheelMax[i]!))), note: `worst frame while appending and scrolling ${chains} chains (median of ${REPS} page loads)` },
+      {
+        key: 'viewer.max_frame_ms',
+        value: median(appendMax.map((a, i) => Math.max(a, scrollMax[i]!, wheelMax[i]!))),
+        note: `worst frame while appending and scrolling ${chains} chains (median of ${REPS} page loads)`,
+      },
       { key: 'viewer.append_max_frame_ms', value: median(appendMax), note: `${GROUPS / GROUPS_PER_MESSAGE} messages of ${GROUPS_PER_MESSAGE * 4} chains, 16 ms apart` },
       { key: 'viewer.append_p95_frame_ms', value: median(appendP95) },
       { key: 'viewer.wheel_max_frame_ms', value: median(wheelMax), note: `${WHEEL_FRAMES} frames of ${WHEEL_PX} px (wheel / trackpad)` },

@@ -59,10 +59,14 @@ function freshProfile(dir, extensionsDir) {
 
 export function installExtension({ e2eDir, workDir, extensionsDir, vsix }) {
   fs.mkdirSync(extensionsDir, { recursive: true });
-  const r = spawnSync(codeServerBin(e2eDir), ['--extensions-dir', extensionsDir, '--user-data-dir', path.join(workDir, 'install-profile'), '--install-extension', vsix, '--force'], {
-    env: isolatedEnv(workDir),
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    codeServerBin(e2eDir),
+    ['--extensions-dir', extensionsDir, '--user-data-dir', path.join(workDir, 'install-profile'), '--install-extension', vsix, '--force'],
+    {
+      env: isolatedEnv(workDir),
+      encoding: 'utf8',
+    },
+  );
   return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
 
@@ -74,8 +78,20 @@ export async function startCodeServer({ e2eDir, workDir, name, folder, extension
   const started = Date.now();
   const child = spawn(
     codeServerBin(e2eDir),
-    ['--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-      '--user-data-dir', profile, '--extensions-dir', extensionsDir, folder],
+    [
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--user-data-dir',
+      profile,
+      '--extensions-dir',
+      extensionsDir,
+      folder,
+    ],
     // detached = its own process group, so stop() reaches the file watcher and extension hosts too.
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: isolatedEnv(workDir, env) },
   );

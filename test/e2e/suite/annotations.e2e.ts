@@ -60,7 +60,10 @@ suite('activation and commands', () => {
     const contributed = (extension().packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
     assert.ok(contributed.length >= 7);
     const registered = new Set(await vscode.commands.getCommands(true));
-    assert.deepEqual(contributed.filter((c) => !registered.has(c)), []);
+    assert.deepEqual(
+      contributed.filter((c) => !registered.has(c)),
+      [],
+    );
   });
 });
 
@@ -80,7 +83,10 @@ suite('Markdown chain annotations', () => {
     const text = withFrontMatter(applesChain({ stepNumbers: [1, 3] }), APPLES_REFERENCE);
     const { doc, editor } = await open(text, 'markdown');
     const diags = ours(doc.uri);
-    assert.deepEqual(diags.map((d) => d.code), ['STEP_GAP']);
+    assert.deepEqual(
+      diags.map((d) => d.code),
+      ['STEP_GAP'],
+    );
     const header = offsetOf(text, '### Step 3:');
     assert.equal(diags[0]!.range.start.line, lineOf(text, header));
     assert.match(snapshot(doc.uri).summaries[0]!.text, /StepRVR ✗/);
@@ -114,11 +120,17 @@ suite('Markdown chain annotations', () => {
 
   test('without a reference StepRVR still runs and StepRAR says what is missing', async () => {
     const { doc } = await open(applesChain({ stepNumbers: [1, 1] }), 'markdown');
-    assert.deepEqual(ours(doc.uri).map((d) => d.code), ['STEP_DUPLICATE']);
+    assert.deepEqual(
+      ours(doc.uri).map((d) => d.code),
+      ['STEP_DUPLICATE'],
+    );
     const s = snapshot(doc.uri);
     assert.match(s.summaries[0]!.text, /answer \? \(no reference\) · key steps \? \(none given\) · StepRVR ✗/);
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
-    assert.ok(lenses.some((l) => /StepRAR has no reference answer and no key steps/.test(l.command?.title ?? '')), lenses.map((l) => l.command?.title).join('\n'));
+    assert.ok(
+      lenses.some((l) => /StepRAR has no reference answer and no key steps/.test(l.command?.title ?? '')),
+      lenses.map((l) => l.command?.title).join('\n'),
+    );
   });
 
   test('CodeLens and hover show the summary and the full breakdown', async () => {
@@ -127,7 +139,10 @@ suite('Markdown chain annotations', () => {
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
     const titles = lenses.map((l) => l.command?.title ?? '');
     assert.match(titles[0]!, /^StepGRPO: answer ✓ · key steps 1\/2 · StepRVR ✓ · total \d/);
-    assert.ok(titles.some((t) => t.includes('unmatched key steps: 12 - 5 = 7')), titles.join('\n'));
+    assert.ok(
+      titles.some((t) => t.includes('unmatched key steps: 12 - 5 = 7')),
+      titles.join('\n'),
+    );
     const header = doc.positionAt(offsetOf(text, '### Rationales:') + 4);
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, header);
     const hover = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
@@ -160,9 +175,21 @@ suite('rollout JSONL annotations', () => {
     assert.ok(gapRange.start.character > lines[2]!.indexOf('"completion"'), 'STEP_GAP range is outside the completion string');
     assert.match(doc.getText(gapRange), /3/);
     const s = snapshot(doc.uri);
-    assert.deepEqual(s.decorations.lineSummary.map((r) => r[0]), [0, 2]);
-    assert.deepEqual(s.summaries.map((x) => x.line), [0, 2]);
-    assert.deepEqual(texts(doc, s.decorations.keyStepMatch.filter((r) => r[0] === 0)), ['12 apples', '12 - 5 = 7']);
+    assert.deepEqual(
+      s.decorations.lineSummary.map((r) => r[0]),
+      [0, 2],
+    );
+    assert.deepEqual(
+      s.summaries.map((x) => x.line),
+      [0, 2],
+    );
+    assert.deepEqual(
+      texts(
+        doc,
+        s.decorations.keyStepMatch.filter((r) => r[0] === 0),
+      ),
+      ['12 apples', '12 - 5 = 7'],
+    );
     assert.match(s.summaries[1]!.text, /StepRVR ✗/);
   });
 
@@ -176,7 +203,10 @@ suite('rollout JSONL annotations', () => {
     await annotated(doc.uri);
     const record = JSON.parse(doc.lineAt(2).text) as { completion: string };
     assert.equal(record.completion, applesChain());
-    assert.deepEqual(ours(doc.uri).map((d) => d.code), ['INVALID_JSON']);
+    assert.deepEqual(
+      ours(doc.uri).map((d) => d.code),
+      ['INVALID_JSON'],
+    );
   });
 });
 
@@ -186,14 +216,20 @@ suite('bad input never throws and says what happened', () => {
     assert.ok(big.length > 5_000_000);
     const { doc } = await open(big, 'markdown');
     const diags = ours(doc.uri);
-    assert.deepEqual(diags.map((d) => d.code), ['NOT_SCORED']);
+    assert.deepEqual(
+      diags.map((d) => d.code),
+      ['NOT_SCORED'],
+    );
     assert.match(diags[0]!.message, /above the annotation limit/);
   });
 
   test('binary content gets one NOT_SCORED diagnostic', async () => {
     const { doc } = await open(`${applesChain()}\u0000\u0001\u0002\ufffd`, 'plaintext');
     const diags = ours(doc.uri);
-    assert.deepEqual(diags.map((d) => d.code), ['NOT_SCORED']);
+    assert.deepEqual(
+      diags.map((d) => d.code),
+      ['NOT_SCORED'],
+    );
     assert.match(diags[0]!.message, /binary content/);
   });
 
@@ -209,7 +245,10 @@ suite('bad input never throws and says what happened', () => {
   test('a key_steps field of the wrong type is named in the diagnostic', async () => {
     const { doc } = await open(withFrontMatter(applesChain(), { answer: '7', key_steps: 5 as unknown as string[] }), 'markdown');
     const diags = ours(doc.uri);
-    assert.deepEqual(diags.map((d) => d.code), ['REFERENCE']);
+    assert.deepEqual(
+      diags.map((d) => d.code),
+      ['REFERENCE'],
+    );
     assert.match(diags[0]!.message, /key_steps/);
   });
 

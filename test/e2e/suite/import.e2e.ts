@@ -12,7 +12,6 @@ import { chainRecord, jsonl, promptGroups } from '../../support/import-fixtures'
 
 let api: StepGrpoApi;
 
-
 const workspace = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
 
 suite('import: Import Rollouts from a JSONL of chain records', () => {
@@ -34,11 +33,25 @@ suite('import: Import Rollouts from a JSONL of chain records', () => {
     assert.deepEqual([result.records, result.chains, result.skipped], [13, 13, 2]);
 
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(result.dir, 'config.json'), 'utf8')), { imported: { from: file, records: 13, skipped: 2 } });
-    const rollouts = fs.readFileSync(path.join(result.dir, 'rollouts.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rollouts = fs
+      .readFileSync(path.join(result.dir, 'rollouts.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(rollouts.length, 1);
-    assert.deepEqual(rollouts[0].groups.map((g: { samples: unknown[] }) => g.samples.length), [4, 4, 4, 1]);
-    const events = fs.readFileSync(path.join(result.dir, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(events.map((e) => e.type), ['rollouts', 'done']);
+    assert.deepEqual(
+      rollouts[0].groups.map((g: { samples: unknown[] }) => g.samples.length),
+      [4, 4, 4, 1],
+    );
+    const events = fs
+      .readFileSync(path.join(result.dir, 'events.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['rollouts', 'done'],
+    );
     assert.deepEqual(events[0], rollouts[0]);
 
     const item = (await api.runs.treeItems()).find((i) => i.label === result.runId);

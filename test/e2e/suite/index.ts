@@ -22,7 +22,11 @@ export function run(): Promise<void> {
   const Mocha = require('mocha') as MochaCtor;
   const mocha = new Mocha({ ui: 'tdd', timeout: 60_000, color: false, reporter: 'spec' });
   const dir = __dirname;
-  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.e2e.js')).sort()) mocha.addFile(path.join(dir, f));
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.e2e.js'))
+    .sort())
+    mocha.addFile(path.join(dir, f));
   const results: { passed: string[]; failed: { name: string; error: string }[] } = { passed: [], failed: [] };
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {

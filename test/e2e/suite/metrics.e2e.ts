@@ -45,7 +45,10 @@ suite('metrics: the Metrics view and Compare in Metrics', () => {
     const started = await vscode.commands.executeCommand<{ runId: string; dir: string }>('stepgrpo.startRun', { preset: 'smoke' });
     assert.ok(started);
     ({ runId, dir } = started);
-    assert.ok(api.metrics.state().selected.some((s) => s.runId === runId), 'the new run is not selected');
+    assert.ok(
+      api.metrics.state().selected.some((s) => s.runId === runId),
+      'the new run is not selected',
+    );
     const end = await api.runs.whenEnded(runId);
     assert.equal(end.status, 'completed', end.error);
     assertHoldsFile(runId, dir);

@@ -81,7 +81,12 @@ suite('runs: Start StepGRPO Run, Stop Run, Open Run Folder, Runs view', () => {
   test('Stop Run stops a running run after its current step; it checkpoints and ends as stopped', async () => {
     const configFile = writeConfig('long-sft.json', { sft: { steps: 2000 } });
     const { runId, dir } = await start({ preset: 'smoke', configFile });
-    await until(() => api.runs.get(runId)?.step ?? 0, (step) => step >= 1, 50_000, 'the first metrics event');
+    await until(
+      () => api.runs.get(runId)?.step ?? 0,
+      (step) => step >= 1,
+      50_000,
+      'the first metrics event',
+    );
 
     const running = await treeItem(runId);
     assert.equal(running.contextValue, 'stepgrpoRun.running');
@@ -98,7 +103,7 @@ suite('runs: Start StepGRPO Run, Stop Run, Open Run Folder, Runs view', () => {
     assert.equal(iconId(await treeItem(runId)), 'debug-stop');
   });
 
-  test('a config error fails the run with the trainer\'s message naming the field', async () => {
+  test("a config error fails the run with the trainer's message naming the field", async () => {
     const configFile = writeConfig('bad-group.json', { rl: { groupSize: '4' } });
     const { runId } = await start({ preset: 'smoke', configFile });
     const end = await withTimeout(api.runs.whenEnded(runId), 30_000, 'the failing run ending');

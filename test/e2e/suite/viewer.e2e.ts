@@ -11,7 +11,6 @@ import { writeFixtureRun } from '../../support/rollout-fixtures';
 
 let api: StepGrpoApi;
 
-
 const runsRoot = () => path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, '.stepgrpo', 'runs');
 
 suite('rollout viewer: Open Rollout Viewer on a run folder and on a live run', () => {
@@ -52,11 +51,21 @@ suite('rollout viewer: Open Rollout Viewer on a run folder and on a live run', (
     assert.equal(opened?.runId, started.runId);
     const end = await api.runs.whenEnded(started.runId);
     assert.equal(end.status, 'completed', end.error);
-    const lines = fs.readFileSync(path.join(started.dir, 'rollouts.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; groups: { samples: unknown[] }[] });
+    const lines = fs
+      .readFileSync(path.join(started.dir, 'rollouts.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { step: number; groups: { samples: unknown[] }[] });
     const last = lines.at(-1)!;
     const s = await viewerWhen(api, (x) => x.ready && x.steps.length === lines.length && x.postedChains > 0, 20_000, 'every rollouts event in the viewer');
-    assert.deepEqual(s.steps, lines.map((l) => l.step));
-    assert.equal(s.postedChains, last.groups.reduce((a, g) => a + g.samples.length, 0));
+    assert.deepEqual(
+      s.steps,
+      lines.map((l) => l.step),
+    );
+    assert.equal(
+      s.postedChains,
+      last.groups.reduce((a, g) => a + g.samples.length, 0),
+    );
     assert.equal(s.state.run?.live, false, 'the run has ended');
   });
 

@@ -51,12 +51,17 @@ export async function checkMetricsView(page, check, { screenshotDir, log }) {
     return JSON.stringify(result);
   });
 
-  await check('hovering the reward chart shows the step and each run\'s value; screenshot saved', async () => {
+  await check("hovering the reward chart shows the step and each run's value; screenshot saved", async () => {
     // Give the Metrics view the sidebar's height so the screenshot shows the charts.
     const runsHeader = page.locator('.pane-header[aria-label^="Runs"]').first();
     if ((await runsHeader.getAttribute('aria-expanded').catch(() => null)) === 'true') {
       await runsHeader.click();
-      await until(() => runsHeader.getAttribute('aria-expanded').catch(() => null), (v) => v === 'false', 10_000, 'the Runs view collapsing');
+      await until(
+        () => runsHeader.getAttribute('aria-expanded').catch(() => null),
+        (v) => v === 'false',
+        10_000,
+        'the Runs view collapsing',
+      );
     }
     frame = await metricsFrame(page, 20_000);
     await frame.waitForSelector('.chart[data-metric="reward"][data-points]:not([data-points="0"])', { timeout: 20_000 });

@@ -101,14 +101,17 @@ export async function runViewerScript(page, check, { workspace, screenshotDir, l
     // Give the panel the window: close the sidebar (widened by the Runs view check).
     await page.keyboard.press('Control+B');
     await page.mouse.move(10, 10);
-    await until(() => page.locator('.part.sidebar').isVisible(), (visible) => !visible, 10_000, 'the sidebar closing');
+    await until(
+      () => page.locator('.part.sidebar').isVisible(),
+      (visible) => !visible,
+      10_000,
+      'the sidebar closing',
+    );
     // The panel got wider: rows must be re-measured and laid end to end (no gaps, no overlap).
     const frame = await viewerFrame(page);
     const measure = () =>
       frame.evaluate(() =>
-        [...document.querySelectorAll('.virtual-row')]
-          .map((r) => ({ top: r.getBoundingClientRect().top, height: r.getBoundingClientRect().height }))
-          .sort((a, b) => a.top - b.top),
+        [...document.querySelectorAll('.virtual-row')].map((r) => ({ top: r.getBoundingClientRect().top, height: r.getBoundingClientRect().height })).sort((a, b) => a.top - b.top),
       );
     const contiguous = (rows) => rows.length >= 2 && rows.every((r, i) => i === 0 || Math.abs(r.top - (rows[i - 1].top + rows[i - 1].height)) <= 1.5);
     await until(measure, contiguous, 10_000, 'at least two group rows laid end to end after the resize', 100);

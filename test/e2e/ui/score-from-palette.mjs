@@ -34,7 +34,12 @@ export async function runPaletteScript({ base, workspace, screenshotDir, log }) 
     });
     if (!loaded) return checks;
     // The extension's contributions are registered once its activity bar entry shows.
-    await until(() => page.locator('.activitybar [aria-label^="StepGRPO"]').count(), (n) => n > 0, 30_000, 'the StepGRPO activity bar entry');
+    await until(
+      () => page.locator('.activitybar [aria-label^="StepGRPO"]').count(),
+      (n) => n > 0,
+      30_000,
+      'the StepGRPO activity bar entry',
+    );
 
     await check(`Quick Open opens ${FIXTURE}`, async () => {
       await page.keyboard.press('Control+P');
@@ -124,7 +129,11 @@ async function runFromPalette(page, check, { screenshotDir, log }) {
     await page.locator('.part.activitybar .action-label[aria-label^="StepGRPO"]').first().click({ timeout: 20_000 });
     const row = page.locator('.pane-body .monaco-list-row', { hasText: 'smoke-' }).first();
     await row.waitFor({ timeout: 20_000 });
-    await page.waitForFunction(() => [...document.querySelectorAll('.pane-body .monaco-list-row')].some((r) => /step (\d+)\/\1/.test(r.textContent ?? '') && r.querySelector('.codicon-pass')), undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('.pane-body .monaco-list-row')].some((r) => /step (\d+)\/\1/.test(r.textContent ?? '') && r.querySelector('.codicon-pass')),
+      undefined,
+      { timeout: 20_000 },
+    );
     // Widen the sidebar (drag its sash) so the screenshot shows the step and reward, not an ellipsis.
     const sidebar = await page.locator('.part.sidebar').boundingBox();
     if (sidebar) {

@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { UsageError, booleanOption, intOption, numberOption, parseArgs, stringOption } from '../../../src/cli/args';
 
 const SPEC = { out: stringOption, 'rl-steps': intOption(0), port: intOption(0, 65535), alpha: numberOption, quiet: booleanOption } as const;
-const fails = (argv: string[], message: RegExp): void => assert.throws(() => parseArgs(argv, SPEC), (e: unknown) => e instanceof UsageError && message.test(e.message));
+const fails = (argv: string[], message: RegExp): void =>
+  assert.throws(
+    () => parseArgs(argv, SPEC),
+    (e: unknown) => e instanceof UsageError && message.test(e.message),
+  );
 
 test('typed values: strings, integers, numbers and booleans, both --a b and --a=b', () => {
   const { values } = parseArgs(['--out', 'x', '--rl-steps=3', '--port', '8080', '--alpha', '0.1', '--quiet'], SPEC);

@@ -31,6 +31,10 @@ describe('answer checking vs the Math-Verify cases', () => {
   it(`through the chain reward: agrees on at least ${CHAIN_FLOOR * 100}% of the cases, and the deliberate differences stay deliberate`, () => {
     const a = answerAgreement(undefined, 'chain');
     assert.ok(a.overall >= CHAIN_FLOOR, `agreement ${a.overall.toFixed(3)} < ${CHAIN_FLOOR}: ${a.disagreements.map((d) => JSON.stringify(d.pred).slice(0, 60)).join('; ')}`);
-    for (const pred of DELIBERATE) assert.ok(a.disagreements.some((d) => d.pred === pred), `${pred} now agrees: update docs/rewards.md`);
+    for (const pred of DELIBERATE)
+      assert.ok(
+        a.disagreements.some((d) => d.pred === pred),
+        `${pred} now agrees: update docs/rewards.md`,
+      );
   });
 });

@@ -169,10 +169,32 @@ describe('what an answer states', () => {
 describe('structured answers', () => {
   it('matrices compare cell by cell whatever the environment', () => {
     const m = (env: string, cells: string[][]) => `\\begin{${env}}${env === 'array' ? '{cc}' : ''}${cells.map((r) => r.join(' & ')).join(' \\\\ ')}\\end{${env}}`;
-    const cells = [['1', '2'], ['3', '4']];
+    const cells = [
+      ['1', '2'],
+      ['3', '4'],
+    ];
     assert.ok(same(`\\left[${m('array', cells)}\\right]`, m('pmatrix', cells)));
-    assert.ok(same(m('bmatrix', [['0.5', '2'], ['3', '4']]), m('pmatrix', [['\\frac{1}{2}', '2'], ['3', '4']])));
-    assert.ok(!same(m('bmatrix', [['1', '3'], ['2', '4']]), m('pmatrix', cells)));
+    assert.ok(
+      same(
+        m('bmatrix', [
+          ['0.5', '2'],
+          ['3', '4'],
+        ]),
+        m('pmatrix', [
+          ['\\frac{1}{2}', '2'],
+          ['3', '4'],
+        ]),
+      ),
+    );
+    assert.ok(
+      !same(
+        m('bmatrix', [
+          ['1', '3'],
+          ['2', '4'],
+        ]),
+        m('pmatrix', cells),
+      ),
+    );
     assert.ok(!same(m('bmatrix', [['1', '2']]), m('pmatrix', cells)));
   });
   it('sets ignore repetition; a bare list reads as the tuple in parentheses', () => {

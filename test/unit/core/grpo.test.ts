@@ -33,8 +33,14 @@ describe('k3KL', () => {
 
 describe('referenceGrpoLoss', () => {
   it('equals −A at ratio 1 and zero KL, and aggregates per sequence vs per token differently', () => {
-    const logp = [[-1, -1, -1], [-2, -2, 0]];
-    const mask = [[1, 1, 1], [1, 0, 0]];
+    const logp = [
+      [-1, -1, -1],
+      [-2, -2, 0],
+    ];
+    const mask = [
+      [1, 1, 1],
+      [1, 0, 0],
+    ];
     const inputs = { logp, oldLogp: logp, refLogp: logp, mask, advantages: [1, -2] };
     const seq = grpoLoss(inputs, { aggregation: 'sequence' });
     assert.ok(Math.abs(seq.loss - (-1 + 2) / 2) < 1e-12);

@@ -22,12 +22,15 @@ describe('parseKeySteps', () => {
   });
 
   it('names the field and index of a bad value', () => {
-    assert.throws(() => parseKeySteps({ Steps: ['a', ['b', 'c'], ['d', 7]] }), (e: unknown) => {
-      assert.ok(e instanceof KeyStepFormatError);
-      assert.equal(e.message, 'key_steps.Steps[2][1]: expected a string, got number');
-      assert.equal(e.field, 'key_steps.Steps[2][1]');
-      return true;
-    });
+    assert.throws(
+      () => parseKeySteps({ Steps: ['a', ['b', 'c'], ['d', 7]] }),
+      (e: unknown) => {
+        assert.ok(e instanceof KeyStepFormatError);
+        assert.equal(e.message, 'key_steps.Steps[2][1]: expected a string, got number');
+        assert.equal(e.field, 'key_steps.Steps[2][1]');
+        return true;
+      },
+    );
     assert.throws(() => parseKeySteps({ Steps: 'a' }), /key_steps\.Steps: expected a list, got string/);
     assert.throws(() => parseKeySteps([1], 'gts.key_steps'), /gts\.key_steps\[0\]: expected a string or a list/);
     assert.throws(() => parseKeySteps(42), /key_steps: expected/);

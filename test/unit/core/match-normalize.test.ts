@@ -14,8 +14,25 @@ interface Reference {
 }
 
 const REF_SYMBOLS: Record<string, string> = { '×': '*', '·': '*', '∗': '*', '⋅': '*', '÷': '/', '−': '-', '–': '-', '≤': '<=', '≥': '>=', '≠': '!=', '√': '√' };
-const REF_COMMANDS: Record<string, string> = { times: '*', cdot: '*', ast: '*', div: '/', le: '<=', leq: '<=', ge: '>=', geq: '>=', ne: '!=', neq: '!=', pi: 'π', circ: '°', degree: '°' };
-const REF_DROPPED = 'left right bigl bigr big displaystyle textstyle text textrm textbf textit textnormal mathrm mathbf mathit mathsf mathbb boxed mbox operatorname quad qquad limits bf rm it'.split(' ');
+const REF_COMMANDS: Record<string, string> = {
+  times: '*',
+  cdot: '*',
+  ast: '*',
+  div: '/',
+  le: '<=',
+  leq: '<=',
+  ge: '>=',
+  geq: '>=',
+  ne: '!=',
+  neq: '!=',
+  pi: 'π',
+  circ: '°',
+  degree: '°',
+};
+const REF_DROPPED =
+  'left right bigl bigr big displaystyle textstyle text textrm textbf textit textnormal mathrm mathbf mathit mathsf mathbb boxed mbox operatorname quad qquad limits bf rm it'.split(
+    ' ',
+  );
 const REF_FRACS = ['frac', 'dfrac', 'tfrac', 'cfrac'];
 
 const isWordChar = (ch: string): boolean => /^[0-9a-zA-Z_]$/.test(ch) || ch.charCodeAt(0) > 127;
@@ -55,7 +72,7 @@ function refFold(src: string, from: number, to: number): { s: string; starts: nu
   let s = '';
   const starts: number[] = [];
   const ends: number[] = [];
-  for (let i = from; i < to; ) {
+  for (let i = from; i < to;) {
     const cp = src.codePointAt(i)!;
     const len = cp > 0xffff ? 2 : 1;
     const ch = src.slice(i, i + len);
@@ -187,26 +204,106 @@ function reference(src: string, ranges: readonly { start: number; end: number }[
 
 /** Fragments that exercise every branch: LaTeX (any case), numbers, Unicode folding, surrogates. */
 const ATOMS = [
-  '\\frac{', '}{', '}', '{', '\\dfrac', '\\Frac', '\\FRAC{1}{2}', '\\left(', '\\Right)', '\\times', '\\CDOT', '\\cdot', '\\text{', '\\mathrm{', '\\boxed{',
-  '\\sqrt', '\\pi', '\\le', '\\neq', '\\%', '\\,', '\\ ', '\\', '\\foo', '\\Big', '$', '\\(', '\\]',
-  ' ', '  ', '\n', '\t', '\r\n', '\u00a0', '\u3000', '\u2009',
-  '1,000', '12,345,678.900', '1,23', '3.50', '.5', '0.0', '00', '007', '7', '.', ',', '9.', '1.2.3',
-  'x', 'Y', 'Area', 'TOTAL', '=', '+', '-', '(', ')', '*', '/', '_', '#',
-  '≤', '≥', '≠', '×', '÷', '−', '–', '·', 'ＡＢ', 'ﬁ', 'Ⅻ', 'İ', 'ß', 'é', 'e\u0301', '²', '²3', '½', 'Σ', 'ǅ', 'K', '\ufeff', 'π',
-  '𝐀', '😀', '\ud800', '\udc00',
+  '\\frac{',
+  '}{',
+  '}',
+  '{',
+  '\\dfrac',
+  '\\Frac',
+  '\\FRAC{1}{2}',
+  '\\left(',
+  '\\Right)',
+  '\\times',
+  '\\CDOT',
+  '\\cdot',
+  '\\text{',
+  '\\mathrm{',
+  '\\boxed{',
+  '\\sqrt',
+  '\\pi',
+  '\\le',
+  '\\neq',
+  '\\%',
+  '\\,',
+  '\\ ',
+  '\\',
+  '\\foo',
+  '\\Big',
+  '$',
+  '\\(',
+  '\\]',
+  ' ',
+  '  ',
+  '\n',
+  '\t',
+  '\r\n',
+  '\u00a0',
+  '\u3000',
+  '\u2009',
+  '1,000',
+  '12,345,678.900',
+  '1,23',
+  '3.50',
+  '.5',
+  '0.0',
+  '00',
+  '007',
+  '7',
+  '.',
+  ',',
+  '9.',
+  '1.2.3',
+  'x',
+  'Y',
+  'Area',
+  'TOTAL',
+  '=',
+  '+',
+  '-',
+  '(',
+  ')',
+  '*',
+  '/',
+  '_',
+  '#',
+  '≤',
+  '≥',
+  '≠',
+  '×',
+  '÷',
+  '−',
+  '–',
+  '·',
+  'ＡＢ',
+  'ﬁ',
+  'Ⅻ',
+  'İ',
+  'ß',
+  'é',
+  'e\u0301',
+  '²',
+  '²3',
+  '½',
+  'Σ',
+  'ǅ',
+  'K',
+  '\ufeff',
+  'π',
+  '𝐀',
+  '😀',
+  '\ud800',
+  '\udc00',
 ];
 const atom = fc.constantFrom(...ATOMS);
 const text = (maxLength: number) => fc.array(atom, { maxLength }).map((xs) => xs.join(''));
 /** Ranges as the chain parser produces them: sorted, disjoint, inside the text. */
 const withRanges = text(60).chain((s) =>
-  fc
-    .uniqueArray(fc.integer({ min: 0, max: s.length }), { maxLength: 8 })
-    .map((cuts) => {
-      const sorted = [...cuts].sort((a, b) => a - b);
-      const ranges: { start: number; end: number }[] = [];
-      for (let k = 0; k + 1 < sorted.length; k += 2) ranges.push({ start: sorted[k]!, end: sorted[k + 1]! });
-      return { s, ranges };
-    }),
+  fc.uniqueArray(fc.integer({ min: 0, max: s.length }), { maxLength: 8 }).map((cuts) => {
+    const sorted = [...cuts].sort((a, b) => a - b);
+    const ranges: { start: number; end: number }[] = [];
+    for (let k = 0; k + 1 < sorted.length; k += 2) ranges.push({ start: sorted[k]!, end: sorted[k + 1]! });
+    return { s, ranges };
+  }),
 );
 
 const plain = (n: { text: string; starts: Int32Array; ends: Int32Array }): Reference => ({ text: n.text, starts: Array.from(n.starts), ends: Array.from(n.ends) });
@@ -250,7 +347,10 @@ describe('match normaliser agrees with the reference implementation', () => {
       runs,
     );
     const s = 'ASCII first, then ＡＢ = ½';
-    const ranges = [{ start: 14, end: s.length }, { start: 0, end: s.length }];
+    const ranges = [
+      { start: 14, end: s.length },
+      { start: 0, end: s.length },
+    ];
     assert.deepEqual(plain(normalizeRanges(s, ranges)), reference(s, ranges));
   });
 
@@ -266,7 +366,10 @@ describe('match normaliser agrees with the reference implementation', () => {
     for (const extra of ['', 'é ≤ ', '😀 ', '\ud800 ', '\ufeff', 'Ⅻ x²']) {
       const s = `${extra}${base.repeat(40)}${extra}`;
       assert.deepEqual(plain(normalizeForMatch(s)), reference(s, [{ start: 0, end: s.length }]), JSON.stringify(extra));
-      const ranges = [{ start: 3, end: 700 }, { start: 900, end: s.length }];
+      const ranges = [
+        { start: 3, end: 700 },
+        { start: 900, end: s.length },
+      ];
       assert.deepEqual(plain(normalizeRanges(s, ranges)), reference(s, ranges));
     }
   });

@@ -9,7 +9,9 @@ import { scoreChain } from '../../../src/core/reward';
 import { buildChain, type HeaderStyle } from '../../fixtures/chain-builder';
 
 const word = fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/);
-const sentence = fc.array(fc.oneof(word, fc.integer({ min: 0, max: 999 }).map(String), fc.constantFrom('=', '+', '×', '\\frac{1}{2}', '3.0')), { minLength: 1, maxLength: 8 }).map((ws) => ws.join(' '));
+const sentence = fc
+  .array(fc.oneof(word, fc.integer({ min: 0, max: 999 }).map(String), fc.constantFrom('=', '+', '×', '\\frac{1}{2}', '3.0')), { minLength: 1, maxLength: 8 })
+  .map((ws) => ws.join(' '));
 const steps = fc.array(sentence, { minLength: 1, maxLength: 6 });
 const style = fc.constantFrom<HeaderStyle>('r1vl', 'bold', 'h2', 'lower', 'no-colon');
 const valid = fc.record({ steps, headerStyle: style, description: sentence, rationale: sentence, answer: word });
@@ -23,7 +25,10 @@ describe('StepRVR properties', () => {
       fc.property(valid, fc.constantFrom('\r\n', '\n', '\r'), fc.constantFrom(' ', '  ', '\t'), (spec, eol, pad) => {
         const text = buildChain(spec);
         assert.equal(validity(text), 1);
-        const changed = text.split('\n').map((line) => `${pad}${line}${pad}`).join(eol);
+        const changed = text
+          .split('\n')
+          .map((line) => `${pad}${line}${pad}`)
+          .join(eol);
         assert.equal(validity(changed), 1, JSON.stringify(changed));
         assert.equal(validity(`\n\n${text}\n\n`), 1);
       }),

@@ -60,7 +60,7 @@ describe('Math-Verify normalisation pieces', () => {
   });
 });
 
-describe('the Math-Verify port against Math-Verify\'s own test cases', () => {
+describe("the Math-Verify port against Math-Verify's own test cases", () => {
   // verify(parse(gold), parse(pred)) with the default extraction (LaTeX + expressions); the suite's
   // expectations come from per-case configurations and a CAS, so this is a floor, not an identity
   it('agrees on at least 88% of ../shared/data/answer-equivalence-cases.jsonl (fails when the file is missing)', () => {

@@ -5,8 +5,7 @@ import { clearKeyStepMemo, matchKeySteps } from '../../../src/core/step-rar';
 import type { KeyStepGroup, KeyStepScope, RewardMode } from '../../../src/core/reward-types';
 import { buildChain, generateCorpus } from '../../fixtures/chain-builder';
 
-const match = (text: string, groups: KeyStepGroup[], mode: RewardMode = 'robust', scope: KeyStepScope = 'steps') =>
-  matchKeySteps(parseChain(text, mode), groups, mode, scope);
+const match = (text: string, groups: KeyStepGroup[], mode: RewardMode = 'robust', scope: KeyStepScope = 'steps') => matchKeySteps(parseChain(text, mode), groups, mode, scope);
 const matched = (text: string, step: string, mode: RewardMode = 'robust') => match(text, [step], mode).results[0]!.matched;
 const chainWith = (...steps: string[]) => buildChain({ steps });
 

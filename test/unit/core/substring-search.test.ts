@@ -10,13 +10,21 @@ describe('substring search', () => {
   it('the indexed search agrees with indexOf (forced index)', () => {
     const alphabet = fc.constantFrom('a', 'b', 'c', ' ', '=', '1');
     fc.assert(
-      fc.property(fc.array(alphabet, { minLength: 20000, maxLength: 20000 }).map((a) => a.join('')), fc.array(fc.array(alphabet, { minLength: 1, maxLength: 9 }).map((a) => a.join('')), { minLength: 1, maxLength: 30 }), fc.nat(20000), (text, needles, from) => {
-        const s = searcherFor(text, 1e6);
-        for (const n of needles) {
-          assert.equal(s.indexOf(n, 0), text.indexOf(n, 0), n);
-          assert.equal(s.indexOf(n, from), text.indexOf(n, from), `${n} from ${from}`);
-        }
-      }),
+      fc.property(
+        fc.array(alphabet, { minLength: 20000, maxLength: 20000 }).map((a) => a.join('')),
+        fc.array(
+          fc.array(alphabet, { minLength: 1, maxLength: 9 }).map((a) => a.join('')),
+          { minLength: 1, maxLength: 30 },
+        ),
+        fc.nat(20000),
+        (text, needles, from) => {
+          const s = searcherFor(text, 1e6);
+          for (const n of needles) {
+            assert.equal(s.indexOf(n, 0), text.indexOf(n, 0), n);
+            assert.equal(s.indexOf(n, from), text.indexOf(n, from), `${n} from ${from}`);
+          }
+        },
+      ),
       { numRuns: 20 },
     );
   });

@@ -29,10 +29,38 @@ let gatherElIdx: Tensor;
 let condT: Tensor;
 
 const cases: OpCase[] = [
-  { name: 'Add (broadcast)', params: [{ name: 'a', shape: [2, 3, 4] }, { name: 'b', shape: [3, 1] }], f: (_, [a, b]) => E.add(a!, b!) },
-  { name: 'Sub (broadcast)', params: [{ name: 'a', shape: [4] }, { name: 'b', shape: [2, 3, 4] }], f: (_, [a, b]) => E.sub(a!, b!) },
-  { name: 'Mul (broadcast)', params: [{ name: 'a', shape: [2, 1, 4] }, { name: 'b', shape: [3, 1] }], f: (_, [a, b]) => E.mul(a!, b!) },
-  { name: 'Div (broadcast)', params: [{ name: 'a', shape: [2, 3] }, { name: 'b', shape: [3], sample: positive }], f: (_, [a, b]) => E.div(a!, b!) },
+  {
+    name: 'Add (broadcast)',
+    params: [
+      { name: 'a', shape: [2, 3, 4] },
+      { name: 'b', shape: [3, 1] },
+    ],
+    f: (_, [a, b]) => E.add(a!, b!),
+  },
+  {
+    name: 'Sub (broadcast)',
+    params: [
+      { name: 'a', shape: [4] },
+      { name: 'b', shape: [2, 3, 4] },
+    ],
+    f: (_, [a, b]) => E.sub(a!, b!),
+  },
+  {
+    name: 'Mul (broadcast)',
+    params: [
+      { name: 'a', shape: [2, 1, 4] },
+      { name: 'b', shape: [3, 1] },
+    ],
+    f: (_, [a, b]) => E.mul(a!, b!),
+  },
+  {
+    name: 'Div (broadcast)',
+    params: [
+      { name: 'a', shape: [2, 3] },
+      { name: 'b', shape: [3], sample: positive },
+    ],
+    f: (_, [a, b]) => E.div(a!, b!),
+  },
   { name: 'Neg', params: [{ name: 'a', shape: [3, 4] }], f: (_, [a]) => E.neg(a!) },
   { name: 'Exp', params: [{ name: 'a', shape: [3, 4] }], f: (_, [a]) => E.exp(a!) },
   { name: 'Log', params: [{ name: 'a', shape: [3, 4], sample: positive }], f: (_, [a]) => E.log(a!) },
@@ -41,15 +69,54 @@ const cases: OpCase[] = [
   { name: 'Sigmoid', params: [{ name: 'a', shape: [3, 4] }], f: (_, [a]) => E.sigmoid(a!) },
   { name: 'GELU (tanh)', params: [{ name: 'a', shape: [3, 4] }], f: (_, [a]) => E.gelu(a!) },
   { name: 'SiLU', params: [{ name: 'a', shape: [3, 4] }], f: (_, [a]) => E.silu(a!) },
-  { name: 'Min', params: [{ name: 'a', shape: [3, 4] }, { name: 'b', shape: [4] }], f: (_, [a, b]) => E.minimum(a!, b!) },
-  { name: 'Max', params: [{ name: 'a', shape: [3, 4] }, { name: 'b', shape: [3, 4] }], f: (_, [a, b]) => E.maximum(a!, b!) },
+  {
+    name: 'Min',
+    params: [
+      { name: 'a', shape: [3, 4] },
+      { name: 'b', shape: [4] },
+    ],
+    f: (_, [a, b]) => E.minimum(a!, b!),
+  },
+  {
+    name: 'Max',
+    params: [
+      { name: 'a', shape: [3, 4] },
+      { name: 'b', shape: [3, 4] },
+    ],
+    f: (_, [a, b]) => E.maximum(a!, b!),
+  },
   // Values kept away from the clip bounds so the finite difference never straddles a kink.
   { name: 'Clip', params: [{ name: 'a', shape: [3, 5], sample: () => (Math.random() < 0.5 ? 0.3 : 1.7) * (Math.random() < 0.5 ? -1 : 1) }], f: (_, [a]) => E.clip(a!, -1, 1) },
-  { name: 'MatMul 2D', params: [{ name: 'a', shape: [3, 4] }, { name: 'b', shape: [4, 2] }], f: (_, [a, b]) => E.matmul(a!, b!) },
-  { name: 'MatMul batched × weight (Gemm grad)', params: [{ name: 'a', shape: [2, 3, 4] }, { name: 'b', shape: [4, 5] }], f: (_, [a, b]) => E.matmul(a!, b!) },
-  { name: 'MatMul batch broadcast', params: [{ name: 'a', shape: [2, 2, 3, 4] }, { name: 'b', shape: [2, 1, 4, 3] }], f: (_, [a, b]) => E.matmul(a!, b!) },
+  {
+    name: 'MatMul 2D',
+    params: [
+      { name: 'a', shape: [3, 4] },
+      { name: 'b', shape: [4, 2] },
+    ],
+    f: (_, [a, b]) => E.matmul(a!, b!),
+  },
+  {
+    name: 'MatMul batched × weight (Gemm grad)',
+    params: [
+      { name: 'a', shape: [2, 3, 4] },
+      { name: 'b', shape: [4, 5] },
+    ],
+    f: (_, [a, b]) => E.matmul(a!, b!),
+  },
+  {
+    name: 'MatMul batch broadcast',
+    params: [
+      { name: 'a', shape: [2, 2, 3, 4] },
+      { name: 'b', shape: [2, 1, 4, 3] },
+    ],
+    f: (_, [a, b]) => E.matmul(a!, b!),
+  },
   { name: 'Transpose', params: [{ name: 'a', shape: [2, 3, 4] }], f: (_, [a]) => E.transpose(a!, [2, 0, 1]) },
-  { name: 'Transpose of a size-1 axis (as Reshape)', params: [{ name: 'a', shape: [2, 1, 3, 2] }], f: (_, [a]) => E.mul(E.transpose(a!, [1, 0, 2, 3]), E.reshape(a!, [1, 2, 3, 2])) },
+  {
+    name: 'Transpose of a size-1 axis (as Reshape)',
+    params: [{ name: 'a', shape: [2, 1, 3, 2] }],
+    f: (_, [a]) => E.mul(E.transpose(a!, [1, 0, 2, 3]), E.reshape(a!, [1, 2, 3, 2])),
+  },
   { name: 'Reshape', params: [{ name: 'a', shape: [2, 6] }], f: (_, [a]) => E.reshape(a!, [3, -1]) },
   { name: 'Slice', params: [{ name: 'a', shape: [3, 6] }], f: (_, [a]) => E.slice(a!, 1, 1, 4) },
   {
@@ -60,14 +127,25 @@ const cases: OpCase[] = [
       return E.mul(x!, z!);
     },
   },
-  { name: 'Concat', params: [{ name: 'a', shape: [2, 3] }, { name: 'b', shape: [2, 2] }], f: (_, [a, b]) => E.concat([a!, b!], 1) },
+  {
+    name: 'Concat',
+    params: [
+      { name: 'a', shape: [2, 3] },
+      { name: 'b', shape: [2, 2] },
+    ],
+    f: (_, [a, b]) => E.concat([a!, b!], 1),
+  },
   { name: 'ReduceSum', params: [{ name: 'a', shape: [2, 3, 4] }], f: (_, [a]) => E.reduceSum(a!, [0, 2], false) },
   { name: 'ReduceMean (keepdims)', params: [{ name: 'a', shape: [2, 3, 4] }], f: (_, [a]) => E.reduceMean(a!, [-1], true) },
   { name: 'Softmax', params: [{ name: 'a', shape: [3, 5] }], f: (_, [a]) => E.softmax(a!) },
   { name: 'LogSoftmax', params: [{ name: 'a', shape: [3, 5] }], f: (_, [a]) => E.logSoftmax(a!) },
   {
     name: 'LayerNormalization',
-    params: [{ name: 'x', shape: [2, 3, 5] }, { name: 'gamma', shape: [5], sample: positive }, { name: 'beta', shape: [5] }],
+    params: [
+      { name: 'x', shape: [2, 3, 5] },
+      { name: 'gamma', shape: [5], sample: positive },
+      { name: 'beta', shape: [5] },
+    ],
     f: (_, [x, gm, bt]) => E.layerNorm(x!, gm!, bt!),
   },
   {
@@ -92,7 +170,10 @@ const cases: OpCase[] = [
   },
   {
     name: 'Where (+ causal mask)',
-    params: [{ name: 'a', shape: [4, 4] }, { name: 'b', shape: [4] }],
+    params: [
+      { name: 'a', shape: [4, 4] },
+      { name: 'b', shape: [4] },
+    ],
     feeds: (g) => {
       condT = E.causalMask(g, 4);
       return {};

@@ -72,7 +72,11 @@ async function runGraph(c: Case): Promise<number> {
   const ref = reference(c, vals.p, vals.g, vals.m, vals.v);
   let maxErr = Math.abs((out.norm!.data[0] as number) - ref.norm);
   c.sizes.forEach((_, k) => {
-    for (const [key, want] of [['new_p', ref.p[k]!], ['new_m', ref.m[k]!], ['new_v', ref.v[k]!]] as const) {
+    for (const [key, want] of [
+      ['new_p', ref.p[k]!],
+      ['new_m', ref.m[k]!],
+      ['new_v', ref.v[k]!],
+    ] as const) {
       const got = out[`${key}${k}`]!.data as Float64Array;
       want.forEach((w, j) => (maxErr = Math.max(maxErr, Math.abs(got[j]! - w))));
     }

@@ -77,7 +77,13 @@ describe('scanning a runs root', () => {
       fs.mkdirSync(path.join(scanRoot, 'empty'));
       fs.writeFileSync(path.join(scanRoot, 'stray.txt'), 'x');
       const runs = await scanRunsRoot(scanRoot, { isAlive: dead });
-      assert.deepEqual(runs.map((r) => [r.id, r.status]), [['new', 'stopped'], ['old', 'completed']]);
+      assert.deepEqual(
+        runs.map((r) => [r.id, r.status]),
+        [
+          ['new', 'stopped'],
+          ['old', 'completed'],
+        ],
+      );
     } finally {
       fs.rmSync(scanRoot, { recursive: true, force: true });
     }
@@ -90,7 +96,13 @@ describe('scanning a runs root', () => {
   it('live runs replace their folder read-back', () => {
     const scanned = [initialRunState('a', '/r/a', { status: 'interrupted', startedAt: 1 }), initialRunState('b', '/r/b', { status: 'completed', startedAt: 2 })];
     const live = [initialRunState('a', '/r/a/', { status: 'running', live: true, startedAt: 3 })];
-    assert.deepEqual(mergeRuns(scanned, live).map((r) => [r.id, r.status]), [['a', 'running'], ['b', 'completed']]);
+    assert.deepEqual(
+      mergeRuns(scanned, live).map((r) => [r.id, r.status]),
+      [
+        ['a', 'running'],
+        ['b', 'completed'],
+      ],
+    );
   });
 });
 

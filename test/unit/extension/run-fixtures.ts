@@ -20,7 +20,9 @@ export const ev = {
 };
 
 /** The event stream of a small run: SFT steps, then RL steps with a reward, checkpoints, and an optional end. */
-export function runEvents(options: { sft?: number; rl?: number; rewards?: number[]; end?: 'completed' | 'stopped' | 'failed' | null; pid?: number; rolloutPadding?: number } = {}): TrainerEvent[] {
+export function runEvents(
+  options: { sft?: number; rl?: number; rewards?: number[]; end?: 'completed' | 'stopped' | 'failed' | null; pid?: number; rolloutPadding?: number } = {},
+): TrainerEvent[] {
   const sft = options.sft ?? 3;
   const rl = options.rl ?? 2;
   const total = sft + rl;

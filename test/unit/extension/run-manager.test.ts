@@ -47,7 +47,10 @@ describe('RunManager', () => {
     const end = await m.whenEnded(started.id);
     assert.equal(end.status, 'completed');
     assert.deepEqual([end.step, end.totalSteps, end.lastReward, end.live], [3, 3, 0.3, false]);
-    assert.deepEqual(changes.map((c) => c.kind).filter((k, i, a) => a.indexOf(k) === i), ['started', 'event', 'ended']);
+    assert.deepEqual(
+      changes.map((c) => c.kind).filter((k, i, a) => a.indexOf(k) === i),
+      ['started', 'event', 'ended'],
+    );
     assert.deepEqual(m.running(), []);
   });
 
@@ -64,7 +67,11 @@ describe('RunManager', () => {
   });
 
   it('logs malformed lines and unknown event types as warnings and goes on', async () => {
-    const { m, log, runsRoot } = manager({ steps: 2, done: true, preamble: ['not json at all', '{"v":1,"type":"telemetry","x":1}', '{"v":1,"type":"metrics","step":"one"}', ev.metrics(1, 'sft', { loss: 1 })] });
+    const { m, log, runsRoot } = manager({
+      steps: 2,
+      done: true,
+      preamble: ['not json at all', '{"v":1,"type":"telemetry","x":1}', '{"v":1,"type":"metrics","step":"one"}', ev.metrics(1, 'sft', { loss: 1 })],
+    });
     const run = m.start({ runsRoot, preset: 'smoke' });
     const end = await m.whenEnded(run.id);
     assert.equal(end.status, 'completed');
@@ -79,7 +86,10 @@ describe('RunManager', () => {
     const { m, runsRoot } = manager({ steps: 10_000, stepMs: 2, done: true });
     const run = m.start({ runsRoot, preset: 'demo' });
     await until(m, (c) => c.kind === 'event' && c.event.type === 'metrics');
-    assert.deepEqual(m.running().map((r) => r.id), [run.id]);
+    assert.deepEqual(
+      m.running().map((r) => r.id),
+      [run.id],
+    );
     assert.equal(m.stop(run.id), true);
     const end = await m.whenEnded(run.id);
     assert.equal(end.status, 'stopped');
@@ -87,7 +97,7 @@ describe('RunManager', () => {
     assert.equal(m.stop(run.id), false, 'a second stop has nothing to stop');
   });
 
-  it('an aborted signal stops the run (the progress notification\'s Cancel)', async () => {
+  it("an aborted signal stops the run (the progress notification's Cancel)", async () => {
     const { m, runsRoot } = manager({ steps: 10_000, stepMs: 2, done: true });
     const controller = new AbortController();
     const run = m.start({ runsRoot, preset: 'demo', signal: controller.signal });

@@ -5,7 +5,13 @@ import { createNonce, webviewDocument } from '../../../src/extension/webview-doc
 describe('webview HTML (both apps)', () => {
   it('allows only the nonce-carrying script and styles, nothing inline', () => {
     const nonce = createNonce();
-    const html = webviewDocument({ title: 'Metrics', scriptUri: 'https://file+.vscode-resource/dist/webview/metrics.js', styleUri: 'https://file+.vscode-resource/dist/media/metrics.css', cspSource: 'https://file+.vscode-resource', nonce });
+    const html = webviewDocument({
+      title: 'Metrics',
+      scriptUri: 'https://file+.vscode-resource/dist/webview/metrics.js',
+      styleUri: 'https://file+.vscode-resource/dist/media/metrics.css',
+      cspSource: 'https://file+.vscode-resource',
+      nonce,
+    });
     const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
     assert.match(csp, /default-src 'none'/);
     assert.match(csp, new RegExp(`script-src 'nonce-${nonce.replace(/[+/]/g, '\\$&')}'`));

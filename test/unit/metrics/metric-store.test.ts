@@ -40,8 +40,14 @@ describe('host MetricStore', () => {
     const store = new MetricStore();
     store.add('a', 1, { reward: 1 });
     store.add('b', 1, { reward: 2 });
-    assert.deepEqual(store.takeDelta(['a']).append.map((c) => c.runId), ['a']);
-    assert.deepEqual(store.takeDelta(['a', 'b']).append.map((c) => c.runId), ['b']);
+    assert.deepEqual(
+      store.takeDelta(['a']).append.map((c) => c.runId),
+      ['a'],
+    );
+    assert.deepEqual(
+      store.takeDelta(['a', 'b']).append.map((c) => c.runId),
+      ['b'],
+    );
   });
   it('skips non-finite values', () => {
     const store = new MetricStore();
@@ -66,9 +72,15 @@ describe('host MetricStore', () => {
     page.append(delta.append);
     for (const c of host.chunks('r')) assert.deepEqual(page.get('r', c.metric), { steps: c.steps, values: c.values }, c.metric);
     const steps = host.chunks('r').find((c) => c.metric === 'reward')!.steps;
-    assert.deepEqual(steps, [...steps].sort((a, b) => a - b));
+    assert.deepEqual(
+      steps,
+      [...steps].sort((a, b) => a - b),
+    );
   });
   it('lowerBound finds the first step not below the target', () => {
-    assert.deepEqual([0, 1, 2, 5, 9].map((s) => lowerBound([1, 2, 4, 8], s)), [0, 0, 1, 3, 4]);
+    assert.deepEqual(
+      [0, 1, 2, 5, 9].map((s) => lowerBound([1, 2, 4, 8], s)),
+      [0, 0, 1, 3, 4],
+    );
   });
 });

@@ -16,10 +16,16 @@ describe('MetricsFileTail', () => {
     const file = fresh();
     fs.writeFileSync(file, metricsLine(1, { loss: 2 }, 'sft') + metricsLine(2, { loss: 1.5 }, 'sft'));
     const tail = new MetricsFileTail(file);
-    assert.deepEqual((await tail.read()).events.map((e) => e.step), [1, 2]);
+    assert.deepEqual(
+      (await tail.read()).events.map((e) => e.step),
+      [1, 2],
+    );
     assert.deepEqual((await tail.read()).events, []);
     fs.appendFileSync(file, metricsLine(3, { reward: 0.5 }));
-    assert.deepEqual((await tail.read()).events.map((e) => e.values), [{ reward: 0.5 }]);
+    assert.deepEqual(
+      (await tail.read()).events.map((e) => e.values),
+      [{ reward: 0.5 }],
+    );
   });
   it('waits for the newline of a torn last line', async () => {
     const file = fresh();
@@ -28,13 +34,19 @@ describe('MetricsFileTail', () => {
     const tail = new MetricsFileTail(file);
     assert.deepEqual(await tail.read(), { events: [], errors: [], restarted: false });
     fs.appendFileSync(file, line.slice(20));
-    assert.deepEqual((await tail.read()).events.map((e) => e.step), [7]);
+    assert.deepEqual(
+      (await tail.read()).events.map((e) => e.step),
+      [7],
+    );
   });
   it('reports a bad line with its line number and keeps the rest', async () => {
     const file = fresh();
     fs.writeFileSync(file, metricsLine(1, { reward: 0 }) + '{"v":1,"type":"metrics","step":"x","values":{}}\n\nnot json\n' + metricsLine(4, { reward: 1 }));
     const read = await new MetricsFileTail(file, 'run-a/metrics.jsonl').read();
-    assert.deepEqual(read.events.map((e) => e.step), [1, 4]);
+    assert.deepEqual(
+      read.events.map((e) => e.step),
+      [1, 4],
+    );
     assert.equal(read.errors.length, 2);
     assert.match(read.errors[0]!, /^run-a\/metrics\.jsonl:2: step: expected an integer/);
     assert.match(read.errors[1]!, /^run-a\/metrics\.jsonl:4: not JSON/);
@@ -59,6 +71,9 @@ describe('MetricsFileTail', () => {
     fs.writeFileSync(file, metricsLine(1, { reward: 9 }));
     const read = await tail.read();
     assert.equal(read.restarted, true);
-    assert.deepEqual(read.events.map((e) => e.values['reward']), [9]);
+    assert.deepEqual(
+      read.events.map((e) => e.values['reward']),
+      [9],
+    );
   });
 });

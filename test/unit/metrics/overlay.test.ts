@@ -8,7 +8,19 @@ function line(runId: string, steps: number[], values: number[], smoothed = value
 
 describe('groupMetrics', () => {
   it('orders known metrics as DESIGN §3 lists them and files the rest by prefix', () => {
-    const groups = groupMetrics(['loss', 'time/sample', 'eval/reward', 'kl', 'reward_std', 'reward', 'rewards/step_rar/mean', 'step_time', 'zzz', 'eval/accuracy', 'rewards/custom']);
+    const groups = groupMetrics([
+      'loss',
+      'time/sample',
+      'eval/reward',
+      'kl',
+      'reward_std',
+      'reward',
+      'rewards/step_rar/mean',
+      'step_time',
+      'zzz',
+      'eval/accuracy',
+      'rewards/custom',
+    ]);
     assert.deepEqual(groups, [
       { name: 'Reward', metrics: ['reward', 'reward_std', 'rewards/step_rar/mean', 'rewards/custom'] },
       { name: 'Policy', metrics: ['kl'] },
@@ -40,7 +52,10 @@ describe('overlayDomain', () => {
 describe('hover read-out', () => {
   it('nearestIndex finds the closest step, the earlier one on a tie', () => {
     const steps = [0, 10, 20, 30];
-    assert.deepEqual([-5, 0, 4, 5, 6, 29, 100].map((s) => nearestIndex(steps, s)), [0, 0, 0, 0, 1, 3, 3]);
+    assert.deepEqual(
+      [-5, 0, 4, 5, 6, 29, 100].map((s) => nearestIndex(steps, s)),
+      [0, 0, 0, 0, 1, 3, 3],
+    );
     assert.equal(nearestIndex([], 3), -1);
   });
   it('gives each run its nearest point within the tolerance, smoothed and raw', () => {
@@ -51,6 +66,9 @@ describe('hover read-out', () => {
       { runId: 'short', color: 1, step: 2, value: 5.5, raw: 6 },
     ]);
     // The short run ended two steps before the cursor: it says nothing there.
-    assert.deepEqual(readoutAt([grpo, short], 4, 0.5).map((r) => r.runId), ['grpo']);
+    assert.deepEqual(
+      readoutAt([grpo, short], 4, 0.5).map((r) => r.runId),
+      ['grpo'],
+    );
   });
 });

@@ -27,7 +27,10 @@ describe('Metrics view state', () => {
   });
   it('drops runs whose folder is gone', () => {
     const s = selectRun(selectRun(initialViewState(), 'a', true), 'b', true);
-    assert.deepEqual(keepRuns(s, (id) => id === 'b').selected.map((r) => r.runId), ['b']);
+    assert.deepEqual(
+      keepRuns(s, (id) => id === 'b').selected.map((r) => r.runId),
+      ['b'],
+    );
   });
   it('restores a saved state and falls back to defaults on garbage', () => {
     const saved = { selected: [{ runId: 'x', color: 7 }, { runId: 'x' }, { runId: 3 }, null], smoothing: 0.3, hidden: ['kl', 'kl', 4] };

@@ -60,7 +60,14 @@ describe('checkpoints', () => {
 });
 
 describe('checkpoint state', () => {
-  const good = { policy: {}, config: {}, tokenizer: { kind: 'stepgrpo-word-v1', tokens: [] }, step: 3, dataCursor: { source: 'synthetic/v1', epoch: 0, index: 48 }, reference: null };
+  const good = {
+    policy: {},
+    config: {},
+    tokenizer: { kind: 'stepgrpo-word-v1', tokens: [] },
+    step: 3,
+    dataCursor: { source: 'synthetic/v1', epoch: 0, index: 48 },
+    reference: null,
+  };
   it('accepts what the trainer writes and names the first wrong field otherwise', () => {
     assert.equal(checkpointState(good, 'state.json').step, 3);
     assert.throws(() => checkpointState({ ...good, step: -1 }, 'x/state.json'), /x\/state\.json: field 'step' should be an integer ≥ 0/);

@@ -44,7 +44,9 @@ describe('GRPO loss graph vs src/core/grpo.ts', () => {
         });
         const ref = referenceGrpoLoss(x, cfg);
         const got = { loss: r.loss!.data[0] as number, kl: r.kl!.data[0] as number, clip: r.clip_ratio!.data[0] as number };
-        console.log(`  ${aggregation}/${perToken ? 'token-adv' : 'seq-adv'}: loss ${got.loss.toFixed(6)} vs ${ref.loss.toFixed(6)}, |Δ| = ${Math.abs(got.loss - ref.loss).toExponential(2)}`);
+        console.log(
+          `  ${aggregation}/${perToken ? 'token-adv' : 'seq-adv'}: loss ${got.loss.toFixed(6)} vs ${ref.loss.toFixed(6)}, |Δ| = ${Math.abs(got.loss - ref.loss).toExponential(2)}`,
+        );
         assert.ok(Math.abs(got.loss - ref.loss) < 1e-12, `loss ${got.loss} vs ${ref.loss}`);
         assert.ok(Math.abs(got.kl - ref.kl) < 1e-12, `kl ${got.kl} vs ${ref.kl}`);
         assert.ok(Math.abs(got.clip - ref.clipRatio) < 1e-12, `clip ratio ${got.clip} vs ${ref.clipRatio}`);
@@ -59,17 +61,31 @@ describe('whole policy + GRPO loss: gradients vs finite differences (float64, ti
     const c = tinyConfig();
     const B = 3;
     const Tt = c.maxTextLen;
-    const g = buildTrainGraph(c, B, { kind: 'grpo', loss: grpoLossConfig(TRAIN_DEFAULTS.rl), advantage: 'sequence', onPolicy: false }, undefined, { dtype: 'float64', emit: 'gradients' });
+    const g = buildTrainGraph(c, B, { kind: 'grpo', loss: grpoLossConfig(TRAIN_DEFAULTS.rl), advantage: 'sequence', onPolicy: false }, undefined, {
+      dtype: 'float64',
+      emit: 'gradients',
+    });
     const s = await EngineSession.create(toOnnxBytes(g), { threads: 1 });
     const tokens = [randomTokens(c, Tt, 0), randomTokens(c, 4, 0), randomTokens(c, 5, 0)].map((t) => t.map((v, j) => (j < 4 ? 3 + (v % 3) : v))); // repeated ids → ScatterND accumulation
     const packed = packTokens(c, tokens, 0);
     const specs = paramSpecs(c);
-    const values = new Map(specs.map((p) => [p.name, Float64Array.from({ length: p.shape.reduce((a, b) => a * b, 1) }, () => (p.name.endsWith('.g') ? 1 + 0.1 * randn() : 0.5 * randn()))]));
+    const values = new Map(
+      specs.map((p) => [p.name, Float64Array.from({ length: p.shape.reduce((a, b) => a * b, 1) }, () => (p.name.endsWith('.g') ? 1 + 0.1 * randn() : 0.5 * randn()))]),
+    );
     const base: Record<string, HostTensor> = {
       ids: { dtype: 'int64', shape: [B, Tt], data: packed.ids },
       targets: { dtype: 'int64', shape: [B, Tt, 1], data: packed.targets },
-      patches: f64([B, numPatches(c), patchDim(c)], patchifyBatch(c, tokens.map(() => randomImage(c)))),
-      mask: f64([B, Tt], tokens.flatMap((t) => Array.from({ length: Tt }, (_, j) => (j >= 1 && j < t.length - 1 ? 1 : 0)))),
+      patches: f64(
+        [B, numPatches(c), patchDim(c)],
+        patchifyBatch(
+          c,
+          tokens.map(() => randomImage(c)),
+        ),
+      ),
+      mask: f64(
+        [B, Tt],
+        tokens.flatMap((t) => Array.from({ length: Tt }, (_, j) => (j >= 1 && j < t.length - 1 ? 1 : 0))),
+      ),
       advantages: f64([B, 1], [randn(), randn(), randn()]),
       temperature: f64([], [1.3]),
     };
@@ -83,8 +99,14 @@ describe('whole policy + GRPO loss: gradients vs finite differences (float64, ti
     base.ref_logp = f64([B, Tt], new Float64Array(B * Tt));
     const first = await s.run(feeds());
     const lp = first.logp!.data as Float64Array;
-    base.old_logp = f64([B, Tt], Array.from(lp, (v) => v + randn() * 0.4));
-    base.ref_logp = f64([B, Tt], Array.from(lp, (v) => v + randn() * 0.2));
+    base.old_logp = f64(
+      [B, Tt],
+      Array.from(lp, (v) => v + randn() * 0.4),
+    );
+    base.ref_logp = f64(
+      [B, Tt],
+      Array.from(lp, (v) => v + randn() * 0.2),
+    );
     const out = await s.run(feeds());
     const h = 1e-6;
     let maxErr = 0;

@@ -18,7 +18,10 @@ describe('KV cache', () => {
     const Np = numPatches(c);
     const params = initParams(c, Math.floor(Math.random() * 1e6));
     const tokens = Array.from({ length: N }, () => randomTokens(c, L + 1));
-    const patches = patchifyBatch(c, tokens.map(() => randomImage(c)));
+    const patches = patchifyBatch(
+      c,
+      tokens.map(() => randomImage(c)),
+    );
     const feeds = (extra: Record<string, HostTensor>): Record<string, HostTensor> => {
       for (const s of paramSpecs(c)) extra[s.name] = { dtype: 'float32', shape: s.shape, data: params.get(s.name)! };
       return extra;
@@ -34,7 +37,10 @@ describe('KV cache', () => {
     };
     const stepped = await prefill(L);
     const decode = await EngineSession.create(toOnnxBytes(buildDecodeGraph(c, N)), { threads: 1 });
-    const f = feeds({ token: { dtype: 'int64', shape: [N, 1], data: BigInt64Array.from(tokens.map((t) => BigInt(t[L]!))) }, pos: { dtype: 'int64', shape: [1], data: BigInt64Array.of(BigInt(Np + L)) } });
+    const f = feeds({
+      token: { dtype: 'int64', shape: [N, 1], data: BigInt64Array.from(tokens.map((t) => BigInt(t[L]!))) },
+      pos: { dtype: 'int64', shape: [1], data: BigInt64Array.of(BigInt(Np + L)) },
+    });
     stepped.feeds(f);
     const out = await decode.run(f);
     await decode.release();
@@ -43,7 +49,10 @@ describe('KV cache', () => {
     let maxErr = 0;
     let nonZero = 0;
     for (let l = 0; l < c.nLayers; l++) {
-      for (const [a, b] of [[stepped.kT[l]!, whole.kT[l]!], [stepped.v[l]!, whole.v[l]!]] as const) {
+      for (const [a, b] of [
+        [stepped.kT[l]!, whole.kT[l]!],
+        [stepped.v[l]!, whole.v[l]!],
+      ] as const) {
         a.forEach((x, i) => {
           maxErr = Math.max(maxErr, Math.abs(x - b[i]!));
           if (x !== 0) nonZero++;

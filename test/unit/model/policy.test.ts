@@ -11,19 +11,30 @@ const TOKENS = { pad: 0, eos: 2 };
 describe('policy runtime', () => {
   it('memorises a handful of image+text examples (SFT loss → near zero)', async () => {
     const c = tinyConfig({ vocabSize: 24, dModel: 32, nHeads: 4, dFF: 64, maxTextLen: 12, image: { channels: 3, size: 8, patchSize: 4 } });
-    const policy = await createPolicySessions(c, { seed: 3, tokens: TOKENS, runtime: { threads: 1 }, optimizer: { adamw: { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 }, maxGradNorm: 1 } });
+    const policy = await createPolicySessions(c, {
+      seed: 3,
+      tokens: TOKENS,
+      runtime: { threads: 1 },
+      optimizer: { adamw: { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 }, maxGradNorm: 1 },
+    });
     // Same text prompt for every example: only the image tells which answer to give.
     const prompt = [1, 5, 6];
     const tokens = Array.from({ length: 6 }, () => [...prompt, ...randomTokens(c, 6, 7), 2]);
     const images = tokens.map(() => randomImage(c));
-    const lossMask = rows(tokens.map((t) => t.length), (_, j) => (j + 1 >= prompt.length ? 1 : 0));
+    const lossMask = rows(
+      tokens.map((t) => t.length),
+      (_, j) => (j + 1 >= prompt.length ? 1 : 0),
+    );
     let loss = Infinity;
     const first = (await policy.trainStep({ images, tokens, lossMask, lr: 3e-3, objective: { kind: 'sft' } })).loss;
     for (let i = 0; i < 300 && loss > 0.02; i++) loss = (await policy.trainStep({ images, tokens, lossMask, lr: 3e-3, objective: { kind: 'sft' } })).loss;
     console.log(`  SFT loss ${first.toFixed(3)} → ${loss.toFixed(4)} after ${policy.optimizerState.step} steps`);
     assert.ok(loss < 0.05, `loss stayed at ${loss}`);
     const greedy = await policy.sample({ images, prompts: tokens.map(() => prompt), seeds: tokens.map((_, i) => i), temperature: 0, maxNewTokens: 9 });
-    assert.deepEqual(greedy.completions, tokens.map((t) => t.slice(prompt.length)));
+    assert.deepEqual(
+      greedy.completions,
+      tokens.map((t) => t.slice(prompt.length)),
+    );
     assert.ok(greedy.stoppedAtEos.every(Boolean));
     await policy.release();
   });
@@ -59,7 +70,10 @@ describe('policy runtime', () => {
     const tokens = [randomTokens(c, 6), randomTokens(c, 3)];
     const images = tokens.map(() => randomImage(c));
     const r = await policy.logprobs({ images, tokens });
-    assert.deepEqual(r.logp.map((x) => x.length), [5, 2]);
+    assert.deepEqual(
+      r.logp.map((x) => x.length),
+      [5, 2],
+    );
     assert.ok(r.logp.flat().every((x) => x < 0));
     const mask = rows([6, 3], () => 1);
     const sft = await policy.trainStep({ images, tokens, lossMask: mask, lr: 0, objective: { kind: 'sft' } });
@@ -78,7 +92,10 @@ describe('policy runtime', () => {
     await assert.rejects(policy.logprobs({ images: [new Float32Array(3)], tokens: [[1, 2]] }), /batch item 0: image: expected 1×4×4 = 16 values, got 3/);
     await assert.rejects(policy.sample({ images, prompts: [[1]], seeds: [1], topP: 0 }), /topP must be in \(0, 1\]/);
     await assert.rejects(policy.trainStep({ images, tokens: [[1, 3, 4]], lossMask: [[1, 1, 1]], lr: 1, objective: { kind: 'sft' } }), /lossMask: row 0 has 3 entries/);
-    await assert.rejects(policy.trainStep({ images, tokens: [[1, 3, 4]], lossMask: [[1, 1]], lr: 1, objective: { kind: 'grpo', refLogp: [[-1, -1]], advantages: [1] } }), /a GRPO step needs the loss settings/);
+    await assert.rejects(
+      policy.trainStep({ images, tokens: [[1, 3, 4]], lossMask: [[1, 1]], lr: 1, objective: { kind: 'grpo', refLogp: [[-1, -1]], advantages: [1] } }),
+      /a GRPO step needs the loss settings/,
+    );
     await assert.rejects(createPolicySessions({ vocabSize: 10, dModel: 30, nHeads: 4 }, { tokens: TOKENS }), /dModel 30 is not divisible by nHeads 4/);
   });
 });

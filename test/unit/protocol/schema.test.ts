@@ -13,10 +13,19 @@ describe('schema combinators: errors as data', () => {
   });
 
   it('names the first bad field by path, with what was expected and what came', () => {
-    assert.deepEqual(parse(array(item), [{ name: 'a', size: 1 }, { name: 'b', size: 1, tags: ['x', 7] }]), { ok: false, issue: { path: '[1].tags[1]', message: 'expected a string, got number' } });
+    assert.deepEqual(
+      parse(array(item), [
+        { name: 'a', size: 1 },
+        { name: 'b', size: 1, tags: ['x', 7] },
+      ]),
+      { ok: false, issue: { path: '[1].tags[1]', message: 'expected a string, got number' } },
+    );
     assert.deepEqual(parse(item, { size: 1 }), { ok: false, issue: { path: 'name', message: 'missing' } });
     assert.deepEqual(parse(item, { name: 'a', size: 11 }), { ok: false, issue: { path: 'size', message: 'expected a number in 0..10, got 11' } });
-    assert.match(describeIssue((parse(item, { name: 'a', size: 1, colour: 'red' }) as { issue: { path: string; message: string } }).issue), /^colour: unknown field \(expected name, tags, size\)$/);
+    assert.match(
+      describeIssue((parse(item, { name: 'a', size: 1, colour: 'red' }) as { issue: { path: string; message: string } }).issue),
+      /^colour: unknown field \(expected name, tags, size\)$/,
+    );
   });
 
   it('prefix starts every path; rootName names the value itself', () => {

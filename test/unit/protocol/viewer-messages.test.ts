@@ -18,7 +18,8 @@ describe('viewer messages: guards', () => {
       { type: 'steps', steps: [] },
       { type: 'rollouts', step: 2, append: false, groups: [fixtureGroup(0)] },
       { type: 'notice', level: 'warning', message: 'x' },
-    ]) assert.ok(parseHostToViewer(m).ok, JSON.stringify(m).slice(0, 80));
+    ])
+      assert.ok(parseHostToViewer(m).ok, JSON.stringify(m).slice(0, 80));
     for (const m of [
       { type: 'ready' },
       { type: 'setStep', step: 'latest' },
@@ -26,7 +27,8 @@ describe('viewer messages: guards', () => {
       { type: 'setFilters', filters: { validity: 'valid', correctness: 'all', violation: 'STEP_GAP', search: 'x' } },
       { type: 'setLayout', layout: 'stacked' },
       { type: 'pickRun' },
-    ]) assert.ok(parseViewerToHost(m).ok, JSON.stringify(m));
+    ])
+      assert.ok(parseViewerToHost(m).ok, JSON.stringify(m));
   });
 
   it('names the bad field', () => {

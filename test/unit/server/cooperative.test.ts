@@ -11,11 +11,18 @@ describe('mapInSlices', () => {
     };
     setImmediate(tick);
     const seenTicks: number[] = [];
-    const out = await mapInSlices(Array.from({ length: 50 }, (_, i) => i), (x, i) => {
-      seenTicks.push(ticks);
-      return x * 2 + i;
-    }, 0);
-    assert.deepEqual(out, Array.from({ length: 50 }, (_, i) => 3 * i));
+    const out = await mapInSlices(
+      Array.from({ length: 50 }, (_, i) => i),
+      (x, i) => {
+        seenTicks.push(ticks);
+        return x * 2 + i;
+      },
+      0,
+    );
+    assert.deepEqual(
+      out,
+      Array.from({ length: 50 }, (_, i) => 3 * i),
+    );
     assert.ok(seenTicks[49]! > seenTicks[0]!, 'no other callback ran while mapping');
   });
 
@@ -24,7 +31,15 @@ describe('mapInSlices', () => {
     setImmediate(() => ticks++);
     assert.deepEqual(await mapInSlices([1, 2, 3], (x) => x + ticks, 1e9), [1, 2, 3]);
     let calls = 0;
-    assert.equal(await mapInSlices([1, 2, 3, 4], () => calls++, 0, () => true), null);
+    assert.equal(
+      await mapInSlices(
+        [1, 2, 3, 4],
+        () => calls++,
+        0,
+        () => true,
+      ),
+      null,
+    );
     assert.equal(calls, 1);
   });
 });

@@ -8,7 +8,7 @@ import { TensorBoardWriter, crc32c, maskedCrc32c } from '../../../src/trainer/te
 /** An independent reader: TFRecord frames, then the protobuf wire format of Event / Summary. */
 function readRecords(bytes: Buffer): Buffer[] {
   const out: Buffer[] = [];
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     const len = Number(bytes.readBigUInt64LE(at));
     assert.equal(bytes.readUInt32LE(at + 8), maskedCrc32c(bytes.subarray(at, at + 8)), 'length CRC');
     const data = bytes.subarray(at + 12, at + 12 + len);

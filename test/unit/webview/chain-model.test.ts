@@ -16,7 +16,10 @@ describe('chain render model', () => {
   it('renders every section of the parsed chain, in order, with the exact text', () => {
     const { text, rewards } = scored('correct');
     const model = buildChainModel(text, rewards);
-    assert.deepEqual(model.sections.map((s) => s.kind), ['description', 'rationale', 'think', 'step', 'step', 'answer']);
+    assert.deepEqual(
+      model.sections.map((s) => s.kind),
+      ['description', 'rationale', 'think', 'step', 'step', 'answer'],
+    );
     for (const s of model.sections) {
       const header = s.header[0]!;
       assert.equal(joined(s.header), text.slice(header.start, s.header.at(-1)!.end));
@@ -47,8 +50,20 @@ describe('chain render model', () => {
   });
 
   it('keeps a point violation (zero width) as an empty marker segment, or lists it when outside all text', () => {
-    const segs = segmentRange('abcdef', 0, 6, [{ start: 3, end: 3, kind: 'violation', index: 0 }, { start: 1, end: 4, kind: 'key', index: 0 }]);
-    assert.deepEqual(segs.map((s) => [s.text, s.keySteps, s.violations]), [['a', [], []], ['bc', [0], []], ['', [], [0]], ['d', [0], []], ['ef', [], []]]);
+    const segs = segmentRange('abcdef', 0, 6, [
+      { start: 3, end: 3, kind: 'violation', index: 0 },
+      { start: 1, end: 4, kind: 'key', index: 0 },
+    ]);
+    assert.deepEqual(
+      segs.map((s) => [s.text, s.keySteps, s.violations]),
+      [
+        ['a', [], []],
+        ['bc', [0], []],
+        ['', [], [0]],
+        ['d', [0], []],
+        ['ef', [], []],
+      ],
+    );
     const text = 'no sections here';
     const model = buildChainModel(text, { ...scoreChain(text, {}, 'stepgrpo'), violations: [{ code: 'ORDER', message: 'm', start: 999, end: 999 }] });
     assert.deepEqual(model.unplacedViolations, [0]);
@@ -63,23 +78,24 @@ describe('chain render model', () => {
 
   it('segments always reassemble the range and marks cover exactly their spans (property)', () => {
     fc.assert(
-      fc.property(
-        fc.string({ minLength: 1, maxLength: 40 }),
-        fc.array(fc.tuple(fc.nat(45), fc.nat(10), fc.boolean()), { maxLength: 6 }),
-        (text, raw) => {
-          const marks = raw.map(([s, len, key], index) => ({ start: Math.min(s, text.length), end: Math.min(s + (key ? len : len % 3), text.length), kind: key ? ('key' as const) : ('violation' as const), index }));
-          const segs = segmentRange(text, 0, text.length, marks);
-          assert.equal(joined(segs), text);
-          for (const seg of segs) {
-            for (const m of marks) {
-              if (m.start === m.end || seg.start === seg.end) continue;
-              const covers = m.start <= seg.start && m.end >= seg.end;
-              const list = m.kind === 'key' ? seg.keySteps : seg.violations;
-              assert.equal(list.includes(m.index), covers);
-            }
+      fc.property(fc.string({ minLength: 1, maxLength: 40 }), fc.array(fc.tuple(fc.nat(45), fc.nat(10), fc.boolean()), { maxLength: 6 }), (text, raw) => {
+        const marks = raw.map(([s, len, key], index) => ({
+          start: Math.min(s, text.length),
+          end: Math.min(s + (key ? len : len % 3), text.length),
+          kind: key ? ('key' as const) : ('violation' as const),
+          index,
+        }));
+        const segs = segmentRange(text, 0, text.length, marks);
+        assert.equal(joined(segs), text);
+        for (const seg of segs) {
+          for (const m of marks) {
+            if (m.start === m.end || seg.start === seg.end) continue;
+            const covers = m.start <= seg.start && m.end >= seg.end;
+            const list = m.kind === 'key' ? seg.keySteps : seg.violations;
+            assert.equal(list.includes(m.index), covers);
           }
-        },
-      ),
+        }
+      }),
     );
   });
 });

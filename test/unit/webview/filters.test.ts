@@ -10,20 +10,40 @@ const shown = (f: Partial<ViewerFilters>) => filterRows(entries, filters(f)).map
 
 describe('viewer filters', () => {
   it('shows every chain with the default filters', () => {
-    assert.deepEqual(shown({}), [['7:0', [0, 1, 2, 3]], ['7:1', [0, 1, 2, 3]], ['7:2', [0, 1, 2, 3]]]);
+    assert.deepEqual(shown({}), [
+      ['7:0', [0, 1, 2, 3]],
+      ['7:1', [0, 1, 2, 3]],
+      ['7:2', [0, 1, 2, 3]],
+    ]);
   });
 
   it('filters by StepRVR validity and by answer correctness, from the reward breakdown', () => {
     for (const row of filterRows(entries, filters({ validity: 'valid' }))) for (const i of row.chains) assert.equal(row.entry.group.samples[i]!.rewards.validity, 1);
-    assert.deepEqual(shown({ validity: 'invalid' }).map((r) => r[1]), [[2, 3], [2, 3], [2, 3]]);
-    assert.deepEqual(shown({ correctness: 'incorrect' }).map((r) => r[1]), [[1], [1], [1]]);
-    assert.deepEqual(shown({ correctness: 'correct', validity: 'valid' }).map((r) => r[1]), [[0], [0], [0]]);
+    assert.deepEqual(
+      shown({ validity: 'invalid' }).map((r) => r[1]),
+      [
+        [2, 3],
+        [2, 3],
+        [2, 3],
+      ],
+    );
+    assert.deepEqual(
+      shown({ correctness: 'incorrect' }).map((r) => r[1]),
+      [[1], [1], [1]],
+    );
+    assert.deepEqual(
+      shown({ correctness: 'correct', validity: 'valid' }).map((r) => r[1]),
+      [[0], [0], [0]],
+    );
   });
 
   it('filters by violation code and lists the codes present', () => {
     const codes = violationCodes(entries);
     assert.ok(codes.includes('STEP_GAP') && codes.includes('MISSING_SECTION'), codes.join());
-    assert.deepEqual(shown({ violation: 'STEP_GAP' }).map((r) => r[1]), [[2], [2], [2]]);
+    assert.deepEqual(
+      shown({ violation: 'STEP_GAP' }).map((r) => r[1]),
+      [[2], [2], [2]],
+    );
   });
 
   it('searches chain text, prompt and answer case-insensitively and drops groups with no match', () => {

@@ -9,23 +9,27 @@ const offsets = (hs: number[]) => hs.reduce<number[]>((acc, h, i) => [...acc, (a
 describe('virtual list window math', () => {
   it('matches running sums after appends and height corrections (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 500 }), { minLength: 1, maxLength: 80 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 500 })), { maxLength: 20 }), (hs, edits) => {
-        const index = new HeightIndex();
-        for (const h of hs) index.append(h);
-        const ref = [...hs];
-        for (const [i, h] of edits) {
-          index.set(i % ref.length, h);
-          ref[i % ref.length] = h;
-        }
-        const off = offsets(ref);
-        for (let i = 0; i <= ref.length; i++) assert.equal(index.offsetOf(i), off[i]);
-        assert.equal(index.total(), off[ref.length]);
-        for (let i = 0; i < ref.length; i++) {
-          assert.equal(index.indexAt(off[i]!), i);
-          assert.equal(index.indexAt(off[i + 1]! - 1), i);
-        }
-        assert.equal(index.indexAt(off[ref.length]! + 10), ref.length - 1);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 500 }), { minLength: 1, maxLength: 80 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 500 })), { maxLength: 20 }),
+        (hs, edits) => {
+          const index = new HeightIndex();
+          for (const h of hs) index.append(h);
+          const ref = [...hs];
+          for (const [i, h] of edits) {
+            index.set(i % ref.length, h);
+            ref[i % ref.length] = h;
+          }
+          const off = offsets(ref);
+          for (let i = 0; i <= ref.length; i++) assert.equal(index.offsetOf(i), off[i]);
+          assert.equal(index.total(), off[ref.length]);
+          for (let i = 0; i < ref.length; i++) {
+            assert.equal(index.indexAt(off[i]!), i);
+            assert.equal(index.indexAt(off[i + 1]! - 1), i);
+          }
+          assert.equal(index.indexAt(off[ref.length]! + 10), ref.length - 1);
+        },
+      ),
     );
   });
 

@@ -8,14 +8,79 @@ import { INT, neg, onlySymbols, type Node, type RelOp } from './mv-node';
 
 const COMMA_NUMBER = /^\s*-?\d{1,3}(,\d{3})+(\.\d+)?\s*$/;
 const FUNCTIONS = new Set(['sin', 'cos', 'tan', 'cot', 'sec', 'csc', 'arcsin', 'arccos', 'arctan', 'ln', 'log', 'exp']);
-const GREEK = new Set(['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'varepsilon', 'zeta', 'eta', 'theta', 'vartheta', 'iota', 'kappa', 'lambda', 'mu', 'nu', 'xi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'varphi', 'chi', 'psi', 'omega', 'Gamma', 'Delta', 'Theta', 'Lambda', 'Xi', 'Sigma', 'Phi', 'Psi', 'Omega']);
+const GREEK = new Set([
+  'alpha',
+  'beta',
+  'gamma',
+  'delta',
+  'epsilon',
+  'varepsilon',
+  'zeta',
+  'eta',
+  'theta',
+  'vartheta',
+  'iota',
+  'kappa',
+  'lambda',
+  'mu',
+  'nu',
+  'xi',
+  'rho',
+  'sigma',
+  'tau',
+  'upsilon',
+  'phi',
+  'varphi',
+  'chi',
+  'psi',
+  'omega',
+  'Gamma',
+  'Delta',
+  'Theta',
+  'Lambda',
+  'Xi',
+  'Sigma',
+  'Phi',
+  'Psi',
+  'Omega',
+]);
 const TEXT = new Set(['text', 'textbf', 'textit', 'mbox', 'mathrm', 'mathbf', 'mathit', 'operatorname']);
-const RELS: Record<string, RelOp> = { '=': '=', '<': '<', '>': '>', '<=': '<=', '>=': '>=', '!=': '!=', '\\le': '<=', '\\leq': '<=', '\\leqslant': '<=', '\\ge': '>=', '\\geq': '>=', '\\geqslant': '>=', '\\ne': '!=', '\\neq': '!=', '\\lt': '<', '\\gt': '>', '≤': '<=', '≥': '>=', '≠': '!=' };
+const RELS: Record<string, RelOp> = {
+  '=': '=',
+  '<': '<',
+  '>': '>',
+  '<=': '<=',
+  '>=': '>=',
+  '!=': '!=',
+  '\\le': '<=',
+  '\\leq': '<=',
+  '\\leqslant': '<=',
+  '\\ge': '>=',
+  '\\geq': '>=',
+  '\\geqslant': '>=',
+  '\\ne': '!=',
+  '\\neq': '!=',
+  '\\lt': '<',
+  '\\gt': '>',
+  '≤': '<=',
+  '≥': '>=',
+  '≠': '!=',
+};
 const MATRICES = new Set(['pmatrix', 'bmatrix', 'Bmatrix', 'vmatrix', 'matrix', 'smallmatrix', 'array']);
 const SKIP = new Set(['\\,', '\\;', '\\:', '\\!', '\\ ', '\\quad', '\\qquad', '\\left', '\\right', '\\displaystyle', '\\cdotp']);
 
 /** Spellings latex2sympy's grammar reads as the same token. */
-const ALIASES: Record<string, string> = { '\\(': '(', '\\)': ')', '\\lbrack': '[', '\\rbrack': ']', '\\lbrace': '\\{', '\\rbrace': '\\}', '==': '=', '\\equiv': '=', '≈': '\\approx' };
+const ALIASES: Record<string, string> = {
+  '\\(': '(',
+  '\\)': ')',
+  '\\lbrack': '[',
+  '\\rbrack': ']',
+  '\\lbrace': '\\{',
+  '\\rbrace': '\\}',
+  '==': '=',
+  '\\equiv': '=',
+  '≈': '\\approx',
+};
 
 export class LatexParseError extends Error {}
 
@@ -121,7 +186,13 @@ class Parser {
         // `a \pm b`: the two values
         const left: Node = terms.length === 1 ? terms[0]! : { t: 'add', a: terms };
         const right = this.expr();
-        return { t: 'set', a: [{ t: 'add', a: [left, neg(right)] }, { t: 'add', a: [left, right] }] };
+        return {
+          t: 'set',
+          a: [
+            { t: 'add', a: [left, neg(right)] },
+            { t: 'add', a: [left, right] },
+          ],
+        };
       } else break;
     }
     return terms.length === 1 ? terms[0]! : { t: 'add', a: terms };
@@ -151,7 +222,23 @@ class Parser {
   }
 
   private startsFactor(t: string): boolean {
-    if (t === '.' || t === '\\approx' || t === '\\in' || t === '\\pm' || t === ',' || t === ')' || t === ']' || t === '}' || t === '|' || t === '&' || t === '\\\\' || t === '\\}' || t === '+' || t === '-') return false;
+    if (
+      t === '.' ||
+      t === '\\approx' ||
+      t === '\\in' ||
+      t === '\\pm' ||
+      t === ',' ||
+      t === ')' ||
+      t === ']' ||
+      t === '}' ||
+      t === '|' ||
+      t === '&' ||
+      t === '\\\\' ||
+      t === '\\}' ||
+      t === '+' ||
+      t === '-'
+    )
+      return false;
     if (RELS[t] || t === '*' || t === '/' || t === '^' || t === '_' || t === '!' || t === '\\end') return false;
     return true;
   }

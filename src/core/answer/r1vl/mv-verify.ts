@@ -250,10 +250,22 @@ function numericEq(a: Node, b: Node): boolean {
     const ea = exact(a);
     const eb = exact(b);
     if (ea && eb) return ea.p === eb.p && ea.q === eb.q;
-    return symbols(a).size === 0 && symbols(b).size === 0 && close(evaluate(a, () => NaN), evaluate(b, () => NaN), 1e-12);
+    return (
+      symbols(a).size === 0 &&
+      symbols(b).size === 0 &&
+      close(
+        evaluate(a, () => NaN),
+        evaluate(b, () => NaN),
+        1e-12,
+      )
+    );
   }
   if (symbols(a).size > 0 || symbols(b).size > 0) return false;
-  return close(evaluate(a, () => NaN), evaluate(b, () => NaN), 1e-13);
+  return close(
+    evaluate(a, () => NaN),
+    evaluate(b, () => NaN),
+    1e-13,
+  );
 }
 
 function round(x: number): number {

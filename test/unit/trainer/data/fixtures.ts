@@ -81,5 +81,8 @@ export function expectedAnswer(question: string, value: number): string {
 
 /** R1-VL's key-step search text: step bodies joined with spaces, lowercased (released grpo.py). */
 export function r1vlStepText(chain: string): string {
-  return [...chain.matchAll(/### Step \d+:\s*([\s\S]*?)(?=\n###|$)/g)].map((m) => m[1]).join(' ').toLowerCase();
+  return [...chain.matchAll(/### Step \d+:\s*([\s\S]*?)(?=\n###|$)/g)]
+    .map((m) => m[1])
+    .join(' ')
+    .toLowerCase();
 }

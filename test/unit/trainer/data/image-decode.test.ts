@@ -19,7 +19,13 @@ const near = (a: number[], b: number[], tol: number): boolean => a.every((v, i) 
 
 describe('decodeImage (sharp)', () => {
   it('decodes PNG, interlaced PNG, JPEG, WebP and GIF to the model size', async () => {
-    const formats: [ImageFormat, string][] = [['png', 'a.png'], ['interlaced-png', 'b.png'], ['jpeg', 'c.jpg'], ['webp', 'd.webp'], ['gif', 'e.gif']];
+    const formats: [ImageFormat, string][] = [
+      ['png', 'a.png'],
+      ['interlaced-png', 'b.png'],
+      ['jpeg', 'c.jpg'],
+      ['webp', 'd.webp'],
+      ['gif', 'e.gif'],
+    ];
     for (const [format, name] of formats) {
       await writeSolidImage(at(name), format, 16, 16, [200, 40, 20]);
       const rgb = await decodeImage(at(name), 8);
@@ -44,9 +50,15 @@ describe('decodeImage (sharp)', () => {
   });
 
   it('errors name the file: missing, corrupt, or not an image', async () => {
-    await assert.rejects(decodeImage(at('missing.png'), 8), (e: unknown) => e instanceof ImageDecodeError && e.reason === 'not found' && e.message === `image not found: ${at('missing.png')}`);
+    await assert.rejects(
+      decodeImage(at('missing.png'), 8),
+      (e: unknown) => e instanceof ImageDecodeError && e.reason === 'not found' && e.message === `image not found: ${at('missing.png')}`,
+    );
     writeFileSync(at('broken.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]));
-    await assert.rejects(decodeImage(at('broken.jpg'), 8), (e: unknown) => e instanceof ImageDecodeError && e.reason === 'not decodable' && e.message.startsWith(`${at('broken.jpg')}: cannot decode image (`));
+    await assert.rejects(
+      decodeImage(at('broken.jpg'), 8),
+      (e: unknown) => e instanceof ImageDecodeError && e.reason === 'not decodable' && e.message.startsWith(`${at('broken.jpg')}: cannot decode image (`),
+    );
     writeFileSync(at('text.png'), 'hello');
     await assert.rejects(decodeImage(at('text.png'), 8), /text\.png: cannot decode image \(.*unsupported image format/);
   });
@@ -64,7 +76,9 @@ describe('PNG encoding and image tensors', () => {
 
   it('encodes RGBA too, and dataUri is a base64 PNG of the model size', async () => {
     const rgba = Uint8Array.from([255, 0, 0, 255, 0, 255, 0, 128]);
-    const { data, info } = await sharp(encodePng(rgba, 2, 1, 4)).raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(encodePng(rgba, 2, 1, 4))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     assert.deepEqual([info.width, info.height, info.channels, ...data], [2, 1, 4, ...rgba]);
     const uri = dataUri(e.image!, e.imageSize);
     assert.match(uri, /^data:image\/png;base64,[A-Za-z0-9+/]+=*$/);

@@ -87,7 +87,10 @@ describe('R1-VL dataset loader', async () => {
     assert.match(at(9)[0]!, /field "\(record\)": expected a JSON object, got a list/);
     assert.match(at(10)[0]!, /field "image": .*images\/9\.png: cannot decode image \(/);
     assert.equal(d.errorCount, 9);
-    assert.deepEqual(allExamples(d).map((e) => e.meta!.line), [1]);
+    assert.deepEqual(
+      allExamples(d).map((e) => e.meta!.line),
+      [1],
+    );
   });
 
   it("stops at the first bad record with onError: 'throw'", async () => {
@@ -102,12 +105,20 @@ describe('R1-VL dataset loader', async () => {
     const secondStart = text.split('\n').findIndex((l, k) => k > 1 && l.startsWith('{')) + 1;
     assert.equal(d.issues.length, 1);
     assert.equal(d.issues[0]!.line, secondStart);
-    assert.deepEqual(allExamples(d).map((e) => e.meta!.line).sort((a, b) => Number(a) - Number(b)), [2, text.split('\n').lastIndexOf('{') + 1].sort((a, b) => a - b));
+    assert.deepEqual(
+      allExamples(d)
+        .map((e) => e.meta!.line)
+        .sort((a, b) => Number(a) - Number(b)),
+      [2, text.split('\n').lastIndexOf('{') + 1].sort((a, b) => a - b),
+    );
   });
 
   it('finds top-level array elements past strings holding brackets and escapes', async () => {
     const text = '[ "a\\"],[", {"b": [1, {"c": "]"}]}, 3 ,null]';
-    assert.deepEqual(arrayElementOffsets(text).map((o) => text[o]), ['"', '{', '3', 'n']);
+    assert.deepEqual(
+      arrayElementOffsets(text).map((o) => text[o]),
+      ['"', '{', '3', 'n'],
+    );
     assert.deepEqual(JSON.parse(text).length, 4);
   });
 
@@ -139,14 +150,20 @@ describe('R1-VL dataset loader', async () => {
   });
 
   it('loads JPEG, WebP, GIF and interlaced PNG next to PNG; a corrupt file is reported with its path and line', async () => {
-    const file = await dataset([0, 1, 2, 3, 4, 5].map((i) => record(i, { image_path: `images/${i}.${['png', 'jpg', 'webp', 'png', 'gif', 'png'][i]}` })), { images: 0 });
+    const file = await dataset(
+      [0, 1, 2, 3, 4, 5].map((i) => record(i, { image_path: `images/${i}.${['png', 'jpg', 'webp', 'png', 'gif', 'png'][i]}` })),
+      { images: 0 },
+    );
     const images = path.join(path.dirname(file), 'images');
     const formats = ['png', 'jpeg', 'webp', 'interlaced-png', 'gif'] as const;
     for (const [i, format] of formats.entries()) await writeSolidImage(path.join(images, `${i}.${['png', 'jpg', 'webp', 'png', 'gif'][i]}`), format, 12, 12, [10 * i, 100, 200]);
     writeFileSync(path.join(images, '5.png'), Buffer.from('not an image'));
     const d = await load(file);
     assert.equal(d.trainSize, 5);
-    assert.deepEqual(d.issues.map((i) => [i.line, i.reason]), [[6, 'image not decodable']]);
+    assert.deepEqual(
+      d.issues.map((i) => [i.line, i.reason]),
+      [[6, 'image not decodable']],
+    );
     const summary = d.summary();
     assert.match(summary[0]!, /: 5 of 6 records loaded \(train 5, held-out 0\); 1 skipped: image not decodable 1$/);
     assert.match(summary[1]!, new RegExp(`^  ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:6: field "image": .*images/5\\.png: cannot decode image`));
@@ -155,7 +172,10 @@ describe('R1-VL dataset loader', async () => {
   it('an empty training split says which records were skipped and why', async () => {
     const file = await dataset([record(0, { image_path: 'images/gone.png' }), '{"torn": ', record(2, { solution: 7 })], { images: 0 });
     await assert.rejects(load(file), (e: Error) => {
-      assert.match(e.message, /^empty training split: dataset .*data\.jsonl: 0 of 3 records loaded \(train 0, held-out 0\); 3 skipped: image not found 1, invalid JSON 1, bad field 1\n/);
+      assert.match(
+        e.message,
+        /^empty training split: dataset .*data\.jsonl: 0 of 3 records loaded \(train 0, held-out 0\); 3 skipped: image not found 1, invalid JSON 1, bad field 1\n/,
+      );
       assert.match(e.message, /:1: field "image": image not found: .*gone\.png/);
       return true;
     });
@@ -209,7 +229,13 @@ describe('R1-VL dataset splits', async () => {
     s.take(13);
     const cursor = s.cursor();
     const expected = s.take(30).map((e) => e.promptId);
-    assert.deepEqual((await load(file, { evalFraction: 0.2 })).train(cursor).take(30).map((e) => e.promptId), expected);
+    assert.deepEqual(
+      (await load(file, { evalFraction: 0.2 }))
+        .train(cursor)
+        .take(30)
+        .map((e) => e.promptId),
+      expected,
+    );
     writeFileSync(file, `${readFileSync(file, 'utf8')}${JSON.stringify(record(99, { image_path: 'images/0.png' }))}\n`);
     const changed = await load(file, { evalFraction: 0.2 });
     assert.throws(() => changed.train(cursor), /data cursor belongs to/);
@@ -225,7 +251,10 @@ describe('corpus export and createTaskSource', async () => {
     for (const e of task.eval()) assert.ok(!docs.includes(e.solution));
     const out = path.join(root, 'corpus.jsonl');
     assert.equal(writeCorpus(task, out), 80);
-    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l).text);
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).text);
     assert.deepEqual(lines, docs);
   });
 

@@ -70,7 +70,10 @@ describe('synthetic task: splits', () => {
     const aEval = new Set(Array.from({ length: a.evalSize }, (_, i) => sceneKey(a.sceneAt('eval', i))));
     const bTrain = Array.from({ length: b.trainSize }, (_, i) => sceneKey(b.sceneAt('train', i)));
     const aTrain = new Set(Array.from({ length: a.trainSize }, (_, i) => sceneKey(a.sceneAt('train', i))));
-    assert.ok(bTrain.some((k) => aTrain.has(k)), 'the fixture should make scenes recur across seeds');
+    assert.ok(
+      bTrain.some((k) => aTrain.has(k)),
+      'the fixture should make scenes recur across seeds',
+    );
     assert.equal(bTrain.filter((k) => aEval.has(k)).length, 0);
     assert.ok(evalScenes.size > 0);
   });
@@ -127,9 +130,15 @@ describe('synthetic task: reference chains', () => {
     for (const e of examples) {
       const s = e.solution;
       const at = ['### Image Description:', '### Rationales:', "### Let's think step by step.", '### Step 1:', '### The final answer is:'].map((h) => s.indexOf(h));
-      assert.ok(at.every((p, k) => p >= 0 && (k === 0 || p > at[k - 1]!)), s);
+      assert.ok(
+        at.every((p, k) => p >= 0 && (k === 0 || p > at[k - 1]!)),
+        s,
+      );
       const steps = [...s.matchAll(/### Step (\d+):/g)].map((m) => Number(m[1]));
-      assert.deepEqual(steps, steps.map((_, k) => k + 1));
+      assert.deepEqual(
+        steps,
+        steps.map((_, k) => k + 1),
+      );
       assert.ok(s.trimEnd().endsWith(`### The final answer is: ${e.answer}`));
       assert.equal(finalAnswerOf(s), e.answer);
       for (const m of s.matchAll(/^(### (?!Let's think)[^\n]*?:)([^]*?)(?=\n###|(?![^]))/gm)) assert.notEqual(m[2]!.trim(), '', `empty ${m[1]} in\n${s}`);
@@ -142,7 +151,10 @@ describe('synthetic task: reference chains', () => {
       assert.ok(e.keySteps.length >= 2);
       for (const group of e.keySteps) {
         const alts = typeof group === 'string' ? [group] : group;
-        assert.ok(alts.some((a) => text.includes(a.toLowerCase())), `key step ${JSON.stringify(group)} missing from\n${e.solution}`);
+        assert.ok(
+          alts.some((a) => text.includes(a.toLowerCase())),
+          `key step ${JSON.stringify(group)} missing from\n${e.solution}`,
+        );
       }
     }
   });

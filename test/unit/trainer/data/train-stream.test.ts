@@ -23,7 +23,10 @@ describe('training stream', () => {
     const saved = JSON.parse(JSON.stringify(stream.cursor()));
     const expected = stream.take(40).map((e) => e.promptId);
     const resumed = new SyntheticTask({ trainSize: 50, evalSize: 5 }).train(saved);
-    assert.deepEqual(resumed.take(40).map((e) => e.promptId), expected);
+    assert.deepEqual(
+      resumed.take(40).map((e) => e.promptId),
+      expected,
+    );
   });
 
   it('refuses a cursor from other data or a malformed one', () => {
@@ -36,7 +39,10 @@ describe('training stream', () => {
 
   it('epoch orders are permutations fixed by fingerprint and epoch', () => {
     const a = epochOrder('f', 3, 1000);
-    assert.deepEqual([...a].sort((x, y) => x - y), Array.from({ length: 1000 }, (_, i) => i));
+    assert.deepEqual(
+      [...a].sort((x, y) => x - y),
+      Array.from({ length: 1000 }, (_, i) => i),
+    );
     assert.deepEqual(a, epochOrder('f', 3, 1000));
     assert.notDeepEqual(a, epochOrder('g', 3, 1000));
   });
@@ -44,6 +50,9 @@ describe('training stream', () => {
   it('eval() is a fixed, finite pass', () => {
     const a = [...task.eval()].map((e) => e.promptId);
     assert.equal(a.length, 5);
-    assert.deepEqual([...task.eval()].map((e) => e.promptId), a);
+    assert.deepEqual(
+      [...task.eval()].map((e) => e.promptId),
+      a,
+    );
   });
 });
