@@ -4,7 +4,7 @@
 // on a corpus of these shapes, is the one the issue measured; `vs_released` divides by it.
 import type { BenchRow } from './bench-section';
 import { median } from './bench-section';
-import { generateLongChains, type LongChainItem } from '../fixtures/long-chain-corpus';
+import { generateLongChains, superLinearCase, type LongChainItem } from '../fixtures/long-chain-corpus';
 import { scoreChain, type RewardPresetName } from '../../src/core/reward';
 import { clearKeyStepMemo } from '../../src/core/step-rar';
 
@@ -52,16 +52,7 @@ export function measureLongBoth(): Record<'stepgrpo' | 'r1vl', LongTiming> {
 
 /** CPU seconds for 14,000 key steps over a 700 KB step (released code: 2.7 s). */
 export function measureSuperLinear(preset: RewardPresetName): number {
-  const words = ['the', 'angle', 'side', 'length', 'so', 'we', 'have', 'equals', 'total', 'value'];
-  const parts: string[] = [];
-  let size = 0;
-  for (let k = 0; size < 700_000; k++) {
-    const w = `${words[k % words.length]} ${k % 97 === 0 ? `x_${k} = ${k * 3} ` : ''}`;
-    parts.push(w);
-    size += w.length;
-  }
-  const text = `### Image Description:\nd\n### Rationales:\nr\n### Step 1:\n${parts.join('')}\n### The final answer is: 5`;
-  const keySteps = Array.from({ length: 14000 }, (_, i) => (i % 2 ? `x_${i} = ${i * 3}` : `value ${i} apples`));
+  const { text, keySteps } = superLinearCase();
   const c0 = cpuMs();
   scoreChain(text, { answer: '5', keySteps }, preset);
   return (cpuMs() - c0) / 1000;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { searcherFor } from '../../../src/core/substring-search';
 import { scoreChain } from '../../../src/core/reward';
+import { superLinearCase } from '../../fixtures/long-chain-corpus';
 
 describe('substring search', () => {
   it('the indexed search agrees with indexOf (forced index)', () => {
@@ -30,16 +31,7 @@ describe('substring search', () => {
   });
 
   it('14,000 key steps over a 700 KB step: both modes in well under 2.7 s of CPU', () => {
-    const words = ['the', 'angle', 'side', 'length', 'so', 'we', 'have', 'equals', 'total', 'value'];
-    const parts: string[] = [];
-    let size = 0;
-    for (let k = 0; size < 700_000; k++) {
-      const w = `${words[k % words.length]} ${k % 97 === 0 ? `x_${k} = ${k * 3} ` : ''}`;
-      parts.push(w);
-      size += w.length;
-    }
-    const text = `### Image Description:\nd\n### Rationales:\nr\n### Step 1:\n${parts.join('')}\n### The final answer is: 5`;
-    const keys = Array.from({ length: 14000 }, (_, i) => (i % 2 ? `x_${i} = ${i * 3}` : `value ${i} apples`));
+    const { text, keySteps: keys } = superLinearCase();
     for (const preset of ['stepgrpo', 'r1vl-official'] as const) {
       const t0 = process.cpuUsage();
       const r = scoreChain(text, { answer: '5', keySteps: keys }, preset);
