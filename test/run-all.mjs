@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** What prettier keeps formatted (`npm run format` rewrites it). */
-const FORMATTED = ['src/**/*.ts', 'test/**/*.{ts,mjs}', 'webview/**/*.ts', '*.js', 'scripts/**/*.mjs'];
+const FORMATTED = ['src/**/*.ts', 'test/**/*.{ts,mjs}', 'webview/**/*.ts', '*.js', 'scripts/**/*.{mjs,ts}'];
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const outDir = path.join(root, 'test-output');
 fs.mkdirSync(outDir, { recursive: true });

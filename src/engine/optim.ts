@@ -57,6 +57,8 @@ export interface AdamWScalars {
   biasCorrection2: Tensor;
   /** Factor the raw gradient is multiplied by first (the global-norm clip), if any. */
   gradScale?: Tensor;
+  /** ε as a graph input (a per-step value, e.g. SFT's and RL's differ); the hyper-parameter's constant otherwise. */
+  eps?: Tensor;
 }
 
 export interface AdamWUpdate {
@@ -69,7 +71,7 @@ export interface AdamWUpdate {
 export interface AdamWFactors {
   beta1: number;
   beta2: number;
-  eps: number;
+  eps: Tensor | number;
   /** (1−β1)·scale and (1−β2)·scale², scale being the gradient's clip factor. */
   gradIn1: Tensor | number;
   gradIn2: Tensor | number;
@@ -83,7 +85,7 @@ export function adamwFactors(s: AdamWScalars, h: AdamWHyper): AdamWFactors {
   return {
     beta1: h.beta1,
     beta2: h.beta2,
-    eps: h.eps,
+    eps: s.eps ?? h.eps,
     gradIn1: s.gradScale ? mul(s.gradScale, 1 - h.beta1) : 1 - h.beta1,
     gradIn2: s.gradScale ? mul(mul(s.gradScale, s.gradScale), 1 - h.beta2) : 1 - h.beta2,
     stepSize: mul(s.lr, s.biasCorrection1),

@@ -162,7 +162,13 @@ export function buildTrainGraph(c: PolicyConfig, B: number, objective: Objective
   }
   const clip = globalNormScale(grads, optim.maxGradNorm);
   g.output('grad_norm', clip.norm);
-  const scalars = { lr: g.input('lr', []), biasCorrection1: g.input('bias_correction1', []), biasCorrection2: g.input('bias_correction2', []), gradScale: clip.scale };
+  const scalars = {
+    lr: g.input('lr', []),
+    biasCorrection1: g.input('bias_correction1', []),
+    biasCorrection2: g.input('bias_correction2', []),
+    eps: g.input('adam_eps', []),
+    gradScale: clip.scale,
+  };
   const factors = adamwFactors(scalars, optim.adamw);
   specs.forEach((s, i) => {
     const m = g.input(FEED.adamM(s.name), s.shape);

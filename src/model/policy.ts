@@ -92,6 +92,8 @@ export interface TrainBatch extends SequenceBatch {
   lr: number;
   /** Sampling temperature of the batch (GRPO); log-probs, ratio and KL use softmax(logits / T). Default 1. */
   temperature?: number;
+  /** Adam's ε for this step (default: the policy's optimizer setting). */
+  adamEps?: number;
 }
 
 export interface TrainStepResult {
@@ -213,6 +215,9 @@ export class PolicySessions {
     feeds.lr = scalar(batch.lr);
     feeds.bias_correction1 = scalar(1 / (1 - beta1 ** t));
     feeds.bias_correction2 = scalar(1 / (1 - beta2 ** t));
+    const adamEps = batch.adamEps ?? this.optimizer.adamw.eps;
+    if (!(adamEps > 0) || !Number.isFinite(adamEps)) throw new Error(`trainStep: adamEps must be a finite number > 0, got ${adamEps}`);
+    feeds.adam_eps = scalar(adamEps);
     for (const s of paramSpecs(c)) {
       feeds[FEED.adamM(s.name)] = f32(s.shape, st.m.get(s.name)!);
       feeds[FEED.adamV(s.name)] = f32(s.shape, st.v.get(s.name)!);

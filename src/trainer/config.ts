@@ -40,6 +40,13 @@ export interface RlConfig {
   warmupSteps: number;
   /** Policy updates per sampled batch (R1-VL: 1). With more than one, old log-probs are computed and the ratio is clipped. */
   updatesPerBatch: number;
+  /**
+   * Adam's ε for RL steps (SFT keeps 1e-8). The policy gradient of a batch is mostly sampling noise
+   * per parameter; with a tiny ε Adam scales every parameter's step to ±lr whatever its gradient,
+   * so the noise moves all weights as far as the signal does. An ε near the typical gradient
+   * (~1e-4 here) lets parameters with small gradients move little.
+   */
+  adamEps: number;
 }
 
 export interface EvalConfig {
@@ -95,6 +102,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
     advantage: 'sequence',
     updatesPerBatch: 1,
     warmupSteps: 10,
+    adamEps: 1e-4,
   },
   // StepRAR with α = 3 (the paper: 0.1): at 0.1 the key steps carry under 0.1 % of the within-group
   // reward variance, so a chain that skips them loses nothing; at 3 they outweigh the answer.
@@ -167,6 +175,7 @@ export function resolveTrainConfig(user: unknown = {}, base: TrainConfig = TRAIN
   const oneOf = (field: string, v: string, allowed: readonly string[]): void => {
     if (!allowed.includes(v)) throw new Error(`config: ${field} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got "${v}"`);
   };
+  if (!(merged.rl.adamEps > 0) || !Number.isFinite(merged.rl.adamEps)) throw new Error(`config: rl.adamEps must be a finite number > 0, got ${merged.rl.adamEps}`);
   oneOf('rl.advantage', merged.rl.advantage, ['sequence', 'step']);
   oneOf('rl.aggregation', merged.rl.aggregation, ['sequence', 'token']);
   oneOf('runtime.executionProvider', merged.runtime.executionProvider, ['cpu', 'cuda', 'webgpu']);

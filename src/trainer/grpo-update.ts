@@ -23,7 +23,7 @@ export interface GrpoUpdateResult {
   seconds: { logprobs: number; update: number };
 }
 
-export type GrpoUpdateConfig = Pick<RlConfig, 'temperature' | 'lr' | 'updatesPerBatch'>;
+export type GrpoUpdateConfig = Pick<RlConfig, 'temperature' | 'lr' | 'updatesPerBatch'> & Partial<Pick<RlConfig, 'adamEps'>>;
 
 export async function grpoUpdate(policy: PolicySessions, refParams: ParamValues, batch: GrpoBatch, rl: GrpoUpdateConfig): Promise<GrpoUpdateResult> {
   const tokens = batch.prompts.map((p, i) => [...p, ...batch.completions[i]!]);
@@ -47,7 +47,14 @@ export async function grpoUpdate(policy: PolicySessions, refParams: ParamValues,
   const logprobs = (performance.now() - t) / 1000;
 
   t = performance.now();
-  const step = { ...seqs, lossMask, objective: { kind: 'grpo', oldLogp: old, refLogp: ref.logp, advantages: batch.advantages } as const, lr: rl.lr, temperature };
+  const step = {
+    ...seqs,
+    lossMask,
+    objective: { kind: 'grpo', oldLogp: old, refLogp: ref.logp, advantages: batch.advantages } as const,
+    lr: rl.lr,
+    temperature,
+    ...(rl.adamEps !== undefined ? { adamEps: rl.adamEps } : {}),
+  };
   let update = await policy.trainStep(step);
   for (let k = 1; k < rl.updatesPerBatch; k++) update = await policy.trainStep(step);
   return { update, seconds: { logprobs, update: (performance.now() - t) / 1000 } };

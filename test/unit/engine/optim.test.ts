@@ -11,6 +11,8 @@ interface Case {
   step: number;
   lr: number;
   hyper: AdamWHyper;
+  /** Feed ε as a graph input (the trainer's per-step ε) instead of the hyper-parameter constant. */
+  epsInput?: boolean;
 }
 
 const rand = (n: number, scale: number): Float64Array => Float64Array.from({ length: n }, () => (Math.random() * 2 - 1) * scale);
@@ -58,8 +60,10 @@ async function runGraph(c: Case): Promise<number> {
     biasCorrection1: input('bc1', Float64Array.of(1 / (1 - c.hyper.beta1 ** c.step)), []),
     biasCorrection2: input('bc2', Float64Array.of(1 / (1 - c.hyper.beta2 ** c.step)), []),
     gradScale: clip.scale,
+    ...(c.epsInput ? { eps: input('eps', Float64Array.of(c.hyper.eps), []) } : {}),
   };
-  const factors = adamwFactors(s, c.hyper);
+  // With ε fed as an input, the constant must not be used: poison it.
+  const factors = adamwFactors(s, c.epsInput ? { ...c.hyper, eps: Number.NaN } : c.hyper);
   c.sizes.forEach((n, k) => {
     const u = adamwStep(input(`p${k}`, vals.p[k]!, [n]), grads[k]!, input(`m${k}`, vals.m[k]!, [n]), input(`v${k}`, vals.v[k]!, [n]), factors, c.decay[k]!);
     g.output(`new_p${k}`, u.param);
@@ -90,6 +94,8 @@ describe('clipping + AdamW graph vs plain-array reference (float64)', () => {
     ['clipping active, mixed decay', { sizes: [5, 3, 4], maxNorm: 0.5, decay: [true, false, true], step: 3, lr: 0.01, hyper }],
     ['norm under the limit (scale 1)', { sizes: [4, 2], maxNorm: 1e6, decay: [true, true], step: 1, lr: 0.003, hyper }],
     ['clipping off', { sizes: [6], maxNorm: 0, decay: [false], step: 10, lr: 0.1, hyper }],
+    // A large ε (the RL setting) damps parameters whose gradients are tiny: the graph must use the fed value.
+    ['ε fed per step', { sizes: [5, 3], maxNorm: 1, decay: [true, false], step: 2, lr: 0.01, hyper: { ...hyper, eps: 0.05 }, epsInput: true }],
   ];
   for (const [name, c] of cases) {
     it(name, async () => {

@@ -18,6 +18,7 @@ describe('resolveTrainConfig', () => {
     assert.throws(() => resolveTrainConfig({ rl: { groupSize: 1 } }), /rl.groupSize must be ≥ 2/);
     assert.throws(() => resolveTrainConfig([]), /expected a JSON object/);
     assert.throws(() => resolveTrainConfig({ rl: { advantage: 'token' } }), /rl.advantage must be one of "sequence", "step", got "token"/);
+    assert.throws(() => resolveTrainConfig({ rl: { adamEps: 0 } }), /rl.adamEps must be a finite number > 0, got 0/);
   });
   it('keeps every preset valid', () => {
     for (const [name, preset] of Object.entries(TRAIN_PRESETS)) assert.doesNotThrow(() => resolveTrainConfig({}, preset(TRAIN_DEFAULTS)), name);
