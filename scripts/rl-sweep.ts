@@ -3,15 +3,15 @@
 //   node --import tsx scripts/rl-sweep.ts '{"rl":{"steps":30,"lr":2e-4,"adamEps":1e-4},"evalEvery":15}'
 // Validation = the next N synthetic training-distribution prompts after the 4,000 the runs train on:
 // drawn like training prompts (never from held-out scenes), seen by neither SFT nor RL.
-import { resolveRewardConfig } from '../src/core/reward';
+import { resolveRewardConfig, scoreChain } from '../src/core/reward';
 import { createPolicySessions } from '../src/model/policy';
 import { Tokenizer } from '../src/model/tokenizer';
 import { checkpointState } from '../src/trainer/checkpoint-state';
 import { loadWeights } from '../src/trainer/checkpoint';
 import { grpoLossConfig, resolveTrainConfig } from '../src/trainer/config';
-import type { TaskSource } from '../src/trainer/data/example';
+import type { Example, TaskSource } from '../src/trainer/data/example';
 import { createTaskSource } from '../src/trainer/data/task-source';
-import { evaluate } from '../src/trainer/evaluate';
+import { encodePrompt } from '../src/trainer/sequences';
 import { stepGrpoStep } from '../src/trainer/stepgrpo';
 
 interface SweepArgs {
@@ -23,6 +23,8 @@ interface SweepArgs {
   seed?: number;
   evalEvery?: number;
   validationPrompts?: number;
+  /** Also report the held-out split at the start and the end (for the record, not for choosing). */
+  heldOut?: boolean;
 }
 
 async function main(): Promise<void> {
@@ -44,14 +46,47 @@ async function main(): Promise<void> {
     grpo: grpoLossConfig(config.rl),
     runtime: config.runtime,
   });
-  const report = async (step: number): Promise<void> => {
-    const v = await evaluate(policy, tok, validation, n, config.rl.maxNewTokens, reward);
-    console.log(
-      `validation @${step}: accuracy ${(100 * v['eval/accuracy']!).toFixed(1)} % ± ${(100 * v['eval/accuracy_se']!).toFixed(1)}, key steps ${(100 * v['eval/key_step_recall']!).toFixed(1)} %, faithfulness ${(100 * v['eval/faithfulness']!).toFixed(1)} %`,
-    );
+  // Greedy chains on a fixed prompt set; the change against step 0 is paired (same prompts), so its
+  // standard error comes from the prompts that flipped, not from two independent binomials.
+  const pairedReporter = (label: string, set: Example[]): ((step: number) => Promise<void>) => {
+    let first: boolean[] | null = null;
+    return async (step) => {
+      const out = await policy.sample({
+        images: set.map((e) => e.image!),
+        prompts: set.map((e) => encodePrompt(tok, e).ids),
+        seeds: set.map((_, i) => i),
+        temperature: 0,
+        maxNewTokens: config.rl.maxNewTokens,
+      });
+      const scored = out.completions.map((ids, i) => scoreChain(tok.decode(ids.filter((id) => id !== tok.eos)), { answer: set[i]!.answer, keySteps: set[i]!.keySteps }, reward));
+      const correct = scored.map((r) => r.answer_correct);
+      first ??= correct;
+      const up = correct.filter((c, i) => c && !first![i]).length;
+      const down = correct.filter((c, i) => !c && first![i]).length;
+      const m = set.length;
+      const diff = (up - down) / m;
+      const pairedSe = Math.sqrt(((up + down) / m - diff * diff) / m);
+      const pct = (x: number): string => (100 * x).toFixed(1);
+      const keySteps = scored.reduce((sum, r) => sum + r.key_step_ratio, 0) / m;
+      console.log(
+        `${label} @${step}: accuracy ${pct(correct.filter(Boolean).length / m)} %, change ${pct(diff)} ± ${pct(pairedSe)} points (paired SE; ${up} up, ${down} down), key steps ${pct(keySteps)} %`,
+      );
+    };
   };
+  const report = pairedReporter(
+    'validation',
+    Array.from({ length: n }, (_, i) => validation.evalAt(i)),
+  );
+  // Measured at the start and the end only, never used to choose: the held-out split is for reporting.
+  const reportHeldOut = args.heldOut
+    ? pairedReporter(
+        'held-out',
+        Array.from({ length: data.evalSize }, (_, i) => data.evalAt(i)),
+      )
+    : null;
   try {
     await report(0);
+    await reportHeldOut?.(0);
     const stream = data.train();
     for (let s = 0; s < config.rl.steps; s++) {
       const { metrics: m } = await stepGrpoStep({ policy, refParams: init.params, tok, stream, rl: config.rl, reward, seed: config.seed, step: s, rlStep: s });
@@ -61,6 +96,7 @@ async function main(): Promise<void> {
       if (args.evalEvery && (s + 1) % args.evalEvery === 0 && s + 1 < config.rl.steps) await report(s + 1);
     }
     await report(config.rl.steps);
+    await reportHeldOut?.(config.rl.steps);
   } finally {
     await policy.release();
   }
