@@ -96,7 +96,7 @@ class StepGrpoExtension extends Disposable {
     this._register(vscode.window.registerWebviewViewProvider(METRICS_VIEW_ID, this.metrics));
     const runs = new RunCommands(this.runManager, this.runsTree, treeView, () => roots()[0]!, this.log);
     this._register(notifyRunOutcomes(this.runManager, this.log, (runId) => runs.openRunFolder(runId)));
-    const rewardServer = this._register(new RewardServerController(this.log, version));
+    const rewardServer = this._register(new RewardServerController(this.log, version, () => roots()[0]!));
     const viewerCommands = new ViewerCommands(this.runManager, () => this.runsTree.runs());
     this.viewer = this._register(new RolloutViewer(context.extensionUri, this.runManager, this.log, () => viewerCommands.pick(this.viewer.snapshot().state.run?.id)));
     const openViewer = (arg?: Parameters<ViewerCommands['open']>[1]) => viewerCommands.open(this.viewer, arg);
