@@ -100,7 +100,7 @@ class StepGrpoExtension extends Disposable {
     const viewerCommands = new ViewerCommands(this.runManager, () => this.runsTree.runs());
     this.viewer = this._register(new RolloutViewer(context.extensionUri, this.runManager, this.log, () => viewerCommands.pick(this.viewer.snapshot().state.run?.id)));
     const openViewer = (arg?: Parameters<ViewerCommands['open']>[1]) => viewerCommands.open(this.viewer, arg);
-    const importDeps = { runsRoot: () => roots()[0]!, preset: () => preset() as RewardPresetName, log: this.log };
+    const importDeps = { runsRoot: () => roots()[0]!, preset: () => preset() as RewardPresetName, log: this.log, track: (d: vscode.Disposable) => this._register(d) };
     const importRollouts = async (arg?: ImportArg) => {
       const result = await (await import('./import/import-command')).importRollouts(arg, importDeps);
       if (result) this.runsTree.refreshSoon();

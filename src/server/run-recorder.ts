@@ -130,7 +130,8 @@ export class RunRecorder {
     }
     state.lastAt = at;
     state.rewards.push(chain.rewards);
-    const key = chain.group !== undefined ? `g:${chain.group}` : chain.prompt ? `p:${hash(chain.prompt)}` : `r:${hash(JSON.stringify([chain.answer ?? null, chain.keySteps ?? null]))}`;
+    const key =
+      chain.group !== undefined ? `g:${chain.group}` : chain.prompt ? `p:${hash(chain.prompt)}` : `r:${hash(JSON.stringify([chain.answer ?? null, chain.keySteps ?? null]))}`;
     let group = state.groups.get(key);
     if (!group) {
       group = {
@@ -206,7 +207,16 @@ export class RunRecorder {
     this.open.delete(state.step);
     this.closedSteps.add(state.step);
     if (this.windowStep === state.step) this.windowStep = undefined;
-    this.emit({ v: 1, type: 'metrics', step: state.step, phase: 'rl', values: stepMetrics(state) });
+    this.emit({
+      v: 1,
+      type: 'metrics',
+      step: state.step,
+      phase: 'rl',
+      values: stepMetrics(
+        state.rewards,
+        [...state.groups.values()].map((g) => g.totals),
+      ),
+    });
   }
 
   private emit(event: TrainerEvent): void {
@@ -236,14 +246,17 @@ export class RunRecorder {
   }
 }
 
-const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
-/** The TRL-named metrics of DESIGN §3 that a reward server can know, plus violation counts. */
-export function stepMetrics(state: { groups: Map<string, { totals: number[] }>; rewards: RewardBreakdown[] }): Record<string, number> {
-  const r = state.rewards;
+/**
+ * The TRL-named metrics of DESIGN §3 that a reward server or an importer can know, plus violation
+ * counts: `rewards` of every chain of the step, `groupTotals` the totals of each group.
+ */
+export function stepMetrics(rewards: readonly RewardBreakdown[], groupTotals: readonly (readonly number[])[]): Record<string, number> {
+  const r = rewards;
   const totals = r.map((x) => x.total);
   const m = mean(totals);
-  const multi = [...state.groups.values()].filter((g) => g.totals.length > 1);
+  const multi = groupTotals.filter((g) => g.length > 1);
   const values: Record<string, number> = {
     reward: m,
     reward_std: totals.length > 1 ? Math.sqrt(totals.reduce((a, t) => a + (t - m) ** 2, 0) / (totals.length - 1)) : 0,
@@ -253,9 +266,9 @@ export function stepMetrics(state: { groups: Map<string, { totals: number[] }>; 
     key_step_recall: mean(r.map((x) => x.key_step_ratio)),
     validity_rate: mean(r.map((x) => x.validity)),
     chains: r.length,
-    groups: state.groups.size,
+    groups: groupTotals.length,
   };
-  if (multi.length) values.frac_reward_zero_std = multi.filter((g) => g.totals.every((t) => t === g.totals[0])).length / multi.length;
+  if (multi.length) values.frac_reward_zero_std = multi.filter((g) => g.every((t) => t === g[0])).length / multi.length;
   for (const x of r) for (const v of x.violations) values[`violations/${v.code}`] = (values[`violations/${v.code}`] ?? 0) + 1;
   return values;
 }

@@ -92,7 +92,9 @@ describe('engine stand-ins against a recording reward server', { skip: skipWitho
       server = rec.server;
       const steps = [0, 1].map(() =>
         PROMPTS.flatMap((prompt, p) =>
-          responses.slice(0, 3).map((response) => ({ prompt, response, data_source: 'r1vl', ground_truth: { answer: '7', key_steps: KEY_STEPS }, extra_info: { index: p, prompt } })),
+          responses
+            .slice(0, 3)
+            .map((response) => ({ prompt, response, data_source: 'r1vl', ground_truth: { answer: '7', key_steps: KEY_STEPS }, extra_info: { index: p, prompt } })),
         ),
       );
       const { out } = await runPython(
@@ -111,10 +113,16 @@ describe('engine stand-ins against a recording reward server', { skip: skipWitho
       const { store, metrics } = await openRecorded(rec.dir);
       assert.deepEqual(store.steps(), [0, 1], 'the pause between verl steps ends a recorded step');
       for (const step of [0, 1]) {
-        assert.deepEqual(store.groups(step).map((g) => [g.promptId, g.prompt, g.samples.length]).sort(), [
-          ['r1vl:0', PROMPTS[0], 3],
-          ['r1vl:1', PROMPTS[1], 3],
-        ]);
+        assert.deepEqual(
+          store
+            .groups(step)
+            .map((g) => [g.promptId, g.prompt, g.samples.length])
+            .sort(),
+          [
+            ['r1vl:0', PROMPTS[0], 3],
+            ['r1vl:1', PROMPTS[1], 3],
+          ],
+        );
       }
       assert.deepEqual(
         metrics.map((m) => m.step),
@@ -131,7 +139,11 @@ describe('engine stand-ins against a recording reward server', { skip: skipWitho
       global_step,
       rows: PROMPTS.map((prompt) => ({ prompt, completions: responses, answer: '7', key_steps: KEY_STEPS })),
     }));
-    const { out } = await runPython([path.join(ENGINES_DIR, 'trl_standin.py')], { path: path.join(INTEGRATIONS_DIR, 'trl_reward.py'), name: 'stepgrpo_reward', steps }, { STEPGRPO_REWARD_URL: rec.url });
+    const { out } = await runPython(
+      [path.join(ENGINES_DIR, 'trl_standin.py')],
+      { path: path.join(INTEGRATIONS_DIR, 'trl_reward.py'), name: 'stepgrpo_reward', steps },
+      { STEPGRPO_REWARD_URL: rec.url },
+    );
     const expected = [...responses, ...responses].map((r) => scoreChain(r, { answer: '7', keySteps: KEY_STEPS.Steps }));
     assert.deepEqual(
       out.rewards[0],
@@ -141,7 +153,8 @@ describe('engine stand-ins against a recording reward server', { skip: skipWitho
       out.extra[0].step_rar,
       expected.map((e) => e.r_acc),
     );
-    assert.deepEqual(Object.keys(out.extra[0]).sort(), ['acc', 'key_step_ratio', 'step_rar', 'step_rvr']);
+    assert.deepEqual(Object.keys(out.extra[0]).sort(), ['acc', 'answer', 'key_step_ratio', 'key_steps', 'step_rar', 'step_rvr']);
+    assert.deepEqual(JSON.parse(out.extra[0].key_steps[0]), KEY_STEPS);
     assert.equal(out.metrics[0]['stepgrpo/validity_rate'][0], expected.filter((e) => e.validity === 1).length / expected.length);
     await rec.server.close();
     const { store, metrics } = await openRecorded(rec.dir);

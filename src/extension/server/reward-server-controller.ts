@@ -93,8 +93,7 @@ export class RewardServerController extends Disposable {
     const config = rewardConfig(readSettings());
     const record = vscode.workspace.getConfiguration('stepgrpo').get<boolean>('rewardServer.record', true);
     let recorder: RunRecorderType | undefined;
-    const make = (port: number) =>
-      new RewardServer({ port, config, version: this.version, log: (line) => this.log.info(line), ...(recorder ? { recorder } : {}) });
+    const make = (port: number) => new RewardServer({ port, config, version: this.version, log: (line) => this.log.info(line), ...(recorder ? { recorder } : {}) });
     let server: RewardServer | undefined;
     try {
       if (record) {

@@ -3,7 +3,8 @@
 ``stepgrpo_reward`` is ``async``: TRL runs async reward functions concurrently with the others.
 It returns the StepGRPO total per completion and, through TRL's ``log_extra``/``log_metric``
 (when the trainer passes them), reports StepRAR, StepRVR, answer accuracy and the key-step ratio
-as columns of the completions table (``completions/*.parquet``) and as logged metrics. The step
+as columns of the completions table (``completions/*.parquet``, with the ``answer`` and
+``key_steps`` columns, so that Import Rollouts can rescore it) and as logged metrics. The step
 (``trainer_state.global_step``), the prompt and the completion length go to the server, so a
 recorded run has TRL's steps and groups. Dataset columns ``answer`` (or ``ground_truth``),
 ``solution`` and ``key_steps`` are read when present. Keep ``stepgrpo_reward.py`` next to this file.
@@ -11,6 +12,7 @@ recorded run has TRL's steps and groups. Dataset columns ``answer`` (or ``ground
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from typing import Any, Callable, List, Mapping, Optional, Sequence
@@ -58,6 +60,10 @@ async def stepgrpo_reward(
     if log_extra is not None:
         for name in names:
             log_extra(name, [p[name] for p in parts])
+        # The reference too, so that Import Rollouts can rescore the completions table.
+        for key in ("answer", "key_steps"):
+            if key in columns:
+                log_extra(key, [v if key == "answer" or v is None else json.dumps(v) for v in columns[key]])
     if log_metric is not None and parts:
         for name in names:
             log_metric(f"stepgrpo/{name}", sum(p[name] for p in parts) / len(parts))

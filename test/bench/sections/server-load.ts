@@ -45,7 +45,11 @@ const section: BenchSection = {
       { key: 'server.load_p99_ms', value: result.latency.p99, note: 'autocannon latency' },
       { key: 'server.load_errors', value: errors, note: 'connection errors + timeouts + non-2xx replies' },
       { key: 'server.load_requests', value: result.requests.total, note: 'requests completed' },
-      { key: 'server.load_chains_recorded', value: check.chains, note: `chains in the run directory (expected ${REQUESTS}); ${check.steps.length} step(s), ${check.invalid.length} invalid lines` },
+      {
+        key: 'server.load_chains_recorded',
+        value: check.chains,
+        note: `chains in the run directory (expected ${REQUESTS}); ${check.steps.length} step(s), ${check.invalid.length} invalid lines`,
+      },
     ];
   },
 };

@@ -44,7 +44,9 @@ describe('RunRecorder', () => {
 
   it('client steps and groups: a later step ends the earlier one once its chains stop; metrics per step', () => {
     rec.record(chain({ step: 2, group: 'u1', prompt: 'P1' }));
-    rec.record(chain({ step: 2, group: 'u1', prompt: 'P1', answer: '8', completion: buildChain({ answer: '8' }), rewards: scoreChain(buildChain({ answer: '8' }), { answer: '7' }) }));
+    rec.record(
+      chain({ step: 2, group: 'u1', prompt: 'P1', answer: '8', completion: buildChain({ answer: '8' }), rewards: scoreChain(buildChain({ answer: '8' }), { answer: '7' }) }),
+    );
     rec.record(chain({ step: 2, group: 'u2', prompt: 'P2' }));
     rec.flush();
     assert.equal(lines(dir, 'metrics.jsonl').length, 0, 'step 2 is still open');
