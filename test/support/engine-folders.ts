@@ -9,6 +9,20 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { CHAIN_KINDS, fixtureChain, problemOf, referenceOf } from './rollout-fixtures';
 import { promptOf } from './import-fixtures';
 
+/** One RL step as a verl/TRL client posts it to /score_batch: each prompt's group of the four fixture chain kinds. */
+export function clientStepItems(step: number, prompts: number[]): Record<string, unknown>[] {
+  return prompts.flatMap((i) =>
+    CHAIN_KINDS.map((kind) => ({
+      completion: fixtureChain(kind, problemOf(i)),
+      answer: referenceOf(problemOf(i)).answer,
+      key_steps: referenceOf(problemOf(i)).keySteps,
+      prompt: promptOf(i),
+      group: `uid-${i}`,
+      step,
+    })),
+  );
+}
+
 /** One step: `prompts` problems × the four fixture chain kinds. */
 export function engineRows(step: number, prompts: number): { prompt: string; completion: string; answer: string; keySteps: (string | string[])[] }[] {
   return Array.from({ length: prompts }, (_, p) => p + step * prompts).flatMap((i) =>

@@ -10,28 +10,12 @@ import * as vscode from 'vscode';
 import type { StepGrpoApi } from '../../../src/extension/main';
 import type { ImportCommandResult } from '../../../src/extension/import/import-command';
 import type { StartServerResult } from '../../../src/extension/server/reward-server-controller';
-import { fixtureChain, problemOf, referenceOf, CHAIN_KINDS } from '../../support/rollout-fixtures';
-import { promptOf } from '../../support/import-fixtures';
-import { writeVerlStep } from '../../support/engine-folders';
+import { clientStepItems, writeVerlStep } from '../../support/engine-folders';
 import { until } from '../lib/until.mjs';
 import { activate, viewerWhen } from './extension';
 
 let api: StepGrpoApi;
 const workspace = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
-
-/** One RL step as a verl/TRL client posts it: `prompts` groups of the four fixture chain kinds. */
-function stepItems(step: number, prompts: number[]) {
-  return prompts.flatMap((i) =>
-    CHAIN_KINDS.map((kind) => ({
-      completion: fixtureChain(kind, problemOf(i)),
-      answer: referenceOf(problemOf(i)).answer,
-      key_steps: referenceOf(problemOf(i)).keySteps,
-      prompt: promptOf(i),
-      group: `uid-${i}`,
-      step,
-    })),
-  );
-}
 
 async function post(url: string, body: unknown): Promise<void> {
   const reply = await fetch(`${url}/score_batch`, { method: 'POST', body: JSON.stringify(body) });
@@ -56,12 +40,12 @@ suite('remote runs: recording reward server and followed folders', () => {
     assert.match(runId, /^serve-\d{8}-\d{6}/);
 
     await vscode.commands.executeCommand('stepgrpo.openRolloutViewer', { runDir });
-    await post(started.url, { items: stepItems(0, [1, 2]) });
+    await post(started.url, { items: clientStepItems(0, [1, 2]) });
     const first = await viewerWhen(api, (s) => s.ready && s.steps.includes(0) && s.postedChains === 8, 20_000, 'step 0 with 8 chains in the viewer');
     assert.equal(first.state.run?.id, runId);
 
     // The next step arrives while the viewer is open: it streams in, and step 0's metrics are written.
-    await post(started.url, { items: stepItems(1, [3, 4, 5]) });
+    await post(started.url, { items: clientStepItems(1, [3, 4, 5]) });
     await viewerWhen(api, (s) => s.steps.join(',') === '0,1' && s.postedChains === 12, 20_000, 'step 1 (12 chains) streaming in');
 
     await vscode.commands.executeCommand('stepgrpo.compareInMetrics', runId);
