@@ -86,13 +86,17 @@ export async function runRemoteRunScript(page, check, { screenshotDir, log }) {
     await header.waitFor({ timeout: 20_000 });
     if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
     const frame = await frameWith(page, '#metrics-app', 'the Metrics webview');
-    const serve = frame.locator('.run-row[data-run-id^="serve-"] input').first();
-    await serve.waitFor({ timeout: 30_000 });
-    for (const box of await frame.locator('.run-row input:checked').all()) await box.uncheck();
-    await serve.check();
+    await frame.waitForSelector('.run-row[data-run-id^="serve-"] input', { timeout: 30_000 });
+    // Show the recorded run alone: untick the others (the view re-renders its rows on each change).
+    await frame.evaluate(() => {
+      for (const box of document.querySelectorAll('.run-row input')) {
+        const serve = box.closest('.run-row').dataset.runId.startsWith('serve-');
+        if (box.checked !== serve) box.click();
+      }
+    });
     // Step 0 ends when step 1 has begun; step 1 after the quiet gap (5 s).
-    await frame.waitForSelector('.chart[data-metric="validity_rate"][data-points="2"]', { timeout: 40_000 });
-    await frame.waitForSelector('.chart[data-metric="reward"][data-points="2"]', { timeout: 10_000 });
+    await frame.waitForSelector('.chart[data-metric="validity_rate"][data-runs="1"][data-points="2"]', { timeout: 40_000 });
+    await frame.waitForSelector('.chart[data-metric="reward"][data-runs="1"][data-points="2"]', { timeout: 10_000 });
     await screenshot(page, 'e2e-remote-run-metrics.png', screenshotDir, log);
   });
 }
