@@ -1,15 +1,14 @@
 // A remote run watched live in the installed .vsix, driven like a person: "StepGRPO: Start Reward
 // Server" from the palette, chains posted by a test client (as verl/TRL clients send them), the
 // notification's "Open Rollout Viewer", the next step streaming in, then the run ticked in the
-// Metrics view. Saves docs/images/remote-run-viewer.png and docs/images/remote-run-metrics.png.
+// Metrics view. Saves test-output/e2e-remote-run-{viewer,metrics}.png (the ones in docs/images/ are
+// copies of them).
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { until } from '../lib/until.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const imagesDir = path.join(root, 'docs', 'images');
 
 /** /score_batch bodies for one step (test/support/engine-folders.ts, through tsx). */
 function stepBody(step, prompts) {
@@ -35,9 +34,7 @@ async function frameWith(page, selector, what) {
 async function screenshot(page, name, screenshotDir, log) {
   const file = path.join(screenshotDir, name);
   await page.screenshot({ path: file });
-  fs.mkdirSync(imagesDir, { recursive: true });
-  fs.copyFileSync(file, path.join(imagesDir, name.replace(/^e2e-/, '')));
-  log(`screenshot: ${path.relative(root, file)} (and docs/images/)`);
+  log(`screenshot: ${path.relative(root, file)}`);
 }
 
 export async function runRemoteRunScript(page, check, { screenshotDir, log }) {
