@@ -7,11 +7,18 @@ import { RewardServer } from '../../src/server/reward-server';
 import { tokenMatcher } from '../../src/server/access';
 import { buildChain } from '../fixtures/chain-builder';
 import { request, startTestServer } from '../support/reward-server-fixture';
+import { runCli } from '../support/cli-harness';
 
 describe('reward server access', () => {
   it('refuses to bind beyond loopback without a token', () => {
     assert.throws(() => new RewardServer({ host: '0.0.0.0', port: 0 }), /binding to 0\.0\.0\.0 exposes the reward server.*--token or STEPGRPO_REWARD_TOKEN/);
     assert.doesNotThrow(() => new RewardServer({ host: '0.0.0.0', port: 0, token: 't' }));
+  });
+
+  it('`stepgrpo serve --host 0.0.0.0` without --token or STEPGRPO_REWARD_TOKEN does not start', async () => {
+    const r = await runCli(['serve', '--host', '0.0.0.0', '--port', '0'], { STEPGRPO_REWARD_TOKEN: '' });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /--host 0\.0\.0\.0 exposes the server to the network: give a bearer token with --token or STEPGRPO_REWARD_TOKEN/);
   });
 
   it('needs the bearer token on every endpoint when it has one: 401 names the header', async () => {

@@ -50,7 +50,7 @@ export const serveCommand: CliCommand = {
     const config = rewardConfigFromFlags(values);
     const { port, host } = values;
     const maxBodyMiB = values['max-body'];
-    const token = values.token ?? (process.env.STEPGRPO_REWARD_TOKEN || undefined);
+    const token = values.token ?? (io.env.STEPGRPO_REWARD_TOKEN || undefined);
     if (host !== undefined && !isLoopbackHost(host) && !token) {
       throw new UsageError(`--host ${host} exposes the server to the network: give a bearer token with --token or STEPGRPO_REWARD_TOKEN (the clients send it)`);
     }
