@@ -56,6 +56,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
   private rescanTimer: ReturnType<typeof setTimeout> | undefined;
   private runsDirty = false;
   private scanned = false;
+  private rescanWhenShown = false;
   private watching = false;
 
   constructor(private readonly options: MetricsViewOptions) {
@@ -188,7 +189,12 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
   }
 
   private rescanSoon(): void {
-    if (this.rescanTimer || !this.visible) return;
+    if (!this.visible) {
+      // Rescanned when shown again (replay): a run created meanwhile must be listed.
+      this.rescanWhenShown = true;
+      return;
+    }
+    if (this.rescanTimer) return;
     this.rescanTimer = setTimeout(() => {
       this.rescanTimer = undefined;
       void this.rescan();
@@ -247,6 +253,10 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
 
   /** Everything, to a page that just said `ready`. */
   protected override replay(): void {
+    if (this.rescanWhenShown) {
+      this.rescanWhenShown = false;
+      this.rescanSoon();
+    }
     const ids = this.state.selected.map((s) => s.runId);
     this.store.markSent(ids);
     this.runsDirty = false;
