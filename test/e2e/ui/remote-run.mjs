@@ -83,7 +83,8 @@ export async function runRemoteRunScript(page, check, { screenshotDir, log }) {
     await header.waitFor({ timeout: 20_000 });
     if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
     const frame = await frameWith(page, '#metrics-app', 'the Metrics webview');
-    await frame.waitForSelector('.run-row[data-run-id^="serve-"] input', { timeout: 30_000 });
+    // Step 0 ends when step 1 has begun; step 1 after the quiet gap (5 s): wait until the run list says so.
+    await frame.waitForFunction(() => /step 1/.test(document.querySelector('.run-row[data-run-id^="serve-"]')?.textContent ?? ''), undefined, { timeout: 40_000 });
     // Show the recorded run alone: untick the others (the view re-renders its rows on each change).
     await frame.evaluate(() => {
       for (const box of document.querySelectorAll('.run-row input')) {
@@ -91,9 +92,14 @@ export async function runRemoteRunScript(page, check, { screenshotDir, log }) {
         if (box.checked !== serve) box.click();
       }
     });
-    // Step 0 ends when step 1 has begun; step 1 after the quiet gap (5 s).
-    await frame.waitForSelector('.chart[data-metric="validity_rate"][data-runs="1"][data-points="2"]', { timeout: 40_000 });
-    await frame.waitForSelector('.chart[data-metric="reward"][data-runs="1"][data-points="2"]', { timeout: 10_000 });
+    const charted = async () => {
+      await frame.waitForSelector('.chart[data-metric="validity_rate"][data-runs="1"][data-points="2"]', { timeout: 30_000 });
+      await frame.waitForSelector('.chart[data-metric="reward"][data-runs="1"][data-points="2"]', { timeout: 10_000 });
+    };
+    await charted();
+    // Still there a moment later (no re-render pending), for the screenshot.
+    await new Promise((r) => setTimeout(r, 1500));
+    await charted();
     await screenshot(page, 'e2e-remote-run-metrics.png', screenshotDir, log);
   });
 }
