@@ -40,6 +40,8 @@ export interface RecorderOptions {
   /** Injected for tests. */
   now?: () => number;
   log?: (line: string) => void;
+  /** Called after a step's metrics are written (the extension refreshes its run list). */
+  onStepEnd?: (step: number) => void;
 }
 
 export const RECORDING_FILES = { config: 'config.json', events: 'events.ndjson', rollouts: 'rollouts.jsonl', metrics: 'metrics.jsonl' } as const;
@@ -80,6 +82,9 @@ export class RunRecorder {
   private readonly stepGapMs: number;
   private readonly stepWindowMs: number;
   private readonly log: (line: string) => void;
+  private readonly onStepEnd: ((step: number) => void) | undefined;
+  /** Steps whose metrics were emitted since the last write. */
+  private readonly ended: number[] = [];
 
   private constructor(
     readonly dir: string,
@@ -90,6 +95,7 @@ export class RunRecorder {
     this.stepGapMs = options.stepGapMs ?? 5000;
     this.stepWindowMs = options.stepWindowMs ?? 60_000;
     this.log = options.log ?? (() => {});
+    this.onStepEnd = options.onStepEnd;
     this.timer = setInterval(() => this.flush(), this.flushMs);
     this.timer.unref();
   }
@@ -163,6 +169,8 @@ export class RunRecorder {
       if (ended || this.closed) this.endStep(state);
     }
     this.write();
+    // After the write, so that a listener reading the directory finds the metrics.
+    for (const step of this.ended.splice(0)) this.onStepEnd?.(step);
   }
 
   /** Flushes everything, writes the metrics of open steps and `done`. */
@@ -217,6 +225,7 @@ export class RunRecorder {
         [...state.groups.values()].map((g) => g.totals),
       ),
     });
+    this.ended.push(state.step);
   }
 
   private emit(event: TrainerEvent): void {

@@ -22,6 +22,8 @@ export interface FolderImportOptions {
   settleMs?: number;
   /** Problems worth telling the user (bad lines, unreadable files), each naming the file. */
   onNote?: (note: string) => void;
+  /** Step files imported by a poll (follow mode: the run list should be read again). */
+  onImported?: (steps: ImportedStep[]) => void;
 }
 
 export interface ImportedStep {
@@ -102,6 +104,7 @@ export class EngineFolderImport {
       const step = await this.importStep(file);
       if (step) imported.push(step);
     }
+    if (imported.length) this.options.onImported?.(imported);
     return imported;
   }
 

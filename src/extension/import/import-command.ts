@@ -39,6 +39,8 @@ export interface ImportDeps {
   log: vscode.LogOutputChannel;
   /** Keeps a followed folder's importer until the window closes. */
   track: (disposable: vscode.Disposable) => void;
+  /** A followed folder gave new steps: the run list should be read again. */
+  runsChanged: () => void;
 }
 
 const LISTED_SKIPS = 3;
@@ -130,6 +132,7 @@ async function importFolder(arg: ImportArg, deps: ImportDeps): Promise<ImportCom
         runDir: dir,
         preset: deps.preset(),
         ...(arg.kind ? { kind: arg.kind } : {}),
+        onImported: () => deps.runsChanged(),
         onNote: (note) => {
           notes.push(note);
           deps.log.warn(`[${id}] ${note}`);

@@ -27,6 +27,8 @@ export class RewardServerController extends Disposable {
     private readonly version: string,
     /** Where recordings go (`<workspace>/.stepgrpo/runs`). */
     private readonly runsRoot: () => string,
+    /** A recording began, ended a step or stopped: the run list should be read again. */
+    private readonly onRunsChanged: () => void,
   ) {
     super();
     this.statusItem.name = 'StepGRPO Reward Server';
@@ -62,6 +64,7 @@ export class RewardServerController extends Disposable {
     this.recording = undefined;
     this.statusItem.hide();
     await server.close(2000);
+    this.onRunsChanged();
     this.log.info(`reward server stopped (${server.metrics.requests} requests, ${server.metrics.chainsScored} chains scored)`);
     return { status: 'stopped' };
   }
@@ -98,7 +101,12 @@ export class RewardServerController extends Disposable {
     try {
       if (record) {
         const { dir } = createRunDirectory(this.runsRoot(), 'serve', new Date());
-        recorder = RunRecorder.create(dir, { config: { reward: config, server: { startedFrom: 'vscode' } }, version: this.version, log: (line) => this.log.warn(line) });
+        recorder = RunRecorder.create(dir, {
+          config: { reward: config, server: { startedFrom: 'vscode' } },
+          version: this.version,
+          log: (line) => this.log.warn(line),
+          onStepEnd: () => this.onRunsChanged(),
+        });
       }
       server = make(DEFAULT_PORT);
       try {
@@ -122,6 +130,7 @@ export class RewardServerController extends Disposable {
     }
     this.server = server;
     this.recording = recorder?.dir;
+    if (recorder) this.onRunsChanged();
     const url = server.url;
     this.statusItem.text = `$(server-process) Reward :${server.port}`;
     this.statusItem.tooltip = new vscode.MarkdownString(

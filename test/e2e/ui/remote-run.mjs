@@ -83,8 +83,7 @@ export async function runRemoteRunScript(page, check, { screenshotDir, log }) {
     await header.waitFor({ timeout: 20_000 });
     if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
     const frame = await frameWith(page, '#metrics-app', 'the Metrics webview');
-    // Step 0 ends when step 1 has begun; step 1 after the quiet gap (5 s): wait until the run list says so.
-    await frame.waitForFunction(() => /step 1/.test(document.querySelector('.run-row[data-run-id^="serve-"]')?.textContent ?? ''), undefined, { timeout: 40_000 });
+    await frame.waitForSelector('.run-row[data-run-id^="serve-"] input', { timeout: 30_000 });
     // Show the recorded run alone: untick the others (the view re-renders its rows on each change).
     await frame.evaluate(() => {
       for (const box of document.querySelectorAll('.run-row input')) {
@@ -92,8 +91,9 @@ export async function runRemoteRunScript(page, check, { screenshotDir, log }) {
         if (box.checked !== serve) box.click();
       }
     });
+    // Step 0 ends when step 1 has begun; step 1 after the quiet gap (5 s).
     const charted = async () => {
-      await frame.waitForSelector('.chart[data-metric="validity_rate"][data-runs="1"][data-points="2"]', { timeout: 30_000 });
+      await frame.waitForSelector('.chart[data-metric="validity_rate"][data-runs="1"][data-points="2"]', { timeout: 40_000 });
       await frame.waitForSelector('.chart[data-metric="reward"][data-runs="1"][data-points="2"]', { timeout: 10_000 });
     };
     await charted();
