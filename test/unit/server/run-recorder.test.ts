@@ -104,6 +104,15 @@ describe('RunRecorder', () => {
     });
   });
 
+  it('calls onStepEnd once the metrics of the step are on disk', () => {
+    const dir2 = path.join(path.dirname(dir), 'run2');
+    const seen: [number, number][] = [];
+    const r = RunRecorder.create(dir2, { config: {}, version: '', flushMs: 60_000, now: () => now, onStepEnd: (step) => seen.push([step, lines(dir2, 'metrics.jsonl').length]) });
+    r.record(chain({ step: 4 }));
+    r.close();
+    assert.deepEqual(seen, [[4, 1]]);
+  });
+
   it('counts violations by code', () => {
     const gap = buildChain({ stepNumbers: [1, 3, 4] });
     rec.record(chain({ completion: gap, rewards: scoreChain(gap, { answer: '7' }) }));
