@@ -96,11 +96,24 @@ class StepGrpoExtension extends Disposable {
     this._register(vscode.window.registerWebviewViewProvider(METRICS_VIEW_ID, this.metrics));
     const runs = new RunCommands(this.runManager, this.runsTree, treeView, () => roots()[0]!, this.log);
     this._register(notifyRunOutcomes(this.runManager, this.log, (runId) => runs.openRunFolder(runId)));
-    const rewardServer = this._register(new RewardServerController(this.log, version));
+    const rewardServer = this._register(
+      new RewardServerController(
+        this.log,
+        version,
+        () => roots()[0]!,
+        () => this.runsTree.refreshSoon(),
+      ),
+    );
     const viewerCommands = new ViewerCommands(this.runManager, () => this.runsTree.runs());
     this.viewer = this._register(new RolloutViewer(context.extensionUri, this.runManager, this.log, () => viewerCommands.pick(this.viewer.snapshot().state.run?.id)));
     const openViewer = (arg?: Parameters<ViewerCommands['open']>[1]) => viewerCommands.open(this.viewer, arg);
-    const importDeps = { runsRoot: () => roots()[0]!, preset: () => preset() as RewardPresetName, log: this.log };
+    const importDeps = {
+      runsRoot: () => roots()[0]!,
+      preset: () => preset() as RewardPresetName,
+      log: this.log,
+      track: (d: vscode.Disposable) => this._register(d),
+      runsChanged: () => this.runsTree.refreshSoon(),
+    };
     const importRollouts = async (arg?: ImportArg) => {
       const result = await (await import('./import/import-command')).importRollouts(arg, importDeps);
       if (result) this.runsTree.refreshSoon();

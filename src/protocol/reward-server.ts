@@ -2,7 +2,7 @@
 // guards whose issues name the offending field. Shape checks only; key-step contents and reward
 // configs are validated by the reward engine (core/) when the server resolves an item.
 import type { RewardBreakdown, RewardConfig } from '../core/reward-types';
-import { array, issue, isObject, nullable, number, object, optional, parse, refine, string, unknown, type Checked, type Schema } from './schema';
+import { array, issue, isObject, nullable, number, object, optional, parse, refine, step, string, unknown, type Checked, type Schema } from './schema';
 
 /** One chain to score: `POST /score`, or one entry of `POST /score_batch`. */
 export interface ScoreItem {
@@ -17,17 +17,26 @@ export interface ScoreItem {
   preset?: string;
   /** Config fields over the preset (`mode`, `alpha`, `w_acc`, `w_val`, `scope`, `numericTolerance`). */
   config?: Partial<RewardConfig>;
+  /** Recording only (`--out`): the prompt, shown in the viewer and used to group the samples of one prompt. */
+  prompt?: string;
+  /** Recording only: the trainer's step; without it steps are time windows. */
+  step?: number;
+  /** Recording only: the id of the group of samples of one prompt (verl's uid, a dataset index). */
+  group?: string;
+  /** Recording only: completion length in tokens, when the client knows it. */
+  tokens?: number;
 }
 
 export interface ScoreResponse {
   rewards: RewardBreakdown;
 }
 
-/** `POST /score_batch`: `{items, preset?, config?}` (defaults for every item) or a bare list of items. */
+/** `POST /score_batch`: `{items, preset?, config?, step?}` (defaults for every item) or a bare list of items. */
 export interface ScoreBatchRequest {
   items: ScoreItem[];
   preset?: string;
   config?: Partial<RewardConfig>;
+  step?: number;
 }
 
 export interface ItemError {
@@ -83,6 +92,18 @@ export interface HealthResponse {
   version: string;
   uptime_s: number;
   config: RewardConfig;
+  /** Present when the server records what it scores (`--out`). */
+  recording?: RecordingStatus;
+  /** Whether requests need `Authorization: Bearer <token>`. */
+  auth: 'none' | 'bearer';
+}
+
+export interface RecordingStatus {
+  dir: string;
+  chains: number;
+  steps: number;
+  /** The last write error, when recording failed (scoring goes on). */
+  error?: string;
 }
 
 export interface LatencySummary {
@@ -120,6 +141,10 @@ const scoreItemSchema = object(
     key_steps: optional(unknown()),
     preset: optionalText,
     config: optionalConfig,
+    prompt: optionalText,
+    step: optional(nullable(step())),
+    group: optionalText,
+    tokens: optional(nullable(number({ integer: true, min: 0 }))),
   },
   { strict: true },
 );
@@ -135,22 +160,27 @@ export function parseScoreItem(value: unknown, prefix = ''): Checked<ScoreItem> 
   if (v.key_steps !== undefined && v.key_steps !== null) item.key_steps = v.key_steps;
   if (typeof v.preset === 'string') item.preset = v.preset;
   if (isObject(v.config)) item.config = v.config as Partial<RewardConfig>;
+  if (typeof v.prompt === 'string') item.prompt = v.prompt;
+  if (typeof v.step === 'number') item.step = v.step;
+  if (typeof v.group === 'string') item.group = v.group;
+  if (typeof v.tokens === 'number') item.tokens = v.tokens;
   return { ok: true, value: item };
 }
 
-const batchEnvelopeSchema = object({ items: array(unknown()), preset: optionalText, config: optionalConfig }, { strict: true });
+const batchEnvelopeSchema = object({ items: array(unknown()), preset: optionalText, config: optionalConfig, step: optional(nullable(step())) }, { strict: true });
 
 /**
  * Checks the envelope of a batch: `{items, preset?, config?}` or a bare list. Items are left
  * unchecked (`unknown[]`) so that one bad item is reported in place instead of failing the batch.
  */
-export function parseScoreBatchEnvelope(value: unknown): Checked<{ items: unknown[]; preset?: string; config?: Partial<RewardConfig> }> {
+export function parseScoreBatchEnvelope(value: unknown): Checked<{ items: unknown[]; preset?: string; config?: Partial<RewardConfig>; step?: number }> {
   if (Array.isArray(value)) return { ok: true, value: { items: value } };
   const checked = parse(batchEnvelopeSchema, value, '', 'body');
   if (!checked.ok) return checked;
-  const out: { items: unknown[]; preset?: string; config?: Partial<RewardConfig> } = { items: checked.value.items };
+  const out: { items: unknown[]; preset?: string; config?: Partial<RewardConfig>; step?: number } = { items: checked.value.items };
   if (typeof checked.value.preset === 'string') out.preset = checked.value.preset;
   if (isObject(checked.value.config)) out.config = checked.value.config as Partial<RewardConfig>;
+  if (typeof checked.value.step === 'number') out.step = checked.value.step;
   return { ok: true, value: out };
 }
 

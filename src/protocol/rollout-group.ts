@@ -1,7 +1,7 @@
 // The one schema of a group of sampled chains (DESIGN §3 `rollouts`), used wherever groups cross a
 // boundary: the trainer's stdout, the run directory, the importer and the viewer webview.
 import type { RewardBreakdown } from '../core/reward-types';
-import { array, boolean, nullable, number, object, oneOf, optional, string, union, type Schema } from './schema';
+import { array, boolean, nullable, number, object, oneOf, optional, record, string, union, type Schema } from './schema';
 
 const offset = number({ integer: true, min: 0 });
 
@@ -29,6 +29,7 @@ export const rolloutSampleSchema: Schema<RolloutSample> = object({
   tokens: number({ min: 0 }),
   rewards: rewardBreakdownSchema,
   advantage: number(),
+  engine: optional(record(number())),
 });
 
 export const rolloutGroupSchema: Schema<RolloutGroup> = object({
@@ -44,6 +45,8 @@ export interface RolloutSample {
   tokens: number;
   rewards: RewardBreakdown;
   advantage: number;
+  /** What the training engine itself reported for this sample (verl `score`, TRL reward columns), when imported. */
+  engine?: Record<string, number>;
 }
 
 export interface RolloutGroup {

@@ -17,7 +17,9 @@ export type Phase = (typeof PHASES)[number];
 export type TrainerEvent =
   | { v: 1; type: 'hello'; pid: number; version: string; device: { ep: string; threads: number }; config: unknown }
   | { v: 1; type: 'phase'; phase: Phase; step: number; totalSteps: number }
-  | { v: 1; type: 'rollouts'; step: number; groups: RolloutGroup[] }
+  // `partial`: the event adds its samples to the step's groups (a reward server recording a remote
+  // run writes one per flush); without it the event holds the whole step.
+  | { v: 1; type: 'rollouts'; step: number; groups: RolloutGroup[]; partial?: boolean }
   | { v: 1; type: 'metrics'; step: number; phase: Phase; values: Record<string, number> }
   | { v: 1; type: 'checkpoint'; step: number; path: string }
   | { v: 1; type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
@@ -45,7 +47,7 @@ const parseEvent = messageGuard<TrainerEvent>('trainer event', {
     config: unknown(),
   }),
   phase: phaseEvent,
-  rollouts: object({ ...envelope('rollouts'), step: step(), groups: array(rolloutGroupSchema) }),
+  rollouts: object({ ...envelope('rollouts'), step: step(), groups: array(rolloutGroupSchema), partial: optional(boolean()) }),
   metrics: object({ ...envelope('metrics'), step: step(), phase: oneOf(PHASES), values: record(number()) }),
   checkpoint: object({ ...envelope('checkpoint'), step: step(), path: string() }),
   log: object({ ...envelope('log'), level: oneOf(['debug', 'info', 'warn', 'error'] as const), message: string() }),

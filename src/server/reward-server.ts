@@ -1,6 +1,9 @@
 // The HTTP reward server (DESIGN §1): node:http, JSON in and out, loopback unless told otherwise.
 // Endpoints: POST /score, POST /score_batch, POST /get_reward (OpenRLHF remote RM), GET /health,
-// GET /metrics. Keep-alive on; request, header and idle timeouts; graceful close.
+// GET /metrics. Keep-alive on; request, header and idle timeouts; graceful close. Any address but
+// loopback needs a bearer token; requests from web pages (an `Origin` header) are refused unless
+// allowed; each client has a bound on requests in flight. With a recorder, every scored chain
+// goes into a run directory (run-recorder.ts).
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { resolveRewardConfig } from '../core/reward';
@@ -22,6 +25,11 @@ import { HttpError, parseJsonBody, readBody, sendError, sendJson } from './http-
 import { resolveConfig, resolveItem, scoreResolved } from './score-items';
 import { ServerMetrics } from './server-metrics';
 import { completionFromQuery, itemFromLabel } from './openrlhf';
+import type { RunRecorder } from './run-recorder';
+import type { ResolvedItem } from './score-items';
+import type { RewardBreakdown } from '../core/reward-types';
+import { checkAccess, isLoopbackHost, tokenMatcher } from './access';
+import { SERVER_VERSION } from './version';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8008;
@@ -49,6 +57,14 @@ export interface RewardServerOptions {
   version?: string;
   /** One line per notable event (listening, closing, internal errors). */
   log?: (line: string) => void;
+  /** Bearer token every request must carry; required for any host but loopback. */
+  token?: string;
+  /** Origins (`https://example.org`, or `*`) whose browser requests are served; default none. */
+  allowOrigins?: readonly string[];
+  /** Requests one client address may have in flight; more get 429 (default 128). */
+  maxInFlightPerClient?: number;
+  /** Records every scored chain into a run directory. The server closes it on close(). */
+  recorder?: RunRecorder;
 }
 
 interface Route {
@@ -60,7 +76,10 @@ export class RewardServer {
   readonly metrics = new ServerMetrics();
   private readonly server: http.Server;
   private readonly config: RewardConfig;
-  private readonly opts: Required<Omit<RewardServerOptions, 'config' | 'log'>>;
+  private readonly opts: Required<Omit<RewardServerOptions, 'config' | 'log' | 'token' | 'recorder'>>;
+  private readonly tokenMatches: ((presented: string) => boolean) | undefined;
+  private readonly recorder: RunRecorder | undefined;
+  private readonly inFlight = new Map<string, number>();
   private readonly log: (line: string) => void;
   private readonly routes: Record<string, Route>;
   private readonly sockets = new Set<Socket>();
@@ -78,8 +97,17 @@ export class RewardServer {
       keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 30_000,
       timeoutCheckMs: options.timeoutCheckMs ?? 1000,
       sliceMs: options.sliceMs ?? 8,
-      version: options.version ?? '',
+      version: options.version ?? SERVER_VERSION,
+      allowOrigins: options.allowOrigins ?? [],
+      maxInFlightPerClient: options.maxInFlightPerClient ?? 128,
     };
+    if (!isLoopbackHost(this.opts.host) && !options.token) {
+      throw new Error(
+        `binding to ${this.opts.host} exposes the reward server to the network: give it a bearer token (--token or STEPGRPO_REWARD_TOKEN), which every client then sends`,
+      );
+    }
+    this.tokenMatches = options.token ? tokenMatcher(options.token) : undefined;
+    this.recorder = options.recorder;
     this.log = options.log ?? (() => {});
     this.routes = {
       '/score': { method: 'POST', handle: (req, res) => this.score(req, res) },
@@ -161,11 +189,15 @@ export class RewardServer {
       timer.unref();
       this.server.close(() => {
         clearTimeout(timer);
+        this.recorder?.close('stopped');
         this.log('reward server closed');
         resolve();
       });
       this.server.closeIdleConnections();
-      if (!this.server.listening) resolve();
+      if (!this.server.listening) {
+        this.recorder?.close('stopped');
+        resolve();
+      }
     });
     return this.closing;
   }
@@ -185,11 +217,25 @@ export class RewardServer {
             .map(([p, r]) => `${r.method} ${p}`)
             .join(', ')}`,
         );
+      checkAccess(req, { tokenMatches: this.tokenMatches, allowOrigins: this.opts.allowOrigins }, res);
       if (req.method !== route.method) {
         res.setHeader('allow', route.method);
         throw new HttpError(405, `${path} takes ${route.method}, got ${req.method ?? '?'}`);
       }
-      await route.handle(req, res);
+      const client = req.socket.remoteAddress ?? '?';
+      const busy = this.inFlight.get(client) ?? 0;
+      if (busy >= this.opts.maxInFlightPerClient) {
+        res.setHeader('retry-after', '1');
+        throw new HttpError(429, `too many requests in flight from ${client} (limit ${this.opts.maxInFlightPerClient}); wait for replies before sending more`);
+      }
+      this.inFlight.set(client, busy + 1);
+      try {
+        await route.handle(req, res);
+      } finally {
+        const left = (this.inFlight.get(client) ?? 1) - 1;
+        if (left > 0) this.inFlight.set(client, left);
+        else this.inFlight.delete(client);
+      }
     } catch (err) {
       if (res.headersSent) {
         res.destroy();
@@ -218,6 +264,7 @@ export class RewardServer {
       throw err;
     }
     this.metrics.chainsScored++;
+    this.record(item, reply.rewards);
     sendJson(res, 200, reply);
   }
 
@@ -230,7 +277,11 @@ export class RewardServer {
       (raw, index): BatchResult => {
         const at = `items[${index}]`;
         try {
-          return { index, rewards: scoreResolved(resolveItem(accept(parseScoreItem(raw, at)), base, `${at}.`)) };
+          const item = resolveItem(accept(parseScoreItem(raw, at)), base, `${at}.`);
+          if (envelope.step !== undefined && item.meta.step === undefined) item.meta.step = envelope.step;
+          const rewards = scoreResolved(item);
+          this.record(item, rewards);
+          return { index, rewards };
         } catch (err) {
           if (!(err instanceof RequestFieldError)) throw err;
           return { index, error: { index, field: err.issue.path, message: err.message } };
@@ -251,11 +302,21 @@ export class RewardServer {
     // Every label is checked before any scoring: OpenRLHF needs one number per query, so a bad
     // label fails the request (422 naming it) rather than yielding a made-up reward.
     const items = body.query.map((query, i) => {
-      const completion = completionFromQuery(query, body.prompts?.[i]);
-      return resolveItem(itemFromLabel(completion, body.labels?.[i], `labels[${i}]`), this.config, `labels[${i}].`);
+      const prompt = body.prompts?.[i];
+      const item = resolveItem(itemFromLabel(completionFromQuery(query, prompt), body.labels?.[i], `labels[${i}]`), this.config, `labels[${i}].`);
+      if (prompt) item.meta.prompt = prompt;
+      return item;
     });
     const gone = (): boolean => res.destroyed || req.socket.destroyed;
-    const scored = await this.sliced(items, scoreResolved, gone);
+    const scored = await this.sliced(
+      items,
+      (item) => {
+        const rewards = scoreResolved(item);
+        this.record(item, rewards);
+        return rewards;
+      },
+      gone,
+    );
     if (!scored) return;
     this.metrics.chainsScored += scored.length;
     const reply: GetRewardResponse = {
@@ -275,8 +336,27 @@ export class RewardServer {
     }
   }
 
+  private record(item: ResolvedItem, rewards: RewardBreakdown): void {
+    if (!this.recorder) return;
+    const { reference, meta } = item;
+    this.recorder.record({
+      completion: item.completion,
+      rewards,
+      ...(reference.answer !== undefined ? { answer: reference.answer } : {}),
+      ...(reference.keySteps !== undefined ? { keySteps: reference.keySteps } : {}),
+      ...meta,
+    });
+  }
+
   private health(res: http.ServerResponse): void {
-    const reply: HealthResponse = { status: this.closing ? 'closing' : 'ok', version: this.opts.version, uptime_s: this.metrics.uptimeSeconds, config: this.config };
+    const reply: HealthResponse = {
+      status: this.closing ? 'closing' : 'ok',
+      version: this.opts.version,
+      uptime_s: this.metrics.uptimeSeconds,
+      config: this.config,
+      auth: this.tokenMatches ? 'bearer' : 'none',
+      ...(this.recorder ? { recording: this.recorder.status } : {}),
+    };
     sendJson(res, this.closing ? 503 : 200, reply);
   }
 

@@ -12,6 +12,8 @@ export interface ResolvedItem {
   completion: string;
   reference: RewardReference;
   config: RewardConfig;
+  /** Where the chain belongs in a recorded run; never changes its reward. */
+  meta: Pick<ScoreItem, 'prompt' | 'step' | 'group' | 'tokens'>;
 }
 
 const PRESET_NAMES = Object.keys(REWARD_PRESETS).join(', ');
@@ -51,7 +53,9 @@ export function resolveItem(item: ScoreItem, base: RewardConfig, where = ''): Re
     }
   }
   const config = item.preset === undefined && item.config === undefined ? base : resolveConfig(base, item.preset, item.config, where);
-  return { completion: item.completion, reference, config };
+  const meta: ResolvedItem['meta'] = {};
+  for (const key of ['prompt', 'step', 'group', 'tokens'] as const) if (item[key] !== undefined) (meta as Record<string, unknown>)[key] = item[key];
+  return { completion: item.completion, reference, config, meta };
 }
 
 export function scoreResolved(item: ResolvedItem): RewardBreakdown {

@@ -37,7 +37,9 @@ async function buildSuite() {
   const esbuild = await import(path.join(root, 'node_modules/esbuild/lib/main.js'));
   const out = path.join(workDir, 'out');
   fs.rmSync(out, { recursive: true, force: true });
-  const entries = fs.readdirSync(path.join(e2eDir, 'suite')).filter((f) => f === 'index.ts' || f.endsWith('.e2e.ts'));
+  // STEPGRPO_E2E_SUITES=remote-runs,import runs only those suites (a targeted run; npm test runs all).
+  const only = process.env.STEPGRPO_E2E_SUITES?.split(',').filter(Boolean);
+  const entries = fs.readdirSync(path.join(e2eDir, 'suite')).filter((f) => f === 'index.ts' || (f.endsWith('.e2e.ts') && (!only || only.includes(f.replace(/\.e2e\.ts$/, '')))));
   await esbuild.build({
     entryPoints: entries.map((f) => path.join(e2eDir, 'suite', f)),
     outdir: out,
@@ -205,6 +207,8 @@ async function main() {
   const testsEntry = await buildSuite();
   if (process.env.VSCODE_EXECUTABLE) await runExtensionTestsInElectron(process.env.VSCODE_EXECUTABLE, testsEntry, freshWorkspace());
   else await runExtensionTests(testsEntry, freshWorkspace());
+  // STEPGRPO_E2E_UI=0 skips packaging and the palette-driven UI script (a targeted run).
+  if (process.env.STEPGRPO_E2E_UI === '0') return;
   const vsix = packageVsix();
   if (vsix) await runUi(vsix, freshWorkspace());
 }

@@ -1,130 +1,63 @@
-// The stdlib-only Python clients (src/server/integrations/stepgrpo_reward.py) against a real server
-// on an ephemeral loopback port: verl's compute_score family and TRL's reward functions must give
-// exactly what the reward engine gives in-process.
+// The stdlib-only Python client (src/server/integrations/stepgrpo_reward.py) against a real server
+// on an ephemeral loopback port: it sends the bearer token, and a 4xx raises an error whose message
+// names the field (so it reaches the trainer's console); a dead server is reported, not retried forever.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { scoreChain } from '../../src/core/reward';
 import type { RewardServer } from '../../src/server/reward-server';
 import { buildChain } from '../fixtures/chain-builder';
 import { startTestServer } from '../support/reward-server-fixture';
+import { runSnippet, skipWithoutPython } from '../support/python-runner';
 
-const integrations = path.resolve(__dirname, '../../src/server/integrations');
-const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
-const skip = python.status === 0 ? false : 'python3 is not installed (the Python clients cannot be run)';
-
-/** Runs a Python snippet with the client importable; its last stdout line is parsed as JSON. */
-function runPython(code: string, env: Record<string, string>): Promise<any> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'python3',
-      ['-c', `import sys, json\nsys.path.insert(0, ${JSON.stringify(integrations)})\n${code}`],
-      { env: { ...process.env, ...env }, timeout: 30_000 },
-      (err, stdout, stderr) => {
-        if (err) return reject(new Error(`python failed: ${err.message}\n${stderr}`));
-        resolve(JSON.parse(stdout.trim().split('\n').pop()!));
-      },
-    );
-  });
-}
-
-const KEY_STEPS = { Steps: ['3 squares', ['4 circles', 'four circles']] };
-const chains = {
-  good: buildChain(),
-  wrong: buildChain({ answer: '8' }),
-  gap: buildChain({ stepNumbers: [1, 3, 4] }),
-};
-
-describe('Python clients against the reward server', { skip }, () => {
+describe('Python client against the reward server', { skip: skipWithoutPython }, () => {
   let server: RewardServer;
-  let env: Record<string, string>;
-  before(async () => {
-    const started = await startTestServer();
-    server = started.server;
-    env = { STEPGRPO_REWARD_URL: started.url };
-  });
+  let url: string;
+  before(async () => ({ server, url } = await startTestServer({ token: 's3cret' })));
   after(() => server.close());
 
-  it('verl compute_score / compute_score_dict / compute_score_batch match the engine', async () => {
-    const out = await runPython(
+  it('sends the token from STEPGRPO_REWARD_TOKEN and scores like the engine', async () => {
+    const chain = buildChain();
+    const out = await runSnippet(
       `import stepgrpo_reward as s
-good, wrong, gap, ks = ${JSON.stringify([chains.good, chains.wrong, chains.gap, KEY_STEPS])}
-print(json.dumps({
-  "single": s.compute_score("r1vl10k", good, "7"),
-  "dict": s.compute_score_dict("r1vl10k", good, {"ground_truth": "7", "key_steps": ks}),
-  "extra": s.compute_score("r1vl10k", good, "7", extra_info={"key_steps": ks}),
-  "batch": s.compute_score_batch(["a", "a", "a"], [good, wrong, gap], ["7", "7", {"answer": "7"}], [None, None, None]),
-}))`,
-      env,
+print(json.dumps({"one": s.RewardClient().score(job["chain"], answer="7")["total"], "batch": [r["total"] for r in s.RewardClient().score_batch([{"completion": job["chain"], "answer": "8"}], step=3)]}))`,
+      { chain },
+      { STEPGRPO_REWARD_URL: url, STEPGRPO_REWARD_TOKEN: 's3cret' },
     );
-    assert.equal(out.single, scoreChain(chains.good, { answer: '7' }).total);
-    const full = scoreChain(chains.good, { answer: '7', keySteps: KEY_STEPS.Steps });
-    assert.deepEqual(out.dict, { score: full.total, step_rar: full.r_acc, step_rvr: full.r_val, acc: 1, key_step_ratio: 1 });
-    assert.equal(out.extra, full.total);
-    assert.deepEqual(
-      out.batch,
-      [chains.good, chains.wrong, chains.gap].map((c) => scoreChain(c, { answer: '7' }).total),
-    );
-    assert.notEqual(out.batch[0], out.batch[1], 'a wrong answer must score lower');
+    assert.equal(out.one, scoreChain(chain, { answer: '7' }).total);
+    assert.deepEqual(out.batch, [scoreChain(chain, { answer: '8' }).total]);
   });
 
-  it('TRL reward functions: standard and conversational completions, dataset columns as kwargs', async () => {
-    const out = await runPython(
-      `import stepgrpo_reward as s
-good, wrong, gap, ks = ${JSON.stringify([chains.good, chains.wrong, chains.gap, KEY_STEPS])}
-prompts = ["p"] * 3
-kw = {"answer": ["7", "7", "7"], "key_steps": [ks, ks, None]}
-conv = [[{"role": "assistant", "content": c}] for c in (good, wrong, gap)]
-print(json.dumps({
-  "total": s.stepgrpo_reward(prompts, [good, wrong, gap], **kw),
-  "conv": s.stepgrpo_reward(prompts, conv, **kw),
-  "rar": s.step_rar_reward(prompts, [good, wrong, gap], **kw),
-  "rvr": s.step_rvr_reward(prompts, [good, wrong, gap], **kw),
-  "gt": s.stepgrpo_reward(prompts, [good, wrong, gap], ground_truth=["7", "7", "7"]),
-}))`,
-      env,
-    );
-    const refs = [{ answer: '7', keySteps: KEY_STEPS.Steps }, { answer: '7', keySteps: KEY_STEPS.Steps }, { answer: '7' }];
-    const expected = [chains.good, chains.wrong, chains.gap].map((c, i) => scoreChain(c, refs[i]!));
-    assert.deepEqual(
-      out.total,
-      expected.map((r) => r.total),
-    );
-    assert.deepEqual(out.conv, out.total);
-    assert.deepEqual(
-      out.rar,
-      expected.map((r) => r.r_acc),
-    );
-    assert.deepEqual(out.rvr, [1, 1, 0]);
-    assert.deepEqual(
-      out.gt,
-      [chains.good, chains.wrong, chains.gap].map((c) => scoreChain(c, { answer: '7' }).total),
-    );
-  });
-
-  it('bad input raises RewardServerError naming the field; a dead server is reported, not retried forever', async () => {
-    const out = await runPython(
+  it('a 4xx raises RewardServerError naming the field; a missing token says so; a dead server is reported', async () => {
+    const out = await runSnippet(
       `import stepgrpo_reward as s
 res = {}
+c = s.RewardClient(token="s3cret")
 try:
-    s.stepgrpo_reward(["p", "p"], ["a", "b"], key_steps=[None, {"Steps": [["x", 3]]}])
+    c.score_batch([c.item("a"), c.item("b", key_steps={"Steps": [["x", 3]]})])
 except s.RewardServerError as e:
     res["batch"] = [e.status, e.field, e.index, str(e)]
 try:
-    s.RewardClient().score("x", answer=5)
+    c.score("x", answer=5)
 except s.RewardServerError as e:
-    res["single"] = [e.status, e.field]
+    res["single"] = [e.status, e.field, str(e)]
+try:
+    s.RewardClient(token="").health()
+except s.RewardServerError as e:
+    res["token"] = [e.status, str(e)]
 try:
     s.RewardClient(url="http://127.0.0.1:9", retries=1, timeout=2).health()
 except s.RewardServerError as e:
     res["dead"] = [e.status, str(e)]
 print(json.dumps(res))`,
-      env,
+      {},
+      { STEPGRPO_REWARD_URL: url },
     );
     assert.deepEqual(out.batch.slice(0, 3), [422, 'items[1].key_steps.Steps[0][1]', 1]);
-    assert.match(out.batch[3], /expected a string, got number/);
-    assert.deepEqual(out.single, [422, 'answer']);
+    assert.match(out.batch[3], /field items\[1\]\.key_steps\.Steps\[0\]\[1\].*expected a string, got number/);
+    assert.deepEqual(out.single.slice(0, 2), [422, 'answer']);
+    assert.match(out.single[2], /HTTP 422 \(field answer\)/);
+    assert.equal(out.token[0], 401);
+    assert.match(out.token[1], /Authorization: Bearer/);
     assert.equal(out.dead[0], 0);
     assert.match(out.dead[1], /no reply from http:\/\/127\.0\.0\.1:9\/health after 2 attempts/);
   });

@@ -110,7 +110,8 @@ function smallerNiceStep(step: number): number {
 /** Pads a value range so lines do not touch the frame; a flat series gets a visible band. */
 export function paddedRange(min: number, max: number, fraction = 0.05): [number, number] {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
-  if (min === max) {
+  // Float noise (1.3375 vs 1.3375000000000001) is flat too: a span that small gives ticks that never advance.
+  if (max - min <= Math.max(Math.abs(min), Math.abs(max)) * 1e-12) {
     const pad = Math.abs(min) * 0.1 || 1;
     return [min - pad, max + pad];
   }

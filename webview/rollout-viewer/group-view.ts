@@ -49,6 +49,7 @@ function chainView(sample: RolloutSample, index: number): HTMLElement {
     h('span', { class: `metric ${r.validity === 1 ? 'valid' : 'invalid'}`, title: 'StepRVR reward (structure and logic)' }, `r_val ${formatNumber(r.r_val)}`),
     h('span', { class: 'metric', title: 'matched key steps' }, `keys ${r.key_steps.filter((k) => k.matched).length}/${r.key_steps.length}`),
     h('span', { class: `advantage ${sign(sample.advantage)}`, title: 'group-relative advantage' }, `A ${signed(sample.advantage)}`),
+    sample.engine ? engineView(sample.engine) : null,
   );
   const sections = model.sections.map((s) =>
     h(
@@ -63,6 +64,13 @@ function chainView(sample: RolloutSample, index: number): HTMLElement {
     ? h('ul', { class: 'violations' }, ...r.violations.map((v) => h('li', { title: v.message }, h('code', {}, v.code), ` ${v.message}`)))
     : null;
   return h('article', { class: 'chain', 'data-chain': String(index) }, head, h('div', { class: 'sections' }, ...sections), missing, violations);
+}
+
+/** What the training engine itself reported for an imported sample, beside the rescored rewards. */
+function engineView(engine: Record<string, number>): HTMLElement {
+  const entries = Object.entries(engine);
+  const text = entries.map(([k, v]) => `${k} ${formatNumber(v)}`).join(' · ');
+  return h('span', { class: 'metric engine', title: `reported by the training engine (not rescored): ${text}` }, `engine: ${text}`);
 }
 
 export function groupView(row: Row, layout: ViewerLayout): HTMLElement {

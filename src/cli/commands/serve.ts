@@ -1,53 +1,93 @@
 // `stepgrpo serve`: the HTTP reward server in the foreground. Prints the URL; Ctrl-C (SIGINT) or
-// SIGTERM closes it gracefully (requests in flight finish, idle keep-alive sockets close).
+// SIGTERM closes it gracefully (requests in flight finish, idle keep-alive sockets close, the
+// recording is flushed and ends with `done`).
+import path from 'node:path';
+import { isLoopbackHost } from '../../server/access';
 import { DEFAULT_HOST, DEFAULT_PORT, RewardServer } from '../../server/reward-server';
+import { RunRecorder } from '../../server/run-recorder';
+import { SERVER_VERSION } from '../../server/version';
 import type { CliCommand, CliIO } from '../command';
-import { intOption, parseArgs, stringOption } from '../args';
+import { UsageError, intOption, parseArgs, stringOption } from '../args';
 import { REWARD_FLAGS_USAGE, REWARD_OPTIONS, rewardConfigFromFlags } from './reward-flags';
 
-const USAGE = `usage: stepgrpo serve [--host ADDR] [--port N] [options]
+const USAGE = `usage: stepgrpo serve [--host ADDR] [--port N] [--out RUN_DIR] [options]
 
 Serves StepRAR + StepRVR over HTTP for distributed trainers (verl, TRL, OpenRLHF):
 POST /score, POST /score_batch, POST /get_reward (OpenRLHF remote RM), GET /health, GET /metrics.
 See docs/server.md.
 
-  --host ADDR       interface to bind (default ${DEFAULT_HOST}, loopback only); binding to
-                    another interface exposes the server to the network: name it explicitly
-  --port N          TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
-  --max-body MB     largest request body in MiB (default 16)
+  --host ADDR        interface to bind (default ${DEFAULT_HOST}, loopback only); any other address
+                     needs a bearer token
+  --port N           TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
+  --token T          bearer token every request must carry (default: $STEPGRPO_REWARD_TOKEN)
+  --allow-origin O   serve browser requests from origin O (comma-separated list, or *); by
+                     default requests with an Origin header are refused
+  --max-in-flight N  requests one client address may have in flight (default 128; more get 429)
+  --max-body MB      largest request body in MiB (default 16)
+  --out RUN_DIR      record every scored chain into RUN_DIR (a run directory the extension opens)
+  --step-gap S       recording: without a client step, a step ends after S seconds without
+                     chains (default 5)
 ${REWARD_FLAGS_USAGE}
 The reward flags set the default config; a request may name its own preset or config.
 `;
 
 export const serveCommand: CliCommand = {
   name: 'serve',
-  summary: 'run the HTTP reward server for verl / TRL / OpenRLHF (loopback by default)',
+  summary: 'run the HTTP reward server for verl / TRL / OpenRLHF (loopback by default; --out records)',
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values } = parseArgs(argv, { host: stringOption, port: intOption(0, 65535), 'max-body': intOption(1, 4096), ...REWARD_OPTIONS });
+    const { values } = parseArgs(argv, {
+      host: stringOption,
+      port: intOption(0, 65535),
+      'max-body': intOption(1, 4096),
+      token: stringOption,
+      'allow-origin': stringOption,
+      'max-in-flight': intOption(1, 100_000),
+      out: stringOption,
+      'step-gap': intOption(1, 86_400),
+      ...REWARD_OPTIONS,
+    });
     const config = rewardConfigFromFlags(values);
     const { port, host } = values;
     const maxBodyMiB = values['max-body'];
+    const token = values.token ?? (io.env.STEPGRPO_REWARD_TOKEN || undefined);
+    if (host !== undefined && !isLoopbackHost(host) && !token) {
+      throw new UsageError(`--host ${host} exposes the server to the network: give a bearer token with --token or STEPGRPO_REWARD_TOKEN (the clients send it)`);
+    }
+    const log = (line: string): void => void io.stderr.write(`${line}\n`);
+    const recorder = values.out
+      ? RunRecorder.create(path.resolve(values.out), {
+          config: { reward: config, server: { host: host ?? DEFAULT_HOST, port: port ?? DEFAULT_PORT } },
+          version: SERVER_VERSION,
+          ...(values['step-gap'] !== undefined ? { stepGapMs: values['step-gap'] * 1000 } : {}),
+          log,
+        })
+      : undefined;
     const server = new RewardServer({
       config,
       ...(host !== undefined ? { host } : {}),
       ...(port !== undefined ? { port } : {}),
       ...(maxBodyMiB !== undefined ? { maxBodyBytes: maxBodyMiB * 1024 * 1024 } : {}),
-      log: (line) => io.stderr.write(`${line}\n`),
+      ...(token ? { token } : {}),
+      ...(values['allow-origin'] ? { allowOrigins: values['allow-origin'].split(',').map((o) => o.trim()) } : {}),
+      ...(values['max-in-flight'] !== undefined ? { maxInFlightPerClient: values['max-in-flight'] } : {}),
+      ...(recorder ? { recorder } : {}),
+      log,
     });
     let url: string;
     try {
       url = await server.listen();
     } catch (err) {
+      recorder?.close('failed');
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'EADDRINUSE') throw new Error(`port ${port ?? DEFAULT_PORT} on ${host ?? DEFAULT_HOST} is in use; pick another with --port (0 for any free port)`);
       throw err;
     }
     io.stdout.write(`${url}\n`);
-    io.stderr.write(`StepGRPO reward server: ${url} (mode ${config.mode}, α ${config.alpha}, w_acc ${config.w_acc}, w_val ${config.w_val}); Ctrl-C to stop\n`);
-    if (host !== undefined && host !== DEFAULT_HOST && host !== 'localhost' && host !== '::1') {
-      io.stderr.write(`warning: bound to ${host}: anyone who can reach this address can use the server (there is no authentication)\n`);
-    }
+    io.stderr.write(
+      `StepGRPO reward server: ${url} (mode ${config.mode}, α ${config.alpha}, w_acc ${config.w_acc}, w_val ${config.w_val}${token ? ', bearer token required' : ''}); Ctrl-C to stop\n`,
+    );
+    if (recorder) io.stderr.write(`recording into ${recorder.dir}\n`);
     await new Promise<void>((resolve) => {
       const stop = (signal: string): void => {
         process.off('SIGINT', stop);

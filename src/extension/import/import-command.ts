@@ -1,12 +1,14 @@
-// Import Rollouts: a JSONL file of rollouts or chain records becomes a run folder
-// (`import-<name>-<stamp>/`, see imported-run.ts) shown in the Runs view and
-// opened in the Rollout viewer. The conversion itself is rollout-import.ts.
+// Import Rollouts: a JSONL file of rollouts or chain records, or a verl / TRL rollout folder (once
+// or followed live), becomes a run folder (`import-<name>-<stamp>/`) shown in the Runs view and
+// opened in the Rollout viewer. The conversions are rollout-import.ts and engine-folder-import.ts.
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import * as vscode from 'vscode';
 import type { RewardPresetName } from '../../core/reward';
 import { createRunDirectory } from '../runs/run-id';
+import { EngineFolderImport } from './engine-folder-import';
+import type { EngineKind } from './engine-rollouts';
 import { writeImportedRun } from './imported-run';
 import { ImportError, RolloutImporter, type ImportResult } from './rollout-import';
 
@@ -14,6 +16,12 @@ export interface ImportArg {
   file?: string;
   /** Size of the positional groups of records without a prompt field (default 1). */
   groupSize?: number;
+  /** A verl rollout_data_dir or a TRL output folder. */
+  folder?: string;
+  /** Keep importing the step files the engine writes (until the window closes). */
+  follow?: boolean;
+  /** For a folder with no step file yet. */
+  kind?: EngineKind;
 }
 
 export interface ImportCommandResult {
@@ -22,6 +30,17 @@ export interface ImportCommandResult {
   records: number;
   chains: number;
   skipped: number;
+  following?: boolean;
+}
+
+export interface ImportDeps {
+  runsRoot: () => string;
+  preset: () => RewardPresetName;
+  log: vscode.LogOutputChannel;
+  /** Keeps a followed folder's importer until the window closes. */
+  track: (disposable: vscode.Disposable) => void;
+  /** A followed folder gave new steps: the run list should be read again. */
+  runsChanged: () => void;
 }
 
 const LISTED_SKIPS = 3;
@@ -34,11 +53,31 @@ export async function readImportFile(file: string, preset: RewardPresetName, gro
   return importer.finish();
 }
 
-export async function importRollouts(
-  arg: ImportArg | undefined,
-  deps: { runsRoot: () => string; preset: () => RewardPresetName; log: vscode.LogOutputChannel },
-): Promise<ImportCommandResult | undefined> {
+export async function importRollouts(arg: ImportArg | undefined, deps: ImportDeps): Promise<ImportCommandResult | undefined> {
   let file = arg?.file;
+  if (!file && !arg?.folder) {
+    const what = await vscode.window.showQuickPick(
+      [
+        { label: '$(file) A JSONL file', detail: 'rollouts.jsonl, events.ndjson, `stepgrpo score` records, a verl dump file', id: 'file' },
+        { label: '$(folder) A verl or TRL folder', detail: "verl's trainer.rollout_data_dir ({step}.jsonl) or TRL's output_dir (completions/*.parquet)", id: 'folder' },
+        { label: '$(eye) Follow a verl or TRL folder live', detail: 'import the step files there now, and each new one as the engine writes it', id: 'follow' },
+      ],
+      { title: 'Import Rollouts' },
+    );
+    if (!what) return undefined;
+    if (what.id !== 'file') {
+      const picked = await vscode.window.showOpenDialog({
+        title: 'Import Rollouts',
+        canSelectFiles: false,
+        canSelectFolders: true,
+        canSelectMany: false,
+        openLabel: what.id === 'follow' ? 'Follow' : 'Import',
+      });
+      if (!picked?.[0]) return undefined;
+      return importFolder({ folder: picked[0].fsPath, follow: what.id === 'follow' }, deps);
+    }
+  }
+  if (!file && arg?.folder) return importFolder(arg, deps);
   if (!file) {
     const picked = await vscode.window.showOpenDialog({
       title: 'Import Rollouts',
@@ -78,4 +117,44 @@ export async function importRollouts(
   }
   await vscode.commands.executeCommand('stepgrpo.openRolloutViewer', { runDir: dir });
   return { runId: id, dir, records: result.records, chains: result.chains, skipped: result.skipped.length };
+}
+
+async function importFolder(arg: ImportArg, deps: ImportDeps): Promise<ImportCommandResult | undefined> {
+  const folder = path.resolve(arg.folder!);
+  const follow = arg.follow === true;
+  const { id, dir } = createRunDirectory(deps.runsRoot(), `import-${path.basename(folder)}`, new Date());
+  const notes: string[] = [];
+  let run: EngineFolderImport;
+  try {
+    run = await EngineFolderImport.create(
+      {
+        source: folder,
+        runDir: dir,
+        preset: deps.preset(),
+        ...(arg.kind ? { kind: arg.kind } : {}),
+        onImported: () => deps.runsChanged(),
+        onNote: (note) => {
+          notes.push(note);
+          deps.log.warn(`[${id}] ${note}`);
+        },
+      },
+      follow,
+    );
+  } catch (err) {
+    const message = (err as Error).message;
+    deps.log.error(message);
+    void vscode.window.showErrorMessage(message);
+    return undefined;
+  }
+  const steps = await run.poll();
+  const chains = steps.reduce((n, s) => n + s.chains, 0);
+  const skipped = steps.reduce((n, s) => n + s.skipped, 0);
+  deps.log.info(`Imported ${chains} chains (${steps.length} step file(s), ${run.kind}) from ${folder} into ${dir}${follow ? '; following it for new step files' : ''}`);
+  if (follow) {
+    run.start();
+    deps.track({ dispose: () => void run.finish('stopped') });
+  } else await run.finish('completed');
+  if (skipped > 0) void vscode.window.showWarningMessage(`StepGRPO: imported ${chains} chains from ${folder}; skipped ${skipped} bad row(s). See the StepGRPO log.`);
+  await vscode.commands.executeCommand('stepgrpo.openRolloutViewer', { runDir: dir });
+  return { runId: id, dir, records: chains, chains, skipped, following: follow };
 }

@@ -46,8 +46,8 @@ export interface ImportResult {
 export class ImportError extends Error {}
 
 /** Fields that name a record's prompt, in the order they are tried; the first one present is the group key. */
-export const PROMPT_KEY_FIELDS = ['promptId', 'prompt_id', 'uid', 'prompt', 'question'] as const;
-const PROMPT_TEXT_FIELDS = ['prompt', 'question'] as const;
+export const PROMPT_KEY_FIELDS = ['promptId', 'prompt_id', 'uid', 'prompt', 'question', 'input'] as const;
+const PROMPT_TEXT_FIELDS = ['prompt', 'question', 'input'] as const;
 const TOKEN_FIELDS = ['tokens', 'num_tokens', 'response_length'] as const;
 
 class LineProblem extends Error {
@@ -69,6 +69,7 @@ interface ChainRecord {
   text: string;
   tokens: number;
   rewards: RewardBreakdown | null;
+  engine?: Record<string, number>;
 }
 
 const isFiniteNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
@@ -96,9 +97,19 @@ export class RolloutImporter {
       this.skip(line, '(line)', `not valid JSON (${(err as Error).message})`);
       return;
     }
+    this.add(value, line, raw);
+  }
+
+  /** One record already parsed (a row of a parquet file, a verl dump line); `line` numbers it in messages. */
+  addRecord(value: Record<string, unknown>, line: number): void {
+    this.lines++;
+    this.add(value, line);
+  }
+
+  private add(value: unknown, line: number, raw?: string): void {
     try {
       if (!isObject(value)) throw new LineProblem('(line)', `expected a JSON object, got ${describe(value)}`);
-      if ('v' in value && 'type' in value) this.addEvent(raw);
+      if (raw !== undefined && 'v' in value && 'type' in value) this.addEvent(raw);
       else {
         this.chains.push(this.readChain(value));
         this.records++;
@@ -176,6 +187,10 @@ export class RolloutImporter {
     const out: ChainRecord = { step, key, prompt: prompt ?? (keyField ? String(record[keyField]) : ''), reference: this.readReference(record), text, tokens, rewards: null };
     const image = this.readImage(record);
     if (image) out.image = image;
+    if (isObject(record.engine)) {
+      const engine = Object.entries(record.engine).filter((e): e is [string, number] => isFiniteNumber(e[1]));
+      if (engine.length) out.engine = Object.fromEntries(engine);
+    }
     if (record.rewards !== undefined && record.rewards !== null) {
       const rewards = parse(rewardBreakdownSchema, record.rewards, 'rewards');
       if (!rewards.ok) throw new LineProblem(rewards.issue.path, describeIssue(rewards.issue));
@@ -256,7 +271,13 @@ export class RolloutImporter {
             records.length,
           )
         : [0];
-    const samples: RolloutSample[] = records.map((r, i) => ({ text: r.text, tokens: r.tokens, rewards: rewards[i]!, advantage: advantages[i]! }));
+    const samples: RolloutSample[] = records.map((r, i) => ({
+      text: r.text,
+      tokens: r.tokens,
+      rewards: rewards[i]!,
+      advantage: advantages[i]!,
+      ...(r.engine ? { engine: r.engine } : {}),
+    }));
     const group: RolloutGroup = {
       promptId: key.startsWith('#position:') ? `import-${step}-${key.slice('#position:'.length)}` : key.slice(key.indexOf(':') + 1),
       prompt: first.prompt,

@@ -56,6 +56,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
   private rescanTimer: ReturnType<typeof setTimeout> | undefined;
   private runsDirty = false;
   private scanned = false;
+  private rescanWhenShown = false;
   private watching = false;
 
   constructor(private readonly options: MetricsViewOptions) {
@@ -187,8 +188,21 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
     this.flushSoon();
   }
 
+  /** Reads appended lines after any read in progress (one reader per tail at a time). */
+  private readOn(runId: string, tail: MetricsFileTail): void {
+    this.loads.set(
+      runId,
+      (this.loads.get(runId) ?? Promise.resolve()).then(() => this.readTail(runId, tail, false)),
+    );
+  }
+
   private rescanSoon(): void {
-    if (this.rescanTimer || !this.visible) return;
+    if (!this.visible) {
+      // Rescanned when shown again (replay): a run created meanwhile must be listed.
+      this.rescanWhenShown = true;
+      return;
+    }
+    if (this.rescanTimer) return;
     this.rescanTimer = setTimeout(() => {
       this.rescanTimer = undefined;
       void this.rescan();
@@ -216,7 +230,13 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
     this.setState(keepRuns(this.state, (id) => this.runs.has(id)));
     if (!this.scanned && this.state.selected.length === 0 && listed[0]) this.setState(selectRun(this.state, listed[0].id, true));
     this.scanned = true;
-    for (const s of this.state.selected) void this.load(s.runId);
+    for (const s of this.state.selected) {
+      // A run that another process writes (a recording reward server) is read on from where its
+      // tail stopped: file watchers can miss appends, and a runs change says there may be some.
+      const tail = this.tails.get(s.runId);
+      if (tail && this.loads.has(s.runId) && !this.options.manager.get(s.runId)) this.readOn(s.runId, tail);
+      else void this.load(s.runId);
+    }
     if (this.state !== before) this.post({ type: 'state', state: this.state });
     this.runsDirty = true;
     this.flushSoon();
@@ -234,7 +254,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
       const onFile = (uri: vscode.Uri) => {
         const runId = path.basename(path.dirname(uri.fsPath));
         const tail = this.tails.get(runId);
-        if (tail && !this.options.manager.get(runId) && isSelected(this.state, runId)) void this.readTail(runId, tail, false);
+        if (tail && !this.options.manager.get(runId) && isSelected(this.state, runId)) this.readOn(runId, tail);
       };
       this._register(watcher.onDidChange(onFile));
       this._register(watcher.onDidCreate(onFile));
@@ -247,6 +267,10 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
 
   /** Everything, to a page that just said `ready`. */
   protected override replay(): void {
+    if (this.rescanWhenShown) {
+      this.rescanWhenShown = false;
+      this.rescanSoon();
+    }
     const ids = this.state.selected.map((s) => s.runId);
     this.store.markSent(ids);
     this.runsDirty = false;

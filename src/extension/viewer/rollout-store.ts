@@ -42,11 +42,21 @@ export class RolloutStore {
 
   /**
    * Adds one `rollouts` event. A step already present is kept as it is: the trainer emits one
-   * event per step, and a live event may also have been read back from the folder.
+   * event per step, and a live event may also have been read back from the folder. A `partial`
+   * event (a recording reward server's) adds its samples to the step's groups instead.
    */
-  add(step: number, groups: RolloutGroup[]): boolean {
-    if (this.byStep.has(step)) return false;
-    this.byStep.set(step, groups);
+  add(step: number, groups: RolloutGroup[], partial = false): boolean {
+    const existing = this.byStep.get(step);
+    if (existing && !partial) return false;
+    if (!existing) {
+      this.byStep.set(step, partial ? groups.map((g) => ({ ...g, samples: [...g.samples] })) : groups);
+      return true;
+    }
+    for (const g of groups) {
+      const same = existing.find((e) => e.promptId === g.promptId);
+      if (same) same.samples.push(...g.samples);
+      else existing.push({ ...g, samples: [...g.samples] });
+    }
     return true;
   }
 
@@ -68,7 +78,7 @@ export class RolloutStore {
         else report.moreProblems++;
         continue;
       }
-      if (parsed.value.type === 'rollouts') this.add(parsed.value.step, parsed.value.groups);
+      if (parsed.value.type === 'rollouts') this.add(parsed.value.step, parsed.value.groups, parsed.value.partial);
     }
     return report;
   }

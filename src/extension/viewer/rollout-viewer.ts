@@ -6,6 +6,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RolloutGroup } from '../../protocol/trainer-messages';
 import { defaultViewerState, parseViewerToHost, type HostToViewer, type ViewerState, type ViewerToHost } from '../../protocol/viewer-messages';
+import { RunDirectoryFollower } from '../runs/run-directory-follower';
 import type { RunManager } from '../runs/run-manager';
 import { isTerminal } from '../runs/run-state';
 import { WebviewHost } from '../webview-host';
@@ -41,6 +42,8 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
   /** The last warning or error, replayed with the state so a reloaded panel still shows it. */
   private lastNotice: HostToViewer | undefined;
   private loading: Promise<void> = Promise.resolve();
+  /** Reads a run that another process writes (a recording reward server, a followed import, the CLI). */
+  private follower: RunDirectoryFollower | undefined;
 
   constructor(
     extensionUri: vscode.Uri,
@@ -95,6 +98,21 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     this.images.clear();
     this.lastNotice = undefined;
     const store = this.store;
+    this.follower?.dispose();
+    this.follower = undefined;
+    if (!live) {
+      this.follower = new RunDirectoryFollower(run.dir, {
+        onEvents: (events) => {
+          for (const e of events) if (e.type === 'rollouts') this.addLive(e.step, e.groups, e.partial);
+        },
+        onNote: (message) => this.notify({ type: 'notice', level: 'warning', message }),
+      });
+      this.loading = this.follower.catchUp();
+      this.follower.start();
+      await this.loading;
+      if (this.store === store) this.replayNow();
+      return;
+    }
     this.loading = (async () => {
       const started = performance.now();
       try {
@@ -143,11 +161,11 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     this.post(async () => ({ type: 'rollouts', step, append, groups: run ? await inlineImages(groups, run.dir, this.images) : groups }));
   }
 
-  private addLive(step: number, groups: RolloutGroup[]): void {
-    if (!this.store.add(step, groups)) return;
+  private addLive(step: number, groups: RolloutGroup[], partial = false): void {
+    if (!this.store.add(step, groups, partial)) return;
     if (!this.ready) return;
     this.post({ type: 'steps', steps: this.store.steps() });
-    if (this.state.step === 'latest') {
+    if (this.shownStep() === step) {
       this.postedChains = 0;
       this.postStep(false);
     }
@@ -183,6 +201,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
   }
 
   override dispose(): void {
+    this.follower?.dispose();
     this.panel?.dispose();
     super.dispose();
   }

@@ -16,7 +16,7 @@ suite('Reward server command', () => {
     assert.equal(started.status, 'started', JSON.stringify(started));
     assert.match(started.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     const again = await vscode.commands.executeCommand<StartServerResult>('stepgrpo.startRewardServer');
-    assert.deepEqual(again, { status: 'already-running', url: started.url });
+    assert.deepEqual(again, { status: 'already-running', url: started.url, runDir: started.runDir });
     const reply = await fetch(`${started.url}/score`, { method: 'POST', body: JSON.stringify({ completion: applesChain(), answer: '7' }) });
     assert.equal(reply.status, 200);
     const body = (await reply.json()) as { rewards: { answer_correct: boolean; validity: number } };

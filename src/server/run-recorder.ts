@@ -1,0 +1,283 @@
+// Recording (`stepgrpo serve --out DIR`, Start Reward Server): every chain the server scores is
+// appended to a run directory (DESIGN §4) that the Runs view, the Rollout viewer and the Metrics
+// view read like a local run, live.
+//
+// - Steps: the client's `step` when it sends one; otherwise time windows: a step ends after
+//   `stepGapMs` without chains (the pause between one RL step's rollouts and the next) or
+//   `stepWindowMs` after it began, whichever comes first.
+// - Groups (the samples of one prompt): the client's `group` id, else the prompt text, else the
+//   reference (answer + key steps), within the step.
+// - Writes are batched: a timer appends every `flushMs` one `rollouts` event per step touched
+//   (`partial: true`: readers merge it into the step's groups), so a kill -9 loses at most that
+//   interval. Per-step metrics go to metrics.jsonl when a step ends.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { groupAdvantages } from '../core/grpo';
+import type { KeyStepGroup, RewardBreakdown } from '../core/reward-types';
+import type { RecordingStatus } from '../protocol/reward-server';
+import { encodeLine, type RolloutGroup, type TrainerEvent } from '../protocol/trainer-messages';
+
+/** What the server knows about one scored chain. */
+export interface RecordedChain {
+  completion: string;
+  rewards: RewardBreakdown;
+  answer?: string;
+  keySteps?: KeyStepGroup[];
+  prompt?: string;
+  step?: number;
+  group?: string;
+  tokens?: number;
+}
+
+export interface RecorderOptions {
+  /** Written into config.json (the server's reward config and how it was started). */
+  config: unknown;
+  version: string;
+  flushMs?: number;
+  stepGapMs?: number;
+  stepWindowMs?: number;
+  /** Injected for tests. */
+  now?: () => number;
+  log?: (line: string) => void;
+  /** Called after a step's metrics are written (the extension refreshes its run list). */
+  onStepEnd?: (step: number) => void;
+}
+
+export const RECORDING_FILES = { config: 'config.json', events: 'events.ndjson', rollouts: 'rollouts.jsonl', metrics: 'metrics.jsonl' } as const;
+
+interface GroupState {
+  group: RolloutGroup;
+  /** Totals of every sample recorded so far (advantages are relative to them). */
+  totals: number[];
+  /** Samples not yet written. */
+  pending: RolloutGroup['samples'];
+}
+
+interface StepState {
+  step: number;
+  groups: Map<string, GroupState>;
+  firstAt: number;
+  lastAt: number;
+  rewards: RewardBreakdown[];
+}
+
+const LATE_CHAIN_MS = 1000;
+
+const hash = (text: string): string => createHash('sha1').update(text).digest('hex').slice(0, 12);
+
+export class RunRecorder {
+  private readonly open = new Map<number, StepState>();
+  /** The step that time windows fill when the client sends none. */
+  private windowStep: number | undefined;
+  private highestStep = -1;
+  private readonly closedSteps = new Set<number>();
+  private lines: { events: string[]; rollouts: string[]; metrics: string[] } = { events: [], rollouts: [], metrics: [] };
+  private readonly timer: NodeJS.Timeout;
+  private recorded = 0;
+  private error: string | undefined;
+  private closed = false;
+  private readonly now: () => number;
+  private readonly flushMs: number;
+  private readonly stepGapMs: number;
+  private readonly stepWindowMs: number;
+  private readonly log: (line: string) => void;
+  private readonly onStepEnd: ((step: number) => void) | undefined;
+  /** Steps whose metrics were emitted since the last write. */
+  private readonly ended: number[] = [];
+
+  private constructor(
+    readonly dir: string,
+    options: RecorderOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.flushMs = options.flushMs ?? 200;
+    this.stepGapMs = options.stepGapMs ?? 5000;
+    this.stepWindowMs = options.stepWindowMs ?? 60_000;
+    this.log = options.log ?? (() => {});
+    this.onStepEnd = options.onStepEnd;
+    this.timer = setInterval(() => this.flush(), this.flushMs);
+    this.timer.unref();
+  }
+
+  /** Creates the run directory (refusing one that already holds a run) and writes config.json and `hello`. */
+  static create(dir: string, options: RecorderOptions): RunRecorder {
+    const root = path.resolve(dir);
+    if (fs.existsSync(path.join(root, RECORDING_FILES.config))) {
+      throw new Error(`${root} already holds a run (config.json exists); record into a new folder`);
+    }
+    fs.mkdirSync(root, { recursive: true });
+    fs.writeFileSync(path.join(root, RECORDING_FILES.config), `${JSON.stringify({ source: 'reward-server', ...(options.config as object) }, null, 2)}\n`);
+    // Created empty so that a follower finds the file before the first chain arrives.
+    fs.writeFileSync(path.join(root, RECORDING_FILES.rollouts), '');
+    const recorder = new RunRecorder(root, options);
+    recorder.emit({ v: 1, type: 'hello', pid: process.pid, version: options.version, device: { ep: 'reward-server', threads: 0 }, config: options.config });
+    recorder.flush();
+    return recorder;
+  }
+
+  get status(): RecordingStatus {
+    return { dir: this.dir, chains: this.recorded, steps: this.closedSteps.size + this.open.size, ...(this.error ? { error: this.error } : {}) };
+  }
+
+  /** Chains recorded so far (written within `flushMs`). */
+  get chains(): number {
+    return this.recorded;
+  }
+
+  record(chain: RecordedChain): void {
+    if (this.closed) return;
+    const at = this.now();
+    const step = this.stepFor(chain.step, at);
+    let state = this.open.get(step);
+    if (!state) {
+      state = { step, groups: new Map(), firstAt: at, lastAt: at, rewards: [] };
+      this.open.set(step, state);
+    }
+    state.lastAt = at;
+    state.rewards.push(chain.rewards);
+    const key =
+      chain.group !== undefined ? `g:${chain.group}` : chain.prompt ? `p:${hash(chain.prompt)}` : `r:${hash(JSON.stringify([chain.answer ?? null, chain.keySteps ?? null]))}`;
+    let group = state.groups.get(key);
+    if (!group) {
+      group = {
+        group: {
+          promptId: chain.group ?? key,
+          prompt: chain.prompt ?? '',
+          reference: { answer: chain.answer ?? chain.rewards.answer ?? '', keySteps: chain.keySteps ?? [] },
+          samples: [],
+        },
+        totals: [],
+        pending: [],
+      };
+      state.groups.set(key, group);
+    }
+    group.totals.push(chain.rewards.total);
+    group.pending.push({ text: chain.completion, tokens: chain.tokens ?? 0, rewards: chain.rewards, advantage: 0 });
+    this.recorded++;
+  }
+
+  /** Writes what is pending and the metrics of steps that ended; called by the timer. */
+  flush(): void {
+    const at = this.now();
+    for (const state of this.open.values()) this.writePending(state);
+    for (const state of [...this.open.values()]) {
+      // A client step ends once a later one has begun and its own chains have stopped coming (parallel
+      // workers finish a step at slightly different times).
+      const superseded = state.step < this.highestStep && this.windowStep !== state.step && at - state.lastAt >= LATE_CHAIN_MS;
+      const ended = superseded || at - state.lastAt >= this.stepGapMs || at - state.firstAt >= this.stepWindowMs;
+      if (ended || this.closed) this.endStep(state);
+    }
+    this.write();
+    // After the write, so that a listener reading the directory finds the metrics.
+    for (const step of this.ended.splice(0)) this.onStepEnd?.(step);
+  }
+
+  /** Flushes everything, writes the metrics of open steps and `done`. */
+  close(status: 'completed' | 'stopped' | 'failed' = 'stopped'): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    this.flush();
+    this.emit({ v: 1, type: 'done', status, summary: { chains: this.recorded, steps: this.closedSteps.size } });
+    this.write();
+  }
+
+  private stepFor(clientStep: number | undefined, at: number): number {
+    if (clientStep !== undefined) {
+      this.highestStep = Math.max(this.highestStep, clientStep);
+      return clientStep;
+    }
+    const current = this.windowStep !== undefined ? this.open.get(this.windowStep) : undefined;
+    if (current && at - current.lastAt < this.stepGapMs && at - current.firstAt < this.stepWindowMs) return current.step;
+    if (current) this.endStep(current);
+    this.windowStep = this.highestStep + 1;
+    this.highestStep = this.windowStep;
+    return this.windowStep;
+  }
+
+  private writePending(state: StepState): void {
+    const groups: RolloutGroup[] = [];
+    for (const g of state.groups.values()) {
+      if (g.pending.length === 0) continue;
+      // Relative to every sample of the group so far: final once the group is complete.
+      const advantages = groupAdvantages(g.totals, g.totals.length);
+      const offset = g.totals.length - g.pending.length;
+      const samples = g.pending.map((s, i) => ({ ...s, advantage: g.totals.length > 1 ? advantages[offset + i]! : 0 }));
+      groups.push({ ...g.group, samples });
+      g.pending = [];
+    }
+    if (groups.length) this.emit({ v: 1, type: 'rollouts', step: state.step, groups, partial: true });
+  }
+
+  private endStep(state: StepState): void {
+    this.writePending(state);
+    this.open.delete(state.step);
+    this.closedSteps.add(state.step);
+    if (this.windowStep === state.step) this.windowStep = undefined;
+    this.emit({
+      v: 1,
+      type: 'metrics',
+      step: state.step,
+      phase: 'rl',
+      values: stepMetrics(
+        state.rewards,
+        [...state.groups.values()].map((g) => g.totals),
+      ),
+    });
+    this.ended.push(state.step);
+  }
+
+  private emit(event: TrainerEvent): void {
+    const line = encodeLine(event);
+    this.lines.events.push(line);
+    if (event.type === 'rollouts') this.lines.rollouts.push(line);
+    if (event.type === 'metrics') this.lines.metrics.push(line);
+  }
+
+  private write(): void {
+    const lines = this.lines;
+    this.lines = { events: [], rollouts: [], metrics: [] };
+    for (const [name, file] of [
+      ['events', RECORDING_FILES.events],
+      ['rollouts', RECORDING_FILES.rollouts],
+      ['metrics', RECORDING_FILES.metrics],
+    ] as const) {
+      if (lines[name].length === 0) continue;
+      try {
+        fs.appendFileSync(path.join(this.dir, file), lines[name].join(''));
+      } catch (err) {
+        const message = `recording: cannot append to ${path.join(this.dir, file)}: ${(err as Error).message}`;
+        if (this.error !== message) this.log(message);
+        this.error = message;
+      }
+    }
+  }
+}
+
+const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+
+/**
+ * The TRL-named metrics of DESIGN §3 that a reward server or an importer can know, plus violation
+ * counts: `rewards` of every chain of the step, `groupTotals` the totals of each group.
+ */
+export function stepMetrics(rewards: readonly RewardBreakdown[], groupTotals: readonly (readonly number[])[]): Record<string, number> {
+  const r = rewards;
+  const totals = r.map((x) => x.total);
+  const m = mean(totals);
+  const multi = groupTotals.filter((g) => g.length > 1);
+  const values: Record<string, number> = {
+    reward: m,
+    reward_std: totals.length > 1 ? Math.sqrt(totals.reduce((a, t) => a + (t - m) ** 2, 0) / (totals.length - 1)) : 0,
+    'rewards/step_rar/mean': mean(r.map((x) => x.r_acc)),
+    'rewards/step_rvr/mean': mean(r.map((x) => x.r_val)),
+    'rewards/answer/mean': mean(r.map((x) => (x.answer_correct ? 1 : 0))),
+    key_step_recall: mean(r.map((x) => x.key_step_ratio)),
+    validity_rate: mean(r.map((x) => x.validity)),
+    chains: r.length,
+    groups: groupTotals.length,
+  };
+  if (multi.length) values.frac_reward_zero_std = multi.filter((g) => g.every((t) => t === g[0])).length / multi.length;
+  for (const x of r) for (const v of x.violations) values[`violations/${v.code}`] = (values[`violations/${v.code}`] ?? 0) + 1;
+  return values;
+}

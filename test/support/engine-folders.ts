@@ -1,0 +1,67 @@
+// The rollout folders verl and TRL write, built for tests: verl's `{step}.jsonl` as
+// ray_trainer._dump_generations lays it out (input, output, gts, score, step, the
+// reward_extra_info keys), and TRL's `completions/completions_{step:05d}.parquet` as
+// log_completions writes it (step, prompt, completion, one column per reward function, the
+// log_extra columns, advantage), written with hyparquet-writer.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { CHAIN_KINDS, fixtureChain, problemOf, referenceOf } from './rollout-fixtures';
+import { promptOf } from './import-fixtures';
+
+/** One RL step as a verl/TRL client posts it to /score_batch: each prompt's group of the four fixture chain kinds. */
+export function clientStepItems(step: number, prompts: number[]): Record<string, unknown>[] {
+  return prompts.flatMap((i) =>
+    CHAIN_KINDS.map((kind) => ({
+      completion: fixtureChain(kind, problemOf(i)),
+      answer: referenceOf(problemOf(i)).answer,
+      key_steps: referenceOf(problemOf(i)).keySteps,
+      prompt: promptOf(i),
+      group: `uid-${i}`,
+      step,
+    })),
+  );
+}
+
+/** One step: `prompts` problems × the four fixture chain kinds. */
+export function engineRows(step: number, prompts: number): { prompt: string; completion: string; answer: string; keySteps: (string | string[])[] }[] {
+  return Array.from({ length: prompts }, (_, p) => p + step * prompts).flatMap((i) =>
+    CHAIN_KINDS.map((kind) => ({
+      prompt: promptOf(i),
+      completion: fixtureChain(kind, problemOf(i)),
+      answer: referenceOf(problemOf(i)).answer,
+      keySteps: referenceOf(problemOf(i)).keySteps,
+    })),
+  );
+}
+
+/** verl's dump of one step; the engine's score is a made-up number, to tell it from ours. */
+export function writeVerlStep(dir: string, step: number, prompts = 2): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const lines = engineRows(step, prompts).map((r, i) =>
+    JSON.stringify({ input: r.prompt, output: r.completion, gts: { answer: r.answer, key_steps: r.keySteps }, score: 0.5 + i, step, acc: i % 2, request_id: `req-${step}-${i}` }),
+  );
+  const file = path.join(dir, `${step}.jsonl`);
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+export function writeTrlStep(outputDir: string, step: number, prompts = 2): string {
+  const dir = path.join(outputDir, 'completions');
+  fs.mkdirSync(dir, { recursive: true });
+  const rows = engineRows(step, prompts);
+  const buffer = parquetWriteBuffer({
+    columnData: [
+      { name: 'step', data: rows.map(() => BigInt(step)), type: 'INT64' },
+      { name: 'prompt', data: rows.map((r) => r.prompt), type: 'STRING' },
+      { name: 'completion', data: rows.map((r) => r.completion), type: 'STRING' },
+      { name: 'stepgrpo_reward', data: rows.map((_, i) => 1 + i / 10), type: 'DOUBLE' },
+      { name: 'answer', data: rows.map((r) => r.answer), type: 'STRING' },
+      { name: 'key_steps', data: rows.map((r) => JSON.stringify(r.keySteps)), type: 'STRING' },
+      { name: 'advantage', data: rows.map((_, i) => i - 1.5), type: 'DOUBLE' },
+    ],
+  });
+  const file = path.join(dir, `completions_${String(step).padStart(5, '0')}.parquet`);
+  fs.writeFileSync(file, Buffer.from(buffer));
+  return file;
+}
