@@ -11,6 +11,11 @@ import type { ViewerArg } from './viewer/viewer-commands';
 export const COMMANDS = {
   startRun: 'stepgrpo.startRun',
   stopRun: 'stepgrpo.stopRun',
+  pauseRun: 'stepgrpo.pauseRun',
+  unpauseRun: 'stepgrpo.unpauseRun',
+  checkpointNow: 'stepgrpo.checkpointNow',
+  resumeRun: 'stepgrpo.resumeRun',
+  branchRun: 'stepgrpo.branchRun',
   openRolloutViewer: 'stepgrpo.openRolloutViewer',
   scoreChain: 'stepgrpo.scoreChain',
   startRewardServer: 'stepgrpo.startRewardServer',
@@ -42,6 +47,11 @@ export function registerCommands({ controller, runs, rewardServer, log, openView
   return [
     vscode.commands.registerCommand(COMMANDS.startRun, (args?: StartRunArgs) => runs.startRun(args)),
     vscode.commands.registerCommand(COMMANDS.stopRun, (arg?: RunArg) => runs.stopRun(arg)),
+    vscode.commands.registerCommand(COMMANDS.pauseRun, (arg?: RunArg) => runs.control('pause', arg)),
+    vscode.commands.registerCommand(COMMANDS.unpauseRun, (arg?: RunArg) => runs.control('resume', arg)),
+    vscode.commands.registerCommand(COMMANDS.checkpointNow, (arg?: RunArg) => runs.control('checkpoint', arg)),
+    vscode.commands.registerCommand(COMMANDS.resumeRun, (arg?: RunArg) => runs.resumeRun(arg)),
+    vscode.commands.registerCommand(COMMANDS.branchRun, (arg?: RunArg, checkpoint?: string) => runs.branchRun(arg, typeof checkpoint === 'string' ? checkpoint : undefined)),
     vscode.commands.registerCommand(COMMANDS.openRunFolder, (arg?: RunArg) => runs.openRunFolder(arg)),
     vscode.commands.registerCommand(COMMANDS.importRollouts, (arg?: ImportArg) => importRollouts(arg)),
     vscode.commands.registerCommand(COMMANDS.openRolloutViewer, (arg?: ViewerArg) => openViewer(arg)),

@@ -95,7 +95,7 @@ class StepGrpoExtension extends Disposable {
     );
     this._register(vscode.window.registerWebviewViewProvider(METRICS_VIEW_ID, this.metrics));
     const runs = new RunCommands(this.runManager, this.runsTree, treeView, () => roots()[0]!, this.log);
-    this._register(notifyRunOutcomes(this.runManager, this.log, (runId) => runs.openRunFolder(runId)));
+    this._register(notifyRunOutcomes(this.runManager, this.log, { openFolder: (runId) => runs.openRunFolder(runId), resume: (runId) => runs.resumeRun(runId) }));
     const rewardServer = this._register(new RewardServerController(this.log, version));
     const viewerCommands = new ViewerCommands(this.runManager, () => this.runsTree.runs());
     this.viewer = this._register(new RolloutViewer(context.extensionUri, this.runManager, this.log, () => viewerCommands.pick(this.viewer.snapshot().state.run?.id)));

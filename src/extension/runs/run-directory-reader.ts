@@ -3,8 +3,10 @@
 // and the tail of events.ndjson are read: a long run's log holds megabytes of rollouts.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parseTrainerEvent, type TrainerEvent } from '../../protocol/trainer-messages';
-import { initialRunState, isTerminal, reduceRunEvent, type RunState } from './run-state';
+import { parseTrainerEvent, type EventContext, type TrainerEvent } from '../../protocol/trainer-messages';
+import { initialRunState, isTerminal, reduceRunEvent, totalStepsOf, type RunState } from './run-state';
+
+export { totalStepsOf } from './run-state';
 
 export const RUN_FILES = { config: 'config.json', events: 'events.ndjson', log: 'trainer.log' } as const;
 
@@ -26,15 +28,6 @@ export function pidIsAlive(pid: number): boolean {
   }
 }
 
-/** Total steps as the trainer counts them (SFT then RL), from a resolved config. */
-export function totalStepsOf(config: unknown): number | undefined {
-  if (typeof config !== 'object' || config === null) return undefined;
-  const c = config as { sft?: { steps?: unknown }; rl?: { steps?: unknown } };
-  const sft = c.sft?.steps;
-  const rl = c.rl?.steps;
-  return typeof sft === 'number' && typeof rl === 'number' ? sft + rl : undefined;
-}
-
 async function stat(file: string) {
   try {
     return await fs.stat(file);
@@ -44,7 +37,12 @@ async function stat(file: string) {
 }
 
 /** Complete, valid event lines at the end of the file (a torn last line is skipped). */
-export async function readTailEvents(file: string, tailBytes = 64 * 1024, maxTailBytes = 16 * 1024 * 1024): Promise<{ events: TrainerEvent[]; wholeFile: boolean }> {
+export async function readTailEvents(
+  file: string,
+  tailBytes = 64 * 1024,
+  maxTailBytes = 16 * 1024 * 1024,
+  context: EventContext = {},
+): Promise<{ events: TrainerEvent[]; wholeFile: boolean }> {
   const handle = await fs.open(file, 'r');
   try {
     const size = (await handle.stat()).size;
@@ -57,7 +55,7 @@ export async function readTailEvents(file: string, tailBytes = 64 * 1024, maxTai
       const events: TrainerEvent[] = [];
       for (const line of lines) {
         if (!line.trim()) continue;
-        const parsed = parseTrainerEvent(line);
+        const parsed = parseTrainerEvent(line, context);
         if (parsed.ok) events.push(parsed.value);
       }
       const enough = events.some((e) => e.type === 'metrics' || e.type === 'done' || e.type === 'phase');
@@ -126,7 +124,7 @@ export async function readRunDirectory(dir: string, options: ReadOptions = {}): 
 
   if (eventsStat && eventsStat.size > 0) {
     const eventsFile = path.join(dir, RUN_FILES.events);
-    const { events, wholeFile } = await readTailEvents(eventsFile, options.tailBytes, options.maxTailBytes);
+    const { events, wholeFile } = await readTailEvents(eventsFile, options.tailBytes, options.maxTailBytes, { maxStep: state.totalSteps });
     if (!wholeFile) {
       const hello = await readHello(eventsFile);
       if (hello) state = reduceRunEvent(state, hello);
@@ -135,7 +133,7 @@ export async function readRunDirectory(dir: string, options: ReadOptions = {}): 
   }
 
   if (!isTerminal(state.status)) {
-    if (state.pid !== undefined && isAlive(state.pid)) state.status = 'running';
+    if (state.pid !== undefined && isAlive(state.pid)) state.status = state.status === 'paused' ? 'paused' : 'running';
     else if (!eventsStat && !configStat && logStat) {
       state.status = 'failed';
       state.error = state.error ?? (await lastLine(path.join(dir, RUN_FILES.log))) ?? 'the trainer failed before it wrote anything';

@@ -2,14 +2,9 @@
 // into it. The same reducer serves live runs (events from the child's stdout) and runs read back
 // from their directory (events.ndjson), so both look alike in the view.
 import type { Phase, TrainerEvent } from '../../protocol/trainer-messages';
+import { isTerminal, type RunStatus } from '../../protocol/run-status';
 
-/**
- * `interrupted`: the trainer is gone without a `done` event (killed, crashed, machine restarted);
- * its last checkpoint can be resumed with `--resume <run-dir>`.
- */
-export type RunStatus = 'starting' | 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted';
-
-export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set(['completed', 'stopped', 'failed', 'interrupted']);
+export { isResumable, isTerminal, RUN_STATUSES, STATUS_LABELS, type RunStatus } from '../../protocol/run-status';
 
 export interface RunState {
   /** The run directory's name, e.g. `smoke-20250301-142233`. */
@@ -34,8 +29,13 @@ export interface RunState {
   startedAt?: number;
 }
 
-export function isTerminal(status: RunStatus): boolean {
-  return TERMINAL_STATUSES.has(status);
+/** Total steps as the trainer counts them (SFT then RL), from a resolved config. */
+export function totalStepsOf(config: unknown): number | undefined {
+  if (typeof config !== 'object' || config === null) return undefined;
+  const c = config as { sft?: { steps?: unknown }; rl?: { steps?: unknown } };
+  const sft = c.sft?.steps;
+  const rl = c.rl?.steps;
+  return typeof sft === 'number' && typeof rl === 'number' ? sft + rl : undefined;
 }
 
 export function initialRunState(id: string, dir: string, fields: Partial<RunState> = {}): RunState {
@@ -44,10 +44,11 @@ export function initialRunState(id: string, dir: string, fields: Partial<RunStat
 
 /** Folds one event into the state; returns a new object (the old one stays valid for the view). */
 export function reduceRunEvent(state: RunState, event: TrainerEvent): RunState {
-  const active: RunStatus = isTerminal(state.status) ? state.status : 'running';
+  // A requested stop stays `stopping` until the trainer says `done` (or exits).
+  const active: RunStatus = isTerminal(state.status) || state.status === 'stopping' ? state.status : state.status === 'paused' ? 'paused' : 'running';
   switch (event.type) {
     case 'hello':
-      return { ...state, status: active, pid: event.pid, device: event.device.ep };
+      return { ...state, status: active, pid: event.pid, device: event.device.ep, totalSteps: state.totalSteps ?? totalStepsOf(event.config) };
     case 'phase':
       return { ...state, status: active, phase: event.phase, step: Math.max(state.step, event.step), totalSteps: event.totalSteps };
     case 'metrics': {
@@ -70,6 +71,10 @@ export function reduceRunEvent(state: RunState, event: TrainerEvent): RunState {
       if (event.status === 'failed' && typeof error === 'string' && !next.error) next.error = error;
       return next;
     }
+    case 'paused':
+      return isTerminal(state.status) || state.status === 'stopping' ? state : { ...state, status: 'paused' };
+    case 'resumed':
+      return isTerminal(state.status) || state.status === 'stopping' ? state : { ...state, status: 'running' };
     case 'rollouts':
     case 'log':
       return state;
@@ -83,16 +88,24 @@ export interface ExitInfo {
   spawnError?: string;
 }
 
-/** The state once the process has exited: a run that never said `done` failed or was interrupted. */
+/**
+ * The state once the process has exited. A trainer that said hello but never `done` is
+ * `interrupted`, however it died (signal, crash, exit code): its run folder reads the same, so the
+ * Runs view, the notifications and a later window agree, and Resume Run continues it from its
+ * latest checkpoint.
+ */
 export function reduceRunExit(state: RunState, exit: ExitInfo, stderrTail: string[] = []): RunState {
   const bad = exit.spawnError !== undefined || exit.signal !== null || (exit.code !== null && exit.code !== 0);
+  if (exit.spawnError !== undefined) return { ...state, status: 'failed', error: state.error ?? describeExit(exit, stderrTail) };
   if (isTerminal(state.status)) {
     if (!bad || state.status === 'failed') return state;
     // A `done` that claims success followed by a crash: the crash wins.
     return { ...state, status: 'failed', error: state.error ?? describeExit(exit, stderrTail) };
   }
+  // Never said hello: it wrote no run folder either (a bad flag, a crash while loading), so there is nothing to resume.
+  if (state.device === undefined) return { ...state, status: 'failed', error: state.error ?? describeExit(exit, stderrTail) };
   if (!bad) return { ...state, status: 'interrupted', error: state.error ?? 'the trainer exited without a "done" event' };
-  return { ...state, status: 'failed', error: state.error ?? describeExit(exit, stderrTail) };
+  return { ...state, status: 'interrupted', error: state.error ?? describeExit(exit, stderrTail) };
 }
 
 export function describeExit(exit: ExitInfo, stderrTail: string[] = []): string {
@@ -109,6 +122,7 @@ export function describeExit(exit: ExitInfo, stderrTail: string[] = []): string 
 export function describeProgress(state: RunState): string {
   const parts = [state.totalSteps !== undefined ? `step ${state.step}/${state.totalSteps}` : `step ${state.step}`];
   if (state.phase && !isTerminal(state.status)) parts.push(state.phase.toUpperCase());
+  if (state.status === 'paused' || state.status === 'stopping') parts.push(state.status);
   if (state.lastReward !== undefined) parts.push(`reward ${formatReward(state.lastReward)}`);
   return parts.join(' · ');
 }

@@ -7,16 +7,33 @@ import * as vscode from 'vscode';
 import { Disposable } from '../disposable';
 import { mergeRuns, scanRunsRoot } from './run-directory-reader';
 import type { RunManager } from './run-manager';
-import { describeProgress, formatReward, isTerminal, type RunState, type RunStatus } from './run-state';
+import { describeProgress, formatReward, isResumable, isTerminal, STATUS_LABELS, type RunState, type RunStatus } from './run-state';
 
 export const RUNS_VIEW_ID = 'stepgrpo.runs';
 
 /** contextValue of tree items; package.json `menus` match on these. */
-export const RUN_CONTEXT = { running: 'stepgrpoRun.running', external: 'stepgrpoRun.external', ended: 'stepgrpoRun.ended' } as const;
+export const RUN_CONTEXT = {
+  running: 'stepgrpoRun.running',
+  paused: 'stepgrpoRun.paused',
+  stopping: 'stepgrpoRun.stopping',
+  external: 'stepgrpoRun.external',
+  /** Completed: nothing to resume, but a branch can start from its checkpoints. */
+  ended: 'stepgrpoRun.ended',
+  /** Stopped, failed or interrupted: Resume Run continues it. */
+  resumable: 'stepgrpoRun.resumable',
+} as const;
+
+export function runContext(run: RunState): string {
+  if (isTerminal(run.status)) return isResumable(run.status) ? RUN_CONTEXT.resumable : RUN_CONTEXT.ended;
+  if (!run.live) return RUN_CONTEXT.external;
+  return run.status === 'paused' ? RUN_CONTEXT.paused : run.status === 'stopping' ? RUN_CONTEXT.stopping : RUN_CONTEXT.running;
+}
 
 const ICONS: Record<RunStatus, [string, string | undefined]> = {
   starting: ['loading~spin', undefined],
   running: ['sync~spin', 'charts.blue'],
+  paused: ['debug-pause', 'charts.yellow'],
+  stopping: ['loading~spin', 'charts.yellow'],
   completed: ['pass', 'testing.iconPassed'],
   stopped: ['debug-stop', 'charts.yellow'],
   failed: ['error', 'testing.iconFailed'],
@@ -30,17 +47,16 @@ export function runTreeItem(run: RunState): vscode.TreeItem {
   item.description = describeProgress(run);
   const [icon, color] = ICONS[run.status];
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-  const running = !isTerminal(run.status);
-  item.contextValue = running ? (run.live ? RUN_CONTEXT.running : RUN_CONTEXT.external) : RUN_CONTEXT.ended;
+  item.contextValue = runContext(run);
   item.tooltip = runTooltip(run);
-  item.accessibilityInformation = { label: `Run ${run.id}, ${run.status}, ${describeProgress(run)}` };
+  item.accessibilityInformation = { label: `Run ${run.id}, ${STATUS_LABELS[run.status]}, ${describeProgress(run)}` };
   return item;
 }
 
 function runTooltip(run: RunState): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(
-    `**${run.id}** — $(${ICONS[run.status][0].replace('~spin', '')}) ${run.status}${run.live ? '' : isTerminal(run.status) ? '' : ' (started outside this window)'}\n\n`,
+    `**${run.id}** — $(${ICONS[run.status][0].replace('~spin', '')}) ${STATUS_LABELS[run.status]}${run.live ? '' : isTerminal(run.status) ? '' : ' (started outside this window)'}\n\n`,
   );
   const rows: [string, string | undefined][] = [
     ['Step', run.totalSteps !== undefined ? `${run.step} / ${run.totalSteps}` : String(run.step)],
