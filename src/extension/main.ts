@@ -12,6 +12,7 @@ import type { RewardPresetName } from '../core/reward';
 import { METRICS_VIEW_ID, MetricsViewProvider, type CompareArg } from './metrics/metrics-view';
 import type { MetricsViewState, SeriesChunk } from '../protocol/metrics-messages';
 import { RunCommands } from './runs/run-commands';
+import { RunConfigs } from './runs/run-configs';
 import { RunManager } from './runs/run-manager';
 import { notifyRunOutcomes } from './runs/run-notifications';
 import type { RunState } from './runs/run-state';
@@ -94,7 +95,8 @@ class StepGrpoExtension extends Disposable {
       }),
     );
     this._register(vscode.window.registerWebviewViewProvider(METRICS_VIEW_ID, this.metrics));
-    const runs = new RunCommands(this.runManager, this.runsTree, treeView, () => roots()[0]!, this.log);
+    const runConfigs = this._register(new RunConfigs(context.extensionUri));
+    const runs = new RunCommands(this.runManager, this.runsTree, treeView, () => roots()[0]!, this.log, runConfigs);
     this._register(notifyRunOutcomes(this.runManager, this.log, { openFolder: (runId) => runs.openRunFolder(runId), resume: (runId) => runs.resumeRun(runId) }));
     const rewardServer = this._register(new RewardServerController(this.log, version));
     const viewerCommands = new ViewerCommands(this.runManager, () => this.runsTree.runs());
@@ -107,7 +109,8 @@ class StepGrpoExtension extends Disposable {
       return result;
     };
     const compareInMetrics = (arg?: CompareArg) => this.metrics.compare(arg);
-    for (const d of registerCommands({ controller: this.annotations, runs, rewardServer, log: this.log, openViewer, importRollouts, compareInMetrics })) this._register(d);
+    for (const d of registerCommands({ controller: this.annotations, runs, runConfigs, rewardServer, log: this.log, openViewer, importRollouts, compareInMetrics }))
+      this._register(d);
   }
 }
 

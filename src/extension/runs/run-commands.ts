@@ -8,6 +8,8 @@ import type { RunManager } from './run-manager';
 import { RUN_FILES } from './run-directory-reader';
 import { describeProgress, isResumable, isTerminal, STATUS_LABELS, type RunState } from './run-state';
 import type { RunsTreeProvider } from './runs-tree';
+import type { ConfigIssue } from './config-check';
+import type { RunConfigs } from './run-configs';
 import { RUN_PRESETS } from '../../protocol/run-presets';
 
 /** The trainer's presets (src/trainer/config.ts TRAIN_PRESETS), as offered in the picker. */
@@ -21,6 +23,11 @@ export interface StartRunArgs {
 export interface StartRunResult {
   runId: string;
   dir: string;
+}
+
+/** A config file that failed the check: no trainer was started. */
+export interface RefusedRunResult {
+  configIssues: ConfigIssue[];
 }
 
 /** What Stop Run / Open Run Folder accept: a run from the tree, `{runId}`, or a run id. */
@@ -46,11 +53,25 @@ export class RunCommands {
     private readonly treeView: vscode.TreeView<RunState>,
     private readonly runsRoot: () => string,
     private readonly log: vscode.LogOutputChannel,
+    private readonly configs: RunConfigs,
   ) {}
 
-  async startRun(args?: StartRunArgs): Promise<StartRunResult | undefined> {
+  async startRun(args?: StartRunArgs): Promise<StartRunResult | RefusedRunResult | undefined> {
     const choice = args?.preset || args?.configFile ? args : await this.pickRunSource();
     if (!choice) return undefined;
+    if (choice.configFile) {
+      // A wrong field fails here, named in the editor, before a trainer is spawned.
+      const issues = await this.configs.check(choice.configFile).catch((err: Error) => [{ path: '', message: err.message, start: 0, end: 0 }]);
+      if (issues.length) {
+        const first = issues[0]!;
+        const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+        void vscode.window.showErrorMessage(
+          `StepGRPO: ${path.basename(choice.configFile)}: ${first.path ? `${first.path}: ` : ''}${first.message}${more}. The run was not started.`,
+        );
+        if (first.end > 0) void this.configs.reveal(choice.configFile, first);
+        return { configIssues: issues };
+      }
+    }
     const controller = new AbortController();
     let run: RunState;
     try {
@@ -191,21 +212,29 @@ export class RunCommands {
 
   private async pickRunSource(): Promise<StartRunArgs | undefined> {
     type Item = vscode.QuickPickItem & { args?: StartRunArgs };
+    const files = await this.configs.workspaceConfigs();
     const items: Item[] = [
       ...RUN_PRESETS.map((p) => ({ label: `$(rocket) ${p.name}`, detail: p.detail, args: { preset: p.name } })),
+      ...(files.length ? [{ label: 'Run configs in this workspace', kind: vscode.QuickPickItemKind.Separator }] : []),
+      ...files.map((f) => ({ label: `$(json) ${path.basename(f.fsPath)}`, detail: vscode.workspace.asRelativePath(f), args: { configFile: f.fsPath } })),
       { label: '', kind: vscode.QuickPickItemKind.Separator },
       { label: '$(json) Config file…', detail: 'A JSON run config (any field of the trainer config; the rest comes from the demo preset).' },
+      { label: '$(new-file) New Run Config…', detail: 'Write a starting *.stepgrpo.json with the defaults, validated and completed as you edit.', args: {} },
     ];
     const picked = await vscode.window.showQuickPick(items, { title: 'Start StepGRPO Run', placeHolder: 'Pick a preset or a config file' });
     if (!picked) return undefined;
+    if (picked.args && !picked.args.preset && !picked.args.configFile) {
+      await this.configs.create();
+      return undefined;
+    }
     if (picked.args) return picked.args;
-    const files = await vscode.window.showOpenDialog({
+    const chosen = await vscode.window.showOpenDialog({
       title: 'StepGRPO run config',
       canSelectMany: false,
       filters: { 'JSON config': ['json'] },
       defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
     });
-    const file = files?.[0];
+    const file = chosen?.[0];
     return file ? { configFile: file.fsPath } : undefined;
   }
 

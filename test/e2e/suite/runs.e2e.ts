@@ -103,14 +103,48 @@ suite('runs: Start StepGRPO Run, Stop Run, Open Run Folder, Runs view', () => {
     assert.equal(iconId(await treeItem(runId)), 'debug-stop');
   });
 
-  test("a config error fails the run with the trainer's message naming the field", async () => {
+  test('a config file with a wrong field is refused before a trainer starts, with a diagnostic on the field', async () => {
+    const before = fs.readdirSync(path.join(workspaceRoot(), '.stepgrpo', 'runs')).length;
     const configFile = writeConfig('bad-group.json', { rl: { groupSize: '4' } });
+    const result = await vscode.commands.executeCommand<{ configIssues: { path: string; message: string }[] }>('stepgrpo.startRun', { preset: 'smoke', configFile });
+    assert.equal(result.configIssues[0]?.path, 'rl.groupSize');
+    const diagnostics = vscode.languages.getDiagnostics(vscode.Uri.file(configFile));
+    assert.ok(
+      diagnostics.some((d) => d.message.startsWith('rl.groupSize: expected an integer')),
+      diagnostics.map((d) => d.message).join('; '),
+    );
+    assert.equal(fs.readdirSync(path.join(workspaceRoot(), '.stepgrpo', 'runs')).length, before, 'no run folder was made');
+  });
+
+  test("an error only the trainer can see fails the run with the trainer's message", async () => {
+    const configFile = writeConfig('bad-heads.json', { model: { dModel: 30, nHeads: 4 } });
     const { runId } = await start({ preset: 'smoke', configFile });
     const end = await withTimeout(api.runs.whenEnded(runId), 30_000, 'the failing run ending');
     assert.equal(end.status, 'failed');
-    assert.match(end.error ?? '', /rl\.groupSize/);
+    assert.match(end.error ?? '', /dModel 30 is not divisible by nHeads 4/);
     const item = await treeItem(runId);
     assert.equal(iconId(item), 'error');
+  });
+
+  test('a *.stepgrpo.json file with a typo gets a diagnostic from the contributed schema', async () => {
+    const file = writeConfig('typo.stepgrpo.json', { rl: { grupSize: 4 } });
+    await vscode.window.showTextDocument(vscode.Uri.file(file));
+    const found = await until(
+      () => vscode.languages.getDiagnostics(vscode.Uri.file(file)),
+      (ds) => ds.some((d) => /grupSize/.test(d.message)),
+      30_000,
+      'a schema diagnostic naming grupSize',
+    );
+    assert.ok(found.length >= 1);
+  });
+
+  test('New Run Config writes a starting file with the defaults and opens it', async () => {
+    const file = path.join(workspaceRoot(), 'starter.stepgrpo.json');
+    const made = await vscode.commands.executeCommand<{ file: string }>('stepgrpo.newRunConfig', { file });
+    assert.equal(made.file, file);
+    const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { rl: { groupSize: number } };
+    assert.equal(config.rl.groupSize, 8);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, file);
   });
 
   test('Open Run Folder reveals the run in the Explorer and opens its config.json', async () => {
