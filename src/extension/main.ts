@@ -18,7 +18,7 @@ import { notifyRunOutcomes } from './runs/run-notifications';
 import type { RunState } from './runs/run-state';
 import { RUNS_VIEW_ID, RunsTreeProvider, runTreeItem } from './runs/runs-tree';
 import { RewardServerController } from './server/reward-server-controller';
-import { RolloutViewer, type ViewerSnapshot } from './viewer/rollout-viewer';
+import { ROLLOUT_VIEWER_TYPE, RolloutViewer, type ViewerPersisted, type ViewerSnapshot } from './viewer/rollout-viewer';
 import { ViewerCommands } from './viewer/viewer-commands';
 
 /** What `activate` returns; the integration tests read it through `extension.exports`. */
@@ -102,6 +102,12 @@ class StepGrpoExtension extends Disposable {
     const viewerCommands = new ViewerCommands(this.runManager, () => this.runsTree.runs());
     this.viewer = this._register(new RolloutViewer(context.extensionUri, this.runManager, this.log, () => viewerCommands.pick(this.viewer.snapshot().state.run?.id)));
     const openViewer = (arg?: Parameters<ViewerCommands['open']>[1]) => viewerCommands.open(this.viewer, arg);
+    // After Reload Window, VS Code hands back the panel it had, with the run the page persisted.
+    this._register(
+      vscode.window.registerWebviewPanelSerializer(ROLLOUT_VIEWER_TYPE, {
+        deserializeWebviewPanel: (panel, state: unknown) => this.viewer.restore(panel, state as ViewerPersisted | undefined),
+      }),
+    );
     const importDeps = { runsRoot: () => roots()[0]!, preset: () => preset() as RewardPresetName, log: this.log };
     const importRollouts = async (arg?: ImportArg) => {
       const result = await (await import('./import/import-command')).importRollouts(arg, importDeps);

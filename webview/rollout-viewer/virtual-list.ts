@@ -76,6 +76,24 @@ export class VirtualList<R> {
     this.schedule();
   }
 
+  /** Renders the mounted rows that `which` selects again (their content changed, e.g. a chain was expanded). */
+  rerender(which: (row: R) => boolean): void {
+    for (const [i, el] of this.mounted) {
+      if (!which(this.rows[i]!)) continue;
+      this.unmount(el);
+      this.mounted.delete(i);
+    }
+    this.schedule();
+  }
+
+  /** Scrolls row i to the top; `then` runs once it is rendered (mounted and measured). */
+  scrollToRow(i: number, then?: () => void): void {
+    if (i < 0 || i >= this.rows.length) return;
+    this.options.scroller.scrollTop = this.index.offsetOf(i);
+    this.schedule();
+    if (then) requestAnimationFrame(() => requestAnimationFrame(then));
+  }
+
   private unmount(el: HTMLElement): void {
     this.rowObserver.unobserve(el);
     el.remove();

@@ -119,7 +119,7 @@ const section: BenchSection = {
           const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
           return metrics.find((m) => m.name === 'TaskDuration')!.value * 1000;
         };
-        await viewer.send({ type: 'state', state: { ...defaultViewerState(), run: { id: 'bench', dir: '/bench', live: true } }, steps: [1] });
+        await viewer.send({ type: 'state', state: { ...defaultViewerState(), run: { id: 'bench', dir: '/bench', status: 'running', phase: 'rl', step: 1, totalSteps: 10, rlStartsAt: 0 } }, steps: [1] });
         await viewer.page.evaluate(`window.__groups = ${JSON.stringify(groups)}`);
         const append = (await viewer.page.evaluate(`window.__bench.append(window.__groups, ${GROUPS_PER_MESSAGE})`)) as PhaseResult;
         const status = String(await viewer.page.evaluate(`document.getElementById('status').textContent`));

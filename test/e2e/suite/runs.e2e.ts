@@ -163,4 +163,75 @@ suite('runs: Start StepGRPO Run, Stop Run, Open Run Folder, Runs view', () => {
     assert.equal(iconId(item), 'pass');
     assert.match(String(item.description), /^step (\d+)\/\1 · reward/);
   });
+
+  test('Pause, Checkpoint Now and Resume change the run state and the run directory', async () => {
+    const configFile = writeConfig('long-sft-2.json', { sft: { steps: 2000 } });
+    const { runId, dir } = await start({ preset: 'smoke', configFile });
+    await until(
+      () => api.runs.get(runId)?.step ?? 0,
+      (step) => step >= 1,
+      50_000,
+      'the first SFT step',
+    );
+    const events = () => fs.readFileSync(path.join(dir, 'events.ndjson'), 'utf8');
+    await vscode.commands.executeCommand('stepgrpo.pauseRun', { runId });
+    await until(
+      () => api.runs.get(runId)?.status,
+      (s) => s === 'paused',
+      30_000,
+      'the run paused',
+    );
+    assert.match(events(), /"type":"paused"/);
+    assert.equal((await treeItem(runId)).contextValue, 'stepgrpoRun.paused');
+    const pausedAt = api.runs.get(runId)!.step;
+
+    await vscode.commands.executeCommand('stepgrpo.checkpointNow', { runId });
+    const ckpt = path.join(dir, 'checkpoints', `step-${String(pausedAt).padStart(6, '0')}`);
+    await until(
+      () => fs.existsSync(path.join(ckpt, 'state.json')),
+      Boolean,
+      30_000,
+      `${path.basename(ckpt)} written while paused`,
+    );
+    assert.equal(fs.readFileSync(path.join(dir, 'checkpoints', 'latest'), 'utf8').trim(), path.basename(ckpt));
+    assert.equal(api.runs.get(runId)!.status, 'paused');
+    assert.equal(api.runs.get(runId)!.step, pausedAt, 'a paused run takes no step');
+
+    await vscode.commands.executeCommand('stepgrpo.unpauseRun', { runId });
+    await until(
+      () => api.runs.get(runId),
+      (r) => r?.status === 'running' && r.step > pausedAt,
+      30_000,
+      'the run going on after Resume',
+    );
+    assert.match(events(), /"type":"resumed"/);
+    await vscode.commands.executeCommand('stepgrpo.stopRun', { runId });
+    assert.equal((await withTimeout(api.runs.whenEnded(runId), 60_000, 'the run stopping')).status, 'stopped');
+  });
+
+  test('a trainer killed mid-run reads interrupted; Resume Run continues it in the same folder to completion', async () => {
+    const configFile = writeConfig('kill-me.json', { rl: { steps: 60 }, checkpointEvery: 5 });
+    const { runId, dir } = await start({ preset: 'smoke', configFile });
+    const running = await until(
+      () => api.runs.get(runId),
+      (r) => (r?.checkpoint ?? '').endsWith('step-000008') || (r?.step ?? 0) >= 9,
+      60_000,
+      'an RL checkpoint',
+    );
+    process.kill(running!.pid!, 'SIGKILL');
+    const killed = await withTimeout(api.runs.whenEnded(runId), 30_000, 'the killed run ending');
+    assert.equal(killed.status, 'interrupted', killed.error);
+    assert.match(killed.error ?? '', /SIGKILL/);
+    assert.equal((await treeItem(runId)).contextValue, 'stepgrpoRun.resumable');
+
+    const resumed = await vscode.commands.executeCommand<{ runId: string; dir: string }>('stepgrpo.resumeRun', { runId });
+    assert.deepEqual(resumed, { runId, dir });
+    const end = await withTimeout(api.runs.whenEnded(runId), 120_000, 'the resumed run completing');
+    assert.equal(end.status, 'completed', end.error);
+    assert.equal(end.step, end.totalSteps);
+    const item = await treeItem(runId);
+    assert.equal(iconId(item), 'pass');
+    const last = lastEvent(dir);
+    assert.deepEqual([last.type, last.status], ['done', 'completed']);
+  });
 });

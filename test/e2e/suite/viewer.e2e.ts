@@ -30,7 +30,7 @@ suite('rollout viewer: Open Rollout Viewer on a run folder and on a live run', (
     assert.deepEqual(s.steps, [2, 5]);
     assert.equal(s.state.step, 'latest');
     assert.equal(s.postedChains, 12, '3 groups of 4 chains at step 5');
-    assert.equal(s.state.run?.live, false);
+    assert.equal(s.state.run?.status, 'completed');
   });
 
   test('hidden and shown again, the panel is replayed the host-owned state (retainContextWhenHidden is off)', async () => {
@@ -66,7 +66,7 @@ suite('rollout viewer: Open Rollout Viewer on a run folder and on a live run', (
       s.postedChains,
       last.groups.reduce((a, g) => a + g.samples.length, 0),
     );
-    assert.equal(s.state.run?.live, false, 'the run has ended');
+    assert.equal(s.state.run?.status, 'completed', 'the header follows the run to its end');
   });
 
   test('a folder that does not exist is an error, not a blank panel', async () => {
