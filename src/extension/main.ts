@@ -13,6 +13,7 @@ import { METRICS_VIEW_ID, MetricsViewProvider, type CompareArg } from './metrics
 import type { MetricsViewState, SeriesChunk } from '../protocol/metrics-messages';
 import { RunCommands } from './runs/run-commands';
 import { RunConfigs } from './runs/run-configs';
+import { RunStatusBar, statusBarText } from './runs/run-status-bar';
 import { RunManager } from './runs/run-manager';
 import { notifyRunOutcomes } from './runs/run-notifications';
 import type { RunState } from './runs/run-state';
@@ -34,6 +35,8 @@ export interface StepGrpoApi {
     whenEnded(runId: string): Promise<RunState>;
     /** What the Runs view shows after a fresh scan of the run folders. */
     treeItems(): Promise<vscode.TreeItem[]>;
+    /** The status-bar item's text, or undefined when it is hidden (no active run). */
+    statusBar(): string | undefined;
   };
   metrics: {
     /** Selected runs, smoothing and hidden charts, as the Metrics view holds them. */
@@ -64,6 +67,7 @@ class StepGrpoExtension extends Disposable {
   readonly runsTree: RunsTreeProvider;
   readonly metrics: MetricsViewProvider;
   readonly viewer: RolloutViewer;
+  readonly statusBar: RunStatusBar;
 
   constructor(context: vscode.ExtensionContext) {
     super();
@@ -96,6 +100,7 @@ class StepGrpoExtension extends Disposable {
     );
     this._register(vscode.window.registerWebviewViewProvider(METRICS_VIEW_ID, this.metrics));
     const runConfigs = this._register(new RunConfigs(context.extensionUri));
+    this.statusBar = this._register(new RunStatusBar(this.runManager));
     const runs = new RunCommands(this.runManager, this.runsTree, treeView, () => roots()[0]!, this.log, runConfigs);
     this._register(notifyRunOutcomes(this.runManager, this.log, { openFolder: (runId) => runs.openRunFolder(runId), resume: (runId) => runs.resumeRun(runId) }));
     const rewardServer = this._register(new RewardServerController(this.log, version));
@@ -134,6 +139,10 @@ export function activate(context: vscode.ExtensionContext): StepGrpoApi {
       get: (runId) => extension.runManager.get(runId),
       whenEnded: (runId) => extension.runManager.whenEnded(runId),
       treeItems: async () => (await extension.runsTree.runs()).map(runTreeItem),
+      statusBar: () => {
+        const run = extension.statusBar.shown;
+        return run && statusBarText(run);
+      },
     },
     metrics: {
       state: () => extension.metrics.viewState,

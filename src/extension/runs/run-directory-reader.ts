@@ -10,6 +10,9 @@ export { totalStepsOf } from './run-state';
 
 export const RUN_FILES = { config: 'config.json', events: 'events.ndjson', log: 'trainer.log' } as const;
 
+/** How the trainer (encodeLine) starts every rollouts line. */
+const ROLLOUTS_PREFIX = '{"v":1,"type":"rollouts"';
+
 export interface ReadOptions {
   /** Whether a trainer pid from a `hello` event is still alive (injected for tests). */
   isAlive?: (pid: number) => boolean;
@@ -54,7 +57,8 @@ export async function readTailEvents(
       if (start > 0) lines.shift(); // starts mid-line
       const events: TrainerEvent[] = [];
       for (const line of lines) {
-        if (!line.trim()) continue;
+        // Rollouts lines are most of the bytes and change nothing in the run state: skip them unparsed.
+        if (!line.trim() || line.startsWith(ROLLOUTS_PREFIX)) continue;
         const parsed = parseTrainerEvent(line, context);
         if (parsed.ok) events.push(parsed.value);
       }
@@ -151,6 +155,29 @@ export async function scanRunsRoot(root: string, options: ReadOptions = {}): Pro
     return [];
   }
   const runs = await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => readRunDirectory(path.join(root, e.name), options).catch(() => undefined)));
+  return runs.filter((r): r is RunState => r !== undefined).sort(newestFirst);
+}
+
+/**
+ * The runs under `root` from folder names and modification times only: what the Runs view lists at
+ * once, before readRunDirectory fills in each run's state.
+ */
+export async function quickScanRunsRoot(root: string): Promise<RunState[]> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await fs.readdir(root, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const runs = await Promise.all(
+    entries
+      .filter((e) => e.isDirectory())
+      .map(async (e): Promise<RunState | undefined> => {
+        const dir = path.join(root, e.name);
+        const s = await stat(dir);
+        return s ? initialRunState(e.name, dir, { startedAt: s.birthtimeMs || s.mtimeMs, pending: true }) : undefined;
+      }),
+  );
   return runs.filter((r): r is RunState => r !== undefined).sort(newestFirst);
 }
 

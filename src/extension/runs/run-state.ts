@@ -22,11 +22,15 @@ export interface RunState {
   /** Mean group reward of the latest RL step (`metrics.values.reward`). */
   lastReward?: number;
   lastEvalReward?: number;
+  /** Throughput of the latest step (`metrics.values.tokens_per_second`), for the status bar. */
+  tokensPerSecond?: number;
   checkpoint?: string;
   /** The latest `error` event's message, or why the process ended badly. */
   error?: string;
   /** Milliseconds since the epoch. */
   startedAt?: number;
+  /** Listed from a cheap scan of the folder names; its details are still being read. */
+  pending?: boolean;
 }
 
 /** Total steps as the trainer counts them (SFT then RL), from a resolved config. */
@@ -57,6 +61,8 @@ export function reduceRunEvent(state: RunState, event: TrainerEvent): RunState {
       if (event.phase === 'rl' && typeof reward === 'number') next.lastReward = reward;
       const evalReward = event.values['eval/reward'];
       if (typeof evalReward === 'number') next.lastEvalReward = evalReward;
+      const speed = event.values['tokens_per_second'];
+      if (event.phase !== 'eval' && typeof speed === 'number') next.tokensPerSecond = speed;
       return next;
     }
     case 'checkpoint':

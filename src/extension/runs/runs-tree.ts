@@ -1,11 +1,12 @@
 // The Runs view: every run folder under the runs roots (read back from disk, so CLI runs appear
-// too) merged with the live runs of this window. Refreshes are debounced: a live run writes an
-// event per step and the file watcher reports each append.
+// too) merged with the live runs of this window. The first listing comes from folder names alone,
+// at once; each run's state is read in the background and shown when ready. Refreshes are
+// debounced: a live run writes an event per step and the file watcher reports each append.
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { Disposable } from '../disposable';
-import { mergeRuns, scanRunsRoot } from './run-directory-reader';
+import { mergeRuns, quickScanRunsRoot, scanRunsRoot } from './run-directory-reader';
 import type { RunManager } from './run-manager';
 import { describeProgress, formatReward, isResumable, isTerminal, STATUS_LABELS, type RunState, type RunStatus } from './run-state';
 
@@ -43,6 +44,12 @@ const ICONS: Record<RunStatus, [string, string | undefined]> = {
 export function runTreeItem(run: RunState): vscode.TreeItem {
   const item = new vscode.TreeItem(run.id, vscode.TreeItemCollapsibleState.None);
   item.id = run.dir;
+  if (run.pending) {
+    item.description = 'reading…';
+    item.iconPath = new vscode.ThemeIcon('loading~spin');
+    item.tooltip = run.dir;
+    return item;
+  }
   // The icon carries the status; the narrow sidebar keeps the numbers.
   item.description = describeProgress(run);
   const [icon, color] = ICONS[run.status];
@@ -80,6 +87,11 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   private current: RunState[] = [];
   private readonly watchers = new Map<string, vscode.FileSystemWatcher>();
   private watching = false;
+  /** The background scan, and whether another is wanted once it ends. */
+  private scanning: Promise<void> | undefined;
+  private rescan = false;
+  /** `current` holds the result of a scan that has not been shown yet. */
+  private fresh = false;
 
   constructor(
     private readonly manager: RunManager,
@@ -125,7 +137,34 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
         }),
       );
     }
-    return this.runs();
+    if (this.fresh) {
+      this.fresh = false;
+      return this.current;
+    }
+    // Folder names first (milliseconds), states from the background scan.
+    if (this.current.length === 0) this.current = mergeRuns((await Promise.all(this.roots().map((r) => quickScanRunsRoot(r)))).flat(), this.manager.list());
+    this.scanInBackground();
+    return this.current;
+  }
+
+  private scanInBackground(): void {
+    if (this.scanning) {
+      this.rescan = true;
+      return;
+    }
+    this.scanning = this.runs().then(
+      () => {
+        this.scanning = undefined;
+        if (this.isDisposed) return;
+        this.fresh = true;
+        this.changed.fire();
+        if (this.rescan) {
+          this.rescan = false;
+          this.refreshSoon();
+        }
+      },
+      () => (this.scanning = undefined),
+    );
   }
 
   private watchRoots(): void {

@@ -183,16 +183,21 @@ suite('runs: Start StepGRPO Run, Stop Run, Open Run Folder, Runs view', () => {
     );
     assert.match(events(), /"type":"paused"/);
     assert.equal((await treeItem(runId)).contextValue, 'stepgrpoRun.paused');
+    assert.match(api.runs.statusBar() ?? '', new RegExp(`^\\$\\(debug-pause\\) ${runId}: step \\d+/2002 · [\\d,]+ tok/s · paused$`));
+    // The viewer's header and SFT banner follow the same state (no rollouts before RL).
+    await vscode.commands.executeCommand('stepgrpo.openRolloutViewer', { runId });
+    const shown = await until(
+      () => api.viewer.snapshot().state.run,
+      (r) => r?.status === 'paused',
+      20_000,
+      'the viewer showing the paused run',
+    );
+    assert.deepEqual([shown!.phase, shown!.rlStartsAt, shown!.totalSteps], ['sft', 2000, 2002]);
     const pausedAt = api.runs.get(runId)!.step;
 
     await vscode.commands.executeCommand('stepgrpo.checkpointNow', { runId });
     const ckpt = path.join(dir, 'checkpoints', `step-${String(pausedAt).padStart(6, '0')}`);
-    await until(
-      () => fs.existsSync(path.join(ckpt, 'state.json')),
-      Boolean,
-      30_000,
-      `${path.basename(ckpt)} written while paused`,
-    );
+    await until(() => fs.existsSync(path.join(ckpt, 'state.json')), Boolean, 30_000, `${path.basename(ckpt)} written while paused`);
     assert.equal(fs.readFileSync(path.join(dir, 'checkpoints', 'latest'), 'utf8').trim(), path.basename(ckpt));
     assert.equal(api.runs.get(runId)!.status, 'paused');
     assert.equal(api.runs.get(runId)!.step, pausedAt, 'a paused run takes no step');

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { launchChromium } from '../lib/browser.mjs';
 import { until } from '../lib/until.mjs';
 import { checkMetricsView } from './metrics-view.mjs';
+import { runExperienceScript } from './run-experience.mjs';
 import { runViewerScript } from './rollout-viewer.mjs';
 
 const FIXTURE = 'apples-step-gap.md';
@@ -91,6 +92,7 @@ export async function runPaletteScript({ base, workspace, screenshotDir, log }) 
     if (await runFromPalette(page, check, { screenshotDir, log })) {
       await checkMetricsView(page, check, { screenshotDir, log });
       await runViewerScript(page, check, { workspace, screenshotDir, log });
+      await runExperienceScript(page, check, { workspace, screenshotDir, log });
     }
   } finally {
     await browser.close().catch(() => {});
