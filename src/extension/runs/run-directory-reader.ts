@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseTrainerEvent, type EventContext, type TrainerEvent } from '../../protocol/trainer-messages';
-import { initialRunState, isTerminal, reduceRunEvent, totalStepsOf, type RunState } from './run-state';
+import { initialRunState, isTerminal, reduceRunEvent, rewardOf, totalStepsOf, type RunState } from './run-state';
 
 export { totalStepsOf } from './run-state';
 
@@ -120,7 +120,9 @@ export async function readRunDirectory(dir: string, options: ReadOptions = {}): 
 
   if (configStat) {
     try {
-      state.totalSteps = totalStepsOf(JSON.parse(await fs.readFile(path.join(dir, RUN_FILES.config), 'utf8')));
+      const config: unknown = JSON.parse(await fs.readFile(path.join(dir, RUN_FILES.config), 'utf8'));
+      state.totalSteps = totalStepsOf(config);
+      state.reward = rewardOf(config);
     } catch (err) {
       state.error = `${RUN_FILES.config}: ${(err as Error).message}`;
     }

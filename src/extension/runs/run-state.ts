@@ -29,8 +29,16 @@ export interface RunState {
   error?: string;
   /** Milliseconds since the epoch. */
   startedAt?: number;
+  /** The reward definition from the resolved config: a preset name or the settings as JSON. */
+  reward?: string;
   /** Listed from a cheap scan of the folder names; its details are still being read. */
   pending?: boolean;
+}
+
+/** A run's reward definition from its resolved config, for telling apart runs whose `reward` differs. */
+export function rewardOf(config: unknown): string | undefined {
+  const reward = typeof config === 'object' && config !== null ? (config as { reward?: unknown }).reward : undefined;
+  return reward === undefined ? undefined : typeof reward === 'string' ? reward : JSON.stringify(reward);
 }
 
 /** Total steps as the trainer counts them (SFT then RL), from a resolved config. */
@@ -52,7 +60,14 @@ export function reduceRunEvent(state: RunState, event: TrainerEvent): RunState {
   const active: RunStatus = isTerminal(state.status) || state.status === 'stopping' ? state.status : state.status === 'paused' ? 'paused' : 'running';
   switch (event.type) {
     case 'hello':
-      return { ...state, status: active, pid: event.pid, device: event.device.ep, totalSteps: state.totalSteps ?? totalStepsOf(event.config) };
+      return {
+        ...state,
+        status: active,
+        pid: event.pid,
+        device: event.device.ep,
+        totalSteps: state.totalSteps ?? totalStepsOf(event.config),
+        reward: state.reward ?? rewardOf(event.config),
+      };
     case 'phase':
       return { ...state, status: active, phase: event.phase, step: Math.max(state.step, event.step), totalSteps: event.totalSteps };
     case 'metrics': {

@@ -110,8 +110,8 @@ export async function runExperienceScript(page, check, { workspace, screenshotDi
     frame = await viewerFrame(page);
     await frame.waitForSelector('.chain .math.ks .katex .mfrac', { timeout: 30_000 });
     const shown = await frame.evaluate(() => {
-      // LaTeX source left as text outside a rendered formula (KaTeX's own MathML copy is inside .math).
-      const walker = document.createTreeWalker(document.getElementById('list'), NodeFilter.SHOW_TEXT);
+      // LaTeX source left as text in a chain outside a rendered formula (KaTeX's own MathML copy is inside .math; the reference key steps above the chains are plain text).
+      const walker = document.createTreeWalker(document.querySelector('.chains'), NodeFilter.SHOW_TEXT);
       let rawLatex = 0;
       for (let n = walker.nextNode(); n; n = walker.nextNode()) if (n.textContent.includes('\\frac') && !n.parentElement.closest('.math')) rawLatex++;
       return {
