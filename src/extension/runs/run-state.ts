@@ -2,7 +2,7 @@
 // into it. The same reducer serves live runs (events from the child's stdout) and runs read back
 // from their directory (events.ndjson), so both look alike in the view.
 import type { Phase, TrainerEvent } from '../../protocol/trainer-messages';
-import { isTerminal, type RunStatus } from '../../protocol/run-status';
+import { isTerminal, STATUS_LABELS, type RunStatus } from '../../protocol/run-status';
 
 export { isResumable, isTerminal, RUN_STATUSES, STATUS_LABELS, type RunStatus } from '../../protocol/run-status';
 
@@ -150,4 +150,14 @@ export function describeProgress(state: RunState): string {
 
 export function formatReward(value: number): string {
   return Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(3);
+}
+
+/** The status-bar item of the active run: `$(sync~spin) demo-…: step 12/60 · reward 0.412 · 1,234 tok/s`. */
+export function statusBarText(run: RunState): string {
+  const icon = run.status === 'paused' ? '$(debug-pause)' : run.status === 'stopping' ? '$(loading~spin)' : '$(sync~spin)';
+  const parts = [run.totalSteps !== undefined ? `step ${run.step}/${run.totalSteps}` : `step ${run.step}`];
+  if (run.lastReward !== undefined) parts.push(`reward ${formatReward(run.lastReward)}`);
+  if (run.tokensPerSecond !== undefined) parts.push(`${Math.round(run.tokensPerSecond).toLocaleString('en-US')} tok/s`);
+  if (run.status === 'paused' || run.status === 'stopping') parts.push(STATUS_LABELS[run.status]);
+  return `${icon} ${run.id}: ${parts.join(' · ')}`;
 }

@@ -4,19 +4,11 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../disposable';
 import type { RunManager } from './run-manager';
-import { formatReward, STATUS_LABELS, type RunState } from './run-state';
+import { STATUS_LABELS, statusBarText, type RunState } from './run-state';
+
+export { statusBarText } from './run-state';
 
 export const OPEN_VIEWER_COMMAND = 'stepgrpo.openRolloutViewer';
-
-/** The item's text (pure, for the tests): `$(sync~spin) demo-…: step 12/60 · reward 0.412 · 1,234 tok/s`. */
-export function statusBarText(run: RunState): string {
-  const icon = run.status === 'paused' ? '$(debug-pause)' : run.status === 'stopping' ? '$(loading~spin)' : '$(sync~spin)';
-  const parts = [run.totalSteps !== undefined ? `step ${run.step}/${run.totalSteps}` : `step ${run.step}`];
-  if (run.lastReward !== undefined) parts.push(`reward ${formatReward(run.lastReward)}`);
-  if (run.tokensPerSecond !== undefined) parts.push(`${Math.round(run.tokensPerSecond).toLocaleString('en-US')} tok/s`);
-  if (run.status === 'paused' || run.status === 'stopping') parts.push(STATUS_LABELS[run.status]);
-  return `${icon} ${run.id}: ${parts.join(' · ')}`;
-}
 
 export class RunStatusBar extends Disposable {
   private readonly item = this._register(vscode.window.createStatusBarItem('stepgrpo.activeRun', vscode.StatusBarAlignment.Left, 50));

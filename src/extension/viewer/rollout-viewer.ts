@@ -54,6 +54,8 @@ export interface ViewerSnapshot {
   postedChains: number;
   /** How many times the state was replayed to a (re)loaded webview. */
   replays: number;
+  /** The warning or error the banner shows, if any. */
+  notice: string | undefined;
 }
 
 export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
@@ -100,7 +102,15 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
   }
 
   snapshot(): ViewerSnapshot {
-    return { open: !!this.panel, ready: this.ready, state: structuredClone(this.state), steps: this.store.steps(), postedChains: this.postedChains, replays: this.replays };
+    return {
+      open: !!this.panel,
+      ready: this.ready,
+      state: structuredClone(this.state),
+      steps: this.store.steps(),
+      postedChains: this.postedChains,
+      replays: this.replays,
+      notice: this.lastNotice?.message,
+    };
   }
 
   /** Opens (or reveals) the panel on a run; resolves once the run folder has been read. */
@@ -205,7 +215,8 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     this.notify({
       type: 'notice',
       level: 'warning',
-      message: size < 0 ? `${name} was deleted; the chains already read stay on screen.` : `${name} was truncated or rewritten (${size} bytes, was ${read.bytes}); reading it again.`,
+      message:
+        size < 0 ? `${name} was deleted; the chains already read stay on screen.` : `${name} was truncated or rewritten (${size} bytes, was ${read.bytes}); reading it again.`,
     });
     if (size >= 0) {
       const ref = { id: this.state.run.id, dir };

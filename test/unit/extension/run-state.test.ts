@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeProgress, initialRunState, reduceRunEvent, reduceRunExit, type RunState } from '../../../src/extension/runs/run-state';
+import { describeProgress, initialRunState, reduceRunEvent, reduceRunExit, statusBarText, type RunState } from '../../../src/extension/runs/run-state';
 import type { TrainerEvent } from '../../../src/protocol/trainer-messages';
 import { ev, runEvents } from './run-fixtures';
 
@@ -99,5 +99,11 @@ describe('run state on process exit', () => {
   it('an earlier error event is the message the user sees, not the exit code', () => {
     const s = reduceRunExit(reduceRunEvent(running, ev.error('config: rl.groupSize must be ≥ 2')), { code: 1, signal: null });
     assert.equal(s.error, 'config: rl.groupSize must be ≥ 2');
+  });
+
+  it('the status bar shows step, mean reward and tokens/s of the active run, and says paused', () => {
+    const s = fold([ev.hello(), ev.phase('rl', 3, 5), ev.metrics(4, 'rl', { reward: 0.4123, tokens_per_second: 1234.4 })]);
+    assert.equal(statusBarText(s), '$(sync~spin) r: step 4/5 · reward 0.412 · 1,234 tok/s');
+    assert.equal(statusBarText(reduceRunEvent(s, { v: 1, type: 'paused', step: 4 })), '$(debug-pause) r: step 4/5 · reward 0.412 · 1,234 tok/s · paused');
   });
 });
