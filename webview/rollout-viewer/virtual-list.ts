@@ -5,6 +5,12 @@ import { HeightIndex, visibleRange } from './height-index';
 import { frameScheduler } from '../shared/frame';
 
 const OVERSCAN_PX = 300;
+/**
+ * Building rows stops for the frame after this many milliseconds (at least one row is built): a
+ * jump to unmeasured rows, or a new search result, fills the screen over a few frames instead of
+ * holding one frame for all of it.
+ */
+const BUILD_BUDGET_MS = 8;
 
 export interface VirtualListOptions<R> {
   scroller: HTMLElement;
@@ -122,6 +128,7 @@ export class VirtualList<R> {
 
   private render(): void {
     const scroller = this.options.scroller;
+    const started = performance.now();
     for (let pass = 0; pass < 3; pass++) {
       const top = scroller.scrollTop;
       const anchor = this.index.indexAt(top);
@@ -134,8 +141,13 @@ export class VirtualList<R> {
         }
       }
       const fresh: number[] = [];
+      let unfinished = false;
       for (let i = first; i <= last; i++) {
         if (this.mounted.has(i)) continue;
+        if (performance.now() - started > BUILD_BUDGET_MS && (fresh.length > 0 || pass > 0)) {
+          unfinished = true;
+          break;
+        }
         const el = this.options.render(this.rows[i]!);
         el.classList.add('virtual-row');
         this.spacer.appendChild(el);
@@ -157,6 +169,11 @@ export class VirtualList<R> {
       }
       for (const [i, el] of this.mounted) el.style.transform = `translateY(${this.index.offsetOf(i)}px)`;
       this.spacer.style.height = `${this.index.total()}px`;
+      if (unfinished) {
+        if (changed && anchor >= 0) scroller.scrollTop = this.index.offsetOf(anchor) + anchorOffset;
+        this.schedule();
+        return;
+      }
       if (!changed) return;
       // Keep the row under the top edge where it was, then fill whatever the new heights uncovered.
       if (anchor >= 0) scroller.scrollTop = this.index.offsetOf(anchor) + anchorOffset;
