@@ -76,7 +76,11 @@ function textNode(seg: Segment, sample: RolloutSample, hits: readonly [number, n
   const text = seg.end > limit ? seg.text.slice(0, Math.max(0, limit - seg.start)) : seg.text;
   const inside = hits.length ? withHits(text, seg.start, hits) : [text];
   if (seg.keySteps.length === 0 && seg.violations.length === 0) return inside.length === 1 ? inside[0] : h('span', {}, ...inside);
-  return h('span', { class: classesOf([seg]), title: tipsOf([seg], sample).join('\n'), 'data-start': String(seg.start), 'data-end': String(seg.end) }, ...(seg.text === '' ? ['⚠'] : inside));
+  return h(
+    'span',
+    { class: classesOf([seg]), title: tipsOf([seg], sample).join('\n'), 'data-start': String(seg.start), 'data-end': String(seg.end) },
+    ...(seg.text === '' ? ['⚠'] : inside),
+  );
 }
 
 /** A formula rendered by KaTeX, inside the highlight its segments carry; its source when KaTeX refuses it. */
@@ -128,7 +132,14 @@ function chainView(sample: RolloutSample, index: number, entryKey: string, step:
     hits.length ? h('span', { class: 'hit-count', title: 'search hits in this chain' }, `${hits.length} hit${hits.length > 1 ? 's' : ''}`) : null,
     h(
       'button',
-      { class: 'open-editor', type: 'button', title: 'Open this chain in an editor, its reference in front matter, so the inline annotations score it', 'data-step': String(step), 'data-group': group, 'data-sample': String(index) },
+      {
+        class: 'open-editor',
+        type: 'button',
+        title: 'Open this chain in an editor, its reference in front matter, so the inline annotations score it',
+        'data-step': String(step),
+        'data-group': group,
+        'data-sample': String(index),
+      },
       'Open in Editor',
     ),
   );

@@ -16,7 +16,10 @@ export function phaseBanner(run: ViewerRun, rolloutSteps: number): string | null
   const total = run.totalSteps !== null ? ` of ${run.totalSteps}` : '';
   const rlAt = run.rlStartsAt;
   if (!isTerminal(run.status) && (run.phase === 'sft' || (rlAt !== null && run.step < rlAt))) {
-    const when = rlAt !== null ? ` Rollouts appear here when RL starts, after step ${rlAt}${rlAt > run.step ? ` (${rlAt - run.step} steps to go)` : ''}.` : ' Rollouts appear here when RL starts.';
+    const when =
+      rlAt !== null
+        ? ` Rollouts appear here when RL starts, after step ${rlAt}${rlAt > run.step ? ` (${rlAt - run.step} steps to go)` : ''}.`
+        : ' Rollouts appear here when RL starts.';
     return `SFT warm-up in progress: step ${run.step}${total}, training on reference chains (no sampled chains to show yet).${when}`;
   }
   if (!isTerminal(run.status)) return run.status === 'starting' ? 'The trainer is starting…' : 'Waiting for the first RL step’s rollouts…';

@@ -4,6 +4,7 @@
 // (re)loads: retainContextWhenHidden is off, so a hidden panel costs no memory in the renderer
 // (WebviewHost owns the handshake). After a window reload the panel comes back through the
 // WebviewPanelSerializer with the run it showed.
+import { watch, type FSWatcher } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
@@ -71,6 +72,8 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
   /** The rollouts file as read, to tell a truncated or rewritten file from a growing one. */
   private readFile: { file: string; bytes: number } | null = null;
   private folderWatch: vscode.Disposable | undefined;
+  private checking: Promise<void> | undefined;
+  private recheck = false;
 
   constructor(
     extensionUri: vscode.Uri,
@@ -189,9 +192,32 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
    */
   private watchFolder(dir: string): void {
     this.folderWatch?.dispose();
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '{rollouts.jsonl,events.ndjson,config.json}'));
-    const check = (): void => void this.checkFolder(dir);
-    this.folderWatch = vscode.Disposable.from(watcher, watcher.onDidChange(check), watcher.onDidDelete(check), watcher.onDidCreate(check));
+    this.folderWatch = undefined;
+    // fs.watch on the one folder (inotify here): the workspace watcher may not cover a run folder
+    // outside the workspace, and a deleted folder must still be noticed.
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(dir, { persistent: false }, () => this.checkSoon(dir));
+    } catch {
+      return;
+    }
+    watcher.on('error', () => this.checkSoon(dir));
+    this.folderWatch = { dispose: () => watcher.close() };
+  }
+
+  /** One check at a time; events during it ask for one more (a live run appends on every step). */
+  private checkSoon(dir: string): void {
+    if (this.checking) {
+      this.recheck = true;
+      return;
+    }
+    this.checking = this.checkFolder(dir).finally(() => {
+      this.checking = undefined;
+      if (this.recheck) {
+        this.recheck = false;
+        this.checkSoon(dir);
+      }
+    });
   }
 
   private async checkFolder(dir: string): Promise<void> {

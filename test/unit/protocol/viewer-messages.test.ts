@@ -39,7 +39,10 @@ describe('viewer messages: guards', () => {
     rejects(parseViewerToHost({ type: 'setFilters', filters: { validity: 'maybe', correctness: 'all', violation: null, search: '' } }), /^filters\.validity: /);
     rejects(parseViewerToHost({ type: 'setLayout', layout: 'grid' }), /layout/);
     rejects(parseViewerToHost({ type: 'launch' }), /unknown viewer→host message type "launch"/);
-    rejects(parseHostToViewer({ type: 'run', run: { id: 'r', dir: '/r', status: 'dead', phase: null, step: 0, totalSteps: null, rlStartsAt: null } }), /^run\.status: expected one of/);
+    rejects(
+      parseHostToViewer({ type: 'run', run: { id: 'r', dir: '/r', status: 'dead', phase: null, step: 0, totalSteps: null, rlStartsAt: null } }),
+      /^run\.status: expected one of/,
+    );
     rejects(parseViewerToHost({ type: 'openInEditor', step: 1, group: -1, sample: 0 }), /^group: /);
     rejects(parseViewerToHost('ready'), /expected an object, got string/);
     rejects(parseHostToViewer({ type: 'state', state: { ...defaultViewerState(), step: 'first' }, steps: [] }), /state\.step/);
