@@ -80,6 +80,15 @@ function options() {
 /** Static assets the webviews load through asWebviewUri (kept inside dist/ for localResourceRoots). */
 function copyAssets() {
   if (exists('media')) fs.cpSync(path.join(root, 'media'), path.join(root, 'dist/media'), { recursive: true });
+  // KaTeX's stylesheet and fonts for the Rollout viewer's math (woff2 only: every webview supports it).
+  const katex = 'node_modules/katex/dist';
+  if (exists(katex)) {
+    fs.mkdirSync(path.join(root, 'dist/katex/fonts'), { recursive: true });
+    fs.copyFileSync(path.join(root, katex, 'katex.min.css'), path.join(root, 'dist/katex/katex.min.css'));
+    for (const f of fs.readdirSync(path.join(root, katex, 'fonts')).filter((f) => f.endsWith('.woff2'))) {
+      fs.copyFileSync(path.join(root, katex, 'fonts', f), path.join(root, 'dist/katex/fonts', f));
+    }
+  }
 }
 
 async function main() {

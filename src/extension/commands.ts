@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { AnnotationController } from './annotations/annotation-controller';
 import { formatSummary, formatTotal } from './annotations/summary';
 import type { RunArg, RunCommands, StartRunArgs } from './runs/run-commands';
+import type { RunConfigs } from './runs/run-configs';
 import { SERVER_ACTIONS_COMMAND, type RewardServerController } from './server/reward-server-controller';
 import type { ImportArg } from './import/import-command';
 import type { CompareArg } from './metrics/metrics-view';
@@ -11,6 +12,12 @@ import type { ViewerArg } from './viewer/viewer-commands';
 export const COMMANDS = {
   startRun: 'stepgrpo.startRun',
   stopRun: 'stepgrpo.stopRun',
+  pauseRun: 'stepgrpo.pauseRun',
+  unpauseRun: 'stepgrpo.unpauseRun',
+  checkpointNow: 'stepgrpo.checkpointNow',
+  resumeRun: 'stepgrpo.resumeRun',
+  branchRun: 'stepgrpo.branchRun',
+  newRunConfig: 'stepgrpo.newRunConfig',
   openRolloutViewer: 'stepgrpo.openRolloutViewer',
   scoreChain: 'stepgrpo.scoreChain',
   startRewardServer: 'stepgrpo.startRewardServer',
@@ -31,6 +38,7 @@ export interface ScoreResult {
 export interface CommandTargets {
   controller: AnnotationController;
   runs: RunCommands;
+  runConfigs: RunConfigs;
   rewardServer: RewardServerController;
   log: vscode.LogOutputChannel;
   openViewer: (arg?: ViewerArg) => Promise<unknown>;
@@ -38,10 +46,16 @@ export interface CommandTargets {
   compareInMetrics: (arg?: CompareArg) => Promise<unknown>;
 }
 
-export function registerCommands({ controller, runs, rewardServer, log, openViewer, importRollouts, compareInMetrics }: CommandTargets): vscode.Disposable[] {
+export function registerCommands({ controller, runs, runConfigs, rewardServer, log, openViewer, importRollouts, compareInMetrics }: CommandTargets): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand(COMMANDS.startRun, (args?: StartRunArgs) => runs.startRun(args)),
     vscode.commands.registerCommand(COMMANDS.stopRun, (arg?: RunArg) => runs.stopRun(arg)),
+    vscode.commands.registerCommand(COMMANDS.pauseRun, (arg?: RunArg) => runs.control('pause', arg)),
+    vscode.commands.registerCommand(COMMANDS.unpauseRun, (arg?: RunArg) => runs.control('resume', arg)),
+    vscode.commands.registerCommand(COMMANDS.checkpointNow, (arg?: RunArg) => runs.control('checkpoint', arg)),
+    vscode.commands.registerCommand(COMMANDS.newRunConfig, (args?: { file?: string }) => runConfigs.create(args)),
+    vscode.commands.registerCommand(COMMANDS.resumeRun, (arg?: RunArg) => runs.resumeRun(arg)),
+    vscode.commands.registerCommand(COMMANDS.branchRun, (arg?: RunArg, checkpoint?: string) => runs.branchRun(arg, typeof checkpoint === 'string' ? checkpoint : undefined)),
     vscode.commands.registerCommand(COMMANDS.openRunFolder, (arg?: RunArg) => runs.openRunFolder(arg)),
     vscode.commands.registerCommand(COMMANDS.importRollouts, (arg?: ImportArg) => importRollouts(arg)),
     vscode.commands.registerCommand(COMMANDS.openRolloutViewer, (arg?: ViewerArg) => openViewer(arg)),

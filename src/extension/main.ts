@@ -12,12 +12,14 @@ import type { RewardPresetName } from '../core/reward';
 import { METRICS_VIEW_ID, MetricsViewProvider, type CompareArg } from './metrics/metrics-view';
 import type { MetricsViewState, SeriesChunk } from '../protocol/metrics-messages';
 import { RunCommands } from './runs/run-commands';
+import { RunConfigs } from './runs/run-configs';
+import { RunStatusBar, statusBarText } from './runs/run-status-bar';
 import { RunManager } from './runs/run-manager';
 import { notifyRunOutcomes } from './runs/run-notifications';
 import type { RunState } from './runs/run-state';
 import { RUNS_VIEW_ID, RunsTreeProvider, runTreeItem } from './runs/runs-tree';
 import { RewardServerController } from './server/reward-server-controller';
-import { RolloutViewer, type ViewerSnapshot } from './viewer/rollout-viewer';
+import { ROLLOUT_VIEWER_TYPE, RolloutViewer, type ViewerPersisted, type ViewerSnapshot } from './viewer/rollout-viewer';
 import { ViewerCommands } from './viewer/viewer-commands';
 
 /** What `activate` returns; the integration tests read it through `extension.exports`. */
@@ -33,6 +35,8 @@ export interface StepGrpoApi {
     whenEnded(runId: string): Promise<RunState>;
     /** What the Runs view shows after a fresh scan of the run folders. */
     treeItems(): Promise<vscode.TreeItem[]>;
+    /** The status-bar item's text, or undefined when it is hidden (no active run). */
+    statusBar(): string | undefined;
   };
   metrics: {
     /** Selected runs, smoothing and hidden charts, as the Metrics view holds them. */
@@ -63,6 +67,7 @@ class StepGrpoExtension extends Disposable {
   readonly runsTree: RunsTreeProvider;
   readonly metrics: MetricsViewProvider;
   readonly viewer: RolloutViewer;
+  readonly statusBar: RunStatusBar;
 
   constructor(context: vscode.ExtensionContext) {
     super();
@@ -94,8 +99,10 @@ class StepGrpoExtension extends Disposable {
       }),
     );
     this._register(vscode.window.registerWebviewViewProvider(METRICS_VIEW_ID, this.metrics));
-    const runs = new RunCommands(this.runManager, this.runsTree, treeView, () => roots()[0]!, this.log);
-    this._register(notifyRunOutcomes(this.runManager, this.log, (runId) => runs.openRunFolder(runId)));
+    const runConfigs = this._register(new RunConfigs(context.extensionUri));
+    this.statusBar = this._register(new RunStatusBar(this.runManager));
+    const runs = new RunCommands(this.runManager, this.runsTree, treeView, () => roots()[0]!, this.log, runConfigs);
+    this._register(notifyRunOutcomes(this.runManager, this.log, { openFolder: (runId) => runs.openRunFolder(runId), resume: (runId) => runs.resumeRun(runId) }));
     const rewardServer = this._register(
       new RewardServerController(
         this.log,
@@ -107,6 +114,12 @@ class StepGrpoExtension extends Disposable {
     const viewerCommands = new ViewerCommands(this.runManager, () => this.runsTree.runs());
     this.viewer = this._register(new RolloutViewer(context.extensionUri, this.runManager, this.log, () => viewerCommands.pick(this.viewer.snapshot().state.run?.id)));
     const openViewer = (arg?: Parameters<ViewerCommands['open']>[1]) => viewerCommands.open(this.viewer, arg);
+    // After Reload Window, VS Code hands back the panel it had, with the run the page persisted.
+    this._register(
+      vscode.window.registerWebviewPanelSerializer(ROLLOUT_VIEWER_TYPE, {
+        deserializeWebviewPanel: (panel, state: unknown) => this.viewer.restore(panel, state as ViewerPersisted | undefined),
+      }),
+    );
     const importDeps = {
       runsRoot: () => roots()[0]!,
       preset: () => preset() as RewardPresetName,
@@ -120,7 +133,8 @@ class StepGrpoExtension extends Disposable {
       return result;
     };
     const compareInMetrics = (arg?: CompareArg) => this.metrics.compare(arg);
-    for (const d of registerCommands({ controller: this.annotations, runs, rewardServer, log: this.log, openViewer, importRollouts, compareInMetrics })) this._register(d);
+    for (const d of registerCommands({ controller: this.annotations, runs, runConfigs, rewardServer, log: this.log, openViewer, importRollouts, compareInMetrics }))
+      this._register(d);
   }
 }
 
@@ -138,6 +152,10 @@ export function activate(context: vscode.ExtensionContext): StepGrpoApi {
       get: (runId) => extension.runManager.get(runId),
       whenEnded: (runId) => extension.runManager.whenEnded(runId),
       treeItems: async () => (await extension.runsTree.runs()).map(runTreeItem),
+      statusBar: () => {
+        const run = extension.statusBar.shown;
+        return run && statusBarText(run);
+      },
     },
     metrics: {
       state: () => extension.metrics.viewState,

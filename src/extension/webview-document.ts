@@ -15,6 +15,8 @@ export interface WebviewDocumentOptions {
   scriptUri: string;
   /** `webview.asWebviewUri(dist/media/<app>.css)`, when the app ships a stylesheet. */
   styleUri?: string;
+  /** Further stylesheets from dist/ (a library's, e.g. KaTeX's), loaded before the app's own. */
+  extraStyleUris?: string[];
   nonce: string;
   /** Static markup the app mounts into (no user text ever goes here). */
   body?: string;
@@ -36,7 +38,7 @@ export function webviewDocument(o: WebviewDocumentOptions): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeAttr(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-${o.styleUri ? `<link rel="stylesheet" href="${escapeAttr(o.styleUri)}">\n` : ''}<title>${escapeAttr(o.title)}</title>
+${(o.extraStyleUris ?? []).map((u) => `<link rel="stylesheet" href="${escapeAttr(u)}">\n`).join('')}${o.styleUri ? `<link rel="stylesheet" href="${escapeAttr(o.styleUri)}">\n` : ''}<title>${escapeAttr(o.title)}</title>
 </head>
 <body>
 ${o.body ?? ''}<script nonce="${escapeAttr(o.nonce)}" src="${escapeAttr(o.scriptUri)}"></script>

@@ -14,6 +14,8 @@ export interface WebviewApp {
   title: string;
   /** Static markup the app mounts into (no user text ever goes here). */
   body?: string;
+  /** Stylesheets of libraries the app uses, as paths under dist/ (e.g. `katex/katex.min.css`). */
+  styles?: string[];
 }
 
 /** What a WebviewPanel and a WebviewView both are. */
@@ -61,6 +63,7 @@ export abstract class WebviewHost<ToHost extends { type: string }, ToView> exten
       cspSource: webview.cspSource,
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview', `${app.name}.js`)).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'media', `${app.name}.css`)).toString(),
+      extraStyleUris: (app.styles ?? []).map((s) => webview.asWebviewUri(vscode.Uri.joinPath(dist, ...s.split('/'))).toString()),
       nonce: createNonce(),
       ...(app.body ? { body: app.body } : {}),
     });

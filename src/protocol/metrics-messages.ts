@@ -25,6 +25,8 @@ export interface MetricsRunInfo {
   status: string;
   /** `step 3/5 · reward 0.420`. */
   progress: string;
+  /** The run's reward definition (a preset name, or its settings as JSON); runs that differ cannot share a `reward` axis. */
+  reward?: string;
 }
 
 /** Points of one metric of one run, in increasing step order. */
@@ -57,7 +59,10 @@ export type MetricsToHostMessage =
   | { type: 'ready' }
   | { type: 'selectRun'; runId: string; selected: boolean }
   | { type: 'setSmoothing'; smoothing: number }
-  | { type: 'setMetricHidden'; metric: string; hidden: boolean };
+  | { type: 'setMetricHidden'; metric: string; hidden: boolean }
+  /** Export: the selected runs' points as CSV (the host has them), or the charts as a PNG the page drew. */
+  | { type: 'exportCsv' }
+  | { type: 'exportPng'; dataUri: string };
 
 const smoothing = number({ min: 0, max: MAX_SMOOTHING });
 const stateSchema: Schema<MetricsViewState> = object({
@@ -65,7 +70,7 @@ const stateSchema: Schema<MetricsViewState> = object({
   smoothing,
   hidden: array(string()),
 });
-const runsSchema: Schema<MetricsRunInfo[]> = array(object({ runId: string(), status: string(), progress: string() }));
+const runsSchema: Schema<MetricsRunInfo[]> = array(object({ runId: string(), status: string(), progress: string(), reward: optional(string()) }));
 const seriesSchema: Schema<SeriesChunk[]> = array(
   refine(object({ runId: string(), metric: string(), steps: array(step()), values: array(number()) }), (c, p) =>
     c.values.length === c.steps.length ? null : issue(`${p}.values`, `expected ${c.steps.length} values (one per step), got ${c.values.length}`),
@@ -85,4 +90,6 @@ export const parseMetricsToHost: (x: unknown) => GuardResult<MetricsToHostMessag
   selectRun: object({ ...kind('selectRun'), runId: string(), selected: boolean() }),
   setSmoothing: object({ ...kind('setSmoothing'), smoothing }),
   setMetricHidden: object({ ...kind('setMetricHidden'), metric: string(), hidden: boolean() }),
+  exportCsv: object(kind('exportCsv')),
+  exportPng: object({ ...kind('exportPng'), dataUri: string() }),
 });

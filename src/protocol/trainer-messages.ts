@@ -22,6 +22,9 @@ export type TrainerEvent =
   | { v: 1; type: 'rollouts'; step: number; groups: RolloutGroup[]; partial?: boolean }
   | { v: 1; type: 'metrics'; step: number; phase: Phase; values: Record<string, number> }
   | { v: 1; type: 'checkpoint'; step: number; path: string }
+  /** The trainer honoured `pause` between steps (and is waiting), or went on after `resume`. */
+  | { v: 1; type: 'paused'; step: number }
+  | { v: 1; type: 'resumed'; step: number }
   | { v: 1; type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
   | { v: 1; type: 'error'; message: string; detail?: string; fatal: boolean }
   | { v: 1; type: 'done'; status: 'completed' | 'stopped' | 'failed'; summary: Record<string, unknown> };
@@ -50,6 +53,8 @@ const parseEvent = messageGuard<TrainerEvent>('trainer event', {
   rollouts: object({ ...envelope('rollouts'), step: step(), groups: array(rolloutGroupSchema), partial: optional(boolean()) }),
   metrics: object({ ...envelope('metrics'), step: step(), phase: oneOf(PHASES), values: record(number()) }),
   checkpoint: object({ ...envelope('checkpoint'), step: step(), path: string() }),
+  paused: object({ ...envelope('paused'), step: step() }),
+  resumed: object({ ...envelope('resumed'), step: step() }),
   log: object({ ...envelope('log'), level: oneOf(['debug', 'info', 'warn', 'error'] as const), message: string() }),
   error: object({ ...envelope('error'), message: string(), detail: optional(string()), fatal: boolean() }),
   done: object({ ...envelope('done'), status: oneOf(['completed', 'stopped', 'failed'] as const), summary: record(unknown()) }),
@@ -78,8 +83,23 @@ function parseLine<T>(line: string, guard: (value: unknown) => GuardResult<T>): 
   return guard(value);
 }
 
-/** Validates one line from a trainer. Unknown types come back with `unknownType` so callers can warn and go on. */
-export const parseTrainerEvent = (line: string): GuardResult<TrainerEvent> => parseLine(line, parseEvent);
+export interface EventContext {
+  /** The run's total steps (SFT + RL, from its config): an event past it is rejected, not folded in. */
+  maxStep?: number;
+}
+
+/**
+ * Validates one line from a trainer. Unknown types come back with `unknownType` so callers can warn
+ * and go on. With `maxStep`, a step beyond the run's end (`step: 999` in a 280-step run) is an
+ * issue on `step`: it would otherwise create an empty step that "Latest" jumps to.
+ */
+export function parseTrainerEvent(line: string, context: EventContext = {}): GuardResult<TrainerEvent> {
+  const parsed = parseLine(line, parseEvent);
+  const max = context.maxStep;
+  if (!parsed.ok || max === undefined || !('step' in parsed.value)) return parsed;
+  const at = parsed.value.step;
+  return at <= max ? parsed : { ok: false, issue: issue('step', `expected a step ≤ ${max} (the run's total steps), got ${at}`) };
+}
 
 export const parseHostCommand = (line: string): GuardResult<HostCommand> => parseLine(line, parseCommand);
 

@@ -3,6 +3,8 @@
 // replays it after every `ready`, so the panel can drop its context when hidden.
 import { messageGuard, type GuardResult } from './message-guard';
 import { rolloutGroupSchema, type RolloutGroup } from './rollout-group';
+import { RUN_STATUSES, type RunStatus } from './run-status';
+import { PHASES, type Phase } from './trainer-messages';
 import { array, boolean, nullable, object, oneOf, step, string, union, type Schema } from './schema';
 
 export type ValidityFilter = 'all' | 'valid' | 'invalid';
@@ -24,8 +26,14 @@ export type StepSelection = number | 'latest';
 export interface ViewerRun {
   id: string;
   dir: string;
-  /** A trainer of this window is still producing rollouts. */
-  live: boolean;
+  /** The run's state in the one vocabulary (src/protocol/run-status.ts); "(live)" while not terminal. */
+  status: RunStatus;
+  /** The trainer's current phase, when known: during `sft` there are no rollouts yet. */
+  phase: Phase | null;
+  step: number;
+  totalSteps: number | null;
+  /** The step where RL (and with it the rollouts) starts: the config's SFT steps. */
+  rlStartsAt: number | null;
 }
 
 export interface ViewerState {
@@ -45,6 +53,8 @@ export function defaultViewerState(): ViewerState {
 export type HostToViewer =
   /** The whole host-owned state: sent after `ready` and whenever the run changes. The view clears its chains. */
   | { type: 'state'; state: ViewerState; steps: number[] }
+  /** The run's state changed (phase, step, paused, ended, resumed); the chains stay. */
+  | { type: 'run'; run: ViewerRun }
   /** RL steps known for the run (grows while a live run goes on). */
   | { type: 'steps'; steps: number[] }
   /** Groups to show; `append` adds to the shown step (live), otherwise they replace it. */
@@ -54,7 +64,13 @@ export type HostToViewer =
 
 /** Webview → host. */
 export type ViewerToHost =
-  { type: 'ready' } | { type: 'setStep'; step: StepSelection } | { type: 'setFilters'; filters: ViewerFilters } | { type: 'setLayout'; layout: ViewerLayout } | { type: 'pickRun' };
+  | { type: 'ready' }
+  | { type: 'setStep'; step: StepSelection }
+  | { type: 'setFilters'; filters: ViewerFilters }
+  | { type: 'setLayout'; layout: ViewerLayout }
+  | { type: 'pickRun' }
+  /** Open one chain in an editor with its reference in front matter (the inline annotations apply). */
+  | { type: 'openInEditor'; step: number; group: number; sample: number };
 
 const filtersSchema: Schema<ViewerFilters> = object({
   validity: oneOf(['all', 'valid', 'invalid'] as const),
@@ -64,8 +80,17 @@ const filtersSchema: Schema<ViewerFilters> = object({
 });
 const stepSelection: Schema<StepSelection> = union('an integer ≥ 0 or "latest"', step(), oneOf(['latest'] as const));
 const layout = oneOf(['columns', 'stacked'] as const);
+const runSchema: Schema<ViewerRun> = object({
+  id: string(),
+  dir: string(),
+  status: oneOf(RUN_STATUSES),
+  phase: nullable(oneOf(PHASES)),
+  step: step(),
+  totalSteps: nullable(step()),
+  rlStartsAt: nullable(step()),
+});
 const stateSchema: Schema<ViewerState> = object({
-  run: nullable(object({ id: string(), dir: string(), live: boolean() })),
+  run: nullable(runSchema),
   step: stepSelection,
   filters: filtersSchema,
   layout,
@@ -75,6 +100,7 @@ const kind = <const T extends string>(type: T) => ({ type: oneOf([type] as const
 /** Checks a message the webview received from the host. */
 export const parseHostToViewer: (value: unknown) => GuardResult<HostToViewer> = messageGuard<HostToViewer>('host→viewer', {
   state: object({ ...kind('state'), state: stateSchema, steps: array(step()) }),
+  run: object({ ...kind('run'), run: runSchema }),
   steps: object({ ...kind('steps'), steps: array(step()) }),
   rollouts: object({ ...kind('rollouts'), step: step(), groups: array(rolloutGroupSchema), append: boolean() }),
   notice: object({ ...kind('notice'), level: oneOf(['info', 'warning', 'error'] as const), message: string() }),
@@ -87,4 +113,5 @@ export const parseViewerToHost: (value: unknown) => GuardResult<ViewerToHost> = 
   setFilters: object({ ...kind('setFilters'), filters: filtersSchema }),
   setLayout: object({ ...kind('setLayout'), layout }),
   pickRun: object(kind('pickRun')),
+  openInEditor: object({ ...kind('openInEditor'), step: step(), group: step(), sample: step() }),
 });

@@ -1,10 +1,12 @@
 // What the outside world can ask of a running trainer between steps (DESIGN §3 host commands):
-// stop (finish the step, checkpoint, exit), pause/resume, checkpoint now.
+// stop (finish the step, checkpoint, exit), pause/resume, checkpoint now. A paused trainer still
+// honours Checkpoint Now and Stop: every request wakes `nextRequest`.
 
 export class RunControl {
   private readonly abort = new AbortController();
-  private paused: { promise: Promise<void>; release: () => void } | null = null;
+  private paused = false;
   private checkpointWanted = false;
+  private wake: (() => void) | null = null;
 
   /** Aborted once stop() was called. */
   get signal(): AbortSignal {
@@ -12,28 +14,28 @@ export class RunControl {
   }
 
   get isPaused(): boolean {
-    return this.paused !== null;
+    return this.paused;
   }
 
   stop(): void {
     this.abort.abort();
-    this.resume();
+    this.paused = false;
+    this.notify();
   }
 
   pause(): void {
-    if (this.paused || this.abort.signal.aborted) return;
-    let release!: () => void;
-    const promise = new Promise<void>((resolve) => (release = resolve));
-    this.paused = { promise, release };
+    if (this.abort.signal.aborted) return;
+    this.paused = true;
   }
 
   resume(): void {
-    this.paused?.release();
-    this.paused = null;
+    this.paused = false;
+    this.notify();
   }
 
   requestCheckpoint(): void {
     this.checkpointWanted = true;
+    this.notify();
   }
 
   /** True once per request. */
@@ -43,8 +45,20 @@ export class RunControl {
     return wanted;
   }
 
-  /** Resolves immediately unless paused; then when resumed or stopped. */
-  async waitWhilePaused(): Promise<void> {
-    while (this.paused) await this.paused.promise;
+  /** Resolves on the next stop, resume or checkpoint request. */
+  nextRequest(): Promise<void> {
+    return new Promise((resolve) => {
+      const previous = this.wake;
+      this.wake = () => {
+        previous?.();
+        resolve();
+      };
+    });
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
   }
 }

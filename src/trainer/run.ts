@@ -114,10 +114,21 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
       return target;
     };
     const control = options.control ?? new RunControl();
-    /** Between steps: wait while paused, honour a checkpoint request, report whether to stop. */
+    /**
+     * Between steps: honour a checkpoint request, wait while paused (a paused run still checkpoints
+     * on request; `paused`/`resumed` go to the run directory so any reader sees the state), report
+     * whether to stop.
+     */
     const betweenSteps = async (): Promise<boolean> => {
-      await control.waitWhilePaused();
-      if (control.takeCheckpointRequest()) checkpoint();
+      let paused = false;
+      for (;;) {
+        if (control.takeCheckpointRequest()) checkpoint();
+        if (!control.isPaused) break;
+        if (!paused) emit({ v: 1, type: 'paused', step });
+        paused = true;
+        await control.nextRequest();
+      }
+      if (paused) emit({ v: 1, type: 'resumed', step });
       return control.signal.aborted;
     };
     const finish = async (status: RunSummary['status']): Promise<RunSummary> => {

@@ -65,13 +65,60 @@ export function fixtureRollouts(step: number, groups: number, kinds: readonly Ch
   return { v: 1, type: 'rollouts', step, groups: Array.from({ length: groups }, (_, i) => fixtureGroup(step * 1000 + i, kinds)) };
 }
 
+/** The chains of the math fixture: \frac{1}{2} inline, in \(…\), in a display formula and boxed. */
+export const MATH_CHAINS = [
+  'Each part is $\\frac{1}{2}$ of the pie.',
+  'One of two equal parts: \\(\\frac{1}{2}\\).\n\\[ \\frac{1}{2} + \\frac{1}{2} = 1 \\]',
+  'Half the pie, $\\frac{1}{2}$, as the price of $5 for $10 shows.',
+].map((step, i) =>
+  [
+    '### Image Description:',
+    'A pie cut into two equal parts.',
+    '### Rationales:',
+    'The pie is cut into two equal parts; one part is taken.',
+    '### Step 1:',
+    step,
+    `### The final answer is: ${i === 1 ? '\\boxed{\\frac{1}{2}}' : '1/2'}`,
+    '',
+  ].join('\n'),
+);
+
+/** One group whose key step `\frac{1}{2}` is matched inside formulas (the viewer renders them with KaTeX). */
+export function mathGroup(): RolloutGroup {
+  const reference = { answer: '1/2', keySteps: ['\\frac{1}{2}', 'two equal parts'] };
+  const rewards = MATH_CHAINS.map((t) => scoreChain(t, reference, 'stepgrpo'));
+  const advantages = groupAdvantages(
+    rewards.map((r) => r.total),
+    rewards.length,
+  );
+  return {
+    promptId: 'fixture-half',
+    prompt: 'The pie is cut into two equal parts. What fraction is one part?',
+    reference,
+    samples: MATH_CHAINS.map((text, i) => ({ text, tokens: text.length, rewards: rewards[i]!, advantage: advantages[i]! })),
+  };
+}
+
 /** A run folder as the trainer leaves it (config.json, events.ndjson, rollouts.jsonl, done). */
 export function writeFixtureRun(dir: string, steps: readonly number[], groupsPerStep: number, kinds: readonly ChainKind[] = CHAIN_KINDS): void {
+  writeRunFolder(
+    dir,
+    steps.map((step) => fixtureRollouts(step, groupsPerStep, kinds)),
+  );
+}
+
+export function writeMathFixtureRun(dir: string): void {
+  writeRunFolder(dir, [{ v: 1, type: 'rollouts', step: 1, groups: [mathGroup()] }]);
+}
+
+function writeRunFolder(dir: string, rollouts: TrainerEvent[]): void {
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ sft: { steps: 0 }, rl: { steps: steps.length } }));
-  const events: TrainerEvent[] = [{ v: 1, type: 'hello', pid: 0, version: 'fixture', device: { ep: 'cpu', threads: 1 }, config: {} }];
-  for (const step of steps) events.push(fixtureRollouts(step, groupsPerStep, kinds));
-  events.push({ v: 1, type: 'done', status: 'completed', summary: { steps: steps.length } });
+  // The last rollout step is the run's last step: a step past the config's total is refused by the guard.
+  const steps = rollouts.map((e) => (e.type === 'rollouts' ? e.step : 0));
+  const total = Math.max(0, ...steps);
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ sft: { steps: 0 }, rl: { steps: total } }));
+  const events: TrainerEvent[] = [{ v: 1, type: 'hello', pid: 0, version: 'fixture', device: { ep: 'cpu', threads: 1 }, config: {} }, ...rollouts];
+  events.push({ v: 1, type: 'done', status: 'completed', summary: { steps: total } });
   const lines = (es: TrainerEvent[]) => es.map((e) => `${JSON.stringify(e)}\n`).join('');
   fs.writeFileSync(path.join(dir, 'events.ndjson'), lines(events));
   fs.writeFileSync(path.join(dir, 'rollouts.jsonl'), lines(events.filter((e) => e.type === 'rollouts')));

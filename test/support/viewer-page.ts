@@ -52,7 +52,7 @@ export async function openViewerPage(viewport = { width: 1400, height: 900 }): P
   const page = await browser.newPage({ viewport });
   await page.setContent(`<!DOCTYPE html><html><head><meta charset="UTF-8"><style>${THEME}\n${fs.readFileSync(CSS, 'utf8')}</style></head><body></body></html>`);
   // Page code is passed as strings: tsx rewrites function bodies with helpers the page lacks.
-  await page.evaluate(`window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m) });`);
+  await page.evaluate(`window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), setState: (s) => (window.__state = s) });`);
   await page.addScriptTag({ content: fs.readFileSync(VIEWER_BUNDLE, 'utf8') });
   return {
     page,

@@ -5,9 +5,9 @@ import type { HostToMetricsMessage, MetricsRunInfo, MetricsToHostMessage, Metric
 import { MAX_SMOOTHING } from '../../src/protocol/metrics-messages';
 import { ema } from './chart-math';
 import { MetricChart } from './chart';
-import { groupMetrics, type RunLine } from './overlay';
+import { groupMetrics, REWARD_DEPENDENT, type RunLine } from './overlay';
 import { SeriesStore } from './series-store';
-import { readTheme, runColorCss } from './theme';
+import { readTheme, runColor, runColorCss } from './theme';
 import { h } from '../shared/dom';
 import { frameScheduler } from '../shared/frame';
 
@@ -27,6 +27,7 @@ export class MetricsApp {
   private readonly smoothingValue = h('span', { class: 'smoothing-value' });
   private readonly banner = h('div', { class: 'banner' });
   private readonly empty = h('p', { class: 'empty' });
+  private readonly rewardNote = h('p', { class: 'reward-note', id: 'reward-note' });
   private readonly groups = h('div', { class: 'groups' });
   private readonly hiddenBar = h('div', { class: 'hidden-bar' });
   private readonly visibility: IntersectionObserver;
@@ -43,10 +44,14 @@ export class MetricsApp {
     this.smoothingInput.addEventListener('input', () => this.setSmoothingLocally(Number(this.smoothingInput.value)));
     // The host stores the value once the slider is released.
     this.smoothingInput.addEventListener('change', () => this.post({ type: 'setSmoothing', smoothing: this.state.smoothing }));
-    toolbar.append(label);
+    const exportPng = h('button', { class: 'export', title: 'Save the charts of the selected runs as one PNG' }, 'Export PNG');
+    exportPng.addEventListener('click', () => this.post({ type: 'exportPng', dataUri: this.composePng() }));
+    const exportCsv = h('button', { class: 'export', title: 'Save every point of the selected runs as CSV (run, metric, step, value)' }, 'Export CSV');
+    exportCsv.addEventListener('click', () => this.post({ type: 'exportCsv' }));
+    toolbar.append(label, exportPng, exportCsv);
     this.banner.hidden = true;
     this.banner.setAttribute('role', 'alert');
-    root.replaceChildren(this.runList, toolbar, this.banner, this.empty, this.groups, this.hiddenBar);
+    root.replaceChildren(this.runList, toolbar, this.banner, this.rewardNote, this.empty, this.groups, this.hiddenBar);
     root.removeAttribute('aria-busy');
 
     this.visibility = new IntersectionObserver((entries) => {
@@ -79,6 +84,7 @@ export class MetricsApp {
         this.applyState(message.state);
         this.runs = message.runs;
         this.runsDirty = true;
+        this.layoutDirty = true;
         this.markStale(this.store.reset(message.series));
         break;
       case 'state':
@@ -86,8 +92,11 @@ export class MetricsApp {
         break;
       case 'update':
         if (message.runs) {
+          // A run's reward definition, once read, can change the grouping and the ⚠ marks.
+          const rewardsBefore = this.runs.map((r) => `${r.runId}=${r.reward}`).join('|');
           this.runs = message.runs;
           this.runsDirty = true;
+          if (this.runs.map((r) => `${r.runId}=${r.reward}`).join('|') !== rewardsBefore) this.layoutDirty = true;
         }
         if (message.replace) this.markStale(this.store.replaceRuns(message.replace.runIds, message.replace.series));
         if (message.append) this.markStale(this.store.append(message.append));
@@ -181,7 +190,16 @@ export class MetricsApp {
       this.visibility.unobserve(chart.element);
       this.charts.delete(metric);
     }
-    const sections = groupMetrics([...names].filter((m) => !hidden.has(m))).map((group) => {
+    const rewards = this.selectedRewards();
+    const mixed = rewards.size > 1;
+    this.rewardNote.hidden = !mixed;
+    this.rewardNote.textContent = mixed
+      ? `⚠ The selected runs use different reward definitions (${[...rewards].map(([reward, runs]) => `${runs.join(', ')}: ${reward}`).join('; ')}). Charts marked ⚠ compare different functions; answer accuracy, validity rate and key-step recall mean the same for every run and come first.`
+      : '';
+    const sections = groupMetrics(
+      [...names].filter((m) => !hidden.has(m)),
+      mixed,
+    ).map((group) => {
       const section = h('section', { class: 'group' });
       section.dataset['group'] = group.name;
       const grid = h('div', { class: 'grid' });
@@ -193,6 +211,7 @@ export class MetricsApp {
           this.stale.add(metric);
           this.visibility.observe(chart.element);
         }
+        chart.setRewardMismatch(mixed && REWARD_DEPENDENT.has(metric));
         grid.append(chart.element);
       }
       section.append(h('h2', { class: 'group-title' }, group.name), grid);
@@ -214,6 +233,52 @@ export class MetricsApp {
         return chip;
       });
     this.hiddenBar.replaceChildren(...(chips.length ? [h('span', { class: 'hidden-label' }, 'Hidden:'), ...chips] : []));
+  }
+
+  /** The shown charts stacked into one image, under a legend of the selected runs (full names). */
+  private composePng(): string {
+    const charts = [...this.groups.querySelectorAll<HTMLElement>('.chart')].map((el) => this.charts.get(el.dataset['metric'] ?? '')).filter((c) => c !== undefined);
+    const scale = window.devicePixelRatio || 1;
+    const line = Math.round(18 * scale);
+    const width = Math.max(400 * scale, ...charts.map((c) => c.canvas.width));
+    const legend = this.state.selected.length * line + line;
+    const height = legend + charts.reduce((a, c) => a + line + c.canvas.height, 0);
+    const out = document.createElement('canvas');
+    out.width = width;
+    out.height = height;
+    const ctx = out.getContext('2d')!;
+    ctx.fillStyle = getComputedStyle(document.body).backgroundColor || '#fff';
+    ctx.fillRect(0, 0, width, height);
+    ctx.font = `${Math.round(12 * scale)}px sans-serif`;
+    ctx.textBaseline = 'top';
+    let y = Math.round(4 * scale);
+    for (const { runId, color } of this.state.selected) {
+      ctx.fillStyle = runColor(this.theme, color);
+      ctx.fillRect(4 * scale, y + 3 * scale, 10 * scale, 10 * scale);
+      ctx.fillStyle = this.theme.foreground;
+      ctx.fillText(runId, 20 * scale, y);
+      y += line;
+    }
+    y = legend;
+    for (const chart of charts) {
+      ctx.fillStyle = this.theme.foreground;
+      ctx.fillText(chart.metric, 4 * scale, y + 2 * scale);
+      y += line;
+      ctx.drawImage(chart.canvas, 0, y);
+      y += chart.canvas.height;
+    }
+    return out.toDataURL('image/png');
+  }
+
+  /** Reward definition → the selected runs that use it (runs whose definition is unknown are left out). */
+  private selectedRewards(): Map<string, string[]> {
+    const byId = new Map(this.runs.map((r) => [r.runId, r.reward]));
+    const out = new Map<string, string[]>();
+    for (const { runId } of this.state.selected) {
+      const reward = byId.get(runId);
+      if (reward !== undefined) out.set(reward, [...(out.get(reward) ?? []), runId]);
+    }
+    return out;
   }
 
   private setHidden(metric: string, hidden: boolean): void {

@@ -1,6 +1,7 @@
 // One small-multiple chart: a canvas with the runs' lines (raw faint, EMA solid), a second canvas
 // for the hover cross-hair so hovering never redraws the lines, and a text read-out under it.
 // Lines are drawn through min/max-per-pixel-column samples, so 100k points cost what ~4 per pixel do.
+import { describeMetric } from './metric-docs';
 import { downsampleMinMax, formatTick, formatValue, linearScale, niceTicks, paddedRange } from './chart-math';
 import { overlayDomain, readoutAt, type RunLine } from './overlay';
 import { runColor, runColorCss, type Theme } from './theme';
@@ -22,6 +23,7 @@ interface Layout {
 
 export class MetricChart {
   readonly element: HTMLElement;
+  private readonly title: HTMLElement;
   private readonly base: HTMLCanvasElement;
   private readonly hover: HTMLCanvasElement;
   private readonly readout: HTMLElement;
@@ -44,13 +46,15 @@ export class MetricChart {
     const title = document.createElement('h3');
     title.className = 'chart-title';
     title.textContent = metric;
-    title.title = metric;
+    const doc = describeMetric(metric);
+    title.title = doc ? `${metric}: ${doc}` : metric;
     const hide = document.createElement('button');
     hide.className = 'icon-button';
     hide.textContent = '✕';
     hide.title = `Hide ${metric}`;
     hide.setAttribute('aria-label', `Hide the ${metric} chart`);
     hide.addEventListener('click', () => onHide(metric));
+    this.title = title;
     header.append(title, hide);
     const plot = document.createElement('div');
     plot.className = 'plot';
@@ -70,6 +74,18 @@ export class MetricChart {
       this.hoverX = undefined;
       this.drawHover();
     });
+  }
+  /** The drawn chart (lines, axes, grid) for the PNG export. */
+  get canvas(): HTMLCanvasElement {
+    return this.base;
+  }
+
+  /** Marks a chart whose metric depends on the reward definition when the overlaid runs' definitions differ. */
+  setRewardMismatch(mismatch: boolean): void {
+    this.element.classList.toggle('reward-mismatch', mismatch);
+    const doc = describeMetric(this.metric);
+    this.title.textContent = mismatch ? `⚠ ${this.metric}` : this.metric;
+    this.title.title = `${mismatch ? 'The overlaid runs use different reward definitions: this chart compares different functions. ' : ''}${doc ? `${this.metric}: ${doc}` : this.metric}`;
   }
 
   setLines(lines: RunLine[], smoothing: number): void {

@@ -29,8 +29,27 @@ export interface MetricGroup {
   metrics: string[];
 }
 
-/** Groups metric names for the small multiples: known names in DESIGN order, others sorted. */
-export function groupMetrics(names: Iterable<string>): MetricGroup[] {
+/** Metrics that mean the same whatever a run's reward weights, α or mode: what runs with different rewards can be compared on. */
+export const COMMON_METRICS = ['rewards/answer/mean', 'validity_rate', 'key_step_recall', 'eval/accuracy', 'eval/validity_rate', 'eval/key_step_recall', 'eval/faithfulness'];
+
+/** Metrics computed from the run's own reward definition: not comparable between runs whose definitions differ. */
+export const REWARD_DEPENDENT = new Set(['reward', 'reward_std', 'rewards/step_rar/mean', 'frac_reward_zero_std', 'eval/reward']);
+
+export const COMMON_GROUP = 'Comparable across reward definitions';
+
+/**
+ * Groups metric names for the small multiples: known names in DESIGN order, others sorted. With
+ * `commonFirst` (the overlaid runs use different reward definitions) the metrics every reward
+ * measures alike come first, in their own group.
+ */
+export function groupMetrics(all: Iterable<string>, commonFirst = false): MetricGroup[] {
+  const names = [...all];
+  const common = commonFirst ? COMMON_METRICS.filter((m) => names.includes(m)) : [];
+  const rest = groupByKind(names.filter((m) => !common.includes(m)));
+  return common.length ? [{ name: COMMON_GROUP, metrics: common }, ...rest] : rest;
+}
+
+function groupByKind(names: Iterable<string>): MetricGroup[] {
   const buckets = new Map<string, string[]>(GROUPS.map((g) => [g.name, []]));
   const other: string[] = [];
   for (const name of names) {

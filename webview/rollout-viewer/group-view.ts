@@ -1,10 +1,29 @@
 // DOM for one group row: prompt, image, reference, then the chains that passed the filters. Every
-// piece of chain, prompt and reference text goes through h() as a text node.
+// piece of chain, prompt and reference text goes through h() as a text node; formulas go through
+// KaTeX's DOM renderer inside the span that carries their highlight (math.ts). Search hits are
+// marked by offsets into the whole chain, so a hit across a highlight edge is marked exactly.
 import type { RolloutSample } from '../../src/protocol/trainer-messages';
 import type { ViewerLayout } from '../../src/protocol/viewer-messages';
 import { h, type Child } from '../shared/dom';
-import { buildChainModel, type ChainModel, type Segment } from './chain-model';
+import { buildChainModel, findHits, pieces, type ChainModel, type MathRegion, type Segment } from './chain-model';
 import type { Row } from './filters';
+import { renderMath } from './math';
+
+/** Chains longer than this many characters are shown up to it, with a "Show all" button. */
+export const COLLAPSE_CHARS = 4000;
+
+/** What rendering a row depends on besides the row itself. */
+export interface ViewContext {
+  layout: ViewerLayout;
+  /** The search, lower-cased; empty for none. */
+  needle: string;
+  /** Keys (chainKey) of long chains the user expanded. */
+  expanded: ReadonlySet<string>;
+  /** Key of the chain the search navigation is on. */
+  current: string | null;
+}
+
+export const chainKey = (entryKey: string, sample: number): string => `${entryKey}/${sample}`;
 
 const models = new WeakMap<RolloutSample, ChainModel>();
 
@@ -21,21 +40,82 @@ export const formatNumber = (x: number): string => (Number.isInteger(x) ? String
 const signed = (x: number): string => (x > 0 ? `+${formatNumber(x)}` : formatNumber(x));
 const sign = (x: number): string => (x > 1e-9 ? 'positive' : x < -1e-9 ? 'negative' : 'zero');
 
-function segmentNode(seg: Segment, sample: RolloutSample): Child {
-  if (seg.keySteps.length === 0 && seg.violations.length === 0) return seg.text;
+function tipsOf(segs: readonly Segment[], sample: RolloutSample): string[] {
   const tips: string[] = [];
-  for (const k of seg.keySteps) tips.push(`key step ${k + 1}: ${sample.rewards.key_steps[k]?.text ?? ''}`);
-  for (const v of seg.violations) {
+  for (const k of new Set(segs.flatMap((s) => s.keySteps))) tips.push(`key step ${k + 1}: ${sample.rewards.key_steps[k]?.text ?? ''}`);
+  for (const v of new Set(segs.flatMap((s) => s.violations))) {
     const violation = sample.rewards.violations[v];
     if (violation) tips.push(`${violation.code}: ${violation.message}`);
   }
-  const classes = [seg.keySteps.length ? 'ks' : '', seg.violations.length ? 'viol' : '', seg.text === '' ? 'viol-point' : ''].filter(Boolean).join(' ');
-  return h('span', { class: classes, title: tips.join('\n') }, seg.text === '' ? '⚠' : seg.text);
+  return tips;
 }
 
-function chainView(sample: RolloutSample, index: number): HTMLElement {
+function classesOf(segs: readonly Segment[]): string {
+  const key = segs.some((s) => s.keySteps.length);
+  const viol = segs.some((s) => s.violations.length);
+  return [key ? 'ks' : '', viol ? 'viol' : '', segs.length === 1 && segs[0]!.text === '' ? 'viol-point' : ''].filter(Boolean).join(' ');
+}
+
+/** `text` (which starts at chain offset `at`) with the search hits inside it wrapped in <mark>. */
+function withHits(text: string, at: number, hits: readonly [number, number][]): Child[] {
+  const out: Child[] = [];
+  let from = 0;
+  for (const [a, b] of hits) {
+    const start = Math.max(a - at, from);
+    const end = Math.min(b - at, text.length);
+    if (end <= start) continue;
+    if (start > from) out.push(text.slice(from, start));
+    out.push(h('mark', { class: 'hit' }, text.slice(start, end)));
+    from = end;
+  }
+  if (from < text.length) out.push(text.slice(from));
+  return out;
+}
+
+function textNode(seg: Segment, sample: RolloutSample, hits: readonly [number, number][], limit: number): Child {
+  const text = seg.end > limit ? seg.text.slice(0, Math.max(0, limit - seg.start)) : seg.text;
+  const inside = hits.length ? withHits(text, seg.start, hits) : [text];
+  if (seg.keySteps.length === 0 && seg.violations.length === 0) return inside.length === 1 ? inside[0] : h('span', {}, ...inside);
+  return h(
+    'span',
+    { class: classesOf([seg]), title: tipsOf([seg], sample).join('\n'), 'data-start': String(seg.start), 'data-end': String(seg.end) },
+    ...(seg.text === '' ? ['⚠'] : inside),
+  );
+}
+
+/** A formula rendered by KaTeX, inside the highlight its segments carry; its source when KaTeX refuses it. */
+function mathNode(region: MathRegion, segs: readonly Segment[], sample: RolloutSample, hits: readonly [number, number][]): Child {
+  const rendered = renderMath(region.tex, region.display);
+  const hit = hits.some(([a, b]) => a < region.end && b > region.start);
+  const classes = [classesOf(segs), 'math', hit ? 'hit' : ''].filter(Boolean).join(' ');
+  const source = sample.text.slice(region.start, region.end);
+  const tips = [source, ...tipsOf(segs, sample)];
+  return h('span', { class: classes, title: tips.join('\n'), 'data-start': String(region.start), 'data-end': String(region.end) }, rendered ?? source);
+}
+
+function segmentsView(segs: readonly Segment[], model: ChainModel, sample: RolloutSample, hits: readonly [number, number][], limit: number): Child[] {
+  const out: Child[] = [];
+  for (const piece of pieces(segs, model.math)) {
+    if (piece.kind === 'text') {
+      if (piece.segment.start >= limit && piece.segment.text !== '') break;
+      out.push(textNode(piece.segment, sample, hits, limit));
+    } else {
+      // A formula is shown whole or not at all.
+      if (piece.region.end > limit) break;
+      out.push(mathNode(piece.region, piece.segments, sample, hits));
+    }
+  }
+  return out;
+}
+
+function chainView(sample: RolloutSample, index: number, entryKey: string, step: number, ctx: ViewContext): HTMLElement {
   const r = sample.rewards;
   const model = modelOf(sample);
+  const key = chainKey(entryKey, index);
+  const collapsed = sample.text.length > COLLAPSE_CHARS && !ctx.expanded.has(key);
+  const limit = collapsed ? COLLAPSE_CHARS : Infinity;
+  const hits = findHits(sample.text, ctx.needle);
+  const group = entryKey.slice(entryKey.indexOf(':') + 1);
   const badge = r.answer_correct
     ? h('span', { class: 'badge ok', title: `answer ${r.answer ?? ''} is correct` }, '✓')
     : h('span', { class: 'badge bad', title: r.answer === null ? 'no final answer' : `answer ${r.answer} is wrong` }, '✗');
@@ -50,20 +130,40 @@ function chainView(sample: RolloutSample, index: number): HTMLElement {
     h('span', { class: 'metric', title: 'matched key steps' }, `keys ${r.key_steps.filter((k) => k.matched).length}/${r.key_steps.length}`),
     h('span', { class: `advantage ${sign(sample.advantage)}`, title: 'group-relative advantage' }, `A ${signed(sample.advantage)}`),
     sample.engine ? engineView(sample.engine) : null,
-  );
-  const sections = model.sections.map((s) =>
+    hits.length ? h('span', { class: 'hit-count', title: 'search hits in this chain' }, `${hits.length} hit${hits.length > 1 ? 's' : ''}`) : null,
     h(
-      'div',
-      { class: `section section-${s.kind}` },
-      s.header.length ? h('div', { class: 'section-header' }, ...s.header.map((seg) => segmentNode(seg, sample))) : null,
-      h('div', { class: 'section-body' }, ...s.body.map((seg) => segmentNode(seg, sample))),
+      'button',
+      {
+        class: 'open-editor',
+        type: 'button',
+        title: 'Open this chain in an editor, its reference in front matter, so the inline annotations score it',
+        'data-step': String(step),
+        'data-group': group,
+        'data-sample': String(index),
+      },
+      'Open in Editor',
     ),
   );
+  const sections = model.sections.map((s) => {
+    const header = segmentsView(s.header, model, sample, hits, limit);
+    const body = segmentsView(s.body, model, sample, hits, limit);
+    if (!header.length && !body.length) return null;
+    return h('div', { class: `section section-${s.kind}` }, header.length ? h('div', { class: 'section-header' }, ...header) : null, h('div', { class: 'section-body' }, ...body));
+  });
+  const hiddenHits = collapsed ? hits.filter(([a]) => a >= COLLAPSE_CHARS).length : 0;
+  const more = collapsed
+    ? h(
+        'button',
+        { class: 'show-all', type: 'button', 'data-chain-key': key },
+        `Show all (${sample.text.length.toLocaleString('en-US')} characters${hiddenHits ? `, ${hiddenHits} more search hit${hiddenHits > 1 ? 's' : ''}` : ''})`,
+      )
+    : null;
   const missing = model.missingKeySteps.length ? h('div', { class: 'missing' }, h('span', { class: 'label' }, 'Missing key steps: '), model.missingKeySteps.join(' · ')) : null;
   const violations = r.violations.length
     ? h('ul', { class: 'violations' }, ...r.violations.map((v) => h('li', { title: v.message }, h('code', {}, v.code), ` ${v.message}`)))
     : null;
-  return h('article', { class: 'chain', 'data-chain': String(index) }, head, h('div', { class: 'sections' }, ...sections), missing, violations);
+  const classes = ['chain', hits.length ? 'hit-chain' : '', ctx.current === key ? 'current-hit' : ''].filter(Boolean).join(' ');
+  return h('article', { class: classes, 'data-chain': String(index), 'data-chain-key': key }, head, h('div', { class: 'sections' }, ...sections), more, missing, violations);
 }
 
 /** What the training engine itself reported for an imported sample, beside the rescored rewards. */
@@ -73,7 +173,7 @@ function engineView(engine: Record<string, number>): HTMLElement {
   return h('span', { class: 'metric engine', title: `reported by the training engine (not rescored): ${text}` }, `engine: ${text}`);
 }
 
-export function groupView(row: Row, layout: ViewerLayout): HTMLElement {
+export function groupView(row: Row, ctx: ViewContext): HTMLElement {
   const { group, step } = row.entry;
   const samples = group.samples;
   const mean = samples.reduce((a, s) => a + s.rewards.total, 0) / Math.max(1, samples.length);
@@ -105,6 +205,6 @@ export function groupView(row: Row, layout: ViewerLayout): HTMLElement {
         keySteps.length ? h('ol', { class: 'key-steps' }, ...keySteps.map((k) => h('li', {}, k))) : null,
       ),
     ),
-    h('div', { class: `chains ${layout}` }, ...row.chains.map((i) => chainView(samples[i]!, i))),
+    h('div', { class: `chains ${ctx.layout}` }, ...row.chains.map((i) => chainView(samples[i]!, i, row.entry.key, step, ctx))),
   );
 }

@@ -5,6 +5,12 @@ import { HeightIndex, visibleRange } from './height-index';
 import { frameScheduler } from '../shared/frame';
 
 const OVERSCAN_PX = 300;
+/**
+ * Building rows stops for the frame after this many milliseconds (at least one row is built): a
+ * jump to unmeasured rows, or a new search result, fills the screen over a few frames instead of
+ * holding one frame for all of it.
+ */
+const BUILD_BUDGET_MS = 8;
 
 export interface VirtualListOptions<R> {
   scroller: HTMLElement;
@@ -76,6 +82,24 @@ export class VirtualList<R> {
     this.schedule();
   }
 
+  /** Renders the mounted rows that `which` selects again (their content changed, e.g. a chain was expanded). */
+  rerender(which: (row: R) => boolean): void {
+    for (const [i, el] of this.mounted) {
+      if (!which(this.rows[i]!)) continue;
+      this.unmount(el);
+      this.mounted.delete(i);
+    }
+    this.schedule();
+  }
+
+  /** Scrolls row i to the top; `then` runs once it is rendered (mounted and measured). */
+  scrollToRow(i: number, then?: () => void): void {
+    if (i < 0 || i >= this.rows.length) return;
+    this.options.scroller.scrollTop = this.index.offsetOf(i);
+    this.schedule();
+    if (then) requestAnimationFrame(() => requestAnimationFrame(then));
+  }
+
   private unmount(el: HTMLElement): void {
     this.rowObserver.unobserve(el);
     el.remove();
@@ -104,6 +128,7 @@ export class VirtualList<R> {
 
   private render(): void {
     const scroller = this.options.scroller;
+    const started = performance.now();
     for (let pass = 0; pass < 3; pass++) {
       const top = scroller.scrollTop;
       const anchor = this.index.indexAt(top);
@@ -116,8 +141,13 @@ export class VirtualList<R> {
         }
       }
       const fresh: number[] = [];
+      let unfinished = false;
       for (let i = first; i <= last; i++) {
         if (this.mounted.has(i)) continue;
+        if (performance.now() - started > BUILD_BUDGET_MS && (fresh.length > 0 || pass > 0)) {
+          unfinished = true;
+          break;
+        }
         const el = this.options.render(this.rows[i]!);
         el.classList.add('virtual-row');
         this.spacer.appendChild(el);
@@ -139,6 +169,11 @@ export class VirtualList<R> {
       }
       for (const [i, el] of this.mounted) el.style.transform = `translateY(${this.index.offsetOf(i)}px)`;
       this.spacer.style.height = `${this.index.total()}px`;
+      if (unfinished) {
+        if (changed && anchor >= 0) scroller.scrollTop = this.index.offsetOf(anchor) + anchorOffset;
+        this.schedule();
+        return;
+      }
       if (!changed) return;
       // Keep the row under the top edge where it was, then fill whatever the new heights uncovered.
       if (anchor >= 0) scroller.scrollTop = this.index.offsetOf(anchor) + anchorOffset;

@@ -5,6 +5,7 @@ import { describeIssue } from '../../src/protocol/schema';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
+  setState(state: unknown): void;
 }
 
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -12,6 +13,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
 export interface Channel<In, Out> {
   post(message: Out): void;
   onMessage(handler: (message: In) => void): void;
+  /** Kept by VS Code across a window reload and handed to the panel serializer. */
+  persist(state: unknown): void;
 }
 
 /**
@@ -25,6 +28,7 @@ export function connect<In, Out>(
   const api = acquireVsCodeApi();
   return {
     post: (message) => api.postMessage(message),
+    persist: (state) => api.setState(state),
     onMessage: (handler) =>
       window.addEventListener('message', (event: MessageEvent<unknown>) => {
         const parsed = parse(event.data);

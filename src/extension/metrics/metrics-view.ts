@@ -18,6 +18,7 @@ import { newestFirst } from '../runs/run-directory-reader';
 import type { RunChange, RunManager } from '../runs/run-manager';
 import { describeProgress, type RunState } from '../runs/run-state';
 import { WebviewHost } from '../webview-host';
+import { metricsCsv, pngBytes } from './metrics-export';
 import { MetricStore } from './metric-store';
 import { METRICS_FILE, MetricsFileTail } from './metrics-file';
 import { isSelected, keepRuns, restoreViewState, selectRun, setMetricHidden, setSmoothing } from './view-state';
@@ -127,7 +128,32 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
       case 'setMetricHidden':
         this.setState(setMetricHidden(this.state, message.metric, message.hidden));
         break;
+      case 'exportCsv': {
+        const chunks = this.state.selected.flatMap((s) => this.store.chunks(s.runId));
+        void this.save('csv', Buffer.from(metricsCsv(chunks), 'utf8'));
+        break;
+      }
+      case 'exportPng': {
+        const bytes = pngBytes(message.dataUri);
+        if (bytes) void this.save('png', bytes);
+        else this.log.warn('[metrics] the exported image is not a PNG; nothing saved');
+        break;
+      }
     }
+  }
+
+  /** Asks where to save an export (next to the runs by default) and writes it. */
+  private async save(ext: 'csv' | 'png', bytes: Buffer): Promise<void> {
+    const root = this.options.roots()[0];
+    const name = `metrics-${this.state.selected.map((s) => s.runId).join('+') || 'none'}`.slice(0, 120);
+    const target = await vscode.window.showSaveDialog({
+      title: `Export metrics as ${ext.toUpperCase()}`,
+      defaultUri: root ? vscode.Uri.file(path.join(root, `${name}.${ext}`)) : undefined,
+      filters: ext === 'csv' ? { CSV: ['csv'] } : { PNG: ['png'] },
+    });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, bytes);
+    void vscode.window.showInformationMessage(`StepGRPO: metrics saved to ${target.fsPath}`);
   }
 
   private setState(next: MetricsViewState): void {
@@ -262,7 +288,9 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
   }
 
   private runInfos(): MetricsRunInfo[] {
-    return [...this.runs.values()].sort(newestFirst).map((r) => ({ runId: r.id, status: r.status, progress: describeProgress(r) }));
+    return [...this.runs.values()]
+      .sort(newestFirst)
+      .map((r) => ({ runId: r.id, status: r.status, progress: describeProgress(r), ...(r.reward !== undefined ? { reward: r.reward } : {}) }));
   }
 
   /** Everything, to a page that just said `ready`. */

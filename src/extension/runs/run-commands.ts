@@ -1,12 +1,15 @@
-// Start StepGRPO Run, Stop Run and Open Run Folder (DESIGN §9). Each accepts an optional argument
-// (a tree item's run, or `{preset}` / `{runId}` from scripts and tests) so no picker is needed.
+// Start StepGRPO Run, the run controls (Pause, Resume, Checkpoint Now, Stop, Resume Run, Restart
+// from Checkpoint) and Open Run Folder (DESIGN §9). Each accepts an optional argument (a tree item's
+// run, or `{preset}` / `{runId}` from scripts and tests) so no picker is needed.
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunManager } from './run-manager';
 import { RUN_FILES } from './run-directory-reader';
-import { describeProgress, isTerminal, type RunState } from './run-state';
+import { describeProgress, isResumable, isTerminal, STATUS_LABELS, type RunState } from './run-state';
 import type { RunsTreeProvider } from './runs-tree';
+import type { ConfigIssue } from './config-check';
+import type { RunConfigs } from './run-configs';
 import { RUN_PRESETS } from '../../protocol/run-presets';
 
 /** The trainer's presets (src/trainer/config.ts TRAIN_PRESETS), as offered in the picker. */
@@ -22,8 +25,26 @@ export interface StartRunResult {
   dir: string;
 }
 
+/** A config file that failed the check: no trainer was started. */
+export interface RefusedRunResult {
+  configIssues: ConfigIssue[];
+}
+
 /** What Stop Run / Open Run Folder accept: a run from the tree, `{runId}`, or a run id. */
 export type RunArg = RunState | { runId: string } | string | undefined;
+
+/** Stop Run's grace before SIGTERM (and as long again before SIGKILL): the setting, in seconds. */
+export function stopTimeoutMs(): number {
+  return Math.max(1, vscode.workspace.getConfiguration('stepgrpo').get<number>('runs.stopTimeoutSeconds', 120)) * 1000;
+}
+
+export type ControlCommand = 'pause' | 'resume' | 'checkpoint';
+
+const CONTROL_WORDS: Record<ControlCommand, { verb: string; wants: (run: RunState) => boolean; doing: string }> = {
+  pause: { verb: 'pause', wants: (r) => r.status === 'running' || r.status === 'starting', doing: 'pausing after the current step' },
+  resume: { verb: 'resume', wants: (r) => r.status === 'paused', doing: 'resuming' },
+  checkpoint: { verb: 'checkpoint', wants: (r) => r.status === 'running' || r.status === 'paused', doing: 'writing a checkpoint after the current step' },
+};
 
 export class RunCommands {
   constructor(
@@ -32,11 +53,25 @@ export class RunCommands {
     private readonly treeView: vscode.TreeView<RunState>,
     private readonly runsRoot: () => string,
     private readonly log: vscode.LogOutputChannel,
+    private readonly configs: RunConfigs,
   ) {}
 
-  async startRun(args?: StartRunArgs): Promise<StartRunResult | undefined> {
+  async startRun(args?: StartRunArgs): Promise<StartRunResult | RefusedRunResult | undefined> {
     const choice = args?.preset || args?.configFile ? args : await this.pickRunSource();
     if (!choice) return undefined;
+    if (choice.configFile) {
+      // A wrong field fails here, named in the editor, before a trainer is spawned.
+      const issues = await this.configs.check(choice.configFile).catch((err: Error) => [{ path: '', message: err.message, start: 0, end: 0 }]);
+      if (issues.length) {
+        const first = issues[0]!;
+        const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+        void vscode.window.showErrorMessage(
+          `StepGRPO: ${path.basename(choice.configFile)}: ${first.path ? `${first.path}: ` : ''}${first.message}${more}. The run was not started.`,
+        );
+        if (first.end > 0) void this.configs.reveal(choice.configFile, first);
+        return { configIssues: issues };
+      }
+    }
     const controller = new AbortController();
     let run: RunState;
     try {
@@ -60,9 +95,96 @@ export class RunCommands {
       void vscode.window.showWarningMessage(`StepGRPO: cannot stop ${run.id}: ${why}.`);
       return { runId: run.id, stopped: false };
     }
-    const stopped = this.manager.stop(run.id);
-    if (stopped) void vscode.window.setStatusBarMessage(`StepGRPO: stopping ${run.id} after the current step…`, 5000);
+    const forceAfter = stopTimeoutMs();
+    const stopped = this.manager.stop(run.id, forceAfter);
+    if (stopped) void vscode.window.setStatusBarMessage(`StepGRPO: stopping ${run.id} after the current step (forced after ${forceAfter / 1000} s)…`, 5000);
     return { runId: run.id, stopped };
+  }
+
+  /** Pause, Resume (a paused run) or Checkpoint Now; the trainer confirms with events the run state follows. */
+  async control(type: ControlCommand, arg?: RunArg): Promise<{ runId: string; sent: boolean } | undefined> {
+    const words = CONTROL_WORDS[type];
+    const candidates = this.manager.running().filter(words.wants);
+    const run =
+      (await this.resolveRun(arg, 'running')) ??
+      (await this.pick(candidates, `${words.verb[0]!.toUpperCase()}${words.verb.slice(1)} which run?`, `No run of this window can ${words.verb} now.`));
+    if (!run) return undefined;
+    const live = this.manager.get(run.id);
+    if (!live || !words.wants(live)) {
+      const why = live ? `it is ${STATUS_LABELS[live.status]}` : 'it was not started in this window';
+      void vscode.window.showWarningMessage(`StepGRPO: cannot ${words.verb} ${run.id}: ${why}.`);
+      return { runId: run.id, sent: false };
+    }
+    const sent = this.manager.command(run.id, type);
+    if (sent) void vscode.window.setStatusBarMessage(`StepGRPO: ${run.id}: ${words.doing}…`, 5000);
+    return { runId: run.id, sent };
+  }
+
+  /** Resume Run: a stopped, failed or interrupted run continues in its folder from its latest checkpoint. */
+  async resumeRun(arg?: RunArg): Promise<StartRunResult | undefined> {
+    const runs = await this.tree.runs();
+    const run =
+      (await this.resolveRun(arg, 'any')) ??
+      (await this.pick(
+        runs.filter((r) => isResumable(r.status)),
+        'Resume which run?',
+        'No stopped, failed or interrupted run to resume.',
+      ));
+    if (!run) return undefined;
+    const current = this.manager.get(run.id) ?? run;
+    if (!isResumable(current.status)) {
+      void vscode.window.showWarningMessage(`StepGRPO: ${run.id} is ${STATUS_LABELS[current.status]}; only a stopped, failed or interrupted run can be resumed.`);
+      return undefined;
+    }
+    const controller = new AbortController();
+    let resumed: RunState;
+    try {
+      resumed = this.manager.resume({ dir: run.dir, prior: current, signal: controller.signal });
+    } catch (err) {
+      const message = `StepGRPO: could not resume ${run.id}: ${(err as Error).message}`;
+      this.log.error(message);
+      void vscode.window.showErrorMessage(message);
+      return undefined;
+    }
+    void this.showProgress(resumed, controller);
+    return { runId: resumed.id, dir: resumed.dir };
+  }
+
+  /** Restart from a checkpoint: a new run (a branch) whose policy starts from one of the run's checkpoints. */
+  async branchRun(arg?: RunArg, checkpointArg?: string): Promise<StartRunResult | undefined> {
+    const run = (await this.resolveRun(arg, 'any')) ?? (await this.pick(await this.tree.runs(), 'Restart from a checkpoint of which run?', 'There are no StepGRPO runs yet.'));
+    if (!run) return undefined;
+    const checkpoint = checkpointArg ?? (await this.pickCheckpoint(run));
+    if (!checkpoint) return undefined;
+    const controller = new AbortController();
+    let branch: RunState;
+    try {
+      branch = this.manager.branch({ runsRoot: this.runsRoot(), sourceDir: run.dir, checkpoint, signal: controller.signal });
+    } catch (err) {
+      const message = `StepGRPO: could not restart from ${path.basename(checkpoint)}: ${(err as Error).message}`;
+      this.log.error(message);
+      void vscode.window.showErrorMessage(message);
+      return undefined;
+    }
+    void this.showProgress(branch, controller);
+    return { runId: branch.id, dir: branch.dir };
+  }
+
+  private async pickCheckpoint(run: RunState): Promise<string | undefined> {
+    const dir = path.join(run.dir, 'checkpoints');
+    const names = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => /^step-\d+$/.test(n) && fs.existsSync(path.join(dir, n, 'state.json'))) : [];
+    if (names.length === 0) {
+      void vscode.window.showInformationMessage(`StepGRPO: ${run.id} has no complete checkpoint yet.`);
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      names
+        .sort()
+        .reverse()
+        .map((n) => ({ label: n, description: `step ${Number(n.slice(5))}`, path: path.join(dir, n) })),
+      { title: `Restart from a checkpoint of ${run.id}`, placeHolder: "The branch runs RL from this checkpoint with the run's config, in a new run folder" },
+    );
+    return picked?.path;
   }
 
   /**
@@ -90,21 +212,29 @@ export class RunCommands {
 
   private async pickRunSource(): Promise<StartRunArgs | undefined> {
     type Item = vscode.QuickPickItem & { args?: StartRunArgs };
+    const files = await this.configs.workspaceConfigs();
     const items: Item[] = [
       ...RUN_PRESETS.map((p) => ({ label: `$(rocket) ${p.name}`, detail: p.detail, args: { preset: p.name } })),
+      ...(files.length ? [{ label: 'Run configs in this workspace', kind: vscode.QuickPickItemKind.Separator }] : []),
+      ...files.map((f) => ({ label: `$(json) ${path.basename(f.fsPath)}`, detail: vscode.workspace.asRelativePath(f), args: { configFile: f.fsPath } })),
       { label: '', kind: vscode.QuickPickItemKind.Separator },
       { label: '$(json) Config file…', detail: 'A JSON run config (any field of the trainer config; the rest comes from the demo preset).' },
+      { label: '$(new-file) New Run Config…', detail: 'Write a starting *.stepgrpo.json with the defaults, validated and completed as you edit.', args: {} },
     ];
     const picked = await vscode.window.showQuickPick(items, { title: 'Start StepGRPO Run', placeHolder: 'Pick a preset or a config file' });
     if (!picked) return undefined;
+    if (picked.args && !picked.args.preset && !picked.args.configFile) {
+      await this.configs.create();
+      return undefined;
+    }
     if (picked.args) return picked.args;
-    const files = await vscode.window.showOpenDialog({
+    const chosen = await vscode.window.showOpenDialog({
       title: 'StepGRPO run config',
       canSelectMany: false,
       filters: { 'JSON config': ['json'] },
       defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
     });
-    const file = files?.[0];
+    const file = chosen?.[0];
     return file ? { configFile: file.fsPath } : undefined;
   }
 
@@ -120,7 +250,8 @@ export class RunCommands {
             const fraction = total ? Math.min(1, state.step / total) : 0;
             const increment = Math.max(0, fraction * 100 - done);
             done += increment;
-            progress.report({ message: controller.signal.aborted ? `stopping after the current step… (${describeProgress(state)})` : describeProgress(state), increment });
+            const stopping = controller.signal.aborted || state.status === 'stopping';
+            progress.report({ message: stopping ? `stopping after the current step… (${describeProgress(state)})` : describeProgress(state), increment });
           };
           update(run);
           const cancel = token.onCancellationRequested(() => {

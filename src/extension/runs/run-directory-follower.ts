@@ -12,6 +12,8 @@ export interface FollowerOptions {
   onEvents: (events: TrainerEvent[]) => void;
   /** Lines that could not be read, and a last line that stays incomplete. */
   onNote?: (note: string) => void;
+  /** The file became shorter (rewritten or truncated); without this handler it is only noted. */
+  onRewritten?: () => void;
   pollMs?: number;
   /** How long an incomplete last line may stay unchanged before it is reported. */
   tornAfterMs?: number;
@@ -56,6 +58,11 @@ export class RunDirectoryFollower {
     return this.reading;
   }
 
+  /** The file being followed and the bytes read from it (complete lines only). */
+  position(): { file: string; bytes: number } | null {
+    return this.file ? { file: this.file, bytes: this.offset } : null;
+  }
+
   /** Polls for appended lines until disposed. */
   start(): void {
     if (this.timer || this.disposed) return;
@@ -87,6 +94,11 @@ export class RunDirectoryFollower {
     if (!this.file) return;
     const { lines, next, tail, size } = await readCompleteLines(this.file, this.offset);
     if (size < this.offset) {
+      if (this.options.onRewritten) {
+        // The owner reads the run again; until then the position still says how much was read.
+        this.options.onRewritten();
+        return;
+      }
       this.options.onNote?.(`${path.basename(this.file)} became shorter (${size} < ${this.offset} bytes): it was rewritten; reopen the run to read it again`);
       this.offset = size;
       return;

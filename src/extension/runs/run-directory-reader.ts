@@ -3,10 +3,15 @@
 // and the tail of events.ndjson are read: a long run's log holds megabytes of rollouts.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parseTrainerEvent, type TrainerEvent } from '../../protocol/trainer-messages';
-import { initialRunState, isTerminal, reduceRunEvent, type RunState } from './run-state';
+import { parseTrainerEvent, type EventContext, type TrainerEvent } from '../../protocol/trainer-messages';
+import { initialRunState, isTerminal, reduceRunEvent, rewardOf, totalStepsOf, type RunState } from './run-state';
+
+export { totalStepsOf } from './run-state';
 
 export const RUN_FILES = { config: 'config.json', events: 'events.ndjson', log: 'trainer.log' } as const;
+
+/** How the trainer (encodeLine) starts every rollouts line. */
+const ROLLOUTS_PREFIX = '{"v":1,"type":"rollouts"';
 
 export interface ReadOptions {
   /** Whether a trainer pid from a `hello` event is still alive (injected for tests). */
@@ -26,15 +31,6 @@ export function pidIsAlive(pid: number): boolean {
   }
 }
 
-/** Total steps as the trainer counts them (SFT then RL), from a resolved config. */
-export function totalStepsOf(config: unknown): number | undefined {
-  if (typeof config !== 'object' || config === null) return undefined;
-  const c = config as { sft?: { steps?: unknown }; rl?: { steps?: unknown } };
-  const sft = c.sft?.steps;
-  const rl = c.rl?.steps;
-  return typeof sft === 'number' && typeof rl === 'number' ? sft + rl : undefined;
-}
-
 async function stat(file: string) {
   try {
     return await fs.stat(file);
@@ -44,7 +40,12 @@ async function stat(file: string) {
 }
 
 /** Complete, valid event lines at the end of the file (a torn last line is skipped). */
-export async function readTailEvents(file: string, tailBytes = 64 * 1024, maxTailBytes = 16 * 1024 * 1024): Promise<{ events: TrainerEvent[]; wholeFile: boolean }> {
+export async function readTailEvents(
+  file: string,
+  tailBytes = 64 * 1024,
+  maxTailBytes = 16 * 1024 * 1024,
+  context: EventContext = {},
+): Promise<{ events: TrainerEvent[]; wholeFile: boolean }> {
   const handle = await fs.open(file, 'r');
   try {
     const size = (await handle.stat()).size;
@@ -56,8 +57,9 @@ export async function readTailEvents(file: string, tailBytes = 64 * 1024, maxTai
       if (start > 0) lines.shift(); // starts mid-line
       const events: TrainerEvent[] = [];
       for (const line of lines) {
-        if (!line.trim()) continue;
-        const parsed = parseTrainerEvent(line);
+        // Rollouts lines are most of the bytes and change nothing in the run state: skip them unparsed.
+        if (!line.trim() || line.startsWith(ROLLOUTS_PREFIX)) continue;
+        const parsed = parseTrainerEvent(line, context);
         if (parsed.ok) events.push(parsed.value);
       }
       const enough = events.some((e) => e.type === 'metrics' || e.type === 'done' || e.type === 'phase');
@@ -118,7 +120,9 @@ export async function readRunDirectory(dir: string, options: ReadOptions = {}): 
 
   if (configStat) {
     try {
-      state.totalSteps = totalStepsOf(JSON.parse(await fs.readFile(path.join(dir, RUN_FILES.config), 'utf8')));
+      const config: unknown = JSON.parse(await fs.readFile(path.join(dir, RUN_FILES.config), 'utf8'));
+      state.totalSteps = totalStepsOf(config);
+      state.reward = rewardOf(config);
     } catch (err) {
       state.error = `${RUN_FILES.config}: ${(err as Error).message}`;
     }
@@ -126,7 +130,7 @@ export async function readRunDirectory(dir: string, options: ReadOptions = {}): 
 
   if (eventsStat && eventsStat.size > 0) {
     const eventsFile = path.join(dir, RUN_FILES.events);
-    const { events, wholeFile } = await readTailEvents(eventsFile, options.tailBytes, options.maxTailBytes);
+    const { events, wholeFile } = await readTailEvents(eventsFile, options.tailBytes, options.maxTailBytes, { maxStep: state.totalSteps });
     if (!wholeFile) {
       const hello = await readHello(eventsFile);
       if (hello) state = reduceRunEvent(state, hello);
@@ -135,7 +139,7 @@ export async function readRunDirectory(dir: string, options: ReadOptions = {}): 
   }
 
   if (!isTerminal(state.status)) {
-    if (state.pid !== undefined && isAlive(state.pid)) state.status = 'running';
+    if (state.pid !== undefined && isAlive(state.pid)) state.status = state.status === 'paused' ? 'paused' : 'running';
     else if (!eventsStat && !configStat && logStat) {
       state.status = 'failed';
       state.error = state.error ?? (await lastLine(path.join(dir, RUN_FILES.log))) ?? 'the trainer failed before it wrote anything';
@@ -153,6 +157,29 @@ export async function scanRunsRoot(root: string, options: ReadOptions = {}): Pro
     return [];
   }
   const runs = await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => readRunDirectory(path.join(root, e.name), options).catch(() => undefined)));
+  return runs.filter((r): r is RunState => r !== undefined).sort(newestFirst);
+}
+
+/**
+ * The runs under `root` from folder names and modification times only: what the Runs view lists at
+ * once, before readRunDirectory fills in each run's state.
+ */
+export async function quickScanRunsRoot(root: string): Promise<RunState[]> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await fs.readdir(root, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const runs = await Promise.all(
+    entries
+      .filter((e) => e.isDirectory())
+      .map(async (e): Promise<RunState | undefined> => {
+        const dir = path.join(root, e.name);
+        const s = await stat(dir);
+        return s ? initialRunState(e.name, dir, { startedAt: s.birthtimeMs || s.mtimeMs, pending: true }) : undefined;
+      }),
+  );
   return runs.filter((r): r is RunState => r !== undefined).sort(newestFirst);
 }
 

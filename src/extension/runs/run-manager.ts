@@ -28,7 +28,27 @@ export interface StartRequest {
   signal?: AbortSignal;
 }
 
-export type RunChange = { kind: 'started'; run: RunState } | { kind: 'event'; run: RunState; event: TrainerEvent } | { kind: 'ended'; run: RunState; exit: ExitInfo };
+/** Resume Run: the same folder continues from its latest checkpoint (`--resume <dir>`). */
+export interface ResumeRequest {
+  dir: string;
+  /** What the folder said before (step, reward), shown until the trainer reports. */
+  prior?: RunState;
+  signal?: AbortSignal;
+}
+
+/** Restart from a checkpoint: a new run folder whose policy starts from another run's checkpoint. */
+export interface BranchRequest {
+  runsRoot: string;
+  /** The source run's folder; its config.json is the branch's config. */
+  sourceDir: string;
+  /** A checkpoint folder (`<run>/checkpoints/step-XXXXXX`). */
+  checkpoint: string;
+  signal?: AbortSignal;
+}
+
+/** `state`: the host changed the status itself (stop requested). */
+export type RunChange =
+  { kind: 'started'; run: RunState } | { kind: 'event'; run: RunState; event: TrainerEvent } | { kind: 'state'; run: RunState } | { kind: 'ended'; run: RunState; exit: ExitInfo };
 
 export interface RunManagerOptions {
   trainerJs: string;
@@ -40,6 +60,9 @@ export interface RunManagerOptions {
 }
 
 const SILENT: RunLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+
+/** The file a branch's config is written to inside its new folder (the trainer reads it with --config). */
+export const BRANCH_CONFIG = 'branch-config.json';
 
 interface LiveRun {
   state: RunState;
@@ -56,15 +79,61 @@ export class RunManager {
 
   /** Starts a trainer in a new run folder; the process is spawned now and reports through onDidChange. */
   start(request: StartRequest): RunState {
-    if (this.disposed) throw new Error('the run manager is disposed');
-    if (!fs.existsSync(this.options.trainerJs)) throw new Error(`the trainer is missing: ${this.options.trainerJs} (run \`node esbuild.js\`)`);
+    this.checkCanSpawn();
     if (request.configFile && !fs.existsSync(request.configFile)) throw new Error(`config file not found: ${request.configFile}`);
-    const label = request.configFile ? path.basename(request.configFile) : (request.preset ?? 'run');
+    const label = request.configFile ? path.basename(request.configFile).replace(/\.stepgrpo\.json$/i, '') : (request.preset ?? 'run');
     const { id, dir } = createRunDirectory(request.runsRoot, label, new Date());
     const args = ['--out', dir];
     if (request.preset) args.push('--preset', request.preset);
     if (request.configFile) args.push('--config', request.configFile);
+    return this.spawn(id, dir, args, request.signal, {});
+  }
 
+  /**
+   * Resume Run: continues a stopped, failed or interrupted run in its own folder. The run keeps
+   * its id, so everything following it (Runs view, viewer, status bar) goes on without a reload.
+   */
+  resume(request: ResumeRequest): RunState {
+    this.checkCanSpawn();
+    const dir = path.resolve(request.dir);
+    const id = path.basename(dir);
+    const current = this.runs.get(id);
+    if (current && !current.process.hasExited) throw new Error(`${id} is already running in this window`);
+    if (!fs.existsSync(path.join(dir, 'checkpoints', 'latest'))) throw new Error(`${id} has no complete checkpoint to resume from (checkpoints/latest is missing)`);
+    const prior = request.prior ?? current?.state;
+    const keep: Partial<RunState> = prior
+      ? {
+          step: prior.step,
+          totalSteps: prior.totalSteps,
+          lastReward: prior.lastReward,
+          lastEvalReward: prior.lastEvalReward,
+          checkpoint: prior.checkpoint,
+          startedAt: prior.startedAt,
+        }
+      : {};
+    this.runs.delete(id);
+    return this.spawn(id, dir, ['--resume', dir], request.signal, keep);
+  }
+
+  /** Restart from a checkpoint as a branch: the source's config, its policy from `checkpoint`, SFT skipped. */
+  branch(request: BranchRequest): RunState {
+    this.checkCanSpawn();
+    if (!fs.existsSync(path.join(request.checkpoint, 'state.json'))) throw new Error(`${request.checkpoint} is not a complete checkpoint (no state.json)`);
+    const source = JSON.parse(fs.readFileSync(path.join(request.sourceDir, 'config.json'), 'utf8')) as { sft?: Record<string, unknown> };
+    const config = { ...source, sft: { ...source.sft, steps: 0 }, initFrom: path.resolve(request.checkpoint) };
+    const label = `${path.basename(request.sourceDir).replace(/-\d{8}-\d{6}(-\d+)?$/, '')}-from-${path.basename(request.checkpoint)}`;
+    const { id, dir } = createRunDirectory(request.runsRoot, label, new Date());
+    const configFile = path.join(dir, BRANCH_CONFIG);
+    fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+    return this.spawn(id, dir, ['--out', dir, '--config', configFile], request.signal, {});
+  }
+
+  private checkCanSpawn(): void {
+    if (this.disposed) throw new Error('the run manager is disposed');
+    if (!fs.existsSync(this.options.trainerJs)) throw new Error(`the trainer is missing: ${this.options.trainerJs} (run \`node esbuild.js\`)`);
+  }
+
+  private spawn(id: string, dir: string, args: string[], signal: AbortSignal | undefined, keep: Partial<RunState>): RunState {
     const stderrFile = fs.createWriteStream(path.join(dir, RUN_FILES.log), { flags: 'a' });
     stderrFile.on('error', (err) => this.log.warn(`[${id}] ${RUN_FILES.log}: ${err.message}`));
     let resolveEnded!: (state: RunState) => void;
@@ -73,7 +142,7 @@ export class RunManager {
 
     // The handlers run asynchronously, after `run` below exists.
     const trainer = new TrainerProcess(
-      { node: this.options.node ?? process.execPath, trainerJs: this.options.trainerJs, args, cwd: dir },
+      { node: this.options.node ?? process.execPath, trainerJs: this.options.trainerJs, args, cwd: dir, eventContext: () => ({ maxStep: run.state.totalSteps }) },
       {
         onEvent: (event) => {
           run.state = { ...reduceRunEvent(run.state, event), live: true };
@@ -90,26 +159,40 @@ export class RunManager {
           run.state = { ...reduceRunExit(run.state, exit, trainer.stderrTail), live: false };
           const how = exit.spawnError ?? (exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`);
           const line = `[${id}] trainer exited (${how}): ${run.state.status}`;
-          if (run.state.status === 'failed') this.log.error(`${line}: ${run.state.error ?? describeExit(exit, trainer.stderrTail)}`);
+          if (run.state.status === 'failed' || run.state.status === 'interrupted') this.log.error(`${line}: ${run.state.error ?? describeExit(exit, trainer.stderrTail)}`);
           else this.log.info(line);
           this.fire({ kind: 'ended', run: run.state, exit });
           resolveEnded(run.state);
         },
       },
-      request.signal,
+      signal,
     );
-    const run: LiveRun = { state: initialRunState(id, dir, { live: true, startedAt: Date.now(), pid: trainer.pid }), process: trainer, ended };
+    const run: LiveRun = { state: initialRunState(id, dir, { startedAt: Date.now(), ...keep, live: true, pid: trainer.pid }), process: trainer, ended };
     this.runs.set(id, run);
     this.fire({ kind: 'started', run: run.state });
     return run.state;
   }
 
-  /** Asks a running trainer to stop after its current step. False when it is not running here. */
-  stop(id: string): boolean {
+  /**
+   * Asks a running trainer to stop after its current step; with `forceAfterMs` it is sent
+   * SIGTERM, then SIGKILL, if it has not exited by then. False when it is not running here.
+   */
+  stop(id: string, forceAfterMs?: number): boolean {
     const run = this.runs.get(id);
     if (!run || run.process.hasExited) return false;
-    this.log.info(`[${id}] stop requested`);
-    return run.process.send('stop');
+    this.log.info(`[${id}] stop requested${forceAfterMs !== undefined ? ` (forced after ${Math.round(forceAfterMs / 1000)} s)` : ''}`);
+    void run.process.stop(forceAfterMs);
+    run.state = { ...run.state, status: 'stopping' };
+    this.fire({ kind: 'state', run: run.state });
+    return true;
+  }
+
+  /** Pause, Resume (a paused run) and Checkpoint Now: the trainer acts between steps and says so in events. */
+  command(id: string, type: 'pause' | 'resume' | 'checkpoint'): boolean {
+    const run = this.runs.get(id);
+    if (!run || run.process.hasExited) return false;
+    this.log.info(`[${id}] ${type} requested`);
+    return run.process.send(type);
   }
 
   get(id: string): RunState | undefined {

@@ -2,14 +2,9 @@
 // into it. The same reducer serves live runs (events from the child's stdout) and runs read back
 // from their directory (events.ndjson), so both look alike in the view.
 import type { Phase, TrainerEvent } from '../../protocol/trainer-messages';
+import { isTerminal, STATUS_LABELS, type RunStatus } from '../../protocol/run-status';
 
-/**
- * `interrupted`: the trainer is gone without a `done` event (killed, crashed, machine restarted);
- * its last checkpoint can be resumed with `--resume <run-dir>`.
- */
-export type RunStatus = 'starting' | 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted';
-
-export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set(['completed', 'stopped', 'failed', 'interrupted']);
+export { isResumable, isTerminal, RUN_STATUSES, STATUS_LABELS, type RunStatus } from '../../protocol/run-status';
 
 export interface RunState {
   /** The run directory's name, e.g. `smoke-20250301-142233`. */
@@ -27,15 +22,32 @@ export interface RunState {
   /** Mean group reward of the latest RL step (`metrics.values.reward`). */
   lastReward?: number;
   lastEvalReward?: number;
+  /** Throughput of the latest step (`metrics.values.tokens_per_second`), for the status bar. */
+  tokensPerSecond?: number;
   checkpoint?: string;
   /** The latest `error` event's message, or why the process ended badly. */
   error?: string;
   /** Milliseconds since the epoch. */
   startedAt?: number;
+  /** The reward definition from the resolved config: a preset name or the settings as JSON. */
+  reward?: string;
+  /** Listed from a cheap scan of the folder names; its details are still being read. */
+  pending?: boolean;
 }
 
-export function isTerminal(status: RunStatus): boolean {
-  return TERMINAL_STATUSES.has(status);
+/** A run's reward definition from its resolved config, for telling apart runs whose `reward` differs. */
+export function rewardOf(config: unknown): string | undefined {
+  const reward = typeof config === 'object' && config !== null ? (config as { reward?: unknown }).reward : undefined;
+  return reward === undefined ? undefined : typeof reward === 'string' ? reward : JSON.stringify(reward);
+}
+
+/** Total steps as the trainer counts them (SFT then RL), from a resolved config. */
+export function totalStepsOf(config: unknown): number | undefined {
+  if (typeof config !== 'object' || config === null) return undefined;
+  const c = config as { sft?: { steps?: unknown }; rl?: { steps?: unknown } };
+  const sft = c.sft?.steps;
+  const rl = c.rl?.steps;
+  return typeof sft === 'number' && typeof rl === 'number' ? sft + rl : undefined;
 }
 
 export function initialRunState(id: string, dir: string, fields: Partial<RunState> = {}): RunState {
@@ -44,10 +56,18 @@ export function initialRunState(id: string, dir: string, fields: Partial<RunStat
 
 /** Folds one event into the state; returns a new object (the old one stays valid for the view). */
 export function reduceRunEvent(state: RunState, event: TrainerEvent): RunState {
-  const active: RunStatus = isTerminal(state.status) ? state.status : 'running';
+  // A requested stop stays `stopping` until the trainer says `done` (or exits).
+  const active: RunStatus = isTerminal(state.status) || state.status === 'stopping' ? state.status : state.status === 'paused' ? 'paused' : 'running';
   switch (event.type) {
     case 'hello':
-      return { ...state, status: active, pid: event.pid, device: event.device.ep };
+      return {
+        ...state,
+        status: active,
+        pid: event.pid,
+        device: event.device.ep,
+        totalSteps: state.totalSteps ?? totalStepsOf(event.config),
+        reward: state.reward ?? rewardOf(event.config),
+      };
     case 'phase':
       return { ...state, status: active, phase: event.phase, step: Math.max(state.step, event.step), totalSteps: event.totalSteps };
     case 'metrics': {
@@ -56,6 +76,8 @@ export function reduceRunEvent(state: RunState, event: TrainerEvent): RunState {
       if (event.phase === 'rl' && typeof reward === 'number') next.lastReward = reward;
       const evalReward = event.values['eval/reward'];
       if (typeof evalReward === 'number') next.lastEvalReward = evalReward;
+      const speed = event.values['tokens_per_second'];
+      if (event.phase !== 'eval' && typeof speed === 'number') next.tokensPerSecond = speed;
       return next;
     }
     case 'checkpoint':
@@ -70,6 +92,10 @@ export function reduceRunEvent(state: RunState, event: TrainerEvent): RunState {
       if (event.status === 'failed' && typeof error === 'string' && !next.error) next.error = error;
       return next;
     }
+    case 'paused':
+      return isTerminal(state.status) || state.status === 'stopping' ? state : { ...state, status: 'paused' };
+    case 'resumed':
+      return isTerminal(state.status) || state.status === 'stopping' ? state : { ...state, status: 'running' };
     case 'rollouts':
     case 'log':
       return state;
@@ -83,16 +109,24 @@ export interface ExitInfo {
   spawnError?: string;
 }
 
-/** The state once the process has exited: a run that never said `done` failed or was interrupted. */
+/**
+ * The state once the process has exited. A trainer that said hello but never `done` is
+ * `interrupted`, however it died (signal, crash, exit code): its run folder reads the same, so the
+ * Runs view, the notifications and a later window agree, and Resume Run continues it from its
+ * latest checkpoint.
+ */
 export function reduceRunExit(state: RunState, exit: ExitInfo, stderrTail: string[] = []): RunState {
   const bad = exit.spawnError !== undefined || exit.signal !== null || (exit.code !== null && exit.code !== 0);
+  if (exit.spawnError !== undefined) return { ...state, status: 'failed', error: state.error ?? describeExit(exit, stderrTail) };
   if (isTerminal(state.status)) {
     if (!bad || state.status === 'failed') return state;
     // A `done` that claims success followed by a crash: the crash wins.
     return { ...state, status: 'failed', error: state.error ?? describeExit(exit, stderrTail) };
   }
+  // Never said hello: it wrote no run folder either (a bad flag, a crash while loading), so there is nothing to resume.
+  if (state.device === undefined) return { ...state, status: 'failed', error: state.error ?? describeExit(exit, stderrTail) };
   if (!bad) return { ...state, status: 'interrupted', error: state.error ?? 'the trainer exited without a "done" event' };
-  return { ...state, status: 'failed', error: state.error ?? describeExit(exit, stderrTail) };
+  return { ...state, status: 'interrupted', error: state.error ?? describeExit(exit, stderrTail) };
 }
 
 export function describeExit(exit: ExitInfo, stderrTail: string[] = []): string {
@@ -109,10 +143,21 @@ export function describeExit(exit: ExitInfo, stderrTail: string[] = []): string 
 export function describeProgress(state: RunState): string {
   const parts = [state.totalSteps !== undefined ? `step ${state.step}/${state.totalSteps}` : `step ${state.step}`];
   if (state.phase && !isTerminal(state.status)) parts.push(state.phase.toUpperCase());
+  if (state.status === 'paused' || state.status === 'stopping') parts.push(state.status);
   if (state.lastReward !== undefined) parts.push(`reward ${formatReward(state.lastReward)}`);
   return parts.join(' · ');
 }
 
 export function formatReward(value: number): string {
   return Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(3);
+}
+
+/** The status-bar item of the active run: `$(sync~spin) demo-…: step 12/60 · reward 0.412 · 1,234 tok/s`. */
+export function statusBarText(run: RunState): string {
+  const icon = run.status === 'paused' ? '$(debug-pause)' : run.status === 'stopping' ? '$(loading~spin)' : '$(sync~spin)';
+  const parts = [run.totalSteps !== undefined ? `step ${run.step}/${run.totalSteps}` : `step ${run.step}`];
+  if (run.lastReward !== undefined) parts.push(`reward ${formatReward(run.lastReward)}`);
+  if (run.tokensPerSecond !== undefined) parts.push(`${Math.round(run.tokensPerSecond).toLocaleString('en-US')} tok/s`);
+  if (run.status === 'paused' || run.status === 'stopping') parts.push(STATUS_LABELS[run.status]);
+  return `${icon} ${run.id}: ${parts.join(' · ')}`;
 }

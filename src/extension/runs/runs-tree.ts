@@ -1,22 +1,40 @@
 // The Runs view: every run folder under the runs roots (read back from disk, so CLI runs appear
-// too) merged with the live runs of this window. Refreshes are debounced: a live run writes an
-// event per step and the file watcher reports each append.
+// too) merged with the live runs of this window. The first listing comes from folder names alone,
+// at once; each run's state is read in the background and shown when ready. Refreshes are
+// debounced: a live run writes an event per step and the file watcher reports each append.
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { Disposable } from '../disposable';
-import { mergeRuns, scanRunsRoot } from './run-directory-reader';
+import { mergeRuns, quickScanRunsRoot, scanRunsRoot } from './run-directory-reader';
 import type { RunManager } from './run-manager';
-import { describeProgress, formatReward, isTerminal, type RunState, type RunStatus } from './run-state';
+import { describeProgress, formatReward, isResumable, isTerminal, STATUS_LABELS, type RunState, type RunStatus } from './run-state';
 
 export const RUNS_VIEW_ID = 'stepgrpo.runs';
 
 /** contextValue of tree items; package.json `menus` match on these. */
-export const RUN_CONTEXT = { running: 'stepgrpoRun.running', external: 'stepgrpoRun.external', ended: 'stepgrpoRun.ended' } as const;
+export const RUN_CONTEXT = {
+  running: 'stepgrpoRun.running',
+  paused: 'stepgrpoRun.paused',
+  stopping: 'stepgrpoRun.stopping',
+  external: 'stepgrpoRun.external',
+  /** Completed: nothing to resume, but a branch can start from its checkpoints. */
+  ended: 'stepgrpoRun.ended',
+  /** Stopped, failed or interrupted: Resume Run continues it. */
+  resumable: 'stepgrpoRun.resumable',
+} as const;
+
+export function runContext(run: RunState): string {
+  if (isTerminal(run.status)) return isResumable(run.status) ? RUN_CONTEXT.resumable : RUN_CONTEXT.ended;
+  if (!run.live) return RUN_CONTEXT.external;
+  return run.status === 'paused' ? RUN_CONTEXT.paused : run.status === 'stopping' ? RUN_CONTEXT.stopping : RUN_CONTEXT.running;
+}
 
 const ICONS: Record<RunStatus, [string, string | undefined]> = {
   starting: ['loading~spin', undefined],
   running: ['sync~spin', 'charts.blue'],
+  paused: ['debug-pause', 'charts.yellow'],
+  stopping: ['loading~spin', 'charts.yellow'],
   completed: ['pass', 'testing.iconPassed'],
   stopped: ['debug-stop', 'charts.yellow'],
   failed: ['error', 'testing.iconFailed'],
@@ -26,21 +44,26 @@ const ICONS: Record<RunStatus, [string, string | undefined]> = {
 export function runTreeItem(run: RunState): vscode.TreeItem {
   const item = new vscode.TreeItem(run.id, vscode.TreeItemCollapsibleState.None);
   item.id = run.dir;
+  if (run.pending) {
+    item.description = 'reading…';
+    item.iconPath = new vscode.ThemeIcon('loading~spin');
+    item.tooltip = run.dir;
+    return item;
+  }
   // The icon carries the status; the narrow sidebar keeps the numbers.
   item.description = describeProgress(run);
   const [icon, color] = ICONS[run.status];
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-  const running = !isTerminal(run.status);
-  item.contextValue = running ? (run.live ? RUN_CONTEXT.running : RUN_CONTEXT.external) : RUN_CONTEXT.ended;
+  item.contextValue = runContext(run);
   item.tooltip = runTooltip(run);
-  item.accessibilityInformation = { label: `Run ${run.id}, ${run.status}, ${describeProgress(run)}` };
+  item.accessibilityInformation = { label: `Run ${run.id}, ${STATUS_LABELS[run.status]}, ${describeProgress(run)}` };
   return item;
 }
 
 function runTooltip(run: RunState): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(
-    `**${run.id}** — $(${ICONS[run.status][0].replace('~spin', '')}) ${run.status}${run.live ? '' : isTerminal(run.status) ? '' : ' (started outside this window)'}\n\n`,
+    `**${run.id}** — $(${ICONS[run.status][0].replace('~spin', '')}) ${STATUS_LABELS[run.status]}${run.live ? '' : isTerminal(run.status) ? '' : ' (started outside this window)'}\n\n`,
   );
   const rows: [string, string | undefined][] = [
     ['Step', run.totalSteps !== undefined ? `${run.step} / ${run.totalSteps}` : String(run.step)],
@@ -64,6 +87,11 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   private current: RunState[] = [];
   private readonly watchers = new Map<string, vscode.FileSystemWatcher>();
   private watching = false;
+  /** The background scan, and whether another is wanted once it ends. */
+  private scanning: Promise<void> | undefined;
+  private rescan = false;
+  /** `current` holds the result of a scan that has not been shown yet. */
+  private fresh = false;
 
   constructor(
     private readonly manager: RunManager,
@@ -109,7 +137,34 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
         }),
       );
     }
-    return this.runs();
+    if (this.fresh) {
+      this.fresh = false;
+      return this.current;
+    }
+    // Folder names first (milliseconds), states from the background scan.
+    if (this.current.length === 0) this.current = mergeRuns((await Promise.all(this.roots().map((r) => quickScanRunsRoot(r)))).flat(), this.manager.list());
+    this.scanInBackground();
+    return this.current;
+  }
+
+  private scanInBackground(): void {
+    if (this.scanning) {
+      this.rescan = true;
+      return;
+    }
+    this.scanning = this.runs().then(
+      () => {
+        this.scanning = undefined;
+        if (this.isDisposed) return;
+        this.fresh = true;
+        this.changed.fire();
+        if (this.rescan) {
+          this.rescan = false;
+          this.refreshSoon();
+        }
+      },
+      () => (this.scanning = undefined),
+    );
   }
 
   private watchRoots(): void {

@@ -6,7 +6,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { describeIssue } from '../../protocol/schema';
-import { encodeLine, parseTrainerEvent, type HostCommand, type HostCommandType, type TrainerEvent } from '../../protocol/trainer-messages';
+import { encodeLine, parseTrainerEvent, type EventContext, type HostCommand, type HostCommandType, type TrainerEvent } from '../../protocol/trainer-messages';
 import type { ExitInfo } from './run-state';
 
 export interface TrainerLaunch {
@@ -16,6 +16,8 @@ export interface TrainerLaunch {
   args: string[];
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** What the guard checks each event against (the run's total steps, once known). */
+  eventContext?: () => EventContext;
 }
 
 export interface TrainerHandlers {
@@ -48,7 +50,7 @@ export class TrainerProcess {
     this.child.stdin.on('error', () => undefined);
 
     const stdout = readline.createInterface({ input: this.child.stdout, crlfDelay: Infinity });
-    stdout.on('line', (line) => this.onStdoutLine(line, handlers));
+    stdout.on('line', (line) => this.onStdoutLine(line, handlers, launch.eventContext?.() ?? {}));
     const stderr = readline.createInterface({ input: this.child.stderr, crlfDelay: Infinity });
     stderr.on('line', (line) => {
       this.stderrTail.push(line);
@@ -129,17 +131,17 @@ export class TrainerProcess {
     this.timers.add(t);
   }
 
-  private onStdoutLine(line: string, handlers: TrainerHandlers): void {
+  private onStdoutLine(line: string, handlers: TrainerHandlers, context: EventContext): void {
     if (!line.trim()) return;
-    const parsed = parseLine(line);
+    const parsed = parseLine(line, context);
     if (parsed.ok) handlers.onEvent(parsed.message);
     else handlers.onWarning(parsed.error);
   }
 }
 
 /** A valid event, or the warning to log for a line that is not one. */
-function parseLine(line: string): { ok: true; message: TrainerEvent } | { ok: false; error: string } {
-  const parsed = parseTrainerEvent(line);
+function parseLine(line: string, context: EventContext): { ok: true; message: TrainerEvent } | { ok: false; error: string } {
+  const parsed = parseTrainerEvent(line, context);
   if (parsed.ok) return { ok: true, message: parsed.value };
   const excerpt = line.length > 120 ? `${line.slice(0, 120)}…` : line;
   return {

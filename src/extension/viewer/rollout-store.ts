@@ -5,11 +5,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { describeIssue } from '../../protocol/schema';
-import { parseTrainerEvent, type RolloutGroup } from '../../protocol/trainer-messages';
+import { parseTrainerEvent, type EventContext, type RolloutGroup } from '../../protocol/trainer-messages';
 
 /** Problems worth telling the user, each naming the file and line. */
 export interface LoadReport {
   file: string | null;
+  /** The file's size when it was read: a later, smaller size means it was truncated or rewritten. */
+  bytes: number;
   lines: number;
   problems: string[];
   /** Problems beyond the ones listed. */
@@ -60,17 +62,21 @@ export class RolloutStore {
     return true;
   }
 
-  /** Reads `<dir>/rollouts.jsonl` (or `events.ndjson` when there is none) line by line. */
-  async load(dir: string): Promise<LoadReport> {
+  /**
+   * Reads `<dir>/rollouts.jsonl` (or `events.ndjson` when there is none) line by line. With
+   * `maxStep` (the run's total steps) a line past the run's end is a problem, not an empty step.
+   */
+  async load(dir: string, context: EventContext = {}): Promise<LoadReport> {
     const file = await firstExisting([path.join(dir, 'rollouts.jsonl'), path.join(dir, 'events.ndjson')]);
-    const report: LoadReport = { file, lines: 0, problems: [], moreProblems: 0 };
+    const report: LoadReport = { file, bytes: 0, lines: 0, problems: [], moreProblems: 0 };
     if (!file) return report;
+    report.bytes = (await fs.stat(file)).size;
     const name = path.basename(file);
     const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
     for await (const line of lines) {
       report.lines++;
       if (!line.trim()) continue;
-      const parsed = parseTrainerEvent(line);
+      const parsed = parseTrainerEvent(line, context);
       if (!parsed.ok) {
         // An unknown event type in events.ndjson is some other tool's line, not a problem.
         if (parsed.unknownType) continue;

@@ -1,22 +1,48 @@
 // The Rollout viewer panel (DESIGN §9). One panel per window; it shows one run at a time, read from
-// the run folder and then followed live through the RunManager. The host owns the state (run,
-// step, filters, layout) and replays it whenever the webview (re)loads: retainContextWhenHidden
-// is off, so a hidden panel costs no memory in the renderer (WebviewHost owns the handshake).
+// the run folder and then followed live through the RunManager (a resumed run too: it keeps its
+// id). The host owns the state (run, step, filters, layout) and replays it whenever the webview
+// (re)loads: retainContextWhenHidden is off, so a hidden panel costs no memory in the renderer
+// (WebviewHost owns the handshake). After a window reload the panel comes back through the
+// WebviewPanelSerializer with the run it showed.
+import { watch, type FSWatcher } from 'node:fs';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RolloutGroup } from '../../protocol/trainer-messages';
-import { defaultViewerState, parseViewerToHost, type HostToViewer, type ViewerState, type ViewerToHost } from '../../protocol/viewer-messages';
+import { defaultViewerState, parseViewerToHost, type HostToViewer, type ViewerRun, type ViewerState, type ViewerToHost } from '../../protocol/viewer-messages';
 import { RunDirectoryFollower } from '../runs/run-directory-follower';
+import { readRunDirectory } from '../runs/run-directory-reader';
 import type { RunManager } from '../runs/run-manager';
-import { isTerminal } from '../runs/run-state';
+import type { RunState } from '../runs/run-state';
 import { WebviewHost } from '../webview-host';
+import { chainDocument } from './chain-export';
 import { inlineImages, RolloutStore } from './rollout-store';
 
 export const ROLLOUT_VIEWER_TYPE = 'stepgrpo.rolloutViewer';
 
+type Notice = Extract<HostToViewer, { type: 'notice' }>;
+
 export interface ViewerRunRef {
   id: string;
   dir: string;
+}
+
+/** What the panel remembers across a window reload (webview state, read back by the serializer). */
+export interface ViewerPersisted {
+  run?: ViewerRunRef;
+}
+
+/** The run fields the panel shows, from the RunManager's or the run folder's state. */
+export function viewerRunOf(ref: ViewerRunRef, run: RunState | undefined, rlStartsAt: number | null): ViewerRun {
+  return {
+    id: ref.id,
+    dir: ref.dir,
+    status: run?.status ?? 'completed',
+    phase: run?.phase ?? null,
+    step: run?.step ?? 0,
+    totalSteps: run?.totalSteps ?? null,
+    rlStartsAt,
+  };
 }
 
 /** What the integration tests read through the extension API. */
@@ -30,6 +56,8 @@ export interface ViewerSnapshot {
   postedChains: number;
   /** How many times the state was replayed to a (re)loaded webview. */
   replays: number;
+  /** The warning or error the banner shows, if any. */
+  notice: string | undefined;
 }
 
 export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
@@ -40,10 +68,15 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
   private postedChains = 0;
   private replays = 0;
   /** The last warning or error, replayed with the state so a reloaded panel still shows it. */
-  private lastNotice: HostToViewer | undefined;
+  private lastNotice: Notice | undefined;
   private loading: Promise<void> = Promise.resolve();
   /** Reads a run that another process writes (a recording reward server, a followed import, the CLI). */
   private follower: RunDirectoryFollower | undefined;
+  /** The rollouts file as read so far, to tell a truncated or rewritten file from a growing one. */
+  private readFile: () => { file: string; bytes: number } | null = () => null;
+  private folderWatch: vscode.Disposable | undefined;
+  private checking: Promise<void> | undefined;
+  private recheck = false;
 
   constructor(
     extensionUri: vscode.Uri,
@@ -54,20 +87,36 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     super(extensionUri, log, 'viewer', parseViewerToHost);
     this._register(
       manager.onDidChange((change) => {
-        if (change.run.id !== this.state.run?.id) return;
+        const shown = this.state.run;
+        if (change.run.id !== shown?.id) return;
         if (change.kind === 'event' && change.event.type === 'rollouts') {
           const { step, groups } = change.event;
           void this.loading.then(() => this.addLive(step, groups));
-        } else if (change.kind === 'ended' && this.state.run) {
-          this.state.run = { ...this.state.run, live: false };
+        }
+        // Phase, step, pause, stop, end and a Resume Run all show in the header and the banner.
+        const next = viewerRunOf(shown, change.run, shown.rlStartsAt);
+        if (next.status !== shown.status || next.phase !== shown.phase || next.step !== shown.step || next.totalSteps !== shown.totalSteps) {
+          this.state.run = next;
+          this.post({ type: 'run', run: next });
+        }
+        if (change.kind === 'ended') {
           this.notify({ type: 'notice', level: 'info', message: `Run ${change.run.id} ended: ${change.run.status}${change.run.error ? ` (${change.run.error})` : ''}.` });
         }
       }),
     );
+    this._register({ dispose: () => this.folderWatch?.dispose() });
   }
 
   snapshot(): ViewerSnapshot {
-    return { open: !!this.panel, ready: this.ready, state: structuredClone(this.state), steps: this.store.steps(), postedChains: this.postedChains, replays: this.replays };
+    return {
+      open: !!this.panel,
+      ready: this.ready,
+      state: structuredClone(this.state),
+      steps: this.store.steps(),
+      postedChains: this.postedChains,
+      replays: this.replays,
+      notice: this.lastNotice?.message,
+    };
   }
 
   /** Opens (or reveals) the panel on a run; resolves once the run folder has been read. */
@@ -77,46 +126,71 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     else await this.loading;
   }
 
+  /** A panel VS Code brought back after a reload (WebviewPanelSerializer): adopt it and show its run again. */
+  async restore(panel: vscode.WebviewPanel, persisted: ViewerPersisted | undefined): Promise<void> {
+    if (this.panel) {
+      // One panel per window: a second restored one is not needed.
+      panel.dispose();
+      return;
+    }
+    this.adopt(panel);
+    const run = persisted?.run;
+    if (run && typeof run.dir === 'string' && typeof run.id === 'string') await this.selectRun(run);
+  }
+
   private ensurePanel(): void {
     if (this.panel) {
       this.panel.reveal();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(ROLLOUT_VIEWER_TYPE, 'Rollout Viewer', vscode.ViewColumn.Active, { retainContextWhenHidden: false });
+    this.adopt(vscode.window.createWebviewPanel(ROLLOUT_VIEWER_TYPE, 'Rollout Viewer', vscode.ViewColumn.Active, { retainContextWhenHidden: false }));
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
     this.panel = panel;
     panel.onDidDispose(() => {
       if (this.panel === panel) this.panel = undefined;
     });
-    this.attach(panel, panel.onDidChangeViewState, { name: 'rollout-viewer', title: 'Rollout Viewer' });
+    this.attach(panel, panel.onDidChangeViewState, { name: 'rollout-viewer', title: 'Rollout Viewer', styles: ['katex/katex.min.css'] });
   }
 
   private async selectRun(run: ViewerRunRef): Promise<void> {
-    const live = this.manager.get(run.id);
-    this.state = { ...this.state, run: { id: run.id, dir: run.dir, live: !!live && !isTerminal(live.status) }, step: 'latest' };
+    this.state = { ...this.state, run: viewerRunOf(run, this.manager.get(run.id), null), step: 'latest' };
     this.store = new RolloutStore();
     this.images.clear();
     this.lastNotice = undefined;
+    this.readFile = () => null;
+    this.watchFolder(run.dir);
     const store = this.store;
     this.follower?.dispose();
     this.follower = undefined;
-    if (!live) {
-      this.follower = new RunDirectoryFollower(run.dir, {
-        onEvents: (events) => {
-          for (const e of events) if (e.type === 'rollouts') this.addLive(e.step, e.groups, e.partial);
-        },
-        onNote: (message) => this.notify({ type: 'notice', level: 'warning', message }),
-      });
-      this.loading = this.follower.catchUp();
-      this.follower.start();
-      await this.loading;
-      if (this.store === store) this.replayNow();
-      return;
-    }
+    const managed = this.manager.get(run.id);
     this.loading = (async () => {
       const started = performance.now();
       try {
-        const report = await store.load(run.dir);
+        const [onDisk, rlStartsAt] = await Promise.all([managed ?? readRunDirectory(run.dir), readSftSteps(run.dir)]);
+        if (this.store !== store) return;
+        this.state.run = viewerRunOf(run, onDisk ?? undefined, rlStartsAt);
+        if (!managed) {
+          // Written by another process: read it all, then keep reading what it appends.
+          const follower = new RunDirectoryFollower(run.dir, {
+            onEvents: (events) => {
+              for (const e of events) if (e.type === 'rollouts') this.addLive(e.step, e.groups, e.partial);
+            },
+            onNote: (message) => this.notify({ type: 'notice', level: 'warning', message }),
+            onRewritten: () => this.checkSoon(run.dir),
+          });
+          this.follower = follower;
+          await follower.catchUp();
+          follower.start();
+          this.readFile = () => follower.position();
+          this.log.info(`[viewer] ${run.id}: ${store.steps().length} steps of rollouts, followed, in ${(performance.now() - started).toFixed(0)} ms`);
+          return;
+        }
+        const report = await store.load(run.dir, { maxStep: this.state.run.totalSteps ?? undefined });
+        const read = report.file ? { file: report.file, bytes: report.bytes } : null;
+        this.readFile = () => read;
         this.log.info(`[viewer] ${run.id}: ${store.steps().length} steps of rollouts from ${report.file ?? '(no file yet)'} in ${(performance.now() - started).toFixed(0)} ms`);
         if (report.problems.length) {
           const more = report.moreProblems ? ` (and ${report.moreProblems} more)` : '';
@@ -132,6 +206,73 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     })();
     await this.loading;
     if (this.store === store) this.replayNow();
+  }
+
+  /**
+   * The run folder changing under the panel: deleted, or its rollouts file truncated or rewritten
+   * (smaller than when read). The panel keeps what it shows and says so in its banner; a rewrite is
+   * read again in the background. Appends (a growing file) are the live run and need nothing.
+   */
+  private watchFolder(dir: string): void {
+    this.folderWatch?.dispose();
+    this.folderWatch = undefined;
+    // fs.watch on the one folder (inotify here): the workspace watcher may not cover a run folder
+    // outside the workspace, and a deleted folder must still be noticed.
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(dir, { persistent: false }, () => this.checkSoon(dir));
+    } catch {
+      return;
+    }
+    watcher.on('error', () => this.checkSoon(dir));
+    this.folderWatch = { dispose: () => watcher.close() };
+  }
+
+  /** One check at a time; events during it ask for one more (a live run appends on every step). */
+  private checkSoon(dir: string): void {
+    if (this.checking) {
+      this.recheck = true;
+      return;
+    }
+    this.checking = this.checkFolder(dir).finally(() => {
+      this.checking = undefined;
+      if (this.recheck) {
+        this.recheck = false;
+        this.checkSoon(dir);
+      }
+    });
+  }
+
+  private async checkFolder(dir: string): Promise<void> {
+    if (this.state.run?.dir !== dir) return;
+    const exists = await fs.stat(dir).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) {
+      this.notify({ type: 'notice', level: 'error', message: `The run folder ${dir} was deleted. The chains already read stay on screen; choose another run to go on.` });
+      return;
+    }
+    const read = this.readFile();
+    if (!read) return;
+    const size = await fs.stat(read.file).then(
+      (s) => s.size,
+      () => -1,
+    );
+    if (size >= read.bytes) return;
+    const name = path.basename(read.file);
+    this.notify({
+      type: 'notice',
+      level: 'warning',
+      message:
+        size < 0 ? `${name} was deleted; the chains already read stay on screen.` : `${name} was truncated or rewritten (${size} bytes, was ${read.bytes}); reading it again.`,
+    });
+    if (size >= 0) {
+      const ref = { id: this.state.run.id, dir };
+      const notice = this.lastNotice;
+      await this.selectRun(ref);
+      if (notice) this.notify(notice);
+    } else this.readFile = () => null;
   }
 
   private shownStep(): number | undefined {
@@ -191,11 +332,26 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
       case 'pickRun':
         void this.pickRun().then((run) => (run ? this.open(run) : undefined));
         break;
+      case 'openInEditor':
+        void this.openInEditor(message.step, message.group, message.sample);
+        break;
     }
   }
 
+  /** An untitled Markdown document with the chain and its reference in front matter: the inline annotations score it. */
+  private async openInEditor(step: number, group: number, sample: number): Promise<vscode.TextEditor | undefined> {
+    const g = this.store.groups(step)[group];
+    const chain = g?.samples[sample];
+    if (!g || !chain) {
+      this.notify({ type: 'notice', level: 'warning', message: `Step ${step} has no chain #${sample + 1} in group ${group + 1} any more.` });
+      return undefined;
+    }
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: chainDocument(g, chain, { run: this.state.run?.id ?? null, step }) });
+    return vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+  }
+
   /** A notice; warnings and errors are kept and replayed, so a reloaded panel still shows them. */
-  private notify(message: Extract<HostToViewer, { type: 'notice' }>): void {
+  private notify(message: Notice): void {
     if (message.level !== 'info') this.lastNotice = message;
     this.post(message);
   }
@@ -204,6 +360,16 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     this.follower?.dispose();
     this.panel?.dispose();
     super.dispose();
+  }
+}
+
+/** The config's SFT steps: the step at which rollouts start (null when the folder has no config yet). */
+async function readSftSteps(dir: string): Promise<number | null> {
+  try {
+    const config = JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')) as { sft?: { steps?: unknown } };
+    return typeof config.sft?.steps === 'number' ? config.sft.steps : null;
+  } catch {
+    return null;
   }
 }
 

@@ -4,6 +4,8 @@
 // with the wheel (120 px a frame), flung from top to bottom (a whole new screen of rows every frame)
 // and through random jumps. Frame times are the intervals between
 // requestAnimationFrame callbacks; the worst one is the number that says whether it stays smooth.
+// Then a query is typed into the search field a key every 100 ms over all 10,000 chains
+// (`viewer.search_max_frame_ms`: issue 10, ≤ 50 ms), and next/previous step through the hits.
 // On a shared, loaded machine a frame can also wait for the CPU, so the page's own main-thread work
 // is reported beside it: the longest task (PerformanceObserver `longtask`, which sees tasks of
 // 50 ms and more) and the main-thread busy time per frame (CDP Performance.getMetrics).
@@ -21,6 +23,9 @@ const JUMPS = 40;
 const WHEEL_FRAMES = 300;
 const WHEEL_PX = 120;
 const REPS = 3;
+const QUERY = 'together';
+const KEY_MS = 100;
+const HIT_STEPS = 10;
 
 interface PhaseResult {
   frames: number[];
@@ -51,7 +56,8 @@ window.__bench = {
         else resolve({ frames, maxRows, elapsedMs: performance.now() - started, longestTask: window.__longest });
       };
       requestAnimationFrame(tick);
-      work().then(() => new Promise((r) => setTimeout(r, 300))).then(() => (done = true));
+      // A phase that throws still ends (its frames are kept), so the bench never hangs on a broken page.
+      work().catch((e) => console.error(e)).then(() => new Promise((r) => setTimeout(r, 300))).then(() => (done = true));
     });
   },
   append(groups, perMessage) {
@@ -69,6 +75,27 @@ window.__bench = {
       for (let f = 0; f < frames; f++) {
         list.scrollTop += px;
         await new Promise((r) => requestAnimationFrame(r));
+      }
+    });
+  },
+  search(query, keyMs) {
+    const field = document.querySelector('vscode-text-field');
+    const label = document.getElementById('hit-label');
+    return this.measure(async () => {
+      for (let i = 1; i <= query.length; i++) {
+        field.value = query.slice(0, i);
+        field.dispatchEvent(new Event('input'));
+        await new Promise((r) => setTimeout(r, keyMs));
+      }
+      // The filter has run once the hit label names the matches (bounded: a broken search ends the phase).
+      for (let f = 0; f < 600 && !/matching/.test(label.textContent); f++) await new Promise((r) => requestAnimationFrame(r));
+    });
+  },
+  navigate(hitSteps, keyMs) {
+    return this.measure(async () => {
+      for (let i = 0; i < hitSteps; i++) {
+        document.getElementById(i % 3 === 2 ? 'prev-hit' : 'next-hit').click();
+        await new Promise((r) => setTimeout(r, keyMs));
       }
     });
   },
@@ -108,6 +135,11 @@ const section: BenchSection = {
     const wheelMax: number[] = [];
     const wheelP95: number[] = [];
     const wheelBusy: number[] = [];
+    const searchMax: number[] = [];
+    const searchTask: number[] = [];
+    const navMax: number[] = [];
+    const searchP95: number[] = [];
+    let searchStatus = '';
     let maxRows = 0;
     for (let rep = 0; rep < REPS; rep++) {
       const viewer = await openViewerPage({ width: 1400, height: 900 });
@@ -119,7 +151,11 @@ const section: BenchSection = {
           const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
           return metrics.find((m) => m.name === 'TaskDuration')!.value * 1000;
         };
-        await viewer.send({ type: 'state', state: { ...defaultViewerState(), run: { id: 'bench', dir: '/bench', live: true } }, steps: [1] });
+        await viewer.send({
+          type: 'state',
+          state: { ...defaultViewerState(), run: { id: 'bench', dir: '/bench', status: 'running', phase: 'rl', step: 1, totalSteps: 10, rlStartsAt: 0 } },
+          steps: [1],
+        });
         await viewer.page.evaluate(`window.__groups = ${JSON.stringify(groups)}`);
         const append = (await viewer.page.evaluate(`window.__bench.append(window.__groups, ${GROUPS_PER_MESSAGE})`)) as PhaseResult;
         const status = String(await viewer.page.evaluate(`document.getElementById('status').textContent`));
@@ -133,7 +169,18 @@ const section: BenchSection = {
         wheelBusy.push(((await busy()) - wheelStart) / wheel.frames.length);
         wheelMax.push(Math.max(...wheel.frames));
         wheelP95.push(quantile(wheel.frames, 0.95));
-        longestTask.push(Math.max(append.longestTask, scroll.longestTask, wheel.longestTask));
+        const search = (await viewer.page.evaluate(`window.__bench.search(${JSON.stringify(QUERY)}, ${KEY_MS})`)) as PhaseResult;
+        searchMax.push(Math.max(...search.frames));
+        searchP95.push(quantile(search.frames, 0.95));
+        searchTask.push(search.longestTask);
+        const nav = (await viewer.page.evaluate(`window.__bench.navigate(${HIT_STEPS}, ${KEY_MS})`)) as PhaseResult;
+        navMax.push(Math.max(...nav.frames));
+        searchStatus = String(
+          await viewer.page.evaluate(
+            `document.getElementById('status').textContent + ' · ' + document.getElementById('hit-label').textContent + ' · ' + document.querySelectorAll('mark.hit').length + ' marks in view'`,
+          ),
+        );
+        longestTask.push(Math.max(append.longestTask, scroll.longestTask, wheel.longestTask, search.longestTask, nav.longestTask));
         appendMax.push(Math.max(...append.frames));
         appendP95.push(quantile(append.frames, 0.95));
         scrollMax.push(Math.max(...scroll.frames));
@@ -159,6 +206,14 @@ const section: BenchSection = {
       { key: 'viewer.max_task_ms', value: median(longestTask), note: 'longest main-thread task (0: none reached 50 ms)' },
       { key: 'viewer.scroll_busy_ms_per_frame', value: median(busyPerFrame), note: 'main-thread busy time per fling frame (CDP TaskDuration)' },
       { key: 'viewer.max_rows_in_dom', value: maxRows, note: `group rows mounted at once, of ${GROUPS}` },
+      {
+        key: 'viewer.search_max_frame_ms',
+        value: median(searchMax),
+        note: `typing "${QUERY}" (a key every ${KEY_MS} ms) over ${chains} chains until the matches show; ends at: ${searchStatus}`,
+      },
+      { key: 'viewer.search_max_task_ms', value: median(searchTask), note: 'longest main-thread task while typing (0: none reached 50 ms)' },
+      { key: 'viewer.search_nav_max_frame_ms', value: median(navMax), note: `${HIT_STEPS} next/previous presses, ${KEY_MS} ms apart (each a jump to another row)` },
+      { key: 'viewer.search_p95_frame_ms', value: median(searchP95) },
     ];
     return rows;
   },

@@ -103,14 +103,48 @@ suite('runs: Start StepGRPO Run, Stop Run, Open Run Folder, Runs view', () => {
     assert.equal(iconId(await treeItem(runId)), 'debug-stop');
   });
 
-  test("a config error fails the run with the trainer's message naming the field", async () => {
+  test('a config file with a wrong field is refused before a trainer starts, with a diagnostic on the field', async () => {
+    const before = fs.readdirSync(path.join(workspaceRoot(), '.stepgrpo', 'runs')).length;
     const configFile = writeConfig('bad-group.json', { rl: { groupSize: '4' } });
+    const result = await vscode.commands.executeCommand<{ configIssues: { path: string; message: string }[] }>('stepgrpo.startRun', { preset: 'smoke', configFile });
+    assert.equal(result.configIssues[0]?.path, 'rl.groupSize');
+    const diagnostics = vscode.languages.getDiagnostics(vscode.Uri.file(configFile));
+    assert.ok(
+      diagnostics.some((d) => d.message.startsWith('rl.groupSize: expected an integer')),
+      diagnostics.map((d) => d.message).join('; '),
+    );
+    assert.equal(fs.readdirSync(path.join(workspaceRoot(), '.stepgrpo', 'runs')).length, before, 'no run folder was made');
+  });
+
+  test("an error only the trainer can see fails the run with the trainer's message", async () => {
+    const configFile = writeConfig('bad-heads.json', { model: { dModel: 30, nHeads: 4 } });
     const { runId } = await start({ preset: 'smoke', configFile });
     const end = await withTimeout(api.runs.whenEnded(runId), 30_000, 'the failing run ending');
     assert.equal(end.status, 'failed');
-    assert.match(end.error ?? '', /rl\.groupSize/);
+    assert.match(end.error ?? '', /dModel 30 is not divisible by nHeads 4/);
     const item = await treeItem(runId);
     assert.equal(iconId(item), 'error');
+  });
+
+  test('a *.stepgrpo.json file with a typo gets a diagnostic from the contributed schema', async () => {
+    const file = writeConfig('typo.stepgrpo.json', { rl: { grupSize: 4 } });
+    await vscode.window.showTextDocument(vscode.Uri.file(file));
+    const found = await until(
+      () => vscode.languages.getDiagnostics(vscode.Uri.file(file)),
+      (ds) => ds.some((d) => /grupSize/.test(d.message)),
+      30_000,
+      'a schema diagnostic naming grupSize',
+    );
+    assert.ok(found.length >= 1);
+  });
+
+  test('New Run Config writes a starting file with the defaults and opens it', async () => {
+    const file = path.join(workspaceRoot(), 'starter.stepgrpo.json');
+    const made = await vscode.commands.executeCommand<{ file: string }>('stepgrpo.newRunConfig', { file });
+    assert.equal(made.file, file);
+    const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { rl: { groupSize: number } };
+    assert.equal(config.rl.groupSize, 8);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, file);
   });
 
   test('Open Run Folder reveals the run in the Explorer and opens its config.json', async () => {
@@ -128,5 +162,81 @@ suite('runs: Start StepGRPO Run, Stop Run, Open Run Folder, Runs view', () => {
     const item = await treeItem('cli-copy');
     assert.equal(iconId(item), 'pass');
     assert.match(String(item.description), /^step (\d+)\/\1 · reward/);
+  });
+
+  test('Pause, Checkpoint Now and Resume change the run state and the run directory', async () => {
+    const configFile = writeConfig('long-sft-2.json', { sft: { steps: 2000 } });
+    const { runId, dir } = await start({ preset: 'smoke', configFile });
+    await until(
+      () => api.runs.get(runId)?.step ?? 0,
+      (step) => step >= 1,
+      50_000,
+      'the first SFT step',
+    );
+    const events = () => fs.readFileSync(path.join(dir, 'events.ndjson'), 'utf8');
+    await vscode.commands.executeCommand('stepgrpo.pauseRun', { runId });
+    await until(
+      () => api.runs.get(runId)?.status,
+      (s) => s === 'paused',
+      30_000,
+      'the run paused',
+    );
+    assert.match(events(), /"type":"paused"/);
+    assert.equal((await treeItem(runId)).contextValue, 'stepgrpoRun.paused');
+    assert.match(api.runs.statusBar() ?? '', new RegExp(`^\\$\\(debug-pause\\) ${runId}: step \\d+/2002 · [\\d,]+ tok/s · paused$`));
+    // The viewer's header and SFT banner follow the same state (no rollouts before RL).
+    await vscode.commands.executeCommand('stepgrpo.openRolloutViewer', { runId });
+    const shown = await until(
+      () => api.viewer.snapshot().state.run,
+      (r) => r?.status === 'paused',
+      20_000,
+      'the viewer showing the paused run',
+    );
+    assert.deepEqual([shown!.phase, shown!.rlStartsAt, shown!.totalSteps], ['sft', 2000, 2002]);
+    const pausedAt = api.runs.get(runId)!.step;
+
+    await vscode.commands.executeCommand('stepgrpo.checkpointNow', { runId });
+    const ckpt = path.join(dir, 'checkpoints', `step-${String(pausedAt).padStart(6, '0')}`);
+    await until(() => fs.existsSync(path.join(ckpt, 'state.json')), Boolean, 30_000, `${path.basename(ckpt)} written while paused`);
+    assert.equal(fs.readFileSync(path.join(dir, 'checkpoints', 'latest'), 'utf8').trim(), path.basename(ckpt));
+    assert.equal(api.runs.get(runId)!.status, 'paused');
+    assert.equal(api.runs.get(runId)!.step, pausedAt, 'a paused run takes no step');
+
+    await vscode.commands.executeCommand('stepgrpo.unpauseRun', { runId });
+    await until(
+      () => api.runs.get(runId),
+      (r) => r?.status === 'running' && r.step > pausedAt,
+      30_000,
+      'the run going on after Resume',
+    );
+    assert.match(events(), /"type":"resumed"/);
+    await vscode.commands.executeCommand('stepgrpo.stopRun', { runId });
+    assert.equal((await withTimeout(api.runs.whenEnded(runId), 60_000, 'the run stopping')).status, 'stopped');
+  });
+
+  test('a trainer killed mid-run reads interrupted; Resume Run continues it in the same folder to completion', async () => {
+    const configFile = writeConfig('kill-me.json', { rl: { steps: 60 }, checkpointEvery: 5 });
+    const { runId, dir } = await start({ preset: 'smoke', configFile });
+    const running = await until(
+      () => api.runs.get(runId),
+      (r) => (r?.checkpoint ?? '').endsWith('step-000008') || (r?.step ?? 0) >= 9,
+      60_000,
+      'an RL checkpoint',
+    );
+    process.kill(running!.pid!, 'SIGKILL');
+    const killed = await withTimeout(api.runs.whenEnded(runId), 30_000, 'the killed run ending');
+    assert.equal(killed.status, 'interrupted', killed.error);
+    assert.match(killed.error ?? '', /SIGKILL/);
+    assert.equal((await treeItem(runId)).contextValue, 'stepgrpoRun.resumable');
+
+    const resumed = await vscode.commands.executeCommand<{ runId: string; dir: string }>('stepgrpo.resumeRun', { runId });
+    assert.deepEqual(resumed, { runId, dir });
+    const end = await withTimeout(api.runs.whenEnded(runId), 120_000, 'the resumed run completing');
+    assert.equal(end.status, 'completed', end.error);
+    assert.equal(end.step, end.totalSteps);
+    const item = await treeItem(runId);
+    assert.equal(iconId(item), 'pass');
+    const last = lastEvent(dir);
+    assert.deepEqual([last.type, last.status], ['done', 'completed']);
   });
 });

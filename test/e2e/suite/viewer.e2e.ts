@@ -30,7 +30,7 @@ suite('rollout viewer: Open Rollout Viewer on a run folder and on a live run', (
     assert.deepEqual(s.steps, [2, 5]);
     assert.equal(s.state.step, 'latest');
     assert.equal(s.postedChains, 12, '3 groups of 4 chains at step 5');
-    assert.equal(s.state.run?.live, false);
+    assert.equal(s.state.run?.status, 'completed');
   });
 
   test('hidden and shown again, the panel is replayed the host-owned state (retainContextWhenHidden is off)', async () => {
@@ -66,12 +66,27 @@ suite('rollout viewer: Open Rollout Viewer on a run folder and on a live run', (
       s.postedChains,
       last.groups.reduce((a, g) => a + g.samples.length, 0),
     );
-    assert.equal(s.state.run?.live, false, 'the run has ended');
+    assert.equal(s.state.run?.status, 'completed', 'the header follows the run to its end');
   });
 
   test('a folder that does not exist is an error, not a blank panel', async () => {
     const result = await vscode.commands.executeCommand('stepgrpo.openRolloutViewer', { runDir: path.join(runsRoot(), 'no-such-run') });
     assert.equal(result, undefined);
     assert.equal(api.viewer.snapshot().state.run?.id !== 'no-such-run', true);
+  });
+
+  test('a run folder truncated, then deleted, under the open panel: the panel stays and its banner says what happened', async () => {
+    const dir = path.join(runsRoot(), 'viewer-shrinks');
+    writeFixtureRun(dir, [1, 2], 2);
+    await vscode.commands.executeCommand('stepgrpo.openRolloutViewer', { runDir: dir });
+    await viewerWhen(api, (x) => x.ready && x.state.run?.id === 'viewer-shrinks' && x.postedChains > 0, 20_000, 'the folder shown');
+    const file = path.join(dir, 'rollouts.jsonl');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').split('\n')[0] + '\n');
+    const truncated = await viewerWhen(api, (x) => /truncated or rewritten/.test(x.notice ?? ''), 20_000, 'the truncation banner');
+    assert.deepEqual(truncated.steps, [1], 'the rewritten file was read again');
+    fs.rmSync(dir, { recursive: true, force: true });
+    const deleted = await viewerWhen(api, (x) => /was deleted/.test(x.notice ?? ''), 20_000, 'the deletion banner');
+    assert.equal(deleted.state.run?.id, 'viewer-shrinks', 'the panel keeps showing what it had');
+    assert.ok(deleted.ready);
   });
 });

@@ -20,7 +20,7 @@ function writeFixtureRun(workspace) {
 }
 
 /** The webview's inner frame (the one that holds the viewer's list). */
-async function viewerFrame(page) {
+export async function viewerFrame(page) {
   const find = async () => {
     for (const f of page.frames()) if (await f.$('#list').catch(() => null)) return f;
     return undefined;
@@ -28,7 +28,7 @@ async function viewerFrame(page) {
   return until(find, Boolean, 30_000, 'a webview frame holding #list', 100);
 }
 
-async function openFromPalette(page, runLabel) {
+export async function openFromPalette(page, runLabel) {
   await page.keyboard.press('Escape');
   await page.keyboard.press('F1');
   await page.waitForSelector('.quick-input-widget .quick-input-box input', { state: 'visible', timeout: 20_000 });
@@ -41,7 +41,7 @@ async function openFromPalette(page, runLabel) {
   await pickRun(page, runLabel);
 }
 
-async function pickRun(page, runLabel) {
+export async function pickRun(page, runLabel) {
   // The run picker (its title) replaces the palette; type only once it is there.
   await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Open Rollout Viewer' }).waitFor({ timeout: 20_000 });
   await page.keyboard.type(runLabel);

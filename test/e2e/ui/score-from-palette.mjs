@@ -8,6 +8,7 @@ import { launchChromium } from '../lib/browser.mjs';
 import { until } from '../lib/until.mjs';
 import { checkMetricsView } from './metrics-view.mjs';
 import { runRemoteRunScript } from './remote-run.mjs';
+import { runExperienceScript } from './run-experience.mjs';
 import { runViewerScript } from './rollout-viewer.mjs';
 
 const FIXTURE = 'apples-step-gap.md';
@@ -92,6 +93,7 @@ export async function runPaletteScript({ base, workspace, screenshotDir, log }) 
     if (await runFromPalette(page, check, { screenshotDir, log })) {
       await checkMetricsView(page, check, { screenshotDir, log });
       await runViewerScript(page, check, { workspace, screenshotDir, log });
+      await runExperienceScript(page, check, { workspace, screenshotDir, log });
     }
     await runRemoteRunScript(page, check, { screenshotDir, log });
   } finally {

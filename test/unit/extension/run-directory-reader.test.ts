@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { mergeRuns, readRunDirectory, readTailEvents, scanRunsRoot } from '../../../src/extension/runs/run-directory-reader';
+import { mergeRuns, quickScanRunsRoot, readRunDirectory, readTailEvents, scanRunsRoot } from '../../../src/extension/runs/run-directory-reader';
 import { createRunDirectory, runIdFor } from '../../../src/extension/runs/run-id';
 import { initialRunState } from '../../../src/extension/runs/run-state';
-import { runEvents, tempDir, writeRunDir } from './run-fixtures';
+import { ev, runEvents, tempDir, writeRunDir } from './run-fixtures';
 
 const root = tempDir();
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -118,5 +118,30 @@ describe('run ids', () => {
     const at = new Date(2025, 2, 4, 5, 6, 7);
     const ids = [1, 2, 3].map(() => createRunDirectory(path.join(root, 'ids'), 'demo', at).id);
     assert.deepEqual(ids, ['demo-20250304-050607', 'demo-20250304-050607-2', 'demo-20250304-050607-3']);
+  });
+
+  it('the quick scan lists run folders from their names at once, marked pending; the full read drops non-runs', async () => {
+    const quickRoot = tempDir('stepgrpo-quick-');
+    writeRunDir(quickRoot, 'a-run', { events: runEvents({ end: 'completed' }) });
+    fs.mkdirSync(path.join(quickRoot, 'not-a-run'));
+    const quick = await quickScanRunsRoot(quickRoot);
+    assert.deepEqual(quick.map((r) => [r.id, r.pending]).sort(), [
+      ['a-run', true],
+      ['not-a-run', true],
+    ]);
+    const full = await scanRunsRoot(quickRoot);
+    assert.deepEqual(
+      full.map((r) => [r.id, r.status, r.pending]),
+      [['a-run', 'completed', undefined]],
+    );
+    assert.deepEqual(await quickScanRunsRoot(path.join(quickRoot, 'missing')), []);
+    fs.rmSync(quickRoot, { recursive: true, force: true });
+  });
+
+  it("reads the reward definition from config.json, and rejects a tail event past the run's total steps", async () => {
+    const events = [...runEvents({ end: null }), ev.metrics(999, 'rl', { reward: 9 })];
+    const dir = writeRunDir(root, 'late-step', { events, config: { sft: { steps: 3 }, rl: { steps: 2 }, reward: 'grpo-outcome' } });
+    const run = await readRunDirectory(dir, { isAlive: dead });
+    assert.deepEqual([run?.step, run?.reward, run?.lastReward], [5, 'grpo-outcome', 0.5]);
   });
 });

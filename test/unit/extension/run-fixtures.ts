@@ -77,7 +77,9 @@ export function fakeTrainer(dir: string, script: FakeTrainerScript): string {
   const preamble = (script.preamble ?? []).map((l) => (typeof l === 'string' ? `${l}\n` : encodeLine(l)));
   const source = `
 const spec = ${JSON.stringify({ ...script, preamble })};
-const out = process.argv[process.argv.indexOf('--out') + 1];
+const flag = process.argv.includes('--resume') ? '--resume' : '--out';
+const out = process.argv[process.argv.indexOf(flag) + 1];
+let paused = false;
 const write = (e) => process.stdout.write(JSON.stringify({ v: 1, ...e }) + '\\n');
 let stopping = false;
 process.stdin.setEncoding('utf8');
@@ -88,13 +90,16 @@ process.stdin.on('data', (d) => {
     const cmd = JSON.parse(buf.slice(0, i));
     if (cmd.type === 'stop' && !spec.stubborn) stopping = true;
     if (cmd.type === 'ping') write({ type: 'log', level: 'debug', message: 'pong' });
+    if (cmd.type === 'pause' && !paused) { paused = true; write({ type: 'paused', step }); }
+    if (cmd.type === 'resume' && paused) { paused = false; write({ type: 'resumed', step }); }
+    if (cmd.type === 'checkpoint') write({ type: 'checkpoint', step, path: out + '/checkpoints/step-' + String(step).padStart(6, '0') });
   }
 });
 process.stdin.on('end', () => { if (!spec.stubborn) stopping = true; });
 process.on('SIGTERM', () => { if (!spec.stubborn) stopping = true; });
 for (const line of spec.preamble) process.stdout.write(line);
 for (const line of spec.stderr ?? []) process.stderr.write(line + '\\n');
-write({ type: 'hello', pid: process.pid, version: 'fake', device: { ep: 'cpu', threads: 1 }, config: { out } });
+write({ type: 'hello', pid: process.pid, version: 'fake', device: { ep: 'cpu', threads: 1 }, config: { out, resumed: flag === '--resume', argv: process.argv.slice(2) } });
 const total = spec.steps ?? 0;
 write({ type: 'phase', phase: 'rl', step: 0, totalSteps: total });
 let step = 0;
@@ -106,6 +111,7 @@ const finish = (status) => {
 const tick = () => {
   if (stopping) return finish('stopped');
   if (step >= total && !spec.stubborn) return finish('completed');
+  if (paused) return setTimeout(tick, spec.stepMs ?? 5);
   if (step < total) { step++; write({ type: 'metrics', step, phase: 'rl', values: { reward: step / 10 } }); }
   setTimeout(tick, spec.stepMs ?? 5);
 };

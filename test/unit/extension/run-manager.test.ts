@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { RunManager, type RunChange, type RunLogger } from '../../../src/extension/runs/run-manager';
+import { BRANCH_CONFIG, RunManager, type RunChange, type RunLogger } from '../../../src/extension/runs/run-manager';
 import { readRunDirectory } from '../../../src/extension/runs/run-directory-reader';
 import { ev, fakeTrainer, tempDir, type FakeTrainerScript } from './run-fixtures';
 
@@ -61,7 +61,7 @@ describe('RunManager', () => {
     const run = m.start({ runsRoot, preset: 'demo', configFile: config });
     const hello = await until(m, (c) => c.kind === 'event' && c.event.type === 'hello');
     assert.ok(hello.kind === 'event' && hello.event.type === 'hello');
-    assert.deepEqual(hello.event.config, { out: run.dir });
+    assert.deepEqual(hello.event.config, { out: run.dir, resumed: false, argv: ['--out', run.dir, '--preset', 'demo', '--config', config] });
     assert.match(run.id, /^cfg-/, 'a config-file run is named after the file');
     await m.whenEnded(run.id);
   });
@@ -106,11 +106,11 @@ describe('RunManager', () => {
     assert.equal((await m.whenEnded(run.id)).status, 'stopped');
   });
 
-  it('a trainer that exits non-zero fails with its stderr, which also lands in trainer.log', async () => {
+  it('a trainer that exits non-zero without done is interrupted, with its stderr, which also lands in trainer.log', async () => {
     const { m, log, runsRoot } = manager({ steps: 1, exitCode: 2, stderr: ['loading…', 'trainer: unknown preset "nope"'] });
     const run = m.start({ runsRoot, preset: 'nope' });
     const end = await m.whenEnded(run.id);
-    assert.equal(end.status, 'failed');
+    assert.equal(end.status, 'interrupted');
     assert.equal(end.error, 'the trainer exited with code 2: trainer: unknown preset "nope"');
     assert.equal(fs.readFileSync(path.join(run.dir, 'trainer.log'), 'utf8'), 'loading…\ntrainer: unknown preset "nope"\n');
     assert.ok(log.lines.some((l) => l.startsWith('error') && l.includes('unknown preset')));
@@ -132,7 +132,7 @@ describe('RunManager', () => {
     const ended = m.whenEnded(run.id);
     m.dispose();
     const end = await ended;
-    assert.equal(end.status, 'failed');
+    assert.equal(end.status, 'interrupted');
     assert.match(end.error!, /killed by SIGKILL/);
     assert.ok(Date.now() - startedAt >= 200, 'SIGKILL came before the two grace periods');
     assert.throws(() => m.start({ runsRoot, preset: 'demo' }), /disposed/);
@@ -173,5 +173,65 @@ describe('RunManager', () => {
     const read = await readRunDirectory(run.dir, { isAlive: () => false });
     assert.equal(read?.status, 'failed');
     assert.equal(read?.error, 'trainer: config.json: Unexpected end of JSON input');
+  });
+
+  it('Pause, Resume and Checkpoint Now reach the trainer and the run state follows its confirmations', async () => {
+    const { m, runsRoot } = manager({ steps: 10_000, stepMs: 2, done: true });
+    const run = m.start({ runsRoot, preset: 'demo' });
+    await until(m, (c) => c.kind === 'event' && c.event.type === 'metrics');
+    assert.equal(m.command(run.id, 'pause'), true);
+    await until(m, (c) => c.run.status === 'paused');
+    const pausedAt = m.get(run.id)!.step;
+    assert.equal(m.command(run.id, 'checkpoint'), true);
+    const ckpt = await until(m, (c) => c.kind === 'event' && c.event.type === 'checkpoint');
+    assert.equal(ckpt.run.status, 'paused');
+    assert.equal(m.get(run.id)!.step, pausedAt, 'a paused trainer takes no step');
+    m.command(run.id, 'resume');
+    await until(m, (c) => c.kind === 'event' && c.event.type === 'metrics' && c.run.status === 'running');
+    assert.equal(m.stop(run.id), true);
+    assert.equal(m.get(run.id)!.status, 'stopping');
+    assert.equal((await m.whenEnded(run.id)).status, 'stopped');
+    assert.equal(m.command(run.id, 'pause'), false, 'an ended run takes no command');
+  });
+
+  it('Stop with a timeout forces a trainer that ignores it (SIGTERM, then SIGKILL)', async () => {
+    const { m, runsRoot } = manager({ steps: 1, stubborn: true });
+    const run = m.start({ runsRoot, preset: 'demo' });
+    await until(m, (c) => c.kind === 'event' && c.event.type === 'metrics');
+    m.stop(run.id, 100);
+    const end = await m.whenEnded(run.id);
+    assert.equal(end.status, 'interrupted');
+    assert.match(end.error!, /SIGKILL/);
+  });
+
+  it('Resume Run continues the same run id and folder with --resume, keeping what the folder said', async () => {
+    const { m, runsRoot } = manager({ steps: 3, done: true });
+    const first = m.start({ runsRoot, preset: 'demo' });
+    await m.whenEnded(first.id);
+    assert.throws(() => m.resume({ dir: first.dir }), /no complete checkpoint/);
+    fs.mkdirSync(path.join(first.dir, 'checkpoints'), { recursive: true });
+    fs.writeFileSync(path.join(first.dir, 'checkpoints', 'latest'), 'step-000003\n');
+    const again = m.resume({ dir: first.dir, prior: { ...m.get(first.id)!, status: 'interrupted', lastReward: 0.7 } });
+    assert.deepEqual([again.id, again.dir, again.status, again.lastReward], [first.id, first.dir, 'starting', 0.7]);
+    const hello = await until(m, (c) => c.kind === 'event' && c.event.type === 'hello');
+    assert.ok(hello.kind === 'event' && hello.event.type === 'hello');
+    assert.deepEqual((hello.event.config as { argv: string[] }).argv, ['--resume', first.dir]);
+    assert.equal((await m.whenEnded(first.id)).status, 'completed');
+    assert.equal(m.list().filter((r) => r.id === first.id).length, 1, 'one entry per run id');
+  });
+
+  it('Restart from Checkpoint starts a new run folder from the source config with initFrom and no SFT', async () => {
+    const { m, runsRoot } = manager({ steps: 1, done: true });
+    const source = path.join(runsRoot, 'demo-20250101-000000');
+    const ckpt = path.join(source, 'checkpoints', 'step-000004');
+    fs.mkdirSync(ckpt, { recursive: true });
+    fs.writeFileSync(path.join(ckpt, 'state.json'), '{}');
+    fs.writeFileSync(path.join(source, 'config.json'), JSON.stringify({ seed: 3, sft: { steps: 1500, lr: 1 }, rl: { steps: 9 } }));
+    const branch = m.branch({ runsRoot, sourceDir: source, checkpoint: ckpt });
+    assert.match(branch.id, /^demo-from-step-000004-\d{8}-\d{6}$/);
+    const config = JSON.parse(fs.readFileSync(path.join(branch.dir, BRANCH_CONFIG), 'utf8'));
+    assert.deepEqual(config, { seed: 3, sft: { steps: 0, lr: 1 }, rl: { steps: 9 }, initFrom: ckpt });
+    assert.equal((await m.whenEnded(branch.id)).status, 'completed');
+    assert.throws(() => m.branch({ runsRoot, sourceDir: source, checkpoint: path.join(source, 'nope') }), /not a complete checkpoint/);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeProgress, initialRunState, reduceRunEvent, reduceRunExit, type RunState } from '../../../src/extension/runs/run-state';
+import { describeProgress, initialRunState, reduceRunEvent, reduceRunExit, statusBarText, type RunState } from '../../../src/extension/runs/run-state';
 import type { TrainerEvent } from '../../../src/protocol/trainer-messages';
 import { ev, runEvents } from './run-fixtures';
 
@@ -58,15 +58,36 @@ describe('run state on process exit', () => {
     assert.equal(reduceRunExit(done, { code: 0, signal: null }).status, 'completed');
   });
 
-  it('a non-zero exit without done fails with the code and the last stderr line', () => {
+  it('a non-zero exit without done is interrupted (as its folder reads), with the code and the last stderr line', () => {
     const s = reduceRunExit(running, { code: 3, signal: null }, ['', 'Error: boom', '  ']);
-    assert.equal(s.status, 'failed');
+    assert.equal(s.status, 'interrupted');
     assert.equal(s.error, 'the trainer exited with code 3: Error: boom');
   });
 
-  it('a kill by signal fails; a clean exit without done is interrupted', () => {
-    assert.match(reduceRunExit(running, { code: null, signal: 'SIGKILL' }).error!, /killed by SIGKILL/);
+  it('a kill by signal and a clean exit without done are both interrupted: one word for one death', () => {
+    const killed = reduceRunExit(running, { code: null, signal: 'SIGKILL' });
+    assert.equal(killed.status, 'interrupted');
+    assert.match(killed.error!, /killed by SIGKILL/);
     assert.equal(reduceRunExit(running, { code: 0, signal: null }).status, 'interrupted');
+  });
+
+  it('a trainer that dies before its hello failed: there is no run to resume', () => {
+    const s = reduceRunExit(initialRunState('r', '/r'), { code: 2, signal: null }, ['trainer: unknown preset "x"']);
+    assert.equal(s.status, 'failed');
+  });
+
+  it('pause and resume events move a running run to paused and back; a stop in progress stays stopping', () => {
+    const paused = reduceRunEvent(running, { v: 1, type: 'paused', step: 2 });
+    assert.equal(paused.status, 'paused');
+    assert.equal(reduceRunEvent(paused, ev.checkpoint(2)).status, 'paused', 'Checkpoint Now while paused keeps the pause');
+    assert.equal(reduceRunEvent(paused, { v: 1, type: 'resumed', step: 2 }).status, 'running');
+    const stopping = { ...running, status: 'stopping' as const };
+    assert.equal(reduceRunEvent(stopping, ev.metrics(3, 'rl', { reward: 1 })).status, 'stopping');
+    assert.equal(reduceRunEvent(stopping, ev.done('stopped')).status, 'stopped');
+  });
+
+  it('hello carries the total steps from the resolved config', () => {
+    assert.equal(reduceRunEvent(initialRunState('r', '/r'), ev.hello()).totalSteps, 5);
   });
 
   it('a spawn failure says so; a crash after a successful done still fails', () => {
@@ -78,5 +99,11 @@ describe('run state on process exit', () => {
   it('an earlier error event is the message the user sees, not the exit code', () => {
     const s = reduceRunExit(reduceRunEvent(running, ev.error('config: rl.groupSize must be ≥ 2')), { code: 1, signal: null });
     assert.equal(s.error, 'config: rl.groupSize must be ≥ 2');
+  });
+
+  it('the status bar shows step, mean reward and tokens/s of the active run, and says paused', () => {
+    const s = fold([ev.hello(), ev.phase('rl', 3, 5), ev.metrics(4, 'rl', { reward: 0.4123, tokens_per_second: 1234.4 })]);
+    assert.equal(statusBarText(s), '$(sync~spin) r: step 4/5 · reward 0.412 · 1,234 tok/s');
+    assert.equal(statusBarText(reduceRunEvent(s, { v: 1, type: 'paused', step: 4 })), '$(debug-pause) r: step 4/5 · reward 0.412 · 1,234 tok/s · paused');
   });
 });

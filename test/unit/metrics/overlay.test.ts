@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { groupMetrics, nearestIndex, overlayDomain, readoutAt, type RunLine } from '../../../webview/metrics/overlay';
+import { describeMetric } from '../../../webview/metrics/metric-docs';
+import { COMMON_GROUP, groupMetrics, nearestIndex, overlayDomain, readoutAt, REWARD_DEPENDENT, type RunLine } from '../../../webview/metrics/overlay';
 
 function line(runId: string, steps: number[], values: number[], smoothed = values, color = 0): RunLine {
   return { runId, color, steps, values, smoothed };
@@ -33,6 +34,46 @@ describe('groupMetrics', () => {
   it('leaves out empty groups', () => {
     assert.deepEqual(groupMetrics(['loss']), [{ name: 'SFT', metrics: ['loss'] }]);
     assert.deepEqual(groupMetrics([]), []);
+  });
+
+  it('puts the metrics every reward definition measures alike first when the overlaid runs differ', () => {
+    const names = ['reward', 'rewards/answer/mean', 'kl', 'validity_rate', 'key_step_recall', 'eval/accuracy', 'eval/reward'];
+    const [first, ...rest] = groupMetrics(names, true);
+    assert.deepEqual(first, { name: COMMON_GROUP, metrics: ['rewards/answer/mean', 'validity_rate', 'key_step_recall', 'eval/accuracy'] });
+    assert.deepEqual(
+      rest.map((g) => g.metrics),
+      [['reward'], ['kl'], ['eval/reward']],
+    );
+    for (const m of first!.metrics) assert.ok(!REWARD_DEPENDENT.has(m) && describeMetric(m), m);
+    assert.ok(REWARD_DEPENDENT.has('reward') && REWARD_DEPENDENT.has('eval/reward'));
+    assert.equal(groupMetrics(names)[0]!.name, 'Reward', 'same definitions: the usual order');
+  });
+});
+
+describe('describeMetric', () => {
+  it('describes every metric of DESIGN §3, with eval/ and sft/ prefixes read as the base name', () => {
+    for (const m of [
+      'reward',
+      'reward_std',
+      'rewards/step_rar/mean',
+      'rewards/step_rvr/mean',
+      'rewards/answer/mean',
+      'key_step_recall',
+      'validity_rate',
+      'frac_reward_zero_std',
+      'kl',
+      'policy_loss',
+      'entropy',
+      'clip_ratio',
+      'completions/mean_length',
+      'grad_norm',
+      'lr',
+      'tokens_per_second',
+      'step_time',
+    ])
+      assert.ok(describeMetric(m), m);
+    assert.equal(describeMetric('eval/validity_rate'), describeMetric('validity_rate'));
+    assert.equal(describeMetric('someone/else'), undefined);
   });
 });
 

@@ -72,4 +72,14 @@ describe('trainer protocol guards', () => {
     assert.ok(parseHostCommand('{"v":1,"type":"stop"}').ok);
     assert.ok(!parseHostCommand('{"v":1,"type":"shutdown"}').ok);
   });
+
+  it("rejects an event whose step is past the run's total steps (maxStep), on the step field", () => {
+    const late = line({ type: 'rollouts', step: 999, groups: [] });
+    assert.ok(parseTrainerEvent(late).ok, 'without context any step ≥ 0 passes');
+    const r = parseTrainerEvent(late, { maxStep: 280 });
+    assert.ok(!r.ok);
+    assert.deepEqual(r.issue, { path: 'step', message: "expected a step ≤ 280 (the run's total steps), got 999" });
+    assert.ok(parseTrainerEvent(line({ type: 'paused', step: 280 }), { maxStep: 280 }).ok);
+    assert.ok(parseTrainerEvent(line({ type: 'log', level: 'info', message: 'no step' }), { maxStep: 0 }).ok);
+  });
 });

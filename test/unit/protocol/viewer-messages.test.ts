@@ -12,9 +12,11 @@ const rejects = (r: GuardResult<unknown>, expected: RegExp) => {
 
 describe('viewer messages: guards', () => {
   it('accepts every well-formed message of both directions', () => {
-    const state = { ...defaultViewerState(), run: { id: 'r', dir: '/runs/r', live: true }, step: 3 };
+    const run = { id: 'r', dir: '/runs/r', status: 'paused', phase: 'rl', step: 3, totalSteps: 10, rlStartsAt: 0 };
+    const state = { ...defaultViewerState(), run, step: 3 };
     for (const m of [
       { type: 'state', state, steps: [1, 2, 3] },
+      { type: 'run', run: { ...run, status: 'interrupted', phase: null, totalSteps: null, rlStartsAt: null } },
       { type: 'steps', steps: [] },
       { type: 'rollouts', step: 2, append: false, groups: [fixtureGroup(0)] },
       { type: 'notice', level: 'warning', message: 'x' },
@@ -27,6 +29,7 @@ describe('viewer messages: guards', () => {
       { type: 'setFilters', filters: { validity: 'valid', correctness: 'all', violation: 'STEP_GAP', search: 'x' } },
       { type: 'setLayout', layout: 'stacked' },
       { type: 'pickRun' },
+      { type: 'openInEditor', step: 3, group: 0, sample: 2 },
     ])
       assert.ok(parseViewerToHost(m).ok, JSON.stringify(m));
   });
@@ -36,6 +39,11 @@ describe('viewer messages: guards', () => {
     rejects(parseViewerToHost({ type: 'setFilters', filters: { validity: 'maybe', correctness: 'all', violation: null, search: '' } }), /^filters\.validity: /);
     rejects(parseViewerToHost({ type: 'setLayout', layout: 'grid' }), /layout/);
     rejects(parseViewerToHost({ type: 'launch' }), /unknown viewer→host message type "launch"/);
+    rejects(
+      parseHostToViewer({ type: 'run', run: { id: 'r', dir: '/r', status: 'dead', phase: null, step: 0, totalSteps: null, rlStartsAt: null } }),
+      /^run\.status: expected one of/,
+    );
+    rejects(parseViewerToHost({ type: 'openInEditor', step: 1, group: -1, sample: 0 }), /^group: /);
     rejects(parseViewerToHost('ready'), /expected an object, got string/);
     rejects(parseHostToViewer({ type: 'state', state: { ...defaultViewerState(), step: 'first' }, steps: [] }), /state\.step/);
     const group = fixtureGroup(1);

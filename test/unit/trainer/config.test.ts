@@ -34,17 +34,26 @@ describe('completionMask', () => {
 });
 
 describe('RunControl', () => {
-  it('pauses until resumed and lets stop end a pause', async () => {
+  it('wakes a paused trainer on resume, checkpoint request and stop', async () => {
     const c = new RunControl();
     c.pause();
-    let passed = false;
-    const waiting = c.waitWhilePaused().then(() => (passed = true));
+    assert.equal(c.isPaused, true);
+    const woken: string[] = [];
+    const wait = (label: string) => c.nextRequest().then(() => woken.push(label));
+    const first = wait('checkpoint');
     await new Promise((r) => setImmediate(r));
-    assert.equal(passed, false);
+    assert.deepEqual(woken, []);
+    c.requestCheckpoint();
+    await first;
+    assert.equal(c.isPaused, true, 'a checkpoint request does not end the pause');
+    const second = wait('stop');
     c.stop();
-    await waiting;
-    assert.equal(passed, true);
+    await second;
+    assert.deepEqual(woken, ['checkpoint', 'stop']);
+    assert.equal(c.isPaused, false);
     assert.equal(c.signal.aborted, true);
+    c.pause();
+    assert.equal(c.isPaused, false, 'a stopped run cannot be paused');
   });
   it('hands out a checkpoint request once', () => {
     const c = new RunControl();

@@ -1,0 +1,19 @@
+// "Open in Editor" from the Rollout viewer: one chain as a Markdown document whose YAML front matter
+// holds its reference (answer, key steps), the format the inline annotations read, so the editor
+// scores and highlights it as the viewer did. JSON is valid YAML flow syntax: every value is
+// written with JSON.stringify, so no chain or prompt text can break out of the front matter.
+import type { RolloutGroup, RolloutSample } from '../../protocol/trainer-messages';
+
+export function chainDocument(group: RolloutGroup, sample: RolloutSample, where: { run: string | null; step: number }): string {
+  const lines = [
+    '---',
+    `answer: ${JSON.stringify(group.reference.answer)}`,
+    `key_steps: ${JSON.stringify(group.reference.keySteps)}`,
+    `prompt: ${JSON.stringify(group.prompt)}`,
+    `source: ${JSON.stringify(`${where.run ?? 'rollouts'} · step ${where.step} · ${group.promptId}`)}`,
+    `reward_in_run: ${JSON.stringify({ total: sample.rewards.total, r_acc: sample.rewards.r_acc, r_val: sample.rewards.r_val, mode: sample.rewards.mode, advantage: sample.advantage })}`,
+    '---',
+    '',
+  ];
+  return `${lines.join('\n')}${sample.text}\n`;
+}
