@@ -174,15 +174,18 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
         this.state.run = viewerRunOf(run, onDisk ?? undefined, rlStartsAt);
         if (!managed) {
           // Written by another process: read it all, then keep reading what it appends.
+          let caughtUp = false;
           const follower = new RunDirectoryFollower(run.dir, {
             onEvents: (events) => {
-              for (const e of events) if (e.type === 'rollouts') this.addLive(e.step, e.groups, e.partial);
+              // What the folder holds now goes to the store only; one replay then shows it all.
+              for (const e of events) if (e.type === 'rollouts') caughtUp ? this.addLive(e.step, e.groups, e.partial) : store.add(e.step, e.groups, e.partial);
             },
             onNote: (message) => this.notify({ type: 'notice', level: 'warning', message }),
             onRewritten: () => this.checkSoon(run.dir),
           });
           this.follower = follower;
           await follower.catchUp();
+          caughtUp = true;
           follower.start();
           this.readFile = () => follower.position();
           this.log.info(`[viewer] ${run.id}: ${store.steps().length} steps of rollouts, followed, in ${(performance.now() - started).toFixed(0)} ms`);

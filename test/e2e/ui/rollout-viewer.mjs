@@ -2,6 +2,7 @@
 // from the palette, the run chosen in its quick pick, then the text inside the webview's inner frame
 // is read: chains, a key-step highlight, a violation underline with its message, and hostile chain
 // text shown as text. Saves test-output/e2e-rollout-viewer.png.
+import { runFromPalette } from '../lib/palette.mjs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,15 +30,7 @@ export async function viewerFrame(page) {
 }
 
 export async function openFromPalette(page, runLabel) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget .quick-input-box input', { state: 'visible', timeout: 20_000 });
-  await page.keyboard.type('StepGRPO: Open Rollout Viewer');
-  const row = page.locator('.quick-input-list .monaco-list-row').first();
-  await row.waitFor({ timeout: 20_000 });
-  const text = await row.innerText();
-  if (!text.includes('Open Rollout Viewer')) throw new Error(`first palette row is ${JSON.stringify(text)}`);
-  await page.keyboard.press('Enter');
+  await runFromPalette(page, 'StepGRPO: Open Rollout Viewer');
   await pickRun(page, runLabel);
 }
 

@@ -4,6 +4,7 @@
 // a chain with \frac{1}{2} renders as math inside its key-step highlight (screenshot); "Open in
 // Editor" gives an editor with the inline annotations; after Reload Window the viewer is back.
 // Saves test-output/e2e-viewer-math.png, e2e-open-in-editor.png, e2e-resumed-run.png.
+import { runFromPalette } from '../lib/palette.mjs';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,18 +33,6 @@ function writeMathRun(workspace) {
   return dir;
 }
 
-async function palette(page, command) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget .quick-input-box input', { state: 'visible', timeout: 20_000 });
-  await page.keyboard.type(command);
-  const row = page.locator('.quick-input-list .monaco-list-row').first();
-  await row.waitFor({ timeout: 20_000 });
-  const text = await row.innerText();
-  if (!text.includes(command.replace(/^.*?: /, ''))) throw new Error(`first palette row is ${JSON.stringify(text)}`);
-  await page.keyboard.press('Enter');
-}
-
 function killRunDir(workspace) {
   const runs = path.join(workspace, '.stepgrpo', 'runs');
   const name = fs.existsSync(runs) ? fs.readdirSync(runs).find((n) => n.startsWith('kill-ui-')) : undefined;
@@ -59,7 +48,7 @@ export async function runExperienceScript(page, check, { workspace, screenshotDi
   let runDir;
   const started = await check('Start StepGRPO Run offers the workspace config kill-ui.stepgrpo.json and starts it', async () => {
     fs.writeFileSync(path.join(workspace, 'kill-ui.stepgrpo.json'), JSON.stringify(KILL_CONFIG, null, 2));
-    await palette(page, 'StepGRPO: Start StepGRPO Run');
+    await runFromPalette(page, 'StepGRPO: Start StepGRPO Run');
     await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="kill-ui.stepgrpo.json"]', { timeout: 20_000 });
     await page.keyboard.type('kill-ui');
     await page.keyboard.press('Enter');
@@ -143,7 +132,7 @@ export async function runExperienceScript(page, check, { workspace, screenshotDi
     });
 
     await check('after "Developer: Reload Window" the Rollout viewer is restored on the run it showed', async () => {
-      await palette(page, 'Developer: Reload Window');
+      await runFromPalette(page, 'Developer: Reload Window');
       await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 60_000 });
       const frame = await viewerFrame(page);
       await frame.waitForFunction((id) => document.getElementById('run-label')?.textContent?.startsWith(id), MATH_RUN, { timeout: 30_000 });
