@@ -178,7 +178,11 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
           const follower = new RunDirectoryFollower(run.dir, {
             onEvents: (events) => {
               // What the folder holds now goes to the store only; one replay then shows it all.
-              for (const e of events) if (e.type === 'rollouts') caughtUp ? this.addLive(e.step, e.groups, e.partial) : store.add(e.step, e.groups, e.partial);
+              for (const e of events) {
+                if (e.type !== 'rollouts') continue;
+                if (caughtUp) this.addLive(e.step, e.groups, e.partial);
+                else store.add(e.step, e.groups, e.partial);
+              }
             },
             onNote: (message) => this.notify({ type: 'notice', level: 'warning', message }),
             onRewritten: () => this.checkSoon(run.dir),
