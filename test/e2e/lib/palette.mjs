@@ -1,7 +1,7 @@
 // Runs a command from the palette. A notification or a panel opened by the previous step can take
 // the focus and close the palette while it is being typed into, so a closed palette is reopened
 // (a few tries) instead of failing the step.
-export async function runFromPalette(page, command, { tries = 3 } = {}) {
+export async function runCommand(page, command, { tries = 3 } = {}) {
   const label = command.replace(/^.*?: /, '');
   let lastError;
   for (let attempt = 1; attempt <= tries; attempt++) {

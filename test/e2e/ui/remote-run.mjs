@@ -3,6 +3,7 @@
 // notification's "Open Rollout Viewer", the next step streaming in, then the run ticked in the
 // Metrics view. Saves test-output/e2e-remote-run-{viewer,metrics}.png (the ones in docs/images/ are
 // copies of them).
+import { runCommand } from '../lib/palette.mjs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,14 +41,7 @@ async function screenshot(page, name, screenshotDir, log) {
 export async function runRemoteRunScript(page, check, { screenshotDir, log }) {
   let url;
   const started = await check('the palette runs "StepGRPO: Start Reward Server"; the notification says it records into serve-<stamp>', async () => {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
-    await page.waitForSelector('.quick-input-widget .quick-input-box input', { state: 'visible', timeout: 20_000 });
-    await page.keyboard.type('StepGRPO: Start Reward Server');
-    const row = page.locator('.quick-input-list .monaco-list-row').first();
-    await row.waitFor({ timeout: 20_000 });
-    if (!(await row.innerText()).includes('Start Reward Server')) throw new Error(`first palette row is ${JSON.stringify(await row.innerText())}`);
-    await page.keyboard.press('Enter');
+    await runCommand(page, 'StepGRPO: Start Reward Server');
     const toast = page.locator('.notification-toast', { hasText: 'reward server listening at' }).first();
     await toast.waitFor({ timeout: 30_000 });
     const text = await toast.innerText();

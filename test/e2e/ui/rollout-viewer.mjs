@@ -2,7 +2,7 @@
 // from the palette, the run chosen in its quick pick, then the text inside the webview's inner frame
 // is read: chains, a key-step highlight, a violation underline with its message, and hostile chain
 // text shown as text. Saves test-output/e2e-rollout-viewer.png.
-import { runFromPalette } from '../lib/palette.mjs';
+import { runCommand } from '../lib/palette.mjs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +30,7 @@ export async function viewerFrame(page) {
 }
 
 export async function openFromPalette(page, runLabel) {
-  await runFromPalette(page, 'StepGRPO: Open Rollout Viewer');
+  await runCommand(page, 'StepGRPO: Open Rollout Viewer');
   await pickRun(page, runLabel);
 }
 

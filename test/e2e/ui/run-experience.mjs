@@ -4,7 +4,7 @@
 // a chain with \frac{1}{2} renders as math inside its key-step highlight (screenshot); "Open in
 // Editor" gives an editor with the inline annotations; after Reload Window the viewer is back.
 // Saves test-output/e2e-viewer-math.png, e2e-open-in-editor.png, e2e-resumed-run.png.
-import { runFromPalette } from '../lib/palette.mjs';
+import { runCommand } from '../lib/palette.mjs';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -48,7 +48,7 @@ export async function runExperienceScript(page, check, { workspace, screenshotDi
   let runDir;
   const started = await check('Start StepGRPO Run offers the workspace config kill-ui.stepgrpo.json and starts it', async () => {
     fs.writeFileSync(path.join(workspace, 'kill-ui.stepgrpo.json'), JSON.stringify(KILL_CONFIG, null, 2));
-    await runFromPalette(page, 'StepGRPO: Start StepGRPO Run');
+    await runCommand(page, 'StepGRPO: Start StepGRPO Run');
     await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="kill-ui.stepgrpo.json"]', { timeout: 20_000 });
     await page.keyboard.type('kill-ui');
     await page.keyboard.press('Enter');
@@ -132,7 +132,7 @@ export async function runExperienceScript(page, check, { workspace, screenshotDi
     });
 
     await check('after "Developer: Reload Window" the Rollout viewer is restored on the run it showed', async () => {
-      await runFromPalette(page, 'Developer: Reload Window');
+      await runCommand(page, 'Developer: Reload Window');
       await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 60_000 });
       const frame = await viewerFrame(page);
       await frame.waitForFunction((id) => document.getElementById('run-label')?.textContent?.startsWith(id), MATH_RUN, { timeout: 30_000 });

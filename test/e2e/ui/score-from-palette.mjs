@@ -3,6 +3,7 @@
 // screen (notification, CodeLens, squiggles) and saves a screenshot; then starts a smoke run from
 // the palette (the trainer of the installed .vsix) and looks at the Runs view. Returns one check
 // per step.
+import { runCommand } from '../lib/palette.mjs';
 import path from 'node:path';
 import { launchChromium } from '../lib/browser.mjs';
 import { until } from '../lib/until.mjs';
@@ -105,15 +106,7 @@ export async function runPaletteScript({ base, workspace, screenshotDir, log }) 
 /** Start StepGRPO Run → smoke from the quick pick, wait for the outcome, then the Runs view. */
 async function runFromPalette(page, check, { screenshotDir, log }) {
   const started = await check('the palette runs "StepGRPO: Start StepGRPO Run" and its quick pick offers the presets', async () => {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
-    await page.waitForSelector('.quick-input-widget .quick-input-box input', { state: 'visible', timeout: 20_000 });
-    await page.keyboard.type('StepGRPO: Start StepGRPO Run');
-    const row = page.locator('.quick-input-list .monaco-list-row').first();
-    await row.waitFor({ timeout: 20_000 });
-    const text = await row.innerText();
-    if (!text.includes('Start StepGRPO Run')) throw new Error(`first palette row is ${JSON.stringify(text)}`);
-    await page.keyboard.press('Enter');
+    await runCommand(page, 'StepGRPO: Start StepGRPO Run');
     await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="grpo-outcome"]', { timeout: 20_000 });
     await page.keyboard.type('smoke');
     await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="smoke"]', { timeout: 10_000 });
