@@ -20,6 +20,8 @@ interface SweepArgs {
   /** Overrides over the run defaults (rl, reward, seed), as in a run config. */
   rl?: object;
   reward?: object;
+  /** Overrides over the checkpoint's data options, e.g. a larger `trainSize` for RL than SFT had. */
+  data?: object;
   seed?: number;
   evalEvery?: number;
   validationPrompts?: number;
@@ -35,10 +37,13 @@ async function main(): Promise<void> {
   const config = resolveTrainConfig({ rl: args.rl ?? {}, ...(args.reward ? { reward: args.reward } : {}), seed: args.seed ?? 0 });
   if (state.config.data.kind !== 'synthetic') throw new Error(`${from}: the validation split is defined for the synthetic task only`);
   const tok = Tokenizer.fromJSON(state.tokenizer);
-  const data = await createTaskSource(state.config.data);
+  const dataOptions = { ...state.config.data, ...args.data };
+  const data = await createTaskSource(dataOptions);
   const n = args.validationPrompts ?? 200;
-  const extended = await createTaskSource({ ...state.config.data, trainSize: data.trainSize + n });
-  const validation = { evalSize: n, evalAt: (i: number) => extended.trainAt(data.trainSize + i) } as TaskSource;
+  // Always past the default 4,000 training prompts, so every run is scored on the same validation set.
+  const validationStart = Math.max(data.trainSize, 4000);
+  const extended = await createTaskSource({ ...dataOptions, trainSize: validationStart + n });
+  const validation = { evalSize: n, evalAt: (i: number) => extended.trainAt(validationStart + i) } as TaskSource;
   const reward = resolveRewardConfig(config.reward);
   const policy = await createPolicySessions(state.policy, {
     params: init.params,
@@ -91,7 +96,7 @@ async function main(): Promise<void> {
     for (let s = 0; s < config.rl.steps; s++) {
       const { metrics: m } = await stepGrpoStep({ policy, refParams: init.params, tok, stream, rl: config.rl, reward, seed: config.seed, step: s, rlStep: s });
       console.log(
-        `step ${s + 1}: answers ${m['rewards/answer/mean']!.toFixed(3)}, key steps ${m.key_step_recall!.toFixed(3)}, KL ${m.kl!.toFixed(4)}, ${m.step_time!.toFixed(1)} s`,
+        `step ${s + 1}: answers ${m['rewards/answer/mean']!.toFixed(3)}, key steps ${m.key_step_recall!.toFixed(3)}, tied groups ${m.frac_reward_zero_std!.toFixed(2)}, KL ${m.kl!.toFixed(4)}, ${m.step_time!.toFixed(1)} s`,
       );
       if (args.evalEvery && (s + 1) % args.evalEvery === 0 && s + 1 < config.rl.steps) await report(s + 1);
     }
