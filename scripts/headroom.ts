@@ -1,0 +1,103 @@
+// How much can RL gain over an SFT checkpoint, and where are its errors? On the validation split
+// of scripts/rl-sweep.ts (200 fresh training-distribution prompts, never the held-out split):
+//   - greedy accuracy, and how many wrong greedy chains still describe the image exactly right;
+//   - majority vote over K chains sampled at temperature T: roughly what sharpening the policy
+//     towards its own most frequent answer can reach, and pass@K: what sampling ever finds.
+//   node --import tsx scripts/headroom.ts '{"from":"media/sft-demo","temperature":1,"samples":16}'
+import { parseChain } from '../src/core/chain-parser';
+import { resolveRewardConfig, scoreChain } from '../src/core/reward';
+import { createPolicySessions } from '../src/model/policy';
+import { Tokenizer } from '../src/model/tokenizer';
+import { checkpointState } from '../src/trainer/checkpoint-state';
+import { loadWeights } from '../src/trainer/checkpoint';
+import { TRAIN_DEFAULTS } from '../src/trainer/config';
+import type { Example } from '../src/trainer/data/example';
+import { createTaskSource } from '../src/trainer/data/task-source';
+import { encodePrompt } from '../src/trainer/sequences';
+
+interface HeadroomArgs {
+  from?: string;
+  temperature?: number;
+  samples?: number;
+  validationPrompts?: number;
+}
+
+const VALIDATION_START = 4000;
+
+async function main(): Promise<void> {
+  const args = JSON.parse(process.argv[2] ?? '{}') as HeadroomArgs;
+  const from = args.from ?? 'media/sft-demo';
+  const temperature = args.temperature ?? 1;
+  const K = args.samples ?? 16;
+  const n = args.validationPrompts ?? 200;
+  const init = loadWeights(from);
+  const state = checkpointState(init.state, `${from}/state.json`);
+  if (state.config.data.kind !== 'synthetic') throw new Error(`${from}: the validation split is defined for the synthetic task only`);
+  const tok = Tokenizer.fromJSON(state.tokenizer);
+  const extended = await createTaskSource({ ...state.config.data, trainSize: VALIDATION_START + n });
+  const set: Example[] = Array.from({ length: n }, (_, i) => extended.trainAt(VALIDATION_START + i));
+  const reward = resolveRewardConfig(TRAIN_DEFAULTS.reward);
+  const policy = await createPolicySessions(state.policy, { params: init.params, tokens: { pad: tok.pad, eos: tok.eos } });
+  const chains = async (t: number, seedBase: number): Promise<string[]> => {
+    const out = await policy.sample({
+      images: set.map((e) => e.image!),
+      prompts: set.map((e) => encodePrompt(tok, e).ids),
+      seeds: set.map((_, i) => seedBase + i),
+      temperature: t,
+      maxNewTokens: TRAIN_DEFAULTS.rl.maxNewTokens,
+    });
+    return out.completions.map((ids) => tok.decode(ids.filter((id) => id !== tok.eos)));
+  };
+  const description = (text: string): string => {
+    const chain = parseChain(text);
+    const s = chain.sections.find((x) => x.kind === 'description');
+    return s ? text.slice(s.body.start, s.body.end) : '';
+  };
+  const judge = (text: string, e: Example): { answer: string; correct: boolean } => {
+    const r = scoreChain(text, { answer: e.answer, keySteps: e.keySteps }, reward);
+    return { answer: r.answer ?? '', correct: r.answer_correct };
+  };
+  try {
+    const greedy = await chains(0, 0);
+    let right = 0;
+    let wrongWithRightDescription = 0;
+    greedy.forEach((text, i) => {
+      const e = set[i]!;
+      if (judge(text, e).correct) right++;
+      else if (description(text) === description(e.solution)) wrongWithRightDescription++;
+    });
+    // Per prompt: votes per extracted answer, and which answer (if any) is the correct one.
+    const votes = set.map(() => new Map<string, number>());
+    const correctAnswer = set.map((): string | null => null);
+    for (let k = 0; k < K; k++) {
+      const sampled = await chains(temperature, 1_000_003 * (k + 1));
+      sampled.forEach((text, i) => {
+        const { answer, correct } = judge(text, set[i]!);
+        votes[i]!.set(answer, (votes[i]!.get(answer) ?? 0) + 1);
+        if (correct) correctAnswer[i] = answer;
+      });
+    }
+    let majority = 0;
+    let meanSampled = 0;
+    let passAtK = 0;
+    set.forEach((_, i) => {
+      const good = correctAnswer[i] ?? null;
+      if (good === null) return;
+      const [top] = [...votes[i]!.entries()].sort((a, b) => b[1] - a[1]);
+      if (top![0] === good) majority++;
+      meanSampled += votes[i]!.get(good)! / K;
+      passAtK++;
+    });
+    const pct = (x: number): string => `${((100 * x) / n).toFixed(1)} %`;
+    console.log(`${from}, ${n} validation prompts`);
+    console.log(`greedy accuracy ${pct(right)}; wrong greedy chains whose image description is exactly right: ${wrongWithRightDescription} of ${n - right}`);
+    console.log(`T = ${temperature}, K = ${K}: sampled accuracy ${pct(meanSampled)}, majority vote ${pct(majority)}, pass@${K} ${pct(passAtK)}`);
+  } finally {
+    await policy.release();
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(err.message);
+  process.exit(1);
+});
