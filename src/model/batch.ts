@@ -56,3 +56,24 @@ export function packPerToken(c: PolicyConfig, rows: readonly (readonly number[])
 export function unpackPerToken(c: PolicyConfig, data: ArrayLike<number>, lengths: readonly number[], Tt = c.maxTextLen): number[][] {
   return lengths.map((n, b) => Array.from({ length: Math.max(0, n - 1) }, (_, j) => data[b * Tt + j]!));
 }
+
+/**
+ * Sequence indices split into micro-batches of at most `size`, for runs that would not fit one
+ * graph run's memory. A batch that fits stays whole and in order. Otherwise sequences are ordered by
+ * length, so each micro-batch is padded only to its own longest, and the micro-batches are made
+ * equal in size (±1), so a batch needs few session shapes.
+ */
+export function microBatches(lengths: readonly number[], size: number): number[][] {
+  if (!(Number.isInteger(size) && size >= 1)) throw new Error(`micro-batch size must be an integer ≥ 1, got ${size}`);
+  const order = lengths.map((_, b) => b);
+  if (lengths.length <= size) return [order];
+  order.sort((a, b) => lengths[a]! - lengths[b]! || a - b);
+  const count = Math.ceil(lengths.length / size);
+  const out: number[][] = [];
+  for (let k = 0, start = 0; k < count; k++) {
+    const end = Math.round(((k + 1) * lengths.length) / count);
+    out.push(order.slice(start, end));
+    start = end;
+  }
+  return out;
+}

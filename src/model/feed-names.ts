@@ -4,6 +4,8 @@ export const FEED = {
   /** AdamW first and second moments of a parameter (train graph inputs). */
   adamM: (param: string): string => `m.${param}`,
   adamV: (param: string): string => `v.${param}`,
+  /** Gradient of the loss for a parameter (gradient-graph output, apply-graph input). */
+  grad: (param: string): string => `grad.${param}`,
   /** Updated parameter and moments (train graph outputs). */
   newParam: (param: string): string => `new.${param}`,
   newAdamM: (param: string): string => `new_m.${param}`,

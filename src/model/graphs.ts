@@ -127,7 +127,7 @@ export function buildDecodeGraph(c: PolicyConfig, N: number): Graph {
 
 export interface TrainGraphOptions {
   dtype?: FloatDType;
-  /** 'adamw' (default): the fused update; 'gradients': emit raw gradients (for checks). */
+  /** 'adamw' (default): the fused update; 'gradients': emit the loss's raw gradients (micro-batches, checks). */
   emit?: 'adamw' | 'gradients';
   /** Text positions of the batch (default maxTextLen). */
   textLen?: number;
@@ -157,9 +157,29 @@ export function buildTrainGraph(c: PolicyConfig, B: number, objective: Objective
   const grads = gradients(lt.loss, params);
   if (options.emit === 'gradients') {
     g.output('logp', logp);
-    specs.forEach((s, i) => g.output(`grad.${s.name}`, grads[i]!));
+    specs.forEach((s, i) => g.output(FEED.grad(s.name), grads[i]!));
     return g;
   }
+  appendAdamW(g, c, params, grads, optim);
+  return g;
+}
+
+/**
+ * The optimizer step alone: gradients in (summed over the micro-batches of one batch), clipped by
+ * their global norm, AdamW out. It is the tail of the fused train graph, so both paths share it.
+ */
+export function buildApplyGraph(c: PolicyConfig, optim: OptimizerConfig = OPTIMIZER_DEFAULTS, dtype: FloatDType = 'float32'): Graph {
+  const g = new Graph(dtype, 'policy-apply');
+  const P = declareParams(g, c, false);
+  const specs = paramSpecs(c);
+  const params = specs.map((s) => P.get(s.name)!);
+  const grads = specs.map((s) => g.input(FEED.grad(s.name), s.shape));
+  appendAdamW(g, c, params, grads, optim);
+  return g;
+}
+
+/** Global-norm clipping and AdamW over every parameter: outputs grad_norm and the new parameters and moments. */
+function appendAdamW(g: Graph, c: PolicyConfig, params: readonly Tensor[], grads: readonly Tensor[], optim: OptimizerConfig): void {
   const clip = globalNormScale(grads, optim.maxGradNorm);
   g.output('grad_norm', clip.norm);
   const scalars = {
@@ -170,7 +190,7 @@ export function buildTrainGraph(c: PolicyConfig, B: number, objective: Objective
     gradScale: clip.scale,
   };
   const factors = adamwFactors(scalars, optim.adamw);
-  specs.forEach((s, i) => {
+  paramSpecs(c).forEach((s, i) => {
     const m = g.input(FEED.adamM(s.name), s.shape);
     const v = g.input(FEED.adamV(s.name), s.shape);
     const u = adamwStep(params[i]!, grads[i]!, m, v, factors, s.decay);
@@ -178,5 +198,4 @@ export function buildTrainGraph(c: PolicyConfig, B: number, objective: Objective
     g.output(FEED.newAdamM(s.name), u.m);
     g.output(FEED.newAdamV(s.name), u.v);
   });
-  return g;
 }

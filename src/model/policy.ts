@@ -2,8 +2,18 @@
 // reused. This is the API the trainer uses: logprobs(), sample(), trainStep().
 import { EngineSession, type ExecutionProvider, type GraphOptimization, type Graph, type HostTensor, SESSION_DEFAULTS, toOnnxBytes } from '../engine';
 import { type PolicyConfig, type PolicyConfigInput, numPatches, patchDim, resolvePolicyConfig } from './config';
-import { type SequenceBatch, checkBatch, packPerToken, packTokens, textLengthFor, unpackPerToken } from './batch';
-import { OPTIMIZER_DEFAULTS, type Objective, type OptimizerConfig, buildDecodeGraph, buildLogitsGraph, buildLogprobsGraph, buildPrefillGraph, buildTrainGraph } from './graphs';
+import { type SequenceBatch, checkBatch, microBatches, packPerToken, packTokens, textLengthFor, unpackPerToken } from './batch';
+import {
+  OPTIMIZER_DEFAULTS,
+  type Objective,
+  type OptimizerConfig,
+  buildApplyGraph,
+  buildDecodeGraph,
+  buildLogitsGraph,
+  buildLogprobsGraph,
+  buildPrefillGraph,
+  buildTrainGraph,
+} from './graphs';
 import { FEED } from './feed-names';
 import { KvCache, prefillLength } from './kv-cache';
 import { patchifyBatch } from './image';
@@ -22,7 +32,18 @@ export interface RuntimeOptions {
    * handing them to a thread pool costs more than it saves on a few cores (docs/engine.md).
    */
   decodeThreads?: number;
+  /**
+   * Most sequences one log-prob or train graph run takes (default MICRO_BATCH_DEFAULT). A larger
+   * batch is cut into micro-batches of similar length, each padded only to its own longest
+   * sequence, and their gradients are summed before one optimizer step. This bounds memory: a
+   * session's arena grows to its largest batch shape. Results equal the whole-batch step up to the
+   * order of float summation.
+   */
+  microBatch?: number;
 }
+
+/** Sequences per graph run: 32 keeps a 16 × 8 GRPO batch's train sessions near 1 GB each (docs/engine.md). */
+export const MICRO_BATCH_DEFAULT = 32;
 
 export interface PolicyOptions {
   /** Seed for parameter initialisation (ignored when `params` are given). */
@@ -107,6 +128,25 @@ const f32 = (shape: readonly number[], data: Float32Array): HostTensor => ({ dty
 const i64 = (shape: readonly number[], data: BigInt64Array): HostTensor => ({ dtype: 'int64', shape, data });
 const scalar = (v: number): HostTensor => f32([], Float32Array.of(v));
 
+/** Scalar metrics of a GRPO loss graph (masked means over counted tokens, at the batch's temperature). */
+const LOSS_METRICS = ['kl', 'clip_ratio', 'ratio_mean', 'entropy'] as const;
+
+function pick(batch: SequenceBatch, idx: readonly number[]): SequenceBatch {
+  return { images: idx.map((b) => batch.images[b]!), tokens: idx.map((b) => batch.tokens[b]!) };
+}
+
+type Advantages = Extract<TrainObjectiveInput, { kind: 'grpo' }>['advantages'];
+
+function pickTrain(batch: TrainBatch, idx: readonly number[]): TrainBatch {
+  const rows = <T>(xs: readonly T[]): T[] => idx.map((b) => xs[b]!);
+  const o = batch.objective;
+  const objective: TrainObjectiveInput =
+    o.kind === 'sft'
+      ? o
+      : { kind: 'grpo', refLogp: rows(o.refLogp), advantages: rows<number | readonly number[]>(o.advantages) as Advantages, ...(o.oldLogp ? { oldLogp: rows(o.oldLogp) } : {}) };
+  return { ...batch, ...pick(batch, idx), lossMask: rows(batch.lossMask), objective };
+}
+
 export class PolicySessions {
   private readonly sessions = new Map<string, Promise<EngineSession>>();
   readonly runtime: RuntimeOptions;
@@ -181,7 +221,26 @@ export class PolicySessions {
     return { feeds, Tt };
   }
 
+  private get microBatch(): number {
+    return this.runtime.microBatch ?? MICRO_BATCH_DEFAULT;
+  }
+
   async logprobs(batch: SequenceBatch, options: LogprobsOptions = {}): Promise<LogprobsResult> {
+    const result: LogprobsResult = { logp: [], entropy: [] };
+    for (const idx of microBatches(
+      batch.tokens.map((t) => t.length),
+      this.microBatch,
+    )) {
+      const part = await this.logprobsOnce(pick(batch, idx), options);
+      idx.forEach((b, k) => {
+        result.logp[b] = part.logp[k]!;
+        result.entropy[b] = part.entropy[k]!;
+      });
+    }
+    return result;
+  }
+
+  private async logprobsOnce(batch: SequenceBatch, options: LogprobsOptions): Promise<LogprobsResult> {
     const B = batch.tokens.length;
     const { feeds, Tt } = this.batchFeeds(batch, 'logprobs', options.temperature ?? 1);
     const s = await this.session(`logprobs/B${B}/T${Tt}`, () => buildLogprobsGraph(this.config, B, Tt));
@@ -190,7 +249,65 @@ export class PolicySessions {
     return { logp: unpackPerToken(this.config, out.logp!.data as Float32Array, lengths, Tt), entropy: unpackPerToken(this.config, out.entropy!.data as Float32Array, lengths, Tt) };
   }
 
+  /**
+   * One optimizer step on the batch. A batch within `microBatch` runs the fused graph (loss,
+   * backward, clipping and AdamW in one run); a larger one runs the gradient graph per micro-batch,
+   * sums the gradients weighted by each part's share of the loss, and applies them in one AdamW step.
+   */
   async trainStep(batch: TrainBatch): Promise<TrainStepResult> {
+    if (!(batch.lr >= 0) || !Number.isFinite(batch.lr)) throw new Error(`trainStep: lr must be a finite number ≥ 0, got ${batch.lr}`);
+    const adamEps = batch.adamEps ?? this.optimizer.adamw.eps;
+    if (!(adamEps > 0) || !Number.isFinite(adamEps)) throw new Error(`trainStep: adamEps must be a finite number > 0, got ${adamEps}`);
+    const parts = microBatches(
+      batch.tokens.map((t) => t.length),
+      this.microBatch,
+    );
+    if (parts.length === 1) {
+      const { feeds, key, build } = this.lossFeeds(batch, 'adamw');
+      this.optimizerFeeds(feeds, batch.lr, adamEps);
+      const out = await (await this.session(key, build)).run(feeds);
+      const loss = this.checkedLoss(out);
+      const metrics: Record<string, number> = {};
+      for (const k of LOSS_METRICS) if (out[k]) metrics[k] = (out[k].data as Float32Array)[0]!;
+      return { loss, gradNorm: this.adopt(out), metrics };
+    }
+    const specs = paramSpecs(this.config);
+    const grads = new Map(specs.map((s) => [s.name, new Float32Array(s.shape.reduce((a, b) => a * b, 1))]));
+    const perSequence = batch.objective.kind === 'grpo' && this.grpo?.aggregation === 'sequence';
+    const counted = batch.lossMask.map((row) => row.reduce((a, b) => a + b, 0));
+    const totalCounted = Math.max(
+      1,
+      counted.reduce((a, b) => a + b, 0),
+    );
+    let loss = 0;
+    const metrics: Record<string, number> = {};
+    for (const idx of parts) {
+      const part = pickTrain(batch, idx);
+      const tokensHere = idx.reduce((a, b) => a + counted[b]!, 0);
+      // The part's share of the whole-batch loss: its sequences (per-sequence mean) or its counted tokens.
+      const weight = perSequence ? idx.length / batch.tokens.length : tokensHere / totalCounted;
+      const { feeds, key, build } = this.lossFeeds(part, 'gradients');
+      const fetch = ['loss', ...(batch.objective.kind === 'grpo' ? LOSS_METRICS : []), ...specs.map((s) => FEED.grad(s.name))];
+      const out = await (await this.session(key, build)).run(feeds, fetch);
+      loss += weight * this.checkedLoss(out);
+      // Every metric is a mean over counted tokens, so parts combine by their token share.
+      for (const k of LOSS_METRICS) if (out[k]) metrics[k] = (metrics[k] ?? 0) + (tokensHere / totalCounted) * (out[k].data as Float32Array)[0]!;
+      for (const s of specs) {
+        const sum = grads.get(s.name)!;
+        const g = out[FEED.grad(s.name)]!.data as Float32Array;
+        for (let i = 0; i < sum.length; i++) sum[i]! += weight * g[i]!;
+      }
+    }
+    const feeds: Record<string, HostTensor> = {};
+    this.paramFeeds(feeds);
+    for (const s of specs) feeds[FEED.grad(s.name)] = f32(s.shape, grads.get(s.name)!);
+    this.optimizerFeeds(feeds, batch.lr, adamEps);
+    const out = await (await this.session('apply', () => buildApplyGraph(this.config, this.optimizer))).run(feeds);
+    return { loss, gradNorm: this.adopt(out), metrics };
+  }
+
+  /** Batch, mask and objective feeds of a train or gradient graph, and the session that runs it. */
+  private lossFeeds(batch: TrainBatch, emit: 'adamw' | 'gradients'): { feeds: Record<string, HostTensor>; key: string; build: () => Graph } {
     const c = this.config;
     const B = batch.tokens.length;
     const { feeds, Tt } = this.batchFeeds(batch, 'trainStep', batch.temperature ?? 1);
@@ -208,38 +325,44 @@ export class PolicySessions {
       feeds.advantages = perToken ? f32([B, Tt], pack(o.advantages as number[][], 'trainStep.advantages')) : f32([B, 1], Float32Array.from(o.advantages as number[]));
       objective = { kind: 'grpo', loss: this.grpo, advantage: perToken ? 'token' : 'sequence', onPolicy: !o.oldLogp };
     }
-    if (!(batch.lr >= 0) || !Number.isFinite(batch.lr)) throw new Error(`trainStep: lr must be a finite number ≥ 0, got ${batch.lr}`);
-    const st = this.optimizerState;
-    const t = st.step + 1;
+    const kind = objective.kind === 'sft' ? 'sft' : `grpo-${objective.advantage}${objective.onPolicy ? '-onpolicy' : ''}`;
+    const key = `${emit === 'adamw' ? 'train' : 'grads'}-${kind}/B${B}/T${Tt}`;
+    return { feeds, key, build: () => buildTrainGraph(c, B, objective, this.optimizer, { textLen: Tt, emit }) };
+  }
+
+  /** Learning rate, Adam bias corrections and ε for the next step, and the current moments. */
+  private optimizerFeeds(feeds: Record<string, HostTensor>, lr: number, adamEps: number): void {
+    const t = this.optimizerState.step + 1;
     const { beta1, beta2 } = this.optimizer.adamw;
-    feeds.lr = scalar(batch.lr);
+    feeds.lr = scalar(lr);
     feeds.bias_correction1 = scalar(1 / (1 - beta1 ** t));
     feeds.bias_correction2 = scalar(1 / (1 - beta2 ** t));
-    const adamEps = batch.adamEps ?? this.optimizer.adamw.eps;
-    if (!(adamEps > 0) || !Number.isFinite(adamEps)) throw new Error(`trainStep: adamEps must be a finite number > 0, got ${adamEps}`);
     feeds.adam_eps = scalar(adamEps);
-    for (const s of paramSpecs(c)) {
-      feeds[FEED.adamM(s.name)] = f32(s.shape, st.m.get(s.name)!);
-      feeds[FEED.adamV(s.name)] = f32(s.shape, st.v.get(s.name)!);
+    for (const s of paramSpecs(this.config)) {
+      feeds[FEED.adamM(s.name)] = f32(s.shape, this.optimizerState.m.get(s.name)!);
+      feeds[FEED.adamV(s.name)] = f32(s.shape, this.optimizerState.v.get(s.name)!);
     }
-    const key = objective.kind === 'sft' ? `train-sft/B${B}/T${Tt}` : `train-grpo-${objective.advantage}${objective.onPolicy ? '-onpolicy' : ''}/B${B}/T${Tt}`;
-    const s = await this.session(key, () => buildTrainGraph(c, B, objective, this.optimizer, { textLen: Tt }));
-    const out = await s.run(feeds);
+  }
+
+  private checkedLoss(out: Record<string, HostTensor>): number {
     const loss = (out.loss!.data as Float32Array)[0]!;
     if (!Number.isFinite(loss)) throw new Error(`trainStep: loss is ${loss}; parameters were left unchanged`);
+    return loss;
+  }
+
+  /** Takes the new parameters and moments of an optimizer step; returns the gradient norm before clipping. */
+  private adopt(out: Record<string, HostTensor>): number {
     const params: ParamValues = new Map();
     const m: ParamValues = new Map();
     const v: ParamValues = new Map();
-    for (const p of paramSpecs(c)) {
+    for (const p of paramSpecs(this.config)) {
       params.set(p.name, out[FEED.newParam(p.name)]!.data as Float32Array);
       m.set(p.name, out[FEED.newAdamM(p.name)]!.data as Float32Array);
       v.set(p.name, out[FEED.newAdamV(p.name)]!.data as Float32Array);
     }
     this.params = params;
-    this.optimizerState = { step: t, m, v };
-    const metrics: Record<string, number> = {};
-    for (const k of ['kl', 'clip_ratio', 'ratio_mean', 'entropy']) if (out[k]) metrics[k] = (out[k].data as Float32Array)[0]!;
-    return { loss, gradNorm: (out.grad_norm!.data as Float32Array)[0]!, metrics };
+    this.optimizerState = { step: this.optimizerState.step + 1, m, v };
+    return (out.grad_norm!.data as Float32Array)[0]!;
   }
 
   async sample(req: SampleRequest): Promise<SampleResult> {

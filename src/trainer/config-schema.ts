@@ -143,6 +143,10 @@ const TOP: Record<Exclude<keyof TrainConfig, 'data' | 'model' | 'runtime' | 'sft
       'webgpu',
     ]),
     threads: int("Intra-op threads (0 = onnxruntime's default).", 0),
+    microBatch: int(
+      'Most sequences one log-prob or train graph run takes. Larger batches are split by length and their gradients summed before one optimizer step: less memory, the same step up to float rounding.',
+      1,
+    ),
   },
 };
 

@@ -3,6 +3,7 @@
 import type { RewardConfig } from '../core/reward-types';
 import type { RewardPresetName } from '../core/reward';
 import type { PolicyConfigInput } from '../model/config';
+import { MICRO_BATCH_DEFAULT } from '../model/policy';
 import type { GrpoLossConfig } from '../model/loss';
 import type { ExecutionProvider } from '../engine';
 import type { DataConfig } from './data/task-source';
@@ -61,7 +62,8 @@ export interface TrainConfig {
   data: DataConfig;
   /** Model sizes; vocabSize comes from the fitted tokenizer and image size from the data. */
   model: Omit<Partial<PolicyConfigInput>, 'vocabSize'>;
-  runtime: { executionProvider: ExecutionProvider; threads: number };
+  /** How the graphs run; it changes memory and speed, not results (beyond float summation order). */
+  runtime: { executionProvider: ExecutionProvider; threads: number; microBatch: number };
   sft: SftConfig;
   rl: RlConfig;
   /** A reward preset name or a full reward config (DESIGN §5). */
@@ -78,7 +80,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   data: { kind: 'synthetic' },
   // One patch per grid cell (48 px / 3 cells): a shape is never split across patches.
   model: { dModel: 192, nLayers: 3, nHeads: 4, dFF: 768, maxTextLen: 224, image: { patchSize: 16 } },
-  runtime: { executionProvider: 'cpu', threads: 0 },
+  runtime: { executionProvider: 'cpu', threads: 0, microBatch: MICRO_BATCH_DEFAULT },
   sft: { steps: 1500, batchSize: 16, lr: 2e-3 },
   // RL defaults measured on the default task (docs/trainer.md): R1-VL's G = 4, T = 1.2, α = 0.1
   // and one update per batch at lr 2e-5 left held-out accuracy where SFT put it. Here G = 8 and 16
@@ -163,6 +165,7 @@ export function resolveTrainConfig(user: unknown = {}, base: TrainConfig = TRAIN
     ['rl.groupSize', merged.rl.groupSize],
     ['rl.maxNewTokens', merged.rl.maxNewTokens],
     ['rl.updatesPerBatch', merged.rl.updatesPerBatch],
+    ['runtime.microBatch', merged.runtime.microBatch],
   ];
   for (const [field, v] of positive) if (!Number.isInteger(v) || v < 1) throw new Error(`config: ${field} must be a positive integer, got ${v}`);
   for (const [field, v] of [
