@@ -81,7 +81,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   // One patch per grid cell (48 px / 3 cells): a shape is never split across patches.
   model: { dModel: 192, nLayers: 3, nHeads: 4, dFF: 768, maxTextLen: 224, image: { patchSize: 16 } },
   runtime: { executionProvider: 'cpu', threads: 0, microBatch: MICRO_BATCH_DEFAULT },
-  sft: { steps: 1500, batchSize: 16, lr: 2e-3 },
+  sft: { steps: 3000, batchSize: 16, lr: 2e-3 },
   // RL defaults measured on the default task (docs/trainer.md): R1-VL's G = 4, T = 1.2, α = 0.1
   // and one update per batch at lr 2e-5 left held-out accuracy where SFT put it. Here G = 8 and 16
   // prompts per step for a less noisy gradient, T = 1.3 because the SFT policy is confident
