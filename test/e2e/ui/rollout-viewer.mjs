@@ -29,16 +29,27 @@ export async function viewerFrame(page) {
   return until(find, Boolean, 30_000, 'a webview frame holding #list', 100);
 }
 
-export async function openFromPalette(page, runLabel) {
-  await runCommand(page, 'StepGRPO: Open Rollout Viewer');
-  await pickRun(page, runLabel);
+// A run that has just started can take the focus (its notification, the viewer it opens) and close
+// the run picker before it is typed into; a closed picker is reopened, as runCommand does.
+export async function openFromPalette(page, runLabel, { tries = 3 } = {}) {
+  let lastError;
+  for (let attempt = 1; attempt <= tries; attempt++) {
+    try {
+      await runCommand(page, 'StepGRPO: Open Rollout Viewer');
+      await pickRun(page, runLabel, { timeout: 10_000 });
+      return;
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw new Error(`could not open the Rollout viewer on "${runLabel}" in ${tries} tries: ${lastError?.message ?? lastError}`);
 }
 
-export async function pickRun(page, runLabel) {
+export async function pickRun(page, runLabel, { timeout = 20_000 } = {}) {
   // The run picker (its title) replaces the palette; type only once it is there.
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Open Rollout Viewer' }).waitFor({ timeout: 20_000 });
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Open Rollout Viewer' }).waitFor({ timeout });
   await page.keyboard.type(runLabel);
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${runLabel}"]`, { timeout: 20_000 });
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${runLabel}"]`, { timeout });
   await page.keyboard.press('Enter');
 }
 
