@@ -107,6 +107,7 @@ const SYNTHETIC: Docs<SyntheticTaskOptions> = {
   evalSize: int('Held-out prompts.', 1),
   evalFraction: num('Share of scenes held out by salted hash.', { exclusiveMinimum: 0, maximum: 1 }),
   splitSalt: { type: 'string', description: 'Salt of the train/held-out split hash.' },
+  directAnswers: num('Share of training demonstrations written as a direct answer (description, then the answer; no rationale or steps).', { minimum: 0, maximum: 1 }),
 };
 
 const R1VL: Docs<R1vlLoadOptions> = {

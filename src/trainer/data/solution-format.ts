@@ -23,6 +23,11 @@ export function formatSolution(r: Reasoning): string {
   return lines.join('\n');
 }
 
+/** A chain that skips the reasoning: description, then the final answer (StepRVR finds it incomplete). */
+export function formatDirectAnswer(r: Pick<Reasoning, 'description' | 'answer'>): string {
+  return [HEADERS.description, r.description, `${HEADERS.answer} ${r.answer}`].join('\n');
+}
+
 /** The text after the first final-answer header, first line only, trimmed (as R1-VL reads the gold answer). */
 export function finalAnswerOf(solution: string): string | null {
   const at = solution.indexOf(HEADERS.answer);

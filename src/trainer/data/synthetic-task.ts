@@ -6,7 +6,7 @@ import { DEFAULT_SPLIT_SALT, promptIdOf, splitOf, type Split } from './content-k
 import { renderScene, gridLayout } from './render';
 import { Rng, hashSeed } from './rng';
 import { COLORS, SHAPES, describeScene, generateScene, sceneKey, type Color, type Scene, type Shape } from './scene';
-import { formatSolution } from './solution-format';
+import { formatDirectAnswer, formatSolution } from './solution-format';
 import { TEMPLATE_IDS, makeProblem, type Problem, type TemplateId } from './templates';
 import { createTrainStream, iterateSplit } from './train-stream';
 
@@ -32,6 +32,12 @@ export interface SyntheticTaskOptions {
   /** Share of scenes held out: a scene is in the eval split when its salted hash falls below this. */
   evalFraction: number;
   splitSalt: string;
+  /**
+   * Share of training demonstrations the teacher writes as a direct answer: the image description,
+   * then the final answer, with no rationale and no steps. Warm-up data written by models mixes
+   * such answers with full chains; held-out references are always full chains.
+   */
+  directAnswers: number;
 }
 
 /**
@@ -55,6 +61,7 @@ export const SYNTHETIC_DEFAULTS: Readonly<SyntheticTaskOptions> = Object.freeze(
   evalSize: 200,
   evalFraction: 0.1,
   splitSalt: DEFAULT_SPLIT_SALT,
+  directAnswers: 0,
 });
 
 /** Bump when generation changes, so cursors and promptIds from older data are not silently reused. */
@@ -68,6 +75,8 @@ interface Candidate {
   choices: number[] | null;
   split: Split;
   promptId: string;
+  /** The teacher answers this one directly (training demonstrations only). */
+  direct: boolean;
 }
 
 export function resolveSyntheticOptions(partial: Partial<SyntheticTaskOptions> = {}): SyntheticTaskOptions {
@@ -109,6 +118,7 @@ export function resolveSyntheticOptions(partial: Partial<SyntheticTaskOptions> =
   subset('templates', TEMPLATE_IDS);
   if (o.shapes.length < 2 && o.colors.length < 2) fail('shapes', 'two shapes or two colours are needed to ask about two groups');
   if (!(o.multipleChoice >= 0 && o.multipleChoice <= 1)) fail('multipleChoice', 'must be in [0, 1]');
+  if (!(o.directAnswers >= 0 && o.directAnswers <= 1)) fail('directAnswers', 'must be in [0, 1]');
   if (!(o.evalFraction > 0 && o.evalFraction < 1)) fail('evalFraction', 'must be in (0, 1)');
   const [lo, hi] = o.points ?? [];
   if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo! < 1 || hi! < lo! || hi! > 20) fail('points', 'must be [lo, hi] with 1 ≤ lo ≤ hi ≤ 20');
@@ -145,14 +155,14 @@ export class SyntheticTask implements TaskSource {
   }
 
   trainAt(i: number): Example {
-    return this.materialise(this.candidate(indexInto(this.trainIdx, i, 'train')));
+    return this.materialise(this.candidate(indexInto(this.trainIdx, i, 'train')), 'demonstration');
   }
   trainTextAt(i: number): ExampleText {
-    const { prompt, solution } = this.materialise(this.candidate(indexInto(this.trainIdx, i, 'train')), false);
+    const { prompt, solution } = this.materialise(this.candidate(indexInto(this.trainIdx, i, 'train')), 'demonstration', false);
     return { prompt, solution };
   }
   evalAt(i: number): Example {
-    return this.materialise(this.candidate(indexInto(this.evalIdx, i, 'eval')));
+    return this.materialise(this.candidate(indexInto(this.evalIdx, i, 'eval')), 'reference');
   }
   /** The scene behind an example, for tests and for tools that want to show the ground truth. */
   sceneAt(split: Split, i: number): Scene {
@@ -180,6 +190,8 @@ export class SyntheticTask implements TaskSource {
       choices,
       split: splitOf(key, o.evalFraction, o.splitSalt),
       promptId: promptIdOf('syn', `${key}|${problem.template}|${problem.params}|${asked}`),
+      // Its own stream, so the teacher's style never changes which scenes and questions are drawn.
+      direct: o.directAnswers > 0 && new Rng(hashSeed('teacher', o.seed, j)).next() < o.directAnswers,
     };
   }
 
@@ -204,7 +216,8 @@ export class SyntheticTask implements TaskSource {
     return [Uint32Array.from(found.train), Uint32Array.from(found.eval)];
   }
 
-  private materialise(c: Candidate, withImage = true): Example {
+  /** A `demonstration` is what the teacher wrote (maybe a direct answer); a `reference` is always the full chain. */
+  private materialise(c: Candidate, chain: 'demonstration' | 'reference', withImage = true): Example {
     const { problem, choices } = c;
     let prompt = problem.question;
     let answer = String(problem.value);
@@ -217,12 +230,11 @@ export class SyntheticTask implements TaskSource {
       keySteps.push(`${problem.value} is choice ${letter}`);
       answer = letter;
     }
-    const solution = formatSolution({
-      description: `The image shows ${describeScene(c.scene)}.`,
-      rationale: problem.rationale,
-      steps,
-      answer,
-    });
+    const description = `The image shows ${describeScene(c.scene)}.`;
+    const solution =
+      chain === 'demonstration' && c.direct
+        ? formatDirectAnswer({ description, answer })
+        : formatSolution({ description, rationale: problem.rationale, steps, answer });
     return {
       promptId: c.promptId,
       prompt,

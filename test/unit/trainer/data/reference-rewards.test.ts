@@ -30,3 +30,16 @@ describe('reference chains under scoreChain', () => {
     assert.ok(scoreChain(skipped, { answer: e.answer, keySteps: e.keySteps }, 'stepgrpo').key_step_ratio < 1);
   });
 });
+
+describe('direct-answer demonstrations under scoreChain', () => {
+  it('are correct but incomplete: StepRVR fails them and they match no key step', () => {
+    const mixed = new SyntheticTask({ trainSize: 100, evalSize: 0, directAnswers: 1 });
+    for (let i = 0; i < mixed.trainSize; i++) {
+      const e = mixed.trainAt(i);
+      const r = scoreChain(e.solution, { answer: e.answer, keySteps: e.keySteps }, 'stepgrpo');
+      assert.equal(r.answer_correct, true, e.solution);
+      assert.equal(r.validity, 0, e.solution);
+      assert.equal(r.key_step_ratio, 0, e.solution);
+    }
+  });
+});

@@ -167,3 +167,38 @@ describe('synthetic task: reference chains', () => {
     assert.ok(matched < e.keySteps.length);
   });
 });
+
+describe('synthetic task: a teacher that sometimes answers directly (directAnswers)', () => {
+  const mixed = task({ directAnswers: 0.5 });
+  const clean = task({ directAnswers: 0 });
+  const isDirect = (solution: string) => !solution.includes('### Rationales:');
+
+  it('writes about that share of training demonstrations as description + answer, nothing else', () => {
+    const demos = Array.from({ length: mixed.trainSize }, (_, i) => mixed.trainAt(i));
+    const direct = demos.filter((e) => isDirect(e.solution));
+    assert.ok(direct.length > 0.4 * demos.length && direct.length < 0.6 * demos.length, `${direct.length} of ${demos.length} direct`);
+    for (const e of direct) {
+      assert.match(e.solution, /^### Image Description:\nThe image shows [^\n]+\.\n### The final answer is: \S+$/);
+      assert.equal(finalAnswerOf(e.solution), e.answer);
+    }
+    assert.equal(demos.filter((e, i) => isDirect(mixed.trainTextAt(i).solution) !== isDirect(e.solution)).length, 0);
+  });
+
+  it('changes only the demonstrations: same prompts, images, answers, key steps and held-out references', () => {
+    for (let i = 0; i < mixed.trainSize; i++) {
+      const [m, c] = [mixed.trainAt(i), clean.trainAt(i)];
+      assert.deepEqual({ ...m, solution: '' }, { ...c, solution: '' });
+      if (!isDirect(m.solution)) assert.equal(m.solution, c.solution);
+    }
+    assert.deepEqual([...mixed.eval()], [...clean.eval()]);
+    assert.equal([...mixed.eval()].filter((e) => isDirect(e.solution)).length, 0);
+    assert.notEqual(mixed.fingerprint, clean.fingerprint);
+  });
+
+  it('0 and 1 mean never and always; outside [0, 1] is refused naming the option', () => {
+    assert.equal(Array.from({ length: 50 }, (_, i) => clean.trainAt(i)).filter((e) => isDirect(e.solution)).length, 0);
+    const always = task({ directAnswers: 1 });
+    assert.equal(Array.from({ length: 50 }, (_, i) => always.trainAt(i)).filter((e) => !isDirect(e.solution)).length, 0);
+    assert.throws(() => task({ directAnswers: 1.5 }), /option "directAnswers"/);
+  });
+});
