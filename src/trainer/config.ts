@@ -136,6 +136,8 @@ export const TRAIN_PRESETS: Record<RunPresetName, (base: TrainConfig) => TrainCo
   }),
   /** Outcome-only GRPO baseline on the same budget, for comparison with StepGRPO. */
   'grpo-outcome': (b) => ({ ...b, reward: 'grpo-outcome' }),
+  /** Full-chain demonstrations only: SFT alone gets the task's counting right about as far as RL can. */
+  clean: (b) => ({ ...b, data: { kind: 'synthetic', directAnswers: 0 } }),
   /** The harder task: 4×4 grid of 12 px cells, four colours, up to 9 shapes (patches still one per cell). */
   hard: (b) => ({
     ...b,

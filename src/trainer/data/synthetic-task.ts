@@ -41,9 +41,12 @@ export interface SyntheticTaskOptions {
 }
 
 /**
- * The default difficulty: a 3×3 grid of 16 px cells in two colours, where a 1.5 M-parameter policy
- * after SFT answers about a third of the held-out questions and sampling finds the answer far more
- * often (docs/task.md); the `hard` run preset keeps the 4×4, four-colour setting.
+ * The default: a 3×3 grid of 16 px cells in two colours, and a teacher that answers half of the
+ * training questions directly. After SFT the policy answers directly too, and gets 36 % of the
+ * held-out questions; when it samples a full chain it is right far more often, which is what
+ * StepGRPO's rewards find (docs/task.md). On full-chain demonstrations only (the `clean` run preset)
+ * SFT reaches 64.5 % and RL has nothing measurable left to add; the `hard` preset keeps the 4×4,
+ * four-colour setting.
  */
 export const SYNTHETIC_DEFAULTS: Readonly<SyntheticTaskOptions> = Object.freeze({
   seed: 0,
@@ -61,7 +64,7 @@ export const SYNTHETIC_DEFAULTS: Readonly<SyntheticTaskOptions> = Object.freeze(
   evalSize: 200,
   evalFraction: 0.1,
   splitSalt: DEFAULT_SPLIT_SALT,
-  directAnswers: 0,
+  directAnswers: 0.5,
 });
 
 /** Bump when generation changes, so cursors and promptIds from older data are not silently reused. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { SCHEMA_FILE, schemaText } from '../../../scripts/config-schema';
-import { presetConfig, resolveTrainConfig, TRAIN_DEFAULTS } from '../../../src/trainer/config';
+import { presetConfig, resolveTrainConfig, TRAIN_DEFAULTS, TRAIN_PRESETS } from '../../../src/trainer/config';
 import { runConfigSchema, type JsonSchema } from '../../../src/trainer/config-schema';
 import { checkRunConfig } from '../../../src/extension/runs/config-check';
 import { starterConfig } from '../../../src/extension/runs/run-configs-starter';
@@ -43,7 +43,7 @@ describe('run config schema', () => {
   });
 
   it('the resolved config of every preset passes the schema (a branch config is one)', () => {
-    for (const preset of ['demo', 'smoke', 'grpo-outcome', 'hard']) {
+    for (const preset of Object.keys(TRAIN_PRESETS)) {
       const { model, ...rest } = presetConfig(preset);
       assert.deepEqual(checkRunConfig(JSON.stringify({ ...rest, model }), schema), [], preset);
     }

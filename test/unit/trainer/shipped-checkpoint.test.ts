@@ -18,6 +18,7 @@ describe('shipped SFT checkpoint', () => {
   it('is not used for another task, model, SFT budget or seed', async () => {
     for (const config of [
       presetConfig('hard'),
+      presetConfig('clean'),
       TRAIN_PRESETS.smoke(presetConfig('demo')),
       resolveTrainConfig({ sft: { steps: 500 } }, presetConfig('demo')),
       resolveTrainConfig({ seed: 7 }, presetConfig('demo')),

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { scoreChain } from '../../../../src/core/reward';
 import { SyntheticTask } from '../../../../src/trainer/data/synthetic-task';
 
-const task = new SyntheticTask({ trainSize: 300, evalSize: 60 });
+const task = new SyntheticTask({ trainSize: 300, evalSize: 60, directAnswers: 0 });
 const examples = [...Array.from({ length: task.trainSize }, (_, i) => task.trainAt(i)), ...task.eval()];
 
 describe('reference chains under scoreChain', () => {

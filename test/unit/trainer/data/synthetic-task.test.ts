@@ -6,7 +6,9 @@ import { finalAnswerOf } from '../../../../src/trainer/data/solution-format';
 import { TEMPLATE_IDS } from '../../../../src/trainer/data/templates';
 import { expectedAnswer, r1vlStepText, readShapes, solveQuestion } from './fixtures';
 
-const task = (o: Partial<SyntheticTaskOptions> = {}) => new SyntheticTask({ trainSize: 300, evalSize: 60, ...o });
+// Full-chain demonstrations, so every example here is a reference chain; the default teacher's
+// direct answers have their own tests at the end.
+const task = (o: Partial<SyntheticTaskOptions> = {}) => new SyntheticTask({ trainSize: 300, evalSize: 60, directAnswers: 0, ...o });
 const small = task();
 const examples = [...Array.from({ length: small.trainSize }, (_, i) => small.trainAt(i)), ...small.eval()];
 
