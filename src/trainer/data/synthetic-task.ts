@@ -235,9 +235,7 @@ export class SyntheticTask implements TaskSource {
     }
     const description = `The image shows ${describeScene(c.scene)}.`;
     const solution =
-      chain === 'demonstration' && c.direct
-        ? formatDirectAnswer({ description, answer })
-        : formatSolution({ description, rationale: problem.rationale, steps, answer });
+      chain === 'demonstration' && c.direct ? formatDirectAnswer({ description, answer }) : formatSolution({ description, rationale: problem.rationale, steps, answer });
     return {
       promptId: c.promptId,
       prompt,
