@@ -2,7 +2,9 @@
 // of scripts/rl-sweep.ts (200 fresh training-distribution prompts, never the held-out split):
 //   - greedy accuracy, and how many wrong greedy chains still describe the image exactly right;
 //   - majority vote over K chains sampled at temperature T: roughly what sharpening the policy
-//     towards its own most frequent answer can reach, and pass@K: what sampling ever finds.
+//     towards its own most frequent answer can reach, and pass@K: what sampling ever finds;
+//   - both split by chain kind: complete chains (StepRVR valid) against the rest (e.g. the direct
+//     answers a policy imitates from the default teacher, docs/task.md).
 //   node --import tsx scripts/headroom.ts '{"from":"media/sft-demo","temperature":1,"samples":16}'
 import { parseChain } from '../src/core/chain-parser';
 import { resolveRewardConfig, scoreChain } from '../src/core/reward';
@@ -53,17 +55,30 @@ async function main(): Promise<void> {
     const s = chain.sections.find((x) => x.kind === 'description');
     return s ? text.slice(s.body.start, s.body.end) : '';
   };
-  const judge = (text: string, e: Example): { answer: string; correct: boolean } => {
+  const judge = (text: string, e: Example): { answer: string; correct: boolean; complete: boolean } => {
     const r = scoreChain(text, { answer: e.answer, keySteps: e.keySteps }, reward);
-    return { answer: r.answer ?? '', correct: r.answer_correct };
+    return { answer: r.answer ?? '', correct: r.answer_correct, complete: r.validity === 1 };
   };
+  // Chains and correct answers per kind: complete (StepRVR valid) and the rest.
+  const byKind = (): Record<'complete' | 'other', { chains: number; right: number }> => ({ complete: { chains: 0, right: 0 }, other: { chains: 0, right: 0 } });
+  const tally = (kinds: ReturnType<typeof byKind>, j: ReturnType<typeof judge>): void => {
+    const kind = kinds[j.complete ? 'complete' : 'other'];
+    kind.chains++;
+    if (j.correct) kind.right++;
+  };
+  const showKinds = (kinds: ReturnType<typeof byKind>): string =>
+    (['complete', 'other'] as const).map((k) => `${k} ${kinds[k].chains} (accuracy ${kinds[k].chains ? ((100 * kinds[k].right) / kinds[k].chains).toFixed(1) : '—'} %)`).join(', ');
   try {
     const greedy = await chains(0, 0);
     let right = 0;
     let wrongWithRightDescription = 0;
+    const greedyKinds = byKind();
+    const sampledKinds = byKind();
     greedy.forEach((text, i) => {
       const e = set[i]!;
-      if (judge(text, e).correct) right++;
+      const j = judge(text, e);
+      tally(greedyKinds, j);
+      if (j.correct) right++;
       else if (description(text) === description(e.solution)) wrongWithRightDescription++;
     });
     // Per prompt: votes per extracted answer, and which answer (if any) is the correct one.
@@ -72,7 +87,9 @@ async function main(): Promise<void> {
     for (let k = 0; k < K; k++) {
       const sampled = await chains(temperature, 1_000_003 * (k + 1));
       sampled.forEach((text, i) => {
-        const { answer, correct } = judge(text, set[i]!);
+        const j = judge(text, set[i]!);
+        const { answer, correct } = j;
+        tally(sampledKinds, j);
         votes[i]!.set(answer, (votes[i]!.get(answer) ?? 0) + 1);
         if (correct) correctAnswer[i] = answer;
       });
@@ -92,6 +109,8 @@ async function main(): Promise<void> {
     console.log(`${from}, ${n} validation prompts`);
     console.log(`greedy accuracy ${pct(right)}; wrong greedy chains whose image description is exactly right: ${wrongWithRightDescription} of ${n - right}`);
     console.log(`T = ${temperature}, K = ${K}: sampled accuracy ${pct(meanSampled)}, majority vote ${pct(majority)}, pass@${K} ${pct(passAtK)}`);
+    console.log(`greedy chains by kind: ${showKinds(greedyKinds)}`);
+    console.log(`sampled chains by kind: ${showKinds(sampledKinds)}`);
   } finally {
     await policy.release();
   }
