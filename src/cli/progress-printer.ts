@@ -26,7 +26,7 @@ export function createProgressPrinter(o: ProgressPrinterOptions): (e: TrainerEve
         break;
       case 'phase':
         totalSteps = e.totalSteps;
-        o.write(e.phase === 'sft' ? '\n── SFT warm-up on reference chains' : '\n── StepGRPO from the SFT checkpoint (also the KL reference)');
+        o.write(e.phase === 'sft' ? '\n── SFT warm-up on the demonstrations' : '\n── StepGRPO from the SFT checkpoint (also the KL reference)');
         break;
       case 'metrics': {
         const v = e.values;

@@ -37,7 +37,7 @@ const choice = (description: string, values: readonly string[]): Leaf => ({ type
 
 const SFT: Docs<SftConfig> = {
   steps: int(
-    'SFT warm-up steps on reference chains before RL (0 skips SFT, e.g. with initFrom). The demo preset reuses the shipped SFT checkpoint when these settings match it.',
+    'SFT warm-up steps on the demonstrations before RL (0 skips SFT, e.g. with initFrom). The demo preset reuses the shipped SFT checkpoint when these settings match it.',
     0,
   ),
   batchSize: int('Reference chains per SFT step.', 1),
@@ -206,7 +206,7 @@ export function runConfigSchema(): JsonSchema {
       },
       model,
       runtime: section('Where the graphs run.', TOP.runtime, d.runtime),
-      sft: section('The SFT warm-up on reference chains.', SFT, d.sft as unknown as Record<string, unknown>),
+      sft: section("The SFT warm-up on the task's demonstrations (the default synthetic task answers half of them directly).", SFT, d.sft as unknown as Record<string, unknown>),
       rl: section(
         'StepGRPO: groups of G sampled chains per prompt, group-relative advantages, clipped policy update with a KL penalty.',
         RL,

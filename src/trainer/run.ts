@@ -1,4 +1,4 @@
-// A whole run (DESIGN §8 pipeline): SFT warm-up on reference chains, then StepGRPO from the SFT
+// A whole run (DESIGN §8 pipeline): SFT warm-up on the task's demonstrations, then StepGRPO from the SFT
 // checkpoint (also the KL reference). Every event goes to the run directory first, then to the
 // caller (the NDJSON stdout of the trainer process, or the CLI's progress printer).
 import fs from 'node:fs';
