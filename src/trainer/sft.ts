@@ -1,4 +1,4 @@
-// SFT warm-up (the paper's first stage): teacher-forced cross-entropy on reference chains.
+// SFT warm-up (the paper's first stage): teacher-forced cross-entropy on the task's demonstrations (reference chains, or direct answers from the default teacher).
 import type { PolicySessions } from '../model/policy';
 import type { Tokenizer } from '../model/tokenizer';
 import type { TrainStream } from './data/example';

@@ -14,7 +14,7 @@ const DOCS: Record<string, string> = {
   frac_reward_zero_std: 'Share of groups whose chains all got the same reward (no advantage, no gradient).',
   kl: 'k3 estimate of KL(policy ‖ reference), the SFT checkpoint; weighted by β in the loss.',
   policy_loss: 'Clipped policy-gradient loss (per-sequence mean, then batch mean).',
-  loss: 'Loss of the step (SFT: cross-entropy on the reference chains).',
+  loss: 'Loss of the step (SFT: cross-entropy on the demonstrations).',
   entropy: 'Mean per-token entropy of the policy at the sampling temperature.',
   clip_ratio: 'Share of tokens whose probability ratio was clipped (0 with one update per batch).',
   'completions/mean_length': 'Mean completion length in tokens.',

@@ -20,7 +20,7 @@ export function phaseBanner(run: ViewerRun, rolloutSteps: number): string | null
       rlAt !== null
         ? ` Rollouts appear here when RL starts, after step ${rlAt}${rlAt > run.step ? ` (${rlAt - run.step} steps to go)` : ''}.`
         : ' Rollouts appear here when RL starts.';
-    return `SFT warm-up in progress: step ${run.step}${total}, training on reference chains (no sampled chains to show yet).${when}`;
+    return `SFT warm-up in progress: step ${run.step}${total}, training on the demonstrations (no sampled chains to show yet).${when}`;
   }
   if (!isTerminal(run.status)) return run.status === 'starting' ? 'The trainer is starting…' : 'Waiting for the first RL step’s rollouts…';
   return `This run has no rollouts: it ${run.status} at step ${run.step}${rlAt !== null && run.step <= rlAt ? ', before RL started' : ''}.`;

@@ -91,7 +91,7 @@ describe('run label and phase banner', () => {
   it('explains the empty list during SFT and says when rollouts start; nothing once they are there', () => {
     assert.equal(
       phaseBanner(run({}), 0),
-      'SFT warm-up in progress: step 120 of 1560, training on reference chains (no sampled chains to show yet). Rollouts appear here when RL starts, after step 1500 (1380 steps to go).',
+      'SFT warm-up in progress: step 120 of 1560, training on the demonstrations (no sampled chains to show yet). Rollouts appear here when RL starts, after step 1500 (1380 steps to go).',
     );
     assert.equal(phaseBanner(run({}), 3), null);
     assert.match(phaseBanner(run({ status: 'stopped', phase: null, step: 40 }), 0)!, /stopped at step 40, before RL started/);
