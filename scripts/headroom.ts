@@ -88,10 +88,9 @@ async function main(): Promise<void> {
       const sampled = await chains(temperature, 1_000_003 * (k + 1));
       sampled.forEach((text, i) => {
         const j = judge(text, set[i]!);
-        const { answer, correct } = j;
         tally(sampledKinds, j);
-        votes[i]!.set(answer, (votes[i]!.get(answer) ?? 0) + 1);
-        if (correct) correctAnswer[i] = answer;
+        votes[i]!.set(j.answer, (votes[i]!.get(j.answer) ?? 0) + 1);
+        if (j.correct) correctAnswer[i] = j.answer;
       });
     }
     let majority = 0;

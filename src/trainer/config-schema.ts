@@ -40,7 +40,7 @@ const SFT: Docs<SftConfig> = {
     'SFT warm-up steps on the demonstrations before RL (0 skips SFT, e.g. with initFrom). The demo preset reuses the shipped SFT checkpoint when these settings match it.',
     0,
   ),
-  batchSize: int('Reference chains per SFT step.', 1),
+  batchSize: int('Demonstrations per SFT step.', 1),
   lr: num('SFT learning rate (AdamW, cosine decay).', { exclusiveMinimum: 0 }),
 };
 

@@ -1,4 +1,5 @@
-// SFT warm-up (the paper's first stage): teacher-forced cross-entropy on the task's demonstrations (reference chains, or direct answers from the default teacher).
+// SFT warm-up (the paper's first stage): teacher-forced cross-entropy on the task's demonstrations
+// (reference chains, or the default teacher's direct answers).
 import type { PolicySessions } from '../model/policy';
 import type { Tokenizer } from '../model/tokenizer';
 import type { TrainStream } from './data/example';

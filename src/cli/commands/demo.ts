@@ -13,8 +13,8 @@ const USAGE = `usage: stepgrpo demo [--out DIR] [--rl-steps N] [--from-scratch [
 
 StepGRPO on the embedded default, on the CPU: a seeded synthetic task (images of coloured shapes,
 counting and arithmetic questions, chains in the R1-VL format; half of the SFT demonstrations
-answer directly, without steps) and a ~1.5M-parameter multimodal policy. Starts from the SFT checkpoint shipped in media/sft-demo (also the KL reference)
-and runs StepGRPO with StepRAR + StepRVR rewards; --from-scratch runs the SFT warm-up first, as
+answer directly, without steps) and a ~1.5M-parameter multimodal policy. Starts from the SFT
+checkpoint shipped in media/sft-demo (also the KL reference) and runs StepGRPO with StepRAR + StepRVR rewards; --from-scratch runs the SFT warm-up first, as
 the shipped checkpoint was made. Writes a run directory (default .stepgrpo/runs/demo-<timestamp>)
 and prints held-out accuracy (whole held-out split, with its standard error) before and after RL.
 `;

@@ -42,11 +42,9 @@ export interface SyntheticTaskOptions {
 
 /**
  * The default: a 3×3 grid of 16 px cells in two colours, and a teacher that answers half of the
- * training questions directly. After SFT the policy answers directly too, and gets 36 % of the
- * held-out questions; when it samples a full chain it is right far more often, which is what
- * StepGRPO's rewards find (docs/task.md). On full-chain demonstrations only (the `clean` run preset)
- * SFT reaches 64.5 % and RL has nothing measurable left to add; the `hard` preset keeps the 4×4,
- * four-colour setting.
+ * training questions directly. The SFT policy imitates the bare answers, and its sampled full chains
+ * are right more often: the gap StepGRPO's rewards close (measured in docs/task.md). The `clean` run
+ * preset keeps full chains only; the `hard` preset keeps the 4×4, four-colour setting.
  */
 export const SYNTHETIC_DEFAULTS: Readonly<SyntheticTaskOptions> = Object.freeze({
   seed: 0,
