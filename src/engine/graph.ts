@@ -1,6 +1,6 @@
-// Graph builder core: records ONNX nodes with static shapes, graph inputs/outputs, constants, and the
+// Graph builder core: records ONNX nodes with their shapes, graph inputs/outputs, constants, and the
 // tape that reverse mode (autodiff.ts) walks. Differentiable ops live in ops.ts.
-import { type DType, type FloatDType, type Shape, type Tensor, formatShape, isFloat, numel } from './tensor';
+import { type DType, type Dim, type FloatDType, type Shape, type Tensor, evalDim, formatShape, isFloat, isStaticShape, numel } from './tensor';
 
 export type AttrValue =
   | { kind: 'int'; value: number }
@@ -21,7 +21,7 @@ export type TypedData = Float32Array | Float64Array | BigInt64Array | Uint8Array
 
 export interface ConstantData {
   dtype: DType;
-  shape: Shape;
+  shape: readonly number[];
   data: TypedData;
 }
 
@@ -70,8 +70,15 @@ export class Graph {
   readonly outputs: GraphOutput[] = [];
   readonly initializers = new Map<string, ConstantData>();
   readonly tape: TapeEntry[] = [];
-  /** Static shape of every value created in this graph. */
+  /** Shape of every value created in this graph. */
   readonly shapeOf = new Map<string, Shape>();
+  /**
+   * Where each symbolic dimension's run-time value is read: the first input axis declared with it
+   * (inputs that share a name must agree at run time).
+   */
+  private readonly symbolSource = new Map<string, { input: Tensor; axis: number }>();
+  /** Run-time int64 tensors already built for a dimension or shape (by key), reused by later nodes. */
+  private readonly dimCache = new Map<string, Tensor>();
   /** Off while reverse mode emits gradient nodes, so gradient ops are not themselves taped. */
   recording = true;
   private counter = 0;
@@ -100,7 +107,7 @@ export class Graph {
 
   private tensor(name: string, shape: Shape, dtype: DType, requiresGrad: boolean): Tensor {
     for (const d of shape) {
-      if (!Number.isInteger(d) || d < 0) throw new Error(`graph '${this.name}': bad dimension ${d} in ${formatShape(shape)} of '${name}'`);
+      if (typeof d === 'number' && (!Number.isInteger(d) || d < 0)) throw new Error(`graph '${this.name}': bad dimension ${d} in ${formatShape(shape)} of '${name}'`);
     }
     this.shapeOf.set(name, shape);
     return { graph: this, name, shape: [...shape], dtype, requiresGrad };
@@ -111,6 +118,48 @@ export class Graph {
     if (requiresGrad && !isFloat(dtype)) throw new Error(`input '${name}': only float inputs can require gradients`);
     const t = this.tensor(this.claim(name), shape, dtype, requiresGrad);
     this.inputs.push(t);
+    shape.forEach((d, axis) => {
+      const sym = typeof d === 'number' ? undefined : d.name;
+      if (sym && !this.symbolSource.has(sym)) this.symbolSource.set(sym, { input: t, axis });
+    });
+    return t;
+  }
+
+  /** The value of a dimension as an int64 [1] tensor: a constant, or read from the inputs' shapes at run time. */
+  dimTensor(d: Dim): Tensor {
+    if (typeof d === 'number') return this.int64s([d]);
+    const cached = this.dimCache.get(`dim:${d.key}`);
+    if (cached) return cached;
+    let total: Tensor | undefined;
+    for (const [m, c] of d.terms) {
+      let term: Tensor | undefined = m === '' ? this.int64s([c]) : undefined;
+      for (const name of m === '' ? [] : m.split('*')) {
+        const src = this.symbolSource.get(name);
+        if (!src) throw new Error(`graph '${this.name}': symbolic dimension '${name}' is used before any input declares it`);
+        const v = this.node('Shape', [src.input], [1], 'int64', { start: attr.int(src.axis), end: attr.int(src.axis + 1) });
+        term = term ? this.node('Mul', [term, v], [1], 'int64') : v;
+      }
+      if (m !== '' && c !== 1) term = this.node('Mul', [term!, this.int64s([c])], [1], 'int64');
+      total = total ? this.node('Add', [total, term!], [1], 'int64') : term;
+    }
+    this.dimCache.set(`dim:${d.key}`, total!);
+    return total!;
+  }
+
+  /** A shape as an int64 [rank] tensor (Reshape, Expand, ConstantOfShape): a constant when it is static. */
+  shapeTensor(shape: Shape): Tensor {
+    if (isStaticShape(shape)) return this.int64s(shape);
+    const key = `shape:${shape.map(String).join(',')}`;
+    const cached = this.dimCache.get(key);
+    if (cached) return cached;
+    const t = this.node(
+      'Concat',
+      shape.map((d) => this.dimTensor(d)),
+      [shape.length],
+      'int64',
+      { axis: attr.int(0) },
+    );
+    this.dimCache.set(key, t);
     return t;
   }
 
@@ -120,7 +169,7 @@ export class Graph {
   }
 
   /** A constant tensor stored in the model (deduplicated for small constants). */
-  constant(data: TypedData, shape: Shape, dtype: DType): Tensor {
+  constant(data: TypedData, shape: readonly number[], dtype: DType): Tensor {
     if (data.length !== numel(shape)) throw new Error(`constant: ${data.length} values for shape ${formatShape(shape)}`);
     const key = data.length <= 64 ? `${dtype}:${shape.join('x')}:${Array.from(data as ArrayLike<number | bigint>).join(',')}` : undefined;
     const cached = key ? this.constCache.get(key) : undefined;
@@ -136,7 +185,7 @@ export class Graph {
     return this.constant(dtype === 'float64' ? Float64Array.of(value) : Float32Array.of(value), [], dtype);
   }
 
-  int64s(values: readonly number[], shape: Shape = [values.length]): Tensor {
+  int64s(values: readonly number[], shape: readonly number[] = [values.length]): Tensor {
     return this.constant(BigInt64Array.from(values.map((v) => BigInt(v))), shape, 'int64');
   }
 
@@ -181,8 +230,11 @@ export class Graph {
     return renamed;
   }
 
-  /** Multiply-accumulate FLOPs of every MatMul/Gemm node (2·M·K·N each), for MFU accounting. */
-  matmulFlops(): number {
+  /**
+   * Multiply-accumulate FLOPs of every MatMul/Gemm node (2·M·K·N each), for MFU accounting;
+   * `dims` gives the symbolic dimensions' values.
+   */
+  matmulFlops(dims: Readonly<Record<string, number>> = {}): number {
     let flops = 0;
     for (const n of this.nodes) {
       if (n.op !== 'MatMul' && n.op !== 'Gemm') continue;
@@ -191,7 +243,7 @@ export class Graph {
       if (!out || !a) continue;
       const transA = n.attrs.transA?.kind === 'int' && n.attrs.transA.value === 1;
       const k = transA ? a[a.length - 2]! : a[a.length - 1]!;
-      flops += 2 * numel(out) * k;
+      flops += 2 * numel(out.map((d) => evalDim(d, dims))) * evalDim(k, dims);
     }
     return flops;
   }

@@ -1,7 +1,26 @@
-// Differentiable ops. Each op emits standard ai.onnx nodes (opset 17) with static shapes and, when
-// an input needs a gradient, records its reverse rule — itself written in standard ops — on the tape.
+// Differentiable ops. Each op emits standard ai.onnx nodes (opset 17) and, when an input needs a
+// gradient, records its reverse rule — itself written in standard ops — on the tape. Shapes may hold
+// symbolic dimensions; a shape that depends on one is computed at run time (Graph.shapeTensor).
 import { type AttrValue, type Graph, attr, typedArrayFor } from './graph';
-import { type DType, type FloatDType, type Shape, type Tensor, ONNX_DTYPE, broadcastShapes, formatShape, isFloat, normAxis, numel, sameShape } from './tensor';
+import {
+  type DType,
+  type Dim,
+  type FloatDType,
+  type Shape,
+  type Tensor,
+  ONNX_DTYPE,
+  broadcastShapes,
+  dimAdd,
+  dimDiv,
+  dimEq,
+  dimSub,
+  formatShape,
+  isFloat,
+  isStatic,
+  normAxis,
+  sameShape,
+  sizeOf,
+} from './tensor';
 
 export type Operand = Tensor | number;
 
@@ -46,12 +65,29 @@ export function unbroadcast(g: Tensor, shape: Shape): Tensor {
     const kept = g.shape.map((d, i) => (axes.includes(i) ? 1 : d));
     r = graph.node('ReduceSum', [g, graph.int64s(axes)], kept, g.dtype, { keepdims: attr.int(1) });
   }
-  return sameShape(r.shape, shape) ? r : graph.node('Reshape', [r, graph.int64s(shape)], shape, g.dtype);
+  return sameShape(r.shape, shape) ? r : reshapeNode(r, shape);
 }
 
 function zerosLike(graph: Graph, shape: Shape, dtype: DType): Tensor {
   const value = typedArrayFor(dtype, 1);
-  return graph.node('ConstantOfShape', [graph.int64s(shape)], shape, dtype, { value: attr.tensor({ dtype, shape: [1], data: value }) });
+  return graph.node('ConstantOfShape', [graph.shapeTensor(shape)], shape, dtype, { value: attr.tensor({ dtype, shape: [1], data: value }) });
+}
+
+/**
+ * A Reshape node to `shape` (same element count). A symbolic target is written with Reshape's own
+ * conventions where it can (0 = keep the input's dimension at that index, -1 = the one left over),
+ * which needs no run-time shape arithmetic; otherwise the shape is computed at run time.
+ */
+function reshapeNode(x: Tensor, shape: Shape): Tensor {
+  const graph = x.graph;
+  let target: Tensor;
+  if (shape.every(isStatic)) target = graph.int64s(shape);
+  else {
+    const coded = shape.map((d, i): number | undefined => (isStatic(d) ? d : i < x.shape.length && dimEq(x.shape[i]!, d) ? 0 : undefined));
+    const open = coded.filter((d) => d === undefined).length;
+    target = open <= 1 ? graph.int64s(coded.map((d) => d ?? -1)) : graph.shapeTensor(shape);
+  }
+  return graph.node('Reshape', [x, target], shape, x.dtype);
 }
 
 // ---------------------------------------------------------------- elementwise binary
@@ -223,12 +259,22 @@ export function causalMask(graph: Graph, t: number): Tensor {
 /**
  * Additive causal mask [T, T] in the graph dtype: 0 where i may attend to j ≤ i, `masked` elsewhere.
  * Added to attention scores it gives the same softmax as Where(causalMask, s, masked) (exp underflows
- * to exactly 0 either way), but its gradient is the identity: no mask op in the backward pass.
+ * to exactly 0 either way), but its gradient is the identity: no mask op in the backward pass. A
+ * symbolic T builds it at run time from two Ranges (the same values).
  */
-export function causalBias(graph: Graph, t: number, masked = -1e9): Tensor {
-  const data = typedArrayFor(graph.dtype, t * t) as Float32Array | Float64Array;
-  for (let i = 0; i < t; i++) for (let j = i + 1; j < t; j++) data[i * t + j] = masked;
-  return graph.constant(data, [t, t], graph.dtype);
+export function causalBias(graph: Graph, t: Dim, masked = -1e9): Tensor {
+  if (isStatic(t)) {
+    const data = typedArrayFor(graph.dtype, t * t) as Float32Array | Float64Array;
+    for (let i = 0; i < t; i++) for (let j = i + 1; j < t; j++) data[i * t + j] = masked;
+    return graph.constant(data, [t, t], graph.dtype);
+  }
+  const one = graph.constant(BigInt64Array.of(1n), [], 'int64');
+  const count = graph.node('Reshape', [graph.dimTensor(t), graph.int64s([])], [], 'int64');
+  const range = graph.node('Range', [graph.constant(BigInt64Array.of(0n), [], 'int64'), count, one], [t], 'int64');
+  const rows = graph.node('Unsqueeze', [range, graph.int64s([1])], [t, 1], 'int64');
+  const cols = graph.node('Unsqueeze', [range, graph.int64s([0])], [1, t], 'int64');
+  const future = graph.node('Greater', [cols, rows], [t, t], 'bool');
+  return graph.node('Where', [future, graph.scalar(masked), graph.scalar(0)], [t, t], graph.dtype);
 }
 
 // ---------------------------------------------------------------- linear algebra
@@ -246,14 +292,14 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const dtype = dtypeOfOperands('MatMul', a, b);
   if (a.shape.length < 2 || b.shape.length < 2) throw new Error(`MatMul: operands need rank ≥ 2, got ${formatShape(a.shape)} @ ${formatShape(b.shape)}`);
   const k = a.shape[a.shape.length - 1]!;
-  if (k !== b.shape[b.shape.length - 2]) throw new Error(`MatMul: inner dimensions differ: ${formatShape(a.shape)} @ ${formatShape(b.shape)}`);
+  if (!dimEq(k, b.shape[b.shape.length - 2]!)) throw new Error(`MatMul: inner dimensions differ: ${formatShape(a.shape)} @ ${formatShape(b.shape)}`);
   const batch = broadcastShapes('MatMul', a.shape.slice(0, -2), b.shape.slice(0, -2));
   const out = graph.node('MatMul', [a, b], [...batch, a.shape[a.shape.length - 2]!, b.shape[b.shape.length - 1]!], dtype);
   return graph.record([a, b], out, (g) => {
     if (b.shape.length === 2 && a.shape.length > 2) {
       // Weight gradient folds the batch into one GEMM: [M,K]ᵀ·[M,N].
       const n = b.shape[1]!;
-      const m = numel(a.shape) / k;
+      const m = dimDiv(sizeOf(a.shape), k);
       const gb = b.requiresGrad ? graph.node('Gemm', [reshape(a, [m, k]), reshape(g, [m, n])], [k, n], dtype, { transA: attr.int(1) }) : undefined;
       return [a.requiresGrad ? matmul(g, swapLast(b)) : undefined, gb];
     }
@@ -282,32 +328,40 @@ export function transpose(x: Tensor, perm: readonly number[]): Tensor {
   return x.graph.record([x], out, (g) => [transpose(g, inverse)]);
 }
 
-/** Reshape to a static shape; one dimension may be -1. */
-export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  const known = shape.filter((d) => d !== -1);
-  const total = numel(x.shape);
-  const resolved = shape.map((d) => (d === -1 ? total / Math.max(1, numel(known)) : d));
-  if (shape.filter((d) => d === -1).length > 1 || numel(resolved) !== total || resolved.some((d) => !Number.isInteger(d))) {
+/** Reshape; one dimension may be -1 (resolved exactly, symbolic dimensions included). */
+export function reshape(x: Tensor, shape: Shape): Tensor {
+  const fail = (): never => {
     throw new Error(`Reshape: cannot reshape ${formatShape(x.shape)} to ${formatShape(shape)}`);
+  };
+  if (shape.filter((d) => d === -1).length > 1) fail();
+  let resolved: Dim[];
+  try {
+    const rest = sizeOf(shape.filter((d) => d !== -1));
+    resolved = shape.map((d) => (d === -1 ? dimDiv(sizeOf(x.shape), rest) : d));
+  } catch {
+    return fail();
   }
+  if (!dimEq(sizeOf(resolved), sizeOf(x.shape))) fail();
   if (sameShape(resolved, x.shape)) return x;
-  const out = x.graph.node('Reshape', [x, x.graph.int64s(resolved)], resolved, x.dtype);
+  const out = reshapeNode(x, resolved);
   return x.graph.record([x], out, (g) => [reshape(g, x.shape)]);
 }
 
-/** x[..., start:end, ...] along one axis. */
-export function slice(x: Tensor, axis: number, start: number, end: number): Tensor {
+/** x[..., start:end, ...] along one axis; bounds are checked where they are static. */
+export function slice(x: Tensor, axis: number, start: Dim, end: Dim): Tensor {
   const ax = normAxis('Slice', axis, x.shape.length);
   const dim = x.shape[ax]!;
-  if (!(0 <= start && start < end && end <= dim)) throw new Error(`Slice: range ${start}:${end} out of bounds for axis ${axis} of ${formatShape(x.shape)}`);
+  const len = dimSub(end, start);
+  const bad = (isStatic(start) && start < 0) || (isStatic(len) && len < 1) || (isStatic(dim) && isStatic(end) && end > dim);
+  if (bad) throw new Error(`Slice: range ${String(start)}:${String(end)} out of bounds for axis ${axis} of ${formatShape(x.shape)}`);
   const graph = x.graph;
-  const shape = x.shape.map((d, i) => (i === ax ? end - start : d));
-  const out = graph.node('Slice', [x, graph.int64s([start]), graph.int64s([end]), graph.int64s([ax])], shape, x.dtype);
+  const shape = x.shape.map((d, i) => (i === ax ? len : d));
+  const out = graph.node('Slice', [x, graph.dimTensor(start), graph.dimTensor(end), graph.int64s([ax])], shape, x.dtype);
   return graph.record([x], out, (g) => {
-    const pads = new Array<number>(2 * x.shape.length).fill(0);
+    const pads = new Array<Dim>(2 * x.shape.length).fill(0);
     pads[ax] = start;
-    pads[x.shape.length + ax] = dim - end;
-    return [graph.node('Pad', [g, graph.int64s(pads)], x.shape, x.dtype)];
+    pads[x.shape.length + ax] = dimSub(dim, end);
+    return [graph.node('Pad', [g, graph.shapeTensor(pads)], x.shape, x.dtype)];
   });
 }
 
@@ -340,12 +394,12 @@ export function concat(xs: readonly Tensor[], axis: number): Tensor {
   if (!first) throw new Error('Concat: no inputs');
   const ax = normAxis('Concat', axis, first.shape.length);
   for (const x of xs) {
-    if (x.dtype !== first.dtype || x.shape.length !== first.shape.length || x.shape.some((d, i) => i !== ax && d !== first.shape[i])) {
+    if (x.dtype !== first.dtype || x.shape.length !== first.shape.length || x.shape.some((d, i) => i !== ax && !dimEq(d, first.shape[i]!))) {
       throw new Error(`Concat: ${formatShape(x.shape)} ${x.dtype} does not fit ${formatShape(first.shape)} ${first.dtype} along axis ${axis}`);
     }
   }
   const graph = graphOf('Concat', ...xs);
-  const total = xs.reduce((s, x) => s + x.shape[ax]!, 0);
+  const total = xs.reduce<Dim>((s, x) => dimAdd(s, x.shape[ax]!), 0);
   const out = graph.node(
     'Concat',
     xs,
@@ -354,10 +408,10 @@ export function concat(xs: readonly Tensor[], axis: number): Tensor {
     { axis: attr.int(ax) },
   );
   return graph.record(xs, out, (g) => {
-    let offset = 0;
+    let offset: Dim = 0;
     return xs.map((x) => {
       const start = offset;
-      offset += x.shape[ax]!;
+      offset = dimAdd(offset, x.shape[ax]!);
       return x.requiresGrad ? slice(g, ax, start, offset) : undefined;
     });
   });
@@ -365,7 +419,7 @@ export function concat(xs: readonly Tensor[], axis: number): Tensor {
 
 // ---------------------------------------------------------------- reductions and normalisation
 
-function reducedShape(shape: Shape, axes: readonly number[], keepdims: boolean): number[] {
+function reducedShape(shape: Shape, axes: readonly number[], keepdims: boolean): Dim[] {
   return keepdims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));
 }
 
@@ -373,13 +427,22 @@ export function reduceSum(x: Tensor, axes: readonly number[], keepdims = false):
   const ax = axes.map((a) => normAxis('ReduceSum', a, x.shape.length));
   const graph = x.graph;
   const out = graph.node('ReduceSum', [x, graph.int64s(ax)], reducedShape(x.shape, ax, keepdims), x.dtype, { keepdims: attr.int(keepdims ? 1 : 0) });
-  return graph.record([x], out, (g) => [graph.node('Expand', [reshape(g, reducedShape(x.shape, ax, true)), graph.int64s(x.shape)], x.shape, x.dtype)]);
+  return graph.record([x], out, (g) => [graph.node('Expand', [reshape(g, reducedShape(x.shape, ax, true)), graph.shapeTensor(x.shape)], x.shape, x.dtype)]);
 }
 
 export function reduceMean(x: Tensor, axes: readonly number[], keepdims = false): Tensor {
   const ax = axes.map((a) => normAxis('ReduceMean', a, x.shape.length));
-  const count = ax.reduce((n, a) => n * x.shape[a]!, 1);
-  return mul(reduceSum(x, ax, keepdims), 1 / count);
+  const count = sizeOf(ax.map((a) => x.shape[a]!));
+  return mul(reduceSum(x, ax, keepdims), isStatic(count) ? 1 / count : reciprocalOf(x.graph, count, floatOf('ReduceMean', x)));
+}
+
+/**
+ * 1 / d as a float scalar computed at run time. The float reciprocal of an integer is correctly
+ * rounded, as is Math.fround(1 / d), so it equals the constant a static d would give.
+ */
+function reciprocalOf(graph: Graph, d: Dim, dtype: FloatDType): Tensor {
+  const f = graph.node('Cast', [graph.dimTensor(d)], [1], dtype, { to: attr.int(ONNX_DTYPE[dtype]) });
+  return graph.node('Reciprocal', [graph.node('Reshape', [f, graph.int64s([])], [], dtype)], [], dtype);
 }
 
 /** Sum of all elements as a scalar. */
@@ -452,8 +515,8 @@ export function gather(table: Tensor, indices: Tensor): Tensor {
   const rest = table.shape.slice(1);
   const out = graph.node('Gather', [table, indices], [...indices.shape, ...rest], table.dtype, { axis: attr.int(0) });
   return graph.record([table], out, (g) => {
-    const n = numel(indices.shape);
-    const idx = graph.node('Reshape', [indices, graph.int64s([n, 1])], [n, 1], 'int64');
+    const n = sizeOf(indices.shape);
+    const idx = reshapeNode(indices, [n, 1]);
     const updates = reshape(g, [n, ...rest]);
     return [graph.node('ScatterND', [zerosLike(graph, table.shape, table.dtype), idx, updates], table.shape, table.dtype, { reduction: attr.string('add') })];
   });

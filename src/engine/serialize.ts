@@ -1,7 +1,8 @@
-// ONNX serialisation of a Graph through onnx-proto: ai.onnx opset 17, IR version 8, static shapes.
+// ONNX serialisation of a Graph through onnx-proto: ai.onnx opset 17, IR version 8. A symbolic
+// dimension is written as a named dim_param, so one model serves every value of it.
 import { onnx } from 'onnx-proto';
 import { type AttrValue, type ConstantData, type Graph, OPSET } from './graph';
-import { ONNX_DTYPE, type Tensor, formatShape, numel } from './tensor';
+import { ONNX_DTYPE, type Tensor, formatShape, isStaticShape, numel } from './tensor';
 
 export interface SerializeOptions {
   /** Graph inputs to store as initializers instead (e.g. trained weights for an export). */
@@ -31,7 +32,8 @@ function attributeProto(name: string, a: AttrValue): onnx.IAttributeProto {
 }
 
 function valueInfo(t: Pick<Tensor, 'name' | 'shape' | 'dtype'>): onnx.IValueInfoProto {
-  return { name: t.name, type: { tensorType: { elemType: ONNX_DTYPE[t.dtype], shape: { dim: t.shape.map((d) => ({ dimValue: d })) } } } };
+  const dim = t.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d.key }));
+  return { name: t.name, type: { tensorType: { elemType: ONNX_DTYPE[t.dtype], shape: { dim } } } };
 }
 
 export function toOnnxBytes(graph: Graph, options: SerializeOptions = {}): Uint8Array {
@@ -44,10 +46,11 @@ export function toOnnxBytes(graph: Graph, options: SerializeOptions = {}): Uint8
       inputs.push(valueInfo(t));
       continue;
     }
-    if (baked.dtype !== t.dtype || numel(baked.shape) !== numel(t.shape) || baked.data.length !== numel(t.shape)) {
-      throw new Error(`serialize: value for '${t.name}' is ${baked.dtype}${formatShape(baked.shape)}, the graph wants ${t.dtype}${formatShape(t.shape)}`);
+    const shape = t.shape;
+    if (!isStaticShape(shape) || baked.dtype !== t.dtype || numel(baked.shape) !== numel(shape) || baked.data.length !== numel(shape)) {
+      throw new Error(`serialize: value for '${t.name}' is ${baked.dtype}${formatShape(baked.shape)}, the graph wants ${t.dtype}${formatShape(shape)}`);
     }
-    initializers.push(tensorProto(t.name, { ...baked, shape: t.shape }));
+    initializers.push(tensorProto(t.name, { ...baked, shape }));
   }
   const model = onnx.ModelProto.create({
     irVersion: 8,

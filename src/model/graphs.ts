@@ -4,6 +4,8 @@
 import {
   ADAMW_DEFAULTS,
   type AdamWHyper,
+  type Dim,
+  SymDim,
   type FloatDType,
   Graph,
   type Tensor,
@@ -14,6 +16,7 @@ import {
   exp,
   gatherElements,
   gradients,
+  isStatic,
   logSoftmax,
   mul,
   neg,
@@ -42,6 +45,12 @@ export interface OptimizerConfig {
 
 export const OPTIMIZER_DEFAULTS: OptimizerConfig = { adamw: ADAMW_DEFAULTS, maxGradNorm: 1.0 };
 
+/**
+ * The symbolic sizes of the runtime's graphs: sequences in a batch, text positions, and the text
+ * prefix a prefill covers. One session per graph then serves every batch (docs/engine.md).
+ */
+export const DIMS = { batch: SymDim.named('B'), text: SymDim.named('T'), prefix: SymDim.named('L') } as const;
+
 interface BatchInputs {
   ids: Tensor;
   targets: Tensor;
@@ -51,8 +60,8 @@ interface BatchInputs {
 }
 
 /** Text length Tt ≤ maxTextLen: batches are cut to their longest sequence (rounded up) instead of padded to the maximum. */
-function batchInputs(g: Graph, c: PolicyConfig, B: number, Tt: number): BatchInputs {
-  if (!(Number.isInteger(Tt) && Tt >= 1 && Tt <= c.maxTextLen)) throw new Error(`policy graph: text length ${Tt} must be in [1, ${c.maxTextLen}]`);
+function batchInputs(g: Graph, c: PolicyConfig, B: Dim, Tt: Dim): BatchInputs {
+  if (isStatic(Tt) && !(Number.isInteger(Tt) && Tt >= 1 && Tt <= c.maxTextLen)) throw new Error(`policy graph: text length ${Tt} must be in [1, ${c.maxTextLen}]`);
   return {
     ids: g.input('ids', [B, Tt], 'int64'),
     targets: g.input('targets', [B, Tt, 1], 'int64'),
@@ -69,7 +78,7 @@ function tokenLogprobs(g: Graph, c: PolicyConfig, P: ReturnType<typeof declarePa
 
 const entropyOf = (logsm: Tensor): Tensor => neg(reduceSum(mul(exp(logsm), logsm), [-1]));
 
-export function buildLogprobsGraph(c: PolicyConfig, B: number, Tt = c.maxTextLen, dtype: FloatDType = 'float32'): Graph {
+export function buildLogprobsGraph(c: PolicyConfig, B: Dim = DIMS.batch, Tt: Dim = DIMS.text, dtype: FloatDType = 'float32'): Graph {
   const g = new Graph(dtype, 'policy-logprobs');
   const P = declareParams(g, c, false);
   const x = batchInputs(g, c, B, Tt);
@@ -80,37 +89,40 @@ export function buildLogprobsGraph(c: PolicyConfig, B: number, Tt = c.maxTextLen
 }
 
 /** ids [B,Tt] + patches → logits [B,Tt,V]; the graph behind the ONNX export and the no-cache sampler. */
-export function buildLogitsGraph(c: PolicyConfig, B: number): Graph {
+export function buildLogitsGraph(c: PolicyConfig, B: Dim = DIMS.batch, Tt: Dim = DIMS.text): Graph {
   const g = new Graph('float32', 'policy-logits');
   const P = declareParams(g, c, false);
-  const ids = g.input('ids', [B, c.maxTextLen], 'int64');
+  const ids = g.input('ids', [B, Tt], 'int64');
   const patches = g.input('patches', [B, numPatches(c), patchDim(c)]);
   g.output('logits', policyLogits(g, c, P, ids, patches));
   return g;
 }
 
 /** KV-cache layouts for N sequences: keys transposed [N,H,dh,S], values [N,H,S,dh]. */
-export const cacheShapes = (c: PolicyConfig, N: number): { kT: number[]; v: number[] } => {
+export const cacheShapes = <D extends Dim>(c: PolicyConfig, N: D): { kT: (D | number)[]; v: (D | number)[] } => {
   const H = c.nHeads;
   const dh = c.dModel / H;
   const S = contextLength(c);
   return { kT: [N, H, dh, S], v: [N, H, S, dh] };
 };
 
-/** Image patches + the first L text tokens of N sequences → every layer's keys and values. */
-export function buildPrefillGraph(c: PolicyConfig, N: number, L: number): Graph {
-  if (!(Number.isInteger(L) && L >= 0 && L < c.maxTextLen)) throw new Error(`prefill: text length ${L} must be in [0, ${c.maxTextLen})`);
+/**
+ * Image patches + the first L text tokens of N sequences → every layer's keys and values. L = 0
+ * (image only) is its own graph: it has no ids input.
+ */
+export function buildPrefillGraph(c: PolicyConfig, N: Dim = DIMS.batch, L: Dim = DIMS.prefix): Graph {
+  if (isStatic(L) && !(Number.isInteger(L) && L >= 0 && L < c.maxTextLen)) throw new Error(`prefill: text length ${L} must be in [0, ${c.maxTextLen})`);
   const g = new Graph('float32', 'policy-prefill');
   const P = declareParams(g, c, false);
   const patches = g.input('patches', [N, numPatches(c), patchDim(c)]);
-  const ids = L > 0 ? g.input('ids', [N, L], 'int64') : undefined;
+  const ids = L !== 0 ? g.input('ids', [N, L], 'int64') : undefined;
   const kv = policyPrefill(g, c, P, patches, ids);
   kv.kT.forEach((t, l) => g.output(FEED.layerK(l), t));
   kv.v.forEach((t, l) => g.output(FEED.layerV(l), t));
   return g;
 }
 
-export function buildDecodeGraph(c: PolicyConfig, N: number): Graph {
+export function buildDecodeGraph(c: PolicyConfig, N: Dim = DIMS.batch): Graph {
   const g = new Graph('float32', 'policy-decode');
   const P = declareParams(g, c, false);
   const token = g.input('token', [N, 1], 'int64');
@@ -129,11 +141,11 @@ export interface TrainGraphOptions {
   dtype?: FloatDType;
   /** 'adamw' (default): the fused update; 'gradients': emit the loss's raw gradients (micro-batches, checks). */
   emit?: 'adamw' | 'gradients';
-  /** Text positions of the batch (default maxTextLen). */
-  textLen?: number;
+  /** Text positions of the batch (default maxTextLen; DIMS.text for any). */
+  textLen?: Dim;
 }
 
-export function buildTrainGraph(c: PolicyConfig, B: number, objective: Objective, optim: OptimizerConfig = OPTIMIZER_DEFAULTS, options: TrainGraphOptions = {}): Graph {
+export function buildTrainGraph(c: PolicyConfig, B: Dim, objective: Objective, optim: OptimizerConfig = OPTIMIZER_DEFAULTS, options: TrainGraphOptions = {}): Graph {
   const dtype = options.dtype ?? 'float32';
   const g = new Graph(dtype, `policy-train-${objective.kind}`);
   const P = declareParams(g, c, true);

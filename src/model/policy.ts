@@ -1,9 +1,11 @@
-// The policy at run time: parameters and AdamW state in JS memory, sessions built once per shape and
-// reused. This is the API the trainer uses: logprobs(), sample(), trainStep().
+// The policy at run time: parameters and AdamW state in JS memory, one session per phase (log-probs,
+// train step, gradients, apply, prefill, decode) whose batch and length are symbolic, built on first
+// use. This is the API the trainer uses: logprobs(), sample(), trainStep().
 import { EngineSession, type ExecutionProvider, type GraphOptimization, type Graph, type HostTensor, SESSION_DEFAULTS, toOnnxBytes } from '../engine';
 import { type PolicyConfig, type PolicyConfigInput, numPatches, patchDim, resolvePolicyConfig } from './config';
 import { type SequenceBatch, checkBatch, microBatches, packPerToken, packTokens, textLengthFor, unpackPerToken } from './batch';
 import {
+  DIMS,
   OPTIMIZER_DEFAULTS,
   type Objective,
   type OptimizerConfig,
@@ -188,7 +190,7 @@ export class PolicySessions {
     this.optimizerState = state;
   }
 
-  /** Builds a graph's session on first use; later calls reuse it. */
+  /** Builds a phase's session on first use; later calls, whatever their batch shape, reuse it. */
   session(key: string, build: () => Graph, threads = this.runtime.threads): Promise<EngineSession> {
     let s = this.sessions.get(key);
     if (!s) {
@@ -241,9 +243,8 @@ export class PolicySessions {
   }
 
   private async logprobsOnce(batch: SequenceBatch, options: LogprobsOptions): Promise<LogprobsResult> {
-    const B = batch.tokens.length;
     const { feeds, Tt } = this.batchFeeds(batch, 'logprobs', options.temperature ?? 1);
-    const s = await this.session(`logprobs/B${B}/T${Tt}`, () => buildLogprobsGraph(this.config, B, Tt));
+    const s = await this.session('logprobs', () => buildLogprobsGraph(this.config));
     const out = await s.run(feeds);
     const lengths = batch.tokens.map((t) => t.length);
     return { logp: unpackPerToken(this.config, out.logp!.data as Float32Array, lengths, Tt), entropy: unpackPerToken(this.config, out.entropy!.data as Float32Array, lengths, Tt) };
@@ -326,8 +327,8 @@ export class PolicySessions {
       objective = { kind: 'grpo', loss: this.grpo, advantage: perToken ? 'token' : 'sequence', onPolicy: !o.oldLogp };
     }
     const kind = objective.kind === 'sft' ? 'sft' : `grpo-${objective.advantage}${objective.onPolicy ? '-onpolicy' : ''}`;
-    const key = `${emit === 'adamw' ? 'train' : 'grads'}-${kind}/B${B}/T${Tt}`;
-    return { feeds, key, build: () => buildTrainGraph(c, B, objective, this.optimizer, { textLen: Tt, emit }) };
+    const key = `${emit === 'adamw' ? 'train' : 'grads'}-${kind}`;
+    return { feeds, key, build: () => buildTrainGraph(c, DIMS.batch, objective, this.optimizer, { textLen: DIMS.text, emit }) };
   }
 
   /** Learning rate, Adam bias corrections and ε for the next step, and the current moments. */
@@ -417,14 +418,14 @@ export class PolicySessions {
     // Prefill: image patches and the text prefix every prompt shares in length, in one forward.
     const L = prefillLength(Math.min(...st.seqs.map((q) => q.length)));
     const cache = new KvCache(c, N);
-    const prefill = await this.session(`prefill/N${N}/L${L}`, () => buildPrefillGraph(c, N, L));
+    const prefill = await this.session(L > 0 ? 'prefill' : 'prefill-image', () => buildPrefillGraph(c, DIMS.batch, L > 0 ? DIMS.prefix : 0));
     const pf: Record<string, HostTensor> = { patches: f32([N, Np, patchDim(c)], patches) };
     if (L > 0) pf.ids = i64([N, L], BigInt64Array.from(st.seqs.flatMap((q) => q.slice(0, L).map(BigInt))));
     this.paramFeeds(pf);
     const pre = await prefill.run(pf);
     for (let l = 0; l < c.nLayers; l++) cache.writePrefix(l, pre[FEED.layerK(l)]!.data as Float32Array, pre[FEED.layerV(l)]!.data as Float32Array, Np + L);
     // Decode one shared position per step; sequence i samples once its last token is the input.
-    const s = await this.session(`decode/N${N}`, () => buildDecodeGraph(c, N), this.runtime.decodeThreads ?? 1);
+    const s = await this.session('decode', () => buildDecodeGraph(c), this.runtime.decodeThreads ?? 1);
     const feeds: Record<string, HostTensor> = {};
     this.paramFeeds(feeds);
     cache.feeds(feeds);
@@ -451,7 +452,7 @@ export class PolicySessions {
     const c = this.config;
     const Tt = c.maxTextLen;
     const V = c.vocabSize;
-    const s = await this.session(`logits/B${N}`, () => buildLogitsGraph(c, N));
+    const s = await this.session('logits', () => buildLogitsGraph(c));
     const feeds: Record<string, HostTensor> = { patches: f32([N, numPatches(c), patchDim(c)], patches) };
     this.paramFeeds(feeds);
     for (let j = Math.min(...st.seqs.map((q) => q.length)) - 1; j < Tt && !st.done.every(Boolean); j++) {
@@ -469,7 +470,7 @@ export class PolicySessions {
   }
 }
 
-/** Creates the policy runtime (sessions are built lazily, once per batch shape, then reused). */
+/** Creates the policy runtime (sessions are built lazily, once per phase, then reused). */
 export async function createPolicySessions(config: PolicyConfigInput, options: PolicyOptions): Promise<PolicySessions> {
   return new PolicySessions(resolvePolicyConfig(config), options);
 }

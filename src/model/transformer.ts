@@ -1,7 +1,27 @@
 // The policy's forward pass in engine ops: image patches → linear projection, prepended to token
 // embeddings, learned positions, pre-LN decoder blocks (fused QKV, causal attention, GELU MLP),
 // final LayerNorm and a head tied to the token embedding.
-import { type Graph, type Tensor, add, causalBias, concat, gather, gelu, layerNorm, matmul, mul, reshape, slice, softmax, split, transpose, where } from '../engine';
+import {
+  type Dim,
+  type Graph,
+  type Tensor,
+  add,
+  causalBias,
+  concat,
+  dimAdd,
+  gather,
+  gelu,
+  isStatic,
+  layerNorm,
+  matmul,
+  mul,
+  reshape,
+  slice,
+  softmax,
+  split,
+  transpose,
+  where,
+} from '../engine';
 import { type PolicyConfig, contextLength, numPatches, patchDim } from './config';
 import { paramSpecs } from './params';
 
@@ -26,7 +46,7 @@ const linear = (P: ParamTensors, name: string, x: Tensor): Tensor => add(matmul(
 
 /** Splits fused QKV [B,T,3D] into q [B,H,T,dh] (pre-scaled), kᵀ [B,H,dh,T] and v [B,H,T,dh]. */
 function splitHeads(c: PolicyConfig, qkv: Tensor): { q: Tensor; kT: Tensor; v: Tensor } {
-  const [B, T] = qkv.shape as [number, number, number];
+  const [B, T] = qkv.shape as [Dim, Dim, Dim];
   const D = c.dModel;
   const H = c.nHeads;
   const dh = D / H;
@@ -39,7 +59,7 @@ function splitHeads(c: PolicyConfig, qkv: Tensor): { q: Tensor; kT: Tensor; v: T
 }
 
 function mergeHeads(y: Tensor): Tensor {
-  const [B, H, T, dh] = y.shape as [number, number, number, number];
+  const [B, H, T, dh] = y.shape as [Dim, number, Dim, number];
   return reshape(transpose(y, [0, 2, 1, 3]), [B, T, H * dh]);
 }
 
@@ -52,11 +72,13 @@ function block(c: PolicyConfig, P: ParamTensors, l: number, x: Tensor, attend: (
   return add(x, linear(P, `${h}proj`, m));
 }
 
-/** Logits [.., V] from final hidden states, with the head tied to the token embedding. */
-function head(c: PolicyConfig, P: ParamTensors, x: Tensor): Tensor {
-  const h = layerNorm(x, p(P, 'lnf.g'), p(P, 'lnf.b'), c.lnEps);
-  return matmul(h, transpose(p(P, 'wte'), [1, 0]));
-}
+const finalNorm = (c: PolicyConfig, P: ParamTensors, x: Tensor): Tensor => layerNorm(x, p(P, 'lnf.g'), p(P, 'lnf.b'), c.lnEps);
+
+/** The language-model head, tied to the token embedding: normalised hidden states [.., D] → logits [.., V]. */
+export const headOf = (P: ParamTensors, h: Tensor): Tensor => matmul(h, transpose(p(P, 'wte'), [1, 0]));
+
+/** Logits [.., V] from final hidden states. */
+const head = (c: PolicyConfig, P: ParamTensors, x: Tensor): Tensor => headOf(P, finalNorm(c, P, x));
 
 /** Embedded inputs [B, T, D] for the first T = patches + ids positions (learned positions added). */
 function embed(P: ParamTensors, patches: Tensor, ids: Tensor | undefined): Tensor {
@@ -79,14 +101,19 @@ function encode(g: Graph, c: PolicyConfig, P: ParamTensors, x: Tensor, onLayer?:
   return x;
 }
 
-/** Full-sequence forward: ids [B, Tt ≤ maxTextLen] int64 and patches [B, Np, patchDim] → text logits [B, Tt, V]. */
-export function policyLogits(g: Graph, c: PolicyConfig, P: ParamTensors, ids: Tensor, patches: Tensor): Tensor {
+/** Final hidden states of the text positions: ids [B, Tt ≤ maxTextLen] int64 and patches [B, Np, patchDim] → [B, Tt, D]. */
+export function policyHidden(g: Graph, c: PolicyConfig, P: ParamTensors, ids: Tensor, patches: Tensor): Tensor {
   const Tt = ids.shape[1]!;
   const Np = numPatches(c);
-  if (Tt > c.maxTextLen || patches.shape[1] !== Np || patches.shape[2] !== patchDim(c)) {
+  if ((isStatic(Tt) && Tt > c.maxTextLen) || patches.shape[1] !== Np || patches.shape[2] !== patchDim(c)) {
     throw new Error(`policy: expected ids [B, ≤${c.maxTextLen}] and patches [B,${Np},${patchDim(c)}]`);
   }
-  return head(c, P, slice(encode(g, c, P, embed(P, patches, ids)), 1, Np, Np + Tt));
+  return finalNorm(c, P, slice(encode(g, c, P, embed(P, patches, ids)), 1, Np, dimAdd(Np, Tt)));
+}
+
+/** Full-sequence forward: text logits [B, Tt, V]. */
+export function policyLogits(g: Graph, c: PolicyConfig, P: ParamTensors, ids: Tensor, patches: Tensor): Tensor {
+  return headOf(P, policyHidden(g, c, P, ids, patches));
 }
 
 export interface KvTensors {

@@ -96,12 +96,12 @@ export function loadCheckpoint(dir: string): CheckpointContents {
 }
 
 /**
- * ONNX model for inference elsewhere: inputs ids [batch, maxTextLen] int64 and patches
- * [batch, numPatches, patchDim] float32 (pixels − 0.5), output logits [batch, maxTextLen, vocab].
+ * ONNX model for inference elsewhere: inputs ids [B, T ≤ maxTextLen] int64 and patches
+ * [B, numPatches, patchDim] float32 (pixels − 0.5), output logits [B, T, vocab]; B and T symbolic.
  */
-export function exportPolicyOnnx(file: string, config: PolicyConfig, params: ParamValues, batch = 1): void {
+export function exportPolicyOnnx(file: string, config: PolicyConfig, params: ParamValues): void {
   const bake = new Map([...withShapes(params, config)].map(([n, t]) => [n, { dtype: 'float32' as const, shape: t.shape, data: t.data }]));
-  const bytes = toOnnxBytes(buildLogitsGraph(config, batch), { bake, producer: 'stepgrpo-studio' });
+  const bytes = toOnnxBytes(buildLogitsGraph(config), { bake, producer: 'stepgrpo-studio' });
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, bytes);
   fs.renameSync(tmp, file);

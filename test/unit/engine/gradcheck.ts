@@ -1,5 +1,5 @@
 // Finite-difference gradient checking for engine graphs, in float64 with fresh random inputs.
-import { EngineSession, Graph, type HostTensor, type Tensor, gradients, mul, numel, sumAll } from '../../../src/engine';
+import { EngineSession, Graph, type HostTensor, type Tensor, gradients, mul, numel, staticShape, sumAll } from '../../../src/engine';
 
 export interface GradCheckResult {
   maxAbsErr: number;
@@ -30,7 +30,8 @@ export async function gradCheck(
   const params = specs.map((s) => g.param(s.name, s.shape));
   const feeds = extraFeeds(g);
   const out = f(g, params);
-  const w = g.constant(Float64Array.from({ length: numel(out.shape) }, uniform), out.shape, 'float64');
+  const outShape = staticShape(out.shape, 'gradcheck output');
+  const w = g.constant(Float64Array.from({ length: numel(outShape) }, uniform), outShape, 'float64');
   const loss = sumAll(mul(out, w));
   const grads = gradients(loss, params);
   g.output('loss', loss);
