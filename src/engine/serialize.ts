@@ -1,5 +1,6 @@
 // ONNX serialisation of a Graph through onnx-proto: ai.onnx opset 17, IR version 8, static shapes.
 import { onnx } from 'onnx-proto';
+import { type ExternalFile, externalizeInitializers } from './external-data';
 import { type AttrValue, type ConstantData, type Graph, OPSET } from './graph';
 import { ONNX_DTYPE, type Tensor, formatShape, numel } from './tensor';
 
@@ -34,7 +35,29 @@ function valueInfo(t: Pick<Tensor, 'name' | 'shape' | 'dtype'>): onnx.IValueInfo
   return { name: t.name, type: { tensorType: { elemType: ONNX_DTYPE[t.dtype], shape: { dim: t.shape.map((d) => ({ dimValue: d })) } } } };
 }
 
+export interface ExternalDataOptions {
+  /** Initializers of at least this many bytes are stored outside the model (see external-data.ts). */
+  externalThresholdBytes: number;
+}
+
+export interface OnnxModelFiles {
+  model: Uint8Array;
+  /** Files next to the model, or onnxruntime's `externalData` session option as is. */
+  external: ExternalFile[];
+}
+
 export function toOnnxBytes(graph: Graph, options: SerializeOptions = {}): Uint8Array {
+  return onnx.ModelProto.encode(modelProto(graph, options)).finish();
+}
+
+/** For graphs whose weights would push the protobuf over its 2 GB limit. */
+export function toOnnxModel(graph: Graph, options: SerializeOptions & ExternalDataOptions): OnnxModelFiles {
+  const model = modelProto(graph, options);
+  const external = externalizeInitializers(model.graph!.initializer!, options.externalThresholdBytes);
+  return { model: onnx.ModelProto.encode(model).finish(), external };
+}
+
+function modelProto(graph: Graph, options: SerializeOptions): onnx.ModelProto {
   const bake = options.bake ?? new Map<string, ConstantData>();
   const initializers = [...graph.initializers].map(([n, c]) => tensorProto(n, c));
   const inputs: onnx.IValueInfoProto[] = [];
@@ -67,5 +90,5 @@ export function toOnnxBytes(graph: Graph, options: SerializeOptions = {}): Uint8
       output: graph.outputs.map((o) => valueInfo(o.tensor)),
     },
   });
-  return onnx.ModelProto.encode(model).finish();
+  return model;
 }
