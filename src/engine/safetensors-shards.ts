@@ -79,10 +79,16 @@ export function readShardedModel(index: ShardIndex, source: string, openShard: (
     listed.set(file, names);
   }
   const model: SafetensorsModel = { tensors: new Map(), layout: { index: { file: fileName, metadata: index.metadata }, tensors: new Map(), fileMetadata: new Map() } };
-  for (const [file, names] of [...listed].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const shardFile = openShard(file);
-    const others = names.length > 1 ? ` and ${names.length - 1} more` : '';
-    if (!shardFile) throw new Error(`${source}: tensor '${names[0]}'${others} is in shard '${file}', which is missing`);
+  // Every shard is opened before any is read: a missing one fails before gigabytes are decoded.
+  const shards = [...listed]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([file, names]) => {
+      const shardFile = openShard(file);
+      const others = names.length > 1 ? ` and ${names.length - 1} more` : '';
+      if (!shardFile) throw new Error(`${source}: tensor '${names[0]}'${others} is in shard '${file}', which is missing`);
+      return { file, names, shardFile };
+    });
+  for (const { file, names, shardFile } of shards) {
     const shardSource = folder + file;
     const shard = readSafetensors(shardFile, shardSource);
     for (const name of names) {

@@ -44,7 +44,7 @@ export const SAFE_DTYPE_BYTES: Readonly<Record<SafeDType, number>> = { F16: 2, B
 
 const isSafeDType = (d: unknown): d is SafeDType => typeof d === 'string' && Object.hasOwn(SAFE_DTYPE_BYTES, d);
 
-/** Random access to a file's bytes, so a shard larger than one typed array (4 GiB) can still be read. */
+/** Random access to a file's bytes, so a shard larger than one typed array (4 GiB on Node 20) can be read. */
 export interface ByteSource {
   readonly size: number;
   /** A fresh copy of `length` bytes at `offset`, 8-byte aligned: the decoder keeps it as the tensor's memory. */
@@ -64,7 +64,8 @@ function stored(name: string, t: SafeTensorInput): { dtype: SafeDType; data: Saf
   if (d instanceof Uint16Array && (dtype === 'F16' || dtype === 'BF16')) return { dtype, data: d };
   if (d instanceof Float32Array && dtype === 'F16') return { dtype, data: f32ToF16(d) };
   if (d instanceof Float32Array && dtype === 'BF16') return { dtype, data: f32ToBf16(d) };
-  throw new Error(`safetensors: '${name}' cannot be stored as ${dtype ?? '(no dtype: raw 16-bit data needs F16 or BF16)'} from ${d.constructor.name}`);
+  if (!dtype) throw new Error(`safetensors: '${name}' holds raw 16-bit data, so its dtype (F16 or BF16) must be given`);
+  throw new Error(`safetensors: '${name}' cannot be stored as ${dtype} from ${d.constructor.name}`);
 }
 
 /**
