@@ -7,4 +7,6 @@ export * from './autodiff';
 export * from './optim';
 export * from './serialize';
 export * from './safetensors';
+export * from './safetensors-shards';
+export * from './half';
 export * from './session';

@@ -1,6 +1,7 @@
 // ONNX serialisation of a Graph through onnx-proto: ai.onnx opset 17, IR version 8. A symbolic
 // dimension is written as a named dim_param, so one model serves every value of it.
 import { onnx } from 'onnx-proto';
+import { type ExternalFile, externalizeInitializers } from './external-data';
 import { type AttrValue, type ConstantData, type Graph, OPSET } from './graph';
 import { ONNX_DTYPE, type Tensor, formatShape, isStaticShape, numel } from './tensor';
 
@@ -36,7 +37,29 @@ function valueInfo(t: Pick<Tensor, 'name' | 'shape' | 'dtype'>): onnx.IValueInfo
   return { name: t.name, type: { tensorType: { elemType: ONNX_DTYPE[t.dtype], shape: { dim } } } };
 }
 
+export interface ExternalDataOptions {
+  /** Initializers of at least this many bytes are stored outside the model (see external-data.ts). */
+  externalThresholdBytes: number;
+}
+
+export interface OnnxModelFiles {
+  model: Uint8Array;
+  /** Files next to the model, or onnxruntime's `externalData` session option as is. */
+  external: ExternalFile[];
+}
+
 export function toOnnxBytes(graph: Graph, options: SerializeOptions = {}): Uint8Array {
+  return onnx.ModelProto.encode(modelProto(graph, options)).finish();
+}
+
+/** For graphs whose weights would push the protobuf over its 2 GB limit. */
+export function toOnnxModel(graph: Graph, options: SerializeOptions & ExternalDataOptions): OnnxModelFiles {
+  const model = modelProto(graph, options);
+  const external = externalizeInitializers(model.graph!.initializer!, options.externalThresholdBytes);
+  return { model: onnx.ModelProto.encode(model).finish(), external };
+}
+
+function modelProto(graph: Graph, options: SerializeOptions): onnx.ModelProto {
   const bake = options.bake ?? new Map<string, ConstantData>();
   const initializers = [...graph.initializers].map(([n, c]) => tensorProto(n, c));
   const inputs: onnx.IValueInfoProto[] = [];
@@ -70,5 +93,5 @@ export function toOnnxBytes(graph: Graph, options: SerializeOptions = {}): Uint8
       output: graph.outputs.map((o) => valueInfo(o.tensor)),
     },
   });
-  return onnx.ModelProto.encode(model).finish();
+  return model;
 }
