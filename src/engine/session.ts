@@ -8,17 +8,37 @@ import { formatShape, numel } from './tensor';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
 export type GraphOptimization = 'disabled' | 'basic' | 'extended' | 'all';
+/** Options handed to the execution provider as they are (its own option names). */
+export type ProviderOptions = Record<string, string | number | boolean>;
+/** ORT's levels: 0 verbose, 1 info, 2 warning, 3 error, 4 fatal. ORT itself writes them to stderr. */
+export type LogSeverity = 0 | 1 | 2 | 3 | 4;
 
 export interface SessionOptions {
   executionProvider?: ExecutionProvider;
+  /** The GPU of the cuda provider; cpu and webgpu (which picks its own adapter) ignore it. */
+  deviceId?: number;
+  /** webgpu: its options (onnxruntime-node rejects unknown ones). cuda: must be empty, see providerEntry. */
+  providerOptions?: ProviderOptions;
   /** Intra-op threads (CPU); 0 lets ORT choose. */
   threads?: number;
   graphOptimization?: GraphOptimization;
+  /**
+   * Warning by default: ORT says so when a GPU provider leaves nodes to the CPU or adds copies
+   * between devices. The per-node placement list needs 0 (verbose).
+   */
+  logSeverity?: LogSeverity;
   /** Used in error messages, e.g. 'train-step'. */
   label?: string;
 }
 
-export const SESSION_DEFAULTS: Required<Omit<SessionOptions, 'label'>> = { executionProvider: 'cpu', threads: 0, graphOptimization: 'all' };
+export const SESSION_DEFAULTS: Required<Omit<SessionOptions, 'label'>> = {
+  executionProvider: 'cpu',
+  deviceId: 0,
+  providerOptions: {},
+  threads: 0,
+  graphOptimization: 'all',
+  logSeverity: 2,
+};
 
 export interface HostTensor {
   dtype: DType;
@@ -49,6 +69,22 @@ export function explainProviderFailure(ep: ExecutionProvider, detail: string): s
     );
   }
   return `execution provider "${ep}" failed to start: ${detail}`;
+}
+
+/**
+ * The provider entry ORT takes. onnxruntime-node (1.30) passes a cuda entry's `deviceId` and nothing
+ * else to the CUDA provider, so other cuda options are refused here rather than silently dropped.
+ */
+function providerEntry(o: Required<Omit<SessionOptions, 'label'>>, label: string): ort.InferenceSession.ExecutionProviderConfig {
+  if (o.executionProvider === 'cuda') {
+    const ignored = Object.keys(o.providerOptions);
+    if (ignored.length) {
+      throw new Error(`${label}: onnxruntime-node passes only the device id to the cuda provider; providerOptions ${ignored.map((k) => `"${k}"`).join(', ')} would be ignored`);
+    }
+    return { name: 'cuda', deviceId: o.deviceId };
+  }
+  if (o.executionProvider === 'webgpu') return { ...o.providerOptions, name: 'webgpu' };
+  return 'cpu';
 }
 
 const sameDims = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
@@ -83,18 +119,21 @@ export class EngineSession {
     }
     const known = backendAvailability().find((b) => b.name === o.executionProvider);
     if (!known) throw new Error(`${label}: ${explainProviderFailure(o.executionProvider, 'this onnxruntime-node build does not list it')}`);
+    const provider = providerEntry(o, label);
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(model, {
-        executionProviders: [o.executionProvider],
+        executionProviders: [provider],
         graphOptimizationLevel: o.graphOptimization,
         intraOpNumThreads: o.threads,
         interOpNumThreads: 1,
         executionMode: 'sequential',
-        logSeverityLevel: 3,
+        logSeverityLevel: o.logSeverity,
       });
     } catch (err) {
       const detail = (err as Error).message;
+      // The binding's own check of the options (e.g. an option webgpu does not know): not a missing provider.
+      if (detail.startsWith('Invalid argument')) throw new Error(`${label}: bad options for execution provider "${o.executionProvider}": ${detail}`);
       const providerProblem = o.executionProvider !== 'cpu' && /provider|shared library|adapter|vulkan|cuda|webgpu|dawn/i.test(detail);
       throw new Error(`${label}: ${providerProblem ? explainProviderFailure(o.executionProvider, detail) : `could not create the session: ${detail}`}`);
     }

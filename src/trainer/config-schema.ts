@@ -18,7 +18,7 @@ export type JsonSchema = { [key: string]: unknown };
 
 /** One leaf field: its JSON type and what the type cannot say. */
 interface Leaf {
-  type: 'integer' | 'number' | 'boolean' | 'string' | 'array';
+  type: 'integer' | 'number' | 'boolean' | 'string' | 'array' | 'object';
   description: string;
   minimum?: number;
   maximum?: number;
@@ -26,6 +26,8 @@ interface Leaf {
   exclusiveMaximum?: number;
   enum?: readonly (string | number)[];
   items?: JsonSchema;
+  /** An object's values (its keys are free). */
+  additionalProperties?: JsonSchema;
   nullable?: boolean;
 }
 
@@ -143,6 +145,13 @@ const TOP: Record<Exclude<keyof TrainConfig, 'data' | 'model' | 'runtime' | 'sft
       'cuda',
       'webgpu',
     ]),
+    deviceId: int('GPU index for cuda (0 = the first). cpu ignores it; webgpu picks its adapter itself.', 0),
+    providerOptions: {
+      type: 'object',
+      description:
+        'Options handed to the execution provider as they are. webgpu: its option names (e.g. validationMode, preferredLayout; onnxruntime-node refuses unknown ones). cuda: onnxruntime-node passes no option but the device id, so any key here is an error. cpu ignores them.',
+      additionalProperties: { type: ['string', 'number', 'boolean'] },
+    },
     threads: int("Intra-op threads (0 = onnxruntime's default).", 0),
     microBatch: int(
       'Most sequences one log-prob or train graph run takes. Larger batches are split by length and their gradients summed before one optimizer step: less memory, the same step up to float rounding.',
@@ -205,7 +214,7 @@ export function runConfigSchema(): JsonSchema {
         ],
       },
       model,
-      runtime: section('Where the graphs run.', TOP.runtime, d.runtime),
+      runtime: section('Where the graphs run.', TOP.runtime, d.runtime as unknown as Record<string, unknown>),
       sft: section("The SFT warm-up on the task's demonstrations (the default synthetic task answers half of them directly).", SFT, d.sft as unknown as Record<string, unknown>),
       rl: section(
         'StepGRPO: groups of G sampled chains per prompt, group-relative advantages, clipped policy update with a KL penalty.',

@@ -5,7 +5,7 @@ import type { RewardPresetName } from '../core/reward';
 import type { PolicyConfigInput } from '../model/config';
 import { MICRO_BATCH_DEFAULT } from '../model/policy';
 import type { GrpoLossConfig } from '../model/loss';
-import type { ExecutionProvider } from '../engine';
+import type { ExecutionProvider, ProviderOptions } from '../engine';
 import type { DataConfig } from './data/task-source';
 import type { RunPresetName } from '../protocol/run-presets';
 
@@ -57,13 +57,23 @@ export interface EvalConfig {
   prompts: number;
 }
 
+export interface RuntimeConfig {
+  executionProvider: ExecutionProvider;
+  /** The GPU the cuda provider uses. */
+  deviceId: number;
+  /** Handed to the provider as they are (webgpu's option names; onnxruntime-node takes none for cuda). */
+  providerOptions: ProviderOptions;
+  threads: number;
+  microBatch: number;
+}
+
 export interface TrainConfig {
   seed: number;
   data: DataConfig;
   /** Model sizes; vocabSize comes from the fitted tokenizer and image size from the data. */
   model: Omit<Partial<PolicyConfigInput>, 'vocabSize'>;
   /** How the graphs run; it changes memory and speed, not results (beyond float summation order). */
-  runtime: { executionProvider: ExecutionProvider; threads: number; microBatch: number };
+  runtime: RuntimeConfig;
   sft: SftConfig;
   rl: RlConfig;
   /** A reward preset name or a full reward config (DESIGN §5). */
@@ -80,7 +90,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   data: { kind: 'synthetic' },
   // One patch per grid cell (48 px / 3 cells): a shape is never split across patches.
   model: { dModel: 192, nLayers: 3, nHeads: 4, dFF: 768, maxTextLen: 224, image: { patchSize: 16 } },
-  runtime: { executionProvider: 'cpu', threads: 0, microBatch: MICRO_BATCH_DEFAULT },
+  runtime: { executionProvider: 'cpu', deviceId: 0, providerOptions: {}, threads: 0, microBatch: MICRO_BATCH_DEFAULT },
   sft: { steps: 3000, batchSize: 16, lr: 2e-3 },
   // RL defaults measured on the default task (docs/trainer.md): R1-VL's G = 4, T = 1.2, α = 0.1
   // and one update per batch at lr 2e-5 left held-out accuracy where SFT put it. Here G = 8 and 16
@@ -174,6 +184,7 @@ export function resolveTrainConfig(user: unknown = {}, base: TrainConfig = TRAIN
     ['sft.steps', merged.sft.steps],
     ['rl.steps', merged.rl.steps],
     ['rl.warmupSteps', merged.rl.warmupSteps],
+    ['runtime.deviceId', merged.runtime.deviceId],
   ] as const) {
     if (!Number.isInteger(v) || v < 0) throw new Error(`config: ${field} must be an integer ≥ 0, got ${v}`);
   }
@@ -184,12 +195,26 @@ export function resolveTrainConfig(user: unknown = {}, base: TrainConfig = TRAIN
   oneOf('rl.advantage', merged.rl.advantage, ['sequence', 'step']);
   oneOf('rl.aggregation', merged.rl.aggregation, ['sequence', 'token']);
   oneOf('runtime.executionProvider', merged.runtime.executionProvider, ['cpu', 'cuda', 'webgpu']);
+  checkProviderOptions(merged.runtime.providerOptions);
   if (merged.rl.groupSize < 2 && merged.rl.steps > 0) throw new Error('config: rl.groupSize must be ≥ 2 (advantages are relative to the group)');
   return merged;
 }
 
-// Free-form sections whose keys are validated by their own component (data source, reward config).
-const OPEN_SECTIONS = new Set(['data', 'reward', 'model']);
+/** Flat string / number / boolean values; the provider's name and device come from their own fields. */
+function checkProviderOptions(options: unknown): void {
+  if (!isPlainObject(options)) throw new Error(`config: runtime.providerOptions: expected an object, got ${JSON.stringify(options)}`);
+  for (const [key, v] of Object.entries(options)) {
+    const field = `runtime.providerOptions.${key}`;
+    if (key === 'name' || key === 'deviceId') throw new Error(`config: ${field}: set runtime.${key === 'name' ? 'executionProvider' : 'deviceId'} instead`);
+    if (!(typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)))) {
+      throw new Error(`config: ${field}: expected a string, number or boolean, got ${JSON.stringify(v)}`);
+    }
+  }
+}
+
+// Free-form sections whose keys are validated by their own component (data source, reward config,
+// provider options).
+const OPEN_SECTIONS = new Set(['data', 'reward', 'model', 'runtime.providerOptions']);
 
 function mergeChecked(base: Record<string, unknown>, user: Record<string, unknown>, at: string): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };

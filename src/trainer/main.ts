@@ -2,6 +2,7 @@
 // logs on stderr. Any program that speaks this protocol can stand in for it.
 //   node dist/trainer.js --out <run-dir> [--config <file.json>] [--preset demo|smoke|grpo-outcome]
 //   node dist/trainer.js --resume <run-dir>
+//   --execution-provider cpu|cuda|webgpu overrides the config's runtime.executionProvider (a new run only)
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -9,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { encodeLine, parseHostCommand, type TrainerEvent } from '../protocol/trainer-messages';
 import { describeIssue } from '../protocol/schema';
 import { presetConfig, resolveTrainConfig } from './config';
+import { checkExecutionProvider } from './provider-check';
 import { RunControl } from './run-control';
 import { runTraining } from './run';
 import { reuseShippedSft } from './shipped-checkpoint';
@@ -18,12 +20,18 @@ interface TrainerArgs {
   resume?: string;
   config?: string;
   preset?: string;
+  'execution-provider'?: string;
 }
 
 /** Strict: an unknown flag or a flag without its value is an error (reported like any early failure). */
 function readArgs(argv: string[]): TrainerArgs {
   const string = { type: 'string' } as const;
-  return parseArgs({ args: argv, options: { out: string, resume: string, config: string, preset: string }, strict: true, allowPositionals: false }).values;
+  return parseArgs({
+    args: argv,
+    options: { out: string, resume: string, config: string, preset: string, 'execution-provider': string },
+    strict: true,
+    allowPositionals: false,
+  }).values;
 }
 
 function write(event: TrainerEvent): void {
@@ -68,8 +76,13 @@ async function main(argv: string[]): Promise<number> {
       throw new Error(`${configFile}: ${(err as Error).message}`);
     }
   }
+  const provider = args['execution-provider'];
+  if (resume && provider) throw new Error('--execution-provider applies to a new run; a resumed run keeps the runtime of its config.json');
   let config = resume ? undefined : resolveTrainConfig(user, presetConfig(args.preset ?? 'demo'));
   if (config) {
+    if (provider) config = resolveTrainConfig({ runtime: { executionProvider: provider } }, config);
+    // Before the shipped-checkpoint check generates the task's data.
+    await checkExecutionProvider(config.runtime);
     const reused = await reuseShippedSft(config);
     config = reused.config;
     if (reused.note) process.stderr.write(`trainer: ${reused.note}\n`);

@@ -17,6 +17,8 @@ import { corpusDocuments } from './data/corpus';
 import { dataUri } from './data/image-tensor';
 import { createTaskSource } from './data/task-source';
 import { evaluate } from './evaluate';
+import { PEAK_RSS_METRIC, peakRssMb } from './peak-memory';
+import { checkExecutionProvider } from './provider-check';
 import { RunDirectory } from './run-directory';
 import { RunControl } from './run-control';
 import { TensorBoardWriter } from './tensorboard';
@@ -51,9 +53,11 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
   if (resumed && resumed.state.step >= config.sft.steps + config.rl.steps) {
     throw new Error(`${options.outDir}: the run already completed all ${resumed.state.step} steps; nothing to resume`);
   }
+  await checkExecutionProvider(config.runtime);
   const dir = resumed ? RunDirectory.open(options.outDir) : RunDirectory.create(options.outDir, config);
   const tb = new TensorBoardWriter(path.join(dir.root, 'tb'));
   const emit = (event: TrainerEvent): void => {
+    if (event.type === 'metrics') event = { ...event, values: { ...event.values, [PEAK_RSS_METRIC]: peakRssMb() } };
     dir.append(event);
     if (event.type === 'metrics') tb.scalars(event.step, event.phase === 'sft' ? prefixed('sft/', event.values) : event.values);
     options.onEvent?.(event);
@@ -201,7 +205,7 @@ function freshOptimizerState(c: PolicyConfig): OptimizerState {
   return { step: 0, m: zeros(), v: zeros() };
 }
 
-/** SFT's `loss`/`grad_norm` would land on the same TensorBoard charts as RL's otherwise. */
+/** SFT's `loss`/`grad_norm` would land on the same TensorBoard charts as RL's otherwise; the peak memory is one series for the whole run. */
 function prefixed(prefix: string, values: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(values).map(([k, v]) => [`${prefix}${k}`, v]));
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k === PEAK_RSS_METRIC ? k : `${prefix}${k}`, v]));
 }

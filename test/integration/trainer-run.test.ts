@@ -9,6 +9,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { parseTrainerEvent, type TrainerEvent } from '../../src/protocol/trainer-messages';
 import { TRAIN_DEFAULTS, TRAIN_PRESETS } from '../../src/trainer/config';
+import { checkExecutionProvider } from '../../src/trainer/provider-check';
 import { RunControl } from '../../src/trainer/run-control';
 import { runTraining } from '../../src/trainer/run';
 
@@ -39,6 +40,13 @@ describe('trainer run (smoke preset)', () => {
     assert.equal(group?.samples.length, smoke.rl.groupSize);
     assert.ok(group?.image && 'dataUri' in group.image && group.image.dataUri.startsWith('data:image/png;base64,'));
     assert.deepEqual(events.at(-1)?.type === 'done' && events.at(-1), { v: 1, type: 'done', status: 'completed', summary: { ...summary } });
+    // Every metrics event (SFT, RL, eval) carries the process's peak RSS, which never goes down.
+    const peaks = events.flatMap((e) => (e.type === 'metrics' ? [e.values['memory/rss_mb']] : []));
+    assert.deepEqual(new Set(events.filter((e) => e.type === 'metrics').map((e) => e.type === 'metrics' && e.phase)), new Set(['sft', 'rl', 'eval']));
+    assert.ok(
+      peaks.every((mb, i) => mb !== undefined && mb > 10 && mb < 64 * 1024 && (i === 0 || mb >= peaks[i - 1]!)),
+      peaks.join(', '),
+    );
   });
 
   it('refuses to overwrite an existing run', async () => {
@@ -112,6 +120,36 @@ describe('trainer process: a config error before the run starts', () => {
       assert.ok(events[0]?.type === 'error' && /rl\.groupSize: expected a number, got "4"/.test(events[0].message), text);
       assert.ok(events[1]?.type === 'done' && events[1].status === 'failed');
     }
+  });
+});
+
+describe('trainer process: an execution provider that cannot start', () => {
+  it('fails before any data or step with the error naming CUDA and the install command', async (t) => {
+    const cudaStarts = await checkExecutionProvider({ executionProvider: 'cuda' }).then(
+      () => true,
+      () => false,
+    );
+    if (cudaStarts) return t.skip('CUDA works on this machine');
+    const out = tmpRun('no-cuda');
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/trainer/main.ts'), '--preset', 'smoke', '--execution-provider', 'cuda', '--out', out], {
+      cwd: root,
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 1);
+    const events = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TrainerEvent);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['error', 'done'],
+      'no hello, phase or metrics: nothing ran',
+    );
+    assert.ok(events[0]?.type === 'error' && events[0].fatal);
+    assert.match(events[0].message, /execution provider "cuda" is unavailable: .*`ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node`.*CUDA 12 and cuDNN 9/);
+    assert.deepEqual(fs.readdirSync(out), ['events.ndjson'], 'the folder records why, and holds nothing else');
   });
 });
 

@@ -22,6 +22,8 @@ const DOCS: Record<string, string> = {
   lr: 'Learning rate of the step (after warm-up / decay).',
   tokens_per_second: 'Throughput: tokens processed per second of the step.',
   step_time: 'Wall time of the step, in seconds.',
+  'memory/rss_mb':
+    'Peak resident memory of the trainer process so far, in MiB (2^20 bytes; getrusage maxRSS): the most it has held, so it never goes down. Written by the trainer only.',
 };
 
 export function describeMetric(metric: string): string | undefined {

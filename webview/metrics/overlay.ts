@@ -22,6 +22,7 @@ const GROUPS: { name: string; metrics: string[]; prefix?: string }[] = [
   { name: 'SFT', metrics: ['loss'] },
   { name: 'Eval', metrics: [], prefix: 'eval/' },
   { name: 'Speed', metrics: ['tokens_per_second', 'step_time'], prefix: 'time/' },
+  { name: 'Memory', metrics: ['memory/rss_mb'], prefix: 'memory/' },
 ];
 
 export interface MetricGroup {

@@ -162,8 +162,10 @@ function validate(node: Located, schema: JsonSchema, at: string, out: ConfigIssu
     for (const [name, m] of node.members) {
       const field = at ? `${at}.${name}` : name;
       const sub = props[name];
+      const free = schema.additionalProperties;
       if (sub) validate(m.node, sub, field, out);
-      else if (schema.additionalProperties === false) {
+      else if (typeof free === 'object' && free !== null) validate(m.node, free as JsonSchema, field, out);
+      else if (free === false) {
         const known = Object.keys(props);
         const near = known.find((k) => k.toLowerCase() === name.toLowerCase() || editDistance(k, name) <= 2);
         out.push({

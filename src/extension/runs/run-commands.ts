@@ -38,6 +38,12 @@ export function stopTimeoutMs(): number {
   return Math.max(1, vscode.workspace.getConfiguration('stepgrpo').get<number>('runs.stopTimeoutSeconds', 120)) * 1000;
 }
 
+/** The `stepgrpo.runtime.executionProvider` setting as an override of the run config's, or undefined for "config". */
+export function executionProviderOverride(): string | undefined {
+  const ep = vscode.workspace.getConfiguration('stepgrpo').get<string>('runtime.executionProvider', 'config');
+  return ep === 'config' ? undefined : ep;
+}
+
 export type ControlCommand = 'pause' | 'resume' | 'checkpoint';
 
 const CONTROL_WORDS: Record<ControlCommand, { verb: string; wants: (run: RunState) => boolean; doing: string }> = {
@@ -75,7 +81,13 @@ export class RunCommands {
     const controller = new AbortController();
     let run: RunState;
     try {
-      run = this.manager.start({ runsRoot: this.runsRoot(), preset: choice.preset, configFile: choice.configFile, signal: controller.signal });
+      run = this.manager.start({
+        runsRoot: this.runsRoot(),
+        preset: choice.preset,
+        configFile: choice.configFile,
+        executionProvider: executionProviderOverride(),
+        signal: controller.signal,
+      });
     } catch (err) {
       const message = `StepGRPO: could not start the run: ${(err as Error).message}`;
       this.log.error(message);
@@ -159,7 +171,7 @@ export class RunCommands {
     const controller = new AbortController();
     let branch: RunState;
     try {
-      branch = this.manager.branch({ runsRoot: this.runsRoot(), sourceDir: run.dir, checkpoint, signal: controller.signal });
+      branch = this.manager.branch({ runsRoot: this.runsRoot(), sourceDir: run.dir, checkpoint, executionProvider: executionProviderOverride(), signal: controller.signal });
     } catch (err) {
       const message = `StepGRPO: could not restart from ${path.basename(checkpoint)}: ${(err as Error).message}`;
       this.log.error(message);

@@ -24,6 +24,8 @@ export interface StartRequest {
   preset?: string;
   /** A JSON config laid over the preset. */
   configFile?: string;
+  /** Overrides the config's runtime.executionProvider (the trainer's `--execution-provider`). */
+  executionProvider?: string;
   /** Aborting asks the trainer to stop (it finishes the step and checkpoints). */
   signal?: AbortSignal;
 }
@@ -43,6 +45,8 @@ export interface BranchRequest {
   sourceDir: string;
   /** A checkpoint folder (`<run>/checkpoints/step-XXXXXX`). */
   checkpoint: string;
+  /** Overrides the source config's runtime.executionProvider. */
+  executionProvider?: string;
   signal?: AbortSignal;
 }
 
@@ -60,6 +64,9 @@ export interface RunManagerOptions {
 }
 
 const SILENT: RunLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+
+/** The trainer validates the name and reports a provider that cannot start (before any step). */
+const providerArgs = (ep: string | undefined): string[] => (ep ? ['--execution-provider', ep] : []);
 
 /** The file a branch's config is written to inside its new folder (the trainer reads it with --config). */
 export const BRANCH_CONFIG = 'branch-config.json';
@@ -86,7 +93,7 @@ export class RunManager {
     const args = ['--out', dir];
     if (request.preset) args.push('--preset', request.preset);
     if (request.configFile) args.push('--config', request.configFile);
-    return this.spawn(id, dir, args, request.signal, {});
+    return this.spawn(id, dir, [...args, ...providerArgs(request.executionProvider)], request.signal, {});
   }
 
   /**
@@ -125,7 +132,7 @@ export class RunManager {
     const { id, dir } = createRunDirectory(request.runsRoot, label, new Date());
     const configFile = path.join(dir, BRANCH_CONFIG);
     fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
-    return this.spawn(id, dir, ['--out', dir, '--config', configFile], request.signal, {});
+    return this.spawn(id, dir, ['--out', dir, '--config', configFile, ...providerArgs(request.executionProvider)], request.signal, {});
   }
 
   private checkCanSpawn(): void {

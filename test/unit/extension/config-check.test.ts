@@ -41,6 +41,16 @@ describe('checkRunConfig', () => {
     assert.equal(check('{"reward": "stepgrpo-v2"}')[0]!.path, 'reward');
   });
 
+  it('runtime: deviceId an integer ≥ 0, providerOptions free keys with string, number or boolean values', () => {
+    assert.deepEqual(check('{"runtime": {"executionProvider": "webgpu", "deviceId": 1, "providerOptions": {"validationMode": "full", "enableRobustness": true}}}'), []);
+    assert.deepEqual(underlined('{"runtime": {"deviceId": -1, "providerOptions": {"forceCpuNodeNames": ["a"]}, "executionProvider": "tpu"}}'), [
+      ['runtime.deviceId', '-1'],
+      ['runtime.providerOptions.forceCpuNodeNames', '["a"]'],
+      ['runtime.executionProvider', '"tpu"'],
+    ]);
+    assert.match(check('{"runtime": {"providerOptions": "full"}}')[0]!.message, /expected a object, got "full"/);
+  });
+
   it('text that is not JSON is one issue at the place it breaks', () => {
     const text = '{"rl": {"steps": 3,}}';
     const [issue] = check(text);

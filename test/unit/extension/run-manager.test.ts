@@ -54,14 +54,14 @@ describe('RunManager', () => {
     assert.deepEqual(m.running(), []);
   });
 
-  it('passes --out, --preset and --config to the trainer', async () => {
+  it('passes --out, --preset, --config and the execution provider setting to the trainer', async () => {
     const { m, runsRoot } = manager({ steps: 0, done: true });
     const config = path.join(work, 'cfg.json');
     fs.writeFileSync(config, '{}');
-    const run = m.start({ runsRoot, preset: 'demo', configFile: config });
+    const run = m.start({ runsRoot, preset: 'demo', configFile: config, executionProvider: 'cuda' });
     const hello = await until(m, (c) => c.kind === 'event' && c.event.type === 'hello');
     assert.ok(hello.kind === 'event' && hello.event.type === 'hello');
-    assert.deepEqual(hello.event.config, { out: run.dir, resumed: false, argv: ['--out', run.dir, '--preset', 'demo', '--config', config] });
+    assert.deepEqual(hello.event.config, { out: run.dir, resumed: false, argv: ['--out', run.dir, '--preset', 'demo', '--config', config, '--execution-provider', 'cuda'] });
     assert.match(run.id, /^cfg-/, 'a config-file run is named after the file');
     await m.whenEnded(run.id);
   });
@@ -227,8 +227,11 @@ describe('RunManager', () => {
     fs.mkdirSync(ckpt, { recursive: true });
     fs.writeFileSync(path.join(ckpt, 'state.json'), '{}');
     fs.writeFileSync(path.join(source, 'config.json'), JSON.stringify({ seed: 3, sft: { steps: 1500, lr: 1 }, rl: { steps: 9 } }));
-    const branch = m.branch({ runsRoot, sourceDir: source, checkpoint: ckpt });
+    const branch = m.branch({ runsRoot, sourceDir: source, checkpoint: ckpt, executionProvider: 'webgpu' });
     assert.match(branch.id, /^demo-from-step-000004-\d{8}-\d{6}$/);
+    const hello = await until(m, (c) => c.kind === 'event' && c.event.type === 'hello');
+    assert.ok(hello.kind === 'event' && hello.event.type === 'hello');
+    assert.deepEqual((hello.event.config as { argv: string[] }).argv, ['--out', branch.dir, '--config', path.join(branch.dir, BRANCH_CONFIG), '--execution-provider', 'webgpu']);
     const config = JSON.parse(fs.readFileSync(path.join(branch.dir, BRANCH_CONFIG), 'utf8'));
     assert.deepEqual(config, { seed: 3, sft: { steps: 0, lr: 1 }, rl: { steps: 9 }, initFrom: ckpt });
     assert.equal((await m.whenEnded(branch.id)).status, 'completed');

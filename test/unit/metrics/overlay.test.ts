@@ -21,6 +21,7 @@ describe('groupMetrics', () => {
       'zzz',
       'eval/accuracy',
       'rewards/custom',
+      'memory/rss_mb',
     ]);
     assert.deepEqual(groups, [
       { name: 'Reward', metrics: ['reward', 'reward_std', 'rewards/step_rar/mean', 'rewards/custom'] },
@@ -28,6 +29,7 @@ describe('groupMetrics', () => {
       { name: 'SFT', metrics: ['loss'] },
       { name: 'Eval', metrics: ['eval/accuracy', 'eval/reward'] },
       { name: 'Speed', metrics: ['step_time', 'time/sample'] },
+      { name: 'Memory', metrics: ['memory/rss_mb'] },
       { name: 'Other', metrics: ['zzz'] },
     ]);
   });
@@ -70,8 +72,10 @@ describe('describeMetric', () => {
       'lr',
       'tokens_per_second',
       'step_time',
+      'memory/rss_mb',
     ])
       assert.ok(describeMetric(m), m);
+    assert.match(describeMetric('memory/rss_mb')!, /Peak resident memory .* in MiB/);
     assert.equal(describeMetric('eval/validity_rate'), describeMetric('validity_rate'));
     assert.equal(describeMetric('someone/else'), undefined);
   });

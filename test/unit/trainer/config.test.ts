@@ -20,6 +20,22 @@ describe('resolveTrainConfig', () => {
     assert.throws(() => resolveTrainConfig({ rl: { advantage: 'token' } }), /rl.advantage must be one of "sequence", "step", got "token"/);
     assert.throws(() => resolveTrainConfig({ rl: { adamEps: 0 } }), /rl.adamEps must be a finite number > 0, got 0/);
   });
+  it('runtime: a device id and provider options, each error naming its field', () => {
+    const c = resolveTrainConfig({ runtime: { executionProvider: 'webgpu', deviceId: 1, providerOptions: { validationMode: 'full', enableRobustness: true } } });
+    assert.deepEqual(c.runtime, { ...TRAIN_DEFAULTS.runtime, executionProvider: 'webgpu', deviceId: 1, providerOptions: { validationMode: 'full', enableRobustness: true } });
+    assert.deepEqual(TRAIN_DEFAULTS.runtime.providerOptions, {}, 'the defaults are not mutated by a merge');
+    assert.throws(() => resolveTrainConfig({ runtime: { executionProvider: 'tpu' } }), /runtime\.executionProvider must be one of "cpu", "cuda", "webgpu", got "tpu"/);
+    assert.throws(() => resolveTrainConfig({ runtime: { deviceId: -1 } }), /runtime\.deviceId must be an integer ≥ 0, got -1/);
+    assert.throws(() => resolveTrainConfig({ runtime: { deviceId: 0.5 } }), /runtime\.deviceId must be an integer ≥ 0, got 0.5/);
+    assert.throws(() => resolveTrainConfig({ runtime: { deviceId: '1' } }), /runtime\.deviceId: expected a number, got "1"/);
+    assert.throws(() => resolveTrainConfig({ runtime: { providerOptions: 'full' } }), /runtime\.providerOptions: expected an object, got "full"/);
+    assert.throws(
+      () => resolveTrainConfig({ runtime: { providerOptions: { forceCpuNodeNames: ['a'] } } }),
+      /runtime\.providerOptions\.forceCpuNodeNames: expected a string, number or boolean, got \["a"\]/,
+    );
+    assert.throws(() => resolveTrainConfig({ runtime: { providerOptions: { deviceId: 1 } } }), /runtime\.providerOptions\.deviceId: set runtime\.deviceId instead/);
+    assert.throws(() => resolveTrainConfig({ runtime: { providerOptions: { name: 'cuda' } } }), /runtime\.providerOptions\.name: set runtime\.executionProvider instead/);
+  });
   it('keeps every preset valid', () => {
     for (const [name, preset] of Object.entries(TRAIN_PRESETS)) assert.doesNotThrow(() => resolveTrainConfig({}, preset(TRAIN_DEFAULTS)), name);
   });
