@@ -10,3 +10,4 @@ export * from './safetensors';
 export * from './safetensors-shards';
 export * from './half';
 export * from './session';
+export * from './chunked-logprobs';

@@ -11,6 +11,7 @@ import {
   type Tensor,
   adamwFactors,
   adamwStep,
+  chunkedTokenLogprobs,
   globalNormScale,
   div,
   exp,
@@ -28,7 +29,7 @@ import { type PolicyConfig, contextLength, numPatches, patchDim } from './config
 import { type GrpoLossConfig, type LossTensors, grpoLoss, maskedMean, sftLoss } from './loss';
 import { FEED } from './feed-names';
 import { paramSpecs } from './params';
-import { declareParams, policyDecodeStep, policyLogits, policyPrefill } from './transformer';
+import { declareParams, policyDecodeStep, policyHidden, policyLogits, policyPrefill } from './transformer';
 
 /**
  * `onPolicy`: the batch was sampled from the current parameters and gets one update, so the "old"
@@ -70,21 +71,30 @@ function batchInputs(g: Graph, c: PolicyConfig, B: Dim, Tt: Dim): BatchInputs {
   };
 }
 
-/** log π_T(target_t | prefix) [B,Tt] and the log-softmax it came from [B,Tt,V]. */
-function tokenLogprobs(g: Graph, c: PolicyConfig, P: ReturnType<typeof declareParams>, x: BatchInputs): { logp: Tensor; logsm: Tensor } {
+/** Logit bytes one chunk of the language-model head may hold (rows × vocabulary × 4). */
+export const HEAD_CHUNK_BYTES = 64 * 2 ** 20;
+
+/** Chunks the head needs so that no chunk of a run of `maxRows` positions exceeds `budget` bytes of logits. */
+export const headChunks = (c: PolicyConfig, maxRows: number, budget = HEAD_CHUNK_BYTES): number => Math.max(1, Math.ceil((maxRows * c.vocabSize * 4) / budget));
+
+/**
+ * log π_T(target_t | prefix) [B,Tt] and the entropy of that distribution. One chunk takes the
+ * whole-array path (log-softmax over [B,Tt,V]); more go through chunkedTokenLogprobs, which never
+ * holds the whole array.
+ */
+function tokenLogprobs(g: Graph, c: PolicyConfig, P: ReturnType<typeof declareParams>, x: BatchInputs, chunks: number): { logp: Tensor; entropy: Tensor } {
+  if (chunks > 1) return chunkedTokenLogprobs(policyHidden(g, c, P, x.ids, x.patches), P.get('wte')!, x.targets, x.temperature, chunks);
   const logsm = logSoftmax(div(policyLogits(g, c, P, x.ids, x.patches), x.temperature));
-  return { logp: reshape(gatherElements(logsm, x.targets, -1), x.ids.shape), logsm };
+  return { logp: reshape(gatherElements(logsm, x.targets, -1), x.ids.shape), entropy: stopGradient(neg(reduceSum(mul(exp(logsm), logsm), [-1]))) };
 }
 
-const entropyOf = (logsm: Tensor): Tensor => neg(reduceSum(mul(exp(logsm), logsm), [-1]));
-
-export function buildLogprobsGraph(c: PolicyConfig, B: Dim = DIMS.batch, Tt: Dim = DIMS.text, dtype: FloatDType = 'float32'): Graph {
+export function buildLogprobsGraph(c: PolicyConfig, B: Dim = DIMS.batch, Tt: Dim = DIMS.text, dtype: FloatDType = 'float32', chunks = 1): Graph {
   const g = new Graph(dtype, 'policy-logprobs');
   const P = declareParams(g, c, false);
   const x = batchInputs(g, c, B, Tt);
-  const { logp, logsm } = tokenLogprobs(g, c, P, x);
+  const { logp, entropy } = tokenLogprobs(g, c, P, x, chunks);
   g.output('logp', logp);
-  g.output('entropy', entropyOf(logsm));
+  g.output('entropy', entropy);
   return g;
 }
 
@@ -143,6 +153,8 @@ export interface TrainGraphOptions {
   emit?: 'adamw' | 'gradients';
   /** Text positions of the batch (default maxTextLen; DIMS.text for any). */
   textLen?: Dim;
+  /** Chunks of the language-model head (default 1: the whole-array path). */
+  headChunks?: number;
 }
 
 export function buildTrainGraph(c: PolicyConfig, B: Dim, objective: Objective, optim: OptimizerConfig = OPTIMIZER_DEFAULTS, options: TrainGraphOptions = {}): Graph {
@@ -152,7 +164,7 @@ export function buildTrainGraph(c: PolicyConfig, B: Dim, objective: Objective, o
   const Tt = options.textLen ?? c.maxTextLen;
   const x = batchInputs(g, c, B, Tt);
   const mask = g.input('mask', [B, Tt]);
-  const { logp, logsm } = tokenLogprobs(g, c, P, x);
+  const { logp, entropy } = tokenLogprobs(g, c, P, x, options.headChunks ?? 1);
   let lt: LossTensors;
   if (objective.kind === 'sft') lt = sftLoss(logp, mask);
   else {
@@ -160,7 +172,7 @@ export function buildTrainGraph(c: PolicyConfig, B: Dim, objective: Objective, o
     const ref = g.input('ref_logp', [B, Tt]);
     const adv = g.input('advantages', objective.advantage === 'token' ? [B, Tt] : [B, 1]);
     lt = grpoLoss(logp, old, ref, mask, adv, objective.loss);
-    lt.metrics.entropy = maskedMean(stopGradient(entropyOf(logsm)), mask);
+    lt.metrics.entropy = maskedMean(entropy, mask);
   }
   g.output('loss', lt.loss);
   for (const [k, t] of Object.entries(lt.metrics)) g.output(k, t);

@@ -1,11 +1,12 @@
 // The policy at run time: parameters and AdamW state in JS memory, one session per phase (log-probs,
 // train step, gradients, apply, prefill, decode) whose batch and length are symbolic, built on first
 // use. This is the API the trainer uses: logprobs(), sample(), trainStep().
-import { EngineSession, type ExecutionProvider, type GraphOptimization, type Graph, type HostTensor, SESSION_DEFAULTS, toOnnxBytes } from '../engine';
+import { EngineSession, type ExecutionProvider, type GraphOptimization, type Graph, type HostTensor, SESSION_DEFAULTS, type SessionOptions, toOnnxBytes } from '../engine';
 import { type PolicyConfig, type PolicyConfigInput, numPatches, patchDim, resolvePolicyConfig } from './config';
 import { type SequenceBatch, checkBatch, microBatches, packPerToken, packTokens, textLengthFor, unpackPerToken } from './batch';
 import {
   DIMS,
+  HEAD_CHUNK_BYTES,
   OPTIMIZER_DEFAULTS,
   type Objective,
   type OptimizerConfig,
@@ -15,6 +16,7 @@ import {
   buildLogprobsGraph,
   buildPrefillGraph,
   buildTrainGraph,
+  headChunks,
 } from './graphs';
 import { FEED } from './feed-names';
 import { KvCache, prefillLength } from './kv-cache';
@@ -24,16 +26,19 @@ import { type ParamValues, initParams, paramSpecs } from './params';
 import { Rng } from './rng';
 import { SAMPLING_DEFAULTS, type SamplingOptions, pickToken, tokenLogprob, validateSampling } from './sampler';
 
-export interface RuntimeOptions {
+export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'providerOptions' | 'logSeverity'> {
   executionProvider: ExecutionProvider;
   /** Intra-op threads; 0 lets ORT decide. */
   threads: number;
   graphOptimization: GraphOptimization;
   /**
-   * Intra-op threads of the per-token KV decode session (default 1): its ops take microseconds, so
-   * handing them to a thread pool costs more than it saves on a few cores (docs/engine.md).
+   * Intra-op threads of the per-token KV decode session while it decodes at most
+   * DECODE_WIDE_ROWS sequences (default 1): its ops then take microseconds, so handing them to a
+   * thread pool costs more than it saves on a few cores. Wider batches use `threads` (docs/engine.md).
    */
   decodeThreads?: number;
+  /** Logit bytes one chunk of the language-model head may hold in log-prob and train runs (default HEAD_CHUNK_BYTES). */
+  headChunkBytes?: number;
   /**
    * Most sequences one log-prob or train graph run takes (default MICRO_BATCH_DEFAULT). A larger
    * batch is cut into micro-batches of similar length, each padded only to its own longest
@@ -46,6 +51,9 @@ export interface RuntimeOptions {
 
 /** Sequences per graph run: at the demo's 16 × 8 batch, 32 halved the trainer's peak memory (5.8 vs 12.8 GiB; docs/trainer.md). */
 export const MICRO_BATCH_DEFAULT = 32;
+
+/** Above this many sequences a decode step's kernels are large enough to share between threads (docs/engine.md). */
+export const DECODE_WIDE_ROWS = 32;
 
 export interface PolicyOptions {
   /** Seed for parameter initialisation (ignored when `params` are given). */
@@ -227,6 +235,11 @@ export class PolicySessions {
     return this.runtime.microBatch ?? MICRO_BATCH_DEFAULT;
   }
 
+  /** Head chunks of the log-prob and train graphs: enough that a micro-batch's logits stay within the budget. */
+  private get headChunks(): number {
+    return headChunks(this.config, this.microBatch * this.config.maxTextLen, this.runtime.headChunkBytes ?? HEAD_CHUNK_BYTES);
+  }
+
   async logprobs(batch: SequenceBatch, options: LogprobsOptions = {}): Promise<LogprobsResult> {
     const result: LogprobsResult = { logp: [], entropy: [] };
     for (const idx of microBatches(
@@ -244,7 +257,7 @@ export class PolicySessions {
 
   private async logprobsOnce(batch: SequenceBatch, options: LogprobsOptions): Promise<LogprobsResult> {
     const { feeds, Tt } = this.batchFeeds(batch, 'logprobs', options.temperature ?? 1);
-    const s = await this.session('logprobs', () => buildLogprobsGraph(this.config));
+    const s = await this.session('logprobs', () => buildLogprobsGraph(this.config, DIMS.batch, DIMS.text, 'float32', this.headChunks));
     const out = await s.run(feeds);
     const lengths = batch.tokens.map((t) => t.length);
     return { logp: unpackPerToken(this.config, out.logp!.data as Float32Array, lengths, Tt), entropy: unpackPerToken(this.config, out.entropy!.data as Float32Array, lengths, Tt) };
@@ -328,7 +341,7 @@ export class PolicySessions {
     }
     const kind = objective.kind === 'sft' ? 'sft' : `grpo-${objective.advantage}${objective.onPolicy ? '-onpolicy' : ''}`;
     const key = `${emit === 'adamw' ? 'train' : 'grads'}-${kind}`;
-    return { feeds, key, build: () => buildTrainGraph(c, DIMS.batch, objective, this.optimizer, { textLen: DIMS.text, emit }) };
+    return { feeds, key, build: () => buildTrainGraph(c, DIMS.batch, objective, this.optimizer, { textLen: DIMS.text, emit, headChunks: this.headChunks }) };
   }
 
   /** Learning rate, Adam bias corrections and ε for the next step, and the current moments. */
@@ -425,21 +438,38 @@ export class PolicySessions {
     const pre = await prefill.run(pf);
     for (let l = 0; l < c.nLayers; l++) cache.writePrefix(l, pre[FEED.layerK(l)]!.data as Float32Array, pre[FEED.layerV(l)]!.data as Float32Array, Np + L);
     // Decode one shared position per step; sequence i samples once its last token is the input.
-    const s = await this.session('decode', () => buildDecodeGraph(c), this.runtime.decodeThreads ?? 1);
+    // The decode batch holds the unfinished sequences only (rows[r] is row r's sequence): finished
+    // ones are compacted away once they are a quarter of it.
+    const decoder = (rows: number): Promise<EngineSession> =>
+      rows > DECODE_WIDE_ROWS ? this.session('decode-wide', () => buildDecodeGraph(c)) : this.session('decode', () => buildDecodeGraph(c), this.runtime.decodeThreads ?? 1);
     const feeds: Record<string, HostTensor> = {};
     this.paramFeeds(feeds);
-    cache.feeds(feeds);
-    const token = new BigInt64Array(N);
+    let rows = [...Array(N).keys()];
+    let token = new BigInt64Array(N);
     const pos = new BigInt64Array(1);
-    feeds.token = i64([N, 1], token);
     feeds.pos = i64([1], pos);
+    const bind = (): void => {
+      cache.feeds(feeds);
+      feeds.token = i64([rows.length, 1], token);
+    };
+    bind();
     for (let j = L; j < c.maxTextLen && !st.done.every(Boolean); j++) {
-      for (let i = 0; i < N; i++) token[i] = BigInt(st.seqs[i]![j] ?? this.options.tokens.pad);
+      const finished = rows.filter((i) => st.done[i]).length;
+      if (finished > 0 && finished * 4 >= rows.length) {
+        const keep = rows.flatMap((i, r) => (st.done[i] ? [] : [r]));
+        cache.compact(keep);
+        rows = keep.map((r) => rows[r]!);
+        token = new BigInt64Array(rows.length);
+        bind();
+      }
+      rows.forEach((i, r) => (token[r] = BigInt(st.seqs[i]![j] ?? this.options.tokens.pad)));
       pos[0] = BigInt(Np + j);
-      const out = await s.run(feeds);
+      const out = await (await decoder(rows.length)).run(feeds);
       for (let l = 0; l < c.nLayers; l++) cache.writeAt(l, Np + j, out[FEED.layerK(l)]!.data as Float32Array, out[FEED.layerV(l)]!.data as Float32Array);
       const logits = out.logits!.data as Float32Array;
-      for (let i = 0; i < N; i++) if (!st.done[i] && j === st.seqs[i]!.length - 1) advance(i, logits, i * c.vocabSize);
+      rows.forEach((i, r) => {
+        if (!st.done[i] && j === st.seqs[i]!.length - 1) advance(i, logits, r * c.vocabSize);
+      });
     }
   }
 

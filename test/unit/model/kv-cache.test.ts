@@ -46,20 +46,36 @@ describe('KV cache', () => {
     await decode.release();
     for (let l = 0; l < c.nLayers; l++) stepped.writeAt(l, Np + L, out[`k.${l}`]!.data as Float32Array, out[`v.${l}`]!.data as Float32Array);
     const whole = await prefill(L + 1);
+    const [got, want] = [stepped, whole].map((cache) => {
+      const into: Record<string, HostTensor> = {};
+      cache.feeds(into);
+      return into;
+    }) as [Record<string, HostTensor>, Record<string, HostTensor>];
     let maxErr = 0;
     let nonZero = 0;
-    for (let l = 0; l < c.nLayers; l++) {
-      for (const [a, b] of [
-        [stepped.kT[l]!, whole.kT[l]!],
-        [stepped.v[l]!, whole.v[l]!],
-      ] as const) {
-        a.forEach((x, i) => {
-          maxErr = Math.max(maxErr, Math.abs(x - b[i]!));
-          if (x !== 0) nonZero++;
-        });
-      }
+    for (const name of Object.keys(want)) {
+      const b = want[name]!.data as Float32Array;
+      (got[name]!.data as Float32Array).forEach((x, i) => {
+        maxErr = Math.max(maxErr, Math.abs(x - b[i]!));
+        if (x !== 0) nonZero++;
+      });
     }
     assert.ok(nonZero >= 2 * c.nLayers * N * c.dModel * (Np + L + 1) * 0.99, 'every stored position holds a key and a value');
     assert.ok(maxErr < 1e-5, `max |decode − prefill| = ${maxErr}`);
+
+    // Compaction keeps the chosen sequences' blocks, in order, and feeds only those.
+    const before: Record<string, HostTensor> = {};
+    whole.feeds(before);
+    const copies = Object.fromEntries(Object.entries(before).map(([k, t]) => [k, Float32Array.from(t.data as Float32Array)]));
+    const keep = [1, N - 1];
+    whole.compact(keep);
+    const after: Record<string, HostTensor> = {};
+    whole.feeds(after);
+    assert.equal(whole.sequences, keep.length);
+    for (const [name, t] of Object.entries(after)) {
+      assert.equal(t.shape[0], keep.length);
+      const block = (t.data as Float32Array).length / keep.length;
+      keep.forEach((from, to) => assert.deepEqual((t.data as Float32Array).subarray(to * block, (to + 1) * block), copies[name]!.subarray(from * block, (from + 1) * block)));
+    }
   });
 });

@@ -1,5 +1,6 @@
 // Micro-batches: a batch cut into parts by length gives the log-probs and the optimizer step of the
-// whole batch run at once (the fused graph), for SFT and for both GRPO aggregations.
+// whole batch run at once (the fused graph), for SFT and for both GRPO aggregations. The parts also
+// run the language-model head in chunks (a tiny logit budget), the whole batch in one array.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type PolicyConfig, type TrainBatch, createPolicySessions } from '../../../src/model';
@@ -22,8 +23,10 @@ function batchOf(c: PolicyConfig, lengths: readonly number[]): { images: Float32
 async function twins(c: PolicyConfig, grpo: GrpoLossConfig, microBatch: number) {
   // Adam's ε well above float noise: with 1e-8 a gradient entry of ~1e-8 turns summation-order noise into a step of ±lr.
   const optimizer = { adamw: { ...ADAMW_DEFAULTS, eps: 1e-4 }, maxGradNorm: 1 };
-  const make = (mb: number) => createPolicySessions(c, { seed: 5, tokens: TOKENS, grpo, optimizer, runtime: { threads: 1, microBatch: mb } });
-  return { whole: await make(1000), parts: await make(microBatch) };
+  const make = (mb: number, headChunkBytes?: number) =>
+    createPolicySessions(c, { seed: 5, tokens: TOKENS, grpo, optimizer, runtime: { threads: 1, microBatch: mb, headChunkBytes } });
+  // microBatch × maxTextLen rows of vocabSize logits in chunks of ≤ 1,500 bytes: 5 chunks at 2 × 40 × 20.
+  return { whole: await make(1000), parts: await make(microBatch, 1500) };
 }
 
 function maxDiff(a: ParamValues, b: ParamValues): number {

@@ -1,0 +1,93 @@
+// Token log-probabilities through a language-model head in chunks of rows: logits for all positions
+// at once are rows × vocabulary floats (8 × 384 positions at a 150 k vocabulary is 1.8 GB, and the
+// backward pass holds several such arrays), so each chunk's logits are made, used and dropped before
+// the next. The backward pass recomputes a chunk's logits instead of keeping them (a Gemm, where the
+// forward uses a MatMul, so ORT's common-subexpression pass cannot merge the two and keep the forward
+// ones alive), and accumulates the head's gradient chunk by chunk through Gemm's C input.
+import { attr } from './graph';
+import { type Dim, SymDim, type Tensor, dimDiv, formatShape, sizeOf } from './tensor';
+
+export interface ChunkedLogprobs {
+  /** log softmax(h·Wᵀ / temperature)[target] per position, shaped like h without its last axis. */
+  logp: Tensor;
+  /** Entropy of the same distribution per position (no gradient: a metric). */
+  entropy: Tensor;
+}
+
+/**
+ * `h` [..., D] final hidden states, `weight` [V, D] the head (logits = h·Wᵀ), `targets` int64
+ * [..., 1], `temperature` a scalar; rows (all positions) are cut into `chunks` consecutive parts of
+ * ⌈rows / chunks⌉ (the last ones may be short or empty).
+ */
+export function chunkedTokenLogprobs(h: Tensor, weight: Tensor, targets: Tensor, temperature: Tensor, chunks: number): ChunkedLogprobs {
+  const g = h.graph;
+  const dtype = h.dtype;
+  const D = h.shape[h.shape.length - 1]!;
+  const [V, Dw] = weight.shape as [Dim, Dim];
+  if (typeof D !== 'number' || weight.shape.length !== 2 || Dw !== D)
+    throw new Error(`chunkedTokenLogprobs: head ${formatShape(weight.shape)} does not fit hidden states ${formatShape(h.shape)}`);
+  if (!Number.isInteger(chunks) || chunks < 1) throw new Error(`chunkedTokenLogprobs: chunks must be a positive integer, got ${chunks}`);
+  const lead = h.shape.slice(0, -1);
+  const rows = dimDiv(sizeOf(h.shape), D);
+  const h2 = g.node('Reshape', [h, g.int64s([-1, D])], [rows, D], dtype);
+  const t2 = g.node('Reshape', [targets, g.int64s([-1, 1])], [rows, 1], 'int64');
+  // Chunk k covers rows [k·c, (k+1)·c), c = ⌈rows / chunks⌉, computed at run time.
+  const rowCount = g.dimTensor(rows);
+  const per = g.node('Div', [g.node('Add', [rowCount, g.int64s([chunks - 1])], [1], 'int64'), g.int64s([chunks])], [1], 'int64');
+  const bounds = Array.from({ length: chunks + 1 }, (_, k) => (k === 0 ? g.int64s([0]) : g.node('Mul', [per, g.int64s([k])], [1], 'int64')));
+  // A chunk's row count is its own run-time size; it only labels shapes here.
+  const chunkRows = Array.from({ length: chunks }, (_, k) => SymDim.named(`chunk_${k}`));
+  const rowsOf = (x: Tensor, k: number, width: Dim): Tensor => g.node('Slice', [x, bounds[k]!, bounds[k + 1]!, g.int64s([0])], [chunkRows[k]!, width], x.dtype);
+  const Wt = g.node('Transpose', [weight], [D, V], dtype, { perm: attr.ints([1, 0]) });
+  const logps: Tensor[] = [];
+  const entropies: Tensor[] = [];
+  const recording = g.recording;
+  for (let k = 0; k < chunks; k++) {
+    const hk = rowsOf(h2, k, D);
+    const tk = rowsOf(t2, k, 1);
+    const ck = hk.shape[0]!;
+    const scaled = g.node('Div', [g.node('MatMul', [hk, Wt], [ck, V], dtype), temperature], [ck, V], dtype);
+    const lsm = g.node('LogSoftmax', [scaled], [ck, V], dtype, { axis: attr.int(1) });
+    logps.push(g.node('GatherElements', [lsm, tk], [ck, 1], dtype, { axis: attr.int(1) }));
+    g.recording = false;
+    try {
+      const plogp = g.node('Mul', [g.node('Exp', [lsm], [ck, V], dtype), lsm], [ck, V], dtype);
+      entropies.push(g.node('Neg', [g.node('ReduceSum', [plogp, g.int64s([1])], [ck, 1], dtype, { keepdims: attr.int(1) })], [ck, 1], dtype));
+    } finally {
+      g.recording = recording;
+    }
+  }
+  const joined = (parts: Tensor[]): Tensor => (parts.length === 1 ? parts[0]! : g.node('Concat', parts, [rows, 1], dtype, { axis: attr.int(0) }));
+  const logp = g.node('Reshape', [joined(logps), g.shapeTensor(lead)], lead, dtype);
+  g.recording = false;
+  let entropy: Tensor;
+  try {
+    entropy = g.node('Reshape', [joined(entropies), g.shapeTensor(lead)], lead, dtype);
+  } finally {
+    g.recording = recording;
+  }
+  g.record([h, weight], logp, (grad) => {
+    const g2 = g.node('Reshape', [grad, g.int64s([-1, 1])], [rows, 1], dtype);
+    const dhs: Tensor[] = [];
+    let dW: Tensor | undefined;
+    for (let k = 0; k < chunks; k++) {
+      const hk = rowsOf(h2, k, D);
+      const tk = rowsOf(t2, k, 1);
+      const gk = rowsOf(g2, k, 1);
+      const ck = hk.shape[0]!;
+      const logits = g.node('Gemm', [hk, weight], [ck, V], dtype, { transB: attr.int(1) });
+      const p = g.node('Exp', [g.node('LogSoftmax', [g.node('Div', [logits, temperature], [ck, V], dtype)], [ck, V], dtype, { axis: attr.int(1) })], [ck, V], dtype);
+      // d logp / d scaled = onehot(target) − softmax, times the upstream gradient of the row.
+      const minusPg = g.node('Mul', [p, g.node('Neg', [gk], [ck, 1], dtype)], [ck, V], dtype);
+      const dScaled = g.node('ScatterElements', [minusPg, tk, gk], [ck, V], dtype, { axis: attr.int(1), reduction: attr.string('add') });
+      const dLogits = g.node('Div', [dScaled, temperature], [ck, V], dtype);
+      if (h.requiresGrad) dhs.push(g.node('MatMul', [dLogits, weight], [ck, D], dtype));
+      if (weight.requiresGrad) dW = g.node('Gemm', dW ? [dLogits, hk, dW] : [dLogits, hk], [V, D], dtype, { transA: attr.int(1), ...(dW ? { beta: attr.float(1) } : {}) });
+    }
+    const dh = h.requiresGrad
+      ? g.node('Reshape', [dhs.length === 1 ? dhs[0]! : g.node('Concat', dhs, [rows, D], dtype, { axis: attr.int(0) }), g.shapeTensor(h.shape)], h.shape, dtype)
+      : undefined;
+    return [dh, dW];
+  });
+  return { logp, entropy };
+}
