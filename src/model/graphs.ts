@@ -47,10 +47,10 @@ export interface OptimizerConfig {
 export const OPTIMIZER_DEFAULTS: OptimizerConfig = { adamw: ADAMW_DEFAULTS, maxGradNorm: 1.0 };
 
 /**
- * The symbolic sizes of the runtime's graphs: sequences in a batch, text positions, and the text
- * prefix a prefill covers. One session per graph then serves every batch (docs/engine.md).
+ * The symbolic sizes of the runtime's graphs: sequences in a batch, text positions, the text prefix
+ * a prefill covers, and the positions a decode step's KV cache holds. One session per graph then serves every batch (docs/engine.md).
  */
-export const DIMS = { batch: SymDim.named('B'), text: SymDim.named('T'), prefix: SymDim.named('L') } as const;
+export const DIMS = { batch: SymDim.named('B'), text: SymDim.named('T'), prefix: SymDim.named('L'), cache: SymDim.named('S') } as const;
 
 interface BatchInputs {
   ids: Tensor;
@@ -108,11 +108,10 @@ export function buildLogitsGraph(c: PolicyConfig, B: Dim = DIMS.batch, Tt: Dim =
   return g;
 }
 
-/** KV-cache layouts for N sequences: keys transposed [N,H,dh,S], values [N,H,S,dh]. */
-export const cacheShapes = <D extends Dim>(c: PolicyConfig, N: D): { kT: (D | number)[]; v: (D | number)[] } => {
+/** KV-cache layouts for N sequences of S positions: keys transposed [N,H,dh,S], values [N,H,S,dh]. */
+export const cacheShapes = <D extends Dim>(c: PolicyConfig, N: D, S: D | number = contextLength(c)): { kT: (D | number)[]; v: (D | number)[] } => {
   const H = c.nHeads;
   const dh = c.dModel / H;
-  const S = contextLength(c);
   return { kT: [N, H, dh, S], v: [N, H, S, dh] };
 };
 
@@ -137,7 +136,7 @@ export function buildDecodeGraph(c: PolicyConfig, N: Dim = DIMS.batch): Graph {
   const P = declareParams(g, c, false);
   const token = g.input('token', [N, 1], 'int64');
   const pos = g.input('pos', [1], 'int64');
-  const shapes = cacheShapes(c, N);
+  const shapes = cacheShapes(c, N, DIMS.cache);
   const ks = Array.from({ length: c.nLayers }, (_, l) => g.input(FEED.cacheK(l), shapes.kT));
   const vs = Array.from({ length: c.nLayers }, (_, l) => g.input(FEED.cacheV(l), shapes.v));
   const out = policyDecodeStep(g, c, P, token, pos, ks, vs);

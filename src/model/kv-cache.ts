@@ -1,33 +1,41 @@
 // The sampler's KV cache in JS memory: one keys and one values buffer per layer, fed to every decode
 // step as zero-copy inputs and written in place, one position per step (the decode graph returns only
 // the new position's key and value, so nothing cache-sized crosses the ORT boundary per token).
-// Sequences are blocks of the buffers, so finished ones are dropped by moving the rest forward.
+// Sequences are blocks of the buffers, so finished ones are dropped by moving the rest forward; the
+// cache holds only the positions reached so far (rounded up), so a step reads no empty slots.
 import type { HostTensor } from '../engine';
 import type { PolicyConfig } from './config';
 import { cacheShapes } from './graphs';
 import { FEED } from './feed-names';
 
+/** Positions a cache grows by: each growth copies it, each decode step reads its whole capacity. */
+export const CACHE_GROWTH = 32;
+
 export class KvCache {
-  /** Per layer, keys transposed: [N, H, dh, S] over the first `size` sequences of the buffer. */
-  private readonly kBuf: Float32Array[] = [];
+  /** Per layer, keys transposed: [N, H, dh, S] over the first `size` sequences, S = `capacity`. */
+  private kBuf: Float32Array[] = [];
   /** Per layer, values: [N, H, S, dh]. */
-  private readonly vBuf: Float32Array[] = [];
+  private vBuf: Float32Array[] = [];
   private readonly H: number;
   private readonly dh: number;
-  private readonly S: number;
+  /** Most positions any sequence can reach (image patches + text). */
+  private readonly limit: number;
+  /** Positions held now; grows in steps of CACHE_GROWTH as decoding goes on. */
+  private capacity = 0;
   /** Sequences held; compact() lowers it as sequences finish. */
   private size: number;
 
-  constructor(c: PolicyConfig, N: number) {
-    const [, H, dh, S] = cacheShapes(c, N).kT as [number, number, number, number];
+  constructor(
+    private readonly c: PolicyConfig,
+    N: number,
+    positions: number,
+  ) {
+    const [, H, dh, limit] = cacheShapes(c, N).kT as [number, number, number, number];
     this.H = H;
     this.dh = dh;
-    this.S = S;
+    this.limit = limit;
     this.size = N;
-    for (let l = 0; l < c.nLayers; l++) {
-      this.kBuf.push(new Float32Array(N * H * dh * S));
-      this.vBuf.push(new Float32Array(N * H * S * dh));
-    }
+    this.reserve(positions);
   }
 
   get sequences(): number {
@@ -36,20 +44,48 @@ export class KvCache {
 
   /** Values of one sequence in one layer's buffer (keys and values alike). */
   private get block(): number {
-    return this.H * this.dh * this.S;
+    return this.H * this.dh * this.capacity;
   }
 
-  /** Decode-graph feeds `cache_k.l` / `cache_v.l` over the held sequences (views: no copy). */
+  /**
+   * Makes room for positions [0, n): grows the capacity to n rounded up to CACHE_GROWTH (at most the
+   * context), copying what is held. Returns true when it grew, so feeds must be taken again.
+   */
+  reserve(n: number): boolean {
+    if (n <= this.capacity) return false;
+    if (n > this.limit) throw new Error(`KV cache: position ${n - 1} is past the context of ${this.limit}`);
+    const cap = Math.min(this.limit, Math.ceil(n / CACHE_GROWTH) * CACHE_GROWTH);
+    const old = this.capacity;
+    const rows = this.size * this.H;
+    const { dh } = this;
+    this.kBuf = Array.from({ length: this.c.nLayers }, (_, l) => {
+      const next = new Float32Array(rows * dh * cap);
+      const prev = this.kBuf[l];
+      if (prev) for (let r = 0; r < rows * dh; r++) next.set(prev.subarray(r * old, (r + 1) * old), r * cap);
+      return next;
+    });
+    this.vBuf = Array.from({ length: this.c.nLayers }, (_, l) => {
+      const next = new Float32Array(rows * cap * dh);
+      const prev = this.vBuf[l];
+      if (prev) for (let r = 0; r < rows; r++) next.set(prev.subarray(r * old * dh, (r + 1) * old * dh), r * cap * dh);
+      return next;
+    });
+    this.capacity = cap;
+    return true;
+  }
+
+  /** Decode-graph feeds `cache_k.l` / `cache_v.l` over the held sequences and positions (views: no copy). */
   feeds(into: Record<string, HostTensor>): void {
     const n = this.size * this.block;
-    const { H, dh, S } = this;
-    this.kBuf.forEach((data, l) => (into[FEED.cacheK(l)] = { dtype: 'float32', shape: [this.size, H, dh, S], data: data.subarray(0, n) }));
-    this.vBuf.forEach((data, l) => (into[FEED.cacheV(l)] = { dtype: 'float32', shape: [this.size, H, S, dh], data: data.subarray(0, n) }));
+    const { H, dh, capacity } = this;
+    this.kBuf.forEach((data, l) => (into[FEED.cacheK(l)] = { dtype: 'float32', shape: [this.size, H, dh, capacity], data: data.subarray(0, n) }));
+    this.vBuf.forEach((data, l) => (into[FEED.cacheV(l)] = { dtype: 'float32', shape: [this.size, H, capacity, dh], data: data.subarray(0, n) }));
   }
 
   /** Stores a prefill's first T positions: kT [N,H,dh,T] and v [N,H,T,dh]. */
   writePrefix(l: number, kT: Float32Array, v: Float32Array, T: number): void {
-    const { dh, S } = this;
+    this.reserve(T);
+    const { dh, capacity: S } = this;
     const rows = this.size * this.H;
     const K = this.kBuf[l]!;
     for (let r = 0; r < rows * dh; r++) K.set(kT.subarray(r * T, (r + 1) * T), r * S);
@@ -57,9 +93,10 @@ export class KvCache {
     for (let r = 0; r < rows; r++) V.set(v.subarray(r * T * dh, (r + 1) * T * dh), r * S * dh);
   }
 
-  /** Stores one position's key and value, each [N, H, dh]. */
+  /** Stores one position's key and value, each [N, H, dh] (the position must be reserved). */
   writeAt(l: number, pos: number, k: Float32Array, v: Float32Array): void {
-    const { dh, S } = this;
+    const { dh, capacity: S } = this;
+    if (pos >= S) throw new Error(`KV cache: position ${pos} is not reserved (capacity ${S})`);
     const rows = this.size * this.H;
     const K = this.kBuf[l]!;
     const V = this.vBuf[l]!;
@@ -84,11 +121,7 @@ export class KvCache {
   }
 }
 
-/**
- * Text positions to prefill before decoding: the first L tokens are known for every sequence when
- * L < the shortest prompt. Rounded down to a power of two (or 0) so a run builds few prefill sessions.
- */
+/** Text positions to prefill before decoding: the first L tokens are known for every sequence when L < the shortest prompt. */
 export function prefillLength(shortestPrompt: number): number {
-  const known = shortestPrompt - 1;
-  return known < 1 ? 0 : 2 ** Math.floor(Math.log2(known));
+  return Math.max(0, shortestPrompt - 1);
 }

@@ -430,7 +430,7 @@ export class PolicySessions {
     if (st.done.every(Boolean)) return;
     // Prefill: image patches and the text prefix every prompt shares in length, in one forward.
     const L = prefillLength(Math.min(...st.seqs.map((q) => q.length)));
-    const cache = new KvCache(c, N);
+    const cache = new KvCache(c, N, Np + L + 1);
     const prefill = await this.session(L > 0 ? 'prefill' : 'prefill-image', () => buildPrefillGraph(c, DIMS.batch, L > 0 ? DIMS.prefix : 0));
     const pf: Record<string, HostTensor> = { patches: f32([N, Np, patchDim(c)], patches) };
     if (L > 0) pf.ids = i64([N, L], BigInt64Array.from(st.seqs.flatMap((q) => q.slice(0, L).map(BigInt))));
@@ -462,6 +462,7 @@ export class PolicySessions {
         token = new BigInt64Array(rows.length);
         bind();
       }
+      if (cache.reserve(Np + j + 1)) bind();
       rows.forEach((i, r) => (token[r] = BigInt(st.seqs[i]![j] ?? this.options.tokens.pad)));
       pos[0] = BigInt(Np + j);
       const out = await (await decoder(rows.length)).run(feeds);

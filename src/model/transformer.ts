@@ -22,7 +22,7 @@ import {
   transpose,
   where,
 } from '../engine';
-import { type PolicyConfig, contextLength, numPatches, patchDim } from './config';
+import { type PolicyConfig, numPatches, patchDim } from './config';
 import { paramSpecs } from './params';
 
 export type ParamTensors = Map<string, Tensor>;
@@ -146,17 +146,21 @@ export interface DecodeTensors {
 /**
  * One KV-cache decode step for N sequences at a shared text position `pos` ([1] int64, ≥ numPatches):
  * token `token` [N,1] attends to cache positions < pos (keys `cacheKT` [N,H,dh,S], values `cacheV`
- * [N,H,S,dh]; later slots are masked, whatever they hold) and to itself. The caches are only read:
- * the step returns the new key/value instead of a rewritten cache, so no cache-sized tensor is
- * copied per token.
+ * [N,H,S,dh], S the cache's current capacity, symbolic; later slots are masked, whatever they hold)
+ * and to itself. The caches are only read: the step returns the new key/value instead of a rewritten
+ * cache, so no cache-sized tensor is copied per token, and a cache only as long as the sequences so
+ * far costs only that much reading.
  */
 export function policyDecodeStep(g: Graph, c: PolicyConfig, P: ParamTensors, token: Tensor, pos: Tensor, cacheKT: readonly Tensor[], cacheV: readonly Tensor[]): DecodeTensors {
-  const S = contextLength(c);
+  const S = cacheKT[0]!.shape[3]!;
   const N = token.shape[0]!;
   const H = c.nHeads;
   const dh = c.dModel / H;
   const x = add(gather(p(P, 'wte'), token), gather(p(P, 'wpe'), pos));
-  const seen = g.node('Less', [g.int64s([...Array(S).keys()]), pos], [S], 'bool');
+  const zero = g.constant(BigInt64Array.of(0n), [], 'int64');
+  const one = g.constant(BigInt64Array.of(1n), [], 'int64');
+  const slots = g.node('Range', [zero, g.node('Reshape', [g.dimTensor(S), g.int64s([])], [], 'int64'), one], [S], 'int64');
+  const seen = g.node('Less', [slots, pos], [S], 'bool');
   const bias = reshape(where(seen, g.scalar(0), NEG_INF), [1, 1, 1, S]);
   const k: Tensor[] = [];
   const v: Tensor[] = [];
@@ -165,8 +169,9 @@ export function policyDecodeStep(g: Graph, c: PolicyConfig, P: ParamTensors, tok
     h = block(c, P, l, h, (qNew, kTNew, vNew) => {
       k.push(reshape(kTNew, [N, H, dh]));
       v.push(reshape(vNew, [N, H, dh]));
-      const scores = concat([add(matmul(qNew, cacheKT[l]!), bias), matmul(qNew, kTNew)], -1);
-      const [toCache, toSelf] = split(softmax(scores), -1, [S, 1]) as [Tensor, Tensor];
+      const weights = softmax(concat([add(matmul(qNew, cacheKT[l]!), bias), matmul(qNew, kTNew)], -1));
+      const toCache = slice(weights, -1, 0, S);
+      const toSelf = slice(weights, -1, S, dimAdd(S, 1));
       return add(matmul(toCache, cacheV[l]!), mul(toSelf, vNew));
     });
   }

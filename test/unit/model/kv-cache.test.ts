@@ -7,8 +7,8 @@ import { KvCache, buildDecodeGraph, buildPrefillGraph, initParams, numPatches, p
 import { randomImage, randomTokens, tinyConfig } from './fixtures';
 
 describe('KV cache', () => {
-  it('prefills the text prefix every prompt has, rounded down to a power of two', () => {
-    assert.deepEqual([1, 2, 3, 4, 5, 9, 17, 100].map(prefillLength), [0, 1, 2, 2, 4, 8, 16, 64]);
+  it('prefills the text prefix every prompt has, all but its last token (which the first decode step reads)', () => {
+    assert.deepEqual([1, 2, 3, 4, 5, 9, 17, 100].map(prefillLength), [0, 1, 2, 3, 4, 8, 16, 99]);
   });
 
   it('a decode step after a prefill equals a prefill one position longer', async () => {
@@ -31,7 +31,7 @@ describe('KV cache', () => {
       const ids = BigInt64Array.from(tokens.flatMap((t) => t.slice(0, len).map(BigInt)));
       const out = await s.run(feeds({ patches: { dtype: 'float32', shape: [N, Np, patchDim(c)], data: patches }, ids: { dtype: 'int64', shape: [N, len], data: ids } }));
       await s.release();
-      const cache = new KvCache(c, N);
+      const cache = new KvCache(c, N, Np + L + 1);
       for (let l = 0; l < c.nLayers; l++) cache.writePrefix(l, out[`k.${l}`]!.data as Float32Array, out[`v.${l}`]!.data as Float32Array, Np + len);
       return cache;
     };
