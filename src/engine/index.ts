@@ -11,3 +11,4 @@ export * from './safetensors-shards';
 export * from './half';
 export * from './session';
 export * from './chunked-logprobs';
+export * from './host-adamw';

@@ -187,20 +187,6 @@ export function buildTrainGraph(c: PolicyConfig, B: Dim, objective: Objective, o
   return g;
 }
 
-/**
- * The optimizer step alone: gradients in (summed over the micro-batches of one batch), clipped by
- * their global norm, AdamW out. It is the tail of the fused train graph, so both paths share it.
- */
-export function buildApplyGraph(c: PolicyConfig, optim: OptimizerConfig = OPTIMIZER_DEFAULTS, dtype: FloatDType = 'float32'): Graph {
-  const g = new Graph(dtype, 'policy-apply');
-  const P = declareParams(g, c, false);
-  const specs = paramSpecs(c);
-  const params = specs.map((s) => P.get(s.name)!);
-  const grads = specs.map((s) => g.input(FEED.grad(s.name), s.shape));
-  appendAdamW(g, c, params, grads, optim);
-  return g;
-}
-
 /** Global-norm clipping and AdamW over every parameter: outputs grad_norm and the new parameters and moments. */
 function appendAdamW(g: Graph, c: PolicyConfig, params: readonly Tensor[], grads: readonly Tensor[], optim: OptimizerConfig): void {
   const clip = globalNormScale(grads, optim.maxGradNorm);

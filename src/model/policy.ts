@@ -1,7 +1,19 @@
 // The policy at run time: parameters and AdamW state in JS memory, one session per phase (log-probs,
 // train step, gradients, apply, prefill, decode) whose batch and length are symbolic, built on first
 // use. This is the API the trainer uses: logprobs(), sample(), trainStep().
-import { EngineSession, type ExecutionProvider, type GraphOptimization, type Graph, type HostTensor, SESSION_DEFAULTS, type SessionOptions, toOnnxBytes } from '../engine';
+import {
+  EngineSession,
+  type ExecutionProvider,
+  type GraphOptimization,
+  type Graph,
+  type HostTensor,
+  SESSION_DEFAULTS,
+  type SessionOptions,
+  hostAdamW,
+  hostClipScale,
+  hostGlobalNorm,
+  toOnnxBytes,
+} from '../engine';
 import { type PolicyConfig, type PolicyConfigInput, numPatches, patchDim, resolvePolicyConfig } from './config';
 import { type SequenceBatch, checkBatch, microBatches, packPerToken, packTokens, textLengthFor, unpackPerToken } from './batch';
 import {
@@ -10,7 +22,6 @@ import {
   OPTIMIZER_DEFAULTS,
   type Objective,
   type OptimizerConfig,
-  buildApplyGraph,
   buildDecodeGraph,
   buildLogitsGraph,
   buildLogprobsGraph,
@@ -26,7 +37,7 @@ import { type ParamValues, initParams, paramSpecs } from './params';
 import { Rng } from './rng';
 import { SAMPLING_DEFAULTS, type SamplingOptions, pickToken, tokenLogprob, validateSampling } from './sampler';
 
-export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'providerOptions' | 'logSeverity'> {
+export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'providerOptions' | 'logSeverity' | 'memArena'> {
   executionProvider: ExecutionProvider;
   /** Intra-op threads; 0 lets ORT decide. */
   threads: number;
@@ -51,6 +62,13 @@ export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'provi
 
 /** Sequences per graph run: at the demo's 16 × 8 batch, 32 halved the trainer's peak memory (5.8 vs 12.8 GiB; docs/trainer.md). */
 export const MICRO_BATCH_DEFAULT = 32;
+
+/**
+ * Largest model (parameters) whose optimizer step runs inside the fused train graph. Its parameters
+ * and AdamW moments go in as inputs and come back as fresh outputs, so the state is held two or
+ * three times over during the run; above this size the update is made in place on the host.
+ */
+export const FUSED_MAX_PARAMS = 20_000_000;
 
 /** Above this many sequences a decode step's kernels are large enough to share between threads (docs/engine.md). */
 export const DECODE_WIDE_ROWS = 32;
@@ -159,9 +177,13 @@ function pickTrain(batch: TrainBatch, idx: readonly number[]): TrainBatch {
 
 export class PolicySessions {
   private readonly sessions = new Map<string, Promise<EngineSession>>();
+  /** Arrays this runtime made (train-step outputs, its own copies): the only ones it updates in place. */
+  private readonly owned = new WeakSet<Float32Array>();
+  private readonly paramCount: number;
   readonly runtime: RuntimeOptions;
   readonly optimizer: OptimizerConfig;
   readonly grpo: GrpoLossConfig | undefined;
+  /** Current parameters. Train steps may update these arrays in place: copy them to keep a snapshot. */
   params: ParamValues;
   optimizerState: OptimizerState;
 
@@ -172,9 +194,10 @@ export class PolicySessions {
     this.runtime = { ...SESSION_DEFAULTS, ...options.runtime };
     this.optimizer = options.optimizer ?? OPTIMIZER_DEFAULTS;
     this.grpo = options.grpo;
-    this.params = options.params ?? initParams(config, options.seed ?? 0);
+    this.params = options.params ?? new Map([...initParams(config, options.seed ?? 0)].map(([name, values]) => [name, this.own(values)]));
     this.checkParams(this.params);
-    const zeros = (): ParamValues => new Map(paramSpecs(config).map((s) => [s.name, new Float32Array(s.shape.reduce((a, b) => a * b, 1))]));
+    this.paramCount = paramSpecs(config).reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+    const zeros = (): ParamValues => new Map(paramSpecs(config).map((s) => [s.name, this.own(new Float32Array(s.shape.reduce((a, b) => a * b, 1)))]));
     this.optimizerState = { step: 0, m: zeros(), v: zeros() };
   }
 
@@ -265,8 +288,9 @@ export class PolicySessions {
 
   /**
    * One optimizer step on the batch. A batch within `microBatch` runs the fused graph (loss,
-   * backward, clipping and AdamW in one run); a larger one runs the gradient graph per micro-batch,
-   * sums the gradients weighted by each part's share of the loss, and applies them in one AdamW step.
+   * backward, clipping and AdamW in one run) when the model is small; otherwise the gradient graph
+   * runs per micro-batch, the gradients are summed weighted by each part's share of the loss, and
+   * one AdamW step updates the parameters and moments in place on the host.
    */
   async trainStep(batch: TrainBatch): Promise<TrainStepResult> {
     if (!(batch.lr >= 0) || !Number.isFinite(batch.lr)) throw new Error(`trainStep: lr must be a finite number ≥ 0, got ${batch.lr}`);
@@ -276,7 +300,7 @@ export class PolicySessions {
       batch.tokens.map((t) => t.length),
       this.microBatch,
     );
-    if (parts.length === 1) {
+    if (parts.length === 1 && this.paramCount <= FUSED_MAX_PARAMS) {
       const { feeds, key, build } = this.lossFeeds(batch, 'adamw');
       this.optimizerFeeds(feeds, batch.lr, adamEps);
       const out = await (await this.session(key, build)).run(feeds);
@@ -286,7 +310,7 @@ export class PolicySessions {
       return { loss, gradNorm: this.adopt(out), metrics };
     }
     const specs = paramSpecs(this.config);
-    const grads = new Map(specs.map((s) => [s.name, new Float32Array(s.shape.reduce((a, b) => a * b, 1))]));
+    const grads = new Map<string, Float32Array>();
     const perSequence = batch.objective.kind === 'grpo' && this.grpo?.aggregation === 'sequence';
     const counted = batch.lossMask.map((row) => row.reduce((a, b) => a + b, 0));
     const totalCounted = Math.max(
@@ -307,17 +331,38 @@ export class PolicySessions {
       // Every metric is a mean over counted tokens, so parts combine by their token share.
       for (const k of LOSS_METRICS) if (out[k]) metrics[k] = (metrics[k] ?? 0) + (tokensHere / totalCounted) * (out[k].data as Float32Array)[0]!;
       for (const s of specs) {
-        const sum = grads.get(s.name)!;
         const g = out[FEED.grad(s.name)]!.data as Float32Array;
-        for (let i = 0; i < sum.length; i++) sum[i]! += weight * g[i]!;
+        // One part is the whole batch: its gradient is the sum, with no copy.
+        if (parts.length === 1) grads.set(s.name, g);
+        else {
+          const sum = grads.get(s.name) ?? grads.set(s.name, new Float32Array(g.length)).get(s.name)!;
+          for (let i = 0; i < sum.length; i++) sum[i]! += weight * g[i]!;
+        }
       }
     }
-    const feeds: Record<string, HostTensor> = {};
-    this.paramFeeds(feeds);
-    for (const s of specs) feeds[FEED.grad(s.name)] = f32(s.shape, grads.get(s.name)!);
-    this.optimizerFeeds(feeds, batch.lr, adamEps);
-    const out = await (await this.session('apply', () => buildApplyGraph(this.config, this.optimizer))).run(feeds);
-    return { loss, gradNorm: this.adopt(out), metrics };
+    return { loss, gradNorm: this.applyOnHost(grads, batch.lr, adamEps), metrics };
+  }
+
+  /** Clips the summed gradients by their global norm and applies AdamW in place; returns the norm before clipping. */
+  private applyOnHost(grads: ReadonlyMap<string, Float32Array>, lr: number, adamEps: number): number {
+    const norm = hostGlobalNorm(grads.values());
+    const { m, v } = this.optimizerState;
+    const t = this.optimizerState.step + 1;
+    const { beta1, beta2 } = this.optimizer.adamw;
+    const step = { lr, biasCorrection1: 1 / (1 - beta1 ** t), biasCorrection2: 1 / (1 - beta2 ** t), eps: adamEps, gradScale: hostClipScale(norm, this.optimizer.maxGradNorm) };
+    for (const [map, name] of [this.params, m, v].flatMap((x) => [...x.keys()].map((k) => [x, k] as const))) {
+      const arr = map.get(name)!;
+      // Arrays handed in from outside (setParams, a loaded checkpoint) may be kept by their owner: update a copy.
+      if (!this.owned.has(arr)) map.set(name, this.own(arr.slice()));
+    }
+    for (const s of paramSpecs(this.config)) hostAdamW(this.params.get(s.name)!, grads.get(s.name)!, m.get(s.name)!, v.get(s.name)!, step, this.optimizer.adamw, s.decay);
+    this.optimizerState = { step: t, m, v };
+    return norm;
+  }
+
+  private own(arr: Float32Array): Float32Array {
+    this.owned.add(arr);
+    return arr;
   }
 
   /** Batch, mask and objective feeds of a train or gradient graph, and the session that runs it. */
@@ -370,9 +415,9 @@ export class PolicySessions {
     const m: ParamValues = new Map();
     const v: ParamValues = new Map();
     for (const p of paramSpecs(this.config)) {
-      params.set(p.name, out[FEED.newParam(p.name)]!.data as Float32Array);
-      m.set(p.name, out[FEED.newAdamM(p.name)]!.data as Float32Array);
-      v.set(p.name, out[FEED.newAdamV(p.name)]!.data as Float32Array);
+      params.set(p.name, this.own(out[FEED.newParam(p.name)]!.data as Float32Array));
+      m.set(p.name, this.own(out[FEED.newAdamM(p.name)]!.data as Float32Array));
+      v.set(p.name, this.own(out[FEED.newAdamV(p.name)]!.data as Float32Array));
     }
     this.params = params;
     this.optimizerState = { step: this.optimizerState.step + 1, m, v };

@@ -159,7 +159,8 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
       policy.setOptimizerState(freshOptimizerState(policy.config));
       refName = stepDir(step);
       checkpoint();
-      refParams = policy.params;
+      // A snapshot: train steps update the policy's own arrays in place.
+      refParams = new Map([...policy.params].map(([name, values]) => [name, values.slice()]));
       const sftEval = await evaluate(policy, tok, data, config.eval.prompts, rl.maxNewTokens, reward);
       emit({ v: 1, type: 'metrics', step, phase: 'eval', values: sftEval });
     }

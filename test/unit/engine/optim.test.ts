@@ -2,7 +2,20 @@
 // semantics (clip_grad_norm_, then AdamW with decoupled weight decay and bias correction).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ADAMW_DEFAULTS, type AdamWHyper, EngineSession, Graph, type HostTensor, adamwFactors, adamwStep, globalNormScale, toOnnxBytes } from '../../../src/engine';
+import {
+  ADAMW_DEFAULTS,
+  type AdamWHyper,
+  EngineSession,
+  Graph,
+  type HostTensor,
+  adamwFactors,
+  adamwStep,
+  globalNormScale,
+  hostAdamW,
+  hostClipScale,
+  hostGlobalNorm,
+  toOnnxBytes,
+} from '../../../src/engine';
 
 interface Case {
   sizes: number[];
@@ -103,4 +116,56 @@ describe('clipping + AdamW graph vs plain-array reference (float64)', () => {
       assert.ok(err < 1e-12, `${name}: max |graph − reference| = ${err}`);
     });
   }
+});
+
+describe('host AdamW', () => {
+  it('updates in place exactly as the float32 graph does, given the same clip factor', async () => {
+    const n = 4096;
+    const hyper = { ...ADAMW_DEFAULTS, weightDecay: 0.1 };
+    for (const decay of [true, false]) {
+      const g = new Graph('float32', 'adamw-f32');
+      const inputs = ['p', 'g', 'm', 'v'].map((name) => g.input(name, [n]));
+      const scalar = (name: string) => g.input(name, []);
+      const scale = scalar('scale');
+      const factors = adamwFactors({ lr: scalar('lr'), biasCorrection1: scalar('bc1'), biasCorrection2: scalar('bc2'), gradScale: scale, eps: scalar('eps') }, hyper);
+      const u = adamwStep(inputs[0]!, inputs[1]!, inputs[2]!, inputs[3]!, factors, decay);
+      g.output('p2', u.param);
+      g.output('m2', u.m);
+      g.output('v2', u.v);
+      const s = await EngineSession.create(toOnnxBytes(g), { threads: 1 });
+      const [p, grad, m, v] = [1, 0.3, 0.05, 0.01].map((k, i) => Float32Array.from({ length: n }, () => (i === 3 ? Math.random() * k : (Math.random() * 2 - 1) * k))) as [
+        Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array,
+      ];
+      const step = { lr: 3e-4, biasCorrection1: 1 / (1 - 0.9 ** 7), biasCorrection2: 1 / (1 - 0.999 ** 7), eps: 1e-8, gradScale: 0.37 };
+      const f32s = (x: number): HostTensor => ({ dtype: 'float32', shape: [], data: Float32Array.of(x) });
+      const vec = (x: Float32Array): HostTensor => ({ dtype: 'float32', shape: [n], data: x });
+      const out = await s.run({
+        p: vec(p),
+        g: vec(grad),
+        m: vec(m),
+        v: vec(v),
+        lr: f32s(step.lr),
+        bc1: f32s(step.biasCorrection1),
+        bc2: f32s(step.biasCorrection2),
+        eps: f32s(step.eps),
+        scale: f32s(step.gradScale),
+      });
+      await s.release();
+      const [hp, hm, hv] = [p.slice(), m.slice(), v.slice()];
+      hostAdamW(hp, grad, hm, hv, step, hyper, decay);
+      assert.deepEqual(hp, out.p2!.data, `parameters (decay ${decay})`);
+      assert.deepEqual(hm, out.m2!.data, 'first moments');
+      assert.deepEqual(hv, out.v2!.data, 'second moments');
+    }
+  });
+
+  it('clips like globalNormScale', () => {
+    assert.equal(hostGlobalNorm([Float32Array.of(3), Float32Array.of(4)]), 5);
+    assert.equal(hostClipScale(5, 1), Math.fround(1 / Math.fround(5 + Math.fround(1e-6))));
+    assert.equal(hostClipScale(0.5, 1), 1);
+    assert.equal(hostClipScale(5, Infinity), 1);
+  });
 });
