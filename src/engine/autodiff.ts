@@ -21,13 +21,14 @@ export function gradients(loss: Tensor, wrt: readonly Tensor[]): Tensor[] {
       if (gs.every((g) => !g)) continue;
       const inputGrads = entry.backward(gs);
       entry.inputs.forEach((input, k) => {
-        const gi = inputGrads[k];
-        if (!gi || !input.requiresGrad) return;
+        const rule = inputGrads[k];
+        if (!rule || !input.requiresGrad) return;
+        const prev = grads.get(input.name);
+        const gi = typeof rule === 'function' ? rule(prev) : rule;
         if (!sameShape(gi.shape, input.shape)) {
           throw new Error(`gradients: rule produced ${formatShape(gi.shape)} for '${input.name}' of shape ${formatShape(input.shape)}`);
         }
-        const prev = grads.get(input.name);
-        grads.set(input.name, prev ? add(prev, gi) : gi);
+        grads.set(input.name, typeof rule === 'function' || !prev ? gi : add(prev, gi));
       });
     }
     return wrt.map((w) => grads.get(w.name) ?? zerosLike(graph, w.shape, w.dtype));

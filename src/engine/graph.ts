@@ -32,11 +32,18 @@ export interface NodeSpec {
   attrs: Record<string, AttrValue>;
 }
 
+/**
+ * An input's gradient: a tensor (added to what other uses contributed), or a function that folds
+ * this use's contribution into the gradient accumulated so far (e.g. a scatter-add onto it, so a
+ * large gradient is not held twice).
+ */
+export type InputGrad = Tensor | ((accumulated: Tensor | undefined) => Tensor) | undefined;
+
 /** Given the gradient of an op's output, returns gradients for its inputs (undefined = none). */
-export type GradRule = (grad: Tensor) => (Tensor | undefined)[];
+export type GradRule = (grad: Tensor) => InputGrad[];
 
 /** As GradRule for ops with several outputs; an output no gradient reached gets undefined. */
-export type MultiGradRule = (grads: readonly (Tensor | undefined)[]) => (Tensor | undefined)[];
+export type MultiGradRule = (grads: readonly (Tensor | undefined)[]) => InputGrad[];
 
 export interface TapeEntry {
   inputs: readonly Tensor[];

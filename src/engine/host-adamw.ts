@@ -1,6 +1,6 @@
-// AdamW on the host, in place: the twin of adamwStep (optim.ts) for models whose parameters and
-// moments are too large to round-trip through a graph run (onnxruntime-node returns every output as a
-// fresh array, so an in-graph update holds the state two or three times over). Every operation is
+// AdamW on the host, in place: the twin of adamwStep (optim.ts) for the step after micro-batches,
+// whose gradients are summed on the host anyway (an apply graph would take the parameters and moments
+// in and return them as fresh arrays: onnxruntime-node copies every output). Every operation is
 // rounded to float32 in the order the graph computes it, so both paths give the same numbers up to
 // the global norm's summation order.
 import type { AdamWHyper } from './optim';

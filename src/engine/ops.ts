@@ -508,7 +508,11 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
 
 // ---------------------------------------------------------------- indexing
 
-/** Embedding lookup: table [V, ...] rows picked by int64 `indices`; gradient via ScatterND(add). */
+/**
+ * Embedding lookup: table [V, ...] rows picked by int64 `indices`; gradient via ScatterND(add), onto
+ * the table's gradient from its other uses (a tied head) when there is one, so no second
+ * table-sized gradient exists.
+ */
 export function gather(table: Tensor, indices: Tensor): Tensor {
   if (indices.dtype !== 'int64') throw new Error(`Gather: indices must be int64, got ${indices.dtype}`);
   const graph = graphOf('Gather', table, indices);
@@ -518,7 +522,10 @@ export function gather(table: Tensor, indices: Tensor): Tensor {
     const n = sizeOf(indices.shape);
     const idx = reshapeNode(indices, [n, 1]);
     const updates = reshape(g, [n, ...rest]);
-    return [graph.node('ScatterND', [zerosLike(graph, table.shape, table.dtype), idx, updates], table.shape, table.dtype, { reduction: attr.string('add') })];
+    return [
+      (onto: Tensor | undefined) =>
+        graph.node('ScatterND', [onto ?? zerosLike(graph, table.shape, table.dtype), idx, updates], table.shape, table.dtype, { reduction: attr.string('add') }),
+    ];
   });
 }
 

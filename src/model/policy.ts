@@ -63,13 +63,6 @@ export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'provi
 /** Sequences per graph run: at the demo's 16 × 8 batch, 32 halved the trainer's peak memory (5.8 vs 12.8 GiB; docs/trainer.md). */
 export const MICRO_BATCH_DEFAULT = 32;
 
-/**
- * Largest model (parameters) whose optimizer step runs inside the fused train graph. Its parameters
- * and AdamW moments go in as inputs and come back as fresh outputs, so the state is held two or
- * three times over during the run; above this size the update is made in place on the host.
- */
-export const FUSED_MAX_PARAMS = 20_000_000;
-
 /** Above this many sequences a decode step's kernels are large enough to share between threads (docs/engine.md). */
 export const DECODE_WIDE_ROWS = 32;
 
@@ -179,7 +172,6 @@ export class PolicySessions {
   private readonly sessions = new Map<string, Promise<EngineSession>>();
   /** Arrays this runtime made (train-step outputs, its own copies): the only ones it updates in place. */
   private readonly owned = new WeakSet<Float32Array>();
-  private readonly paramCount: number;
   readonly runtime: RuntimeOptions;
   readonly optimizer: OptimizerConfig;
   readonly grpo: GrpoLossConfig | undefined;
@@ -196,7 +188,6 @@ export class PolicySessions {
     this.grpo = options.grpo;
     this.params = options.params ?? new Map([...initParams(config, options.seed ?? 0)].map(([name, values]) => [name, this.own(values)]));
     this.checkParams(this.params);
-    this.paramCount = paramSpecs(config).reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
     const zeros = (): ParamValues => new Map(paramSpecs(config).map((s) => [s.name, this.own(new Float32Array(s.shape.reduce((a, b) => a * b, 1)))]));
     this.optimizerState = { step: 0, m: zeros(), v: zeros() };
   }
@@ -288,9 +279,9 @@ export class PolicySessions {
 
   /**
    * One optimizer step on the batch. A batch within `microBatch` runs the fused graph (loss,
-   * backward, clipping and AdamW in one run) when the model is small; otherwise the gradient graph
-   * runs per micro-batch, the gradients are summed weighted by each part's share of the loss, and
-   * one AdamW step updates the parameters and moments in place on the host.
+   * backward, clipping and AdamW in one run); a larger one runs the gradient graph per micro-batch,
+   * sums the gradients weighted by each part's share of the loss, and updates the parameters and
+   * moments in place on the host (an apply graph would return the whole state as fresh copies).
    */
   async trainStep(batch: TrainBatch): Promise<TrainStepResult> {
     if (!(batch.lr >= 0) || !Number.isFinite(batch.lr)) throw new Error(`trainStep: lr must be a finite number ≥ 0, got ${batch.lr}`);
@@ -300,7 +291,7 @@ export class PolicySessions {
       batch.tokens.map((t) => t.length),
       this.microBatch,
     );
-    if (parts.length === 1 && this.paramCount <= FUSED_MAX_PARAMS) {
+    if (parts.length === 1) {
       const { feeds, key, build } = this.lossFeeds(batch, 'adamw');
       this.optimizerFeeds(feeds, batch.lr, adamEps);
       const out = await (await this.session(key, build)).run(feeds);
@@ -332,12 +323,8 @@ export class PolicySessions {
       for (const k of LOSS_METRICS) if (out[k]) metrics[k] = (metrics[k] ?? 0) + (tokensHere / totalCounted) * (out[k].data as Float32Array)[0]!;
       for (const s of specs) {
         const g = out[FEED.grad(s.name)]!.data as Float32Array;
-        // One part is the whole batch: its gradient is the sum, with no copy.
-        if (parts.length === 1) grads.set(s.name, g);
-        else {
-          const sum = grads.get(s.name) ?? grads.set(s.name, new Float32Array(g.length)).get(s.name)!;
-          for (let i = 0; i < sum.length; i++) sum[i]! += weight * g[i]!;
-        }
+        const sum = grads.get(s.name) ?? grads.set(s.name, new Float32Array(g.length)).get(s.name)!;
+        for (let i = 0; i < sum.length; i++) sum[i]! += weight * g[i]!;
       }
     }
     return { loss, gradNorm: this.applyOnHost(grads, batch.lr, adamEps), metrics };
