@@ -1,5 +1,5 @@
 // The policy at run time: parameters and AdamW state in JS memory, one session per phase (log-probs,
-// train step, gradients, apply, prefill, decode) whose batch and length are symbolic, built on first
+// train step, gradients, prefill, decode) whose batch and length are symbolic, built on first
 // use. This is the API the trainer uses: logprobs(), sample(), trainStep().
 import {
   EngineSession,
