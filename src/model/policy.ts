@@ -60,8 +60,11 @@ export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'provi
   microBatch?: number;
 }
 
-/** Sequences per graph run: at the demo's 16 × 8 batch, 32 halved the trainer's peak memory (5.8 vs 12.8 GiB; docs/trainer.md). */
-export const MICRO_BATCH_DEFAULT = 32;
+/**
+ * Sequences per graph run. A gradient run's activations grow with it; at the demo's 16 × 8 batch, 16
+ * peaked at 966 MiB against 1,455 with 32, and updated no slower (docs/engine.md).
+ */
+export const MICRO_BATCH_DEFAULT = 16;
 
 /** Above this many sequences a decode step's kernels are large enough to share between threads (docs/engine.md). */
 export const DECODE_WIDE_ROWS = 32;

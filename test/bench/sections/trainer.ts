@@ -1,7 +1,7 @@
 // Trainer throughput and memory, each configuration in its own process (test/bench/*-run.ts) so its
 // peak memory is its own:
-// - the demo: RL from the shipped SFT checkpoint with the demo's batch (16 prompts × G 8, micro-
-//   batches of 32) and its held-out evaluations (200 prompts, at the start and at step 10);
+// - the demo: RL from the shipped SFT checkpoint with the demo's batch (16 prompts × G 8, in
+//   micro-batches) and its held-out evaluations (200 prompts, at the start and at step 10);
 // - a small batch (8 × 4, one micro-batch) and the demo batch as one whole batch;
 // - sampling on the demo batch and one sequence at a time;
 // - one train step of a model as wide as a small real one (150 k vocabulary).
@@ -15,6 +15,7 @@ import type { BenchRow, BenchSection } from '../bench-section';
 import { median } from '../bench-section';
 import { SHIPPED_SFT_FOLDER } from '../../../src/trainer/shipped-checkpoint';
 import { TRAIN_DEFAULTS } from '../../../src/trainer/config';
+import { MICRO_BATCH_DEFAULT } from '../../../src/model/policy';
 
 const WARMUP = 2;
 const TIMED = 6;
@@ -117,7 +118,7 @@ const section: BenchSection = {
       ...compared(now, base),
       ...rows('trainer', '8 prompts × G 4 (one micro-batch)', small),
       { key: 'trainer.completion_tokens', value: median(small.steps.map((m) => m['completions/mean_length']!)), note: 'mean completion length (tokens)' },
-      ...rows('trainer.demo_batch', 'demo batch 16 × G 8, micro-batches of 32', demo),
+      ...rows('trainer.demo_batch', `demo batch 16 × G 8, micro-batches of ${MICRO_BATCH_DEFAULT}`, demo),
       ...rows('trainer.demo_whole_batch', 'demo batch 16 × G 8 as one batch', whole),
       { key: 'trainer.load_avg', value: Math.max(loadStart, os.loadavg()[0]!), note: `1-minute load average on ${os.cpus().length} cores, the higher of start and end` },
       ...(baseline ? [{ key: 'trainer.baseline', value: baseline, note: 'checkout measured as the baseline' }] : []),
