@@ -3,7 +3,7 @@
 // that looks whole. Plus an ONNX export of the policy (logits graph, weights baked in).
 import fs from 'node:fs';
 import path from 'node:path';
-import { decodeSafetensors, encodeSafetensors, toOnnxBytes } from '../engine';
+import { decodeSafetensors, encodeSafetensors, toOnnxBytes, toOnnxModel } from '../engine';
 import { type OptimizerState, type ParamValues, type PolicyConfig, buildLogitsGraph, paramSpecs } from '../model';
 
 export interface CheckpointContents {
@@ -95,13 +95,30 @@ export function loadCheckpoint(dir: string): CheckpointContents {
   };
 }
 
+/** Weights above this total go to external data files beside the model (a protobuf stops at 2 GB). */
+export const EXPORT_INLINE_BYTES = 2 ** 30;
+
 /**
  * ONNX model for inference elsewhere: inputs ids [B, T ≤ maxTextLen] int64 and patches
  * [B, numPatches, patchDim] float32 (pixels − 0.5), output logits [B, T, vocab]; B and T symbolic.
+ * When the weights pass EXPORT_INLINE_BYTES in all, every tensor of `externalTensorBytes` or more
+ * (1 MiB unless given; giving it forces the layout) is written as `<tensor>.bin` beside the model
+ * file, ONNX's external-data layout: ORT finds them from the model's path.
  */
-export function exportPolicyOnnx(file: string, config: PolicyConfig, params: ParamValues): void {
+export function exportPolicyOnnx(file: string, config: PolicyConfig, params: ParamValues, externalTensorBytes?: number): void {
   const bake = new Map([...withShapes(params, config)].map(([n, t]) => [n, { dtype: 'float32' as const, shape: t.shape, data: t.data }]));
-  const bytes = toOnnxBytes(buildLogitsGraph(config), { bake, producer: 'stepgrpo-studio' });
+  const total = [...params.values()].reduce((n, v) => n + v.byteLength, 0);
+  const graph = buildLogitsGraph(config);
+  const producer = 'stepgrpo-studio';
+  const { model, external } =
+    externalTensorBytes !== undefined || total > EXPORT_INLINE_BYTES
+      ? toOnnxModel(graph, { bake, producer, externalThresholdBytes: externalTensorBytes ?? 2 ** 20 })
+      : { model: toOnnxBytes(graph, { bake, producer }), external: [] };
+  for (const f of external) writeAtomically(path.join(path.dirname(file), f.path), f.data);
+  writeAtomically(file, model);
+}
+
+function writeAtomically(file: string, bytes: Uint8Array): void {
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, bytes);
   fs.renameSync(tmp, file);

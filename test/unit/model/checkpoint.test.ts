@@ -36,27 +36,37 @@ describe('checkpoints', () => {
     await policy.release();
   });
 
-  it('the ONNX export gives the same logits as the runtime', async () => {
-    const c = tinyConfig();
-    const policy = await createPolicySessions(c, { seed: 9, tokens: { pad: 0, eos: 2 }, runtime: { threads: 1 } });
-    const file = path.join(tmpdir(), 'policy.onnx');
-    exportPolicyOnnx(file, c, policy.params);
-    const tokens = [randomTokens(c, c.maxTextLen)];
-    const image = randomImage(c);
-    const s = await ort.InferenceSession.create(fs.readFileSync(file));
-    const out = await s.run({
-      ids: new ort.Tensor('int64', packTokens(c, tokens, 0).ids, [1, c.maxTextLen]),
-      patches: new ort.Tensor('float32', patchifyBatch(c, [image]), [1, numPatches(c), patchDim(c)]),
+  for (const external of [false, true]) {
+    it(`the ONNX export gives the same logits as the runtime${external ? ', weights as external data' : ''}`, async () => {
+      const c = tinyConfig();
+      const policy = await createPolicySessions(c, { seed: 9, tokens: { pad: 0, eos: 2 }, runtime: { threads: 1 } });
+      const file = path.join(fs.mkdtempSync(path.join(tmpdir(), 'export-')), 'policy.onnx');
+      // 256 bytes: every weight matrix goes out; small constants stay (ORT reads Split sizes while loading).
+      exportPolicyOnnx(file, c, policy.params, external ? 256 : undefined);
+      const files = fs.readdirSync(path.dirname(file)).sort();
+      if (external) {
+        const big = [...policy.params].filter(([, v]) => v.byteLength >= 256);
+        assert.ok(big.length >= 4);
+        for (const [name] of big) assert.ok(files.includes(`${name}.bin`), `${name}.bin written beside the model: ${files.join(', ')}`);
+      } else assert.deepEqual(files, ['policy.onnx']);
+      assert.ok(!files.some((f) => f.includes('.tmp-')), 'no temp file left');
+      const tokens = [randomTokens(c, c.maxTextLen)];
+      const image = randomImage(c);
+      const s = await ort.InferenceSession.create(file);
+      const out = await s.run({
+        ids: new ort.Tensor('int64', packTokens(c, tokens, 0).ids, [1, c.maxTextLen]),
+        patches: new ort.Tensor('float32', patchifyBatch(c, [image]), [1, numPatches(c), patchDim(c)]),
+      });
+      const logits = out.logits!.data as Float32Array;
+      const lp = (await policy.logprobs({ images: [image], tokens })).logp[0]!;
+      for (let j = 0; j < c.maxTextLen - 1; j++) {
+        const row = Array.from(logits.subarray(j * c.vocabSize, (j + 1) * c.vocabSize));
+        const lse = Math.log(row.reduce((a, x) => a + Math.exp(x), 0));
+        assert.ok(Math.abs(row[tokens[0]![j + 1]!]! - lse - lp[j]!) < 1e-4);
+      }
+      await policy.release();
     });
-    const logits = out.logits!.data as Float32Array;
-    const lp = (await policy.logprobs({ images: [image], tokens })).logp[0]!;
-    for (let j = 0; j < c.maxTextLen - 1; j++) {
-      const row = Array.from(logits.subarray(j * c.vocabSize, (j + 1) * c.vocabSize));
-      const lse = Math.log(row.reduce((a, x) => a + Math.exp(x), 0));
-      assert.ok(Math.abs(row[tokens[0]![j + 1]!]! - lse - lp[j]!) < 1e-4);
-    }
-    await policy.release();
-  });
+  }
 });
 
 describe('checkpoint state', () => {
