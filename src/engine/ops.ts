@@ -307,6 +307,34 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   });
 }
 
+/**
+ * x·W + b for x [..., K], W [K, N], b [N], as one Gemm over the rows (x reshaped to [rows, K]): the
+ * bias is added inside the GEMM instead of as a separate pass over the output. ORT makes this fusion
+ * itself only when shapes are static. The backward pass is that of matmul then add.
+ */
+export function affine(x: Tensor, w: Tensor, b: Tensor): Tensor {
+  const graph = graphOf('Gemm', x, w, b);
+  const dtype = dtypeOfOperands('Gemm', x, w);
+  const [K, N] = w.shape as [Dim, Dim];
+  if (w.shape.length !== 2 || b.shape.length !== 1 || !dimEq(b.shape[0]!, N) || !dimEq(x.shape[x.shape.length - 1]!, K)) {
+    throw new Error(`affine: ${formatShape(x.shape)} · ${formatShape(w.shape)} + ${formatShape(b.shape)} do not fit`);
+  }
+  if (x.shape.length === 2) return graph.record([x, w, b], graph.node('Gemm', [x, w, b], [x.shape[0]!, N], dtype), (g) => affineGrads(x, w, b, g));
+  const rows = dimDiv(sizeOf(x.shape), K);
+  const flat = reshapeNode(x, [rows, K]);
+  const out = reshapeNode(graph.node('Gemm', [flat, w, b], [rows, N], dtype), [...x.shape.slice(0, -1), N]);
+  return graph.record([x, w, b], out, (g) => affineGrads(x, w, b, g));
+}
+
+/** The gradients matmul(x, w) then add(·, b) would give. */
+function affineGrads(x: Tensor, w: Tensor, b: Tensor, g: Tensor): (Tensor | undefined)[] {
+  const graph = x.graph;
+  const [K, N] = w.shape as [Dim, Dim];
+  const rows = dimDiv(sizeOf(x.shape), K);
+  const gw = w.requiresGrad ? graph.node('Gemm', [reshape(x, [rows, K]), reshape(g, [rows, N])], [K, N], g.dtype, { transA: attr.int(1) }) : undefined;
+  return [x.requiresGrad ? matmul(g, swapLast(w)) : undefined, gw, b.requiresGrad ? unbroadcast(g, b.shape) : undefined];
+}
+
 export function transpose(x: Tensor, perm: readonly number[]): Tensor {
   if (perm.length !== x.shape.length || [...perm].sort().some((p, i) => p !== i)) throw new Error(`Transpose: perm [${perm}] invalid for ${formatShape(x.shape)}`);
   // Moving only size-1 axes keeps the memory order: a Reshape (a view in ORT) instead of a copy.

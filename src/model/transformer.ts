@@ -6,6 +6,7 @@ import {
   type Graph,
   type Tensor,
   add,
+  affine,
   causalBias,
   concat,
   dimAdd,
@@ -42,7 +43,7 @@ function p(P: ParamTensors, name: string): Tensor {
   return t;
 }
 
-const linear = (P: ParamTensors, name: string, x: Tensor): Tensor => add(matmul(x, p(P, `${name}.w`)), p(P, `${name}.b`));
+const linear = (P: ParamTensors, name: string, x: Tensor): Tensor => affine(x, p(P, `${name}.w`), p(P, `${name}.b`));
 
 /** Splits fused QKV [B,T,3D] into q [B,H,T,dh] (pre-scaled), kᵀ [B,H,dh,T] and v [B,H,T,dh]. */
 function splitHeads(c: PolicyConfig, qkv: Tensor): { q: Tensor; kT: Tensor; v: Tensor } {

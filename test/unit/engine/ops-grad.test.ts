@@ -196,6 +196,15 @@ const cases: OpCase[] = [
     params: [{ name: 'a', shape: [2, 3], sample: awayFromZero }],
     f: (_, [a]) => E.mul(E.cast(E.cast(a!, 'float32'), 'float64'), a!),
   },
+  {
+    name: 'affine (Gemm with bias over rows)',
+    params: [
+      { name: 'x', shape: [2, 3, 4] },
+      { name: 'w', shape: [4, 5] },
+      { name: 'b', shape: [5] },
+    ],
+    f: (_, [x, w, b]) => E.affine(x!, w!, b!),
+  },
   { name: 'fan-out accumulation', params: [{ name: 'a', shape: [3, 3] }], f: (_, [a]) => E.mul(E.matmul(a!, a!), E.tanh(a!)) },
 ];
 
