@@ -1,5 +1,5 @@
-// Packing variable-length sequences into the static [B, Tt] tensors the graphs take, where Tt is the
-// batch's longest sequence rounded up to a bucket (so a session serves many batches).
+// Packing variable-length sequences into the [B, Tt] tensors the graphs take, where Tt is the batch's
+// longest sequence rounded up to a bucket (B and Tt are symbolic in the graphs: any values run).
 // Per-token arrays are aligned to predicted tokens: entry j belongs to tokens[j + 1].
 import type { PolicyConfig } from './config';
 
@@ -19,7 +19,10 @@ export function checkBatch(c: PolicyConfig, batch: SequenceBatch, what: string):
   });
 }
 
-/** Bucket width: each distinct Tt builds its own sessions, so few widths keep that cost bounded. */
+/**
+ * Bucket width. Sessions no longer depend on Tt; the bucket stays so that a batch's arithmetic is
+ * the one the shipped checkpoint and the measured results were made with (docs/engine.md).
+ */
 export const TEXT_BUCKET = 32;
 
 /** The text length a batch is packed to: its longest sequence rounded up to TEXT_BUCKET, at most maxTextLen. */
