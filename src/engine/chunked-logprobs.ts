@@ -43,7 +43,6 @@ export function chunkedTokenLogprobs(h: Tensor, weight: Tensor, targets: Tensor,
   const invT = g.node('Reciprocal', [temperature], temperature.shape, dtype);
   const logps: Tensor[] = [];
   const entropies: Tensor[] = [];
-  const recording = g.recording;
   for (let k = 0; k < chunks; k++) {
     const hk = rowsOf(h2, k, D);
     const tk = rowsOf(t2, k, 1);
@@ -51,23 +50,12 @@ export function chunkedTokenLogprobs(h: Tensor, weight: Tensor, targets: Tensor,
     const scaled = g.node('Mul', [g.node('MatMul', [hk, Wt], [ck, V], dtype), invT], [ck, V], dtype);
     const lsm = g.node('LogSoftmax', [scaled], [ck, V], dtype, { axis: attr.int(1) });
     logps.push(g.node('GatherElements', [lsm, tk], [ck, 1], dtype, { axis: attr.int(1) }));
-    g.recording = false;
-    try {
-      const plogp = g.node('Mul', [g.node('Exp', [lsm], [ck, V], dtype), lsm], [ck, V], dtype);
-      entropies.push(g.node('Neg', [g.node('ReduceSum', [plogp, g.int64s([1])], [ck, 1], dtype, { keepdims: attr.int(1) })], [ck, 1], dtype));
-    } finally {
-      g.recording = recording;
-    }
+    const plogp = g.untaped(() => g.node('Mul', [g.node('Exp', [lsm], [ck, V], dtype), lsm], [ck, V], dtype));
+    entropies.push(g.untaped(() => g.node('Neg', [g.node('ReduceSum', [plogp, g.int64s([1])], [ck, 1], dtype, { keepdims: attr.int(1) })], [ck, 1], dtype)));
   }
   const joined = (parts: Tensor[]): Tensor => (parts.length === 1 ? parts[0]! : g.node('Concat', parts, [rows, 1], dtype, { axis: attr.int(0) }));
   const logp = g.node('Reshape', [joined(logps), g.shapeTensor(lead)], lead, dtype);
-  g.recording = false;
-  let entropy: Tensor;
-  try {
-    entropy = g.node('Reshape', [joined(entropies), g.shapeTensor(lead)], lead, dtype);
-  } finally {
-    g.recording = recording;
-  }
+  const entropy = g.untaped(() => g.node('Reshape', [joined(entropies), g.shapeTensor(lead)], lead, dtype));
   g.record([h, weight], logp, (grad) => {
     const g2 = g.node('Reshape', [grad, g.int64s([-1, 1])], [rows, 1], dtype);
     const dhs: Tensor[] = [];

@@ -215,6 +215,17 @@ export class Graph {
     return outputs;
   }
 
+  /** Runs `build` with recording off: the nodes it emits carry no gradient and put nothing on the tape. */
+  untaped<T>(build: () => T): T {
+    const recording = this.recording;
+    this.recording = false;
+    try {
+      return build();
+    } finally {
+      this.recording = recording;
+    }
+  }
+
   /** Records a differentiable op's reverse rule when any input needs a gradient. */
   record(inputs: readonly Tensor[], output: Tensor, backward: GradRule): Tensor {
     if (this.recording && output.requiresGrad) this.tape.push({ inputs, outputs: [output], backward: ([g]) => backward(g!) });

@@ -209,14 +209,7 @@ export function cast(x: Tensor, to: DType): Tensor {
  * whose value is 1 and whose gradient is ∇logp.
  */
 export function stopGradient(x: Tensor): Tensor {
-  const g = x.graph;
-  const recording = g.recording;
-  g.recording = false;
-  try {
-    return g.node('Identity', [x], x.shape, x.dtype);
-  } finally {
-    g.recording = recording;
-  }
+  return x.graph.untaped(() => x.graph.node('Identity', [x], x.shape, x.dtype));
 }
 
 // ---------------------------------------------------------------- selection and comparison

@@ -340,11 +340,8 @@ export class PolicySessions {
     const t = this.optimizerState.step + 1;
     const { beta1, beta2 } = this.optimizer.adamw;
     const step = { lr, biasCorrection1: 1 / (1 - beta1 ** t), biasCorrection2: 1 / (1 - beta2 ** t), eps: adamEps, gradScale: hostClipScale(norm, this.optimizer.maxGradNorm) };
-    for (const [map, name] of [this.params, m, v].flatMap((x) => [...x.keys()].map((k) => [x, k] as const))) {
-      const arr = map.get(name)!;
-      // Arrays handed in from outside (setParams, a loaded checkpoint) may be kept by their owner: update a copy.
-      if (!this.owned.has(arr)) map.set(name, this.own(arr.slice()));
-    }
+    // Arrays handed in from outside (setParams, a loaded checkpoint) may be kept by their owner: update a copy.
+    for (const map of [this.params, m, v]) for (const [name, arr] of map) if (!this.owned.has(arr)) map.set(name, this.own(arr.slice()));
     for (const s of paramSpecs(this.config)) hostAdamW(this.params.get(s.name)!, grads.get(s.name)!, m.get(s.name)!, v.get(s.name)!, step, this.optimizer.adamw, s.decay);
     this.optimizerState = { step: t, m, v };
     return norm;
