@@ -319,6 +319,29 @@ export function affine(x: Tensor, w: Tensor, b: Tensor): Tensor {
   return graph.record([x, w, b], out, (g) => affineGrads(x, w, b, g));
 }
 
+/**
+ * x·Wᵀ (+ b) for x [..., K] and W [N, K], the layout nn.Linear stores (so Hugging Face weights are
+ * used as they are read): one Gemm with transB over the rows. Backward: dx = g·W, dW = gᵀ·x, db = Σg.
+ */
+export function linear(x: Tensor, w: Tensor, b?: Tensor): Tensor {
+  const graph = graphOf('Gemm', x, w, ...(b ? [b] : []));
+  const dtype = dtypeOfOperands('Gemm', x, w);
+  const [N, K] = w.shape as [Dim, Dim];
+  if (w.shape.length !== 2 || !dimEq(x.shape[x.shape.length - 1]!, K) || (b && (b.shape.length !== 1 || !dimEq(b.shape[0]!, N)))) {
+    throw new Error(`linear: ${formatShape(x.shape)} · ${formatShape(w.shape)}ᵀ${b ? ` + ${formatShape(b.shape)}` : ''} do not fit`);
+  }
+  const rows = dimDiv(sizeOf(x.shape), K);
+  const flat = x.shape.length === 2 ? x : reshapeNode(x, [rows, K]);
+  const gemm = graph.node('Gemm', b ? [flat, w, b] : [flat, w], [rows, N], dtype, { transB: attr.int(1) });
+  const out = x.shape.length === 2 ? gemm : reshapeNode(gemm, [...x.shape.slice(0, -1), N]);
+  const inputs = b ? [x, w, b] : [x, w];
+  return graph.record(inputs, out, (g) => {
+    const gFlat = reshape(g, [rows, N]);
+    const gw = w.requiresGrad ? graph.node('Gemm', [gFlat, reshape(x, [rows, K])], [N, K], dtype, { transA: attr.int(1) }) : undefined;
+    return [x.requiresGrad ? matmul(g, w) : undefined, gw, b?.requiresGrad ? unbroadcast(g, b.shape) : undefined];
+  });
+}
+
 /** The gradients matmul(x, w) then add(·, b) would give. */
 function affineGrads(x: Tensor, w: Tensor, b: Tensor, g: Tensor): (Tensor | undefined)[] {
   const graph = x.graph;
@@ -487,6 +510,26 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   floatOf('LogSoftmax', x);
   const out = x.graph.node('LogSoftmax', [x], x.shape, x.dtype, { axis: attr.int(ax) });
   return x.graph.record([x], out, (g) => [sub(g, mul(exp(out), reduceSum(g, [ax], true)))]);
+}
+
+/**
+ * RMSNorm over the last axis (Llama, Qwen): x / √(mean(x²) + ε) · w. A fused rule: with n = x·r,
+ * r = (mean(x²) + ε)^-½ and u = g·w, dx = r·(u − n·mean(u·n)) and dw = Σ g·n.
+ */
+export function rmsNorm(x: Tensor, w: Tensor, eps: number): Tensor {
+  const graph = graphOf('RMSNorm', x, w);
+  const dtype = floatOf('RMSNorm', x);
+  const d = x.shape[x.shape.length - 1]!;
+  if (!sameShape(w.shape, [d])) throw new Error(`RMSNorm: weight must be [${String(d)}], got ${formatShape(w.shape)}`);
+  const stat = [...x.shape.slice(0, -1), 1];
+  const rowMean = (v: Tensor): Tensor => graph.node('ReduceMean', [v], stat, dtype, { axes: attr.ints([x.shape.length - 1]), keepdims: attr.int(1) });
+  const r = graph.node('Reciprocal', [graph.node('Sqrt', [graph.node('Add', [rowMean(graph.node('Mul', [x, x], x.shape, dtype)), graph.scalar(eps, dtype)], stat, dtype)], stat, dtype)], stat, dtype);
+  const n = graph.node('Mul', [x, r], x.shape, dtype);
+  const y = graph.node('Mul', [n, w], x.shape, dtype);
+  return graph.record([x, w], y, (g) => {
+    const u = x.requiresGrad ? mul(g, w) : undefined;
+    return [u ? mul(r, sub(u, mul(n, reduceMean(mul(u, n), [-1], true)))) : undefined, w.requiresGrad ? unbroadcast(mul(g, n), w.shape) : undefined];
+  });
 }
 
 /**

@@ -3,6 +3,9 @@
 // Per-token arrays are aligned to predicted tokens: entry j belongs to tokens[j + 1].
 import type { PolicyConfig } from './config';
 
+/** What packing and checks need of a model: its longest sequence and its vocabulary. */
+export type SequenceLimits = Pick<PolicyConfig, 'maxTextLen' | 'vocabSize'>;
+
 export interface SequenceBatch {
   /** One image per sequence: Float32Array [C, H, W], values 0..1. */
   images: readonly Float32Array[];
@@ -10,9 +13,14 @@ export interface SequenceBatch {
   tokens: readonly (readonly number[])[];
 }
 
-export function checkBatch(c: PolicyConfig, batch: SequenceBatch, what: string): void {
+export function checkBatch(c: SequenceLimits, batch: SequenceBatch, what: string): void {
   if (batch.images.length !== batch.tokens.length) throw new Error(`${what}: ${batch.images.length} images for ${batch.tokens.length} sequences`);
-  batch.tokens.forEach((t, b) => {
+  checkTokens(c, batch.tokens, what);
+}
+
+/** Every sequence 1..maxTextLen long, every id inside the vocabulary. */
+export function checkTokens(c: SequenceLimits, tokens: readonly (readonly number[])[], what: string): void {
+  tokens.forEach((t, b) => {
     if (t.length < 1 || t.length > c.maxTextLen) throw new Error(`${what}: sequence ${b} has ${t.length} tokens (allowed 1..${c.maxTextLen})`);
     for (const id of t)
       if (!Number.isInteger(id) || id < 0 || id >= c.vocabSize) throw new Error(`${what}: sequence ${b} holds token id ${id} outside vocabulary of ${c.vocabSize}`);
@@ -26,13 +34,13 @@ export function checkBatch(c: PolicyConfig, batch: SequenceBatch, what: string):
 export const TEXT_BUCKET = 32;
 
 /** The text length a batch is packed to: its longest sequence rounded up to TEXT_BUCKET, at most maxTextLen. */
-export function textLengthFor(c: PolicyConfig, tokens: readonly (readonly number[])[]): number {
+export function textLengthFor(c: SequenceLimits, tokens: readonly (readonly number[])[]): number {
   const longest = tokens.reduce((m, t) => Math.max(m, t.length), 1);
   return Math.min(c.maxTextLen, Math.ceil(longest / TEXT_BUCKET) * TEXT_BUCKET);
 }
 
 /** ids [B,Tt] (padded) and next-token targets [B,Tt] as int64. */
-export function packTokens(c: PolicyConfig, tokens: readonly (readonly number[])[], pad: number, Tt = c.maxTextLen): { ids: BigInt64Array; targets: BigInt64Array } {
+export function packTokens(c: SequenceLimits, tokens: readonly (readonly number[])[], pad: number, Tt = c.maxTextLen): { ids: BigInt64Array; targets: BigInt64Array } {
   const ids = new BigInt64Array(tokens.length * Tt).fill(BigInt(pad));
   const targets = new BigInt64Array(tokens.length * Tt).fill(BigInt(pad));
   tokens.forEach((t, b) => {
@@ -45,7 +53,7 @@ export function packTokens(c: PolicyConfig, tokens: readonly (readonly number[])
 }
 
 /** Per-token rows (row b at most tokens[b].length − 1 long) into a zero-padded [B,Tt] array. */
-export function packPerToken(c: PolicyConfig, rows: readonly (readonly number[])[], lengths: readonly number[], what: string, Tt = c.maxTextLen): Float32Array {
+export function packPerToken(c: SequenceLimits, rows: readonly (readonly number[])[], lengths: readonly number[], what: string, Tt = c.maxTextLen): Float32Array {
   if (rows.length !== lengths.length) throw new Error(`${what}: ${rows.length} rows for ${lengths.length} sequences`);
   const out = new Float32Array(rows.length * Tt);
   rows.forEach((r, b) => {
@@ -56,7 +64,7 @@ export function packPerToken(c: PolicyConfig, rows: readonly (readonly number[])
 }
 
 /** Inverse of packPerToken: row b gets tokens[b].length − 1 entries. */
-export function unpackPerToken(c: PolicyConfig, data: ArrayLike<number>, lengths: readonly number[], Tt = c.maxTextLen): number[][] {
+export function unpackPerToken(c: SequenceLimits, data: ArrayLike<number>, lengths: readonly number[], Tt = c.maxTextLen): number[][] {
   return lengths.map((n, b) => Array.from({ length: Math.max(0, n - 1) }, (_, j) => data[b * Tt + j]!));
 }
 

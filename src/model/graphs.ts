@@ -28,6 +28,7 @@ import {
 import { type PolicyConfig, contextLength, numPatches, patchDim } from './config';
 import { type GrpoLossConfig, type LossTensors, grpoLoss, maskedMean, sftLoss } from './loss';
 import { FEED } from './feed-names';
+import type { KvLayout } from './kv-cache';
 import { paramSpecs } from './params';
 import { declareParams, policyDecodeStep, policyHidden, policyLogits, policyPrefill } from './transformer';
 
@@ -115,6 +116,9 @@ export const cacheShapes = <D extends Dim>(c: PolicyConfig, N: D, S: D | number 
   const dh = c.dModel / H;
   return { kT: [N, H, dh, S], v: [N, H, S, dh] };
 };
+
+/** The tiny policy's KV-cache layout: every head, image patches and text positions. */
+export const kvLayout = (c: PolicyConfig): KvLayout => ({ layers: c.nLayers, heads: c.nHeads, headDim: c.dModel / c.nHeads, limit: contextLength(c) });
 
 /**
  * Image patches + the first L text tokens of N sequences → every layer's keys and values. L = 0

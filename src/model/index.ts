@@ -10,4 +10,5 @@ export * from './sampler';
 export * from './rng';
 export * from './policy';
 export * from './kv-cache';
+export * from './kv-sampler';
 export { policyLogits, policyDecodeStep, policyPrefill, declareParams } from './transformer';

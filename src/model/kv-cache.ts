@@ -4,12 +4,18 @@
 // Sequences are blocks of the buffers, so finished ones are dropped by moving the rest forward; the
 // cache holds only the positions reached so far (rounded up), so a step reads no empty slots.
 import type { HostTensor } from '../engine';
-import type { PolicyConfig } from './config';
-import { cacheShapes } from './graphs';
 import { FEED } from './feed-names';
 
 /** Positions a cache grows by: each growth copies it, each decode step reads its whole capacity. */
 export const CACHE_GROWTH = 32;
+
+/** What a cache holds per sequence: layers × heads × headDim values per position, up to `limit` positions. */
+export interface KvLayout {
+  layers: number;
+  heads: number;
+  headDim: number;
+  limit: number;
+}
 
 export class KvCache {
   /** Per layer, keys transposed: [N, H, dh, S] over the first `size` sequences, S = `capacity`. */
@@ -26,14 +32,13 @@ export class KvCache {
   private size: number;
 
   constructor(
-    private readonly c: PolicyConfig,
+    private readonly layout: KvLayout,
     N: number,
     positions: number,
   ) {
-    const [, H, dh, limit] = cacheShapes(c, N).kT as [number, number, number, number];
-    this.H = H;
-    this.dh = dh;
-    this.limit = limit;
+    this.H = layout.heads;
+    this.dh = layout.headDim;
+    this.limit = layout.limit;
     this.size = N;
     this.reserve(positions);
   }
@@ -58,13 +63,13 @@ export class KvCache {
     const old = this.capacity;
     const rows = this.size * this.H;
     const { dh } = this;
-    this.kBuf = Array.from({ length: this.c.nLayers }, (_, l) => {
+    this.kBuf = Array.from({ length: this.layout.layers }, (_, l) => {
       const next = new Float32Array(rows * dh * cap);
       const prev = this.kBuf[l];
       if (prev) for (let r = 0; r < rows * dh; r++) next.set(prev.subarray(r * old, (r + 1) * old), r * cap);
       return next;
     });
-    this.vBuf = Array.from({ length: this.c.nLayers }, (_, l) => {
+    this.vBuf = Array.from({ length: this.layout.layers }, (_, l) => {
       const next = new Float32Array(rows * cap * dh);
       const prev = this.vBuf[l];
       if (prev) for (let r = 0; r < rows; r++) next.set(prev.subarray(r * old * dh, (r + 1) * old * dh), r * cap * dh);

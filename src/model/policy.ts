@@ -28,14 +28,14 @@ import {
   buildPrefillGraph,
   buildTrainGraph,
   headChunks,
+  kvLayout,
 } from './graphs';
 import { FEED } from './feed-names';
-import { KvCache, prefillLength } from './kv-cache';
+import { DECODE_WIDE_ROWS, type KvDecoder, type SampleResult, decodeWithCache, sampleSequences } from './kv-sampler';
 import { patchifyBatch } from './image';
 import type { GrpoLossConfig } from './loss';
 import { type ParamValues, initParams, paramSpecs } from './params';
-import { Rng } from './rng';
-import { SAMPLING_DEFAULTS, type SamplingOptions, pickToken, tokenLogprob, validateSampling } from './sampler';
+import type { SamplingOptions } from './sampler';
 
 export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'providerOptions' | 'logSeverity' | 'memArena'> {
   executionProvider: ExecutionProvider;
@@ -65,9 +65,6 @@ export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'provi
  * peaked at 966 MiB against 1,455 with 32, and updated no slower (docs/engine.md).
  */
 export const MICRO_BATCH_DEFAULT = 16;
-
-/** Above this many sequences a decode step's kernels are large enough to share between threads (docs/engine.md). */
-export const DECODE_WIDE_ROWS = 32;
 
 export interface PolicyOptions {
   /** Seed for parameter initialisation (ignored when `params` are given). */
@@ -101,17 +98,6 @@ export interface SampleRequest extends Partial<SamplingOptions> {
   seeds: readonly number[];
   /** false = recompute the whole sequence each step (reference / benchmark path). */
   useCache?: boolean;
-}
-
-export interface SampleResult {
-  /** Generated ids per sequence (without the prompt), ending with EOS when it stopped there. */
-  completions: number[][];
-  stoppedAtEos: boolean[];
-  /**
-   * log π_T of each generated token under softmax(logits / T), before any top-p truncation (T = 1
-   * for greedy decoding): what logprobs() with the same temperature returns for these tokens.
-   */
-  logprobs: number[][];
 }
 
 /** Options of a log-prob pass: the temperature of the distribution the tokens were sampled from. */
@@ -412,98 +398,31 @@ export class PolicySessions {
   }
 
   async sample(req: SampleRequest): Promise<SampleResult> {
-    const o: SamplingOptions = {
-      temperature: req.temperature ?? SAMPLING_DEFAULTS.temperature,
-      topP: req.topP ?? SAMPLING_DEFAULTS.topP,
-      maxNewTokens: req.maxNewTokens ?? SAMPLING_DEFAULTS.maxNewTokens,
-      stopAtEos: req.stopAtEos ?? SAMPLING_DEFAULTS.stopAtEos,
-    };
-    validateSampling(o);
     const c = this.config;
-    const N = req.prompts.length;
-    if (req.seeds.length !== N) throw new Error(`sample: ${req.seeds.length} seeds for ${N} sequences`);
     checkBatch(c, { images: req.images, tokens: req.prompts }, 'sample');
-    const seqs = req.prompts.map((p) => [...p]);
-    const state = {
-      seqs,
-      rngs: req.seeds.map((s) => new Rng(s)),
-      promptLen: seqs.map((s) => s.length),
-      done: seqs.map((s) => s.length >= c.maxTextLen),
-      eos: seqs.map(() => false),
-      logprobs: seqs.map((): number[] => []),
-    };
-    const logprobTemperature = o.temperature > 0 ? o.temperature : 1;
     const patches = patchifyBatch(c, req.images);
-    // Sequence i samples when position j holds its last token: logits there predict token j + 1.
-    const advance = (i: number, logits: ArrayLike<number>, offset: number): void => {
-      const tok = pickToken(logits, offset, c.vocabSize, o, state.rngs[i]!);
-      state.logprobs[i]!.push(tokenLogprob(logits, offset, c.vocabSize, tok, logprobTemperature));
-      const s = state.seqs[i]!;
-      s.push(tok);
-      const isEos = tok === this.options.tokens.eos;
-      if ((o.stopAtEos && isEos) || s.length - state.promptLen[i]! >= o.maxNewTokens || s.length >= c.maxTextLen) {
-        state.done[i] = true;
-        state.eos[i] = o.stopAtEos && isEos;
-      }
-    };
-    if (req.useCache === false) await this.sampleRecompute(N, patches, state, advance);
-    else await this.sampleCached(N, patches, state, advance);
-    return { completions: state.seqs.map((s, i) => s.slice(state.promptLen[i]!)), stoppedAtEos: state.eos, logprobs: state.logprobs };
-  }
-
-  private async sampleCached(
-    N: number,
-    patches: Float32Array,
-    st: { seqs: number[][]; done: boolean[] },
-    advance: (i: number, l: ArrayLike<number>, off: number) => void,
-  ): Promise<void> {
-    const c = this.config;
     const Np = numPatches(c);
-    if (st.done.every(Boolean)) return;
-    // Prefill: image patches and the text prefix every prompt shares in length, in one forward.
-    const L = prefillLength(Math.min(...st.seqs.map((q) => q.length)));
-    const cache = new KvCache(c, N, Np + L + 1);
-    const prefill = await this.session(L > 0 ? 'prefill' : 'prefill-image', () => buildPrefillGraph(c, DIMS.batch, L > 0 ? DIMS.prefix : 0));
-    const pf: Record<string, HostTensor> = { patches: f32([N, Np, patchDim(c)], patches) };
-    if (L > 0) pf.ids = i64([N, L], BigInt64Array.from(st.seqs.flatMap((q) => q.slice(0, L).map(BigInt))));
-    this.paramFeeds(pf);
-    const pre = await prefill.run(pf);
-    for (let l = 0; l < c.nLayers; l++) cache.writePrefix(l, pre[FEED.layerK(l)]!.data as Float32Array, pre[FEED.layerV(l)]!.data as Float32Array, Np + L);
-    // Decode one shared position per step; sequence i samples once its last token is the input.
-    // The decode batch holds the unfinished sequences only (rows[r] is row r's sequence): finished
-    // ones are compacted away once they are a quarter of it.
-    const decoder = (rows: number): Promise<EngineSession> =>
-      rows > DECODE_WIDE_ROWS ? this.session('decode-wide', () => buildDecodeGraph(c)) : this.session('decode', () => buildDecodeGraph(c), this.runtime.decodeThreads ?? 1);
-    const feeds: Record<string, HostTensor> = {};
-    this.paramFeeds(feeds);
-    let rows = [...Array(N).keys()];
-    let token = new BigInt64Array(N);
-    const pos = new BigInt64Array(1);
-    feeds.pos = i64([1], pos);
-    const bind = (): void => {
-      cache.feeds(feeds);
-      feeds.token = i64([rows.length, 1], token);
+    const N = req.prompts.length;
+    const decoder: KvDecoder = {
+      layout: kvLayout(c),
+      vocabSize: c.vocabSize,
+      maxTextLen: c.maxTextLen,
+      offset: Np,
+      eos: [this.options.tokens.eos],
+      pad: this.options.tokens.pad,
+      prefill: async (L, seqs) => {
+        // Image patches and the text prefix every prompt shares in length, in one forward.
+        const prefill = await this.session(L > 0 ? 'prefill' : 'prefill-image', () => buildPrefillGraph(c, DIMS.batch, L > 0 ? DIMS.prefix : 0));
+        const pf: Record<string, HostTensor> = { patches: f32([N, Np, patchDim(c)], patches) };
+        if (L > 0) pf.ids = i64([N, L], BigInt64Array.from(seqs.flatMap((q) => q.slice(0, L).map(BigInt))));
+        this.paramFeeds(pf);
+        return prefill.run(pf);
+      },
+      decoder: (rows) =>
+        rows > DECODE_WIDE_ROWS ? this.session('decode-wide', () => buildDecodeGraph(c)) : this.session('decode', () => buildDecodeGraph(c), this.runtime.decodeThreads ?? 1),
+      constantFeeds: (feeds) => this.paramFeeds(feeds),
     };
-    bind();
-    for (let j = L; j < c.maxTextLen && !st.done.every(Boolean); j++) {
-      const finished = rows.filter((i) => st.done[i]).length;
-      if (finished > 0 && finished * 4 >= rows.length) {
-        const keep = rows.flatMap((i, r) => (st.done[i] ? [] : [r]));
-        cache.compact(keep);
-        rows = keep.map((r) => rows[r]!);
-        token = new BigInt64Array(rows.length);
-        bind();
-      }
-      if (cache.reserve(Np + j + 1)) bind();
-      rows.forEach((i, r) => (token[r] = BigInt(st.seqs[i]![j] ?? this.options.tokens.pad)));
-      pos[0] = BigInt(Np + j);
-      const out = await (await decoder(rows.length)).run(feeds);
-      for (let l = 0; l < c.nLayers; l++) cache.writeAt(l, Np + j, out[FEED.layerK(l)]!.data as Float32Array, out[FEED.layerV(l)]!.data as Float32Array);
-      const logits = out.logits!.data as Float32Array;
-      rows.forEach((i, r) => {
-        if (!st.done[i] && j === st.seqs[i]!.length - 1) advance(i, logits, r * c.vocabSize);
-      });
-    }
+    return sampleSequences(decoder, req, (st, advance) => (req.useCache === false ? this.sampleRecompute(N, patches, st, advance) : decodeWithCache(decoder, st, advance)));
   }
 
   private async sampleRecompute(

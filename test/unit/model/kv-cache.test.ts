@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EngineSession, type HostTensor, toOnnxBytes } from '../../../src/engine';
-import { KvCache, buildDecodeGraph, buildPrefillGraph, initParams, numPatches, paramSpecs, patchDim, patchifyBatch, prefillLength } from '../../../src/model';
+import { KvCache, kvLayout, buildDecodeGraph, buildPrefillGraph, initParams, numPatches, paramSpecs, patchDim, patchifyBatch, prefillLength } from '../../../src/model';
 import { randomImage, randomTokens, tinyConfig } from './fixtures';
 
 describe('KV cache', () => {
@@ -31,7 +31,7 @@ describe('KV cache', () => {
       const ids = BigInt64Array.from(tokens.flatMap((t) => t.slice(0, len).map(BigInt)));
       const out = await s.run(feeds({ patches: { dtype: 'float32', shape: [N, Np, patchDim(c)], data: patches }, ids: { dtype: 'int64', shape: [N, len], data: ids } }));
       await s.release();
-      const cache = new KvCache(c, N, Np + L + 1);
+      const cache = new KvCache(kvLayout(c), N, Np + L + 1);
       for (let l = 0; l < c.nLayers; l++) cache.writePrefix(l, out[`k.${l}`]!.data as Float32Array, out[`v.${l}`]!.data as Float32Array, Np + len);
       return cache;
     };

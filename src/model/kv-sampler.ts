@@ -1,0 +1,143 @@
+// The KV-cache sampling loop every model family shares: prefill the prefix all sequences have in
+// common, then one decode run per position over the unfinished sequences, finished ones compacted
+// away. A family supplies its prefill and decode sessions (and any positions before the text, such
+// as the tiny policy's image patches).
+import type { EngineSession, HostTensor } from '../engine';
+import { FEED } from './feed-names';
+import { KvCache, type KvLayout, prefillLength } from './kv-cache';
+import { Rng } from './rng';
+import { SAMPLING_DEFAULTS, type SamplingOptions, pickToken, tokenLogprob, validateSampling } from './sampler';
+
+/** Above this many sequences a decode step's kernels are large enough to share between threads (docs/engine.md). */
+export const DECODE_WIDE_ROWS = 32;
+
+export interface SampleSettings extends Partial<SamplingOptions> {
+  /** Prompt ids per sequence. */
+  prompts: readonly (readonly number[])[];
+  /** One seed per sequence: the same seed and logits give the same tokens. */
+  seeds: readonly number[];
+}
+
+export interface SampleResult {
+  /** Generated ids per sequence (without the prompt), ending with the end token when it stopped there. */
+  completions: number[][];
+  stoppedAtEos: boolean[];
+  /**
+   * log π_T of each generated token under softmax(logits / T), before any top-p truncation (T = 1
+   * for greedy decoding): what logprobs() with the same temperature returns for these tokens.
+   */
+  logprobs: number[][];
+}
+
+export interface KvDecoder {
+  layout: KvLayout;
+  vocabSize: number;
+  maxTextLen: number;
+  /** Positions before the text (image patches), prefilled with it. */
+  offset: number;
+  /** Token ids that end a sequence. */
+  eos: readonly number[];
+  pad: number;
+  /** Keys and values (`k.l`, `v.l`) of the offset positions and the first L tokens of every sequence. */
+  prefill(L: number, seqs: readonly (readonly number[])[]): Promise<Record<string, HostTensor>>;
+  /** The decode session for a batch of `rows` sequences. */
+  decoder(rows: number): Promise<EngineSession>;
+  /** Feeds every decode run shares (parameters). */
+  constantFeeds(feeds: Record<string, HostTensor>): void;
+}
+
+export interface SampleState {
+  seqs: number[][];
+  done: boolean[];
+}
+
+/** Sampling options with defaults filled in and validated. */
+export function samplingOptions(req: Partial<SamplingOptions>): SamplingOptions {
+  const o: SamplingOptions = {
+    temperature: req.temperature ?? SAMPLING_DEFAULTS.temperature,
+    topP: req.topP ?? SAMPLING_DEFAULTS.topP,
+    maxNewTokens: req.maxNewTokens ?? SAMPLING_DEFAULTS.maxNewTokens,
+    stopAtEos: req.stopAtEos ?? SAMPLING_DEFAULTS.stopAtEos,
+  };
+  validateSampling(o);
+  return o;
+}
+
+/**
+ * Runs `loop` over the sequences' state; `advance(i, logits, offset)` appends sequence i's next
+ * token from the logits at `offset` and marks it done at an end token or a length limit.
+ */
+export async function sampleSequences(
+  d: Pick<KvDecoder, 'vocabSize' | 'maxTextLen' | 'eos'>,
+  req: SampleSettings,
+  loop: (state: SampleState, advance: (i: number, logits: ArrayLike<number>, offset: number) => void) => Promise<void>,
+): Promise<SampleResult> {
+  const o = samplingOptions(req);
+  if (req.seeds.length !== req.prompts.length) throw new Error(`sample: ${req.seeds.length} seeds for ${req.prompts.length} sequences`);
+  const seqs = req.prompts.map((p) => [...p]);
+  const rngs = req.seeds.map((s) => new Rng(s));
+  const promptLen = seqs.map((s) => s.length);
+  const state: SampleState = { seqs, done: seqs.map((s) => s.length >= d.maxTextLen) };
+  const eos = seqs.map(() => false);
+  const logprobs = seqs.map((): number[] => []);
+  const logprobTemperature = o.temperature > 0 ? o.temperature : 1;
+  const ends = new Set(d.eos);
+  // Sequence i samples when position j holds its last token: logits there predict token j + 1.
+  const advance = (i: number, logits: ArrayLike<number>, offset: number): void => {
+    const tok = pickToken(logits, offset, d.vocabSize, o, rngs[i]!);
+    logprobs[i]!.push(tokenLogprob(logits, offset, d.vocabSize, tok, logprobTemperature));
+    const s = seqs[i]!;
+    s.push(tok);
+    const isEos = ends.has(tok);
+    if ((o.stopAtEos && isEos) || s.length - promptLen[i]! >= o.maxNewTokens || s.length >= d.maxTextLen) {
+      state.done[i] = true;
+      eos[i] = o.stopAtEos && isEos;
+    }
+  };
+  await loop(state, advance);
+  return { completions: seqs.map((s, i) => s.slice(promptLen[i]!)), stoppedAtEos: eos, logprobs };
+}
+
+/** The cached decode loop (see the file comment). */
+export async function decodeWithCache(d: KvDecoder, st: SampleState, advance: (i: number, logits: ArrayLike<number>, offset: number) => void): Promise<void> {
+  if (st.done.every(Boolean)) return;
+  const N = st.seqs.length;
+  const { offset, layout } = d;
+  const L = prefillLength(Math.min(...st.seqs.map((q) => q.length)));
+  const cache = new KvCache(layout, N, offset + L + 1);
+  if (offset + L > 0) {
+    const pre = await d.prefill(L, st.seqs);
+    for (let l = 0; l < layout.layers; l++) cache.writePrefix(l, pre[FEED.layerK(l)]!.data as Float32Array, pre[FEED.layerV(l)]!.data as Float32Array, offset + L);
+  }
+  // rows[r] is decode row r's sequence; finished ones are compacted away once they are a quarter of the batch.
+  const feeds: Record<string, HostTensor> = {};
+  d.constantFeeds(feeds);
+  let rows = [...Array(N).keys()];
+  let token = new BigInt64Array(N);
+  const pos = new BigInt64Array(1);
+  feeds.pos = { dtype: 'int64', shape: [1], data: pos };
+  const bind = (): void => {
+    cache.feeds(feeds);
+    feeds.token = { dtype: 'int64', shape: [rows.length, 1], data: token };
+  };
+  bind();
+  for (let j = L; j < d.maxTextLen && !st.done.every(Boolean); j++) {
+    const finished = rows.filter((i) => st.done[i]).length;
+    if (finished > 0 && finished * 4 >= rows.length) {
+      const keep = rows.flatMap((i, r) => (st.done[i] ? [] : [r]));
+      cache.compact(keep);
+      rows = keep.map((r) => rows[r]!);
+      token = new BigInt64Array(rows.length);
+      bind();
+    }
+    if (cache.reserve(offset + j + 1)) bind();
+    rows.forEach((i, r) => (token[r] = BigInt(st.seqs[i]![j] ?? d.pad)));
+    pos[0] = BigInt(offset + j);
+    const out = await (await d.decoder(rows.length)).run(feeds);
+    for (let l = 0; l < layout.layers; l++) cache.writeAt(l, offset + j, out[FEED.layerK(l)]!.data as Float32Array, out[FEED.layerV(l)]!.data as Float32Array);
+    const logits = out.logits!.data as Float32Array;
+    rows.forEach((i, r) => {
+      if (!st.done[i] && j === st.seqs[i]!.length - 1) advance(i, logits, r * d.vocabSize);
+    });
+  }
+}
