@@ -1,0 +1,299 @@
+// A Hugging Face decoder at run time: the frozen base weights (read once, fed to every session as
+// they are: nothing is copied per session or per run), the trainable tensors (LoRA adapters, or
+// every base weight for full fine-tuning) with their AdamW state, and one session per phase. The
+// same API as the tiny policy's runtime (family.ts), so the trainer drives either.
+import {
+  EngineSession,
+  type Graph,
+  type HostTensor,
+  SESSION_DEFAULTS,
+  hostAdamW,
+  hostClipScale,
+  hostGlobalNorm,
+  toOnnxBytes,
+} from '../../engine';
+import { type SequenceBatch, checkTokens, microBatches, packPerToken, packTokens, textLengthFor, unpackPerToken } from '../batch';
+import { FEED } from '../feed-names';
+import { HEAD_CHUNK_BYTES, OPTIMIZER_DEFAULTS, type Objective, type OptimizerConfig } from '../graphs';
+import { DECODE_WIDE_ROWS, type KvDecoder, type SampleResult, type SampleSettings, decodeWithCache, sampleSequences } from '../kv-sampler';
+import type { GrpoLossConfig } from '../loss';
+import type { ParamValues } from '../params';
+import { MICRO_BATCH_DEFAULT, type LogprobsOptions, type LogprobsResult, type OptimizerState, type RuntimeOptions, type TrainBatch, type TrainStepResult } from '../policy';
+import { Rng } from '../rng';
+import { type HfDecoderConfig, hfParamSpecs } from './config';
+import { type LoraConfig, loraParamSpecs } from './decoder';
+import { type HfGraphMode, buildHfDecodeGraph, buildHfGradGraph, buildHfLogprobsGraph, buildHfPrefillGraph, trainableSpecs } from './graphs';
+
+export interface HfPolicyOptions {
+  /** Every base weight under its HF name, float32 (hfParamSpecs order is not required). */
+  base: ParamValues;
+  /** 'lora': train adapters over the frozen base; 'full': train every base weight. */
+  training: 'lora' | 'full';
+  lora?: LoraConfig;
+  /** Adapter values to start from (a checkpoint); absent = PEFT's initialisation from `seed`. */
+  adapter?: ParamValues;
+  seed?: number;
+  /** Longest sequence (prompt + completion) a run handles, at most the model's max_position_embeddings. */
+  maxTextLen: number;
+  tokens: { pad: number; eos: readonly number[] };
+  optimizer?: OptimizerConfig;
+  grpo?: GrpoLossConfig;
+  runtime?: Partial<RuntimeOptions>;
+}
+
+const f32 = (shape: readonly number[], data: Float32Array): HostTensor => ({ dtype: 'float32', shape, data });
+const i64 = (shape: readonly number[], data: BigInt64Array): HostTensor => ({ dtype: 'int64', shape, data });
+const scalar = (v: number): HostTensor => f32([], Float32Array.of(v));
+const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+const LOSS_METRICS = ['kl', 'clip_ratio', 'ratio_mean', 'entropy'] as const;
+
+/** PEFT's LoRA start: A ~ U(±1/√in) (kaiming_uniform with a = √5), B = 0, so the adapted model equals the base. */
+export function initLora(c: HfDecoderConfig, lora: LoraConfig, seed: number): ParamValues {
+  const rng = new Rng(seed);
+  return new Map(
+    loraParamSpecs(c, lora).map((s) => {
+      const data = new Float32Array(numel(s.shape));
+      if (s.init === 'kaiming') {
+        const bound = 1 / Math.sqrt(s.shape[1]);
+        for (let i = 0; i < data.length; i++) data[i] = (2 * rng.next() - 1) * bound;
+      }
+      return [s.name, data];
+    }),
+  );
+}
+
+export class HfPolicy {
+  readonly family = 'hf' as const;
+  private readonly sessions = new Map<string, Promise<EngineSession>>();
+  private readonly owned = new WeakSet<Float32Array>();
+  readonly runtime: RuntimeOptions;
+  readonly optimizer: OptimizerConfig;
+  readonly mode: HfGraphMode;
+  readonly maxTextLen: number;
+  readonly vocabSize: number;
+  private base: ParamValues;
+  /** The tensors train steps update (adapters, or every base weight); updated in place. */
+  params: ParamValues;
+  optimizerState: OptimizerState;
+
+  constructor(
+    readonly config: HfDecoderConfig,
+    private readonly options: HfPolicyOptions,
+  ) {
+    if (options.training === 'lora' && !options.lora) throw new Error('hf policy: LoRA training needs model.lora (rank, alpha, targetModules)');
+    if (!(Number.isInteger(options.maxTextLen) && options.maxTextLen >= 2 && options.maxTextLen <= config.maxPositions)) {
+      throw new Error(`hf policy: maxTextLen ${options.maxTextLen} must be in [2, max_position_embeddings ${config.maxPositions}]`);
+    }
+    this.runtime = { ...SESSION_DEFAULTS, ...options.runtime };
+    this.optimizer = options.optimizer ?? OPTIMIZER_DEFAULTS;
+    this.mode = { train: options.training, lora: options.training === 'lora' ? options.lora : undefined };
+    this.maxTextLen = options.maxTextLen;
+    this.vocabSize = config.vocabSize;
+    for (const s of hfParamSpecs(config)) checkTensor(options.base, s.name, s.shape, 'model weights');
+    this.base = options.base;
+    this.params = options.training === 'full' ? this.base : (options.adapter ?? initLora(config, options.lora!, options.seed ?? 0));
+    this.checkParams(this.params);
+    this.optimizerState = this.freshOptimizerState();
+  }
+
+  private checkParams(values: ParamValues): void {
+    for (const s of trainableSpecs(this.config, this.mode)) checkTensor(values, s.name, s.shape, this.options.training === 'lora' ? 'LoRA adapter' : 'model weights');
+  }
+
+  freshOptimizerState(): OptimizerState {
+    const zeros = (): ParamValues => new Map(trainableSpecs(this.config, this.mode).map((s) => [s.name, this.own(new Float32Array(numel(s.shape)))]));
+    return { step: 0, m: zeros(), v: zeros() };
+  }
+
+  setParams(values: ParamValues): void {
+    this.checkParams(values);
+    this.params = values;
+    if (this.options.training === 'full') this.base = values;
+  }
+
+  setOptimizerState(state: OptimizerState): void {
+    this.checkParams(state.m);
+    this.checkParams(state.v);
+    this.optimizerState = state;
+  }
+
+  /** The frozen base weights (with full fine-tuning, the current ones). */
+  get baseWeights(): ParamValues {
+    return this.base;
+  }
+
+  session(key: string, build: () => Graph, threads = this.runtime.threads): Promise<EngineSession> {
+    let s = this.sessions.get(key);
+    if (!s) {
+      s = EngineSession.create(toOnnxBytes(build()), { ...this.runtime, threads, label: `hf ${key}` });
+      this.sessions.set(key, s);
+      s.catch(() => this.sessions.delete(key));
+    }
+    return s;
+  }
+
+  private weightFeeds(feeds: Record<string, HostTensor>): void {
+    for (const s of hfParamSpecs(this.config)) feeds[s.name] = f32(s.shape, this.base.get(s.name)!);
+    if (this.mode.lora) for (const s of loraParamSpecs(this.config, this.mode.lora)) feeds[s.name] = f32(s.shape, this.params.get(s.name)!);
+  }
+
+  private get microBatch(): number {
+    return this.runtime.microBatch ?? MICRO_BATCH_DEFAULT;
+  }
+
+  private get headChunks(): number {
+    const bytes = this.microBatch * this.maxTextLen * this.vocabSize * 4;
+    return Math.max(1, Math.ceil(bytes / (this.runtime.headChunkBytes ?? HEAD_CHUNK_BYTES)));
+  }
+
+  private batchFeeds(tokens: readonly (readonly number[])[], what: string, temperature: number): { feeds: Record<string, HostTensor>; Tt: number } {
+    checkTokens(this, tokens, what);
+    if (!(temperature > 0) || !Number.isFinite(temperature)) throw new Error(`${what}: temperature must be a finite number > 0, got ${temperature}`);
+    const Tt = textLengthFor(this, tokens);
+    const { ids, targets } = packTokens(this, tokens, this.options.tokens.pad, Tt);
+    const feeds: Record<string, HostTensor> = { ids: i64([tokens.length, Tt], ids), targets: i64([tokens.length, Tt, 1], targets), temperature: scalar(temperature) };
+    this.weightFeeds(feeds);
+    return { feeds, Tt };
+  }
+
+  async logprobs(batch: Pick<SequenceBatch, 'tokens'>, options: LogprobsOptions = {}): Promise<LogprobsResult> {
+    const result: LogprobsResult = { logp: [], entropy: [] };
+    const lengths = batch.tokens.map((t) => t.length);
+    const s = await this.session('logprobs', () => buildHfLogprobsGraph(this.config, this.mode, this.headChunks));
+    for (const idx of microBatches(lengths, this.microBatch)) {
+      const tokens = idx.map((b) => batch.tokens[b]!);
+      const { feeds, Tt } = this.batchFeeds(tokens, 'logprobs', options.temperature ?? 1);
+      const out = await s.run(feeds);
+      const part = idx.map((b) => lengths[b]!);
+      const logp = unpackPerToken(this, out.logp!.data as Float32Array, part, Tt);
+      const entropy = unpackPerToken(this, out.entropy!.data as Float32Array, part, Tt);
+      idx.forEach((b, k) => {
+        result.logp[b] = logp[k]!;
+        result.entropy[b] = entropy[k]!;
+      });
+    }
+    return result;
+  }
+
+  /**
+   * One optimizer step: the gradient graph per micro-batch, gradients summed by each part's share of
+   * the loss, then global-norm clipping and AdamW in place on the host.
+   */
+  async trainStep(batch: Omit<TrainBatch, 'images'>): Promise<TrainStepResult> {
+    if (!(batch.lr >= 0) || !Number.isFinite(batch.lr)) throw new Error(`trainStep: lr must be a finite number ≥ 0, got ${batch.lr}`);
+    const adamEps = batch.adamEps ?? this.optimizer.adamw.eps;
+    if (!(adamEps > 0) || !Number.isFinite(adamEps)) throw new Error(`trainStep: adamEps must be a finite number > 0, got ${adamEps}`);
+    const lengths = batch.tokens.map((t) => t.length);
+    const specs = trainableSpecs(this.config, this.mode);
+    const grads = new Map<string, Float32Array>();
+    const perSequence = batch.objective.kind === 'grpo' && this.options.grpo?.aggregation === 'sequence';
+    const counted = batch.lossMask.map((row) => row.reduce((a, b) => a + b, 0));
+    const totalCounted = Math.max(
+      1,
+      counted.reduce((a, b) => a + b, 0),
+    );
+    let loss = 0;
+    const metrics: Record<string, number> = {};
+    for (const idx of microBatches(lengths, this.microBatch)) {
+      const tokensHere = idx.reduce((a, b) => a + counted[b]!, 0);
+      const weight = perSequence ? idx.length / batch.tokens.length : tokensHere / totalCounted;
+      const { feeds, key, build } = this.lossFeeds(batch, idx);
+      const fetch = ['loss', ...(batch.objective.kind === 'grpo' ? LOSS_METRICS : []), ...specs.map((s) => FEED.grad(s.name))];
+      const out = await (await this.session(key, build)).run(feeds, fetch);
+      const partLoss = (out.loss!.data as Float32Array)[0]!;
+      if (!Number.isFinite(partLoss)) throw new Error(`trainStep: loss is ${partLoss}; parameters were left unchanged`);
+      loss += weight * partLoss;
+      for (const k of LOSS_METRICS) if (out[k]) metrics[k] = (metrics[k] ?? 0) + (tokensHere / totalCounted) * (out[k].data as Float32Array)[0]!;
+      for (const s of specs) {
+        const g = out[FEED.grad(s.name)]!.data as Float32Array;
+        const sum = grads.get(s.name) ?? grads.set(s.name, new Float32Array(g.length)).get(s.name)!;
+        for (let i = 0; i < sum.length; i++) sum[i]! += weight * g[i]!;
+      }
+    }
+    return { loss, gradNorm: this.applyOnHost(grads, batch.lr, adamEps), metrics };
+  }
+
+  private lossFeeds(batch: Omit<TrainBatch, 'images'>, idx: readonly number[]): { feeds: Record<string, HostTensor>; key: string; build: () => Graph } {
+    const rows = <T>(xs: readonly T[]): T[] => idx.map((b) => xs[b]!);
+    const tokens = rows(batch.tokens);
+    const B = tokens.length;
+    const { feeds, Tt } = this.batchFeeds(tokens, 'trainStep', batch.temperature ?? 1);
+    const lengths = tokens.map((t) => t.length);
+    const pack = (r: readonly (readonly number[])[], what: string): Float32Array => packPerToken(this, r, lengths, what, Tt);
+    feeds.mask = f32([B, Tt], pack(rows(batch.lossMask), 'trainStep.lossMask'));
+    let objective: Objective = { kind: 'sft' };
+    const o = batch.objective;
+    if (o.kind === 'grpo') {
+      const grpo = this.options.grpo;
+      if (!grpo) throw new Error('trainStep: a GRPO step needs the loss settings (HfPolicyOptions.grpo: beta, epsLow, epsHigh, aggregation)');
+      if (o.advantages.length !== batch.tokens.length) throw new Error(`trainStep.advantages: ${o.advantages.length} entries for ${batch.tokens.length} sequences`);
+      if (o.oldLogp) feeds.old_logp = f32([B, Tt], pack(rows(o.oldLogp), 'trainStep.oldLogp'));
+      feeds.ref_logp = f32([B, Tt], pack(rows(o.refLogp), 'trainStep.refLogp'));
+      const perToken = o.advantages.length > 0 && Array.isArray(o.advantages[0]);
+      feeds.advantages = perToken
+        ? f32([B, Tt], pack(rows(o.advantages as readonly (readonly number[])[]), 'trainStep.advantages'))
+        : f32([B, 1], Float32Array.from(rows(o.advantages as readonly number[])));
+      objective = { kind: 'grpo', loss: grpo, advantage: perToken ? 'token' : 'sequence', onPolicy: !o.oldLogp };
+    }
+    const kind = objective.kind === 'sft' ? 'sft' : `grpo-${objective.advantage}${objective.onPolicy ? '-onpolicy' : ''}`;
+    return { feeds, key: `grads-${kind}`, build: () => buildHfGradGraph(this.config, this.mode, objective, this.headChunks) };
+  }
+
+  private applyOnHost(grads: ReadonlyMap<string, Float32Array>, lr: number, adamEps: number): number {
+    const norm = hostGlobalNorm(grads.values());
+    const { m, v } = this.optimizerState;
+    const t = this.optimizerState.step + 1;
+    const { beta1, beta2 } = this.optimizer.adamw;
+    const step = { lr, biasCorrection1: 1 / (1 - beta1 ** t), biasCorrection2: 1 / (1 - beta2 ** t), eps: adamEps, gradScale: hostClipScale(norm, this.optimizer.maxGradNorm) };
+    // Arrays handed in from outside (the loaded model, a checkpoint) may be kept by their owner: update a copy.
+    for (const map of [this.params, m, v]) for (const [name, arr] of map) if (!this.owned.has(arr)) map.set(name, this.own(arr.slice()));
+    if (this.options.training === 'full') this.base = this.params;
+    for (const s of trainableSpecs(this.config, this.mode)) hostAdamW(this.params.get(s.name)!, grads.get(s.name)!, m.get(s.name)!, v.get(s.name)!, step, this.optimizer.adamw, decays(s.name, s.shape));
+    this.optimizerState = { step: t, m, v };
+    return norm;
+  }
+
+  private own(arr: Float32Array): Float32Array {
+    this.owned.add(arr);
+    return arr;
+  }
+
+  async sample(req: SampleSettings & { useCache?: boolean }): Promise<SampleResult> {
+    const c = this.config;
+    checkTokens(this, req.prompts, 'sample');
+    const decoder: KvDecoder = {
+      layout: { layers: c.numLayers, heads: c.numKvHeads, headDim: c.headDim, limit: this.maxTextLen },
+      vocabSize: c.vocabSize,
+      maxTextLen: this.maxTextLen,
+      offset: 0,
+      eos: this.options.tokens.eos,
+      pad: this.options.tokens.pad,
+      prefill: async (L, seqs) => {
+        const s = await this.session('prefill', () => buildHfPrefillGraph(c, this.mode));
+        const feeds: Record<string, HostTensor> = { ids: i64([seqs.length, L], BigInt64Array.from(seqs.flatMap((q) => q.slice(0, L).map(BigInt)))) };
+        this.weightFeeds(feeds);
+        return s.run(feeds);
+      },
+      decoder: (rows) =>
+        rows > DECODE_WIDE_ROWS ? this.session('decode-wide', () => buildHfDecodeGraph(c, this.mode)) : this.session('decode', () => buildHfDecodeGraph(c, this.mode), this.runtime.decodeThreads ?? 1),
+      constantFeeds: (feeds) => this.weightFeeds(feeds),
+    };
+    return sampleSequences(decoder, req, (st, advance) => decodeWithCache(decoder, st, advance));
+  }
+
+  async release(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const s of all) await (await s.catch(() => undefined))?.release();
+  }
+}
+
+/** AdamW decays weight matrices (adapters included), never norms, biases or embeddings. */
+const decays = (name: string, shape: readonly number[]): boolean => shape.length === 2 && !name.includes('embed_tokens');
+
+function checkTensor(values: ParamValues, name: string, shape: readonly number[], what: string): void {
+  const v = values.get(name);
+  if (!v) throw new Error(`${what}: tensor '${name}' is missing`);
+  if (v.length !== numel(shape)) throw new Error(`${what}: tensor '${name}' has ${v.length} values, the config wants [${shape.join(', ')}]`);
+}
