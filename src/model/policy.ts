@@ -33,6 +33,7 @@ import {
 import { FEED } from './feed-names';
 import { DECODE_WIDE_ROWS, type KvDecoder, type SampleResult, decodeWithCache, sampleSequences } from './kv-sampler';
 import { patchifyBatch } from './image';
+import type { PolicyRuntime } from './family';
 import type { GrpoLossConfig } from './loss';
 import { type ParamValues, initParams, paramSpecs } from './params';
 import type { SamplingOptions } from './sampler';
@@ -157,7 +158,8 @@ function pickTrain(batch: TrainBatch, idx: readonly number[]): TrainBatch {
   return { ...batch, ...pick(batch, idx), lossMask: rows(batch.lossMask), objective };
 }
 
-export class PolicySessions {
+export class PolicySessions implements PolicyRuntime {
+  readonly family = 'tiny' as const;
   private readonly sessions = new Map<string, Promise<EngineSession>>();
   /** Arrays this runtime made (train-step outputs, its own copies): the only ones it updates in place. */
   private readonly owned = new WeakSet<Float32Array>();
@@ -177,8 +179,7 @@ export class PolicySessions {
     this.grpo = options.grpo;
     this.params = options.params ?? new Map([...initParams(config, options.seed ?? 0)].map(([name, values]) => [name, this.own(values)]));
     this.checkParams(this.params);
-    const zeros = (): ParamValues => new Map(paramSpecs(config).map((s) => [s.name, this.own(new Float32Array(s.shape.reduce((a, b) => a * b, 1)))]));
-    this.optimizerState = { step: 0, m: zeros(), v: zeros() };
+    this.optimizerState = this.freshOptimizerState();
   }
 
   private checkParams(values: ParamValues): void {
@@ -188,6 +189,25 @@ export class PolicySessions {
       if (!v) throw new Error(`policy: parameter '${s.name}' is missing`);
       if (v.length !== n) throw new Error(`policy: parameter '${s.name}' has ${v.length} values, config wants [${s.shape}]`);
     }
+  }
+
+  get maxTextLen(): number {
+    return this.config.maxTextLen;
+  }
+
+  get vocabSize(): number {
+    return this.config.vocabSize;
+  }
+
+  freshOptimizerState(): OptimizerState {
+    const zeros = (): ParamValues => new Map(paramSpecs(this.config).map((s) => [s.name, this.own(new Float32Array(s.shape.reduce((a, b) => a * b, 1)))]));
+    return { step: 0, m: zeros(), v: zeros() };
+  }
+
+  /** A text-only example feeds a blank (all-zero) image. */
+  imageFor(image: Float32Array | null): Float32Array {
+    const { channels, size } = this.config.image;
+    return image ?? new Float32Array(channels * size * size);
   }
 
   setParams(values: ParamValues): void {

@@ -2,6 +2,8 @@
 // their leading space), single digits (so numbers compose), punctuation and whitespace; anything
 // unseen falls back to characters and finally UTF-8 byte tokens, so every string round-trips.
 
+import type { ChainCodec } from './family';
+
 export const SPECIAL_TOKENS = { pad: '<pad>', bos: '<bos>', eos: '<eos>', image: '<image>' } as const;
 
 export const SECTION_HEADERS = ['### Image Description:', '### Rationales:', "### Let's think step by step.", '### The final answer is:'];
@@ -29,7 +31,7 @@ function headerList(maxStep: number): string[] {
   return [...SECTION_HEADERS, ...Array.from({ length: maxStep }, (_, i) => `### Step ${i + 1}:`)];
 }
 
-export class Tokenizer {
+export class Tokenizer implements ChainCodec {
   private readonly index = new Map<string, number>();
   private readonly headers: string[];
   private readonly byteIds: number[];
@@ -156,5 +158,20 @@ export class Tokenizer {
     }
     flush();
     return out;
+  }
+
+  /** ChainCodec: [BOS, question, newline]. */
+  promptIds(prompt: string): number[] {
+    return [this.bos, ...this.encode(`${prompt}\n`)];
+  }
+
+  /** ChainCodec: the chain, then EOS. */
+  completionIds(solution: string): number[] {
+    return [...this.encode(solution), this.eos];
+  }
+
+  /** ChainCodec: the text of completion ids without EOS. */
+  chainText(ids: readonly number[]): string {
+    return this.decode(ids.filter((id) => id !== this.eos));
   }
 }

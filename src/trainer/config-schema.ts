@@ -7,7 +7,7 @@
 import { REWARD_PRESETS, type RewardPresetName } from '../core/reward';
 import type { RewardConfig } from '../core/reward-types';
 import { POLICY_DEFAULTS, type ImageConfig, type PolicyConfig } from '../model/config';
-import { TRAIN_DEFAULTS, type EvalConfig, type RlConfig, type SftConfig, type TrainConfig } from './config';
+import { TRAIN_DEFAULTS, type EvalConfig, type RlConfig, type SftConfig, type TinyModelSettings, type TrainConfig } from './config';
 import { IMAGE_FITS } from './data/image-decode';
 import { R1VL_DEFAULTS, type R1vlLoadOptions } from './data/r1vl-dataset';
 import { COLORS, SHAPES } from './data/scene';
@@ -185,10 +185,11 @@ function withKind(schema: JsonSchema, required: Record<string, JsonSchema>): Jso
 /** The schema of a run config file: every field optional (it is laid over a preset), none unknown. */
 export function runConfigSchema(): JsonSchema {
   const d = TRAIN_DEFAULTS;
-  const modelDefaults = { ...POLICY_DEFAULTS, ...d.model };
+  const tiny = d.model as TinyModelSettings;
+  const modelDefaults = { ...POLICY_DEFAULTS, ...tiny };
   const { image: _image, ...modelDefaultsFlat } = modelDefaults;
   const model = section('Policy sizes (a small multimodal transformer). The vocabulary comes from the fitted tokenizer.', MODEL, modelDefaultsFlat);
-  (model.properties as JsonSchema).image = section('Image patching.', IMAGE, { ...POLICY_DEFAULTS.image, ...d.model.image });
+  (model.properties as JsonSchema).image = section('Image patching.', IMAGE, { ...POLICY_DEFAULTS.image, ...tiny.image });
   const defaultReward = d.reward as Partial<RewardConfig>;
   const presetNames = Object.keys(REWARD_PRESETS) as RewardPresetName[];
   return {

@@ -7,6 +7,7 @@ import { MICRO_BATCH_DEFAULT } from '../model/policy';
 import type { GrpoLossConfig } from '../model/loss';
 import type { ExecutionProvider, ProviderOptions } from '../engine';
 import type { DataConfig } from './data/task-source';
+import { type HfModelSettings, resolveHfModelSettings } from './hf-settings';
 import type { RunPresetName } from '../protocol/run-presets';
 
 export interface SftConfig {
@@ -67,11 +68,17 @@ export interface RuntimeConfig {
   microBatch: number;
 }
 
+/** The tiny policy's sizes in a run config. */
+export type TinyModelSettings = Omit<Partial<PolicyConfigInput>, 'vocabSize'>;
+
 export interface TrainConfig {
   seed: number;
   data: DataConfig;
-  /** Model sizes; vocabSize comes from the fitted tokenizer and image size from the data. */
-  model: Omit<Partial<PolicyConfigInput>, 'vocabSize'>;
+  /**
+   * The tiny policy's sizes (vocabSize comes from the fitted tokenizer, image size from the data),
+   * or a Hugging Face model: `{hf, lora, maxTextLen, chat, systemPrompt}` (hf-settings.ts).
+   */
+  model: TinyModelSettings | HfModelSettings;
   /** How the graphs run; it changes memory and speed, not results (beyond float summation order). */
   runtime: RuntimeConfig;
   sft: SftConfig;
@@ -220,6 +227,10 @@ function mergeChecked(base: Record<string, unknown>, user: Record<string, unknow
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(user)) {
     const field = at ? `${at}.${key}` : key;
+    if (field === 'model' && isPlainObject(value) && 'hf' in value) {
+      out[key] = resolveHfModelSettings(value);
+      continue;
+    }
     if (OPEN_SECTIONS.has(field)) {
       out[key] = isPlainObject(value) && isPlainObject(base[key]) && field !== 'data' ? { ...(base[key] as object), ...value } : value;
       continue;

@@ -1,33 +1,30 @@
 // Held-out evaluation: greedy chains for the first N eval prompts, scored like training chains.
 import { scoreChain } from '../core/reward';
 import type { RewardConfig } from '../core/reward-types';
-import type { PolicySessions } from '../model/policy';
-import type { Tokenizer } from '../model/tokenizer';
+import type { ChainCodec, PolicyRuntime } from '../model/family';
 import type { TaskSource } from './data/example';
 import { encodePrompt } from './sequences';
 
 export async function evaluate(
-  policy: PolicySessions,
-  tok: Tokenizer,
+  policy: PolicyRuntime,
+  tok: ChainCodec,
   data: TaskSource,
   prompts: number,
   maxNewTokens: number,
   reward: RewardConfig,
 ): Promise<Record<string, number>> {
-  const c = policy.config;
   const n = Math.min(prompts, data.evalSize);
   const examples = Array.from({ length: n }, (_, i) => data.evalAt(i));
   if (n === 0) return {};
-  const blank = new Float32Array(c.image.channels * c.image.size * c.image.size);
   const out = await policy.sample({
-    images: examples.map((e) => e.image ?? blank),
-    prompts: examples.map((e) => encodePrompt(tok, e).ids.slice(0, c.maxTextLen)),
+    images: examples.map((e) => policy.imageFor(e.image)),
+    prompts: examples.map((e) => encodePrompt(tok, e).ids.slice(0, policy.maxTextLen)),
     seeds: examples.map((_, i) => i),
     temperature: 0,
     maxNewTokens,
   });
   const scored = out.completions.map((ids, i) =>
-    scoreChain(tok.decode(ids.filter((id) => id !== tok.eos)), { answer: examples[i]!.answer, keySteps: examples[i]!.keySteps }, reward),
+    scoreChain(tok.chainText(ids), { answer: examples[i]!.answer, keySteps: examples[i]!.keySteps }, reward),
   );
   const mean = (f: (r: (typeof scored)[number]) => number): number => scored.reduce((a, r) => a + f(r), 0) / n;
   const accuracy = mean((r) => (r.answer_correct ? 1 : 0));

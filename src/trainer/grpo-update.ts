@@ -3,7 +3,8 @@
 // under softmax(logits / T), the distribution the completions were sampled from (TRL's convention);
 // with T ≠ 1 and log-probs at T = 1 the update would climb the reward of a policy nobody sampled.
 import type { ParamValues } from '../model/params';
-import type { PolicySessions, TrainStepResult } from '../model/policy';
+import type { PolicyRuntime } from '../model/family';
+import type { TrainStepResult } from '../model/policy';
 import type { RlConfig } from './config';
 import { completionMask } from './sequences';
 
@@ -25,7 +26,7 @@ export interface GrpoUpdateResult {
 
 export type GrpoUpdateConfig = Pick<RlConfig, 'temperature' | 'lr' | 'updatesPerBatch'> & Partial<Pick<RlConfig, 'adamEps'>>;
 
-export async function grpoUpdate(policy: PolicySessions, refParams: ParamValues, batch: GrpoBatch, rl: GrpoUpdateConfig): Promise<GrpoUpdateResult> {
+export async function grpoUpdate(policy: PolicyRuntime, refParams: ParamValues, batch: GrpoBatch, rl: GrpoUpdateConfig): Promise<GrpoUpdateResult> {
   const tokens = batch.prompts.map((p, i) => [...p, ...batch.completions[i]!]);
   // The loss counts exactly the predictions of completion tokens (EOS included), never the prompt or padding.
   const lossMask = tokens.map((seq, i) => completionMask(batch.prompts[i]!.length, seq.length));

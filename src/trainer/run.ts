@@ -6,9 +6,7 @@ import path from 'node:path';
 import { resolveRewardConfig } from '../core/reward';
 import { Tokenizer } from '../model/tokenizer';
 import { createPolicySessions, type PolicySessions } from '../model/policy';
-import { paramSpecs, type ParamValues } from '../model/params';
-import type { OptimizerState } from '../model/policy';
-import type { PolicyConfig } from '../model/config';
+import type { ParamValues } from '../model/params';
 import type { TrainerEvent } from '../protocol/trainer-messages';
 import { loadCheckpoint, loadWeights, saveCheckpoint, exportPolicyOnnx } from './checkpoint';
 import { type CheckpointState, checkpointState } from './checkpoint-state';
@@ -156,7 +154,7 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
     if (!refParams) {
       // The SFT checkpoint is the KL reference and the starting point of RL, with a fresh AdamW
       // state: SFT moments would mis-scale the first policy-gradient updates.
-      policy.setOptimizerState(freshOptimizerState(policy.config));
+      policy.setOptimizerState(policy.freshOptimizerState());
       refName = stepDir(step);
       checkpoint();
       // A snapshot: train steps update the policy's own arrays in place.
@@ -199,11 +197,6 @@ function loadLatest(runDir: string): { params: ParamValues; optimizer: ReturnTyp
   const name = fs.readFileSync(latestFile, 'utf8').trim();
   const ckpt = loadCheckpoint(path.join(runDir, 'checkpoints', name));
   return { params: ckpt.params, optimizer: ckpt.optimizer, state: checkpointState(ckpt.state, path.join(runDir, 'checkpoints', name, 'state.json')) };
-}
-
-function freshOptimizerState(c: PolicyConfig): OptimizerState {
-  const zeros = (): ParamValues => new Map(paramSpecs(c).map((p) => [p.name, new Float32Array(p.shape.reduce((a, b) => a * b, 1))]));
-  return { step: 0, m: zeros(), v: zeros() };
 }
 
 /** SFT's `loss`/`grad_norm` would land on the same TensorBoard charts as RL's otherwise; the peak memory is one series for the whole run. */

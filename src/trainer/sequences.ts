@@ -1,7 +1,7 @@
-// How examples become token sequences: [BOS, prompt…, solution…, EOS], with a loss mask that covers
+// How examples become token sequences: [prompt in the family's format…, solution…, EOS], with a loss mask that covers
 // only what the model must produce (the solution and EOS). Per-token arrays follow the model's
 // convention: entry j belongs to the prediction of tokens[j + 1].
-import type { Tokenizer } from '../model/tokenizer';
+import type { ChainCodec } from '../model/family';
 import type { Example } from './data/example';
 
 export interface EncodedPrompt {
@@ -9,8 +9,8 @@ export interface EncodedPrompt {
   ids: number[];
 }
 
-export function encodePrompt(tok: Tokenizer, example: Pick<Example, 'prompt'>): EncodedPrompt {
-  return { ids: [tok.bos, ...tok.encode(`${example.prompt}\n`)] };
+export function encodePrompt(tok: ChainCodec, example: Pick<Example, 'prompt'>): EncodedPrompt {
+  return { ids: tok.promptIds(example.prompt) };
 }
 
 /** 1 for predictions of completion tokens (positions promptLen−1 … length−2), 0 for the prompt. */
@@ -24,8 +24,8 @@ export interface EncodedExample {
 }
 
 /** A supervised sequence, truncated to maxLen (truncation drops EOS, so the model never learns to stop early). */
-export function encodeSupervised(tok: Tokenizer, example: Pick<Example, 'prompt' | 'solution'>, maxLen: number): EncodedExample {
+export function encodeSupervised(tok: ChainCodec, example: Pick<Example, 'prompt' | 'solution'>, maxLen: number): EncodedExample {
   const prompt = encodePrompt(tok, example).ids;
-  const tokens = [...prompt, ...tok.encode(example.solution), tok.eos].slice(0, maxLen);
+  const tokens = [...prompt, ...tok.completionIds(example.solution)].slice(0, maxLen);
   return { tokens, lossMask: completionMask(prompt.length, tokens.length) };
 }

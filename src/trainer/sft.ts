@@ -1,7 +1,6 @@
 // SFT warm-up (the paper's first stage): teacher-forced cross-entropy on the task's demonstrations
 // (reference chains, or the default teacher's direct answers).
-import type { PolicySessions } from '../model/policy';
-import type { Tokenizer } from '../model/tokenizer';
+import type { ChainCodec, PolicyRuntime } from '../model/family';
 import type { TrainStream } from './data/example';
 import { encodeSupervised } from './sequences';
 import type { SftConfig } from './config';
@@ -14,14 +13,12 @@ export interface SftStepResult {
 }
 
 /** One SFT step on the next batch of the stream (blank images stand in for text-only records). */
-export async function sftStep(policy: PolicySessions, tok: Tokenizer, stream: TrainStream, config: SftConfig, lr: number): Promise<SftStepResult> {
+export async function sftStep(policy: PolicyRuntime, tok: ChainCodec, stream: TrainStream, config: SftConfig, lr: number): Promise<SftStepResult> {
   const started = performance.now();
-  const c = policy.config;
   const examples = stream.take(config.batchSize);
-  const encoded = examples.map((e) => encodeSupervised(tok, e, c.maxTextLen));
-  const blank = new Float32Array(c.image.channels * c.image.size * c.image.size);
+  const encoded = examples.map((e) => encodeSupervised(tok, e, policy.maxTextLen));
   const r = await policy.trainStep({
-    images: examples.map((e) => e.image ?? blank),
+    images: examples.map((e) => policy.imageFor(e.image)),
     tokens: encoded.map((e) => e.tokens),
     lossMask: encoded.map((e) => e.lossMask),
     objective: { kind: 'sft' },

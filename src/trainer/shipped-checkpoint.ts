@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PolicyConfig } from '../model/config';
 import type { TrainConfig } from './config';
+import { isHfModel } from './hf-settings';
 import { createTaskSource } from './data/task-source';
 
 export const SHIPPED_SFT_FOLDER = path.join('media', 'sft-demo');
@@ -25,6 +26,7 @@ export async function incompatibility(checkpoint: string, config: TrainConfig): 
   const state = JSON.parse(fs.readFileSync(path.join(checkpoint, 'state.json'), 'utf8')) as { config?: TrainConfig; policy?: PolicyConfig };
   if (!state.config || !state.policy) return `${checkpoint}/state.json holds no run or policy config`;
   if ((await createTaskSource(state.config.data)).fingerprint !== (await createTaskSource(config.data)).fingerprint) return 'it was trained on another task';
+  if (isHfModel(config.model)) return 'it is a tiny-policy checkpoint and the run trains a Hugging Face model';
   const { image, ...sizes } = config.model;
   for (const [k, v] of Object.entries(sizes))
     if (state.policy[k as keyof typeof sizes] !== v) return `its policy has ${k} ${String(state.policy[k as keyof typeof sizes])}, the run wants ${String(v)}`;

@@ -4,12 +4,12 @@
 // the sequence-level advantage.
 import { parseChain } from '../core/chain-parser';
 import type { RewardBreakdown, RewardConfig } from '../core/reward-types';
-import type { Tokenizer } from '../model/tokenizer';
+import type { ChainCodec } from '../model/family';
 
-/** Start offset of every token in `tok.decode(ids)`, plus the end: offsets.length === ids.length + 1. */
-export function tokenCharOffsets(tok: Tokenizer, ids: readonly number[]): number[] {
+/** Start offset of every token in `tok.chainText(ids)`, plus the end: offsets.length === ids.length + 1. */
+export function tokenCharOffsets(tok: ChainCodec, ids: readonly number[]): number[] {
   const offsets = [0];
-  for (let k = 1; k <= ids.length; k++) offsets.push(tok.decode(ids.slice(0, k)).length);
+  for (let k = 1; k <= ids.length; k++) offsets.push(tok.chainText(ids.slice(0, k)).length);
   return offsets;
 }
 
@@ -34,7 +34,7 @@ export function creditedRanges(text: string, rewards: RewardBreakdown): [number,
  * and the scale was ε.
  */
 export function stepCreditAdvantages(
-  tok: Tokenizer,
+  tok: ChainCodec,
   completion: readonly number[],
   text: string,
   rewards: RewardBreakdown,

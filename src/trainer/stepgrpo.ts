@@ -4,8 +4,7 @@ import { fracZeroStd, groupAdvantages } from '../core/grpo';
 import { scoreChain } from '../core/reward';
 import type { RewardBreakdown, RewardConfig } from '../core/reward-types';
 import type { ParamValues } from '../model/params';
-import type { PolicySessions } from '../model/policy';
-import type { Tokenizer } from '../model/tokenizer';
+import type { ChainCodec, PolicyRuntime } from '../model/family';
 import type { RolloutGroup } from '../protocol/trainer-messages';
 import type { Example, TrainStream } from './data/example';
 import { hashSeed } from './data/rng';
@@ -15,10 +14,10 @@ import { grpoUpdate } from './grpo-update';
 import { groupMatchRates, stepCreditAdvantages } from './step-credit';
 
 export interface RlStepContext {
-  policy: PolicySessions;
+  policy: PolicyRuntime;
   /** Frozen SFT parameters: the KL reference. */
   refParams: ParamValues;
-  tok: Tokenizer;
+  tok: ChainCodec;
   stream: TrainStream;
   rl: RlConfig;
   reward: RewardConfig;
@@ -52,12 +51,10 @@ export function rlLearningRate(rlStep: number, rl: Pick<RlConfig, 'lr' | 'warmup
 
 export async function stepGrpoStep(ctx: RlStepContext): Promise<RlStepResult> {
   const { policy, tok, rl } = ctx;
-  const c = policy.config;
   const G = rl.groupSize;
   const examples = ctx.stream.take(rl.promptsPerStep);
-  const blank = new Float32Array(c.image.channels * c.image.size * c.image.size);
-  const prompts = examples.map((e) => encodePrompt(tok, e).ids.slice(0, c.maxTextLen));
-  const images = examples.flatMap((e) => Array<Float32Array>(G).fill(e.image ?? blank));
+  const prompts = examples.map((e) => encodePrompt(tok, e).ids.slice(0, policy.maxTextLen));
+  const images = examples.flatMap((e) => Array<Float32Array>(G).fill(policy.imageFor(e.image)));
   const promptIds = prompts.flatMap((p) => Array<number[]>(G).fill(p));
 
   let t = performance.now();
@@ -72,7 +69,7 @@ export async function stepGrpoStep(ctx: RlStepContext): Promise<RlStepResult> {
   const tSample = (performance.now() - t) / 1000;
 
   t = performance.now();
-  const texts = sampled.completions.map((ids) => tok.decode(ids.filter((id) => id !== tok.eos)));
+  const texts = sampled.completions.map((ids) => tok.chainText(ids));
   const rewards: RewardBreakdown[] = texts.map((text, i) => {
     const e = examples[Math.floor(i / G)]!;
     return scoreChain(text, { answer: e.answer, keySteps: e.keySteps }, ctx.reward);

@@ -20,6 +20,7 @@ import type { GrpoLossConfig } from '../loss';
 import type { ParamValues } from '../params';
 import { MICRO_BATCH_DEFAULT, type LogprobsOptions, type LogprobsResult, type OptimizerState, type RuntimeOptions, type TrainBatch, type TrainStepResult } from '../policy';
 import { Rng } from '../rng';
+import type { PolicyRuntime } from '../family';
 import { type HfDecoderConfig, hfParamSpecs } from './config';
 import { type LoraConfig, loraParamSpecs } from './decoder';
 import { type HfGraphMode, buildHfDecodeGraph, buildHfGradGraph, buildHfLogprobsGraph, buildHfPrefillGraph, trainableSpecs } from './graphs';
@@ -46,6 +47,8 @@ const i64 = (shape: readonly number[], data: BigInt64Array): HostTensor => ({ dt
 const scalar = (v: number): HostTensor => f32([], Float32Array.of(v));
 const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
+const NO_IMAGE = new Float32Array(0);
+
 const LOSS_METRICS = ['kl', 'clip_ratio', 'ratio_mean', 'entropy'] as const;
 
 /** PEFT's LoRA start: A ~ U(±1/√in) (kaiming_uniform with a = √5), B = 0, so the adapted model equals the base. */
@@ -63,7 +66,7 @@ export function initLora(c: HfDecoderConfig, lora: LoraConfig, seed: number): Pa
   );
 }
 
-export class HfPolicy {
+export class HfPolicy implements PolicyRuntime {
   readonly family = 'hf' as const;
   private readonly sessions = new Map<string, Promise<EngineSession>>();
   private readonly owned = new WeakSet<Float32Array>();
@@ -95,6 +98,11 @@ export class HfPolicy {
     this.params = options.training === 'full' ? this.base : (options.adapter ?? initLora(config, options.lora!, options.seed ?? 0));
     this.checkParams(this.params);
     this.optimizerState = this.freshOptimizerState();
+  }
+
+  /** Text only: images are not fed. */
+  imageFor(): Float32Array {
+    return NO_IMAGE;
   }
 
   private checkParams(values: ParamValues): void {
