@@ -205,7 +205,10 @@ export function loadHfFolder(dir: string): HfFolder {
   // The small files first: a mistake there is reported before the tokenizer's seconds-long parse.
   const genJson = readJson(file('generation_config.json'), null);
   const generation = genJson === null ? null : parseGenerationConfig(genJson, file('generation_config.json'));
-  const tokenizerJson = readJson(file('tokenizer.json'), "the fast tokenizer's tokenizer.json is needed (folders with only tokenizer.model or vocab.json + merges.txt are not supported)");
+  const tokenizerJson = readJson(
+    file('tokenizer.json'),
+    "the fast tokenizer's tokenizer.json is needed (folders with only tokenizer.model or vocab.json + merges.txt are not supported)",
+  );
   const tokenizerConfig = readJson(file('tokenizer_config.json'), null) ?? {};
   let chatTemplate: ChatTemplateSpec | null;
   let chatTemplateSource = file('tokenizer_config.json');
@@ -219,7 +222,9 @@ export function loadHfFolder(dir: string): HfFolder {
 
   const tokenizer = new HfTokenizer(tokenizerJson, tokenizerConfig, { tokenizer: file('tokenizer.json'), config: file('tokenizer_config.json') });
   if (tokenizer.vocabSize > config.vocabSize) {
-    throw new HfFolderError(`${file('tokenizer.json')} has ${tokenizer.vocabSize} tokens but ${file('config.json')} vocab_size is ${config.vocabSize}: they are not the same model's`);
+    throw new HfFolderError(
+      `${file('tokenizer.json')} has ${tokenizer.vocabSize} tokens but ${file('config.json')} vocab_size is ${config.vocabSize}: they are not the same model's`,
+    );
   }
 
   let eosTokenIds = endOfSequenceIds(config, generation);

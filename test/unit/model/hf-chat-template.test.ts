@@ -40,7 +40,10 @@ describe('renderChat', () => {
 
   it('passes bos/eos tokens and picks a named template from the list form', () => {
     const list = [
-      { name: 'default', template: '{{ bos_token }}{% for m in messages %}[{{ m.role }}] {{ m.content }}{{ eos_token }}{% endfor %}{% if add_generation_prompt %}[assistant] {% endif %}' },
+      {
+        name: 'default',
+        template: '{{ bos_token }}{% for m in messages %}[{{ m.role }}] {{ m.content }}{{ eos_token }}{% endfor %}{% if add_generation_prompt %}[assistant] {% endif %}',
+      },
       { name: 'tool_use', template: 'tools' },
     ];
     const opts = { addGenerationPrompt: true, bosToken: '<s>', eosToken: '</s>' };
@@ -54,7 +57,11 @@ describe('renderChat', () => {
     for (const spec of [null, undefined, '']) {
       assert.throws(
         () => renderChat(spec, MESSAGES, { addGenerationPrompt: true, ...tokens, source: '/models/x/tokenizer_config.json' }),
-        (e: Error) => e instanceof ChatTemplateError && /\/models\/x\/tokenizer_config\.json has no chat_template/.test(e.message) && /--chat off/.test(e.message) && /plain prompt/.test(e.message),
+        (e: Error) =>
+          e instanceof ChatTemplateError &&
+          /\/models\/x\/tokenizer_config\.json has no chat_template/.test(e.message) &&
+          /--chat off/.test(e.message) &&
+          /plain prompt/.test(e.message),
       );
     }
     assert.throws(() => selectChatTemplate('x', 'default'), /single template/);

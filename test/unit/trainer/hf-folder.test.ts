@@ -171,7 +171,10 @@ describe('loadHfFolder', () => {
     assert.equal(m.chatTemplateSource, path.join(dir, 'tokenizer_config.json'));
     assert.deepEqual(m.eosTokenIds, [151645]);
     assert.deepEqual(m.generation, {});
-    assert.throws(() => renderChat(m.chatTemplate, [], { addGenerationPrompt: true, bosToken: null, eosToken: null, source: m.chatTemplateSource }), /bare\/tokenizer_config\.json has no chat_template.*--chat off/);
+    assert.throws(
+      () => renderChat(m.chatTemplate, [], { addGenerationPrompt: true, bosToken: null, eosToken: null, source: m.chatTemplateSource }),
+      /bare\/tokenizer_config\.json has no chat_template.*--chat off/,
+    );
     writeFileSync(path.join(dir, 'chat_template.jinja'), '{% for m in messages %}{{ m.content }}{% endfor %}');
     const withJinja = loadHfFolder(dir);
     assert.equal(withJinja.chatTemplateSource, path.join(dir, 'chat_template.jinja'));
@@ -186,7 +189,10 @@ describe('loadHfFolder', () => {
     assert.throws(() => loadHfFolder(at('bad-type', { config: { ...QWEN3_CONFIG, model_type: 'gpt2' } })), /bad-type\/config\.json: model_type: "gpt2" is not supported/);
     assert.throws(() => loadHfFolder(at('bad-gen', { generation: { top_p: 2 } })), /bad-gen\/generation_config\.json: top_p: must be a number in \(0, 1\]/);
     assert.throws(() => loadHfFolder(at('bad-gen-json', { generation: 'nope' })), /bad-gen-json\/generation_config\.json is not valid JSON/);
-    assert.throws(() => loadHfFolder(at('small-vocab', { config: { ...QWEN3_CONFIG, vocab_size: 1000 } })), /tokenizer\.json has 151669 tokens but .*config\.json vocab_size is 1000/);
+    assert.throws(
+      () => loadHfFolder(at('small-vocab', { config: { ...QWEN3_CONFIG, vocab_size: 1000 } })),
+      /tokenizer\.json has 151669 tokens but .*config\.json vocab_size is 1000/,
+    );
     const badTok = at('bad-tok', {});
     writeFileSync(path.join(badTok, 'tokenizer_config.json'), JSON.stringify({ eos_token: '<nope>' }));
     assert.throws(() => loadHfFolder(badTok), /bad-tok\/tokenizer_config\.json: eos_token: "<nope>" is not in .*tokenizer\.json's vocabulary/);
