@@ -1,8 +1,8 @@
 // A tokenizer fitted to the task's text: R1-VL section headers are single tokens, then words (with
 // their leading space), single digits (so numbers compose), punctuation and whitespace; anything
 // unseen falls back to characters and finally UTF-8 byte tokens, so every string round-trips.
-
 import type { ChainCodec } from './family';
+import { renderPieces, type TextTokenizer, type TokenPiece } from './text-tokenizer';
 
 export const SPECIAL_TOKENS = { pad: '<pad>', bos: '<bos>', eos: '<eos>', image: '<image>' } as const;
 
@@ -31,7 +31,7 @@ function headerList(maxStep: number): string[] {
   return [...SECTION_HEADERS, ...Array.from({ length: maxStep }, (_, i) => `### Step ${i + 1}:`)];
 }
 
-export class Tokenizer implements ChainCodec {
+export class Tokenizer implements TextTokenizer, ChainCodec {
   private readonly index = new Map<string, number>();
   private readonly headers: string[];
   private readonly byteIds: number[];
@@ -118,9 +118,9 @@ export class Tokenizer implements ChainCodec {
     }
   }
 
-  /** Token ids of `text` (no BOS/EOS added). */
-  encode(text: string): number[] {
-    const out: number[] = [];
+  /** Token ids of `text`: no BOS/EOS unless `addSpecialTokens` (then BOS first, as sequences start). */
+  encode(text: string, options: { addSpecialTokens?: boolean } = {}): number[] {
+    const out: number[] = options.addSpecialTokens ? [this.bos] : [];
     for (const piece of this.pieces(text)) {
       const id = this.index.get(piece.text);
       if (id !== undefined) {
@@ -136,28 +136,32 @@ export class Tokenizer implements ChainCodec {
     return out;
   }
 
-  /** Text of `ids`; special tokens are dropped unless `keepSpecial`. */
-  decode(ids: readonly number[], keepSpecial = false): string {
-    let out = '';
-    let bytes: number[] = [];
-    const flush = (): void => {
-      if (bytes.length) out += new TextDecoder().decode(Uint8Array.from(bytes));
-      bytes = [];
-    };
-    for (const id of ids) {
+  /**
+   * Text of `ids`; special tokens are dropped unless `keepSpecial` (or `skipSpecialTokens: false`).
+   * Consecutive byte tokens are decoded together; a run that ends mid-character becomes U+FFFD.
+   */
+  decode(ids: readonly number[], options: boolean | { skipSpecialTokens?: boolean } = {}): string {
+    return this.render(ids, options).text;
+  }
+
+  /** [start, end) of each id's text inside `decode(ids, options)` (TextTokenizer.offsets). */
+  offsets(ids: readonly number[], options: boolean | { skipSpecialTokens?: boolean } = {}): Array<[number, number]> {
+    return this.render(ids, options).offsets;
+  }
+
+  private render(ids: readonly number[], options: boolean | { skipSpecialTokens?: boolean }) {
+    const keepSpecial = typeof options === 'boolean' ? options : options.skipSpecialTokens === false;
+    const pieces = ids.map((id): TokenPiece => {
       const t = this.tokens[id];
       if (t === undefined) throw new Error(`tokenizer: id ${id} outside vocabulary of ${this.tokens.length}`);
       const byte = /^<0x([0-9A-F]{2})>$/.exec(t);
-      if (byte) {
-        bytes.push(parseInt(byte[1]!, 16));
-        continue;
-      }
-      flush();
-      if (!keepSpecial && (id === this.pad || id === this.bos || id === this.eos || id === this.image)) continue;
-      out += t;
-    }
-    flush();
-    return out;
+      if (byte) return { bytes: [parseInt(byte[1]!, 16)] };
+      // A dropped special still ends a byte run, as decode always did.
+      if (!keepSpecial && (id === this.pad || id === this.bos || id === this.eos || id === this.image)) return { text: '' };
+      return { text: t };
+    });
+    // A new TextDecoder per byte run, as before: each run drops a leading BOM.
+    return renderPieces(pieces, { ignoreBOM: false });
   }
 
   /** ChainCodec: [BOS, question, newline]. */

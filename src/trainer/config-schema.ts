@@ -9,6 +9,7 @@ import type { RewardConfig } from '../core/reward-types';
 import { POLICY_DEFAULTS, type ImageConfig, type PolicyConfig } from '../model/config';
 import { TRAIN_DEFAULTS, type EvalConfig, type RlConfig, type SftConfig, type TinyModelSettings, type TrainConfig } from './config';
 import { IMAGE_FITS } from './data/image-decode';
+import { JSONL_TEXT_DEFAULTS, type JsonlTextLoadOptions } from './data/jsonl-text';
 import { R1VL_DEFAULTS, type R1vlLoadOptions } from './data/r1vl-dataset';
 import { COLORS, SHAPES } from './data/scene';
 import { SYNTHETIC_DEFAULTS, type SyntheticTaskOptions } from './data/synthetic-task';
@@ -122,6 +123,11 @@ const R1VL: Docs<R1vlLoadOptions> = {
   onError: choice('skip: report bad records and load the rest; throw: stop at the first one.', ['skip', 'throw']),
 };
 
+const JSONL: Docs<JsonlTextLoadOptions> = {
+  evalPath: { type: 'string', description: 'A separate held-out file in the same layout. Without it, evalFraction of the questions are held out by hash.' },
+  evalFraction: num('Share of questions held out when there is no evalPath.', { minimum: 0, exclusiveMaximum: 1 }),
+};
+
 const REWARD: Docs<RewardConfig> = {
   mode: choice("robust: the paper's intent with the released code's problems fixed; r1vl: the released R1-VL code exactly.", ['robust', 'r1vl']),
   alpha: num('α: weight of the key-step ratio inside r_acc (paper: 0.1).', { minimum: 0 }),
@@ -201,7 +207,7 @@ export function runConfigSchema(): JsonSchema {
     properties: {
       seed: leaf(TOP.seed, d.seed),
       data: {
-        description: 'Where prompts come from: the embedded synthetic task, or a dataset in the R1-VL-10K layout.',
+        description: 'Where prompts come from: the embedded synthetic task, a dataset in the R1-VL-10K layout, or a text reasoning dataset (JSONL).',
         default: d.data,
         oneOf: [
           withKind(
@@ -211,6 +217,10 @@ export function runConfigSchema(): JsonSchema {
           withKind(section('A dataset in the R1-VL-10K layout (image path, problem, solution, key_steps).', R1VL, R1VL_DEFAULTS), {
             kind: { const: 'r1vl', description: 'A dataset in the R1-VL-10K layout.' },
             path: { type: 'string', description: 'The dataset file (JSON or JSONL records).' },
+          }),
+          withKind(section('A text reasoning dataset for language models (question, answer, optional solution and key_steps); no images.', JSONL, JSONL_TEXT_DEFAULTS), {
+            kind: { const: 'jsonl', description: 'A text reasoning dataset.' },
+            path: { type: 'string', description: 'The dataset file (JSONL records, or one JSON array).' },
           }),
         ],
       },
