@@ -10,7 +10,7 @@ import { parseChain } from '../src/core/chain-parser';
 import { resolveRewardConfig, scoreChain } from '../src/core/reward';
 import { createPolicySessions } from '../src/model/policy';
 import { Tokenizer } from '../src/model/tokenizer';
-import { checkpointState } from '../src/trainer/checkpoint-state';
+import { tinyCheckpointState } from '../src/trainer/checkpoint-state';
 import { loadWeights } from '../src/trainer/checkpoint';
 import { TRAIN_DEFAULTS } from '../src/trainer/config';
 import type { Example } from '../src/trainer/data/example';
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const K = args.samples ?? 16;
   const n = args.validationPrompts ?? 200;
   const init = loadWeights(from);
-  const state = checkpointState(init.state, `${from}/state.json`);
+  const state = tinyCheckpointState(init.state, `${from}/state.json`);
   if (state.config.data.kind !== 'synthetic') throw new Error(`${from}: the validation split is defined for the synthetic task only`);
   const tok = Tokenizer.fromJSON(state.tokenizer);
   const extended = await createTaskSource({ ...state.config.data, trainSize: VALIDATION_START + n });

@@ -6,7 +6,7 @@
 import { resolveRewardConfig, scoreChain } from '../src/core/reward';
 import { createPolicySessions } from '../src/model/policy';
 import { Tokenizer } from '../src/model/tokenizer';
-import { checkpointState } from '../src/trainer/checkpoint-state';
+import { tinyCheckpointState } from '../src/trainer/checkpoint-state';
 import { loadWeights } from '../src/trainer/checkpoint';
 import { grpoLossConfig, resolveTrainConfig } from '../src/trainer/config';
 import type { Example, TaskSource } from '../src/trainer/data/example';
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as SweepArgs;
   const from = args.from ?? 'media/sft-demo';
   const init = loadWeights(from);
-  const state = checkpointState(init.state, `${from}/state.json`);
+  const state = tinyCheckpointState(init.state, `${from}/state.json`);
   const config = resolveTrainConfig({ rl: args.rl ?? {}, ...(args.reward ? { reward: args.reward } : {}), seed: args.seed ?? 0 });
   if (state.config.data.kind !== 'synthetic') throw new Error(`${from}: the validation split is defined for the synthetic task only`);
   const tok = Tokenizer.fromJSON(state.tokenizer);

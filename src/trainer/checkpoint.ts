@@ -4,20 +4,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeSafetensors, encodeSafetensors, toOnnxBytes, toOnnxModel } from '../engine';
-import { type OptimizerState, type ParamValues, type PolicyConfig, buildLogitsGraph, paramSpecs } from '../model';
+import { type OptimizerState, type ParamValues, type PolicyConfig, buildLogitsGraph } from '../model';
+import { type FamilyState, familyParamShapes } from './policy-family';
 
 export interface CheckpointContents {
   params: ParamValues;
   optimizer: OptimizerState;
-  /** Resolved config, step, rng state, data cursor … (JSON). Must hold `policy`: PolicyConfig. */
-  state: { policy: PolicyConfig } & Record<string, unknown>;
+  /** Resolved config, step, rng state, data cursor … (JSON). Must hold `policy`: the family state. */
+  state: { policy: FamilyState } & Record<string, unknown>;
 }
 
-const shapes = (c: PolicyConfig): Map<string, number[]> => new Map(paramSpecs(c).map((s) => [s.name, s.shape]));
-
-function withShapes(values: ParamValues, c: PolicyConfig, prefix = ''): Map<string, { shape: number[]; data: Float32Array }> {
+function withShapes(values: ParamValues, c: FamilyState, prefix = ''): Map<string, { shape: number[]; data: Float32Array }> {
   const out = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const [name, shape] of shapes(c)) {
+  for (const [name, shape] of familyParamShapes(c)) {
     const data = values.get(name);
     if (!data) throw new Error(`checkpoint: parameter '${name}' is missing`);
     out.set(prefix + name, { shape, data });
@@ -55,9 +54,9 @@ export function saveCheckpoint(dir: string, contents: CheckpointContents): void 
   }
 }
 
-function readTensors(file: string, c: PolicyConfig, prefix: string, tensors: Map<string, { shape: number[]; data: Float32Array | Float64Array | BigInt64Array }>): ParamValues {
+function readTensors(file: string, c: FamilyState, prefix: string, tensors: Map<string, { shape: number[]; data: Float32Array | Float64Array | BigInt64Array }>): ParamValues {
   const out: ParamValues = new Map();
-  for (const [name, shape] of shapes(c)) {
+  for (const [name, shape] of familyParamShapes(c)) {
     const t = tensors.get(prefix + name);
     if (!t) throw new Error(`${file}: tensor '${prefix + name}' is missing`);
     if (!(t.data instanceof Float32Array) || t.shape.join() !== shape.join()) throw new Error(`${file}: tensor '${prefix + name}' is not F32 [${shape}]`);

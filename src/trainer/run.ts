@@ -4,17 +4,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { resolveRewardConfig } from '../core/reward';
-import { Tokenizer } from '../model/tokenizer';
-import { createPolicySessions, type PolicySessions } from '../model/policy';
+import type { PolicyRuntime } from '../model/family';
 import type { ParamValues } from '../model/params';
 import type { TrainerEvent } from '../protocol/trainer-messages';
 import { loadCheckpoint, loadWeights, saveCheckpoint, exportPolicyOnnx } from './checkpoint';
 import { type CheckpointState, checkpointState } from './checkpoint-state';
-import { grpoLossConfig, resolveTrainConfig } from './config';
-import { corpusDocuments } from './data/corpus';
+import { resolveTrainConfig } from './config';
 import { dataUri } from './data/image-tensor';
 import { createTaskSource } from './data/task-source';
 import { evaluate } from './evaluate';
+import { isHfState, openPolicy } from './policy-family';
 import { PEAK_RSS_METRIC, peakRssMb } from './peak-memory';
 import { checkExecutionProvider } from './provider-check';
 import { RunDirectory } from './run-directory';
@@ -66,13 +65,10 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
   // A new run may start from another run's checkpoint (e.g. one SFT checkpoint, several RL variants).
   const init = !resumed && config.initFrom ? loadWeights(config.initFrom) : null;
   const initState = init ? checkpointState(init.state, path.join(config.initFrom!, 'state.json')) : undefined;
-  const tokState = resumed?.state.tokenizer ?? initState?.tokenizer;
-  const tok = tokState ? Tokenizer.fromJSON(tokState) : Tokenizer.fit(corpusDocuments(data));
+  const from = resumed?.state ?? initState;
+  const opened = await openPolicy({ config, data, ...(from ? { from: { policy: from.policy, tokenizer: from.tokenizer } } : {}), log });
+  const { policy, codec: tok } = opened;
   const reward = resolveRewardConfig(config.reward);
-  const policy = await createPolicySessions(
-    initState?.policy ?? resumed?.state.policy ?? { ...config.model, vocabSize: tok.vocabSize, image: { ...config.model.image, size: data.imageSize } },
-    { seed: config.seed, tokens: { pad: tok.pad, eos: tok.eos }, runtime: config.runtime, grpo: grpoLossConfig(config.rl) },
-  );
   try {
     return await drive(policy);
   } catch (err) {
@@ -85,7 +81,7 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
     await policy.release();
   }
 
-  async function drive(policy: PolicySessions): Promise<RunSummary> {
+  async function drive(policy: PolicyRuntime): Promise<RunSummary> {
     const { sft, rl } = config;
     const total = sft.steps + rl.steps;
     let step = resumed?.state.step ?? 0;
@@ -100,14 +96,14 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
     const stream = data.train(resumed?.state.dataCursor);
     emit({ v: 1, type: 'hello', pid: process.pid, version: TRAINER_VERSION, device: { ep: config.runtime.executionProvider, threads: config.runtime.threads }, config });
     log(
-      `${resumed ? `resumed at step ${step}` : 'new run'}: ${data.trainSize} train / ${data.evalSize} eval examples, vocabulary ${tok.vocabSize}, policy ${policy.config.dModel}d × ${policy.config.nLayers} layers`,
+      `${resumed ? `resumed at step ${step}` : 'new run'}: ${data.trainSize} train / ${data.evalSize} eval examples, ${opened.describe}`,
     );
 
     const checkpoint = (): string => {
       const name = stepDir(step);
       const target = path.join(dir.checkpointsDir, name);
       if (!fs.existsSync(target)) {
-        const state: CheckpointState = { policy: policy.config, config, tokenizer: tok.toJSON(), step, dataCursor: stream.cursor(), reference: refName };
+        const state: CheckpointState = { policy: opened.state, config, tokenizer: opened.tokenizer, step, dataCursor: stream.cursor(), reference: refName };
         saveCheckpoint(target, { params: policy.params, optimizer: policy.optimizerState, state: { ...state } });
         fs.writeFileSync(path.join(dir.checkpointsDir, 'latest.tmp'), `${name}\n`);
         fs.renameSync(path.join(dir.checkpointsDir, 'latest.tmp'), path.join(dir.checkpointsDir, 'latest'));
@@ -137,7 +133,7 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
       const finalEval = await evaluate(policy, tok, data, config.eval.prompts, rl.maxNewTokens, reward);
       emit({ v: 1, type: 'metrics', step, phase: 'eval', values: finalEval });
       const ckpt = checkpoint();
-      exportPolicyOnnx(path.join(dir.root, 'policy.onnx'), policy.config, policy.params);
+      if (!isHfState(opened.state)) exportPolicyOnnx(path.join(dir.root, 'policy.onnx'), opened.state, policy.params);
       const summary: RunSummary = { status, steps: step, finalEval, checkpoint: ckpt };
       emit({ v: 1, type: 'done', status, summary: { ...summary } });
       return summary;

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const config = presetConfig('demo');
   const weights = loadWeights(path.join(root, SHIPPED_SFT_FOLDER));
   const tok = Tokenizer.fromJSON(weights.state.tokenizer as Parameters<typeof Tokenizer.fromJSON>[0]);
-  const policy = await createPolicySessions(weights.state.policy, { params: weights.params, tokens: { pad: tok.pad, eos: tok.eos } });
+  const policy = await createPolicySessions(weights.state.policy as Parameters<typeof createPolicySessions>[0], { params: weights.params, tokens: { pad: tok.pad, eos: tok.eos } });
   const data = await createTaskSource(config.data);
   const { promptsPerStep, groupSize, temperature, maxNewTokens } = config.rl;
   const examples = Array.from({ length: promptsPerStep }, (_, i) => data.trainAt(i));
