@@ -9,6 +9,8 @@ import type { RewardConfig } from '../core/reward-types';
 import { POLICY_DEFAULTS, type ImageConfig, type PolicyConfig } from '../model/config';
 import { TRAIN_DEFAULTS, type EvalConfig, type RlConfig, type SftConfig, type TinyModelSettings, type TrainConfig } from './config';
 import { IMAGE_FITS } from './data/image-decode';
+import { HF_MODEL_DEFAULTS } from './hf-settings';
+import { LORA_MODULES } from '../model/hf/decoder';
 import { JSONL_TEXT_DEFAULTS, type JsonlTextLoadOptions } from './data/jsonl-text';
 import { R1VL_DEFAULTS, type R1vlLoadOptions } from './data/r1vl-dataset';
 import { COLORS, SHAPES } from './data/scene';
@@ -111,6 +113,7 @@ const SYNTHETIC: Docs<SyntheticTaskOptions> = {
   evalFraction: num('Share of scenes held out by salted hash.', { exclusiveMinimum: 0, maximum: 1 }),
   splitSalt: { type: 'string', description: 'Salt of the train/held-out split hash.' },
   directAnswers: num('Share of training demonstrations written as a direct answer (description, then the answer; no rationale or steps).', { minimum: 0, maximum: 1 }),
+  sceneInPrompt: { type: 'boolean', description: 'The text form of the task: the scene is described in the prompt and no image is given (for text-only Hugging Face models).' },
 };
 
 const R1VL: Docs<R1vlLoadOptions> = {
@@ -188,6 +191,40 @@ function withKind(schema: JsonSchema, required: Record<string, JsonSchema>): Jso
   return { ...schema, required: Object.keys(required), properties: { ...required, ...(schema.properties as JsonSchema) } };
 }
 
+/** `model` when it names a Hugging Face model (src/trainer/hf-settings.ts). */
+function hfModelSchema(): JsonSchema {
+  const h = HF_MODEL_DEFAULTS;
+  const lora = h.lora!;
+  return {
+    type: 'object',
+    description: 'A Hugging Face decoder (Llama, Qwen2, Qwen3, SmolLM2) from a local folder or the Hugging Face cache.',
+    additionalProperties: false,
+    required: ['hf'],
+    properties: {
+      hf: { type: 'string', description: 'A model folder (config.json, safetensors, tokenizer.json), or a model id such as "HuggingFaceTB/SmolLM2-135M-Instruct" found in the Hugging Face cache (never downloaded by a run).' },
+      lora: {
+        description: 'LoRA adapters over the frozen model; null trains every weight (full fine-tuning).',
+        default: lora,
+        oneOf: [
+          {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              rank: { type: 'integer', minimum: 1, default: lora.rank, description: 'Adapter rank r.' },
+              alpha: { type: 'number', exclusiveMinimum: 0, default: lora.alpha, description: 'Scale α: the update is (α / r)·B·A.' },
+              targetModules: { type: 'array', items: { enum: [...LORA_MODULES] }, minItems: 1, uniqueItems: true, default: lora.targetModules, description: 'Linear modules to adapt (PEFT target_modules).' },
+            },
+          },
+          { type: 'null' },
+        ],
+      },
+      maxTextLen: { type: 'integer', minimum: 2, default: h.maxTextLen, description: 'Longest sequence (prompt + completion) in tokens.' },
+      chat: { type: 'boolean', default: h.chat, description: "Wrap questions in the model's chat template (false: plain text)." },
+      systemPrompt: { type: ['string', 'null'], default: h.systemPrompt, description: 'The system turn before each question (null: none); by default it asks for the R1-VL chain format.' },
+    },
+  };
+}
+
 /** The schema of a run config file: every field optional (it is laid over a preset), none unknown. */
 export function runConfigSchema(): JsonSchema {
   const d = TRAIN_DEFAULTS;
@@ -224,7 +261,10 @@ export function runConfigSchema(): JsonSchema {
           }),
         ],
       },
-      model,
+      model: {
+        description: 'The policy: the tiny multimodal transformer (its sizes), or a Hugging Face decoder (`hf`: a folder or a cached model id).',
+        oneOf: [model, hfModelSchema()],
+      },
       runtime: section('Where the graphs run.', TOP.runtime, d.runtime as unknown as Record<string, unknown>),
       sft: section("The SFT warm-up on the task's demonstrations (the default synthetic task answers half of them directly).", SFT, d.sft as unknown as Record<string, unknown>),
       rl: section(

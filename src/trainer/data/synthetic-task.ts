@@ -38,6 +38,11 @@ export interface SyntheticTaskOptions {
    * such answers with full chains; held-out references are always full chains.
    */
   directAnswers: number;
+  /**
+   * The text form of the task: the scene is described in the prompt and no image is given, for
+   * text-only models (an HF decoder). Answers, steps and key steps are the same.
+   */
+  sceneInPrompt: boolean;
 }
 
 /**
@@ -63,6 +68,7 @@ export const SYNTHETIC_DEFAULTS: Readonly<SyntheticTaskOptions> = Object.freeze(
   evalFraction: 0.1,
   splitSalt: DEFAULT_SPLIT_SALT,
   directAnswers: 0.5,
+  sceneInPrompt: false,
 });
 
 /** Bump when generation changes, so cursors and promptIds from older data are not silently reused. */
@@ -124,6 +130,7 @@ export function resolveSyntheticOptions(partial: Partial<SyntheticTaskOptions> =
   const [lo, hi] = o.points ?? [];
   if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo! < 1 || hi! < lo! || hi! > 20) fail('points', 'must be [lo, hi] with 1 ≤ lo ≤ hi ≤ 20');
   if (typeof o.splitSalt !== 'string') fail('splitSalt', 'must be a string');
+  if (typeof o.sceneInPrompt !== 'boolean') fail('sceneInPrompt', 'must be true or false');
   return o;
 }
 
@@ -141,7 +148,9 @@ export class SyntheticTask implements TaskSource {
 
   constructor(options: Partial<SyntheticTaskOptions> = {}) {
     this.options = resolveSyntheticOptions(options);
-    this.fingerprint = `synthetic/v${GENERATOR_VERSION}/${JSON.stringify(this.options)}`;
+    // The image form keeps the fingerprint it had before the text form existed (checkpoints' data cursors name it).
+    const { sceneInPrompt, ...imageForm } = this.options;
+    this.fingerprint = `synthetic/v${GENERATOR_VERSION}/${JSON.stringify(sceneInPrompt ? this.options : imageForm)}`;
     [this.trainIdx, this.evalIdx] = this.buildSplits();
   }
 
@@ -232,12 +241,14 @@ export class SyntheticTask implements TaskSource {
       answer = letter;
     }
     const description = `The image shows ${describeScene(c.scene)}.`;
+    const text = this.options.sceneInPrompt;
+    if (text) prompt = `Scene: ${describeScene(c.scene)}.\n${prompt}`;
     const solution =
       chain === 'demonstration' && c.direct ? formatDirectAnswer({ description, answer }) : formatSolution({ description, rationale: problem.rationale, steps, answer });
     return {
       promptId: c.promptId,
       prompt,
-      image: withImage ? renderScene(c.scene, this.options.imageSize) : null,
+      image: withImage && !text ? renderScene(c.scene, this.options.imageSize) : null,
       imageSize: this.options.imageSize,
       solution,
       answer,
