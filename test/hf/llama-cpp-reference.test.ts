@@ -32,6 +32,14 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+/** Max |log a - log b|: the logit difference up to a per-position constant, which small probabilities hide. */
+function maxAbsLogDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) m = Math.max(m, Math.abs(Math.log(a[i]!) - Math.log(b[i]!)));
+  return m;
+}
+
 /** Next-token probabilities when the residual stream is the embedding: softmax(W_out · RMSNorm(e) ⊙ g), float64. */
 function analyticProbabilities(ck: TinyHfCheckpoint, token: number): Float64Array {
   const c = ck.config;
@@ -100,8 +108,9 @@ describe('llama.cpp reference on tiny HF checkpoints', { concurrency: 1 }, () =>
         assert.deepEqual(await ref.probabilities(TOKENS), probs);
         // Attention: position 1 sees token 0.
         const other = await ref.probabilities([TOKENS[2]!, TOKENS[1]!]);
-        const diff = maxAbsDiff(probs[1]!, other[1]!);
-        assert.ok(diff > 1e-4, `position 1 does not depend on token 0 (max abs diff ${diff})`);
+        const diff = maxAbsLogDiff(probs[1]!, other[1]!);
+        console.log(`# ${architecture}: position 1 after another token 0: max abs log-probability change ${diff.toExponential(2)}`);
+        assert.ok(diff > 1e-2, `position 1 does not depend on token 0 (max abs log-probability change ${diff})`);
         // …and position 0 sees nothing else: a prefix evaluates to the same first distribution.
         assert.ok(maxAbsDiff((await ref.probabilities([TOKENS[0]!]))[0]!, probs[0]!) < 1e-6);
       } finally {
@@ -118,8 +127,13 @@ describe('llama.cpp reference on tiny HF checkpoints', { concurrency: 1 }, () =>
       });
       const probs = await llamaCppProbabilities(ck.ggufPath!, TOKENS);
       let worst = 0;
-      for (const [i, t] of TOKENS.entries()) worst = Math.max(worst, maxAbsDiff(probs[i]!, analyticProbabilities(ck, t)));
-      console.log(`# ${architecture}: analytic check, max abs probability difference ${worst.toExponential(2)}`);
+      let worstLog = 0;
+      for (const [i, t] of TOKENS.entries()) {
+        const expected = analyticProbabilities(ck, t);
+        worst = Math.max(worst, maxAbsDiff(probs[i]!, expected));
+        worstLog = Math.max(worstLog, maxAbsLogDiff(probs[i]!, expected));
+      }
+      console.log(`# ${architecture}: analytic check, max abs difference: probabilities ${worst.toExponential(2)}, log-probabilities ${worstLog.toExponential(2)}`);
       assert.ok(worst < 1e-4, `max abs difference ${worst}`);
     });
   }
@@ -127,23 +141,26 @@ describe('llama.cpp reference on tiny HF checkpoints', { concurrency: 1 }, () =>
   test('llama (q/k permuted, interleaved rope) equals qwen2 (NEOX rope) on the same weights', async () => {
     // Qwen2 is Llama with q/k/v biases and no o bias, so a llama with attention_bias whose o bias is
     // zero is the same HF model as a qwen2: llama.cpp agrees only if the converter's permutation is right.
+    // Larger q/k weights than the default make the attention pattern (and so the rope) matter.
+    const LINEAR_STD = 0.3;
     const zeroOBias = (name: string, d: Float32Array): void => {
       if (name.endsWith('o_proj.bias')) d.fill(0);
     };
-    const llama = writeTinyHfCheckpoint(path.join(root, 'perm-llama'), { architecture: 'llama', attentionBias: true, tie: true, seed: 21, edit: zeroOBias, gguf: true });
+    const llama = writeTinyHfCheckpoint(path.join(root, 'perm-llama'), { architecture: 'llama', attentionBias: true, tie: true, seed: 21, linearStd: LINEAR_STD, edit: zeroOBias, gguf: true });
     const qwen2 = writeTinyHfCheckpoint(path.join(root, 'perm-qwen2'), {
       architecture: 'qwen2',
       tie: true,
       seed: 22,
+      linearStd: LINEAR_STD,
       edit: (name, d) => d.set(llama.weights.get(name)!),
       gguf: true,
     });
     const a = await llamaCppProbabilities(llama.ggufPath!, TOKENS);
     const b = await llamaCppProbabilities(qwen2.ggufPath!, TOKENS);
     let worst = 0;
-    for (let i = 0; i < TOKENS.length; i++) worst = Math.max(worst, maxAbsDiff(a[i]!, b[i]!));
-    console.log(`# llama vs qwen2 on the same weights: max abs probability difference ${worst.toExponential(2)}`);
-    assert.ok(worst < 1e-5, `max abs difference ${worst}`);
+    for (let i = 0; i < TOKENS.length; i++) worst = Math.max(worst, maxAbsLogDiff(a[i]!, b[i]!));
+    console.log(`# llama vs qwen2 on the same weights: max abs log-probability difference ${worst.toExponential(2)}`);
+    assert.ok(worst < 1e-4, `max abs log-probability difference ${worst}`);
     // Greedy decoding agrees too (and runs).
     const ga = await llamaCppGreedy(llama.ggufPath!, TOKENS.slice(0, 3), 4);
     assert.ok(ga.length >= 1 && ga.length <= 4);
