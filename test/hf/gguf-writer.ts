@@ -300,7 +300,7 @@ export class GgufWriter {
     const fd = fs.openSync(file, 'w');
     try {
       for (const part of this.encode()) {
-        for (let done = 0; done < part.length; ) done += fs.writeSync(fd, part, done, part.length - done);
+        for (let done = 0; done < part.length;) done += fs.writeSync(fd, part, done, part.length - done);
       }
     } finally {
       fs.closeSync(fd);

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { HfArchitecture } from '../../src/model/hf/config';
 import { readSafetensorsModel } from '../../src/trainer/safetensors-files';
 import { bf16ToF32 } from '../../src/engine';
-import { LlamaCppReference, disposeReferenceLlama, llamaCppGreedy, llamaCppProbabilities } from './llama-cpp-reference';
+import { LlamaCppReference, disposeReferenceLlama, llamaCppProbabilities } from './llama-cpp-reference';
 import { type TinyHfCheckpoint, type TinyHfOptions, tokenizerIdCount, writeTinyHfCheckpoint } from './tiny-checkpoint';
 
 // Ordinary ids, an added special token (<|endoftext|>) and one from the padded tail past the tokenizer.
@@ -146,7 +146,15 @@ describe('llama.cpp reference on tiny HF checkpoints', { concurrency: 1 }, () =>
     const zeroOBias = (name: string, d: Float32Array): void => {
       if (name.endsWith('o_proj.bias')) d.fill(0);
     };
-    const llama = writeTinyHfCheckpoint(path.join(root, 'perm-llama'), { architecture: 'llama', attentionBias: true, tie: true, seed: 21, linearStd: LINEAR_STD, edit: zeroOBias, gguf: true });
+    const llama = writeTinyHfCheckpoint(path.join(root, 'perm-llama'), {
+      architecture: 'llama',
+      attentionBias: true,
+      tie: true,
+      seed: 21,
+      linearStd: LINEAR_STD,
+      edit: zeroOBias,
+      gguf: true,
+    });
     const qwen2 = writeTinyHfCheckpoint(path.join(root, 'perm-qwen2'), {
       architecture: 'qwen2',
       tie: true,
@@ -155,16 +163,28 @@ describe('llama.cpp reference on tiny HF checkpoints', { concurrency: 1 }, () =>
       edit: (name, d) => d.set(llama.weights.get(name)!),
       gguf: true,
     });
-    const a = await llamaCppProbabilities(llama.ggufPath!, TOKENS);
-    const b = await llamaCppProbabilities(qwen2.ggufPath!, TOKENS);
-    let worst = 0;
-    for (let i = 0; i < TOKENS.length; i++) worst = Math.max(worst, maxAbsLogDiff(a[i]!, b[i]!));
-    console.log(`# llama vs qwen2 on the same weights: max abs log-probability difference ${worst.toExponential(2)}`);
-    assert.ok(worst < 1e-4, `max abs log-probability difference ${worst}`);
-    // Greedy decoding agrees too (and runs).
-    const ga = await llamaCppGreedy(llama.ggufPath!, TOKENS.slice(0, 3), 4);
-    assert.ok(ga.length >= 1 && ga.length <= 4);
-    assert.deepEqual(await llamaCppGreedy(qwen2.ggufPath!, TOKENS.slice(0, 3), 4), ga);
+    const refA = await LlamaCppReference.open(llama.ggufPath!);
+    const refB = await LlamaCppReference.open(qwen2.ggufPath!);
+    try {
+      const a = await refA.probabilities(TOKENS);
+      const b = await refB.probabilities(TOKENS);
+      let worst = 0;
+      for (let i = 0; i < TOKENS.length; i++) worst = Math.max(worst, maxAbsLogDiff(a[i]!, b[i]!));
+      console.log(`# llama vs qwen2 on the same weights: max abs log-probability difference ${worst.toExponential(2)}`);
+      assert.ok(worst < 1e-4, `max abs log-probability difference ${worst}`);
+      // Greedy decoding agrees too, and its first token is the argmax of the probabilities.
+      const prompt = TOKENS.slice(0, 3);
+      const ga = await refA.greedy(prompt, 4);
+      assert.ok(ga.length >= 1 && ga.length <= 4);
+      assert.deepEqual(await refB.greedy(prompt, 4), ga);
+      const p2 = a[2]!;
+      let argmax = 0;
+      for (let k = 1; k < p2.length; k++) if (p2[k]! > p2[argmax]!) argmax = k;
+      assert.equal(ga[0], argmax);
+    } finally {
+      await refA.dispose();
+      await refB.dispose();
+    }
   });
 
   test('the safetensors side reads back: sharded BF16 with an index, and single F32', () => {
