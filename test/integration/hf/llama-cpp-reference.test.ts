@@ -8,11 +8,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { HfArchitecture } from '../../src/model/hf/config';
-import { readSafetensorsModel } from '../../src/trainer/safetensors-files';
-import { bf16ToF32 } from '../../src/engine';
-import { LlamaCppReference, disposeReferenceLlama, llamaCppProbabilities } from './llama-cpp-reference';
-import { type TinyHfCheckpoint, type TinyHfOptions, tokenizerIdCount, writeTinyHfCheckpoint } from './tiny-checkpoint';
+import type { HfArchitecture } from '../../../src/model/hf/config';
+import { readSafetensorsModel } from '../../../src/trainer/safetensors-files';
+import { bf16ToF32 } from '../../../src/engine';
+import { LlamaCppReference, disposeReferenceLlama, llamaCppProbabilities } from '../../hf/llama-cpp-reference';
+import { type TinyHfCheckpoint, type TinyHfOptions, tokenizerIdCount, writeTinyHfCheckpoint } from '../../hf/tiny-checkpoint';
 
 // Ordinary ids, an added special token (<|endoftext|>) and one from the padded tail past the tokenizer.
 const TOKENS = [9707, 11, 1879, 0, 151643, 37, 100000, 151900];
