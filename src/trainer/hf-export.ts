@@ -13,7 +13,7 @@ import { loadWeights } from './checkpoint';
 import { checkpointState } from './checkpoint-state';
 import { hfWeightsOf } from './hf-weights';
 import { buildFolderAtomically, checkFreshFolder, writeFileSynced, writePeftAdapter } from './peft-adapter';
-import { type HfFamilyState, isHfState } from './policy-family';
+import type { HfFamilyState } from './policy-family';
 import { readSafetensorsModel, writeSafetensorsModel } from './safetensors-files';
 
 /** The files besides the weights that a merged model folder copies from its base (those present). */
@@ -194,14 +194,21 @@ export function resolveCheckpointDir(runOrCheckpoint: string, name?: string): st
 
 /** A checkpoint of an HF policy: its family state and trained tensors. Tiny-policy checkpoints are refused. */
 export function loadHfCheckpoint(dir: string): { state: HfFamilyState; values: ParamValues } {
-  const { params, state } = loadWeights(dir);
-  const checked = checkpointState(state, path.join(dir, 'state.json'));
-  if (!isHfState(checked.policy)) {
-    throw new Error(
-      `${dir} holds the built-in tiny policy, not a Hugging Face model: its run exports it as ONNX (policy.onnx in the run folder), nothing to export in the HF layout`,
-    );
+  // The family first: a tiny-policy checkpoint is refused before its tensors are read.
+  const stateFile = path.join(dir, 'state.json');
+  let peek: unknown;
+  try {
+    peek = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+  } catch (e) {
+    throw new Error(`${stateFile}: ${(e as Error).message}`);
   }
-  return { state: checked.policy, values: params };
+  const family = (peek as { policy?: { family?: unknown } } | null)?.policy?.family;
+  if (family !== 'hf') {
+    throw new Error(`${dir} holds the built-in tiny policy, not a Hugging Face model: its run exports it as ONNX (policy.onnx in the run folder); there is no HF-layout export`);
+  }
+  const { params, state } = loadWeights(dir);
+  const checked = checkpointState(state, stateFile);
+  return { state: checked.policy as HfFamilyState, values: params };
 }
 
 export interface CheckpointExportOptions {
