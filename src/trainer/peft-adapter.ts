@@ -23,7 +23,11 @@ export class PeftAdapterError extends Error {
   }
 }
 
-/** adapter_config.json for `lora`, with PEFT's LoraConfig field names. */
+/**
+ * adapter_config.json for `lora`, with PEFT's LoraConfig field names. Newer options (use_dora,
+ * exclude_modules, layer_replication, megatron_*, loftq_config) are left out and take their
+ * defaults: older PEFT versions refuse keys they do not know.
+ */
 export function peftAdapterConfig(lora: LoraConfig, baseModel: string | null): Record<string, unknown> {
   return {
     peft_type: 'LORA',
@@ -33,24 +37,18 @@ export function peftAdapterConfig(lora: LoraConfig, baseModel: string | null): R
     inference_mode: true,
     r: lora.rank,
     lora_alpha: lora.alpha,
-    // PEFT keeps target_modules as a set; it writes the list sorted.
+    // PEFT holds target_modules as a set and saves it as a list; sorted here so output is stable.
     target_modules: [...lora.targetModules].sort(),
-    exclude_modules: null,
     lora_dropout: 0,
     fan_in_fan_out: false,
     bias: 'none',
     use_rslora: false,
-    use_dora: false,
     modules_to_save: null,
     init_lora_weights: true,
     layers_to_transform: null,
     layers_pattern: null,
     rank_pattern: {},
     alpha_pattern: {},
-    megatron_config: null,
-    megatron_core: 'megatron.core',
-    loftq_config: {},
-    layer_replication: null,
   };
 }
 
