@@ -8,8 +8,20 @@ import { demoCommand } from './commands/demo';
 import { compareCommand } from './commands/compare';
 import { serveCommand } from './commands/serve';
 import { ablationCommand } from './commands/ablation';
+import { exportCommand } from './commands/export';
+import { generateCommand } from './commands/generate';
 
-export const COMMANDS: CliCommand[] = [demoCommand, trainCommand, compareCommand, ablationCommand, scoreCommand, extractKeyStepsCommand, serveCommand];
+export const COMMANDS: CliCommand[] = [
+  demoCommand,
+  trainCommand,
+  compareCommand,
+  ablationCommand,
+  exportCommand,
+  generateCommand,
+  scoreCommand,
+  extractKeyStepsCommand,
+  serveCommand,
+];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,11 +1,15 @@
 // Checkpoint directories (DESIGN §4): model.safetensors, optimizer.safetensors and state.json with
 // the resolved config, written into a temp folder and renamed so a crash never leaves a checkpoint
-// that looks whole. Plus an ONNX export of the policy (logits graph, weights baked in).
+// that looks whole; a LoRA run's checkpoint also holds adapter/ in PEFT's layout. Plus an ONNX export of the policy (logits graph, weights baked in).
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeSafetensors, encodeSafetensors, toOnnxBytes, toOnnxModel } from '../engine';
 import { type OptimizerState, type ParamValues, type PolicyConfig, buildLogitsGraph } from '../model';
-import { type FamilyState, familyParamShapes } from './policy-family';
+import { peftAdapterFiles } from './peft-adapter';
+import { type FamilyState, familyParamShapes, isHfState } from './policy-family';
+
+/** Where a LoRA run's checkpoint also keeps its adapter in PEFT's layout (loadable by PEFT as is). */
+export const CHECKPOINT_ADAPTER_DIR = 'adapter';
 
 export interface CheckpointContents {
   params: ParamValues;
@@ -37,6 +41,10 @@ export function saveCheckpoint(dir: string, contents: CheckpointContents): void 
       ['optimizer.safetensors', encodeSafetensors(opt, { step: String(contents.optimizer.step) })],
       ['state.json', `${JSON.stringify(contents.state, null, 2)}\n`],
     ];
+    if (isHfState(c) && c.settings.lora) {
+      fs.mkdirSync(path.join(tmp, CHECKPOINT_ADAPTER_DIR));
+      for (const [name, data] of peftAdapterFiles(c.config, c.settings.lora, contents.params, c.settings.hf)) files.push([path.join(CHECKPOINT_ADAPTER_DIR, name), data]);
+    }
     for (const [name, data] of files) {
       const fd = fs.openSync(path.join(tmp, name), 'w');
       try {
