@@ -523,7 +523,12 @@ export function rmsNorm(x: Tensor, w: Tensor, eps: number): Tensor {
   if (!sameShape(w.shape, [d])) throw new Error(`RMSNorm: weight must be [${String(d)}], got ${formatShape(w.shape)}`);
   const stat = [...x.shape.slice(0, -1), 1];
   const rowMean = (v: Tensor): Tensor => graph.node('ReduceMean', [v], stat, dtype, { axes: attr.ints([x.shape.length - 1]), keepdims: attr.int(1) });
-  const r = graph.node('Reciprocal', [graph.node('Sqrt', [graph.node('Add', [rowMean(graph.node('Mul', [x, x], x.shape, dtype)), graph.scalar(eps, dtype)], stat, dtype)], stat, dtype)], stat, dtype);
+  const r = graph.node(
+    'Reciprocal',
+    [graph.node('Sqrt', [graph.node('Add', [rowMean(graph.node('Mul', [x, x], x.shape, dtype)), graph.scalar(eps, dtype)], stat, dtype)], stat, dtype)],
+    stat,
+    dtype,
+  );
   const n = graph.node('Mul', [x, r], x.shape, dtype);
   const y = graph.node('Mul', [n, w], x.shape, dtype);
   return graph.record([x, w], y, (g) => {

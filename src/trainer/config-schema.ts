@@ -201,7 +201,11 @@ function hfModelSchema(): JsonSchema {
     additionalProperties: false,
     required: ['hf'],
     properties: {
-      hf: { type: 'string', description: 'A model folder (config.json, safetensors, tokenizer.json), or a model id such as "HuggingFaceTB/SmolLM2-135M-Instruct" found in the Hugging Face cache (never downloaded by a run).' },
+      hf: {
+        type: 'string',
+        description:
+          'A model folder (config.json, safetensors, tokenizer.json), or a model id such as "HuggingFaceTB/SmolLM2-135M-Instruct" found in the Hugging Face cache (never downloaded by a run).',
+      },
       lora: {
         description: 'LoRA adapters over the frozen model; null trains every weight (full fine-tuning).',
         default: lora,
@@ -212,7 +216,14 @@ function hfModelSchema(): JsonSchema {
             properties: {
               rank: { type: 'integer', minimum: 1, default: lora.rank, description: 'Adapter rank r.' },
               alpha: { type: 'number', exclusiveMinimum: 0, default: lora.alpha, description: 'Scale α: the update is (α / r)·B·A.' },
-              targetModules: { type: 'array', items: { enum: [...LORA_MODULES] }, minItems: 1, uniqueItems: true, default: lora.targetModules, description: 'Linear modules to adapt (PEFT target_modules).' },
+              targetModules: {
+                type: 'array',
+                items: { enum: [...LORA_MODULES] },
+                minItems: 1,
+                uniqueItems: true,
+                default: lora.targetModules,
+                description: 'Linear modules to adapt (PEFT target_modules).',
+              },
             },
           },
           { type: 'null' },
@@ -220,7 +231,11 @@ function hfModelSchema(): JsonSchema {
       },
       maxTextLen: { type: 'integer', minimum: 2, default: h.maxTextLen, description: 'Longest sequence (prompt + completion) in tokens.' },
       chat: { type: 'boolean', default: h.chat, description: "Wrap questions in the model's chat template (false: plain text)." },
-      systemPrompt: { type: ['string', 'null'], default: h.systemPrompt, description: 'The system turn before each question (null: none); by default it asks for the R1-VL chain format.' },
+      systemPrompt: {
+        type: ['string', 'null'],
+        default: h.systemPrompt,
+        description: 'The system turn before each question (null: none); by default it asks for the R1-VL chain format.',
+      },
     },
   };
 }

@@ -23,9 +23,7 @@ export async function evaluate(
     temperature: 0,
     maxNewTokens,
   });
-  const scored = out.completions.map((ids, i) =>
-    scoreChain(tok.chainText(ids), { answer: examples[i]!.answer, keySteps: examples[i]!.keySteps }, reward),
-  );
+  const scored = out.completions.map((ids, i) => scoreChain(tok.chainText(ids), { answer: examples[i]!.answer, keySteps: examples[i]!.keySteps }, reward));
   const mean = (f: (r: (typeof scored)[number]) => number): number => scored.reduce((a, r) => a + f(r), 0) / n;
   const accuracy = mean((r) => (r.answer_correct ? 1 : 0));
   const correct = scored.filter((r) => r.answer_correct);

@@ -28,7 +28,8 @@ export function resolveHfModelSettings(user: Record<string, unknown>): HfModelSe
   };
   const known = ['hf', 'lora', 'maxTextLen', 'chat', 'systemPrompt'];
   for (const k of Object.keys(user)) if (!known.includes(k)) fail(k, `unknown field for a Hugging Face model (expected one of ${known.join(', ')})`);
-  if (typeof user.hf !== 'string' || user.hf.trim() === '') fail('hf', `expected a model folder or a model id such as "HuggingFaceTB/SmolLM2-135M-Instruct", got ${JSON.stringify(user.hf)}`);
+  if (typeof user.hf !== 'string' || user.hf.trim() === '')
+    fail('hf', `expected a model folder or a model id such as "HuggingFaceTB/SmolLM2-135M-Instruct", got ${JSON.stringify(user.hf)}`);
   const out: HfModelSettings = { ...HF_MODEL_DEFAULTS, hf: user.hf as string };
   if (user.lora === null) out.lora = null;
   else if (user.lora !== undefined) {

@@ -99,8 +99,15 @@ export async function openPolicy(o: OpenPolicyOptions): Promise<OpenedPolicy> {
   const tokState = o.from?.tokenizer;
   const tok = tokState ? Tokenizer.fromJSON(tokState) : Tokenizer.fit(corpusDocuments(o.data));
   const tiny = config.model as Exclude<TrainConfig['model'], HfModelSettings>;
-  if (o.data.imageSize < 1 && !from) throw new Error('the tiny policy needs an image task (data.kind synthetic or r1vl); a text dataset (jsonl) trains a Hugging Face model: set model.hf');
+  if (o.data.imageSize < 1 && !from)
+    throw new Error('the tiny policy needs an image task (data.kind synthetic or r1vl); a text dataset (jsonl) trains a Hugging Face model: set model.hf');
   const policyConfig = from ? (from as PolicyConfig) : resolvePolicyConfig({ ...tiny, vocabSize: tok.vocabSize, image: { ...tiny.image, size: o.data.imageSize } });
   const policy = await createPolicySessions(policyConfig, { ...runtime, tokens: { pad: tok.pad, eos: tok.eos } });
-  return { policy, codec: tok, state: policyConfig, tokenizer: tok.toJSON(), describe: `vocabulary ${tok.vocabSize}, policy ${policyConfig.dModel}d × ${policyConfig.nLayers} layers` };
+  return {
+    policy,
+    codec: tok,
+    state: policyConfig,
+    tokenizer: tok.toJSON(),
+    describe: `vocabulary ${tok.vocabSize}, policy ${policyConfig.dModel}d × ${policyConfig.nLayers} layers`,
+  };
 }

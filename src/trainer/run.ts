@@ -95,9 +95,7 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
     }
     const stream = data.train(resumed?.state.dataCursor);
     emit({ v: 1, type: 'hello', pid: process.pid, version: TRAINER_VERSION, device: { ep: config.runtime.executionProvider, threads: config.runtime.threads }, config });
-    log(
-      `${resumed ? `resumed at step ${step}` : 'new run'}: ${data.trainSize} train / ${data.evalSize} eval examples, ${opened.describe}`,
-    );
+    log(`${resumed ? `resumed at step ${step}` : 'new run'}: ${data.trainSize} train / ${data.evalSize} eval examples, ${opened.describe}`);
 
     const checkpoint = (): string => {
       const name = stepDir(step);

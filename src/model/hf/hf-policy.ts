@@ -2,16 +2,7 @@
 // they are: nothing is copied per session or per run), the trainable tensors (LoRA adapters, or
 // every base weight for full fine-tuning) with their AdamW state, and one session per phase. The
 // same API as the tiny policy's runtime (family.ts), so the trainer drives either.
-import {
-  EngineSession,
-  type Graph,
-  type HostTensor,
-  SESSION_DEFAULTS,
-  hostAdamW,
-  hostClipScale,
-  hostGlobalNorm,
-  toOnnxBytes,
-} from '../../engine';
+import { EngineSession, type Graph, type HostTensor, SESSION_DEFAULTS, hostAdamW, hostClipScale, hostGlobalNorm, toOnnxBytes } from '../../engine';
 import { type SequenceBatch, checkTokens, microBatches, packPerToken, packTokens, textLengthFor, unpackPerToken } from '../batch';
 import { FEED } from '../feed-names';
 import { HEAD_CHUNK_BYTES, OPTIMIZER_DEFAULTS, type Objective, type OptimizerConfig } from '../graphs';
@@ -257,7 +248,8 @@ export class HfPolicy implements PolicyRuntime {
     // Arrays handed in from outside (the loaded model, a checkpoint) may be kept by their owner: update a copy.
     for (const map of [this.params, m, v]) for (const [name, arr] of map) if (!this.owned.has(arr)) map.set(name, this.own(arr.slice()));
     if (this.options.training === 'full') this.base = this.params;
-    for (const s of trainableSpecs(this.config, this.mode)) hostAdamW(this.params.get(s.name)!, grads.get(s.name)!, m.get(s.name)!, v.get(s.name)!, step, this.optimizer.adamw, decays(s.name, s.shape));
+    for (const s of trainableSpecs(this.config, this.mode))
+      hostAdamW(this.params.get(s.name)!, grads.get(s.name)!, m.get(s.name)!, v.get(s.name)!, step, this.optimizer.adamw, decays(s.name, s.shape));
     this.optimizerState = { step: t, m, v };
     return norm;
   }
@@ -284,7 +276,9 @@ export class HfPolicy implements PolicyRuntime {
         return s.run(feeds);
       },
       decoder: (rows) =>
-        rows > DECODE_WIDE_ROWS ? this.session('decode-wide', () => buildHfDecodeGraph(c, this.mode)) : this.session('decode', () => buildHfDecodeGraph(c, this.mode), this.runtime.decodeThreads ?? 1),
+        rows > DECODE_WIDE_ROWS
+          ? this.session('decode-wide', () => buildHfDecodeGraph(c, this.mode))
+          : this.session('decode', () => buildHfDecodeGraph(c, this.mode), this.runtime.decodeThreads ?? 1),
       constantFeeds: (feeds) => this.weightFeeds(feeds),
     };
     return sampleSequences(decoder, req, (st, advance) => decodeWithCache(decoder, st, advance));

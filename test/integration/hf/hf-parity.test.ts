@@ -77,7 +77,9 @@ describe('HF decoder = llama.cpp on the same checkpoint', () => {
         // The whole sequence's greedy continuation through the KV-cache sampler equals llama.cpp's.
         const greedy = await policy.sample({ prompts: [ids], seeds: [0], temperature: 0, maxNewTokens: 8, stopAtEos: false });
         const theirGreedy = await ref.greedy(ids, 8);
-        console.log(`${options.architecture}: max |Δp| ${maxProb.toExponential(2)}, max |Δ log p| ${maxLogp.toExponential(2)} over ${ours.length} positions × ${V} tokens; log-prob path ${pathErr.toExponential(2)}`);
+        console.log(
+          `${options.architecture}: max |Δp| ${maxProb.toExponential(2)}, max |Δ log p| ${maxLogp.toExponential(2)} over ${ours.length} positions × ${V} tokens; log-prob path ${pathErr.toExponential(2)}`,
+        );
         assert.ok(maxProb < 1e-4, `max |Δp| ${maxProb}`);
         assert.ok(maxLogp < 1e-3, `max |Δ log p| ${maxLogp}`);
         assert.ok(pathErr < 1e-4, `token log-prob path |Δ| ${pathErr}`);

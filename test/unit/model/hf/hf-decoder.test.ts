@@ -17,7 +17,12 @@ import { randomHfWeights, randomIds, tinyHfConfig } from './fixtures';
 const ARCHS: HfArchitecture[] = ['llama', 'qwen2', 'qwen3'];
 const LORA: LoraConfig = { rank: 4, alpha: 8, targetModules: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] };
 
-async function fullLogits(c: HfDecoderConfig, weights: Map<string, Float32Array>, seqs: number[][], lora?: { cfg: LoraConfig; values: Map<string, Float32Array> }): Promise<Float32Array[]> {
+async function fullLogits(
+  c: HfDecoderConfig,
+  weights: Map<string, Float32Array>,
+  seqs: number[][],
+  lora?: { cfg: LoraConfig; values: Map<string, Float32Array> },
+): Promise<Float32Array[]> {
   const s = await EngineSession.create(toOnnxBytes(buildHfLogitsGraph(c, { train: 'none', lora: lora?.cfg })), { threads: 1, label: 'hf logits' });
   const out: Float32Array[] = [];
   for (const seq of seqs) {
@@ -89,7 +94,12 @@ describe('HF decoder', () => {
       const s = await EngineSession.create(toOnnxBytes(g), { threads: 1, label: 'hf gradcheck' });
       const values = new Map<string, Float64Array>();
       for (const [k, v] of randomHfWeights(c, 2)) values.set(k, Float64Array.from(v));
-      if (mode.lora) for (const p of loraParamSpecs(c, mode.lora)) values.set(p.name, Float64Array.from({ length: p.shape[0] * p.shape[1] }, () => 0.2 * rng.normal()));
+      if (mode.lora)
+        for (const p of loraParamSpecs(c, mode.lora))
+          values.set(
+            p.name,
+            Float64Array.from({ length: p.shape[0] * p.shape[1] }, () => 0.2 * rng.normal()),
+          );
       const shapes = new Map([...hfParamSpecs(c), ...(mode.lora ? loraParamSpecs(c, mode.lora) : [])].map((p) => [p.name, p.shape]));
       const T = 7;
       const ids = randomIds(rng, T, c.vocabSize);
