@@ -8,6 +8,7 @@ import { demoCommand } from './commands/demo';
 import { compareCommand } from './commands/compare';
 import { serveCommand } from './commands/serve';
 import { ablationCommand } from './commands/ablation';
+import { modelsCommand } from './commands/models';
 import { exportCommand } from './commands/export';
 import { generateCommand } from './commands/generate';
 
@@ -17,6 +18,7 @@ export const COMMANDS: CliCommand[] = [
   compareCommand,
   ablationCommand,
   exportCommand,
+  modelsCommand,
   generateCommand,
   scoreCommand,
   extractKeyStepsCommand,

@@ -101,7 +101,8 @@ class StepGrpoExtension extends Disposable {
     this._register(vscode.window.registerWebviewViewProvider(METRICS_VIEW_ID, this.metrics));
     const runConfigs = this._register(new RunConfigs(context.extensionUri));
     this.statusBar = this._register(new RunStatusBar(this.runManager));
-    const runs = new RunCommands(this.runManager, this.runsTree, treeView, () => roots()[0]!, this.log, runConfigs);
+    const cliJs = vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath;
+    const runs = new RunCommands(this.runManager, this.runsTree, treeView, () => roots()[0]!, this.log, runConfigs, cliJs);
     this._register(notifyRunOutcomes(this.runManager, this.log, { openFolder: (runId) => runs.openRunFolder(runId), resume: (runId) => runs.resumeRun(runId) }));
     const rewardServer = this._register(
       new RewardServerController(

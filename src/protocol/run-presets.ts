@@ -10,3 +10,17 @@ export const RUN_PRESETS = [
 ] as const;
 
 export type RunPresetName = (typeof RUN_PRESETS)[number]['name'];
+
+/**
+ * The run config Start StepGRPO Run writes for "a Hugging Face model…" (laid over the demo preset,
+ * `model.hf` filled in): LoRA on the attention projections, the task's text form (the scene is in
+ * the prompt), and a budget sized for a ~100 M–500 M model on a CPU or one GPU. The user edits it.
+ */
+export const HF_STARTER_CONFIG = {
+  model: { lora: { rank: 16, alpha: 32, targetModules: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] }, maxTextLen: 512 },
+  data: { kind: 'synthetic', sceneInPrompt: true },
+  sft: { steps: 100, batchSize: 8, lr: 2e-4 },
+  rl: { steps: 30, promptsPerStep: 4, groupSize: 4, temperature: 1.0, maxNewTokens: 256, lr: 1e-5, warmupSteps: 3 },
+  eval: { every: 10, prompts: 50 },
+  checkpointEvery: 10,
+} as const;

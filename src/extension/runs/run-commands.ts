@@ -11,6 +11,7 @@ import type { RunsTreeProvider } from './runs-tree';
 import type { ConfigIssue } from './config-check';
 import type { RunConfigs } from './run-configs';
 import { RUN_PRESETS } from '../../protocol/run-presets';
+import { pickHfModel, writeHfRunConfig } from './hf-model-picker';
 
 /** The trainer's presets (src/trainer/config.ts TRAIN_PRESETS), as offered in the picker. */
 
@@ -18,6 +19,13 @@ export interface StartRunArgs {
   preset?: string;
   /** A JSON config file laid over the preset (demo when no preset is given). */
   configFile?: string;
+  /**
+   * A Hugging Face model (a folder or a cached id): a run config for it is written beside the runs
+   * (`.stepgrpo/configs/`) and started, so the user sees and can edit what ran.
+   */
+  hf?: string;
+  /** Internal: the picker's "a Hugging Face model…" item (asks for the model next). */
+  pickHf?: boolean;
 }
 
 export interface StartRunResult {
@@ -60,11 +68,24 @@ export class RunCommands {
     private readonly runsRoot: () => string,
     private readonly log: vscode.LogOutputChannel,
     private readonly configs: RunConfigs,
+    /** dist/cli.js, which lists the Hugging Face cache for the model picker. */
+    private readonly cliJs: string,
   ) {}
 
   async startRun(args?: StartRunArgs): Promise<StartRunResult | RefusedRunResult | undefined> {
-    const choice = args?.preset || args?.configFile ? args : await this.pickRunSource();
+    let choice = args?.preset || args?.configFile || args?.hf ? args : await this.pickRunSource();
+    if (choice?.pickHf) {
+      const hf = await pickHfModel(this.cliJs, this.log);
+      choice = hf ? { hf } : undefined;
+    }
     if (!choice) return undefined;
+    if (choice.hf) {
+      // runsRoot is <workspace>/.stepgrpo/runs: the config goes to <workspace>/.stepgrpo/configs.
+      const configFile = writeHfRunConfig(path.dirname(path.dirname(this.runsRoot())), choice.hf);
+      this.log.info(`wrote ${configFile} for ${choice.hf}`);
+      void vscode.window.showTextDocument(vscode.Uri.file(configFile), { preview: true, preserveFocus: true });
+      choice = { ...(choice.preset ? { preset: choice.preset } : {}), configFile };
+    }
     if (choice.configFile) {
       // A wrong field fails here, named in the editor, before a trainer is spawned.
       const issues = await this.configs.check(choice.configFile).catch((err: Error) => [{ path: '', message: err.message, start: 0, end: 0 }]);
@@ -227,6 +248,11 @@ export class RunCommands {
     const files = await this.configs.workspaceConfigs();
     const items: Item[] = [
       ...RUN_PRESETS.map((p) => ({ label: `$(rocket) ${p.name}`, detail: p.detail, args: { preset: p.name } })),
+      {
+        label: '$(hubot) A Hugging Face model…',
+        detail: 'Llama, Qwen2, Qwen3 or SmolLM2 from a folder or the Hugging Face cache: LoRA, SFT then StepGRPO on the text form of the task.',
+        args: { pickHf: true },
+      },
       ...(files.length ? [{ label: 'Run configs in this workspace', kind: vscode.QuickPickItemKind.Separator }] : []),
       ...files.map((f) => ({ label: `$(json) ${path.basename(f.fsPath)}`, detail: vscode.workspace.asRelativePath(f), args: { configFile: f.fsPath } })),
       { label: '', kind: vscode.QuickPickItemKind.Separator },
@@ -235,6 +261,7 @@ export class RunCommands {
     ];
     const picked = await vscode.window.showQuickPick(items, { title: 'Start StepGRPO Run', placeHolder: 'Pick a preset or a config file' });
     if (!picked) return undefined;
+    if (picked.args?.pickHf) return picked.args;
     if (picked.args && !picked.args.preset && !picked.args.configFile) {
       await this.configs.create();
       return undefined;

@@ -278,7 +278,7 @@ export class HfPolicy implements PolicyRuntime {
       decoder: (rows) =>
         rows > DECODE_WIDE_ROWS
           ? this.session('decode-wide', () => buildHfDecodeGraph(c, this.mode))
-          : this.session('decode', () => buildHfDecodeGraph(c, this.mode), this.runtime.decodeThreads ?? 1),
+          : this.session('decode', () => buildHfDecodeGraph(c, this.mode), this.runtime.decodeThreads ?? this.runtime.threads),
       constantFeeds: (feeds) => this.weightFeeds(feeds),
     };
     return sampleSequences(decoder, req, (st, advance) => decodeWithCache(decoder, st, advance));
