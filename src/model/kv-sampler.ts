@@ -6,7 +6,7 @@ import type { EngineSession, HostTensor } from '../engine';
 import { FEED } from './feed-names';
 import { KvCache, type KvLayout, prefillLength } from './kv-cache';
 import { Rng } from './rng';
-import { SAMPLING_DEFAULTS, type SamplingOptions, pickToken, tokenLogprob, validateSampling } from './sampler';
+import { SAMPLING_DEFAULTS, type SamplingOptions, sampleToken, validateSampling } from './sampler';
 
 /** Above this many sequences a decode step's kernels are large enough to share between threads (docs/engine.md). */
 export const DECODE_WIDE_ROWS = 32;
@@ -80,12 +80,11 @@ export async function sampleSequences(
   const state: SampleState = { seqs, done: seqs.map((s) => s.length >= d.maxTextLen) };
   const eos = seqs.map(() => false);
   const logprobs = seqs.map((): number[] => []);
-  const logprobTemperature = o.temperature > 0 ? o.temperature : 1;
   const ends = new Set(d.eos);
   // Sequence i samples when position j holds its last token: logits there predict token j + 1.
   const advance = (i: number, logits: ArrayLike<number>, offset: number): void => {
-    const tok = pickToken(logits, offset, d.vocabSize, o, rngs[i]!);
-    logprobs[i]!.push(tokenLogprob(logits, offset, d.vocabSize, tok, logprobTemperature));
+    const { token: tok, logprob } = sampleToken(logits, offset, d.vocabSize, o, rngs[i]!);
+    logprobs[i]!.push(logprob);
     const s = seqs[i]!;
     s.push(tok);
     const isEos = ends.has(tok);
