@@ -62,14 +62,18 @@ export async function pickHfModel(cliJs: string, log: vscode.LogOutputChannel): 
   return chosen?.[0]?.fsPath;
 }
 
-/** Writes `<root>/.stepgrpo/configs/<model>.stepgrpo.json` (a new name when one exists) and returns its path. */
-export function writeHfRunConfig(root: string, spec: string): string {
+/**
+ * Writes `<root>/.stepgrpo/configs/<model>.stepgrpo.json` (a new name when one exists) and returns
+ * its path. With `budget` false only the model and the task are written, and a preset sets the steps.
+ */
+export function writeHfRunConfig(root: string, spec: string, budget = true): string {
   const dir = path.join(root, '.stepgrpo', 'configs');
   fs.mkdirSync(dir, { recursive: true });
   const slug = path.basename(spec.replace(/@.*$/, '')).replace(/[^A-Za-z0-9._-]+/g, '-') || 'hf-model';
   let file = path.join(dir, `${slug}.stepgrpo.json`);
   for (let k = 2; fs.existsSync(file); k++) file = path.join(dir, `${slug}-${k}.stepgrpo.json`);
-  const config = { ...HF_STARTER_CONFIG, model: { hf: spec, ...HF_STARTER_CONFIG.model } };
+  const model = { hf: spec, ...HF_STARTER_CONFIG.model };
+  const config = budget ? { ...HF_STARTER_CONFIG, model } : { model, data: HF_STARTER_CONFIG.data };
   fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
   return file;
 }

@@ -21,7 +21,8 @@ export interface StartRunArgs {
   configFile?: string;
   /**
    * A Hugging Face model (a folder or a cached id): a run config for it is written beside the runs
-   * (`.stepgrpo/configs/`) and started, so the user sees and can edit what ran.
+   * (`.stepgrpo/configs/`) and started, so the user sees and can edit what ran; with a preset, the
+   * preset sets the budget and the config only the model and the task.
    */
   hf?: string;
   /** Internal: the picker's "a Hugging Face model…" item (asks for the model next). */
@@ -81,7 +82,7 @@ export class RunCommands {
     if (!choice) return undefined;
     if (choice.hf) {
       // runsRoot is <workspace>/.stepgrpo/runs: the config goes to <workspace>/.stepgrpo/configs.
-      const configFile = writeHfRunConfig(path.dirname(path.dirname(this.runsRoot())), choice.hf);
+      const configFile = writeHfRunConfig(path.dirname(path.dirname(this.runsRoot())), choice.hf, !choice.preset);
       this.log.info(`wrote ${configFile} for ${choice.hf}`);
       void vscode.window.showTextDocument(vscode.Uri.file(configFile), { preview: true, preserveFocus: true });
       choice = { ...(choice.preset ? { preset: choice.preset } : {}), configFile };
