@@ -60,7 +60,10 @@ function freshWorkspace() {
   fs.rmSync(ws, { recursive: true, force: true });
   fs.cpSync(path.join(e2eDir, 'fixtures'), ws, { recursive: true });
   // A tiny Hugging Face model folder for the HF suite (written by the repository's own fixture builder).
-  const hf = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'test/hf/write-tiny-model.ts'), path.join(ws, 'models', 'tiny-qwen3')], { cwd: root, stdio: 'inherit' });
+  const hf = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'test/hf/write-tiny-model.ts'), path.join(ws, 'models', 'tiny-qwen3')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (hf.status !== 0) throw new Error('could not write the tiny HF model fixture');
   return ws;
 }

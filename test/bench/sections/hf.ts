@@ -53,7 +53,11 @@ const section: BenchSection = {
     const qwen = child<StepResult>('hf-step-run.ts', { shape: 'qwen2.5-0.5b', prompts: 4, group: 4, newTokens: 128, promptTokens: 64 });
     return [
       ...stepRows('hf.smollm2_135m', 'SmolLM2-135M shape, LoRA r 16 on all 7 linears, 4 × G 4 × 256 tokens', smol),
-      { key: 'hf.sample.floor_tokens_per_s', value: s.floorTokensPerS, note: `one read of all ${(s.weightBytes / 2 ** 20).toFixed(0)} MiB of weights per token: the bound on one sequence` },
+      {
+        key: 'hf.sample.floor_tokens_per_s',
+        value: s.floorTokensPerS,
+        note: `one read of all ${(s.weightBytes / 2 ** 20).toFixed(0)} MiB of weights per token: the bound on one sequence`,
+      },
       { key: 'hf.sample.ours_1_tokens_per_s', value: s.ours1, note: 'ours, one sequence, greedy, 64-token prompt + 128 new' },
       { key: 'hf.sample.ours_1_vs_floor', value: s.ours1 / s.floorTokensPerS, note: 'fraction of the floor (target ≥ 0.5)' },
       { key: 'hf.sample.llama_cpp_1_tokens_per_s', value: s.llama1, note: 'llama.cpp (node-llama-cpp 3.21.1, CPU, F32 weights, F16 KV cache), same prompt' },

@@ -41,6 +41,8 @@ suite('a Hugging Face model: Start StepGRPO Run → trainer → Rollout viewer',
     const texts = rollouts.flatMap((r) => r.groups.flatMap((g) => g.samples.map((s) => s.text)));
     assert.ok(texts.length > 0);
     assert.ok(!texts.some((t) => t.includes('<|im_end|>') || t.includes('<|im_start|>')), 'chat special tokens are not part of the chains');
+    // Start opened the written config in an editor, which can cover the panel: show the viewer again.
+    await vscode.commands.executeCommand('stepgrpo.openRolloutViewer', { runId: started.runId });
     const s = await viewerWhen(api, (x) => x.ready && x.steps.length === rollouts.length && x.postedChains > 0, 30_000, 'the HF run in the viewer');
     assert.deepEqual(
       s.steps,
