@@ -1,19 +1,7 @@
 // The policy at run time: parameters and AdamW state in JS memory, one session per phase (log-probs,
 // train step, gradients, prefill, decode) whose batch and length are symbolic, built on first
 // use. This is the API the trainer uses: logprobs(), sample(), trainStep().
-import {
-  EngineSession,
-  type ExecutionProvider,
-  type GraphOptimization,
-  type Graph,
-  type HostTensor,
-  SESSION_DEFAULTS,
-  type SessionOptions,
-  hostAdamW,
-  hostClipScale,
-  hostGlobalNorm,
-  toOnnxBytes,
-} from '../engine';
+import { type EngineSession, type ExecutionProvider, type GraphOptimization, type Graph, type HostTensor, SESSION_DEFAULTS, type SessionOptions } from '../engine';
 import { type PolicyConfig, type PolicyConfigInput, numPatches, patchDim, resolvePolicyConfig } from './config';
 import { type SequenceBatch, checkBatch, microBatches, packPerToken, packTokens, textLengthFor, unpackPerToken } from './batch';
 import {
@@ -34,6 +22,7 @@ import { FEED } from './feed-names';
 import { DECODE_WIDE_ROWS, type KvDecoder, type SampleResult, decodeWithCache, sampleSequences } from './kv-sampler';
 import { patchifyBatch } from './image';
 import type { PolicyRuntime } from './family';
+import { OwnedArrays, type OptimizerState, SessionCache, applyHostAdamW } from './host-state';
 import type { GrpoLossConfig } from './loss';
 import { type ParamValues, initParams, paramSpecs } from './params';
 import type { SamplingOptions } from './sampler';
@@ -79,11 +68,7 @@ export interface PolicyOptions {
   tokens: { pad: number; eos: number };
 }
 
-export interface OptimizerState {
-  step: number;
-  m: ParamValues;
-  v: ParamValues;
-}
+export type { OptimizerState } from './host-state';
 
 export interface LogprobsResult {
   /** logp[b][j] = log π(tokens[b][j+1] | image, tokens[b][..j]). */
@@ -160,9 +145,8 @@ function pickTrain(batch: TrainBatch, idx: readonly number[]): TrainBatch {
 
 export class PolicySessions implements PolicyRuntime {
   readonly family = 'tiny' as const;
-  private readonly sessions = new Map<string, Promise<EngineSession>>();
-  /** Arrays this runtime made (train-step outputs, its own copies): the only ones it updates in place. */
-  private readonly owned = new WeakSet<Float32Array>();
+  private readonly sessions: SessionCache;
+  private readonly owned = new OwnedArrays();
   readonly runtime: RuntimeOptions;
   readonly optimizer: OptimizerConfig;
   readonly grpo: GrpoLossConfig | undefined;
@@ -175,9 +159,10 @@ export class PolicySessions implements PolicyRuntime {
     private readonly options: PolicyOptions,
   ) {
     this.runtime = { ...SESSION_DEFAULTS, ...options.runtime };
+    this.sessions = new SessionCache(this.runtime, 'policy');
     this.optimizer = options.optimizer ?? OPTIMIZER_DEFAULTS;
     this.grpo = options.grpo;
-    this.params = options.params ?? new Map([...initParams(config, options.seed ?? 0)].map(([name, values]) => [name, this.own(values)]));
+    this.params = options.params ?? new Map([...initParams(config, options.seed ?? 0)].map(([name, values]) => [name, this.owned.own(values)]));
     this.checkParams(this.params);
     this.optimizerState = this.freshOptimizerState();
   }
@@ -200,8 +185,8 @@ export class PolicySessions implements PolicyRuntime {
   }
 
   freshOptimizerState(): OptimizerState {
-    const zeros = (): ParamValues => new Map(paramSpecs(this.config).map((s) => [s.name, this.own(new Float32Array(s.shape.reduce((a, b) => a * b, 1)))]));
-    return { step: 0, m: zeros(), v: zeros() };
+    const specs = paramSpecs(this.config);
+    return { step: 0, m: this.owned.zeros(specs), v: this.owned.zeros(specs) };
   }
 
   /** A text-only example feeds a blank (all-zero) image. */
@@ -223,13 +208,7 @@ export class PolicySessions implements PolicyRuntime {
 
   /** Builds a phase's session on first use; later calls, whatever their batch shape, reuse it. */
   session(key: string, build: () => Graph, threads = this.runtime.threads): Promise<EngineSession> {
-    let s = this.sessions.get(key);
-    if (!s) {
-      s = EngineSession.create(toOnnxBytes(build()), { ...this.runtime, threads, label: `policy ${key}` });
-      this.sessions.set(key, s);
-      s.catch(() => this.sessions.delete(key));
-    }
-    return s;
+    return this.sessions.get(key, build, threads);
   }
 
   private paramFeeds(feeds: Record<string, HostTensor>): void {
@@ -341,21 +320,9 @@ export class PolicySessions implements PolicyRuntime {
 
   /** Clips the summed gradients by their global norm and applies AdamW in place; returns the norm before clipping. */
   private applyOnHost(grads: ReadonlyMap<string, Float32Array>, lr: number, adamEps: number): number {
-    const norm = hostGlobalNorm(grads.values());
-    const { m, v } = this.optimizerState;
-    const t = this.optimizerState.step + 1;
-    const { beta1, beta2 } = this.optimizer.adamw;
-    const step = { lr, biasCorrection1: 1 / (1 - beta1 ** t), biasCorrection2: 1 / (1 - beta2 ** t), eps: adamEps, gradScale: hostClipScale(norm, this.optimizer.maxGradNorm) };
-    // Arrays handed in from outside (setParams, a loaded checkpoint) may be kept by their owner: update a copy.
-    for (const map of [this.params, m, v]) for (const [name, arr] of map) if (!this.owned.has(arr)) map.set(name, this.own(arr.slice()));
-    for (const s of paramSpecs(this.config)) hostAdamW(this.params.get(s.name)!, grads.get(s.name)!, m.get(s.name)!, v.get(s.name)!, step, this.optimizer.adamw, s.decay);
-    this.optimizerState = { step: t, m, v };
-    return norm;
-  }
-
-  private own(arr: Float32Array): Float32Array {
-    this.owned.add(arr);
-    return arr;
+    const r = applyHostAdamW(this.owned, this.params, this.optimizerState, grads, paramSpecs(this.config), { lr, adamEps }, this.optimizer);
+    this.optimizerState = r.state;
+    return r.norm;
   }
 
   /** Batch, mask and objective feeds of a train or gradient graph, and the session that runs it. */
@@ -408,9 +375,9 @@ export class PolicySessions implements PolicyRuntime {
     const m: ParamValues = new Map();
     const v: ParamValues = new Map();
     for (const p of paramSpecs(this.config)) {
-      params.set(p.name, this.own(out[FEED.newParam(p.name)]!.data as Float32Array));
-      m.set(p.name, this.own(out[FEED.newAdamM(p.name)]!.data as Float32Array));
-      v.set(p.name, this.own(out[FEED.newAdamV(p.name)]!.data as Float32Array));
+      params.set(p.name, this.owned.own(out[FEED.newParam(p.name)]!.data as Float32Array));
+      m.set(p.name, this.owned.own(out[FEED.newAdamM(p.name)]!.data as Float32Array));
+      v.set(p.name, this.owned.own(out[FEED.newAdamV(p.name)]!.data as Float32Array));
     }
     this.params = params;
     this.optimizerState = { step: this.optimizerState.step + 1, m, v };
@@ -465,10 +432,8 @@ export class PolicySessions implements PolicyRuntime {
     }
   }
 
-  async release(): Promise<void> {
-    const all = [...this.sessions.values()];
-    this.sessions.clear();
-    for (const s of all) await (await s.catch(() => undefined))?.release();
+  release(): Promise<void> {
+    return this.sessions.release();
   }
 }
 

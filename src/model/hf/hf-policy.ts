@@ -2,7 +2,8 @@
 // they are: nothing is copied per session or per run), the trainable tensors (LoRA adapters, or
 // every base weight for full fine-tuning) with their AdamW state, and one session per phase. The
 // same API as the tiny policy's runtime (family.ts), so the trainer drives either.
-import { EngineSession, type Graph, type HostTensor, SESSION_DEFAULTS, hostAdamW, hostClipScale, hostGlobalNorm, toOnnxBytes } from '../../engine';
+import { type EngineSession, type Graph, type HostTensor, SESSION_DEFAULTS } from '../../engine';
+import { OwnedArrays, SessionCache, applyHostAdamW } from '../host-state';
 import { type SequenceBatch, checkTokens, microBatches, packPerToken, packTokens, textLengthFor, unpackPerToken } from '../batch';
 import { FEED } from '../feed-names';
 import { HEAD_CHUNK_BYTES, OPTIMIZER_DEFAULTS, type Objective, type OptimizerConfig } from '../graphs';
@@ -62,8 +63,8 @@ export function initLora(c: HfDecoderConfig, lora: LoraConfig, seed: number): Pa
 
 export class HfPolicy implements PolicyRuntime {
   readonly family = 'hf' as const;
-  private readonly sessions = new Map<string, Promise<EngineSession>>();
-  private readonly owned = new WeakSet<Float32Array>();
+  private readonly sessions: SessionCache;
+  private readonly owned = new OwnedArrays();
   readonly runtime: RuntimeOptions;
   readonly optimizer: OptimizerConfig;
   readonly mode: HfGraphMode;
@@ -83,12 +84,14 @@ export class HfPolicy implements PolicyRuntime {
       throw new Error(`hf policy: maxTextLen ${options.maxTextLen} must be in [2, max_position_embeddings ${config.maxPositions}]`);
     }
     this.runtime = { ...SESSION_DEFAULTS, ...options.runtime };
+    this.sessions = new SessionCache(this.runtime, 'hf');
     this.optimizer = options.optimizer ?? OPTIMIZER_DEFAULTS;
     this.mode = { train: options.training, lora: options.training === 'lora' ? options.lora : undefined };
     this.maxTextLen = options.maxTextLen;
     this.vocabSize = config.vocabSize;
     for (const s of hfParamSpecs(config)) checkTensor(options.base, s.name, s.shape, 'model weights');
-    this.base = options.base;
+    // Full fine-tuning updates a map of its own: the caller's stays as it was handed in.
+    this.base = options.training === 'full' ? new Map(options.base) : options.base;
     this.params = options.training === 'full' ? this.base : (options.adapter ?? initLora(config, options.lora!, options.seed ?? 0));
     this.checkParams(this.params);
     this.optimizerState = this.freshOptimizerState();
@@ -104,8 +107,8 @@ export class HfPolicy implements PolicyRuntime {
   }
 
   freshOptimizerState(): OptimizerState {
-    const zeros = (): ParamValues => new Map(trainableSpecs(this.config, this.mode).map((s) => [s.name, this.own(new Float32Array(numel(s.shape)))]));
-    return { step: 0, m: zeros(), v: zeros() };
+    const specs = trainableSpecs(this.config, this.mode);
+    return { step: 0, m: this.owned.zeros(specs), v: this.owned.zeros(specs) };
   }
 
   setParams(values: ParamValues): void {
@@ -126,13 +129,7 @@ export class HfPolicy implements PolicyRuntime {
   }
 
   session(key: string, build: () => Graph, threads = this.runtime.threads): Promise<EngineSession> {
-    let s = this.sessions.get(key);
-    if (!s) {
-      s = EngineSession.create(toOnnxBytes(build()), { ...this.runtime, threads, label: `hf ${key}` });
-      this.sessions.set(key, s);
-      s.catch(() => this.sessions.delete(key));
-    }
-    return s;
+    return this.sessions.get(key, build, threads);
   }
 
   private weightFeeds(feeds: Record<string, HostTensor>): void {
@@ -248,24 +245,14 @@ export class HfPolicy implements PolicyRuntime {
     return { feeds, key: `grads-${kind}`, build: () => buildHfGradGraph(this.config, this.mode, objective, this.headChunks) };
   }
 
-  private applyOnHost(grads: ReadonlyMap<string, Float32Array>, lr: number, adamEps: number): number {
-    const norm = hostGlobalNorm(grads.values());
-    const { m, v } = this.optimizerState;
-    const t = this.optimizerState.step + 1;
-    const { beta1, beta2 } = this.optimizer.adamw;
-    const step = { lr, biasCorrection1: 1 / (1 - beta1 ** t), biasCorrection2: 1 / (1 - beta2 ** t), eps: adamEps, gradScale: hostClipScale(norm, this.optimizer.maxGradNorm) };
-    // Arrays handed in from outside (the loaded model, a checkpoint) may be kept by their owner: update a copy.
-    for (const map of [this.params, m, v]) for (const [name, arr] of map) if (!this.owned.has(arr)) map.set(name, this.own(arr.slice()));
-    if (this.options.training === 'full') this.base = this.params;
-    for (const s of trainableSpecs(this.config, this.mode))
-      hostAdamW(this.params.get(s.name)!, grads.get(s.name)!, m.get(s.name)!, v.get(s.name)!, step, this.optimizer.adamw, decays(s.name, s.shape));
-    this.optimizerState = { step: t, m, v };
-    return norm;
+  private decaySpecs(): { name: string; decay: boolean }[] {
+    return trainableSpecs(this.config, this.mode).map((s) => ({ name: s.name, decay: decays(s.name, s.shape) }));
   }
 
-  private own(arr: Float32Array): Float32Array {
-    this.owned.add(arr);
-    return arr;
+  private applyOnHost(grads: ReadonlyMap<string, Float32Array>, lr: number, adamEps: number): number {
+    const r = applyHostAdamW(this.owned, this.params, this.optimizerState, grads, this.decaySpecs(), { lr, adamEps }, this.optimizer);
+    this.optimizerState = r.state;
+    return r.norm;
   }
 
   async sample(req: SampleSettings & { useCache?: boolean }): Promise<SampleResult> {
@@ -293,10 +280,8 @@ export class HfPolicy implements PolicyRuntime {
     return sampleSequences(decoder, req, (st, advance) => decodeWithCache(decoder, st, advance));
   }
 
-  async release(): Promise<void> {
-    const all = [...this.sessions.values()];
-    this.sessions.clear();
-    for (const s of all) await (await s.catch(() => undefined))?.release();
+  release(): Promise<void> {
+    return this.sessions.release();
   }
 }
 
