@@ -59,8 +59,11 @@ export class HfChainCodec implements ChainCodec {
 
   chainText(ids: readonly number[]): string {
     const ends = new Set(this.format.eosTokenIds);
+    // Embedding rows past the tokenizer's ids (vocab_size padded to a multiple, as Qwen's 151,936 for
+    // 151,669 ids) can be sampled from an untrained model; they stand for no text.
+    const known = this.tokenizer.vocabSize;
     return this.tokenizer.decode(
-      ids.filter((id) => !ends.has(id)),
+      ids.filter((id) => !ends.has(id) && id < known),
       { skipSpecialTokens: true },
     );
   }
