@@ -93,7 +93,10 @@ export function writeTinyTaskModel(dir: string, m: ModelOptions): { vocabSize: n
     tensors.set(spec.name, { shape: spec.shape, data, dtype: 'F32' });
     params += n;
   }
-  writeSafetensorsModel(dir, tensors, { tensors: new Map([...tensors.keys()].map((k) => [k, { file: 'model.safetensors', dtype: 'F32' as const }])), fileMetadata: new Map([['model.safetensors', { format: 'pt' }]]) });
+  writeSafetensorsModel(dir, tensors, {
+    tensors: new Map([...tensors.keys()].map((k) => [k, { file: 'model.safetensors', dtype: 'F32' as const }])),
+    fileMetadata: new Map([['model.safetensors', { format: 'pt' }]]),
+  });
   loadHfFolder(dir); // the folder must load as any HF model does
   return { vocabSize, params };
 }
@@ -121,7 +124,14 @@ interface PairedSet {
 }
 
 async function main(): Promise<void> {
-  const args = JSON.parse(process.argv[2] ?? '{}') as { out?: string; model?: Partial<ModelOptions>; config?: Record<string, unknown>; paired?: boolean; record?: string; tune?: boolean };
+  const args = JSON.parse(process.argv[2] ?? '{}') as {
+    out?: string;
+    model?: Partial<ModelOptions>;
+    config?: Record<string, unknown>;
+    paired?: boolean;
+    record?: string;
+    tune?: boolean;
+  };
   // Tuning runs look at the validation split only: the run's own held-out evaluation shrinks to one prompt.
   if (args.tune) args.config = deepMerge(args.config ?? {}, { eval: { prompts: 1 } });
   const out = path.resolve(args.out ?? '/tmp/hf-learning');
@@ -130,7 +140,9 @@ async function main(): Promise<void> {
   fs.rmSync(out, { recursive: true, force: true });
   fs.rmSync(modelDir, { recursive: true, force: true });
   const written = writeTinyTaskModel(modelDir, m);
-  console.log(`model ${modelDir}: llama ${m.hidden}d × ${m.layers} layers, ${m.heads}/${m.kvHeads} heads, ffn ${m.intermediate}, vocabulary ${written.vocabSize}, ${(written.params / 1e6).toFixed(2)} M parameters`);
+  console.log(
+    `model ${modelDir}: llama ${m.hidden}d × ${m.layers} layers, ${m.heads}/${m.kvHeads} heads, ffn ${m.intermediate}, vocabulary ${written.vocabSize}, ${(written.params / 1e6).toFixed(2)} M parameters`,
+  );
   const userConfig = deepMerge(RUN_DEFAULTS, args.config ?? {});
   const runConfig = deepMerge(userConfig, { model: { hf: modelDir, lora: null, maxTextLen: 320, systemPrompt: null, ...(isObj(userConfig.model) ? userConfig.model : {}) } });
   const config = resolveTrainConfig(runConfig);
@@ -151,7 +163,8 @@ async function main(): Promise<void> {
     if (e.phase === 'sft') {
       sftSteps.push(v.step_time!);
       lastSft.push(v);
-      if (e.step % 25 === 0 || e.step <= 3) console.log(`[${t}s] sft ${e.step}: loss ${v.loss!.toFixed(4)}, ${v.step_time!.toFixed(2)} s/step, ${v.tokens_per_second!.toFixed(0)} tok/s`);
+      if (e.step % 25 === 0 || e.step <= 3)
+        console.log(`[${t}s] sft ${e.step}: loss ${v.loss!.toFixed(4)}, ${v.step_time!.toFixed(2)} s/step, ${v.tokens_per_second!.toFixed(0)} tok/s`);
     } else if (e.phase === 'rl') {
       rlSteps.push(v.step_time!);
       rlMetrics.push({ step: e.step, values: v });
@@ -160,7 +173,9 @@ async function main(): Promise<void> {
       );
     } else {
       evals.push({ step: e.step, values: v });
-      console.log(`[${t}s] eval @${e.step}: accuracy ${(100 * v['eval/accuracy']!).toFixed(1)} ± ${(100 * v['eval/accuracy_se']!).toFixed(1)} %, validity ${v['eval/validity_rate']?.toFixed(3)}, key steps ${v['eval/key_step_recall']?.toFixed(3)}`);
+      console.log(
+        `[${t}s] eval @${e.step}: accuracy ${(100 * v['eval/accuracy']!).toFixed(1)} ± ${(100 * v['eval/accuracy_se']!).toFixed(1)} %, validity ${v['eval/validity_rate']?.toFixed(3)}, key steps ${v['eval/key_step_recall']?.toFixed(3)}`,
+      );
     }
   };
   const summary = await runTraining({ outDir: out, config: runConfig, onEvent });
@@ -196,7 +211,9 @@ async function main(): Promise<void> {
             temperature: 0,
             maxNewTokens: config.rl.maxNewTokens,
           });
-          res[s.label] = o.completions.map((ids, i) => scoreChain(opened.codec.chainText(ids), { answer: s.examples[i]!.answer, keySteps: s.examples[i]!.keySteps }, reward).answer_correct);
+          res[s.label] = o.completions.map(
+            (ids, i) => scoreChain(opened.codec.chainText(ids), { answer: s.examples[i]!.answer, keySteps: s.examples[i]!.keySteps }, reward).answer_correct,
+          );
         }
       } finally {
         await opened.policy.release();
@@ -216,7 +233,9 @@ async function main(): Promise<void> {
       const se = Math.sqrt(((up + down) / k - diff * diff) / k);
       const acc = (x: boolean[]): number => x.filter(Boolean).length / k;
       paired[s.label] = { prompts: k, sft: acc(a), rl: acc(b), change: diff, changeSe: se, up, down };
-      console.log(`${s.label}: SFT ${(100 * acc(a)).toFixed(1)} % → RL ${(100 * acc(b)).toFixed(1)} %, change ${(100 * diff).toFixed(1)} ± ${(100 * se).toFixed(1)} points (paired; ${up} up, ${down} down)`);
+      console.log(
+        `${s.label}: SFT ${(100 * acc(a)).toFixed(1)} % → RL ${(100 * acc(b)).toFixed(1)} %, change ${(100 * diff).toFixed(1)} ± ${(100 * se).toFixed(1)} points (paired; ${up} up, ${down} down)`,
+      );
     }
   }
 

@@ -17,7 +17,7 @@ export const IM_END = '<|im_end|>';
 export const SPECIAL_TOKENS = [ENDOFTEXT, IM_START, IM_END] as const;
 
 export const CHATML_TEMPLATE =
-  "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
+  '{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}';
 
 /** GPT-2's pre-tokenizer regex, which @huggingface/tokenizers' ByteLevel (use_regex) applies. */
 const GPT2_PATTERN = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
@@ -64,10 +64,11 @@ export function trainTaskBpe(texts: Iterable<string>, merges: number): BpeResult
   const mergeList: [string, string][] = [];
   while (mergeList.length < merges) {
     const pairs = new Map<string, number>();
-    for (const w of words) for (let i = 0; i + 1 < w.symbols.length; i++) {
-      const k = `${w.symbols[i]}\u0000${w.symbols[i + 1]}`;
-      pairs.set(k, (pairs.get(k) ?? 0) + w.n);
-    }
+    for (const w of words)
+      for (let i = 0; i + 1 < w.symbols.length; i++) {
+        const k = `${w.symbols[i]}\u0000${w.symbols[i + 1]}`;
+        pairs.set(k, (pairs.get(k) ?? 0) + w.n);
+      }
     let best: string | null = null;
     let bestN = 1; // a pair seen once is not worth a token
     for (const [k, n] of pairs) if (n > bestN || (n === bestN && best !== null && k < best)) [best, bestN] = [k, n];
