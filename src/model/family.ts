@@ -37,4 +37,6 @@ export interface ChainCodec {
   completionIds(solution: string): number[];
   /** The chain text of completion ids, as the rewards see it: end-of-sequence and special tokens dropped. */
   chainText(ids: readonly number[]): string;
+  /** The completion as the model wrote it, special tokens included (families whose chains can hold them). */
+  rawText?(ids: readonly number[]): string;
 }

@@ -29,6 +29,7 @@ export const rolloutSampleSchema: Schema<RolloutSample> = object({
   tokens: number({ min: 0 }),
   rewards: rewardBreakdownSchema,
   advantage: number(),
+  raw: optional(string()),
   engine: optional(record(number())),
 });
 
@@ -45,6 +46,8 @@ export interface RolloutSample {
   tokens: number;
   rewards: RewardBreakdown;
   advantage: number;
+  /** The completion as the model wrote it (chat special tokens and the end token included), when that differs from `text`. */
+  raw?: string;
   /** What the training engine itself reported for this sample (verl `score`, TRL reward columns), when imported. */
   engine?: Record<string, number>;
 }

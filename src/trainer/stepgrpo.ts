@@ -130,7 +130,14 @@ export async function stepGrpoStep(ctx: RlStepContext): Promise<RlStepResult> {
       reference: { answer: e.answer, keySteps: e.keySteps },
       samples: Array.from({ length: G }, (_, k) => {
         const i = p * G + k;
-        return { text: texts[i]!, tokens: sampled.completions[i]!.length, rewards: rewards[i]!, advantage: advantages[i]! };
+        const raw = tok.rawText?.(sampled.completions[i]!);
+        return {
+          text: texts[i]!,
+          tokens: sampled.completions[i]!.length,
+          rewards: rewards[i]!,
+          advantage: advantages[i]!,
+          ...(raw !== undefined && raw !== texts[i] ? { raw } : {}),
+        };
       }),
     };
   });

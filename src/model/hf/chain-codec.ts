@@ -57,6 +57,14 @@ export class HfChainCodec implements ChainCodec {
     return [...this.tokenizer.encode(solution, { addSpecialTokens: false }), this.format.eosTokenIds[0]!];
   }
 
+  rawText(ids: readonly number[]): string {
+    const known = this.tokenizer.vocabSize;
+    return this.tokenizer.decode(
+      ids.filter((id) => id < known),
+      { skipSpecialTokens: false },
+    );
+  }
+
   chainText(ids: readonly number[]): string {
     const ends = new Set(this.format.eosTokenIds);
     // Embedding rows past the tokenizer's ids (vocab_size padded to a multiple, as Qwen's 151,936 for

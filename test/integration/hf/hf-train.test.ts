@@ -38,6 +38,9 @@ describe('training a Hugging Face model (tiny Qwen3-shaped, LoRA)', () => {
     const sample = rollouts[0]!.type === 'rollouts' ? rollouts[0]!.groups[0]!.samples[0]! : undefined;
     assert.ok(sample && sample.tokens > 0 && typeof sample.text === 'string');
     assert.ok(!sample.text.includes('<|im_end|>'), 'end-of-turn markers are not part of the chain');
+    const ended = rollouts.flatMap((r) => (r.type === 'rollouts' ? r.groups.flatMap((g) => g.samples) : [])).filter((s) => s.raw?.endsWith('<|im_end|>'));
+    // What the viewer's Open in Editor keeps: the chain as written, special tokens and all.
+    for (const s of ended) assert.equal(s.raw!.replace(/<\|[a-z_]+\|>/g, ''), s.text.replace(/<\|[a-z_]+\|>/g, ''));
     const latest = fs.readFileSync(path.join(out, 'checkpoints/latest'), 'utf8').trim();
     const adapter = readPeftAdapter(path.join(out, 'checkpoints', latest, 'adapter'));
     assert.equal(adapter.lora.rank, 4);

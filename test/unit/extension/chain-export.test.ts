@@ -18,4 +18,14 @@ describe('chainDocument', () => {
     assert.equal(doc.referenceSource, 'front matter');
     assert.ok(text.endsWith(`${sample.text}\n`));
   });
+
+  it("keeps a chat model's chain as it wrote it (special tokens included) in the front matter, and scores the chain text", () => {
+    const group = fixtureGroup(3);
+    const sample = { ...group.samples[0]!, raw: `${group.samples[0]!.text}<|im_end|>` };
+    const text = chainDocument(group, sample, { run: 'qwen-1', step: 2 });
+    const doc = readChainDocument(text);
+    assert.deepEqual(doc.problems, []);
+    assert.ok(text.includes(`as_written: ${JSON.stringify(sample.raw)}`));
+    assert.ok(text.endsWith(`${sample.text}\n`), 'the body is the chain the rewards scored');
+  });
 });

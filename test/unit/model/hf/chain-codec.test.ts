@@ -34,6 +34,7 @@ describe('HF chain codec', () => {
     const ids = c.completionIds('### The final answer is: 3');
     assert.equal(ids.at(-1), QWEN3_EOS);
     assert.equal(c.chainText([...ids, 151643]), '### The final answer is: 3');
+    assert.equal(c.rawText(ids), '### The final answer is: 3<|im_end|>', 'the chain as written keeps the end token');
   });
 
   it('ids past the tokenizer (padded embedding rows) stand for no text instead of failing', () => {
