@@ -84,3 +84,9 @@ export function applyHostAdamW(
   for (const s of specs) hostAdamW(params.get(s.name)!, grads.get(s.name)!, m.get(s.name)!, v.get(s.name)!, factors, optimizer.adamw, s.decay);
   return { norm, state: { step: t, m, v } };
 }
+
+/** sums[name] += weight · g (created at zero): a micro-batch's share of the step's gradient. */
+export function addScaled(sums: Map<string, Float32Array>, name: string, g: Float32Array, weight: number): void {
+  const sum = sums.get(name) ?? sums.set(name, new Float32Array(g.length)).get(name)!;
+  for (let i = 0; i < sum.length; i++) sum[i]! += weight * g[i]!;
+}

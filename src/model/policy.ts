@@ -22,7 +22,7 @@ import { FEED } from './feed-names';
 import { DECODE_WIDE_ROWS, type KvDecoder, type SampleResult, decodeWithCache, sampleSequences } from './kv-sampler';
 import { patchifyBatch } from './image';
 import type { PolicyRuntime } from './family';
-import { OwnedArrays, type OptimizerState, SessionCache, applyHostAdamW } from './host-state';
+import { OwnedArrays, type OptimizerState, SessionCache, addScaled, applyHostAdamW } from './host-state';
 import type { GrpoLossConfig } from './loss';
 import { type ParamValues, initParams, paramSpecs } from './params';
 import type { SamplingOptions } from './sampler';
@@ -309,11 +309,7 @@ export class PolicySessions implements PolicyRuntime {
       loss += weight * this.checkedLoss(out);
       // Every metric is a mean over counted tokens, so parts combine by their token share.
       for (const k of LOSS_METRICS) if (out[k]) metrics[k] = (metrics[k] ?? 0) + (tokensHere / totalCounted) * (out[k].data as Float32Array)[0]!;
-      for (const s of specs) {
-        const g = out[FEED.grad(s.name)]!.data as Float32Array;
-        const sum = grads.get(s.name) ?? grads.set(s.name, new Float32Array(g.length)).get(s.name)!;
-        for (let i = 0; i < sum.length; i++) sum[i]! += weight * g[i]!;
-      }
+      for (const s of specs) addScaled(grads, s.name, out[FEED.grad(s.name)]!.data as Float32Array, weight);
     }
     return { loss, gradNorm: this.applyOnHost(grads, batch.lr, adamEps), metrics };
   }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { decodeSafetensors, encodeSafetensors, toOnnxBytes, toOnnxModel } from '../engine';
 import { type OptimizerState, type ParamValues, type PolicyConfig, buildLogitsGraph } from '../model';
-import { peftAdapterFiles } from './peft-adapter';
+import { peftAdapterFiles, writeFileSynced } from './peft-adapter';
 import { type FamilyState, familyParamShapes, isHfState } from './policy-family';
 
 /** Where a LoRA run's checkpoint also keeps its adapter in PEFT's layout (loadable by PEFT as is). */
@@ -45,16 +45,7 @@ export function saveCheckpoint(dir: string, contents: CheckpointContents): void 
       fs.mkdirSync(path.join(tmp, CHECKPOINT_ADAPTER_DIR));
       for (const [name, data] of peftAdapterFiles(c.config, c.settings.lora, contents.params, c.settings.hf)) files.push([path.join(CHECKPOINT_ADAPTER_DIR, name), data]);
     }
-    for (const [name, data] of files) {
-      const fd = fs.openSync(path.join(tmp, name), 'w');
-      try {
-        if (typeof data === 'string') fs.writeSync(fd, data);
-        else fs.writeSync(fd, data);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-    }
+    for (const [name, data] of files) writeFileSynced(path.join(tmp, name), data);
     fs.renameSync(tmp, dir);
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });

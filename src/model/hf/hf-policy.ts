@@ -3,7 +3,7 @@
 // every base weight for full fine-tuning) with their AdamW state, and one session per phase. The
 // same API as the tiny policy's runtime (family.ts), so the trainer drives either.
 import { type EngineSession, type Graph, type HostTensor, SESSION_DEFAULTS } from '../../engine';
-import { OwnedArrays, SessionCache, applyHostAdamW } from '../host-state';
+import { OwnedArrays, SessionCache, addScaled, applyHostAdamW } from '../host-state';
 import { type SequenceBatch, checkTokens, microBatches, packPerToken, packTokens, textLengthFor, unpackPerToken } from '../batch';
 import { FEED } from '../feed-names';
 import { HEAD_CHUNK_BYTES, OPTIMIZER_DEFAULTS, type Objective, type OptimizerConfig } from '../graphs';
@@ -210,11 +210,7 @@ export class HfPolicy implements PolicyRuntime {
       if (!Number.isFinite(partLoss)) throw new Error(`trainStep: loss is ${partLoss}; parameters were left unchanged`);
       loss += weight * partLoss;
       for (const k of LOSS_METRICS) if (out[k]) metrics[k] = (metrics[k] ?? 0) + (tokensHere / totalCounted) * (out[k].data as Float32Array)[0]!;
-      for (const s of specs) {
-        const g = out[FEED.grad(s.name)]!.data as Float32Array;
-        const sum = grads.get(s.name) ?? grads.set(s.name, new Float32Array(g.length)).get(s.name)!;
-        for (let i = 0; i < sum.length; i++) sum[i]! += weight * g[i]!;
-      }
+      for (const s of specs) addScaled(grads, s.name, out[FEED.grad(s.name)]!.data as Float32Array, weight);
     }
     return { loss, gradNorm: this.applyOnHost(grads, batch.lr, adamEps), metrics };
   }
