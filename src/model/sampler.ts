@@ -20,6 +20,23 @@ export function validateSampling(o: SamplingOptions): void {
   if (!Number.isInteger(o.maxNewTokens) || o.maxNewTokens < 1) throw new Error(`sampling: maxNewTokens must be a positive integer, got ${o.maxNewTokens}`);
 }
 
+/** exp((logit − max) / T) for each of logits[offset .. offset+V), their sum, and the max. */
+function weights(logits: ArrayLike<number>, offset: number, V: number, temperature: number): { probs: Float64Array; sum: number; max: number } {
+  let max = -Infinity;
+  for (let v = 0; v < V; v++) max = Math.max(max, logits[offset + v]!);
+  const probs = new Float64Array(V);
+  let sum = 0;
+  for (let v = 0; v < V; v++) sum += probs[v] = Math.exp((logits[offset + v]! - max) / temperature);
+  return { probs, sum, max };
+}
+
+/** The first token whose cumulative probability passes u (the last one when rounding leaves u unreached). */
+function drawFrom(probs: Float64Array, sum: number, u: number): number {
+  let acc = 0;
+  for (let v = 0; v < probs.length; v++) if ((acc += probs[v]! / sum) > u) return v;
+  return probs.length - 1;
+}
+
 /** Picks a token from logits[offset .. offset+V). */
 export function pickToken(logits: ArrayLike<number>, offset: number, V: number, o: SamplingOptions, rng: Rng): number {
   if (o.temperature === 0) {
@@ -27,17 +44,9 @@ export function pickToken(logits: ArrayLike<number>, offset: number, V: number, 
     for (let v = 1; v < V; v++) if (logits[offset + v]! > logits[offset + best]!) best = v;
     return best;
   }
-  let max = -Infinity;
-  for (let v = 0; v < V; v++) max = Math.max(max, logits[offset + v]!);
-  const probs = new Float64Array(V);
-  let sum = 0;
-  for (let v = 0; v < V; v++) sum += probs[v] = Math.exp((logits[offset + v]! - max) / o.temperature);
+  const { probs, sum } = weights(logits, offset, V, o.temperature);
   const u = rng.next();
-  if (o.topP >= 1) {
-    let acc = 0;
-    for (let v = 0; v < V; v++) if ((acc += probs[v]! / sum) > u) return v;
-    return V - 1;
-  }
+  if (o.topP >= 1) return drawFrom(probs, sum, u);
   const order = [...Array(V).keys()].sort((a, b) => probs[b]! - probs[a]! || a - b);
   let kept = 0;
   let mass = 0;
@@ -66,19 +75,7 @@ export function sampleToken(logits: ArrayLike<number>, offset: number, V: number
     const token = pickToken(logits, offset, V, o, rng);
     return { token, logprob: tokenLogprob(logits, offset, V, token, o.temperature > 0 ? o.temperature : 1) };
   }
-  let max = -Infinity;
-  for (let v = 0; v < V; v++) max = Math.max(max, logits[offset + v]!);
-  const probs = new Float64Array(V);
-  let sum = 0;
-  for (let v = 0; v < V; v++) sum += probs[v] = Math.exp((logits[offset + v]! - max) / o.temperature);
-  const u = rng.next();
-  let token = V - 1;
-  let acc = 0;
-  for (let v = 0; v < V; v++) {
-    if ((acc += probs[v]! / sum) > u) {
-      token = v;
-      break;
-    }
-  }
+  const { probs, sum, max } = weights(logits, offset, V, o.temperature);
+  const token = drawFrom(probs, sum, rng.next());
   return { token, logprob: (logits[offset + token]! - max) / o.temperature - Math.log(sum) };
 }
