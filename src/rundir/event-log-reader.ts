@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describeIssue, type Issue } from '../protocol/schema';
 import { parseTrainerEvent, type EventContext, type TrainerEvent } from '../protocol/trainer-messages';
+import { RUN_FILES } from './run-files';
 
 export interface LogRead {
   events: TrainerEvent[];
@@ -125,4 +126,14 @@ export class EventLogReader {
 /** Every event of a run file, read once (a torn last line is reported at once). */
 export function readEventLog(file: string, context: EventContext = {}): Promise<LogRead> {
   return new EventLogReader(file, { context: () => context }).read({ final: true });
+}
+
+/** Every event of the run in `dir` (its events.ndjson), read once; fails on a folder that holds no run. */
+export async function readRunEvents(dir: string): Promise<LogRead> {
+  try {
+    await fs.access(path.join(dir, RUN_FILES.config));
+  } catch {
+    throw new Error(`${dir} is not a run directory (no ${RUN_FILES.config})`);
+  }
+  return readEventLog(path.join(dir, RUN_FILES.events));
 }

@@ -2,7 +2,7 @@
 // SFT warm-up, then StepGRPO — followed by a short report of what changed and one scored chain.
 import path from 'node:path';
 import { presetConfig, resolveTrainConfig } from '../../trainer/config';
-import { RunDirectory } from '../../trainer/run-directory';
+import { readRunEvents } from '../../rundir/event-log-reader';
 import type { RolloutSample, TrainerEvent } from '../../protocol/trainer-messages';
 import type { CliCommand, CliIO } from '../command';
 import { UsageError, booleanOption, intOption, parseArgs, stringOption } from '../args';
@@ -93,7 +93,7 @@ export const demoCommand: CliCommand = {
     }
     const summary = await trainWithProgress({ out, config }, io);
 
-    const events = RunDirectory.open(out).readEvents();
+    const { events } = await readRunEvents(out);
     const evals = events.filter((e): e is Extract<TrainerEvent, { type: 'metrics' }> => e.type === 'metrics' && e.phase === 'eval');
     const lastRollouts = events.filter((e): e is Extract<TrainerEvent, { type: 'rollouts' }> => e.type === 'rollouts').at(-1);
     const prompts = evals[0]?.values['eval/prompts'] ?? config.eval.prompts;

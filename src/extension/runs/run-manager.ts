@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TrainerEvent } from '../../protocol/trainer-messages';
-import { RUN_FILES } from './run-directory-reader';
+import { RUN_FILES } from '../../rundir/run-files';
 import { createRunDirectory } from './run-id';
 import { describeExit, initialRunState, isTerminal, reduceRunEvent, reduceRunExit, type ExitInfo, type RunState } from './run-state';
 import { TrainerProcess } from './trainer-process';

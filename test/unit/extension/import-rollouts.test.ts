@@ -243,7 +243,7 @@ describe('import rollouts: the run folder', () => {
   it('is read back as a completed run by the Runs view and its rollouts by the viewer store', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'import-run-'));
     const result = convertRolloutLines(jsonl([...promptGroups([1, 2]), '{bad']), options());
-    await writeImportedRun(dir, '/data/chains.jsonl', result);
+    writeImportedRun(dir, '/data/chains.jsonl', result);
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')), { imported: { from: '/data/chains.jsonl', records: 8, skipped: 1 } });
     const run = await readRunDirectory(dir, { isAlive: () => false });
     assert.equal(run?.status, 'completed');
