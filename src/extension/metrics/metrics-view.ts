@@ -14,13 +14,14 @@ import {
   type MetricsViewState,
   type SeriesChunk,
 } from '../../protocol/metrics-messages';
+import { describeProblem, EventLogReader } from '../../rundir/event-log-reader';
+import { RUN_FILES } from '../../rundir/run-files';
 import { newestFirst } from '../runs/run-directory-reader';
 import type { RunChange, RunManager } from '../runs/run-manager';
 import { describeProgress, type RunState } from '../runs/run-state';
 import { WebviewHost } from '../webview-host';
 import { metricsCsv, pngBytes } from './metrics-export';
 import { MetricStore } from './metric-store';
-import { METRICS_FILE, MetricsFileTail } from './metrics-file';
 import { isSelected, keepRuns, restoreViewState, selectRun, setMetricHidden, setSmoothing } from './view-state';
 
 export const METRICS_VIEW_ID = 'stepgrpo.metrics';
@@ -51,7 +52,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
   private readonly runs = new Map<string, RunState>();
   private readonly store = new MetricStore();
   /** Runs whose metrics.jsonl has been read (the tail follows later appends). */
-  private readonly tails = new Map<string, MetricsFileTail>();
+  private readonly tails = new Map<string, EventLogReader>();
   private readonly loads = new Map<string, Promise<void>>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private rescanTimer: ReturnType<typeof setTimeout> | undefined;
@@ -191,20 +192,20 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
     if (pending) return pending;
     const run = this.runs.get(runId);
     if (!run) return Promise.resolve();
-    const tail = new MetricsFileTail(path.join(run.dir, METRICS_FILE), `${runId}/${METRICS_FILE}`);
+    const tail = new EventLogReader(path.join(run.dir, RUN_FILES.metrics));
     this.tails.set(runId, tail);
     const loading = this.readTail(runId, tail, true);
     this.loads.set(runId, loading);
     return loading;
   }
 
-  private async readTail(runId: string, tail: MetricsFileTail, first: boolean): Promise<void> {
+  private async readTail(runId: string, tail: EventLogReader, first: boolean): Promise<void> {
     try {
       const read = await tail.read();
       if (read.restarted) this.store.delete(runId);
-      for (const event of read.events) this.store.add(runId, event.step, event.values);
-      for (const error of read.errors.slice(0, 5)) this.options.log.warn(`Metrics view: ${error} (line skipped)`);
-      if (read.errors.length > 5) this.options.log.warn(`Metrics view: ${read.errors.length - 5} more bad lines in ${runId}/${METRICS_FILE}`);
+      for (const event of read.events) if (event.type === 'metrics') this.store.add(runId, event.step, event.values);
+      for (const problem of read.problems.slice(0, 5)) this.options.log.warn(`Metrics view: ${runId}/${describeProblem(problem)}`);
+      if (read.problems.length > 5) this.options.log.warn(`Metrics view: ${read.problems.length - 5} more bad lines in ${runId}/${RUN_FILES.metrics}`);
       if (first || read.restarted) this.store.invalidate(runId);
     } catch (err) {
       const message = `StepGRPO: cannot read ${tail.file}: ${(err as Error).message}`;
@@ -215,7 +216,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
   }
 
   /** Reads appended lines after any read in progress (one reader per tail at a time). */
-  private readOn(runId: string, tail: MetricsFileTail): void {
+  private readOn(runId: string, tail: EventLogReader): void {
     this.loads.set(
       runId,
       (this.loads.get(runId) ?? Promise.resolve()).then(() => this.readTail(runId, tail, false)),
@@ -276,7 +277,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
       let base = root;
       while (!fs.existsSync(base) && path.dirname(base) !== base) base = path.dirname(base);
       const rel = path.relative(base, root).split(path.sep).filter(Boolean).join('/');
-      const watcher = this._register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(base), `${rel ? `${rel}/` : ''}*/${METRICS_FILE}`)));
+      const watcher = this._register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(base), `${rel ? `${rel}/` : ''}*/${RUN_FILES.metrics}`)));
       const onFile = (uri: vscode.Uri) => {
         const runId = path.basename(path.dirname(uri.fsPath));
         const tail = this.tails.get(runId);

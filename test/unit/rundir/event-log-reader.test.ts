@@ -85,6 +85,17 @@ describe('EventLogReader', () => {
     assert.deepEqual([read.events.length, read.problems.map((p) => p.path)], [1, ['events.ndjson:2']]);
   });
 
+  it('keeps a multi-byte character cut between two reads intact', async () => {
+    const bytes = Buffer.from(encodeLine(ev.metrics(1, 'eval', { 'eval/ré': 1 })));
+    const cut = bytes.indexOf(Buffer.from('é')) + 1;
+    const file = eventsFile('');
+    fs.writeFileSync(file, bytes.subarray(0, cut));
+    const reader = new EventLogReader(file);
+    assert.deepEqual((await reader.read()).events, []);
+    fs.appendFileSync(file, bytes.subarray(cut));
+    assert.deepEqual((await reader.read()).events, [ev.metrics(1, 'eval', { 'eval/ré': 1 })]);
+  });
+
   it('reads lines that cross its read chunks', async () => {
     const events = runEvents({ rl: 40, rolloutPadding: 300_000 });
     const file = eventsFile(events.map(encodeLine).join(''));
