@@ -261,7 +261,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
       // A run that another process writes (a recording reward server) is read on from where its
       // tail stopped: file watchers can miss appends, and a runs change says there may be some.
       const tail = this.tails.get(s.runId);
-      if (tail && this.loads.has(s.runId) && !this.options.manager.get(s.runId)) this.readOn(s.runId, tail);
+      if (tail && this.loads.has(s.runId) && !this.options.manager.get(s.runId)?.live) this.readOn(s.runId, tail);
       else void this.load(s.runId);
     }
     if (this.state !== before) this.post({ type: 'state', state: this.state });
@@ -281,7 +281,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
       const onFile = (uri: vscode.Uri) => {
         const runId = path.basename(path.dirname(uri.fsPath));
         const tail = this.tails.get(runId);
-        if (tail && !this.options.manager.get(runId) && isSelected(this.state, runId)) this.readOn(runId, tail);
+        if (tail && !this.options.manager.get(runId)?.live && isSelected(this.state, runId)) this.readOn(runId, tail);
       };
       this._register(watcher.onDidChange(onFile));
       this._register(watcher.onDidCreate(onFile));

@@ -126,10 +126,18 @@ export function newestFirst(a: RunState, b: RunState): number {
   return (b.startedAt ?? 0) - (a.startedAt ?? 0) || b.id.localeCompare(a.id);
 }
 
-/** Live runs win over what their folder says: they know about spawn failures and exit codes. */
+/**
+ * This window's runs win over what their folder says: they know about spawn failures and exit
+ * codes. Not once their trainer has exited and another process (a `--resume` from a terminal) has
+ * said hello in the folder since: the folder is the newer truth.
+ */
 export function mergeRuns(scanned: RunState[], live: RunState[]): RunState[] {
   const byDir = new Map<string, RunState>();
   for (const run of scanned) byDir.set(path.resolve(run.dir), run);
-  for (const run of live) byDir.set(path.resolve(run.dir), run);
+  for (const run of live) {
+    const dir = path.resolve(run.dir);
+    const folder = byDir.get(dir);
+    if (run.live || folder?.pid === undefined || folder.pid === run.pid) byDir.set(dir, run);
+  }
   return [...byDir.values()].sort(newestFirst);
 }

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { RUN_FILES } from '../../rundir/run-files';
 import { Disposable } from '../disposable';
 import { mergeRuns, quickScanRunsRoot, scanRunsRoot } from './run-directory-reader';
 import type { RunManager } from './run-manager';
@@ -175,7 +176,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
       let base = root;
       while (!fs.existsSync(base) && path.dirname(base) !== base) base = path.dirname(base);
       const rel = path.relative(base, root).split(path.sep).filter(Boolean).join('/');
-      const glob = `${rel ? `${rel}/` : ''}*/{config.json,events.ndjson,trainer.log}`;
+      const glob = `${rel ? `${rel}/` : ''}*/{${[RUN_FILES.config, RUN_FILES.events, RUN_FILES.log].join(',')}}`;
       const watcher = this._register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(base), glob)));
       for (const on of [watcher.onDidCreate, watcher.onDidChange, watcher.onDidDelete]) this._register(on(() => this.refreshSoon()));
       this.watchers.set(root, watcher);

@@ -57,7 +57,6 @@ suite('runs followed through their folder: resumed from a terminal, a stopped re
     api = await activate();
   });
   suiteTeardown(async () => {
-    await vscode.commands.executeCommand('stepgrpo.stopRewardServer');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 

@@ -114,6 +114,13 @@ describe('scanning a runs root', () => {
       ],
     );
   });
+
+  it('an ended run of this window gives way to its folder once a terminal resumed it', () => {
+    const ended = initialRunState('a', '/r/a', { status: 'stopped', pid: 1, startedAt: 1 });
+    const resumed = initialRunState('a', '/r/a', { status: 'running', pid: 2, startedAt: 1 });
+    assert.equal(mergeRuns([resumed], [ended])[0]!.status, 'running');
+    assert.equal(mergeRuns([{ ...resumed, status: 'stopped', pid: 1 }], [{ ...ended, error: 'exit code 0' }])[0]!.error, 'exit code 0', 'its own session: this window knows more');
+  });
 });
 
 describe('run ids', () => {
