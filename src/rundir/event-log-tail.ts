@@ -1,5 +1,5 @@
-// Cheap reads of a run file for listing runs: the events at its end and its first event (the
-// `hello`), without reading the megabytes of rollouts between them. Lines are validated like
+// Cheap reads of a run file for listing runs: the events at its end and its last `hello`, without
+// parsing the megabytes of rollouts between them. Lines are validated like
 // EventLogReader's; a torn last line is left out. Bad lines are skipped here unreported: the
 // incremental reader, which knows their line numbers, reports them when the run is opened.
 import fs from 'node:fs/promises';
@@ -52,14 +52,36 @@ export function readTailEvents(file: string, options: TailOptions = {}): Promise
   });
 }
 
-/** The first event of the file when it is complete and valid (a run's first event is its `hello`). */
-export function readFirstEvent(file: string, maxBytes = 256 * 1024): Promise<TrainerEvent | undefined> {
+/** How the writer starts every hello line (see ROLLOUTS_PREFIX). */
+const HELLO_LINE = Buffer.from('{"v":1,"type":"hello"');
+const SEARCH_CHUNK = 4 * 1024 * 1024;
+/** Per file: the bytes already searched for `hello` lines and the last one found there. */
+const helloSearches = new Map<string, { searched: number; hello: TrainerEvent | undefined }>();
+
+/**
+ * The last valid `hello` of the file: the session now writing it (a run resumed from a terminal
+ * says hello again after its first session's `done`). Each byte is searched once across calls
+ * (only appended bytes are, later; a file that became shorter is searched again), and only hello
+ * lines are parsed.
+ */
+export function readLastHello(file: string): Promise<TrainerEvent | undefined> {
   return withFile(file, async (handle, size) => {
-    const text = await readRange(handle, 0, Math.min(size, maxBytes));
-    const end = text.indexOf('\n');
-    if (end < 0) return undefined;
-    const parsed = parseTrainerEvent(text.slice(0, end));
-    return parsed.ok ? parsed.value : undefined;
+    const known = helloSearches.get(file);
+    let { searched, hello } = known && known.searched <= size ? known : { searched: 0, hello: undefined };
+    while (searched < size) {
+      const buf = Buffer.alloc(Math.min(SEARCH_CHUNK, size - searched));
+      const { bytesRead } = await handle.read(buf, 0, buf.length, searched);
+      const end = buf.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (end < 0) break; // one incomplete line: searched again once it is complete
+      for (let at = 0; at <= end; at = buf.indexOf(0x0a, at) + 1) {
+        if (at + HELLO_LINE.length > end || buf.compare(HELLO_LINE, 0, HELLO_LINE.length, at, at + HELLO_LINE.length) !== 0) continue;
+        const parsed = parseTrainerEvent(buf.toString('utf8', at, buf.indexOf(0x0a, at)));
+        if (parsed.ok) hello = parsed.value;
+      }
+      searched += end + 1;
+    }
+    helloSearches.set(file, { searched, hello });
+    return hello;
   });
 }
 

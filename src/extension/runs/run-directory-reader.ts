@@ -3,7 +3,7 @@
 // and the tail of events.ndjson are read: a long run's log holds megabytes of rollouts.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { readFirstEvent, readLastLine, readTailEvents } from '../../rundir/event-log-tail';
+import { readLastHello, readLastLine, readTailEvents } from '../../rundir/event-log-tail';
 import { RUN_FILES } from '../../rundir/run-files';
 import { initialRunState, isTerminal, reduceRunEvent, rewardOf, totalStepsOf, type RunState } from './run-state';
 
@@ -74,8 +74,9 @@ export async function readRunDirectory(dir: string, options: ReadOptions = {}): 
     const tail = { tailBytes: options.tailBytes, maxTailBytes: options.maxTailBytes, context: { maxStep: state.totalSteps } };
     const { events, wholeFile } = await readTailEvents(eventsFile, tail);
     if (!wholeFile) {
-      const hello = await readFirstEvent(eventsFile);
-      if (hello?.type === 'hello') state = reduceRunEvent(state, hello);
+      // The session now writing the run, when its hello is before the tail.
+      const hello = await readLastHello(eventsFile);
+      if (hello) state = reduceRunEvent(state, hello);
     }
     for (const event of events) state = reduceRunEvent(state, event);
   }

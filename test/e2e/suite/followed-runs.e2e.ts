@@ -60,7 +60,8 @@ suite('runs followed through their folder: resumed from a terminal, a stopped re
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  test('a run resumed from a terminal appears and updates in the Runs view, the viewer and the metrics view', async () => {
+  test('a run resumed from a terminal appears and updates in the Runs view, the viewer and the metrics view', async function () {
+    this.timeout(300_000);
     const runId = 'terminal-resume';
     const dir = path.join(runsRoot(), runId);
     const config = path.join(workspace(), 'terminal-resume.json');

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { encodeLine } from '../../../src/protocol/trainer-messages';
 import { EventLogReader, readEventLog } from '../../../src/rundir/event-log-reader';
-import { readFirstEvent, readLastLine, readTailEvents } from '../../../src/rundir/event-log-tail';
+import { readLastHello, readLastLine, readTailEvents } from '../../../src/rundir/event-log-tail';
 import { ev, runEvents, tempDir } from '../extension/run-fixtures';
 
 const eventsFile = (text: string): string => {
@@ -104,14 +104,24 @@ describe('EventLogReader', () => {
 });
 
 describe('the tail of a run file', () => {
-  it('finds the latest progress without the rollouts before it, and the first event', async () => {
+  it('finds the latest progress without the rollouts before it', async () => {
     const events = runEvents({ rl: 30, rolloutPadding: 8000, end: 'stopped' });
     const file = eventsFile(events.map(encodeLine).join('') + '{"v":1,"ty');
     const tail = await readTailEvents(file, { tailBytes: 4096 });
     assert.equal(tail.wholeFile, false);
     assert.deepEqual(tail.events.at(-1), events.at(-1));
     assert.ok(tail.events.every((e) => e.type !== 'rollouts'));
-    assert.deepEqual(await readFirstEvent(file), events[0]);
+  });
+
+  it('finds the last hello, then only searches what is appended', async () => {
+    const file = eventsFile(runEvents({ rl: 30, rolloutPadding: 8000, end: 'stopped', pid: 1 }).map(encodeLine).join(''));
+    assert.deepEqual(await readLastHello(file), ev.hello(1));
+    fs.appendFileSync(file, encodeLine(ev.hello(2)) + encodeLine(ev.rollouts(31, 8000)) + encodeLine(ev.hello(3)).slice(0, 30));
+    assert.deepEqual(await readLastHello(file), ev.hello(2), 'a torn hello is not one yet');
+    fs.appendFileSync(file, encodeLine(ev.hello(3)).slice(30));
+    assert.deepEqual(await readLastHello(file), ev.hello(3));
+    fs.writeFileSync(file, '{}\n' + encodeLine(ev.hello(4)));
+    assert.deepEqual(await readLastHello(file), ev.hello(4), 'a rewritten file is searched again');
   });
 
   it('reads the last line of a text file', async () => {
