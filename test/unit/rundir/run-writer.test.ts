@@ -20,20 +20,8 @@ describe('RunWriter', () => {
     writer.append(...events);
     assert.deepEqual(JSON.parse(read(dir, RUN_FILES.config)), { rl: { steps: 2 } });
     assert.equal(read(dir, RUN_FILES.events), events.map(encodeLine).join(''));
-    assert.equal(
-      read(dir, RUN_FILES.metrics),
-      events
-        .filter((e) => e.type === 'metrics')
-        .map(encodeLine)
-        .join(''),
-    );
-    assert.equal(
-      read(dir, RUN_FILES.rollouts),
-      events
-        .filter((e) => e.type === 'rollouts')
-        .map(encodeLine)
-        .join(''),
-    );
+    const linesOf = (type: string) => events.flatMap((e) => (e.type === type ? [encodeLine(e)] : [])).join('');
+    assert.deepEqual([read(dir, RUN_FILES.metrics), read(dir, RUN_FILES.rollouts)], [linesOf('metrics'), linesOf('rollouts')]);
     assert.deepEqual((await readEventLog(path.join(dir, RUN_FILES.events))).events, events);
   });
 
