@@ -1,6 +1,7 @@
 // Reads runs back from their directories (DESIGN §4: the run directory is the source of truth), so
-// runs started from the CLI, or by an earlier window, appear in the Runs view too. Only config.json
-// and the tail of events.ndjson are read: a long run's log holds megabytes of rollouts.
+// runs started from the CLI, or by an earlier window, appear in the Runs view too. Only config.json,
+// the tail of events.ndjson and its hello lines are parsed: a long run's log holds megabytes of
+// rollouts.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { readLastHello, readLastLine, readTailEvents } from '../../rundir/event-log-tail';
