@@ -30,6 +30,8 @@ const STATE_KEY = 'stepgrpo.metrics.viewState';
 export const FLUSH_MS = 250;
 /** Folder rescans triggered by the Runs view's watchers, at most one per second. */
 const RESCAN_MS = 1000;
+/** How often a shown view reads on the selected runs that another process writes. */
+const FOLLOW_MS = 1000;
 
 export interface MetricsViewOptions {
   extensionUri: vscode.Uri;
@@ -66,10 +68,15 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
     this.state = restoreViewState(options.memento.get(STATE_KEY));
     this._register(options.manager.onDidChange((change) => this.onRunChange(change)));
     this._register(options.onRunsChanged(() => this.rescanSoon()));
+    // File watchers can miss appends (and do for a run resumed from a terminal): the folder is polled too.
+    const follow = setInterval(() => {
+      if (this.visible) this.readOnSelected();
+    }, FOLLOW_MS);
     this._register({
       dispose: () => {
         clearTimeout(this.flushTimer);
         clearTimeout(this.rescanTimer);
+        clearInterval(follow);
       },
     });
   }
@@ -257,16 +264,23 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
     this.setState(keepRuns(this.state, (id) => this.runs.has(id)));
     if (!this.scanned && this.state.selected.length === 0 && listed[0]) this.setState(selectRun(this.state, listed[0].id, true));
     this.scanned = true;
-    for (const s of this.state.selected) {
-      // A run that another process writes (a recording reward server) is read on from where its
-      // tail stopped: file watchers can miss appends, and a runs change says there may be some.
-      const tail = this.tails.get(s.runId);
-      if (tail && this.loads.has(s.runId) && !this.options.manager.get(s.runId)?.live) this.readOn(s.runId, tail);
-      else void this.load(s.runId);
-    }
+    // A runs change says there may be appends, and new runs to read.
+    this.readOnSelected();
     if (this.state !== before) this.post({ type: 'state', state: this.state });
     this.runsDirty = true;
     this.flushSoon();
+  }
+
+  /**
+   * Selected runs that another process writes (a recording reward server, a trainer in a
+   * terminal) are read on from where their reader stopped; runs not read yet are loaded.
+   */
+  private readOnSelected(): void {
+    for (const s of this.state.selected) {
+      const tail = this.tails.get(s.runId);
+      if (!tail || !this.loads.has(s.runId)) void this.load(s.runId);
+      else if (!this.options.manager.get(s.runId)?.live) this.readOn(s.runId, tail);
+    }
   }
 
   /** Follows metrics.jsonl of selected runs that no trainer of this window reports on. */
