@@ -38,10 +38,10 @@ const rlSteps = (dir: string): number[] =>
     .filter((l) => l.startsWith('{"v":1,"type":"rollouts"'))
     .map((l) => (JSON.parse(l) as { step: number }).step);
 
-/** The Runs view's row of a run once its icon (the status) is `icon`. */
+/** The Runs view's row of a run, as on screen, once its icon (the status) is `icon`. */
 const rowWhen = (runId: string, icon: string, what: string) =>
   until(
-    async () => (await api.runs.treeItems()).find((i) => i.label === runId),
+    () => api.runs.shownItems().find((i) => i.label === runId),
     (item) => (item?.iconPath as vscode.ThemeIcon | undefined)?.id === icon,
     60_000,
     what,
