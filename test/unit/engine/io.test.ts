@@ -2,8 +2,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EngineSession, Graph, add, decodeSafetensors, encodeSafetensors, explainProviderFailure, gradients, mul, sumAll, toOnnxBytes } from '../../../src/engine';
+import { Rng } from '../../../src/model/rng';
 
-const randomF32 = (n: number): Float32Array => Float32Array.from({ length: n }, () => Math.random() * 2 - 1);
+/** Seeded so a failure replays: rerun this file. */
+const testRng = new Rng(1313);
+
+const randomF32 = (n: number): Float32Array => Float32Array.from({ length: n }, () => testRng.next() * 2 - 1);
 
 describe('safetensors', () => {
   it('round-trips F32/F64/I64 tensors and metadata bit-exactly', () => {
