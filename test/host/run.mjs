@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleSuite } from '../e2e/lib/bundle-suite.mjs';
 import { ensureNodeModules } from '../e2e/lib/setup.mjs';
 
 const hostDir = path.dirname(fileURLToPath(import.meta.url));
@@ -59,28 +60,9 @@ function needsXvfb() {
   return process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
 }
 
-async function buildSuite() {
-  const esbuild = await import(path.join(root, 'node_modules/esbuild/lib/main.js'));
-  const out = path.join(workDir, 'out');
-  fs.rmSync(out, { recursive: true, force: true });
-  await esbuild.build({
-    entryPoints: [path.join(e2eDir, 'suite/index.ts'), ...suiteFiles()],
-    entryNames: '[name]',
-    outdir: out,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode', 'mocha'],
-    sourcemap: 'inline',
-    logLevel: 'warning',
-  });
-  return path.join(out, 'index.js');
-}
-
 async function runSuite() {
   ensureNodeModules(e2eDir, path.join(e2eDir, '.work'), log);
-  const testsEntry = await buildSuite();
+  const testsEntry = await bundleSuite(root, [path.join(e2eDir, 'suite/index.ts'), ...suiteFiles()], path.join(workDir, 'out'));
   const workspace = path.join(workDir, 'workspace');
   fs.rmSync(workspace, { recursive: true, force: true });
   fs.mkdirSync(workspace, { recursive: true });
