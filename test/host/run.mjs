@@ -75,7 +75,7 @@ async function runSuite() {
       ...(process.env.VSCODE_EXECUTABLE ? { vscodeExecutablePath: process.env.VSCODE_EXECUTABLE } : { version: VSCODE_VERSION, cachePath }),
       extensionDevelopmentPath: root,
       extensionTestsPath: testsEntry,
-      launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', `--user-data-dir=${path.join(workDir, 'user-data')}`],
+      launchArgs: [workspace, '--disable-extensions', `--user-data-dir=${path.join(workDir, 'user-data')}`],
       extensionTestsEnv: { STEPGRPO_E2E_RESULTS: resultsFile, STEPGRPO_MOCHA: createRequire(path.join(e2eDir, 'package.json')).resolve('mocha') },
     });
   } catch (err) {
