@@ -46,7 +46,7 @@ export const METRICS: readonly MetricDefinition[] = [
     source: 'rollout',
     rewardDependent: true,
     formula: 'mean over every chain of the step of total = w_acc · r_acc + w_val · r_val',
-    description: 'Mean total reward of the sampled chains: its definition depends on the run’s reward config, so compare it only between runs that share one.',
+    description: 'Mean total reward of the sampled chains.',
   },
   {
     name: 'reward_std',
@@ -184,8 +184,22 @@ export const METRICS: readonly MetricDefinition[] = [
     formula: 'global L2 norm of the gradient before clipping',
     description: 'Gradient norm before clipping.',
   },
-  { name: 'lr', group: 'Policy', unit: '', source: 'update', formula: 'the optimizer’s learning rate for the step', description: 'Learning rate of the step (after warm-up / decay).' },
-  { name: 'loss', group: 'SFT', unit: 'nats', source: 'trainer', formula: 'mean cross-entropy per demonstration token', description: 'SFT loss: cross-entropy on the demonstrations.' },
+  {
+    name: 'lr',
+    group: 'Policy',
+    unit: '',
+    source: 'update',
+    formula: 'the optimizer’s learning rate for the step',
+    description: 'Learning rate of the step (after warm-up / decay).',
+  },
+  {
+    name: 'loss',
+    group: 'SFT',
+    unit: 'nats',
+    source: 'trainer',
+    formula: 'mean cross-entropy per demonstration token',
+    description: 'SFT loss: cross-entropy on the demonstrations.',
+  },
   {
     name: 'eval/accuracy',
     group: 'Eval',

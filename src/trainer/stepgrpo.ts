@@ -55,7 +55,12 @@ export async function stepGrpoStep(ctx: RlStepContext): Promise<RlStepResult> {
   });
   const trainAdvantages = rl.advantage === 'step' ? perTokenAdvantages(r, ctx) : r.advantages;
   const lr = rlLearningRate(ctx.rlStep, rl);
-  const { update, seconds } = await grpoUpdate(policy, ctx.refParams, { images: r.images, prompts: r.prompts, completions: r.completions, advantages: trainAdvantages }, { ...rl, lr });
+  const { update, seconds } = await grpoUpdate(
+    policy,
+    ctx.refParams,
+    { images: r.images, prompts: r.prompts, completions: r.completions, advantages: trainAdvantages },
+    { ...rl, lr },
+  );
   const split = { sample: r.seconds.sample, score: r.seconds.score, logprobs: seconds.logprobs, update: seconds.update };
   const groups = rolloutGroups(r, tok, ctx.imageForEvent);
   const metrics = stepMetrics(groups, {
