@@ -3,10 +3,7 @@ import type { RewardConfig } from '../core/reward-types';
 import { evalMetrics } from '../core/step-metrics';
 import type { ChainCodec, PolicyRuntime } from '../model/family';
 import type { TaskSource } from './data/example';
-import { rollout } from './rollout';
-
-/** Greedy: one chain per prompt, seeded by its index (the seed only matters at temperature > 0). */
-export const GREEDY = { groupSize: 1, temperature: 0, seedOf: (i: number) => i } as const;
+import { greedySampling, rollout } from './rollout';
 
 export async function evaluate(
   policy: PolicyRuntime,
@@ -19,6 +16,6 @@ export async function evaluate(
   const n = Math.min(prompts, data.evalSize);
   if (n === 0) return {};
   const examples = Array.from({ length: n }, (_, i) => data.evalAt(i));
-  const r = await rollout({ policy, codec: tok, examples, sampling: { ...GREEDY, maxNewTokens }, reward });
+  const r = await rollout({ policy, codec: tok, examples, sampling: greedySampling(maxNewTokens), reward });
   return evalMetrics(r.rewards.map((rewards) => ({ rewards })));
 }

@@ -20,6 +20,9 @@ export interface SamplingSettings {
   seedOf: (i: number) => number;
 }
 
+/** Evaluation's sampling: one greedy chain per prompt, seeded by the prompt's index (as evaluation always was). */
+export const greedySampling = (maxNewTokens: number): SamplingSettings => ({ groupSize: 1, temperature: 0, maxNewTokens, seedOf: (i) => i });
+
 export interface RolloutRequest {
   policy: PolicyRuntime;
   codec: ChainCodec;
