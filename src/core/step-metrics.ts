@@ -2,6 +2,7 @@
 // for the trainer's RL steps and evaluations and for the reward server's recorder and importers:
 // each passes what it knows (the recorder has no update, and token counts only when the client sent
 // them) and gets exactly the metrics that follow from it.
+import { sampleStd } from './grpo';
 import type { RewardBreakdown } from './reward-types';
 
 export interface ScoredChain {
@@ -35,13 +36,6 @@ export interface StepMetricInputs {
 const ZERO_STD = 1e-8;
 
 const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
-
-/** Sample standard deviation (n − 1, torch.std and TRL's nanstd); 0 for fewer than two values. */
-export function sampleStd(xs: readonly number[]): number {
-  if (xs.length < 2) return 0;
-  const m = mean(xs);
-  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
-}
 
 const chainsOf = (groups: readonly ScoredGroup[]): ScoredChain[] => groups.flatMap((g) => g.samples);
 

@@ -1,6 +1,7 @@
 // One StepGRPO step (DESIGN §6): the rollout (sample G chains per prompt at temperature T, score them
 // with StepRAR + StepRVR, group-relative advantages), then the policy update (grpo-update.ts).
-import { sampleStd, stepMetrics } from '../core/step-metrics';
+import { sampleStd } from '../core/grpo';
+import { stepMetrics } from '../core/step-metrics';
 import type { RewardConfig } from '../core/reward-types';
 import type { ParamValues } from '../model/params';
 import type { ChainCodec, PolicyRuntime } from '../model/family';
