@@ -36,8 +36,6 @@ export interface MetricDefinition {
   source: 'rollout' | 'update' | 'trainer' | 'eval';
 }
 
-const ONE_UPDATE_NOTE = '0 with one update per batch (the ratio is 1)';
-
 export const METRICS: readonly MetricDefinition[] = [
   {
     name: 'reward',
@@ -157,7 +155,7 @@ export const METRICS: readonly MetricDefinition[] = [
     unit: 'fraction',
     source: 'update',
     formula: 'share of completion tokens where min() took the clipped term',
-    description: `Share of tokens whose probability ratio was clipped: ${ONE_UPDATE_NOTE}.`,
+    description: 'Share of tokens whose probability ratio was clipped: 0 with one update per batch (the ratio is 1).',
   },
   {
     name: 'completions/mean_length',
