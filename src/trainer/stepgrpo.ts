@@ -7,7 +7,7 @@ import type { ParamValues } from '../model/params';
 import type { ChainCodec, PolicyRuntime } from '../model/family';
 import type { RolloutGroup } from '../protocol/trainer-messages';
 import type { Example, TrainStream } from './data/example';
-import { hashSeed } from './data/rng';
+import { hashSeed } from '../model/rng';
 import type { RlConfig } from './config';
 import { grpoUpdate } from './grpo-update';
 import { rollout, rolloutGroups, type Rollout } from './rollout';
