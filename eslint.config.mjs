@@ -6,8 +6,23 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  // What .gitignore ignores: build output, installed modules, the e2e harness's work folder, runs.
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test/e2e/node_modules/**', 'test/e2e/.work/**', 'test-output/**', '.stepgrpo/**', '**/*.d.ts', '**/*.d.mts'] },
+  // What .gitignore ignores: build output, installed modules, the e2e and host harnesses' work folders
+  // and downloaded VS Code, runs.
+  {
+    ignores: [
+      'dist/**',
+      'out/**',
+      'node_modules/**',
+      'test/e2e/node_modules/**',
+      'test/e2e/.work/**',
+      'test/host/.work/**',
+      '.vscode-test/**',
+      'test-output/**',
+      '.stepgrpo/**',
+      '**/*.d.ts',
+      '**/*.d.mts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,15 +7,13 @@
 //     answers a policy imitates from the default teacher, docs/task.md).
 //   node --import tsx scripts/headroom.ts '{"from":"media/sft-demo","temperature":1,"samples":16}'
 import { parseChain } from '../src/core/chain-parser';
-import { resolveRewardConfig, scoreChain } from '../src/core/reward';
-import { createPolicySessions } from '../src/model/policy';
-import { Tokenizer } from '../src/model/tokenizer';
-import { tinyCheckpointState } from '../src/trainer/checkpoint-state';
-import { loadWeights } from '../src/trainer/checkpoint';
+import { resolveRewardConfig } from '../src/core/reward';
+import type { RewardBreakdown } from '../src/core/reward-types';
 import { TRAIN_DEFAULTS } from '../src/trainer/config';
 import type { Example } from '../src/trainer/data/example';
 import { createTaskSource } from '../src/trainer/data/task-source';
-import { encodePrompt } from '../src/trainer/sequences';
+import { openPolicy } from '../src/trainer/open-policy';
+import { rollout } from '../src/trainer/rollout';
 
 interface HeadroomArgs {
   from?: string;
@@ -32,33 +30,32 @@ async function main(): Promise<void> {
   const temperature = args.temperature ?? 1;
   const K = args.samples ?? 16;
   const n = args.validationPrompts ?? 200;
-  const init = loadWeights(from);
-  const state = tinyCheckpointState(init.state, `${from}/state.json`);
+  const { policy, codec, checkpoint: state } = await openPolicy({ checkpoint: from });
   if (state.config.data.kind !== 'synthetic') throw new Error(`${from}: the validation split is defined for the synthetic task only`);
-  const tok = Tokenizer.fromJSON(state.tokenizer);
   const extended = await createTaskSource({ ...state.config.data, trainSize: VALIDATION_START + n });
   const set: Example[] = Array.from({ length: n }, (_, i) => extended.trainAt(VALIDATION_START + i));
   const reward = resolveRewardConfig(TRAIN_DEFAULTS.reward);
-  const policy = await createPolicySessions(state.policy, { params: init.params, tokens: { pad: tok.pad, eos: tok.eos } });
-  const chains = async (t: number, seedBase: number): Promise<string[]> => {
-    const out = await policy.sample({
-      images: set.map((e) => e.image!),
-      prompts: set.map((e) => encodePrompt(tok, e).ids),
-      seeds: set.map((_, i) => seedBase + i),
-      temperature: t,
-      maxNewTokens: TRAIN_DEFAULTS.rl.maxNewTokens,
+  /** One chain per validation prompt, with its rewards. */
+  const chains = async (t: number, seedBase: number): Promise<{ text: string; rewards: RewardBreakdown }[]> => {
+    const r = await rollout({
+      policy,
+      codec,
+      examples: set,
+      sampling: { groupSize: 1, temperature: t, maxNewTokens: TRAIN_DEFAULTS.rl.maxNewTokens, seedOf: (i) => seedBase + i },
+      reward,
     });
-    return out.completions.map((ids) => tok.decode(ids.filter((id) => id !== tok.eos)));
+    return r.texts.map((text, i) => ({ text, rewards: r.rewards[i]! }));
   };
   const description = (text: string): string => {
     const chain = parseChain(text);
     const s = chain.sections.find((x) => x.kind === 'description');
     return s ? text.slice(s.body.start, s.body.end) : '';
   };
-  const judge = (text: string, e: Example): { answer: string; correct: boolean; complete: boolean } => {
-    const r = scoreChain(text, { answer: e.answer, keySteps: e.keySteps }, reward);
-    return { answer: r.answer ?? '', correct: r.answer_correct, complete: r.validity === 1 };
-  };
+  const judge = (r: RewardBreakdown): { answer: string; correct: boolean; complete: boolean } => ({
+    answer: r.answer ?? '',
+    correct: r.answer_correct,
+    complete: r.validity === 1,
+  });
   // Chains and correct answers per kind: complete (StepRVR valid) and the rest.
   const byKind = (): Record<'complete' | 'other', { chains: number; right: number }> => ({ complete: { chains: 0, right: 0 }, other: { chains: 0, right: 0 } });
   const tally = (kinds: ReturnType<typeof byKind>, j: ReturnType<typeof judge>): void => {
@@ -74,20 +71,19 @@ async function main(): Promise<void> {
     let wrongWithRightDescription = 0;
     const greedyKinds = byKind();
     const sampledKinds = byKind();
-    greedy.forEach((text, i) => {
-      const e = set[i]!;
-      const j = judge(text, e);
+    greedy.forEach(({ text, rewards }, i) => {
+      const j = judge(rewards);
       tally(greedyKinds, j);
       if (j.correct) right++;
-      else if (description(text) === description(e.solution)) wrongWithRightDescription++;
+      else if (description(text) === description(set[i]!.solution)) wrongWithRightDescription++;
     });
     // Per prompt: votes per extracted answer, and which answer (if any) is the correct one.
     const votes = set.map(() => new Map<string, number>());
     const correctAnswer = set.map((): string | null => null);
     for (let k = 0; k < K; k++) {
       const sampled = await chains(temperature, 1_000_003 * (k + 1));
-      sampled.forEach((text, i) => {
-        const j = judge(text, set[i]!);
+      sampled.forEach(({ rewards }, i) => {
+        const j = judge(rewards);
         tally(sampledKinds, j);
         votes[i]!.set(j.answer, (votes[i]!.get(j.answer) ?? 0) + 1);
         if (j.correct) correctAnswer[i] = j.answer;

@@ -14,21 +14,19 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { resolveRewardConfig, scoreChain } from '../src/core/reward';
+import { resolveRewardConfig } from '../src/core/reward';
 import type { SafeTensorInput } from '../src/engine';
 import { hfParamSpecs, parseHfConfig } from '../src/model/hf/config';
 import { Rng } from '../src/model/rng';
 import type { TrainerEvent } from '../src/protocol/trainer-messages';
-import { loadWeights } from '../src/trainer/checkpoint';
-import { checkpointState } from '../src/trainer/checkpoint-state';
 import { resolveTrainConfig } from '../src/trainer/config';
-import type { Example, TaskSource } from '../src/trainer/data/example';
+import type { Example } from '../src/trainer/data/example';
 import { createTaskSource } from '../src/trainer/data/task-source';
 import { loadHfFolder } from '../src/trainer/hf-folder';
-import { openPolicy } from '../src/trainer/policy-family';
+import { openPolicy } from '../src/trainer/open-policy';
+import { greedySampling, rollout } from '../src/trainer/rollout';
 import { runTraining } from '../src/trainer/run';
 import { writeSafetensorsModel } from '../src/trainer/safetensors-files';
-import { encodePrompt } from '../src/trainer/sequences';
 import { writeTaskTokenizer } from './task-bpe';
 
 interface ModelOptions {
@@ -197,23 +195,12 @@ async function main(): Promise<void> {
     const sftDir = path.join(out, 'checkpoints', `step-${String(config.sft.steps).padStart(6, '0')}`);
     const reward = resolveRewardConfig(config.reward);
     const correctness = async (ckpt: string): Promise<Record<string, boolean[]>> => {
-      const w = loadWeights(ckpt);
-      const state = checkpointState(w.state, path.join(ckpt, 'state.json'));
-      const opened = await openPolicy({ config, data: data as TaskSource, from: { policy: state.policy, tokenizer: state.tokenizer }, log: () => {} });
-      opened.policy.setParams(w.params);
+      const opened = await openPolicy({ checkpoint: ckpt, config });
       const res: Record<string, boolean[]> = {};
       try {
         for (const s of sets) {
-          const o = await opened.policy.sample({
-            images: s.examples.map((e) => opened.policy.imageFor(e.image)),
-            prompts: s.examples.map((e) => encodePrompt(opened.codec, e).ids.slice(0, opened.policy.maxTextLen)),
-            seeds: s.examples.map((_, i) => i),
-            temperature: 0,
-            maxNewTokens: config.rl.maxNewTokens,
-          });
-          res[s.label] = o.completions.map(
-            (ids, i) => scoreChain(opened.codec.chainText(ids), { answer: s.examples[i]!.answer, keySteps: s.examples[i]!.keySteps }, reward).answer_correct,
-          );
+          const r = await rollout({ policy: opened.policy, codec: opened.codec, examples: s.examples, sampling: greedySampling(config.rl.maxNewTokens), reward });
+          res[s.label] = r.rewards.map((x) => x.answer_correct);
         }
       } finally {
         await opened.policy.release();

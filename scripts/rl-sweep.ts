@@ -3,15 +3,12 @@
 //   node --import tsx scripts/rl-sweep.ts '{"rl":{"steps":30,"lr":2e-4,"adamEps":1e-4},"evalEvery":15}'
 // Validation = the next N synthetic training-distribution prompts after the 4,000 the runs train on:
 // drawn like training prompts (never from held-out scenes), seen by neither SFT nor RL.
-import { resolveRewardConfig, scoreChain } from '../src/core/reward';
-import { createPolicySessions } from '../src/model/policy';
-import { Tokenizer } from '../src/model/tokenizer';
-import { tinyCheckpointState } from '../src/trainer/checkpoint-state';
-import { loadWeights } from '../src/trainer/checkpoint';
-import { grpoLossConfig, resolveTrainConfig } from '../src/trainer/config';
+import { resolveRewardConfig } from '../src/core/reward';
+import { resolveTrainConfig } from '../src/trainer/config';
 import type { Example, TaskSource } from '../src/trainer/data/example';
 import { createTaskSource } from '../src/trainer/data/task-source';
-import { encodePrompt } from '../src/trainer/sequences';
+import { openPolicy } from '../src/trainer/open-policy';
+import { greedySampling, rollout } from '../src/trainer/rollout';
 import { stepGrpoStep } from '../src/trainer/stepgrpo';
 
 interface SweepArgs {
@@ -32,11 +29,11 @@ interface SweepArgs {
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as SweepArgs;
   const from = args.from ?? 'media/sft-demo';
-  const init = loadWeights(from);
-  const state = tinyCheckpointState(init.state, `${from}/state.json`);
   const config = resolveTrainConfig({ rl: args.rl ?? {}, ...(args.reward ? { reward: args.reward } : {}), seed: args.seed ?? 0 });
+  const { policy, codec: tok, checkpoint: state } = await openPolicy({ checkpoint: from, config });
   if (state.config.data.kind !== 'synthetic') throw new Error(`${from}: the validation split is defined for the synthetic task only`);
-  const tok = Tokenizer.fromJSON(state.tokenizer);
+  // The KL reference: a copy, as train steps update the policy's arrays in place.
+  const refParams = new Map([...policy.params].map(([name, values]) => [name, values.slice()]));
   const dataOptions = { ...state.config.data, ...args.data };
   const data = await createTaskSource(dataOptions);
   const n = args.validationPrompts ?? 200;
@@ -45,25 +42,12 @@ async function main(): Promise<void> {
   const extended = await createTaskSource({ ...dataOptions, trainSize: validationStart + n });
   const validation = { evalSize: n, evalAt: (i: number) => extended.trainAt(validationStart + i) } as TaskSource;
   const reward = resolveRewardConfig(config.reward);
-  const policy = await createPolicySessions(state.policy, {
-    params: init.params,
-    tokens: { pad: tok.pad, eos: tok.eos },
-    grpo: grpoLossConfig(config.rl),
-    runtime: config.runtime,
-  });
   // Greedy chains on a fixed prompt set; the change against step 0 is paired (same prompts), so its
   // standard error comes from the prompts that flipped, not from two independent binomials.
   const pairedReporter = (label: string, set: Example[]): ((step: number) => Promise<void>) => {
     let first: boolean[] | null = null;
     return async (step) => {
-      const out = await policy.sample({
-        images: set.map((e) => e.image!),
-        prompts: set.map((e) => encodePrompt(tok, e).ids),
-        seeds: set.map((_, i) => i),
-        temperature: 0,
-        maxNewTokens: config.rl.maxNewTokens,
-      });
-      const scored = out.completions.map((ids, i) => scoreChain(tok.decode(ids.filter((id) => id !== tok.eos)), { answer: set[i]!.answer, keySteps: set[i]!.keySteps }, reward));
+      const { rewards: scored } = await rollout({ policy, codec: tok, examples: set, sampling: greedySampling(config.rl.maxNewTokens), reward });
       const correct = scored.map((r) => r.answer_correct);
       first ??= correct;
       const up = correct.filter((c, i) => c && !first![i]).length;
@@ -94,7 +78,7 @@ async function main(): Promise<void> {
     await reportHeldOut?.(0);
     const stream = data.train();
     for (let s = 0; s < config.rl.steps; s++) {
-      const { metrics: m } = await stepGrpoStep({ policy, refParams: init.params, tok, stream, rl: config.rl, reward, seed: config.seed, step: s, rlStep: s });
+      const { metrics: m } = await stepGrpoStep({ policy, refParams, tok, stream, rl: config.rl, reward, seed: config.seed, step: s, rlStep: s });
       console.log(
         `step ${s + 1}: answers ${m['rewards/answer/mean']!.toFixed(3)}, key steps ${m.key_step_recall!.toFixed(3)}, tied groups ${m.frac_reward_zero_std!.toFixed(2)}, KL ${m.kl!.toFixed(4)}, ${m.step_time!.toFixed(1)} s`,
       );

@@ -8,6 +8,13 @@ export interface AdvantageOptions {
   scaleStd?: boolean;
 }
 
+/** Sample standard deviation (n − 1, as torch.std and TRL's nanstd); 0 for fewer than two values. */
+export function sampleStd(xs: readonly number[]): number {
+  if (xs.length < 2) return 0;
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+}
+
 /**
  * Group-relative advantages: rewards are laid out group after group (G consecutive samples per
  * prompt). The std is the unbiased one (n − 1), as torch.std in the released code.
@@ -23,24 +30,13 @@ export function groupAdvantages(rewards: readonly number[], groupSize: number, o
   for (let g = 0; g < rewards.length; g += groupSize) {
     const group = rewards.slice(g, g + groupSize);
     const mean = group.reduce((a, b) => a + b, 0) / groupSize;
-    const std = groupSize > 1 ? Math.sqrt(group.reduce((a, r) => a + (r - mean) ** 2, 0) / (groupSize - 1)) : 0;
+    const std = sampleStd(group);
     for (let i = 0; i < groupSize; i++) {
       const centred = group[i]! - mean;
       out[g + i] = scaleStd ? centred / (std + eps) : centred;
     }
   }
   return out;
-}
-
-/** Fraction of groups whose rewards are all equal (they carry no learning signal). */
-export function fracZeroStd(rewards: readonly number[], groupSize: number): number {
-  let zero = 0;
-  const groups = rewards.length / groupSize;
-  for (let g = 0; g < rewards.length; g += groupSize) {
-    const group = rewards.slice(g, g + groupSize);
-    if (group.every((r) => r === group[0])) zero++;
-  }
-  return groups ? zero / groups : 0;
 }
 
 /** k3 estimator of KL(π‖π_ref) per token: exp(ref − logp) − (ref − logp) − 1 (always ≥ 0). */

@@ -12,6 +12,7 @@
 //   interval. Per-step metrics go to metrics.jsonl when a step ends.
 import { createHash } from 'node:crypto';
 import { groupAdvantages } from '../core/grpo';
+import { stepMetrics, type ScoredChain } from '../core/step-metrics';
 import type { KeyStepGroup, RewardBreakdown } from '../core/reward-types';
 import type { RecordingStatus } from '../protocol/reward-server';
 import type { RolloutGroup, TrainerEvent } from '../protocol/trainer-messages';
@@ -49,6 +50,8 @@ interface GroupState {
   totals: number[];
   /** Samples not yet written. */
   pending: RolloutGroup['samples'];
+  /** Every chain of the group, for the step's metrics (token counts only where the client sent them). */
+  scored: ScoredChain[];
 }
 
 interface StepState {
@@ -56,7 +59,6 @@ interface StepState {
   groups: Map<string, GroupState>;
   firstAt: number;
   lastAt: number;
-  rewards: RewardBreakdown[];
 }
 
 const LATE_CHAIN_MS = 1000;
@@ -123,11 +125,10 @@ export class RunRecorder {
     const step = this.stepFor(chain.step, at);
     let state = this.open.get(step);
     if (!state) {
-      state = { step, groups: new Map(), firstAt: at, lastAt: at, rewards: [] };
+      state = { step, groups: new Map(), firstAt: at, lastAt: at };
       this.open.set(step, state);
     }
     state.lastAt = at;
-    state.rewards.push(chain.rewards);
     const key =
       chain.group !== undefined ? `g:${chain.group}` : chain.prompt ? `p:${hash(chain.prompt)}` : `r:${hash(JSON.stringify([chain.answer ?? null, chain.keySteps ?? null]))}`;
     let group = state.groups.get(key);
@@ -141,10 +142,12 @@ export class RunRecorder {
         },
         totals: [],
         pending: [],
+        scored: [],
       };
       state.groups.set(key, group);
     }
     group.totals.push(chain.rewards.total);
+    group.scored.push({ rewards: chain.rewards, ...(chain.tokens !== undefined ? { tokens: chain.tokens } : {}) });
     group.pending.push({ text: chain.completion, tokens: chain.tokens ?? 0, rewards: chain.rewards, advantage: 0 });
     this.recorded++;
   }
@@ -212,10 +215,7 @@ export class RunRecorder {
       type: 'metrics',
       step: state.step,
       phase: 'rl',
-      values: stepMetrics(
-        state.rewards,
-        [...state.groups.values()].map((g) => g.totals),
-      ),
+      values: stepMetrics([...state.groups.values()].map((g) => ({ samples: g.scored }))),
     });
     this.ended.push(state.step);
   }
@@ -233,31 +233,4 @@ export class RunRecorder {
       this.error = message;
     }
   }
-}
-
-const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
-
-/**
- * The TRL-named metrics of DESIGN §3 that a reward server or an importer can know, plus violation
- * counts: `rewards` of every chain of the step, `groupTotals` the totals of each group.
- */
-export function stepMetrics(rewards: readonly RewardBreakdown[], groupTotals: readonly (readonly number[])[]): Record<string, number> {
-  const r = rewards;
-  const totals = r.map((x) => x.total);
-  const m = mean(totals);
-  const multi = groupTotals.filter((g) => g.length > 1);
-  const values: Record<string, number> = {
-    reward: m,
-    reward_std: totals.length > 1 ? Math.sqrt(totals.reduce((a, t) => a + (t - m) ** 2, 0) / (totals.length - 1)) : 0,
-    'rewards/step_rar/mean': mean(r.map((x) => x.r_acc)),
-    'rewards/step_rvr/mean': mean(r.map((x) => x.r_val)),
-    'rewards/answer/mean': mean(r.map((x) => (x.answer_correct ? 1 : 0))),
-    key_step_recall: mean(r.map((x) => x.key_step_ratio)),
-    validity_rate: mean(r.map((x) => x.validity)),
-    chains: r.length,
-    groups: groupTotals.length,
-  };
-  if (multi.length) values.frac_reward_zero_std = multi.filter((g) => g.every((t) => t === g[0])).length / multi.length;
-  for (const x of r) for (const v of x.violations) values[`violations/${v.code}`] = (values[`violations/${v.code}`] ?? 0) + 1;
-  return values;
 }

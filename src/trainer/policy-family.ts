@@ -50,13 +50,15 @@ export interface OpenedPolicy {
 
 export interface OpenPolicyOptions {
   config: TrainConfig;
-  data: TaskSource;
+  /** The task: a new tiny policy fits its tokenizer and image size to it (unused when `from` is given). */
+  data?: TaskSource;
   /** A checkpoint's family state and tokenizer (resume, initFrom); absent = a new policy from the config. */
   from?: { policy: FamilyState; tokenizer: TokenizerJSON | null };
   log: (message: string) => void;
 }
 
-export async function openPolicy(o: OpenPolicyOptions): Promise<OpenedPolicy> {
+/** A policy of the config's family: new, or of a checkpoint's family state (its weights are the caller's to set). */
+export async function openFamilyPolicy(o: OpenPolicyOptions): Promise<OpenedPolicy> {
   const { config } = o;
   const runtime = { seed: config.seed, runtime: config.runtime, grpo: grpoLossConfig(config.rl) };
   const from = o.from?.policy;
@@ -97,11 +99,13 @@ export async function openPolicy(o: OpenPolicyOptions): Promise<OpenedPolicy> {
     };
   }
   const tokState = o.from?.tokenizer;
-  const tok = tokState ? Tokenizer.fromJSON(tokState) : Tokenizer.fit(corpusDocuments(o.data));
   const tiny = config.model as Exclude<TrainConfig['model'], HfModelSettings>;
-  if (o.data.imageSize < 1 && !from)
+  const data = o.data;
+  if (!from && !data) throw new Error('a new tiny policy needs its task: the tokenizer and the image size are fitted to it');
+  const tok = tokState ? Tokenizer.fromJSON(tokState) : Tokenizer.fit(corpusDocuments(data!));
+  if (!from && data!.imageSize < 1)
     throw new Error('the tiny policy needs an image task (data.kind synthetic or r1vl); a text dataset (jsonl) trains a Hugging Face model: set model.hf');
-  const policyConfig = from ? (from as PolicyConfig) : resolvePolicyConfig({ ...tiny, vocabSize: tok.vocabSize, image: { ...tiny.image, size: o.data.imageSize } });
+  const policyConfig = from ? (from as PolicyConfig) : resolvePolicyConfig({ ...tiny, vocabSize: tok.vocabSize, image: { ...tiny.image, size: data!.imageSize } });
   const policy = await createPolicySessions(policyConfig, { ...runtime, tokens: { pad: tok.pad, eos: tok.eos } });
   return {
     policy,

@@ -8,7 +8,7 @@ import type { RuntimeConfig } from './config';
 /** Settings that already started here: the trainer process checks before data generation, then runTraining (the CLI's entry) again. */
 const started = new Set<string>();
 
-export async function checkExecutionProvider(runtime: Pick<RuntimeConfig, 'executionProvider'> & Partial<RuntimeConfig>): Promise<void> {
+export async function checkExecutionProvider(runtime: Pick<RuntimeConfig, 'executionProvider' | 'deviceId' | 'providerOptions'>): Promise<void> {
   const { executionProvider, deviceId, providerOptions } = runtime;
   const key = JSON.stringify([executionProvider, deviceId, providerOptions]);
   if (started.has(key)) return;

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium, extensionHostLine } from './lib/browser.mjs';
+import { bundleSuite } from './lib/bundle-suite.mjs';
 import { installExtension, startCodeServer } from './lib/code-server.mjs';
 import { ensureDebianPackages, ensureNodeModules } from './lib/setup.mjs';
 import { runPaletteScript } from './ui/score-from-palette.mjs';
@@ -34,24 +35,14 @@ function writeCounts() {
 }
 
 async function buildSuite() {
-  const esbuild = await import(path.join(root, 'node_modules/esbuild/lib/main.js'));
-  const out = path.join(workDir, 'out');
-  fs.rmSync(out, { recursive: true, force: true });
   // STEPGRPO_E2E_SUITES=remote-runs,import runs only those suites (a targeted run; npm test runs all).
   const only = process.env.STEPGRPO_E2E_SUITES?.split(',').filter(Boolean);
   const entries = fs.readdirSync(path.join(e2eDir, 'suite')).filter((f) => f === 'index.ts' || (f.endsWith('.e2e.ts') && (!only || only.includes(f.replace(/\.e2e\.ts$/, '')))));
-  await esbuild.build({
-    entryPoints: entries.map((f) => path.join(e2eDir, 'suite', f)),
-    outdir: out,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode', 'mocha'],
-    sourcemap: 'inline',
-    logLevel: 'warning',
-  });
-  return path.join(out, 'index.js');
+  return bundleSuite(
+    root,
+    entries.map((f) => path.join(e2eDir, 'suite', f)),
+    path.join(workDir, 'out'),
+  );
 }
 
 /** A fresh workspace folder per run: the tests edit documents. */

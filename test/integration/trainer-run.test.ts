@@ -125,7 +125,7 @@ describe('trainer process: a config error before the run starts', () => {
 
 describe('trainer process: an execution provider that cannot start', () => {
   it('fails before any data or step with the error naming CUDA and the install command', async (t) => {
-    const cudaStarts = await checkExecutionProvider({ executionProvider: 'cuda' }).then(
+    const cudaStarts = await checkExecutionProvider({ executionProvider: 'cuda', deviceId: 0, providerOptions: {} }).then(
       () => true,
       () => false,
     );

@@ -5,7 +5,7 @@ import type { HostToMetricsMessage, MetricsRunInfo, MetricsToHostMessage, Metric
 import { MAX_SMOOTHING } from '../../src/protocol/metrics-messages';
 import { ema } from './chart-math';
 import { MetricChart } from './chart';
-import { groupMetrics, REWARD_DEPENDENT, type RunLine } from './overlay';
+import { groupMetrics, isRewardDependent, type RunLine } from './overlay';
 import { SeriesStore } from './series-store';
 import { readTheme, runColor, runColorCss } from './theme';
 import { h } from '../shared/dom';
@@ -211,7 +211,7 @@ export class MetricsApp {
           this.stale.add(metric);
           this.visibility.observe(chart.element);
         }
-        chart.setRewardMismatch(mixed && REWARD_DEPENDENT.has(metric));
+        chart.setRewardMismatch(mixed && isRewardDependent(metric));
         grid.append(chart.element);
       }
       section.append(h('h2', { class: 'group-title' }, group.name), grid);

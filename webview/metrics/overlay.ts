@@ -1,5 +1,6 @@
 // Several runs on one chart: the order and grouping of the charts, the shared axes of the runs
 // drawn together, and the hover read-out (each run's point nearest to the hovered step).
+import { METRIC_GROUPS, METRICS, metricDefinition, metricGroup } from '../../src/core/metric-definitions';
 
 export interface RunLine {
   runId: string;
@@ -11,20 +12,6 @@ export interface RunLine {
   smoothed: ArrayLike<number>;
 }
 
-/** Chart groups in the order of DESIGN §3; metrics not listed go to their prefix's group or Other. */
-const GROUPS: { name: string; metrics: string[]; prefix?: string }[] = [
-  {
-    name: 'Reward',
-    metrics: ['reward', 'reward_std', 'rewards/step_rar/mean', 'rewards/step_rvr/mean', 'rewards/answer/mean', 'key_step_recall', 'validity_rate', 'frac_reward_zero_std'],
-    prefix: 'rewards/',
-  },
-  { name: 'Policy', metrics: ['kl', 'policy_loss', 'entropy', 'clip_ratio', 'completions/mean_length', 'grad_norm', 'lr'], prefix: 'completions/' },
-  { name: 'SFT', metrics: ['loss'] },
-  { name: 'Eval', metrics: [], prefix: 'eval/' },
-  { name: 'Speed', metrics: ['tokens_per_second', 'step_time'], prefix: 'time/' },
-  { name: 'Memory', metrics: ['memory/rss_mb'], prefix: 'memory/' },
-];
-
 export interface MetricGroup {
   name: string;
   metrics: string[];
@@ -33,8 +20,8 @@ export interface MetricGroup {
 /** Metrics that mean the same whatever a run's reward weights, α or mode: what runs with different rewards can be compared on. */
 export const COMMON_METRICS = ['rewards/answer/mean', 'validity_rate', 'key_step_recall', 'eval/accuracy', 'eval/validity_rate', 'eval/key_step_recall', 'eval/faithfulness'];
 
-/** Metrics computed from the run's own reward definition: not comparable between runs whose definitions differ. */
-export const REWARD_DEPENDENT = new Set(['reward', 'reward_std', 'rewards/step_rar/mean', 'frac_reward_zero_std', 'eval/reward']);
+/** Computed from the run's own reward definition (the metric table says which): not comparable between runs whose definitions differ. */
+export const isRewardDependent = (metric: string): boolean => metricDefinition(metric)?.rewardDependent === true;
 
 export const COMMON_GROUP = 'Comparable across reward definitions';
 
@@ -50,23 +37,15 @@ export function groupMetrics(all: Iterable<string>, commonFirst = false): Metric
   return common.length ? [{ name: COMMON_GROUP, metrics: common }, ...rest] : rest;
 }
 
+/** Chart groups in the metric table's order; within one, its rows in table order, then the rest of the group sorted. */
 function groupByKind(names: Iterable<string>): MetricGroup[] {
-  const buckets = new Map<string, string[]>(GROUPS.map((g) => [g.name, []]));
-  const other: string[] = [];
-  for (const name of names) {
-    const group = GROUPS.find((g) => g.metrics.includes(name)) ?? GROUPS.find((g) => g.prefix && name.startsWith(g.prefix));
-    (group ? buckets.get(group.name)! : other).push(name);
-  }
-  const rank = (group: string, name: string) => {
-    const i = GROUPS.find((g) => g.name === group)!.metrics.indexOf(name);
+  const buckets = new Map<string, string[]>([...METRIC_GROUPS, 'Other'].map((g) => [g, []]));
+  for (const name of names) buckets.get(metricGroup(name) ?? 'Other')!.push(name);
+  const rank = (name: string): number => {
+    const i = METRICS.findIndex((m) => m.name === name);
     return i < 0 ? Number.MAX_SAFE_INTEGER : i;
   };
-  const out: MetricGroup[] = [];
-  for (const [name, metrics] of buckets) {
-    if (metrics.length) out.push({ name, metrics: metrics.sort((a, b) => rank(name, a) - rank(name, b) || a.localeCompare(b)) });
-  }
-  if (other.length) out.push({ name: 'Other', metrics: other.sort() });
-  return out;
+  return [...buckets].filter(([, metrics]) => metrics.length).map(([name, metrics]) => ({ name, metrics: metrics.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)) }));
 }
 
 export interface Domain {

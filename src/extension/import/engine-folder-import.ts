@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RewardPresetName } from '../../core/reward';
+import { stepMetrics } from '../../core/step-metrics';
 import type { TrainerEvent } from '../../protocol/trainer-messages';
 import { RunWriter } from '../../rundir/run-writer';
-import { stepMetrics } from '../../server/run-recorder';
 import { listStepFiles, readTrlStep, readVerlStep, type EngineKind, type StepFile } from './engine-rollouts';
 import { RolloutImporter } from './rollout-import';
 
@@ -147,10 +147,8 @@ export class EngineFolderImport {
     for (const event of result.events) {
       events.push(event);
       const samples = event.groups.flatMap((g) => g.samples);
-      const values = stepMetrics(
-        samples.map((s) => s.rewards),
-        event.groups.map((g) => g.samples.map((s) => s.rewards.total)),
-      );
+      // Token counts stay out: an importer writes 0 where the engine gave none.
+      const values = stepMetrics(event.groups.map((g) => ({ samples: g.samples.map((s) => ({ rewards: s.rewards })) })));
       // The engine's own numbers, averaged, beside ours (verl's `score`, TRL's reward columns).
       const engineSums = new Map<string, number[]>();
       for (const s of samples) for (const [k, v] of Object.entries(s.engine ?? {})) engineSums.set(k, [...(engineSums.get(k) ?? []), v]);

@@ -1,5 +1,5 @@
 // The synthetic task's world: a grid of cells, each empty or holding one coloured shape.
-import type { Rng } from './rng';
+import type { Rng } from '../../model/rng';
 
 export const SHAPES = ['circle', 'square', 'triangle'] as const;
 export const COLORS = ['red', 'green', 'blue', 'yellow'] as const;

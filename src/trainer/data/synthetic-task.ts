@@ -4,7 +4,7 @@
 import type { DataCursor, Example, ExampleText, TaskSource, TrainStream } from './example';
 import { DEFAULT_SPLIT_SALT, promptIdOf, splitOf, type Split } from './content-key';
 import { renderScene, gridLayout } from './render';
-import { Rng, hashSeed } from './rng';
+import { Rng, hashSeed } from '../../model/rng';
 import { COLORS, SHAPES, describeScene, generateScene, sceneKey, type Color, type Scene, type Shape } from './scene';
 import { formatDirectAnswer, formatSolution } from './solution-format';
 import { TEMPLATE_IDS, makeProblem, type Problem, type TemplateId } from './templates';
@@ -188,7 +188,7 @@ export class SyntheticTask implements TaskSource {
   /** Candidate j of the seed's stream; which split it joins depends on its scene only. */
   private candidate(j: number): Candidate {
     const o = this.options;
-    const rng = new Rng(hashSeed('synthetic', o.seed, j));
+    const rng = Rng.fromState(hashSeed('synthetic', o.seed, j));
     const scene = generateScene(rng, o);
     const problem = makeProblem(rng.pick(o.templates), scene, rng, o);
     const choices = rng.next() < o.multipleChoice ? makeChoices(rng, problem.value) : null;
@@ -201,7 +201,7 @@ export class SyntheticTask implements TaskSource {
       split: splitOf(key, o.evalFraction, o.splitSalt),
       promptId: promptIdOf('syn', `${key}|${problem.template}|${problem.params}|${asked}`),
       // Its own stream, so the teacher's style never changes which scenes and questions are drawn.
-      direct: o.directAnswers > 0 && new Rng(hashSeed('teacher', o.seed, j)).next() < o.directAnswers,
+      direct: o.directAnswers > 0 && Rng.fromState(hashSeed('teacher', o.seed, j)).next() < o.directAnswers,
     };
   }
 

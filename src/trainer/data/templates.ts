@@ -2,7 +2,7 @@
 // that answers it: counting steps, then arithmetic steps with explicit equations. The phrasing is
 // small and regular on purpose, so that a few-million-parameter model can learn it in minutes.
 import type { KeyStepGroup } from '../../core/reward-types';
-import type { Rng } from './rng';
+import type { Rng } from '../../model/rng';
 import { countWhere, plural, type Color, type Item, type Scene, type Shape } from './scene';
 
 /** A set of shapes a question talks about: all of one shape, all of one colour, or all shapes. */

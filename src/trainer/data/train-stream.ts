@@ -1,12 +1,12 @@
 // The epoch-shuffled training stream shared by every task source, and its resumable cursor.
 import type { DataCursor, Example, TaskSource, TrainStream } from './example';
-import { Rng, hashSeed } from './rng';
+import { Rng, hashSeed } from '../../model/rng';
 
 /** The order of epoch `epoch`: a permutation of 0..size-1 fixed by the source fingerprint and the epoch. */
 export function epochOrder(fingerprint: string, epoch: number, size: number): Uint32Array {
   const order = new Uint32Array(size);
   for (let i = 0; i < size; i++) order[i] = i;
-  const rng = new Rng(hashSeed(fingerprint, 'epoch', epoch));
+  const rng = Rng.fromState(hashSeed(fingerprint, 'epoch', epoch));
   for (let i = size - 1; i > 0; i--) {
     const j = Math.floor(rng.next() * (i + 1));
     const t = order[i]!;

@@ -9,6 +9,10 @@ import { EngineSession, type ExecutionProvider, Graph, matmul, toOnnxBytes } fro
 import { buildTrainGraph, contextLength, countParams, createPolicySessions, type PolicySessions, resolvePolicyConfig } from '../../../src/model';
 import { TRAIN_DEFAULTS, grpoLossConfig } from '../../../src/trainer/config';
 import { type BenchRow, type BenchSection, median } from '../bench-section';
+import { Rng } from '../../../src/model/rng';
+
+/** Seeded so a failure replays: rerun this file. */
+const testRng = new Rng(2020);
 
 const EP = (process.env.STEPGRPO_EP ?? 'cpu') as ExecutionProvider;
 const THREADS = Number(process.env.STEPGRPO_THREADS ?? 0);
@@ -20,7 +24,7 @@ const now = (): number => performance.now();
 const idle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 150));
 
 function randomImage(size: number, channels: number): Float32Array {
-  return Float32Array.from({ length: channels * size * size }, () => Math.random());
+  return Float32Array.from({ length: channels * size * size }, () => testRng.next());
 }
 
 const PEAK_SHAPES = [
@@ -41,8 +45,8 @@ async function peakProbe([m, k, n]: readonly [number, number, number]): Promise<
   g.output('c', matmul(g.input('a', [m, k]), g.input('b', [k, n])));
   const s = await EngineSession.create(toOnnxBytes(g), { ...runtime, label: 'matmul-peak' });
   const feeds = {
-    a: { dtype: 'float32' as const, shape: [m, k], data: Float32Array.from({ length: m * k }, Math.random) },
-    b: { dtype: 'float32' as const, shape: [k, n], data: Float32Array.from({ length: k * n }, Math.random) },
+    a: { dtype: 'float32' as const, shape: [m, k], data: Float32Array.from({ length: m * k }, () => testRng.next()) },
+    b: { dtype: 'float32' as const, shape: [k, n], data: Float32Array.from({ length: k * n }, () => testRng.next()) },
   };
   return {
     shape: `${m}×${k}×${n}`,
@@ -95,14 +99,14 @@ async function trainChild(): Promise<TrainChildResult> {
   const cfg = resolvePolicyConfig({ vocabSize: VOCAB });
   const policy = await createPolicySessions(cfg, { seed: 1, tokens: { pad: 0, eos: 2 }, grpo: grpoLossConfig(TRAIN_DEFAULTS.rl), runtime });
   const B = TRAIN_BATCH;
-  const tokens = Array.from({ length: B }, () => Array.from({ length: cfg.maxTextLen }, () => 1 + Math.floor(Math.random() * (VOCAB - 1))));
+  const tokens = Array.from({ length: B }, () => Array.from({ length: cfg.maxTextLen }, () => 1 + Math.floor(testRng.next() * (VOCAB - 1))));
   const rows = (f: () => number): number[][] => tokens.map((t) => t.slice(1).map(f));
   const batch = {
     images: tokens.map(() => randomImage(cfg.image.size, cfg.image.channels)),
     tokens,
     lossMask: rows(() => 1),
     lr: 1e-4,
-    objective: { kind: 'grpo' as const, oldLogp: rows(() => -6), refLogp: rows(() => -6), advantages: tokens.map(() => Math.random() * 2 - 1) },
+    objective: { kind: 'grpo' as const, oldLogp: rows(() => -6), refLogp: rows(() => -6), advantages: tokens.map(() => testRng.next() * 2 - 1) },
   };
   const { gflops: standalonePeak, probe } = await matmulPeak();
   const times: number[] = [];

@@ -8,6 +8,10 @@ import { MetricStore } from '../../../src/extension/metrics/metric-store';
 import { EventLogReader } from '../../../src/rundir/event-log-reader';
 import { downsampleMinMax, ema } from '../../../webview/metrics/chart-math';
 import { median, type BenchRow, type BenchSection } from '../bench-section';
+import { Rng } from '../../../src/model/rng';
+
+/** Seeded so a failure replays: rerun this file. */
+const testRng = new Rng(1919);
 
 const PASSES = 7;
 const COLUMNS = 300;
@@ -79,7 +83,7 @@ const section: BenchSection = {
       const lines: string[] = [];
       for (let step = 0; step < events; step++) {
         const values: Record<string, number> = {};
-        for (const m of METRIC_NAMES) values[m] = Math.random();
+        for (const m of METRIC_NAMES) values[m] = testRng.next();
         lines.push(JSON.stringify({ v: 1, type: 'metrics', step, phase: 'rl', values }));
       }
       fs.writeFileSync(file, `${lines.join('\n')}\n`);

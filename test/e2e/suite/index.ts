@@ -1,5 +1,6 @@
-// Entry the extension host loads as `extensionTestsPath`: runs the bundled *.e2e.js files with
-// mocha and writes per-test results where the harness (test/e2e/run.mjs) reads them.
+// Entry the extension host loads as `extensionTestsPath`: runs the bundled *.e2e.js (code-server,
+// test/e2e/run.mjs) or *.host.js (desktop VS Code, test/host/run.mjs) files beside it with mocha and
+// writes per-test results where the harness reads them.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -17,14 +18,15 @@ interface MochaInstance {
 type MochaCtor = new (options: { ui: string; timeout: number; color: boolean; reporter: string }) => MochaInstance;
 
 export function run(): Promise<void> {
-  // Resolved at run time from test/e2e/node_modules, inside the extension host: not a bundle import.
+  // Resolved at run time from test/e2e/node_modules (or the path the harness passes), inside the
+  // extension host: not a bundle import.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Mocha = require('mocha') as MochaCtor;
+  const Mocha = require(process.env['STEPGRPO_MOCHA'] ?? 'mocha') as MochaCtor;
   const mocha = new Mocha({ ui: 'tdd', timeout: 60_000, color: false, reporter: 'spec' });
   const dir = __dirname;
   for (const f of fs
     .readdirSync(dir)
-    .filter((f) => f.endsWith('.e2e.js'))
+    .filter((f) => /\.(e2e|host)\.js$/.test(f))
     .sort())
     mocha.addFile(path.join(dir, f));
   const results: { passed: string[]; failed: { name: string; error: string }[] } = { passed: [], failed: [] };

@@ -19,7 +19,7 @@ import { Rng } from '../../../src/model/rng';
 import { TRAIN_DEFAULTS, grpoLossConfig } from '../../../src/trainer/config';
 import { grpoUpdate } from '../../../src/trainer/grpo-update';
 import { completionMask } from '../../../src/trainer/sequences';
-import { randomHfWeights, tinyHfConfig } from '../../unit/model/hf/fixtures';
+import { randomHfWeights, tinyHfConfig } from '../model/hf/fixtures';
 
 const TOKENS = { pad: 0, eos: [1] };
 const EOS = 1;

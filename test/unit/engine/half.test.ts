@@ -3,6 +3,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16 } from '../../../src/engine';
+import { Rng } from '../../../src/model/rng';
+
+/** Seeded so a failure replays: rerun this file. */
+const testRng = new Rng(1212);
 
 const f32Bits = (x: number): number => {
   const v = new DataView(new ArrayBuffer(4));
@@ -48,7 +52,7 @@ function nearest(x: number, magnitudes: readonly number[], overflow: number, inf
 // Random float32 patterns over every exponent, plus the neighbourhoods where rounding is delicate.
 function randomF32Patterns(n: number): Uint32Array {
   const out = new Uint32Array(n);
-  for (let i = 0; i < n; i++) out[i] = Math.floor(Math.random() * 2 ** 32);
+  for (let i = 0; i < n; i++) out[i] = Math.floor(testRng.next() * 2 ** 32);
   return out;
 }
 
@@ -104,7 +108,7 @@ describe('F16 ⇄ F32', () => {
     // Exact ties and near-ties: half values and midpoints between neighbours, nudged by ±1 ulp.
     const ties: number[] = [];
     for (let k = 0; k < 2000; k++) {
-      const h = Math.floor(Math.random() * 0x7bff);
+      const h = Math.floor(testRng.next() * 0x7bff);
       const mid = f32Bits((magnitudes[h]! + magnitudes[h + 1]!) / 2);
       ties.push(mid, mid + 1, mid - 1, f32Bits(magnitudes[h]!));
     }

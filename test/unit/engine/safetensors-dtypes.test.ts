@@ -2,10 +2,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type SafeTensorInput, bf16ToF32, bytesSource, decodeSafetensors, encodeSafetensors, f16ToF32, f32ToBf16, f32ToF16, readSafetensors } from '../../../src/engine';
+import { Rng } from '../../../src/model/rng';
 
-const randomF32 = (n: number): Float32Array => Float32Array.from({ length: n }, () => (Math.random() * 2 - 1) * 10 ** Math.floor(Math.random() * 6 - 3));
-const randomBits = (n: number): Uint16Array => Uint16Array.from({ length: n }, () => Math.floor(Math.random() * 65536)); // NaNs and infinities included
-const randomShape = (): number[] => Array.from({ length: 1 + Math.floor(Math.random() * 3) }, () => 1 + Math.floor(Math.random() * 5));
+/** Seeded so a failure replays: rerun this file. */
+const testRng = new Rng(1515);
+
+const randomF32 = (n: number): Float32Array => Float32Array.from({ length: n }, () => (testRng.next() * 2 - 1) * 10 ** Math.floor(testRng.next() * 6 - 3));
+const randomBits = (n: number): Uint16Array => Uint16Array.from({ length: n }, () => Math.floor(testRng.next() * 65536)); // NaNs and infinities included
+const randomShape = (): number[] => Array.from({ length: 1 + Math.floor(testRng.next() * 3) }, () => 1 + Math.floor(testRng.next() * 5));
 const numel = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
 /** A model the way HF stores one: mostly BF16 or F16, plus the odd F32/I64 buffer. */

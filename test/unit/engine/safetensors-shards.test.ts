@@ -15,6 +15,10 @@ import {
   singleFileModel,
 } from '../../../src/engine';
 import { shardedFixture } from '../../fixtures/sharded-safetensors';
+import { Rng } from '../../../src/model/rng';
+
+/** Seeded so a failure replays: rerun this file. */
+const testRng = new Rng(1818);
 
 const INDEX = '/ckpt/model.safetensors.index.json';
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -34,7 +38,7 @@ function withIndex(files: Map<string, Uint8Array>, edit: (index: { metadata: unk
 
 describe('sharded safetensors', () => {
   it('merges every shard, remembering each tensor’s file and dtype', () => {
-    const fx = shardedFixture();
+    const fx = shardedFixture(testRng);
     const model = readFixture(fx.files);
     assert.deepEqual([...model.tensors.keys()].sort(), [...fx.tensors.keys()].sort());
     for (const [name, t] of fx.tensors) {
@@ -45,7 +49,7 @@ describe('sharded safetensors', () => {
   });
 
   it('writes back the same shards and an index with total_size the sum of tensor bytes', () => {
-    const fx = shardedFixture();
+    const fx = shardedFixture(testRng);
     const model = readFixture(fx.files);
     const planned = planSafetensorsWrite(model.tensors, model.layout);
     assert.deepEqual([...planned.keys()].at(-1), 'model.safetensors.index.json', 'index written last');
@@ -62,10 +66,10 @@ describe('sharded safetensors', () => {
   });
 
   it('trained float32 values go back in the dtype each tensor was read in', () => {
-    const fx = shardedFixture(2, 3);
+    const fx = shardedFixture(testRng, 2, 3);
     const model = readFixture(fx.files);
     const trained = new Map<string, SafeTensorInput>();
-    for (const [name, t] of model.tensors) trained.set(name, { shape: t.shape, data: Float32Array.from({ length: t.data.length }, () => Math.random() * 4 - 2) });
+    for (const [name, t] of model.tensors) trained.set(name, { shape: t.shape, data: Float32Array.from({ length: t.data.length }, () => testRng.next() * 4 - 2) });
     const planned = planSafetensorsWrite(trained, model.layout);
     for (const [name, place] of model.layout.tensors) {
       const got = readSafetensors(bytesSource(concat(planned.get(place.file)!))).tensors.get(name)!;
@@ -76,7 +80,7 @@ describe('sharded safetensors', () => {
   });
 
   it('a single file has a layout too, and writes back under its own name', () => {
-    const fx = shardedFixture(1, 4);
+    const fx = shardedFixture(testRng, 1, 4);
     const bytes = encodeSafetensors(fx.tensors, { format: 'pt' });
     const model = singleFileModel('model.safetensors', readSafetensors(bytesSource(bytes)));
     assert.equal(model.layout.index, undefined);
@@ -98,7 +102,7 @@ describe('sharded safetensors', () => {
   });
 
   it('checks the index against the shards both ways', () => {
-    const fx = shardedFixture(3, 2);
+    const fx = shardedFixture(testRng, 3, 2);
     const [first, second] = Object.keys(fx.weightMap).sort();
     const shardOf = (name: string): string => fx.weightMap[name]!;
 
@@ -125,7 +129,7 @@ describe('sharded safetensors', () => {
   });
 
   it('refuses to write tensors that do not match the layout', () => {
-    const fx = shardedFixture(2, 2);
+    const fx = shardedFixture(testRng, 2, 2);
     const model = readFixture(fx.files);
     const extra = new Map<string, SafeTensorInput>([...model.tensors, ['lora.A', { shape: [1], data: Float32Array.of(1) }]]);
     assert.throws(() => planSafetensorsWrite(extra, model.layout), /model\.safetensors\.index\.json: tensor 'lora\.A' has no place in the layout/);

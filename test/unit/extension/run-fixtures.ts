@@ -73,9 +73,12 @@ export interface FakeTrainerScript {
   hello?: boolean;
 }
 
+/** Numbers the fake trainers so several can share one folder. */
+let fakeTrainers = 0;
+
 /** Writes a tiny Node program that speaks the trainer protocol as told; returns its path. */
 export function fakeTrainer(dir: string, script: FakeTrainerScript): string {
-  const file = path.join(dir, `fake-trainer-${Math.random().toString(36).slice(2)}.cjs`);
+  const file = path.join(dir, `fake-trainer-${process.pid}-${++fakeTrainers}.cjs`);
   const preamble = (script.preamble ?? []).map((l) => (typeof l === 'string' ? `${l}\n` : encodeLine(l)));
   const source = `
 const spec = ${JSON.stringify({ ...script, preamble })};

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeMetric } from '../../../webview/metrics/metric-docs';
-import { COMMON_GROUP, groupMetrics, nearestIndex, overlayDomain, readoutAt, REWARD_DEPENDENT, type RunLine } from '../../../webview/metrics/overlay';
+import { COMMON_GROUP, groupMetrics, nearestIndex, overlayDomain, readoutAt, isRewardDependent, type RunLine } from '../../../webview/metrics/overlay';
 
 function line(runId: string, steps: number[], values: number[], smoothed = values, color = 0): RunLine {
   return { runId, color, steps, values, smoothed };
@@ -46,8 +46,8 @@ describe('groupMetrics', () => {
       rest.map((g) => g.metrics),
       [['reward'], ['kl'], ['eval/reward']],
     );
-    for (const m of first!.metrics) assert.ok(!REWARD_DEPENDENT.has(m) && describeMetric(m), m);
-    assert.ok(REWARD_DEPENDENT.has('reward') && REWARD_DEPENDENT.has('eval/reward'));
+    for (const m of first!.metrics) assert.ok(!isRewardDependent(m) && describeMetric(m), m);
+    assert.ok(isRewardDependent('reward') && isRewardDependent('eval/reward'));
     assert.equal(groupMetrics(names)[0]!.name, 'Reward', 'same definitions: the usual order');
   });
 });

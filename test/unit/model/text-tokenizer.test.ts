@@ -3,22 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Tokenizer } from '../../../src/model/tokenizer';
-import { prefixOffsets, renderPieces, type TextTokenizer } from '../../../src/model/text-tokenizer';
-
-/** Every range in bounds, in order, and the slices put back together give the decoded text. */
-function assertTiles(tok: TextTokenizer, ids: readonly number[], options?: { skipSpecialTokens?: boolean }): Array<[number, number]> {
-  const text = tok.decode(ids, options);
-  const offsets = tok.offsets(ids, options);
-  assert.equal(offsets.length, ids.length);
-  let at = 0;
-  for (const [k, [s, e]] of offsets.entries()) {
-    assert.ok(s === at && e >= s && e <= text.length, `token ${k} (${ids[k]}): [${s}, ${e}) after ${at} in ${text.length}`);
-    at = e;
-  }
-  assert.equal(at, text.length);
-  assert.equal(offsets.map(([s, e]) => text.slice(s, e)).join(''), text);
-  return offsets;
-}
+import { prefixOffsets, renderPieces } from '../../../src/model/text-tokenizer';
+import { assertTiles } from '../../fixtures/token-offsets';
 
 const utf8 = (s: string): number[] => [...new TextEncoder().encode(s)];
 

@@ -2,13 +2,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SECTION_HEADERS, Tokenizer } from '../../../src/model';
+import { Rng } from '../../../src/model/rng';
+
+/** Seeded so a failure replays: rerun this file. */
+const testRng = new Rng(404);
 
 function chain(a: number, b: number, steps: number): string {
   const body = Array.from({ length: steps }, (_, i) => `### Step ${i + 1}: add ${a + i} and ${b} to get ${a + i + b}.`).join('\n');
   return `### Image Description:\nThere are ${a} red squares.\n### Rationales:\nCount then add.\n${body}\n### The final answer is: ${a + b}`;
 }
 
-const corpus = (): string[] => Array.from({ length: 30 }, () => chain(1 + Math.floor(Math.random() * 50), Math.floor(Math.random() * 9), 1 + Math.floor(Math.random() * 4)));
+const corpus = (): string[] => Array.from({ length: 30 }, () => chain(1 + Math.floor(testRng.next() * 50), Math.floor(testRng.next() * 9), 1 + Math.floor(testRng.next() * 4)));
 
 describe('tokenizer', () => {
   it('makes each section header one token and round-trips the corpus', () => {

@@ -61,7 +61,8 @@ describe('RunRecorder', () => {
     );
     assert.equal(metrics[0].values.chains, 3);
     assert.equal(metrics[0].values.groups, 2);
-    assert.equal(metrics[0].values.frac_reward_zero_std, 0);
+    // u2's one chain is a group of zero std (TRL's meaning, docs/metrics.md): 1 chain of 3.
+    assert.equal(metrics[0].values.frac_reward_zero_std, 1 / 3);
     const rollouts = lines(dir, 'rollouts.jsonl');
     assert.ok(rollouts.every((e) => e.partial === true));
     const u1 = rollouts[0].groups.find((g: { promptId: string }) => g.promptId === 'u1');

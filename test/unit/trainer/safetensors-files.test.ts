@@ -8,6 +8,10 @@ import { describe, it } from 'node:test';
 import { type SafeTensorInput, encodeSafetensors, f32ToBf16 } from '../../../src/engine';
 import { readSafetensorsModel, writeSafetensorsModel } from '../../../src/trainer/safetensors-files';
 import { shardedFixture } from '../../fixtures/sharded-safetensors';
+import { Rng } from '../../../src/model/rng';
+
+/** Seeded so a failure replays: rerun this file. */
+const testRng = new Rng(707);
 
 const tmpdir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'stepgrpo-st-'));
 
@@ -19,7 +23,7 @@ function writeFolder(files: Map<string, Uint8Array>): string {
 
 describe('safetensors model files', () => {
   it('reads a sharded folder (or its index named directly) and writes it back byte for byte', () => {
-    const fx = shardedFixture();
+    const fx = shardedFixture(testRng);
     const dir = writeFolder(fx.files);
     const model = readSafetensorsModel(dir);
     assert.deepEqual(readSafetensorsModel(path.join(dir, 'model.safetensors.index.json')), model);
@@ -34,7 +38,7 @@ describe('safetensors model files', () => {
   });
 
   it('reads a single-file folder or file, and writes BF16 back as BF16', () => {
-    const x = Float32Array.from({ length: 24 }, () => Math.random() - 0.5);
+    const x = Float32Array.from({ length: 24 }, () => testRng.next() - 0.5);
     const bytes = encodeSafetensors(new Map([['w', { dtype: 'BF16' as const, shape: [4, 6], data: x }]]), { format: 'pt' });
     const dir = writeFolder(new Map([['model.safetensors', bytes]]));
     const model = readSafetensorsModel(dir);
@@ -51,7 +55,7 @@ describe('safetensors model files', () => {
     const empty = tmpdir();
     assert.throws(() => readSafetensorsModel(empty), new RegExp(`${empty}: holds neither model\\.safetensors nor model\\.safetensors\\.index\\.json`));
     assert.throws(() => readSafetensorsModel(path.join(empty, 'nope')), /nope: no such file or folder/);
-    const fx = shardedFixture(2, 1);
+    const fx = shardedFixture(testRng, 2, 1);
     const dir = writeFolder(fx.files);
     const [tensor, shard] = Object.entries(fx.weightMap)[1]!;
     fs.rmSync(path.join(dir, shard));

@@ -3,8 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EngineSession, Graph, add, causalBias, causalMask, gelu, softmax, split, toOnnxBytes, transpose, where } from '../../../src/engine';
+import { Rng } from '../../../src/model/rng';
 
-const randomF64 = (n: number, scale = 4): Float64Array => Float64Array.from({ length: n }, () => (Math.random() * 2 - 1) * scale);
+/** Seeded so a failure replays: rerun this file. */
+const testRng = new Rng(1010);
+
+const randomF64 = (n: number, scale = 4): Float64Array => Float64Array.from({ length: n }, () => (testRng.next() * 2 - 1) * scale);
 
 async function run(g: Graph, feeds: Record<string, Float64Array>, shapes: Record<string, number[]>): Promise<Record<string, Float64Array>> {
   const s = await EngineSession.create(toOnnxBytes(g), { threads: 1, label: g.name });

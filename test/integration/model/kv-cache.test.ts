@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { EngineSession, type HostTensor, toOnnxBytes } from '../../../src/engine';
 import { KvCache, kvLayout, buildDecodeGraph, buildPrefillGraph, initParams, numPatches, paramSpecs, patchDim, patchifyBatch, prefillLength } from '../../../src/model';
 import { randomImage, randomTokens, tinyConfig } from './fixtures';
+import { Rng } from '../../../src/model/rng';
 
 describe('KV cache', () => {
   it('prefills the text prefix every prompt has, all but its last token (which the first decode step reads)', () => {
@@ -16,11 +17,12 @@ describe('KV cache', () => {
     const N = 3;
     const L = 2;
     const Np = numPatches(c);
-    const params = initParams(c, Math.floor(Math.random() * 1e6));
-    const tokens = Array.from({ length: N }, () => randomTokens(c, L + 1));
+    const rng = new Rng(303);
+    const params = initParams(c, 7);
+    const tokens = Array.from({ length: N }, () => randomTokens(rng, c, L + 1));
     const patches = patchifyBatch(
       c,
-      tokens.map(() => randomImage(c)),
+      tokens.map(() => randomImage(rng, c)),
     );
     const feeds = (extra: Record<string, HostTensor>): Record<string, HostTensor> => {
       for (const s of paramSpecs(c)) extra[s.name] = { dtype: 'float32', shape: s.shape, data: params.get(s.name)! };

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BRANCH_CONFIG, RunManager, type RunChange, type RunLogger } from '../../../src/extension/runs/run-manager';
 import { readRunDirectory } from '../../../src/extension/runs/run-directory-reader';
-import { ev, fakeTrainer, tempDir, type FakeTrainerScript } from './run-fixtures';
+import { ev, fakeTrainer, tempDir, type FakeTrainerScript } from '../../unit/extension/run-fixtures';
 
 const work = tempDir('stepgrpo-manager-');
 after(() => fs.rmSync(work, { recursive: true, force: true }));

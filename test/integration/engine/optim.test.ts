@@ -16,6 +16,10 @@ import {
   hostGlobalNorm,
   toOnnxBytes,
 } from '../../../src/engine';
+import { Rng } from '../../../src/model/rng';
+
+/** Seeded so a failure replays: rerun this file. */
+const testRng = new Rng(808);
 
 interface Case {
   sizes: number[];
@@ -28,7 +32,7 @@ interface Case {
   epsInput?: boolean;
 }
 
-const rand = (n: number, scale: number): Float64Array => Float64Array.from({ length: n }, () => (Math.random() * 2 - 1) * scale);
+const rand = (n: number, scale: number): Float64Array => Float64Array.from({ length: n }, () => (testRng.next() * 2 - 1) * scale);
 
 function reference(c: Case, p: Float64Array[], g: Float64Array[], m: Float64Array[], v: Float64Array[]): { norm: number; p: number[][]; m: number[][]; v: number[][] } {
   const norm = Math.sqrt(g.reduce((s, x) => s + x.reduce((a, b) => a + b * b, 0), 0));
@@ -133,7 +137,7 @@ describe('host AdamW', () => {
       g.output('m2', u.m);
       g.output('v2', u.v);
       const s = await EngineSession.create(toOnnxBytes(g), { threads: 1 });
-      const [p, grad, m, v] = [1, 0.3, 0.05, 0.01].map((k, i) => Float32Array.from({ length: n }, () => (i === 3 ? Math.random() * k : (Math.random() * 2 - 1) * k))) as [
+      const [p, grad, m, v] = [1, 0.3, 0.05, 0.01].map((k, i) => Float32Array.from({ length: n }, () => (i === 3 ? testRng.next() * k : (testRng.next() * 2 - 1) * k))) as [
         Float32Array,
         Float32Array,
         Float32Array,

@@ -1,5 +1,6 @@
 // Finite-difference gradient checking for engine graphs, in float64 with fresh random inputs.
 import { EngineSession, Graph, type HostTensor, type Tensor, gradients, mul, numel, staticShape, sumAll } from '../../../src/engine';
+import type { Rng } from '../../../src/model/rng';
 
 export interface GradCheckResult {
   maxAbsErr: number;
@@ -14,13 +15,12 @@ export interface ParamSpec {
   sample?: () => number;
 }
 
-const uniform = (): number => Math.random() * 2 - 1;
-
 /**
  * Builds `loss = Σ f(params) · w` (w a random weight fixed per check, so every output element
  * matters), then compares the reverse-mode gradient with central differences for every element.
  */
 export async function gradCheck(
+  rng: Rng,
   specs: readonly ParamSpec[],
   f: (g: Graph, params: Tensor[]) => Tensor,
   extraFeeds: (g: Graph) => Record<string, HostTensor> = () => ({}),
@@ -31,6 +31,7 @@ export async function gradCheck(
   const feeds = extraFeeds(g);
   const out = f(g, params);
   const outShape = staticShape(out.shape, 'gradcheck output');
+  const uniform = (): number => rng.next() * 2 - 1;
   const w = g.constant(Float64Array.from({ length: numel(outShape) }, uniform), outShape, 'float64');
   const loss = sumAll(mul(out, w));
   const grads = gradients(loss, params);

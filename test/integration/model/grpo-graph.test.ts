@@ -7,15 +7,19 @@ import { TRAIN_DEFAULTS, grpoLossConfig } from '../../../src/trainer/config';
 import { EngineSession, Graph, type HostTensor, toOnnxBytes } from '../../../src/engine';
 import { type GrpoLossConfig, buildTrainGraph, grpoLoss, numPatches, packTokens, paramSpecs, patchDim, patchifyBatch } from '../../../src/model';
 import { randomImage, randomTokens, tinyConfig } from './fixtures';
+import { Rng } from '../../../src/model/rng';
+
+/** Seeded so a failure replays: rerun this file. */
+const testRng = new Rng(606);
 
 const f64 = (shape: number[], data: ArrayLike<number>): HostTensor => ({ dtype: 'float64', shape, data: Float64Array.from(data) });
-const randn = (): number => Math.random() * 2 - 1;
+const randn = (): number => testRng.next() * 2 - 1;
 
 function randomGrpoInputs(B: number, T: number, perToken: boolean) {
-  const logp = Array.from({ length: B }, () => Array.from({ length: T }, () => -Math.random() * 3));
+  const logp = Array.from({ length: B }, () => Array.from({ length: T }, () => -testRng.next() * 3));
   const oldLogp = logp.map((r) => r.map((x) => x + randn() * 0.5)); // wide enough that clipping is active
   const refLogp = logp.map((r) => r.map((x) => x + randn() * 0.3));
-  const mask = logp.map((r, b) => r.map((_, t) => (b === 0 ? 0 : t >= 1 && Math.random() < 0.8 ? 1 : 0))); // row 0 fully masked
+  const mask = logp.map((r, b) => r.map((_, t) => (b === 0 ? 0 : t >= 1 && testRng.next() < 0.8 ? 1 : 0))); // row 0 fully masked
   const advantages = perToken ? logp.map((r) => r.map(randn)) : logp.map(randn);
   return { logp, oldLogp, refLogp, mask, advantages };
 }
@@ -66,7 +70,7 @@ describe('whole policy + GRPO loss: gradients vs finite differences (float64, ti
       emit: 'gradients',
     });
     const s = await EngineSession.create(toOnnxBytes(g), { threads: 1 });
-    const tokens = [randomTokens(c, Tt, 0), randomTokens(c, 4, 0), randomTokens(c, 5, 0)].map((t) => t.map((v, j) => (j < 4 ? 3 + (v % 3) : v))); // repeated ids → ScatterND accumulation
+    const tokens = [randomTokens(testRng, c, Tt, 0), randomTokens(testRng, c, 4, 0), randomTokens(testRng, c, 5, 0)].map((t) => t.map((v, j) => (j < 4 ? 3 + (v % 3) : v))); // repeated ids → ScatterND accumulation
     const packed = packTokens(c, tokens, 0);
     const specs = paramSpecs(c);
     const values = new Map(
@@ -79,7 +83,7 @@ describe('whole policy + GRPO loss: gradients vs finite differences (float64, ti
         [B, numPatches(c), patchDim(c)],
         patchifyBatch(
           c,
-          tokens.map(() => randomImage(c)),
+          tokens.map(() => randomImage(testRng, c)),
         ),
       ),
       mask: f64(
