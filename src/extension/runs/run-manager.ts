@@ -126,7 +126,7 @@ export class RunManager {
   branch(request: BranchRequest): RunState {
     this.checkCanSpawn();
     if (!fs.existsSync(path.join(request.checkpoint, 'state.json'))) throw new Error(`${request.checkpoint} is not a complete checkpoint (no state.json)`);
-    const source = JSON.parse(fs.readFileSync(path.join(request.sourceDir, 'config.json'), 'utf8')) as { sft?: Record<string, unknown> };
+    const source = JSON.parse(fs.readFileSync(path.join(request.sourceDir, RUN_FILES.config), 'utf8')) as { sft?: Record<string, unknown> };
     const config = { ...source, sft: { ...source.sft, steps: 0 }, initFrom: path.resolve(request.checkpoint) };
     const label = `${path.basename(request.sourceDir).replace(/-\d{8}-\d{6}(-\d+)?$/, '')}-from-${path.basename(request.checkpoint)}`;
     const { id, dir } = createRunDirectory(request.runsRoot, label, new Date());

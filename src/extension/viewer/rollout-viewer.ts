@@ -12,6 +12,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RolloutGroup } from '../../protocol/trainer-messages';
 import { defaultViewerState, parseViewerToHost, type HostToViewer, type ViewerRun, type ViewerState, type ViewerToHost } from '../../protocol/viewer-messages';
+import { RUN_FILES } from '../../rundir/run-files';
 import { RunDirectoryFollower } from '../runs/run-directory-follower';
 import { readRunDirectory, settleStatus } from '../runs/run-directory-reader';
 import type { RunManager } from '../runs/run-manager';
@@ -387,7 +388,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
 /** The config's SFT steps: the step at which rollouts start (null when the folder has no config yet). */
 async function readSftSteps(dir: string): Promise<number | null> {
   try {
-    const config = JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')) as { sft?: { steps?: unknown } };
+    const config = JSON.parse(await fs.readFile(path.join(dir, RUN_FILES.config), 'utf8')) as { sft?: { steps?: unknown } };
     return typeof config.sft?.steps === 'number' ? config.sft.steps : null;
   } catch {
     return null;
