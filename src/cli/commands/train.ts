@@ -2,7 +2,8 @@
 // continues from its latest complete checkpoint.
 import fs from 'node:fs';
 import path from 'node:path';
-import { TRAIN_PRESETS, presetConfig, resolveTrainConfig } from '../../trainer/config';
+import { TRAIN_PRESETS } from '../../trainer/config';
+import { resolveRun } from '../../trainer/resolve-run';
 import { RunControl } from '../../trainer/run-control';
 import { runTraining, type RunSummary } from '../../trainer/run';
 import type { CliCommand, CliIO } from '../command';
@@ -45,15 +46,6 @@ export async function trainWithProgress(options: { out: string; config?: unknown
   }
 }
 
-/** A run-config JSON file; a read or parse error names the file. */
-export function readConfigFile(file: string): unknown {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new Error(`${file}: ${(err as Error).message}`);
-  }
-}
-
 export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'run SFT + StepGRPO headless into a run directory (or --resume one)',
@@ -69,20 +61,12 @@ export const trainCommand: CliCommand = {
       return 0;
     }
     const presetName = values.preset ?? 'demo';
-    let base;
-    try {
-      base = presetConfig(presetName);
-    } catch (err) {
-      throw new UsageError(`--preset: ${(err as Error).message}`);
-    }
-    const file = values.config;
-    const user = file ? readConfigFile(file) : {};
+    if (!Object.hasOwn(TRAIN_PRESETS, presetName)) throw new UsageError(`--preset: unknown preset "${presetName}" (expected ${Object.keys(TRAIN_PRESETS).join(', ')})`);
     const initFrom = values['init-from'];
-    if (initFrom) {
-      if (!fs.existsSync(path.join(initFrom, 'state.json'))) throw new UsageError(`--init-from: ${initFrom} is not a checkpoint folder (no state.json)`);
-      base = { ...base, initFrom: path.resolve(initFrom), sft: { ...base.sft, steps: 0 } };
-    }
-    const config = resolveTrainConfig(user, base);
+    if (initFrom && !fs.existsSync(path.join(initFrom, 'state.json'))) throw new UsageError(`--init-from: ${initFrom} is not a checkpoint folder (no state.json)`);
+    // The resolution the trainer child of Start StepGRPO Run does: the same preset is the same run.
+    const { config, note } = await resolveRun({ preset: presetName, configFile: values.config, initFrom });
+    if (note && !quiet) io.stderr.write(`${note}\n`);
     const out = values.out ?? defaultRunDir(process.cwd(), presetName);
     const summary = await trainWithProgress({ out, config, quiet }, io);
     io.stdout.write(`${JSON.stringify(summary)}\n`);
