@@ -8,6 +8,7 @@ import { presetConfig, resolveTrainConfig, TRAIN_DEFAULTS, TRAIN_PRESETS } from 
 import { runConfigSchema, type JsonSchema } from '../../../src/trainer/config-schema';
 import { checkRunConfig } from '../../../src/protocol/run-config-check';
 import { starterConfig } from '../../../src/extension/runs/run-configs-starter';
+import { HF_STARTER_CONFIG } from '../../../src/protocol/run-presets';
 
 const schema = runConfigSchema();
 const props = schema.properties as Record<string, JsonSchema>;
@@ -47,6 +48,12 @@ describe('run config schema', () => {
       const { model, ...rest } = presetConfig(preset);
       assert.deepEqual(checkRunConfig({ ...rest, model }), [], preset);
     }
+  });
+
+  it('the config Start StepGRPO Run writes for a Hugging Face model passes the check, with or without its budget', () => {
+    const model = { hf: 'HuggingFaceTB/SmolLM2-135M-Instruct', ...HF_STARTER_CONFIG.model };
+    assert.deepEqual(checkRunConfig({ ...HF_STARTER_CONFIG, model }), []);
+    assert.deepEqual(checkRunConfig({ model, data: HF_STARTER_CONFIG.data }), []);
   });
 
   it("New Run Config's starting file passes the schema and the trainer", () => {
