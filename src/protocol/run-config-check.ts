@@ -50,7 +50,7 @@ export function checkRunConfigText(text: string): LocatedConfigIssue[] {
 }
 
 /** The value of a config file's text, or the one syntax problem where the text breaks. Comments and trailing commas are errors, as in JSON.parse. */
-export function parseRunConfigText(text: string): { value: unknown; tree: JsonNode } | { issue: LocatedConfigIssue } {
+function parseRunConfigText(text: string): { value: unknown; tree: JsonNode } | { issue: LocatedConfigIssue } {
   // A byte-order mark becomes a space, so offsets stay those of the text as given.
   const errors: ParseError[] = [];
   const tree = parseTree(text.replace(/^\uFEFF/, ' '), errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
