@@ -67,12 +67,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const provider = args['execution-provider'];
   if (resume && provider) throw new Error('--execution-provider applies to a new run; a resumed run keeps the runtime of its config.json');
-  let config;
-  if (!resume) {
-    const resolved = await resolveRun({ preset: args.preset, configFile: args.config, executionProvider: provider });
-    config = resolved.config;
-    if (resolved.note) process.stderr.write(`trainer: ${resolved.note}\n`);
-  }
+  // The resolution `stepgrpo train` does too: a preset is the same run from the palette and the terminal.
+  const resolved = resume ? undefined : await resolveRun({ preset: args.preset, configFile: args.config, executionProvider: provider });
+  if (resolved?.note) process.stderr.write(`trainer: ${resolved.note}\n`);
+  const config = resolved?.config;
 
   const control = new RunControl();
   const commands = readline.createInterface({ input: process.stdin });

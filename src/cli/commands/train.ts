@@ -2,7 +2,7 @@
 // continues from its latest complete checkpoint.
 import fs from 'node:fs';
 import path from 'node:path';
-import { TRAIN_PRESETS } from '../../trainer/config';
+import { TRAIN_PRESETS, presetConfig } from '../../trainer/config';
 import { resolveRun } from '../../trainer/resolve-run';
 import { RunControl } from '../../trainer/run-control';
 import { runTraining, type RunSummary } from '../../trainer/run';
@@ -21,6 +21,8 @@ const USAGE = `usage: stepgrpo train [--out DIR] [--preset NAME] [--config FILE.
   --resume DIR     continue a run from its latest complete checkpoint
   --quiet          print only the summary
 
+A run whose SFT warm-up would be the one that made the shipped checkpoint (media/sft-demo) starts
+from it, as the same preset does from Start StepGRPO Run; --init-from or sft.steps 0 opt out.
 Ctrl-C finishes the current step, writes a checkpoint and exits; --resume picks it up.
 `;
 
@@ -61,7 +63,11 @@ export const trainCommand: CliCommand = {
       return 0;
     }
     const presetName = values.preset ?? 'demo';
-    if (!Object.hasOwn(TRAIN_PRESETS, presetName)) throw new UsageError(`--preset: unknown preset "${presetName}" (expected ${Object.keys(TRAIN_PRESETS).join(', ')})`);
+    try {
+      presetConfig(presetName);
+    } catch (err) {
+      throw new UsageError(`--preset: ${(err as Error).message}`);
+    }
     const initFrom = values['init-from'];
     if (initFrom && !fs.existsSync(path.join(initFrom, 'state.json'))) throw new UsageError(`--init-from: ${initFrom} is not a checkpoint folder (no state.json)`);
     // The resolution the trainer child of Start StepGRPO Run does: the same preset is the same run.
