@@ -3,7 +3,8 @@
 // SYNTHETIC_DEFAULTS, R1VL_DEFAULTS, REWARD_PRESETS): this file adds only what a type cannot say,
 // a description and a range per field. The docs are typed over the config interfaces, so a new
 // field without a description does not compile. `npm run schema` writes media/run-config.schema.json,
-// which VS Code uses through `jsonValidation` and the extension checks a config against before a run.
+// which VS Code uses through `jsonValidation`, and which src/protocol/run-config-check.ts runs (ajv)
+// for the trainer, the CLI and the extension's pre-start check alike.
 import { REWARD_PRESETS, type RewardPresetName } from '../core/reward';
 import type { RewardConfig } from '../core/reward-types';
 import { POLICY_DEFAULTS, type ImageConfig, type PolicyConfig } from '../model/config';
