@@ -4,7 +4,7 @@
 // cannot say. The trainer, the CLI and the extension's diagnostics all call it, so they accept
 // exactly the same configs and word the same problem the same way. jsonc-parser reads a file's
 // text with positions, so a problem can point at its line and field.
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import RUN_CONFIG_SCHEMA from '../../media/run-config.schema.json';
 
@@ -33,9 +33,15 @@ interface KeyedIssue {
 
 export const runConfigSchema = RUN_CONFIG_SCHEMA as JsonSchema;
 
-// strict: false because the generated schema documents defaults inside oneOf branches, which
-// strict mode calls ignored; allErrors so one pass names every problem.
-const validateSchema = new Ajv({ allErrors: true, verbose: true, strict: false }).compile(runConfigSchema);
+let compiled: ValidateFunction | undefined;
+
+/** Compiled on first use (~0.2 s), not when the extension activates. */
+function validateSchema(): ValidateFunction {
+  // strict: false because the generated schema documents defaults inside oneOf branches, which
+  // strict mode calls ignored; allErrors so one pass names every problem.
+  compiled ??= new Ajv({ allErrors: true, verbose: true, strict: false }).compile(runConfigSchema);
+  return compiled;
+}
 
 /** Every problem of a parsed config; none means every entry point runs it. */
 export function checkRunConfig(config: unknown): ConfigIssue[] {
@@ -87,7 +93,8 @@ export function describeIssues(issues: readonly ConfigIssue[]): string {
 
 /** The problems in the order their fields appear in the file. */
 function keyedIssues(config: unknown): KeyedIssue[] {
-  const issues = validateSchema(config) ? semanticIssues(config as Record<string, unknown>) : explain(validateSchema.errors ?? []);
+  const validate = validateSchema();
+  const issues = validate(config) ? semanticIssues(config as Record<string, unknown>) : explain(validate.errors ?? []);
   const ranked = issues.map((issue) => ({ issue, order: documentOrder(config, issue.keys) }));
   ranked.sort((a, b) => compareOrders(a.order, b.order));
   return ranked.map((r) => r.issue);
