@@ -55,6 +55,8 @@ function options() {
     logLevel: watch ? 'silent' : 'warning',
     plugins: watch ? [problemMatcherPlugin] : [],
     absWorkingDir: root,
+    // jsonc-parser's main build is UMD with requires esbuild cannot follow; its ES module build bundles.
+    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   };
   const node = nodeBundles.map((b) => ({
     ...common,

@@ -101,7 +101,7 @@ class StepGrpoExtension extends Disposable {
       }),
     );
     this._register(vscode.window.registerWebviewViewProvider(METRICS_VIEW_ID, this.metrics));
-    const runConfigs = this._register(new RunConfigs(context.extensionUri));
+    const runConfigs = this._register(new RunConfigs());
     this.statusBar = this._register(new RunStatusBar(this.runManager));
     const cliJs = vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath;
     const runs = new RunCommands(this.runManager, this.runsTree, treeView, () => roots()[0]!, this.log, runConfigs, cliJs);

@@ -1,5 +1,7 @@
-// Size and shape of the multimodal policy (DESIGN §8). Defaults give ~3.4M parameters with a
-// task-sized vocabulary: image patches + text fill a 256-position context.
+// Size and shape of the multimodal policy (DESIGN §8). The defaults are the demo's policy (a run
+// records them in config.json, and the shipped SFT checkpoint is matched on them): ~1.5M parameters
+// with the task's vocabulary; 16 px patches, one per grid cell of the default synthetic task (48 px
+// / 3 cells), so a shape is never split across patches.
 
 export interface ImageConfig {
   channels: number;
@@ -23,12 +25,12 @@ export interface PolicyConfig {
 }
 
 export const POLICY_DEFAULTS: Omit<PolicyConfig, 'vocabSize'> = {
-  dModel: 256,
-  nLayers: 4,
+  dModel: 192,
+  nLayers: 3,
   nHeads: 4,
-  dFF: 1024,
-  maxTextLen: 192,
-  image: { channels: 3, size: 32, patchSize: 4 },
+  dFF: 768,
+  maxTextLen: 224,
+  image: { channels: 3, size: 48, patchSize: 16 },
   lnEps: 1e-5,
   initStd: 0.02,
 };

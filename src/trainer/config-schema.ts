@@ -3,7 +3,8 @@
 // SYNTHETIC_DEFAULTS, R1VL_DEFAULTS, REWARD_PRESETS): this file adds only what a type cannot say,
 // a description and a range per field. The docs are typed over the config interfaces, so a new
 // field without a description does not compile. `npm run schema` writes media/run-config.schema.json,
-// which VS Code uses through `jsonValidation` and the extension checks a config against before a run.
+// which VS Code uses through `jsonValidation`, and which src/protocol/run-config-check.ts runs (ajv)
+// for the trainer, the CLI and the extension's pre-start check alike.
 import { REWARD_PRESETS, type RewardPresetName } from '../core/reward';
 import type { RewardConfig } from '../core/reward-types';
 import { POLICY_DEFAULTS, type ImageConfig, type PolicyConfig } from '../model/config';
@@ -40,58 +41,65 @@ const int = (description: string, minimum?: number, maximum?: number): Leaf => (
 const num = (description: string, range: Pick<Leaf, 'minimum' | 'maximum' | 'exclusiveMinimum' | 'exclusiveMaximum'> = {}): Leaf => ({ type: 'number', description, ...range });
 const choice = (description: string, values: readonly string[]): Leaf => ({ type: 'string', description, enum: values });
 
+// Upper bounds are sanity limits, far above any run this project makes, so that a slipped digit
+// (sft.batchSize 1e7, rl.groupSize 1e9) fails at once instead of after SFT or out of memory.
+const MAX_STEPS = 10_000_000;
+const MAX_BATCH = 65_536;
+const MAX_TOKENS = 131_072;
+
 const SFT: Docs<SftConfig> = {
   steps: int(
     'SFT warm-up steps on the demonstrations before RL (0 skips SFT, e.g. with initFrom). The demo preset reuses the shipped SFT checkpoint when these settings match it.',
     0,
+    MAX_STEPS,
   ),
-  batchSize: int('Demonstrations per SFT step.', 1),
-  lr: num('SFT learning rate (AdamW, cosine decay).', { exclusiveMinimum: 0 }),
+  batchSize: int('Demonstrations per SFT step.', 1, MAX_BATCH),
+  lr: num('SFT learning rate (AdamW, cosine decay).', { exclusiveMinimum: 0, maximum: 1 }),
 };
 
 const RL: Docs<RlConfig> = {
-  steps: int('StepGRPO steps after SFT.', 0),
-  promptsPerStep: int('Prompts per RL step; each is sampled groupSize times.', 1),
-  groupSize: int('G: completions sampled per prompt; advantages are relative to the group (R1-VL: 4). At least 2.', 2),
-  temperature: num('Sampling temperature of RL groups (R1-VL: 1.2). Log-probs for the ratio and KL are taken at this temperature.', { exclusiveMinimum: 0 }),
+  steps: int('StepGRPO steps after SFT.', 0, MAX_STEPS),
+  promptsPerStep: int('Prompts per RL step; each is sampled groupSize times.', 1, MAX_BATCH),
+  groupSize: int('G: completions sampled per prompt; advantages are relative to the group (R1-VL: 4). At least 2.', 2, 1024),
+  temperature: num('Sampling temperature of RL groups (R1-VL: 1.2). Log-probs for the ratio and KL are taken at this temperature.', { exclusiveMinimum: 0, maximum: 10 }),
   topP: num('Nucleus sampling threshold (1 = off).', { exclusiveMinimum: 0, maximum: 1 }),
-  maxNewTokens: int('Longest completion, in tokens.', 1),
-  lr: num('RL learning rate (after the warm-up).', { exclusiveMinimum: 0 }),
-  beta: num('β: weight of the k3 KL estimate against the frozen reference (the SFT checkpoint) (R1-VL: 0.04).', { minimum: 0 }),
-  epsLow: num('Lower clip range of the probability ratio (1 − ε_low).', { minimum: 0 }),
-  epsHigh: num('Upper clip range of the probability ratio (1 + ε_high).', { minimum: 0 }),
+  maxNewTokens: int('Longest completion, in tokens.', 1, MAX_TOKENS),
+  lr: num('RL learning rate (after the warm-up).', { exclusiveMinimum: 0, maximum: 1 }),
+  beta: num('β: weight of the k3 KL estimate against the frozen reference (the SFT checkpoint) (R1-VL: 0.04).', { minimum: 0, maximum: 100 }),
+  epsLow: num('Lower clip range of the probability ratio (1 − ε_low).', { minimum: 0, maximum: 1 }),
+  epsHigh: num('Upper clip range of the probability ratio (1 + ε_high).', { minimum: 0, maximum: 10 }),
   aggregation: choice('Loss aggregation: per-sequence mean then batch mean (as in R1-VL), or one mean over all tokens.', ['sequence', 'token']),
   scaleStd: { type: 'boolean', description: 'Divide advantages by the group std (false = Dr.GRPO).' },
-  advantageEps: num('ε added to the group std (R1-VL: 1e-4).', { minimum: 0 }),
+  advantageEps: num('ε added to the group std (R1-VL: 1e-4).', { minimum: 0, maximum: 1 }),
   advantage: choice('"sequence" as in the paper; "step" adds each matched key step\'s credit to the tokens of its step (dense credit; measure it, do not assume it is better).', [
     'sequence',
     'step',
   ]),
-  warmupSteps: int('Linear learning-rate warm-up over this many RL steps, then constant.', 0),
-  updatesPerBatch: int('Policy updates per sampled batch (R1-VL: 1). With more than one, old log-probs are computed and the ratio is clipped.', 1),
+  warmupSteps: int('Linear learning-rate warm-up over this many RL steps, then constant.', 0, MAX_STEPS),
+  updatesPerBatch: int('Policy updates per sampled batch (R1-VL: 1). With more than one, old log-probs are computed and the ratio is clipped.', 1, 64),
   adamEps: num(
     "Adam's ε for RL steps. With a tiny ε every parameter moves about ±lr per step whatever its (mostly noise) gradient; an ε near the typical gradient (~1e-4) damps parameters with small gradients and kept lr 2e-4 from drifting.",
-    { exclusiveMinimum: 0 },
+    { exclusiveMinimum: 0, maximum: 1 },
   ),
 };
 
 const EVAL: Docs<EvalConfig> = {
-  every: int('Evaluate every N RL steps (0 = only at the end).', 0),
-  prompts: int('Held-out prompts per evaluation (greedy decoding).', 0),
+  every: int('Evaluate every N RL steps (0 = only at the end).', 0, MAX_STEPS),
+  prompts: int('Held-out prompts per evaluation (greedy decoding).', 0, 1_000_000),
 };
 
 const IMAGE: Docs<ImageConfig> = {
-  channels: int('Image channels.', 1),
-  size: int('Image side in pixels. Set by the data source (its imageSize); leave it out.', 1),
-  patchSize: int('Side of a square image patch; image.size must be a multiple of it.', 1),
+  channels: int('Image channels.', 1, 4),
+  size: int('Image side in pixels. Set by the data source (its imageSize); leave it out.', 1, 4096),
+  patchSize: int('Side of a square image patch; image.size must be a multiple of it.', 1, 4096),
 };
 
 const MODEL: Docs<Omit<PolicyConfig, 'vocabSize' | 'image'>> = {
-  dModel: int('Width of the decoder (a multiple of nHeads).', 1),
-  nLayers: int('Transformer layers.', 1),
-  nHeads: int('Attention heads.', 1),
-  dFF: int('Width of the feed-forward layers.', 1),
-  maxTextLen: int('Text positions after the image patches (prompt + completion).', 1),
+  dModel: int('Width of the decoder (a multiple of nHeads).', 1, 16_384),
+  nLayers: int('Transformer layers.', 1, 256),
+  nHeads: int('Attention heads.', 1, 256),
+  dFF: int('Width of the feed-forward layers.', 1, 65_536),
+  maxTextLen: int('Text positions after the image patches (prompt + completion).', 1, MAX_TOKENS),
   lnEps: num('LayerNorm ε.', { exclusiveMinimum: 0 }),
   initStd: num('Std of the normal initialisation (residual projections are scaled by 1/√(2·nLayers)).', { exclusiveMinimum: 0 }),
 };
@@ -100,16 +108,16 @@ const SYNTHETIC: Docs<SyntheticTaskOptions> = {
   seed: int('Seed of the generated task (scenes, questions, split).', 0, 2 ** 32 - 1),
   imageSize: int('Side of the square image in pixels (at least 8 × grid).', 16, 1024),
   grid: int('Cells per side of the shape grid.', 2, 8),
-  minShapes: int('Fewest shapes in a scene.', 1),
-  maxShapes: int('Most shapes in a scene (at most grid²).', 1),
+  minShapes: int('Fewest shapes in a scene.', 1, 64),
+  maxShapes: int('Most shapes in a scene (at most grid²).', 1, 64),
   shapes: { type: 'array', description: 'Shapes that can appear.', items: { enum: [...SHAPES] } },
   colors: { type: 'array', description: 'Colours that can appear.', items: { enum: [...COLORS] } },
   templates: { type: 'array', description: 'Question templates (counting and arithmetic).', items: { enum: [...TEMPLATE_IDS] } },
   multipleChoice: num('Fraction of questions asked as multiple choice (A–D).', { minimum: 0, maximum: 1 }),
   points: { type: 'array', description: 'Inclusive range [lo, hi] for points per shape and for the number of copies.', items: { type: 'integer' } },
-  jitter: int('Largest shift of a shape from its cell centre, in pixels (at most cell/8).', 0),
-  trainSize: int('Training prompts.', 1),
-  evalSize: int('Held-out prompts.', 1),
+  jitter: int('Largest shift of a shape from its cell centre, in pixels (at most cell/8).', 0, 128),
+  trainSize: int('Training prompts.', 1, MAX_STEPS),
+  evalSize: int('Held-out prompts.', 1, MAX_STEPS),
   evalFraction: num('Share of scenes held out by salted hash.', { exclusiveMinimum: 0, maximum: 1 }),
   splitSalt: { type: 'string', description: 'Salt of the train/held-out split hash.' },
   directAnswers: num('Share of training demonstrations written as a direct answer (description, then the answer; no rationale or steps).', { minimum: 0, maximum: 1 }),
@@ -141,8 +149,8 @@ const REWARD: Docs<RewardConfig> = {
 };
 
 const TOP: Record<Exclude<keyof TrainConfig, 'data' | 'model' | 'runtime' | 'sft' | 'rl' | 'reward' | 'eval'>, Leaf> & { runtime: Docs<TrainConfig['runtime']> } = {
-  seed: int('Seed of the policy initialisation and of sampling.', 0),
-  checkpointEvery: int('Write a checkpoint every N RL steps (0 = only at the end). Checkpoint Now writes one at any step.', 0),
+  seed: int('Seed of the policy initialisation and of sampling.', 0, 2 ** 32 - 1),
+  checkpointEvery: int('Write a checkpoint every N RL steps (0 = only at the end). Checkpoint Now writes one at any step.', 0, MAX_STEPS),
   initFrom: {
     type: 'string',
     nullable: true,
@@ -154,17 +162,18 @@ const TOP: Record<Exclude<keyof TrainConfig, 'data' | 'model' | 'runtime' | 'sft
       'cuda',
       'webgpu',
     ]),
-    deviceId: int('GPU index for cuda (0 = the first). cpu ignores it; webgpu picks its adapter itself.', 0),
+    deviceId: int('GPU index for cuda (0 = the first). cpu ignores it; webgpu picks its adapter itself.', 0, 255),
     providerOptions: {
       type: 'object',
       description:
         'Options handed to the execution provider as they are. webgpu: its option names (e.g. validationMode, preferredLayout; onnxruntime-node refuses unknown ones). cuda: onnxruntime-node passes no option but the device id, so any key here is an error. cpu ignores them.',
       additionalProperties: { type: ['string', 'number', 'boolean'] },
     },
-    threads: int("Intra-op threads (0 = onnxruntime's default).", 0),
+    threads: int("Intra-op threads (0 = onnxruntime's default).", 0, 1024),
     microBatch: int(
       'Most sequences one log-prob or train graph run takes. Larger batches are split by length and their gradients summed before one optimizer step: less memory, the same step up to float rounding.',
       1,
+      MAX_BATCH,
     ),
   },
 };
@@ -203,6 +212,7 @@ function hfModelSchema(): JsonSchema {
     properties: {
       hf: {
         type: 'string',
+        pattern: '\\S',
         description:
           'A model folder (config.json, safetensors, tokenizer.json), or a model id such as "HuggingFaceTB/SmolLM2-135M-Instruct" found in the Hugging Face cache (never downloaded by a run).',
       },
@@ -214,7 +224,7 @@ function hfModelSchema(): JsonSchema {
             type: 'object',
             additionalProperties: false,
             properties: {
-              rank: { type: 'integer', minimum: 1, default: lora.rank, description: 'Adapter rank r.' },
+              rank: { type: 'integer', minimum: 1, maximum: 4096, default: lora.rank, description: 'Adapter rank r.' },
               alpha: { type: 'number', exclusiveMinimum: 0, default: lora.alpha, description: 'Scale α: the update is (α / r)·B·A.' },
               targetModules: {
                 type: 'array',
@@ -229,7 +239,7 @@ function hfModelSchema(): JsonSchema {
           { type: 'null' },
         ],
       },
-      maxTextLen: { type: 'integer', minimum: 2, default: h.maxTextLen, description: 'Longest sequence (prompt + completion) in tokens.' },
+      maxTextLen: { type: 'integer', minimum: 2, maximum: MAX_TOKENS, default: h.maxTextLen, description: 'Longest sequence (prompt + completion) in tokens.' },
       chat: { type: 'boolean', default: h.chat, description: "Wrap questions in the model's chat template (false: plain text)." },
       systemPrompt: {
         type: ['string', 'null'],

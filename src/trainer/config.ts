@@ -2,13 +2,14 @@
 // config.json before step 0 and into every checkpoint.
 import type { RewardConfig } from '../core/reward-types';
 import type { RewardPresetName } from '../core/reward';
-import type { PolicyConfigInput } from '../model/config';
+import { POLICY_DEFAULTS, type PolicyConfigInput } from '../model/config';
 import { MICRO_BATCH_DEFAULT } from '../model/policy';
 import type { GrpoLossConfig } from '../model/loss';
 import type { ExecutionProvider, ProviderOptions } from '../engine';
 import type { DataConfig } from './data/task-source';
 import { type HfModelSettings, resolveHfModelSettings } from './hf-settings';
 import type { RunPresetName } from '../protocol/run-presets';
+import { checkRunConfig, describeIssues } from '../protocol/run-config-check';
 
 export interface SftConfig {
   steps: number;
@@ -95,8 +96,16 @@ export interface TrainConfig {
 export const TRAIN_DEFAULTS: TrainConfig = {
   seed: 0,
   data: { kind: 'synthetic' },
-  // One patch per grid cell (48 px / 3 cells): a shape is never split across patches.
-  model: { dModel: 192, nLayers: 3, nHeads: 4, dFF: 768, maxTextLen: 224, image: { patchSize: 16 } },
+  // The policy's sizes, written out so config.json records them (the shipped SFT checkpoint is
+  // matched on them); the numbers live in src/model/config.ts.
+  model: {
+    dModel: POLICY_DEFAULTS.dModel,
+    nLayers: POLICY_DEFAULTS.nLayers,
+    nHeads: POLICY_DEFAULTS.nHeads,
+    dFF: POLICY_DEFAULTS.dFF,
+    maxTextLen: POLICY_DEFAULTS.maxTextLen,
+    image: { patchSize: POLICY_DEFAULTS.image.patchSize },
+  },
   runtime: { executionProvider: 'cpu', deviceId: 0, providerOptions: {}, threads: 0, microBatch: MICRO_BATCH_DEFAULT },
   sft: { steps: 3000, batchSize: 16, lr: 2e-3 },
   // RL defaults measured on the default task (docs/trainer.md): R1-VL's G = 4, T = 1.2, α = 0.1
@@ -172,83 +181,33 @@ export function presetConfig(name: string): TrainConfig {
 const isPlainObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /**
- * Deep-merges a user config over the defaults, rejecting unknown keys and wrong types with the
- * dotted path of the field (e.g. `rl.groupSize: expected a number, got "4"`).
+ * A user config laid over `base` (a preset). Both the user config and the result must pass the run
+ * config check (src/protocol/run-config-check.ts), so a preset, a flag or a file cannot produce a
+ * config the editor would refuse; the error lists every problem by its dotted field.
  */
 export function resolveTrainConfig(user: unknown = {}, base: TrainConfig = TRAIN_DEFAULTS): TrainConfig {
-  if (!isPlainObject(user)) throw new Error('config: expected a JSON object');
-  const merged = mergeChecked(base as unknown as Record<string, unknown>, user, '') as unknown as TrainConfig;
-  const positive: [string, number][] = [
-    ['sft.batchSize', merged.sft.batchSize],
-    ['rl.promptsPerStep', merged.rl.promptsPerStep],
-    ['rl.groupSize', merged.rl.groupSize],
-    ['rl.maxNewTokens', merged.rl.maxNewTokens],
-    ['rl.updatesPerBatch', merged.rl.updatesPerBatch],
-    ['runtime.microBatch', merged.runtime.microBatch],
-  ];
-  for (const [field, v] of positive) if (!Number.isInteger(v) || v < 1) throw new Error(`config: ${field} must be a positive integer, got ${v}`);
-  for (const [field, v] of [
-    ['sft.steps', merged.sft.steps],
-    ['rl.steps', merged.rl.steps],
-    ['rl.warmupSteps', merged.rl.warmupSteps],
-    ['runtime.deviceId', merged.runtime.deviceId],
-  ] as const) {
-    if (!Number.isInteger(v) || v < 0) throw new Error(`config: ${field} must be an integer ≥ 0, got ${v}`);
-  }
-  const oneOf = (field: string, v: string, allowed: readonly string[]): void => {
-    if (!allowed.includes(v)) throw new Error(`config: ${field} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got "${v}"`);
-  };
-  if (!(merged.rl.adamEps > 0) || !Number.isFinite(merged.rl.adamEps)) throw new Error(`config: rl.adamEps must be a finite number > 0, got ${merged.rl.adamEps}`);
-  oneOf('rl.advantage', merged.rl.advantage, ['sequence', 'step']);
-  oneOf('rl.aggregation', merged.rl.aggregation, ['sequence', 'token']);
-  oneOf('runtime.executionProvider', merged.runtime.executionProvider, ['cpu', 'cuda', 'webgpu']);
-  checkProviderOptions(merged.runtime.providerOptions);
-  if (merged.rl.groupSize < 2 && merged.rl.steps > 0) throw new Error('config: rl.groupSize must be ≥ 2 (advantages are relative to the group)');
+  const own = checkRunConfig(user);
+  if (own.length) throw new Error(describeIssues(own));
+  const merged = mergeConfig(base as unknown as Record<string, unknown>, user as Record<string, unknown>, '') as unknown as TrainConfig;
+  const resolved = checkRunConfig(merged);
+  if (resolved.length) throw new Error(describeIssues(resolved));
   return merged;
 }
 
-/** Flat string / number / boolean values; the provider's name and device come from their own fields. */
-function checkProviderOptions(options: unknown): void {
-  if (!isPlainObject(options)) throw new Error(`config: runtime.providerOptions: expected an object, got ${JSON.stringify(options)}`);
-  for (const [key, v] of Object.entries(options)) {
-    const field = `runtime.providerOptions.${key}`;
-    if (key === 'name' || key === 'deviceId') throw new Error(`config: ${field}: set runtime.${key === 'name' ? 'executionProvider' : 'deviceId'} instead`);
-    if (!(typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)))) {
-      throw new Error(`config: ${field}: expected a string, number or boolean, got ${JSON.stringify(v)}`);
-    }
-  }
-}
-
-// Free-form sections whose keys are validated by their own component (data source, reward config,
-// provider options).
+// Sections a user value replaces or extends as a whole instead of field by field: the data source
+// (another kind has other fields), a reward preset name, the model (a Hugging Face model replaces
+// the tiny sizes) and the provider options.
 const OPEN_SECTIONS = new Set(['data', 'reward', 'model', 'runtime.providerOptions']);
 
-function mergeChecked(base: Record<string, unknown>, user: Record<string, unknown>, at: string): Record<string, unknown> {
+/** Deep merge of a checked user config over `base`. */
+function mergeConfig(base: Record<string, unknown>, user: Record<string, unknown>, at: string): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(user)) {
     const field = at ? `${at}.${key}` : key;
-    if (field === 'model' && isPlainObject(value) && 'hf' in value) {
-      out[key] = resolveHfModelSettings(value);
-      continue;
-    }
-    if (OPEN_SECTIONS.has(field)) {
-      out[key] = isPlainObject(value) && isPlainObject(base[key]) && field !== 'data' ? { ...(base[key] as object), ...value } : value;
-      continue;
-    }
-    if (!(key in base)) throw new Error(`config: unknown field "${field}" (expected one of ${Object.keys(base).join(', ')})`);
     const b = base[key];
-    if (isPlainObject(b)) {
-      if (!isPlainObject(value)) throw new Error(`config: ${field}: expected an object, got ${JSON.stringify(value)}`);
-      out[key] = mergeChecked(b, value, field);
-    } else if (b === null) {
-      // Optional paths (initFrom): a string or null.
-      if (value !== null && typeof value !== 'string') throw new Error(`config: ${field}: expected a string or null, got ${JSON.stringify(value)}`);
-      out[key] = value;
-    } else if (typeof b !== typeof value) {
-      throw new Error(`config: ${field}: expected a ${typeof b}, got ${JSON.stringify(value)}`);
-    } else {
-      out[key] = value;
-    }
+    if (field === 'model' && isPlainObject(value) && 'hf' in value) out[key] = resolveHfModelSettings(value as Parameters<typeof resolveHfModelSettings>[0]);
+    else if (OPEN_SECTIONS.has(field)) out[key] = isPlainObject(value) && isPlainObject(b) && field !== 'data' ? { ...b, ...value } : value;
+    else out[key] = isPlainObject(value) && isPlainObject(b) ? mergeConfig(b, value, field) : value;
   }
   return out;
 }

@@ -3,17 +3,14 @@
 //   node dist/trainer.js --out <run-dir> [--config <file.json>] [--preset demo|smoke|grpo-outcome]
 //   node dist/trainer.js --resume <run-dir>
 //   --execution-provider cpu|cuda|webgpu overrides the config's runtime.executionProvider (a new run only)
-import fs from 'node:fs';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { encodeLine, parseHostCommand, type TrainerEvent } from '../protocol/trainer-messages';
 import { describeIssue } from '../protocol/schema';
 import { RunWriter } from '../rundir/run-writer';
-import { presetConfig, resolveTrainConfig } from './config';
-import { checkExecutionProvider } from './provider-check';
 import { RunControl } from './run-control';
 import { runTraining } from './run';
-import { reuseShippedSft } from './shipped-checkpoint';
+import { resolveRun } from './resolve-run';
 
 interface TrainerArgs {
   out?: string;
@@ -67,26 +64,12 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write('trainer: --out <run-dir> or --resume <run-dir> is required\n');
     return 2;
   }
-  const configFile = args.config;
-  let user: unknown = {};
-  if (configFile) {
-    try {
-      user = JSON.parse(fs.readFileSync(configFile, 'utf8'));
-    } catch (err) {
-      throw new Error(`${configFile}: ${(err as Error).message}`);
-    }
-  }
   const provider = args['execution-provider'];
   if (resume && provider) throw new Error('--execution-provider applies to a new run; a resumed run keeps the runtime of its config.json');
-  let config = resume ? undefined : resolveTrainConfig(user, presetConfig(args.preset ?? 'demo'));
-  if (config) {
-    if (provider) config = resolveTrainConfig({ runtime: { executionProvider: provider } }, config);
-    // Before the shipped-checkpoint check generates the task's data.
-    await checkExecutionProvider(config.runtime);
-    const reused = await reuseShippedSft(config);
-    config = reused.config;
-    if (reused.note) process.stderr.write(`trainer: ${reused.note}\n`);
-  }
+  // The resolution `stepgrpo train` does too: a preset is the same run from the palette and the terminal.
+  const resolved = resume ? undefined : await resolveRun({ preset: args.preset, configFile: args.config, executionProvider: provider });
+  if (resolved?.note) process.stderr.write(`trainer: ${resolved.note}\n`);
+  const config = resolved?.config;
 
   const control = new RunControl();
   const commands = readline.createInterface({ input: process.stdin });

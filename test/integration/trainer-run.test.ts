@@ -117,7 +117,7 @@ describe('trainer process: a config error before the run starts', () => {
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l) as TrainerEvent);
-      assert.ok(events[0]?.type === 'error' && /rl\.groupSize: expected a number, got "4"/.test(events[0].message), text);
+      assert.ok(events[0]?.type === 'error' && /rl\.groupSize: expected an integer ≥ 2 and ≤ 1024, got "4"/.test(events[0].message), text);
       assert.ok(events[1]?.type === 'done' && events[1].status === 'failed');
     }
   });

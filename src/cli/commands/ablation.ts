@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { ablationArms, ablationTable, runAblation } from '../../trainer/ablation';
 import { presetConfig, resolveTrainConfig, TRAIN_PRESETS } from '../../trainer/config';
-import { readConfigFile } from './train';
+import { readRunConfigFile } from '../../trainer/resolve-run';
 import { createProgressPrinter } from '../progress-printer';
 import type { CliCommand, CliIO } from '../command';
 import { UsageError, intOption, parseArgs, stringOption } from '../args';
@@ -52,7 +52,7 @@ export const ablationCommand: CliCommand = {
     } catch (err) {
       throw new UsageError(`--preset: ${(err as Error).message}`);
     }
-    let config = values.config ? resolveTrainConfig(readConfigFile(values.config), base) : base;
+    let config = values.config ? resolveTrainConfig(readRunConfigFile(values.config), base) : base;
     if (values['rl-steps'] !== undefined) config = resolveTrainConfig({ rl: { steps: values['rl-steps'] } }, config);
     const out = path.resolve(values.out ?? path.join(process.cwd(), '.stepgrpo', 'ablation'));
     const initFrom = values['init-from'];

@@ -1,13 +1,12 @@
 // `stepgrpo demo`: the main job on the embedded default — synthetic multimodal task, tiny policy,
 // SFT warm-up, then StepGRPO — followed by a short report of what changed and one scored chain.
 import path from 'node:path';
-import { presetConfig, resolveTrainConfig } from '../../trainer/config';
 import { readRunEvents } from '../../rundir/event-log-reader';
 import type { RolloutSample, TrainerEvent } from '../../protocol/trainer-messages';
 import type { CliCommand, CliIO } from '../command';
 import { UsageError, booleanOption, intOption, parseArgs, stringOption } from '../args';
 import { defaultRunDir, trainWithProgress } from './train';
-import { reuseShippedSft } from '../../trainer/shipped-checkpoint';
+import { resolveRun } from '../../trainer/resolve-run';
 
 const USAGE = `usage: stepgrpo demo [--out DIR] [--rl-steps N] [--from-scratch [--sft-steps N]]
 
@@ -81,16 +80,12 @@ export const demoCommand: CliCommand = {
     const overrides: { rl?: { steps: number }; sft?: { steps: number } } = {};
     if (values['rl-steps'] !== undefined) overrides.rl = { steps: values['rl-steps'] };
     if (values['sft-steps'] !== undefined) overrides.sft = { steps: values['sft-steps'] };
-    let config = resolveTrainConfig(overrides, presetConfig('demo'));
     const fromScratch = values['from-scratch'] === true;
     if (overrides.sft && !fromScratch) throw new UsageError('--sft-steps needs --from-scratch (otherwise RL starts from the shipped SFT checkpoint)');
     const out = path.resolve(values.out ?? defaultRunDir(process.cwd(), 'demo'));
     io.stderr.write(`StepGRPO demo → ${out}\n`);
-    if (!fromScratch) {
-      const reused = await reuseShippedSft(config);
-      config = reused.config;
-      io.stderr.write(`${reused.note ?? 'no shipped SFT checkpoint found: running the SFT warm-up first'}\n`);
-    }
+    const { config, note } = await resolveRun({ preset: 'demo', overrides, fromScratch });
+    if (!fromScratch) io.stderr.write(`${note ?? 'no shipped SFT checkpoint found: running the SFT warm-up first'}\n`);
     const summary = await trainWithProgress({ out, config }, io);
 
     const { events } = await readRunEvents(out);

@@ -2,7 +2,8 @@
 // continues from its latest complete checkpoint.
 import fs from 'node:fs';
 import path from 'node:path';
-import { TRAIN_PRESETS, presetConfig, resolveTrainConfig } from '../../trainer/config';
+import { TRAIN_PRESETS, presetConfig } from '../../trainer/config';
+import { resolveRun } from '../../trainer/resolve-run';
 import { RunControl } from '../../trainer/run-control';
 import { runTraining, type RunSummary } from '../../trainer/run';
 import type { CliCommand, CliIO } from '../command';
@@ -20,6 +21,8 @@ const USAGE = `usage: stepgrpo train [--out DIR] [--preset NAME] [--config FILE.
   --resume DIR     continue a run from its latest complete checkpoint
   --quiet          print only the summary
 
+A run whose SFT warm-up would be the one that made the shipped checkpoint (media/sft-demo) starts
+from it, as the same preset does from Start StepGRPO Run; --init-from or sft.steps 0 opt out.
 Ctrl-C finishes the current step, writes a checkpoint and exits; --resume picks it up.
 `;
 
@@ -45,15 +48,6 @@ export async function trainWithProgress(options: { out: string; config?: unknown
   }
 }
 
-/** A run-config JSON file; a read or parse error names the file. */
-export function readConfigFile(file: string): unknown {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new Error(`${file}: ${(err as Error).message}`);
-  }
-}
-
 export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'run SFT + StepGRPO headless into a run directory (or --resume one)',
@@ -69,20 +63,16 @@ export const trainCommand: CliCommand = {
       return 0;
     }
     const presetName = values.preset ?? 'demo';
-    let base;
     try {
-      base = presetConfig(presetName);
+      presetConfig(presetName);
     } catch (err) {
       throw new UsageError(`--preset: ${(err as Error).message}`);
     }
-    const file = values.config;
-    const user = file ? readConfigFile(file) : {};
     const initFrom = values['init-from'];
-    if (initFrom) {
-      if (!fs.existsSync(path.join(initFrom, 'state.json'))) throw new UsageError(`--init-from: ${initFrom} is not a checkpoint folder (no state.json)`);
-      base = { ...base, initFrom: path.resolve(initFrom), sft: { ...base.sft, steps: 0 } };
-    }
-    const config = resolveTrainConfig(user, base);
+    if (initFrom && !fs.existsSync(path.join(initFrom, 'state.json'))) throw new UsageError(`--init-from: ${initFrom} is not a checkpoint folder (no state.json)`);
+    // The resolution the trainer child of Start StepGRPO Run does: the same preset is the same run.
+    const { config, note } = await resolveRun({ preset: presetName, configFile: values.config, initFrom });
+    if (note && !quiet) io.stderr.write(`${note}\n`);
     const out = values.out ?? defaultRunDir(process.cwd(), presetName);
     const summary = await trainWithProgress({ out, config, quiet }, io);
     io.stdout.write(`${JSON.stringify(summary)}\n`);

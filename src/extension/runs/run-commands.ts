@@ -8,7 +8,7 @@ import type { RunManager } from './run-manager';
 import { RUN_FILES } from '../../rundir/run-files';
 import { describeProgress, isResumable, isTerminal, STATUS_LABELS, type RunState } from './run-state';
 import type { RunsTreeProvider } from './runs-tree';
-import type { ConfigIssue } from './config-check';
+import type { LocatedConfigIssue } from '../../protocol/run-config-check';
 import type { RunConfigs } from './run-configs';
 import { RUN_PRESETS } from '../../protocol/run-presets';
 import { pickHfModel, writeHfRunConfig } from './hf-model-picker';
@@ -36,7 +36,7 @@ export interface StartRunResult {
 
 /** A config file that failed the check: no trainer was started. */
 export interface RefusedRunResult {
-  configIssues: ConfigIssue[];
+  configIssues: LocatedConfigIssue[];
 }
 
 /** What Stop Run / Open Run Folder accept: a run from the tree, `{runId}`, or a run id. */

@@ -1,6 +1,6 @@
 // What New Run Config writes: the fields a researcher changes first, with the schema's defaults
 // (so the file restates the demo preset until edited). Free of `vscode` for the unit tests.
-import type { JsonSchema } from './config-check';
+import { runConfigSchema, type JsonSchema } from '../../protocol/run-config-check';
 
 const STARTER_FIELDS: [section: string, fields: string[]][] = [
   ['sft', ['steps']],
@@ -10,8 +10,8 @@ const STARTER_FIELDS: [section: string, fields: string[]][] = [
 ];
 
 /** The starting file's content: chosen fields with their defaults, read from the schema. */
-export function starterConfig(schema: JsonSchema): Record<string, unknown> {
-  const props = schema.properties as Record<string, JsonSchema>;
+export function starterConfig(): Record<string, unknown> {
+  const props = runConfigSchema.properties as Record<string, JsonSchema>;
   const out: Record<string, unknown> = {};
   for (const [section, fields] of STARTER_FIELDS) {
     const s = props[section]!;

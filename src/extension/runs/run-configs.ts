@@ -1,12 +1,13 @@
 // Run config files (`*.stepgrpo.json`): VS Code validates and completes them through the contributed
 // schema (package.json `jsonValidation`, media/run-config.schema.json); this adds New Run Config,
-// the workspace's config files for the Start picker, and the check before a run starts, whose
-// problems become diagnostics on the fields (cleared as soon as the file is edited).
+// the workspace's config files for the Start picker, and the check before a run starts — the
+// trainer's own check of the same schema (src/protocol/run-config-check.ts) — whose problems become
+// diagnostics on the fields (cleared as soon as the file is edited).
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { Disposable } from '../disposable';
-import { checkRunConfig, type ConfigIssue, type JsonSchema } from './config-check';
+import { checkRunConfigText, type LocatedConfigIssue } from '../../protocol/run-config-check';
 import { starterConfig } from './run-configs-starter';
 
 export const CONFIG_GLOB = '**/*.stepgrpo.json';
@@ -14,24 +15,17 @@ export const CONFIG_SUFFIX = '.stepgrpo.json';
 
 export class RunConfigs extends Disposable {
   private readonly diagnostics = this._register(vscode.languages.createDiagnosticCollection('stepgrpo-config'));
-  private schema: Promise<JsonSchema> | undefined;
-
-  constructor(private readonly extensionUri: vscode.Uri) {
+  constructor() {
     super();
     this._register(vscode.workspace.onDidChangeTextDocument((e) => this.diagnostics.delete(e.document.uri)));
   }
 
-  private loadSchema(): Promise<JsonSchema> {
-    this.schema ??= fs.readFile(vscode.Uri.joinPath(this.extensionUri, 'media', 'run-config.schema.json').fsPath, 'utf8').then((t) => JSON.parse(t) as JsonSchema);
-    return this.schema;
-  }
-
   /** Checks a config file (as the editor holds it, if open) and shows its problems on the fields. */
-  async check(file: string): Promise<ConfigIssue[]> {
+  async check(file: string): Promise<LocatedConfigIssue[]> {
     const uri = vscode.Uri.file(file);
     const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === uri.fsPath);
     const text = open ? open.getText() : await fs.readFile(file, 'utf8');
-    const issues = checkRunConfig(text, await this.loadSchema());
+    const issues = checkRunConfigText(text);
     const doc = open ?? (issues.length ? await vscode.workspace.openTextDocument(uri) : undefined);
     this.diagnostics.set(
       uri,
@@ -51,7 +45,7 @@ export class RunConfigs extends Disposable {
   }
 
   /** Shows the first problem in the editor, the field selected. */
-  async reveal(file: string, issue: ConfigIssue): Promise<void> {
+  async reveal(file: string, issue: LocatedConfigIssue): Promise<void> {
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
     const range = new vscode.Range(doc.positionAt(issue.start), doc.positionAt(issue.end));
     await vscode.window.showTextDocument(doc, { selection: range, preview: false });
@@ -81,7 +75,7 @@ export class RunConfigs extends Disposable {
       file = path.join(folder.uri.fsPath, name.endsWith(CONFIG_SUFFIX) ? name : `${name.replace(/\.json$/, '')}${CONFIG_SUFFIX}`);
     }
     try {
-      await fs.writeFile(file, `${JSON.stringify(starterConfig(await this.loadSchema()), null, 2)}\n`, { flag: 'wx' });
+      await fs.writeFile(file, `${JSON.stringify(starterConfig(), null, 2)}\n`, { flag: 'wx' });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       void vscode.window.showWarningMessage(`StepGRPO: ${path.basename(file)} exists already; opened it instead.`);

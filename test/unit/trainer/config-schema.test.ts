@@ -6,8 +6,9 @@ import { describe, it } from 'node:test';
 import { SCHEMA_FILE, schemaText } from '../../../scripts/config-schema';
 import { presetConfig, resolveTrainConfig, TRAIN_DEFAULTS, TRAIN_PRESETS } from '../../../src/trainer/config';
 import { runConfigSchema, type JsonSchema } from '../../../src/trainer/config-schema';
-import { checkRunConfig } from '../../../src/extension/runs/config-check';
+import { checkRunConfig } from '../../../src/protocol/run-config-check';
 import { starterConfig } from '../../../src/extension/runs/run-configs-starter';
+import { HF_STARTER_CONFIG } from '../../../src/protocol/run-presets';
 
 const schema = runConfigSchema();
 const props = schema.properties as Record<string, JsonSchema>;
@@ -38,20 +39,26 @@ describe('run config schema', () => {
     ] as const) {
       for (const value of section(name)[field]!.enum as string[]) assert.doesNotThrow(() => resolveTrainConfig({ [name]: { [field]: value } }), `${name}.${field} = ${value}`);
       assert.throws(() => resolveTrainConfig({ [name]: { [field]: 'nope' } }), new RegExp(`${name}\\.${field}`));
-      assert.equal(checkRunConfig(JSON.stringify({ [name]: { [field]: 'nope' } }), schema)[0]?.path, `${name}.${field}`);
+      assert.equal(checkRunConfig({ [name]: { [field]: 'nope' } })[0]?.path, `${name}.${field}`);
     }
   });
 
   it('the resolved config of every preset passes the schema (a branch config is one)', () => {
     for (const preset of Object.keys(TRAIN_PRESETS)) {
       const { model, ...rest } = presetConfig(preset);
-      assert.deepEqual(checkRunConfig(JSON.stringify({ ...rest, model }), schema), [], preset);
+      assert.deepEqual(checkRunConfig({ ...rest, model }), [], preset);
     }
   });
 
+  it('the config Start StepGRPO Run writes for a Hugging Face model passes the check, with or without its budget', () => {
+    const model = { hf: 'HuggingFaceTB/SmolLM2-135M-Instruct', ...HF_STARTER_CONFIG.model };
+    assert.deepEqual(checkRunConfig({ ...HF_STARTER_CONFIG, model }), []);
+    assert.deepEqual(checkRunConfig({ model, data: HF_STARTER_CONFIG.data }), []);
+  });
+
   it("New Run Config's starting file passes the schema and the trainer", () => {
-    const starter = starterConfig(schema);
-    assert.deepEqual(checkRunConfig(JSON.stringify(starter), schema), []);
+    const starter = starterConfig();
+    assert.deepEqual(checkRunConfig(starter), []);
     const resolved = resolveTrainConfig(starter, presetConfig('demo'));
     assert.deepEqual(resolved, presetConfig('demo'), 'the starting file restates the demo defaults');
   });

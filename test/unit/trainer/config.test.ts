@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TRAIN_DEFAULTS, TRAIN_PRESETS, resolveTrainConfig } from '../../../src/trainer/config';
+import { POLICY_DEFAULTS } from '../../../src/model/config';
 import { RunControl } from '../../../src/trainer/run-control';
 import { completionMask } from '../../../src/trainer/sequences';
 
@@ -12,29 +13,26 @@ describe('resolveTrainConfig', () => {
     assert.equal(c.sft.steps, 5);
     assert.equal(c.sft.batchSize, TRAIN_DEFAULTS.sft.batchSize);
   });
-  it('names unknown and mistyped fields by their dotted path', () => {
-    assert.throws(() => resolveTrainConfig({ rl: { groupsize: 4 } }), /unknown field "rl.groupsize"/);
-    assert.throws(() => resolveTrainConfig({ rl: { groupSize: '4' } }), /rl.groupSize: expected a number, got "4"/);
-    assert.throws(() => resolveTrainConfig({ rl: { groupSize: 1 } }), /rl.groupSize must be ≥ 2/);
-    assert.throws(() => resolveTrainConfig([]), /expected a JSON object/);
-    assert.throws(() => resolveTrainConfig({ rl: { advantage: 'token' } }), /rl.advantage must be one of "sequence", "step", got "token"/);
-    assert.throws(() => resolveTrainConfig({ rl: { adamEps: 0 } }), /rl.adamEps must be a finite number > 0, got 0/);
+  it('refuses what the run config check refuses, every problem named by its dotted field', () => {
+    assert.throws(() => resolveTrainConfig({ rl: { groupsize: 4 } }), /^Error: config: rl\.groupsize: unknown field "groupsize" \(did you mean "groupSize"\?\)/);
+    assert.throws(() => resolveTrainConfig({ rl: { groupSize: '4', beta: -1 } }), /rl\.groupSize: expected an integer ≥ 2 and ≤ 1024, got "4"; rl\.beta: expected a number ≥ 0/);
+    assert.throws(() => resolveTrainConfig([]), /config: expected an object, got \[\]/);
+    assert.throws(() => resolveTrainConfig({ rl: { adamEps: 0 } }), /rl\.adamEps: expected a number > 0 and ≤ 1, got 0/);
+    assert.throws(() => resolveTrainConfig({ runtime: { providerOptions: { name: 'cuda' } } }), /runtime\.providerOptions\.name: set runtime\.executionProvider instead/);
   });
-  it('runtime: a device id and provider options, each error naming its field', () => {
+  it('runtime: a device id and provider options laid over the defaults', () => {
     const c = resolveTrainConfig({ runtime: { executionProvider: 'webgpu', deviceId: 1, providerOptions: { validationMode: 'full', enableRobustness: true } } });
     assert.deepEqual(c.runtime, { ...TRAIN_DEFAULTS.runtime, executionProvider: 'webgpu', deviceId: 1, providerOptions: { validationMode: 'full', enableRobustness: true } });
     assert.deepEqual(TRAIN_DEFAULTS.runtime.providerOptions, {}, 'the defaults are not mutated by a merge');
-    assert.throws(() => resolveTrainConfig({ runtime: { executionProvider: 'tpu' } }), /runtime\.executionProvider must be one of "cpu", "cuda", "webgpu", got "tpu"/);
-    assert.throws(() => resolveTrainConfig({ runtime: { deviceId: -1 } }), /runtime\.deviceId must be an integer ≥ 0, got -1/);
-    assert.throws(() => resolveTrainConfig({ runtime: { deviceId: 0.5 } }), /runtime\.deviceId must be an integer ≥ 0, got 0.5/);
-    assert.throws(() => resolveTrainConfig({ runtime: { deviceId: '1' } }), /runtime\.deviceId: expected a number, got "1"/);
-    assert.throws(() => resolveTrainConfig({ runtime: { providerOptions: 'full' } }), /runtime\.providerOptions: expected an object, got "full"/);
-    assert.throws(
-      () => resolveTrainConfig({ runtime: { providerOptions: { forceCpuNodeNames: ['a'] } } }),
-      /runtime\.providerOptions\.forceCpuNodeNames: expected a string, number or boolean, got \["a"\]/,
-    );
-    assert.throws(() => resolveTrainConfig({ runtime: { providerOptions: { deviceId: 1 } } }), /runtime\.providerOptions\.deviceId: set runtime\.deviceId instead/);
-    assert.throws(() => resolveTrainConfig({ runtime: { providerOptions: { name: 'cuda' } } }), /runtime\.providerOptions\.name: set runtime\.executionProvider instead/);
+  });
+  it('checks the merged config too: a base that breaks a rule is refused', () => {
+    const base = { ...TRAIN_DEFAULTS, rl: { ...TRAIN_DEFAULTS.rl, topP: 0 } };
+    assert.throws(() => resolveTrainConfig({}, base), /rl\.topP: expected a number > 0 and ≤ 1, got 0/);
+  });
+  it('the tiny policy sizes of the defaults are the model defaults (one home for the numbers)', () => {
+    const { image, ...sizes } = TRAIN_DEFAULTS.model as Record<string, unknown> & { image: { patchSize: number } };
+    for (const [k, v] of Object.entries(sizes)) assert.equal(v, POLICY_DEFAULTS[k as keyof typeof POLICY_DEFAULTS], k);
+    assert.equal(image.patchSize, POLICY_DEFAULTS.image.patchSize);
   });
   it('keeps every preset valid', () => {
     for (const [name, preset] of Object.entries(TRAIN_PRESETS)) assert.doesNotThrow(() => resolveTrainConfig({}, preset(TRAIN_DEFAULTS)), name);

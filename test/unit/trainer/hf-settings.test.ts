@@ -16,20 +16,21 @@ describe('model.hf in the run config', () => {
 
   it('takes lora: null as full fine-tuning and keeps the targets it is given', () => {
     assert.equal((resolveTrainConfig({ model: { hf: 'x', lora: null } }).model as { lora: unknown }).lora, null);
-    const c = resolveTrainConfig({ model: { hf: 'x', lora: { rank: 4, targetModules: ['q_proj', 'down_proj', 'q_proj'] } } });
+    const c = resolveTrainConfig({ model: { hf: 'x', lora: { rank: 4, targetModules: ['q_proj', 'down_proj'] } } });
     assert.deepEqual((c.model as { lora: unknown }).lora, { rank: 4, alpha: HF_MODEL_DEFAULTS.lora!.alpha, targetModules: ['q_proj', 'down_proj'] });
   });
 
   for (const [model, message] of [
-    [{ hf: '' }, /model\.hf: expected a model folder or a model id/],
-    [{ hf: 'x', dModel: 64 }, /model\.dModel: unknown field for a Hugging Face model/],
-    [{ hf: 'x', lora: { rank: 0 } }, /model\.lora\.rank: must be a positive integer/],
-    [{ hf: 'x', lora: { alpha: -1 } }, /model\.lora\.alpha: must be a number > 0/],
-    [{ hf: 'x', lora: { targetModules: ['qkv'] } }, /model\.lora\.targetModules: "qkv" is not one of q_proj/],
+    [{ hf: '' }, /model\.hf: expected a non-blank string/],
+    [{ hf: 'x', dModel: 64 }, /model\.dModel: unknown field "dModel"; expected one of hf, lora/],
+    [{ hf: 'x', lora: { rank: 0 } }, /model\.lora\.rank: expected an integer ≥ 1/],
+    [{ hf: 'x', lora: { alpha: -1 } }, /model\.lora\.alpha: expected a number > 0/],
+    [{ hf: 'x', lora: { targetModules: ['qkv'] } }, /model\.lora\.targetModules\[0\]: expected one of "q_proj"/],
     [{ hf: 'x', lora: { dropout: 0.1 } }, /model\.lora\.dropout: unknown field/],
-    [{ hf: 'x', maxTextLen: 1 }, /model\.maxTextLen: must be an integer ≥ 2/],
-    [{ hf: 'x', chat: 'yes' }, /model\.chat: must be true or false/],
-    [{ hf: 'x', systemPrompt: 3 }, /model\.systemPrompt: must be a string or null/],
+    [{ hf: 'x', lora: { targetModules: ['q_proj', 'q_proj'] } }, /model\.lora\.targetModules: expected no item twice/],
+    [{ hf: 'x', maxTextLen: 1 }, /model\.maxTextLen: expected an integer ≥ 2/],
+    [{ hf: 'x', chat: 'yes' }, /model\.chat: expected true or false/],
+    [{ hf: 'x', systemPrompt: 3 }, /model\.systemPrompt: expected a string or null/],
   ] as const) {
     it(`refuses ${JSON.stringify(model)}`, () => assert.throws(() => resolveTrainConfig({ model }), message));
   }
