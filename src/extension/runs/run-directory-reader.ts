@@ -129,17 +129,18 @@ export function newestFirst(a: RunState, b: RunState): number {
 }
 
 /**
- * This window's runs win over what their folder says: they know about spawn failures and exit
- * codes. Not once their trainer has exited and another process (a `--resume` from a terminal) has
- * said hello in the folder since: the folder is the newer truth.
+ * A run this window started wins over what its folder says: it knows about spawn failures and exit
+ * codes, and it hears the trainer first. Not once its trainer has exited and another process (a
+ * `--resume` from a terminal) has said hello in the folder since: the folder is the newer truth.
  */
+export function newerOf(mine: RunState | undefined, folder: RunState | undefined): RunState | undefined {
+  if (!mine) return folder;
+  return mine.live || folder?.pid === undefined || folder.pid === mine.pid ? mine : folder;
+}
+
 export function mergeRuns(scanned: RunState[], live: RunState[]): RunState[] {
   const byDir = new Map<string, RunState>();
   for (const run of scanned) byDir.set(path.resolve(run.dir), run);
-  for (const run of live) {
-    const dir = path.resolve(run.dir);
-    const folder = byDir.get(dir);
-    if (run.live || folder?.pid === undefined || folder.pid === run.pid) byDir.set(dir, run);
-  }
+  for (const run of live) byDir.set(path.resolve(run.dir), newerOf(run, byDir.get(path.resolve(run.dir)))!);
   return [...byDir.values()].sort(newestFirst);
 }

@@ -14,7 +14,7 @@ import type { RolloutGroup } from '../../protocol/trainer-messages';
 import { defaultViewerState, parseViewerToHost, type HostToViewer, type ViewerRun, type ViewerState, type ViewerToHost } from '../../protocol/viewer-messages';
 import { RUN_FILES } from '../../rundir/run-files';
 import { RunDirectoryFollower } from '../runs/run-directory-follower';
-import { readRunDirectory, settleStatus } from '../runs/run-directory-reader';
+import { newerOf, readRunDirectory, settleStatus } from '../runs/run-directory-reader';
 import type { RunManager } from '../runs/run-manager';
 import { initialRunState, reduceRunEvent, type RunState } from '../runs/run-state';
 import { WebviewHost } from '../webview-host';
@@ -282,14 +282,13 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
   }
 
   /**
-   * Phase, step, pause, stop, end and a resume, from the trainer this window started while it
-   * lives, else from the folder (whose unfinished run is live while the pid of its last `hello` is).
+   * Phase, step, pause, stop, end and a resume: from the trainer this window started, else from the
+   * folder (whose unfinished run is live while the pid of its last `hello` is).
    */
   private showRunState(post = true): void {
     const shown = this.state.run;
     if (!shown) return;
-    const managed = this.manager.get(shown.id);
-    const source = managed?.live ? managed : this.folderRun && settleStatus(this.folderRun);
+    const source = newerOf(this.manager.get(shown.id), this.folderRun && settleStatus(this.folderRun));
     if (!source) return;
     const next = viewerRunOf(shown, source, shown.rlStartsAt);
     if (next.status === shown.status && next.phase === shown.phase && next.step === shown.step && next.totalSteps === shown.totalSteps) return;
