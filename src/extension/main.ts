@@ -35,6 +35,8 @@ export interface StepGrpoApi {
     whenEnded(runId: string): Promise<RunState>;
     /** What the Runs view shows after a fresh scan of the run folders. */
     treeItems(): Promise<vscode.TreeItem[]>;
+    /** The rows the Runs view has on screen now (no scan). */
+    shownItems(): vscode.TreeItem[];
     /** The status-bar item's text, or undefined when it is hidden (no active run). */
     statusBar(): string | undefined;
   };
@@ -153,6 +155,7 @@ export function activate(context: vscode.ExtensionContext): StepGrpoApi {
       get: (runId) => extension.runManager.get(runId),
       whenEnded: (runId) => extension.runManager.whenEnded(runId),
       treeItems: async () => (await extension.runsTree.runs()).map(runTreeItem),
+      shownItems: () => extension.runsTree.onScreen.map(runTreeItem),
       statusBar: () => {
         const run = extension.statusBar.shown;
         return run && statusBarText(run);

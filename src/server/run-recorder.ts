@@ -11,13 +11,12 @@
 //   (`partial: true`: readers merge it into the step's groups), so a kill -9 loses at most that
 //   interval. Per-step metrics go to metrics.jsonl when a step ends.
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { groupAdvantages } from '../core/grpo';
 import { stepMetrics, type ScoredChain } from '../core/step-metrics';
 import type { KeyStepGroup, RewardBreakdown } from '../core/reward-types';
 import type { RecordingStatus } from '../protocol/reward-server';
-import { encodeLine, type RolloutGroup, type TrainerEvent } from '../protocol/trainer-messages';
+import type { RolloutGroup, TrainerEvent } from '../protocol/trainer-messages';
+import { RunWriter } from '../rundir/run-writer';
 
 /** What the server knows about one scored chain. */
 export interface RecordedChain {
@@ -44,8 +43,6 @@ export interface RecorderOptions {
   /** Called after a step's metrics are written (the extension refreshes its run list). */
   onStepEnd?: (step: number) => void;
 }
-
-export const RECORDING_FILES = { config: 'config.json', events: 'events.ndjson', rollouts: 'rollouts.jsonl', metrics: 'metrics.jsonl' } as const;
 
 interface GroupState {
   group: RolloutGroup;
@@ -74,7 +71,6 @@ export class RunRecorder {
   private windowStep: number | undefined;
   private highestStep = -1;
   private readonly closedSteps = new Set<number>();
-  private lines: { events: string[]; rollouts: string[]; metrics: string[] } = { events: [], rollouts: [], metrics: [] };
   private readonly timer: NodeJS.Timeout;
   private recorded = 0;
   private error: string | undefined;
@@ -88,10 +84,13 @@ export class RunRecorder {
   /** Steps whose metrics were emitted since the last write. */
   private readonly ended: number[] = [];
 
+  readonly dir: string;
+
   private constructor(
-    readonly dir: string,
+    private readonly writer: RunWriter,
     options: RecorderOptions,
   ) {
+    this.dir = writer.root;
     this.now = options.now ?? Date.now;
     this.flushMs = options.flushMs ?? 200;
     this.stepGapMs = options.stepGapMs ?? 5000;
@@ -104,15 +103,8 @@ export class RunRecorder {
 
   /** Creates the run directory (refusing one that already holds a run) and writes config.json and `hello`. */
   static create(dir: string, options: RecorderOptions): RunRecorder {
-    const root = path.resolve(dir);
-    if (fs.existsSync(path.join(root, RECORDING_FILES.config))) {
-      throw new Error(`${root} already holds a run (config.json exists); record into a new folder`);
-    }
-    fs.mkdirSync(root, { recursive: true });
-    fs.writeFileSync(path.join(root, RECORDING_FILES.config), `${JSON.stringify({ source: 'reward-server', ...(options.config as object) }, null, 2)}\n`);
-    // Created empty so that a follower finds the file before the first chain arrives.
-    fs.writeFileSync(path.join(root, RECORDING_FILES.rollouts), '');
-    const recorder = new RunRecorder(root, options);
+    const writer = RunWriter.create(dir, { source: 'reward-server', ...(options.config as object) }, { batched: true });
+    const recorder = new RunRecorder(writer, options);
     recorder.emit({ v: 1, type: 'hello', pid: process.pid, version: options.version, device: { ep: 'reward-server', threads: 0 }, config: options.config });
     recorder.flush();
     return recorder;
@@ -229,28 +221,16 @@ export class RunRecorder {
   }
 
   private emit(event: TrainerEvent): void {
-    const line = encodeLine(event);
-    this.lines.events.push(line);
-    if (event.type === 'rollouts') this.lines.rollouts.push(line);
-    if (event.type === 'metrics') this.lines.metrics.push(line);
+    this.writer.append(event);
   }
 
   private write(): void {
-    const lines = this.lines;
-    this.lines = { events: [], rollouts: [], metrics: [] };
-    for (const [name, file] of [
-      ['events', RECORDING_FILES.events],
-      ['rollouts', RECORDING_FILES.rollouts],
-      ['metrics', RECORDING_FILES.metrics],
-    ] as const) {
-      if (lines[name].length === 0) continue;
-      try {
-        fs.appendFileSync(path.join(this.dir, file), lines[name].join(''));
-      } catch (err) {
-        const message = `recording: cannot append to ${path.join(this.dir, file)}: ${(err as Error).message}`;
-        if (this.error !== message) this.log(message);
-        this.error = message;
-      }
+    try {
+      this.writer.flush();
+    } catch (err) {
+      const message = `recording: ${(err as Error).message}`;
+      if (this.error !== message) this.log(message);
+      this.error = message;
     }
   }
 }

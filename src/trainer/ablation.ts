@@ -8,7 +8,8 @@ import { type RewardPresetName, resolveRewardConfig } from '../core/reward';
 import type { TrainerEvent } from '../protocol/trainer-messages';
 import type { TrainConfig } from './config';
 import { meanInterval, type MeanInterval } from './interval';
-import { RunDirectory } from './run-directory';
+import { readRunEvents } from '../rundir/event-log-reader';
+import { RUN_FILES } from '../rundir/run-files';
 import { runTraining } from './run';
 
 export interface AblationArm {
@@ -59,9 +60,9 @@ export interface AblationOptions {
 }
 
 /** Last held-out evaluation of a completed run, or null when the run has not completed. */
-function finalEval(dir: string): Record<string, number> | null {
-  if (!fs.existsSync(path.join(dir, 'events.ndjson'))) return null;
-  const events = RunDirectory.open(dir).readEvents();
+async function finalEval(dir: string): Promise<Record<string, number> | null> {
+  if (!fs.existsSync(path.join(dir, RUN_FILES.config))) return null;
+  const { events } = await readRunEvents(dir);
   if (!events.some((e) => e.type === 'done' && e.status === 'completed')) return null;
   const evals = events.filter((e): e is Extract<TrainerEvent, { type: 'metrics' }> => e.type === 'metrics' && e.phase === 'eval');
   return evals.at(-1)?.values ?? null;
@@ -69,12 +70,12 @@ function finalEval(dir: string): Record<string, number> | null {
 
 /** Runs a config into `dir` unless it already completed there; resumes an interrupted one. */
 async function ensureRun(dir: string, config: TrainConfig, label: string, onEvent?: AblationOptions['onEvent']): Promise<Record<string, number>> {
-  const done = finalEval(dir);
+  const done = await finalEval(dir);
   if (done) return done;
   const resume = fs.existsSync(path.join(dir, 'checkpoints', 'latest'));
   if (!resume) fs.rmSync(dir, { recursive: true, force: true });
   await runTraining({ outDir: dir, config: resume ? undefined : config, resume, onEvent: (e) => onEvent?.(label, e) });
-  const result = finalEval(dir);
+  const result = await finalEval(dir);
   if (!result) throw new Error(`${dir}: the run ended without a final evaluation`);
   return result;
 }

@@ -3,12 +3,11 @@
 //   node dist/trainer.js --out <run-dir> [--config <file.json>] [--preset demo|smoke|grpo-outcome]
 //   node dist/trainer.js --resume <run-dir>
 //   --execution-provider cpu|cuda|webgpu overrides the config's runtime.executionProvider (a new run only)
-import fs from 'node:fs';
-import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { encodeLine, parseHostCommand, type TrainerEvent } from '../protocol/trainer-messages';
 import { describeIssue } from '../protocol/schema';
+import { RunWriter } from '../rundir/run-writer';
 import { RunControl } from './run-control';
 import { runTraining } from './run';
 import { resolveRun } from './resolve-run';
@@ -48,12 +47,12 @@ function recordEarlyFailure(argv: string[], events: TrainerEvent[]): void {
     return; // the flags themselves are wrong: no folder to write to
   }
   const out = args.out;
-  if (!out || args.resume || fs.existsSync(path.join(out, 'config.json'))) return;
+  if (!out || args.resume) return;
   try {
-    fs.mkdirSync(out, { recursive: true });
-    fs.appendFileSync(path.join(out, 'events.ndjson'), events.map(encodeLine).join(''));
+    // Without a config: it is what failed. A folder that already holds a run is refused, left as it is.
+    RunWriter.create(out, undefined).append(...events);
   } catch {
-    // The folder is not writable either: stdout and stderr still carry the error.
+    // Not writable, or another run's folder: stdout and stderr still carry the error.
   }
 }
 

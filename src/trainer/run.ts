@@ -7,6 +7,7 @@ import { resolveRewardConfig } from '../core/reward';
 import type { PolicyRuntime } from '../model/family';
 import type { ParamValues } from '../model/params';
 import type { TrainerEvent } from '../protocol/trainer-messages';
+import { RunWriter } from '../rundir/run-writer';
 import { loadCheckpoint, loadWeights, saveCheckpoint, exportPolicyOnnx } from './checkpoint';
 import { type CheckpointState, checkpointState } from './checkpoint-state';
 import { resolveTrainConfig } from './config';
@@ -17,7 +18,6 @@ import { openPolicy } from './open-policy';
 import { isHfState } from './policy-family';
 import { PEAK_RSS_METRIC, peakRssMb } from './peak-memory';
 import { checkExecutionProvider } from './provider-check';
-import { RunDirectory } from './run-directory';
 import { RunControl } from './run-control';
 import { TensorBoardWriter } from './tensorboard';
 import { sftLearningRate, sftStep } from './sft';
@@ -52,7 +52,8 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
     throw new Error(`${options.outDir}: the run already completed all ${resumed.state.step} steps; nothing to resume`);
   }
   await checkExecutionProvider(config.runtime);
-  const dir = resumed ? RunDirectory.open(options.outDir) : RunDirectory.create(options.outDir, config);
+  const dir = resumed ? RunWriter.open(options.outDir) : RunWriter.create(options.outDir, config);
+  fs.mkdirSync(dir.checkpointsDir, { recursive: true });
   const tb = new TensorBoardWriter(path.join(dir.root, 'tb'));
   const emit = (event: TrainerEvent): void => {
     if (event.type === 'metrics') event = { ...event, values: { ...event.values, [PEAK_RSS_METRIC]: peakRssMb() } };

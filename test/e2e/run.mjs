@@ -59,10 +59,39 @@ function freshWorkspace() {
   return ws;
 }
 
+/**
+ * Screenshots for the extension-host suites, which cannot reach the browser: a suite writes
+ * `<name>.png.request` into the folder and waits for `<name>.png.done`; the page is saved as
+ * test-output/<name>.png in between (test/e2e/suite/extension.ts `screenshot`).
+ */
+function serveScreenshots(page, requestsDir) {
+  fs.rmSync(requestsDir, { recursive: true, force: true });
+  fs.mkdirSync(requestsDir, { recursive: true });
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      for (const request of fs.readdirSync(requestsDir).filter((f) => f.endsWith('.png.request'))) {
+        const name = request.slice(0, -'.request'.length);
+        await page.screenshot({ path: path.join(outDir, name) });
+        log(`screenshot: ${path.relative(root, path.join(outDir, name))}`);
+        fs.renameSync(path.join(requestsDir, request), path.join(requestsDir, `${name}.done`));
+      }
+    } catch (err) {
+      log(`screenshot failed: ${err?.message ?? err}`);
+    } finally {
+      busy = false;
+    }
+  }, 200);
+  return { dispose: () => clearInterval(timer) };
+}
+
 async function runExtensionTests(testsEntry, workspace) {
   const extensionsDir = path.join(workDir, 'dev-extensions');
   fs.rmSync(extensionsDir, { recursive: true, force: true });
   const resultsFile = path.join(workDir, 'suite-results.json');
+  const screenshotRequests = path.join(workDir, 'screenshot-requests');
   const metricsFile = path.join(outDir, 'e2e-metrics.json');
   fs.rmSync(resultsFile, { force: true });
   const server = await startCodeServer({
@@ -72,9 +101,10 @@ async function runExtensionTests(testsEntry, workspace) {
     folder: workspace,
     extensionsDir,
     log,
-    env: { STEPGRPO_E2E_RESULTS: resultsFile, STEPGRPO_E2E_METRICS: metricsFile },
+    env: { STEPGRPO_E2E_RESULTS: resultsFile, STEPGRPO_E2E_METRICS: metricsFile, STEPGRPO_E2E_SCREENSHOTS: screenshotRequests },
   });
   let browser;
+  let screenshots;
   try {
     const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
     const payload = [
@@ -83,6 +113,7 @@ async function runExtensionTests(testsEntry, workspace) {
     ];
     browser = await launchChromium();
     const page = await browser.newPage();
+    screenshots = serveScreenshots(page, screenshotRequests);
     let exit;
     const exited = new Promise((resolve) => (exit = resolve));
     await page.exposeFunction('codeAutomationExit', (code) => exit(code));
@@ -102,6 +133,7 @@ async function runExtensionTests(testsEntry, workspace) {
     log(`extension-host suite finished (${code}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     recordSuite(resultsFile, metricsFile, `exit ${code}; no results file\n${server.output().slice(-3000)}`);
   } finally {
+    screenshots?.dispose();
     await browser?.close().catch(() => {});
     server.stop();
   }

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { scoreChain } from '../../src/core/reward';
 import type { RewardServer } from '../../src/server/reward-server';
 import { RunRecorder } from '../../src/server/run-recorder';
-import { RolloutStore } from '../../src/extension/viewer/rollout-store';
+import type { RolloutStore } from '../../src/extension/viewer/rollout-store';
+import { readRolloutStore } from '../support/rollout-fixtures';
 import { buildChain } from '../fixtures/chain-builder';
 import { startTestServer } from '../support/reward-server-fixture';
 import { ENGINES_DIR, INTEGRATIONS_DIR, runPython, skipWithoutPython } from '../support/python-runner';
@@ -28,9 +29,8 @@ async function recordingServer(options: { stepGapMs?: number } = {}): Promise<{ 
 }
 
 async function openRecorded(dir: string): Promise<{ store: RolloutStore; metrics: { step: number; values: Record<string, number> }[] }> {
-  const store = new RolloutStore();
-  const report = await store.load(dir);
-  assert.deepEqual(report.problems, []);
+  const { store, problems } = await readRolloutStore(dir);
+  assert.deepEqual(problems, []);
   const metrics = fs
     .readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8')
     .trim()

@@ -50,11 +50,13 @@ describe('recording server killed with SIGKILL mid-load', () => {
     await Promise.all(workers);
     agent.destroy();
     const check = await checkRecordedRun(dir);
-    assert.deepEqual(check.invalid, [], 'every complete line is a valid event');
+    // Only the last line may be bad: one the kill cut mid-write, which the reader skips.
+    const torn = check.problems.filter((p) => /the last line is incomplete .* skipped/.test(p.message));
+    assert.ok(torn.length <= 1);
+    assert.deepEqual(check.problems.slice(0, check.problems.length - torn.length), [], 'every complete line is a valid event');
     const safe = acked.filter((t) => t < killedAt - 1000).length;
     assert.ok(acked.length > 100, `load reached the server (${acked.length} replies)`);
     assert.ok(check.chains >= safe, `${check.chains} chains recorded, ${safe} acknowledged more than 1 s before the kill`);
     assert.ok(check.chains <= sent, 'nothing recorded twice');
-    if (check.tornBytes) assert.match(check.note!, /incomplete .* skipped/);
   });
 });

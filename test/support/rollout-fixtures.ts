@@ -1,10 +1,14 @@
 // Rollout groups for the viewer's tests and benchmark: chains built in the R1-VL section format and
 // scored by the real reward engine (src/core), so spans, violations and key steps are genuine.
-import fs from 'node:fs';
 import path from 'node:path';
 import { scoreChain } from '../../src/core/reward';
 import { groupAdvantages } from '../../src/core/grpo';
 import type { RolloutGroup, TrainerEvent } from '../../src/protocol/trainer-messages';
+import type { Issue } from '../../src/protocol/schema';
+import { RolloutStore } from '../../src/extension/viewer/rollout-store';
+import { readEventLog } from '../../src/rundir/event-log-reader';
+import { RUN_FILES } from '../../src/rundir/run-files';
+import { RunWriter } from '../../src/rundir/run-writer';
 import { encodePng } from '../../src/trainer/data/png-encode';
 
 export type ChainKind = 'correct' | 'wrong-answer' | 'step-gap' | 'missing-rationale' | 'hostile';
@@ -112,14 +116,20 @@ export function writeMathFixtureRun(dir: string): void {
 }
 
 function writeRunFolder(dir: string, rollouts: TrainerEvent[]): void {
-  fs.mkdirSync(dir, { recursive: true });
   // The last rollout step is the run's last step: a step past the config's total is refused by the guard.
   const steps = rollouts.map((e) => (e.type === 'rollouts' ? e.step : 0));
   const total = Math.max(0, ...steps);
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ sft: { steps: 0 }, rl: { steps: total } }));
-  const events: TrainerEvent[] = [{ v: 1, type: 'hello', pid: 0, version: 'fixture', device: { ep: 'cpu', threads: 1 }, config: {} }, ...rollouts];
-  events.push({ v: 1, type: 'done', status: 'completed', summary: { steps: total } });
-  const lines = (es: TrainerEvent[]) => es.map((e) => `${JSON.stringify(e)}\n`).join('');
-  fs.writeFileSync(path.join(dir, 'events.ndjson'), lines(events));
-  fs.writeFileSync(path.join(dir, 'rollouts.jsonl'), lines(events.filter((e) => e.type === 'rollouts')));
+  RunWriter.create(dir, { sft: { steps: 0 }, rl: { steps: total } }).append(
+    { v: 1, type: 'hello', pid: 0, version: 'fixture', device: { ep: 'cpu', threads: 1 }, config: {} },
+    ...rollouts,
+    { v: 1, type: 'done', status: 'completed', summary: { steps: total } },
+  );
+}
+
+/** A run folder's rollouts as the viewer gathers them: its events.ndjson through the one run-file reader. */
+export async function readRolloutStore(dir: string): Promise<{ store: RolloutStore; problems: Issue[] }> {
+  const { events, problems } = await readEventLog(path.join(dir, RUN_FILES.events));
+  const store = new RolloutStore();
+  for (const e of events) if (e.type === 'rollouts') store.add(e.step, e.groups, e.partial);
+  return { store, problems };
 }

@@ -2,7 +2,7 @@
 // held-out evaluation at the start and end of RL, and the rollout metrics of the first and last
 // k RL steps.
 import path from 'node:path';
-import { RunDirectory } from '../../trainer/run-directory';
+import { readRunEvents } from '../../rundir/event-log-reader';
 import type { TrainerEvent } from '../../protocol/trainer-messages';
 import type { CliCommand, CliIO } from '../command';
 import { UsageError, intOption, parseArgs } from '../args';
@@ -27,8 +27,8 @@ export interface RunComparison {
   rolloutLast: Record<string, number>;
 }
 
-export function compareRun(dir: string, window: number): RunComparison {
-  const events = RunDirectory.open(dir).readEvents();
+export async function compareRun(dir: string, window: number): Promise<RunComparison> {
+  const { events } = await readRunEvents(dir);
   const metrics = events.filter((e): e is Metrics => e.type === 'metrics');
   const rl = metrics.filter((m) => m.phase === 'rl');
   const evals = metrics.filter((m) => m.phase === 'eval');
@@ -67,12 +67,7 @@ export const compareCommand: CliCommand = {
     const { values, positionals } = parseArgs(argv, { window: intOption(1) }, { positionals: true });
     if (positionals.length === 0) throw new UsageError('give at least one run directory');
     const window = values.window ?? 10;
-    io.stdout.write(
-      formatComparison(
-        positionals.map((d) => compareRun(d, window)),
-        window,
-      ),
-    );
+    io.stdout.write(formatComparison(await Promise.all(positionals.map((d) => compareRun(d, window))), window));
     return 0;
   },
 };

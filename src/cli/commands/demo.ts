@@ -1,7 +1,7 @@
 // `stepgrpo demo`: the main job on the embedded default — synthetic multimodal task, tiny policy,
 // SFT warm-up, then StepGRPO — followed by a short report of what changed and one scored chain.
 import path from 'node:path';
-import { RunDirectory } from '../../trainer/run-directory';
+import { readRunEvents } from '../../rundir/event-log-reader';
 import type { RolloutSample, TrainerEvent } from '../../protocol/trainer-messages';
 import type { CliCommand, CliIO } from '../command';
 import { UsageError, booleanOption, intOption, parseArgs, stringOption } from '../args';
@@ -88,7 +88,7 @@ export const demoCommand: CliCommand = {
     if (!fromScratch) io.stderr.write(`${note ?? 'no shipped SFT checkpoint found: running the SFT warm-up first'}\n`);
     const summary = await trainWithProgress({ out, config }, io);
 
-    const events = RunDirectory.open(out).readEvents();
+    const { events } = await readRunEvents(out);
     const evals = events.filter((e): e is Extract<TrainerEvent, { type: 'metrics' }> => e.type === 'metrics' && e.phase === 'eval');
     const lastRollouts = events.filter((e): e is Extract<TrainerEvent, { type: 'rollouts' }> => e.type === 'rollouts').at(-1);
     const prompts = evals[0]?.values['eval/prompts'] ?? config.eval.prompts;

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RewardPresetName } from '../../core/reward';
 import { stepMetrics } from '../../core/step-metrics';
-import { encodeLine, type TrainerEvent } from '../../protocol/trainer-messages';
+import type { TrainerEvent } from '../../protocol/trainer-messages';
+import { RunWriter } from '../../rundir/run-writer';
 import { listStepFiles, readTrlStep, readVerlStep, type EngineKind, type StepFile } from './engine-rollouts';
 import { RolloutImporter } from './rollout-import';
 
@@ -33,8 +34,6 @@ export interface ImportedStep {
   skipped: number;
 }
 
-const FILES = { config: 'config.json', events: 'events.ndjson', rollouts: 'rollouts.jsonl', metrics: 'metrics.jsonl' } as const;
-
 export class EngineFolderImport {
   private readonly done = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
@@ -44,6 +43,7 @@ export class EngineFolderImport {
 
   private constructor(
     private readonly options: FolderImportOptions,
+    private readonly writer: RunWriter,
     kind: EngineKind,
     readonly follow: boolean,
   ) {
@@ -62,11 +62,9 @@ export class EngineFolderImport {
           (follow ? '; to follow a run that has not written one yet, pick the kind (verl or TRL)' : ''),
       );
     }
-    const run = new EngineFolderImport({ ...options, source }, resolved, follow);
-    fs.writeFileSync(path.join(options.runDir, FILES.config), `${JSON.stringify({ imported: { from: source, kind: resolved, preset: options.preset, follow } }, null, 2)}\n`);
-    fs.writeFileSync(path.join(options.runDir, FILES.rollouts), '');
-    if (follow) run.append([{ v: 1, type: 'hello', pid: process.pid, version: 'import', device: { ep: `follow-${resolved}`, threads: 0 }, config: { from: source } }]);
-    return run;
+    const writer = RunWriter.create(options.runDir, { imported: { from: source, kind: resolved, preset: options.preset, follow } });
+    if (follow) writer.append({ v: 1, type: 'hello', pid: process.pid, version: 'import', device: { ep: `follow-${resolved}`, threads: 0 }, config: { from: source } });
+    return new EngineFolderImport({ ...options, source }, writer, resolved, follow);
   }
 
   get runDir(): string {
@@ -92,7 +90,7 @@ export class EngineFolderImport {
     this.finished = true;
     if (this.timer) clearInterval(this.timer);
     await this.polling;
-    this.append([{ v: 1, type: 'done', status, summary: { imported: this.options.source, steps: this.done.size } }]);
+    this.writer.append({ v: 1, type: 'done', status, summary: { imported: this.options.source, steps: this.done.size } });
   }
 
   private async pollOnce(): Promise<ImportedStep[]> {
@@ -157,21 +155,7 @@ export class EngineFolderImport {
       for (const [k, vs] of engineSums) values[`engine/${k}`] = vs.reduce((a, b) => a + b, 0) / vs.length;
       events.push({ v: 1, type: 'metrics', step: event.step, phase: 'rl', values });
     }
-    this.append(events);
+    this.writer.append(...events);
     return { step: file.step, file: file.file, chains: result.chains, skipped: result.skipped.length + skippedLines };
-  }
-
-  private append(events: TrainerEvent[]): void {
-    const dir = this.options.runDir;
-    const lines = (type: TrainerEvent['type'] | undefined) =>
-      events
-        .filter((e) => type === undefined || e.type === type)
-        .map(encodeLine)
-        .join('');
-    fs.appendFileSync(path.join(dir, FILES.events), lines(undefined));
-    const rollouts = lines('rollouts');
-    if (rollouts) fs.appendFileSync(path.join(dir, FILES.rollouts), rollouts);
-    const metrics = lines('metrics');
-    if (metrics) fs.appendFileSync(path.join(dir, FILES.metrics), metrics);
   }
 }

@@ -100,7 +100,7 @@ export async function importRollouts(arg: ImportArg | undefined, deps: ImportDep
   }
 
   const { id, dir } = createRunDirectory(deps.runsRoot(), `import-${path.basename(file, path.extname(file))}`, new Date());
-  await writeImportedRun(dir, file, result);
+  writeImportedRun(dir, file, result);
 
   const name = path.basename(file);
   deps.log.info(`Imported ${result.chains} chains (${result.records} records, ${result.events.length} step(s)) from ${file} into ${dir}`);

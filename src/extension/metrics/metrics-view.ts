@@ -14,13 +14,14 @@ import {
   type MetricsViewState,
   type SeriesChunk,
 } from '../../protocol/metrics-messages';
+import { describeProblem, EventLogReader } from '../../rundir/event-log-reader';
+import { RUN_FILES } from '../../rundir/run-files';
 import { newestFirst } from '../runs/run-directory-reader';
 import type { RunChange, RunManager } from '../runs/run-manager';
 import { describeProgress, type RunState } from '../runs/run-state';
 import { WebviewHost } from '../webview-host';
 import { metricsCsv, pngBytes } from './metrics-export';
 import { MetricStore } from './metric-store';
-import { METRICS_FILE, MetricsFileTail } from './metrics-file';
 import { isSelected, keepRuns, restoreViewState, selectRun, setMetricHidden, setSmoothing } from './view-state';
 
 export const METRICS_VIEW_ID = 'stepgrpo.metrics';
@@ -29,6 +30,8 @@ const STATE_KEY = 'stepgrpo.metrics.viewState';
 export const FLUSH_MS = 250;
 /** Folder rescans triggered by the Runs view's watchers, at most one per second. */
 const RESCAN_MS = 1000;
+/** How often a shown view reads on the selected runs that another process writes. */
+const FOLLOW_MS = 1000;
 
 export interface MetricsViewOptions {
   extensionUri: vscode.Uri;
@@ -51,7 +54,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
   private readonly runs = new Map<string, RunState>();
   private readonly store = new MetricStore();
   /** Runs whose metrics.jsonl has been read (the tail follows later appends). */
-  private readonly tails = new Map<string, MetricsFileTail>();
+  private readonly tails = new Map<string, EventLogReader>();
   private readonly loads = new Map<string, Promise<void>>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private rescanTimer: ReturnType<typeof setTimeout> | undefined;
@@ -65,10 +68,15 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
     this.state = restoreViewState(options.memento.get(STATE_KEY));
     this._register(options.manager.onDidChange((change) => this.onRunChange(change)));
     this._register(options.onRunsChanged(() => this.rescanSoon()));
+    // File watchers can miss appends (and do for a run resumed from a terminal): the folder is polled too.
+    const follow = setInterval(() => {
+      if (this.visible) this.readOnSelected();
+    }, FOLLOW_MS);
     this._register({
       dispose: () => {
         clearTimeout(this.flushTimer);
         clearTimeout(this.rescanTimer);
+        clearInterval(follow);
       },
     });
   }
@@ -191,20 +199,20 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
     if (pending) return pending;
     const run = this.runs.get(runId);
     if (!run) return Promise.resolve();
-    const tail = new MetricsFileTail(path.join(run.dir, METRICS_FILE), `${runId}/${METRICS_FILE}`);
+    const tail = new EventLogReader(path.join(run.dir, RUN_FILES.metrics));
     this.tails.set(runId, tail);
     const loading = this.readTail(runId, tail, true);
     this.loads.set(runId, loading);
     return loading;
   }
 
-  private async readTail(runId: string, tail: MetricsFileTail, first: boolean): Promise<void> {
+  private async readTail(runId: string, tail: EventLogReader, first: boolean): Promise<void> {
     try {
       const read = await tail.read();
       if (read.restarted) this.store.delete(runId);
-      for (const event of read.events) this.store.add(runId, event.step, event.values);
-      for (const error of read.errors.slice(0, 5)) this.options.log.warn(`Metrics view: ${error} (line skipped)`);
-      if (read.errors.length > 5) this.options.log.warn(`Metrics view: ${read.errors.length - 5} more bad lines in ${runId}/${METRICS_FILE}`);
+      for (const event of read.events) if (event.type === 'metrics') this.store.add(runId, event.step, event.values);
+      for (const problem of read.problems.slice(0, 5)) this.options.log.warn(`Metrics view: ${runId}/${describeProblem(problem)}`);
+      if (read.problems.length > 5) this.options.log.warn(`Metrics view: ${read.problems.length - 5} more bad lines in ${runId}/${RUN_FILES.metrics}`);
       if (first || read.restarted) this.store.invalidate(runId);
     } catch (err) {
       const message = `StepGRPO: cannot read ${tail.file}: ${(err as Error).message}`;
@@ -215,7 +223,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
   }
 
   /** Reads appended lines after any read in progress (one reader per tail at a time). */
-  private readOn(runId: string, tail: MetricsFileTail): void {
+  private readOn(runId: string, tail: EventLogReader): void {
     this.loads.set(
       runId,
       (this.loads.get(runId) ?? Promise.resolve()).then(() => this.readTail(runId, tail, false)),
@@ -256,16 +264,23 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
     this.setState(keepRuns(this.state, (id) => this.runs.has(id)));
     if (!this.scanned && this.state.selected.length === 0 && listed[0]) this.setState(selectRun(this.state, listed[0].id, true));
     this.scanned = true;
-    for (const s of this.state.selected) {
-      // A run that another process writes (a recording reward server) is read on from where its
-      // tail stopped: file watchers can miss appends, and a runs change says there may be some.
-      const tail = this.tails.get(s.runId);
-      if (tail && this.loads.has(s.runId) && !this.options.manager.get(s.runId)) this.readOn(s.runId, tail);
-      else void this.load(s.runId);
-    }
+    // A runs change says there may be appends, and new runs to read.
+    this.readOnSelected();
     if (this.state !== before) this.post({ type: 'state', state: this.state });
     this.runsDirty = true;
     this.flushSoon();
+  }
+
+  /**
+   * Selected runs that another process writes (a recording reward server, a trainer in a
+   * terminal) are read on from where their reader stopped; runs not read yet are loaded.
+   */
+  private readOnSelected(): void {
+    for (const s of this.state.selected) {
+      const tail = this.tails.get(s.runId);
+      if (!tail || !this.loads.has(s.runId)) void this.load(s.runId);
+      else if (!this.options.manager.get(s.runId)?.live) this.readOn(s.runId, tail);
+    }
   }
 
   /** Follows metrics.jsonl of selected runs that no trainer of this window reports on. */
@@ -276,11 +291,11 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
       let base = root;
       while (!fs.existsSync(base) && path.dirname(base) !== base) base = path.dirname(base);
       const rel = path.relative(base, root).split(path.sep).filter(Boolean).join('/');
-      const watcher = this._register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(base), `${rel ? `${rel}/` : ''}*/${METRICS_FILE}`)));
+      const watcher = this._register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(base), `${rel ? `${rel}/` : ''}*/${RUN_FILES.metrics}`)));
       const onFile = (uri: vscode.Uri) => {
         const runId = path.basename(path.dirname(uri.fsPath));
         const tail = this.tails.get(runId);
-        if (tail && !this.options.manager.get(runId) && isSelected(this.state, runId)) this.readOn(runId, tail);
+        if (tail && !this.options.manager.get(runId)?.live && isSelected(this.state, runId)) this.readOn(runId, tail);
       };
       this._register(watcher.onDidChange(onFile));
       this._register(watcher.onDidCreate(onFile));

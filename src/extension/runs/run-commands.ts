@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunManager } from './run-manager';
-import { RUN_FILES } from './run-directory-reader';
+import { RUN_FILES } from '../../rundir/run-files';
 import { describeProgress, isResumable, isTerminal, STATUS_LABELS, type RunState } from './run-state';
 import type { RunsTreeProvider } from './runs-tree';
 import type { LocatedConfigIssue } from '../../protocol/run-config-check';

@@ -1,17 +1,14 @@
 // Reads runs back from their directories (DESIGN §4: the run directory is the source of truth), so
-// runs started from the CLI, or by an earlier window, appear in the Runs view too. Only config.json
-// and the tail of events.ndjson are read: a long run's log holds megabytes of rollouts.
+// runs started from the CLI, or by an earlier window, appear in the Runs view too. Only config.json,
+// the tail of events.ndjson and its hello lines are parsed: a long run's log holds megabytes of
+// rollouts.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parseTrainerEvent, type EventContext, type TrainerEvent } from '../../protocol/trainer-messages';
+import { readLastHello, readLastLine, readTailEvents } from '../../rundir/event-log-tail';
+import { RUN_FILES } from '../../rundir/run-files';
 import { initialRunState, isTerminal, reduceRunEvent, rewardOf, totalStepsOf, type RunState } from './run-state';
 
 export { totalStepsOf } from './run-state';
-
-export const RUN_FILES = { config: 'config.json', events: 'events.ndjson', log: 'trainer.log' } as const;
-
-/** How the trainer (encodeLine) starts every rollouts line. */
-const ROLLOUTS_PREFIX = '{"v":1,"type":"rollouts"';
 
 export interface ReadOptions {
   /** Whether a trainer pid from a `hello` event is still alive (injected for tests). */
@@ -31,76 +28,21 @@ export function pidIsAlive(pid: number): boolean {
   }
 }
 
+/**
+ * A run that its events leave unfinished is `running` (or `paused`) while the pid of its last
+ * `hello` is alive, whoever started it; otherwise its writer died without `done`: `interrupted`.
+ */
+export function settleStatus(state: RunState, isAlive: (pid: number) => boolean = pidIsAlive): RunState {
+  if (isTerminal(state.status)) return state;
+  if (state.pid !== undefined && isAlive(state.pid)) return { ...state, status: state.status === 'paused' ? 'paused' : 'running' };
+  return { ...state, status: 'interrupted' };
+}
+
 async function stat(file: string) {
   try {
     return await fs.stat(file);
   } catch {
     return undefined;
-  }
-}
-
-/** Complete, valid event lines at the end of the file (a torn last line is skipped). */
-export async function readTailEvents(
-  file: string,
-  tailBytes = 64 * 1024,
-  maxTailBytes = 16 * 1024 * 1024,
-  context: EventContext = {},
-): Promise<{ events: TrainerEvent[]; wholeFile: boolean }> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const size = (await handle.stat()).size;
-    for (let window = tailBytes; ; window *= 2) {
-      const start = Math.max(0, size - Math.min(window, maxTailBytes));
-      const buf = Buffer.alloc(size - start);
-      await handle.read(buf, 0, buf.length, start);
-      const lines = buf.toString('utf8').split('\n');
-      if (start > 0) lines.shift(); // starts mid-line
-      const events: TrainerEvent[] = [];
-      for (const line of lines) {
-        // Rollouts lines are most of the bytes and change nothing in the run state: skip them unparsed.
-        if (!line.trim() || line.startsWith(ROLLOUTS_PREFIX)) continue;
-        const parsed = parseTrainerEvent(line, context);
-        if (parsed.ok) events.push(parsed.value);
-      }
-      const enough = events.some((e) => e.type === 'metrics' || e.type === 'done' || e.type === 'phase');
-      if (start === 0 || enough || window >= maxTailBytes) return { events, wholeFile: start === 0 };
-    }
-  } finally {
-    await handle.close();
-  }
-}
-
-/** The first event of the log: the trainer's `hello` (pid, device). */
-async function readHello(file: string): Promise<TrainerEvent | undefined> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const buf = Buffer.alloc(256 * 1024);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    const text = buf.subarray(0, bytesRead).toString('utf8');
-    const end = text.indexOf('\n');
-    if (end < 0) return undefined;
-    const parsed = parseTrainerEvent(text.slice(0, end));
-    return parsed.ok && parsed.value.type === 'hello' ? parsed.value : undefined;
-  } finally {
-    await handle.close();
-  }
-}
-
-async function lastLine(file: string, bytes = 4096): Promise<string | undefined> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const size = (await handle.stat()).size;
-    const start = Math.max(0, size - bytes);
-    const buf = Buffer.alloc(size - start);
-    await handle.read(buf, 0, buf.length, start);
-    return buf
-      .toString('utf8')
-      .split('\n')
-      .map((l) => l.trim())
-      .filter(Boolean)
-      .at(-1);
-  } finally {
-    await handle.close();
   }
 }
 
@@ -112,7 +54,7 @@ async function lastLine(file: string, bytes = 4096): Promise<string | undefined>
  */
 export async function readRunDirectory(dir: string, options: ReadOptions = {}): Promise<RunState | undefined> {
   const isAlive = options.isAlive ?? pidIsAlive;
-  const [configStat, eventsStat, logStat] = await Promise.all(Object.values(RUN_FILES).map((f) => stat(path.join(dir, f))));
+  const [configStat, eventsStat, logStat] = await Promise.all([RUN_FILES.config, RUN_FILES.events, RUN_FILES.log].map((f) => stat(path.join(dir, f))));
   if (!configStat && !eventsStat && !logStat) return undefined;
   // config.json is written once, before step 0: its mtime is the start.
   const startedAt = Math.min(...[configStat, eventsStat, logStat].flatMap((s) => (s ? [s.mtimeMs] : [])));
@@ -130,22 +72,21 @@ export async function readRunDirectory(dir: string, options: ReadOptions = {}): 
 
   if (eventsStat && eventsStat.size > 0) {
     const eventsFile = path.join(dir, RUN_FILES.events);
-    const { events, wholeFile } = await readTailEvents(eventsFile, options.tailBytes, options.maxTailBytes, { maxStep: state.totalSteps });
+    const tail = { tailBytes: options.tailBytes, maxTailBytes: options.maxTailBytes, context: { maxStep: state.totalSteps } };
+    const { events, wholeFile } = await readTailEvents(eventsFile, tail);
     if (!wholeFile) {
-      const hello = await readHello(eventsFile);
+      // The session now writing the run, when its hello is before the tail.
+      const hello = await readLastHello(eventsFile);
       if (hello) state = reduceRunEvent(state, hello);
     }
     for (const event of events) state = reduceRunEvent(state, event);
   }
 
-  if (!isTerminal(state.status)) {
-    if (state.pid !== undefined && isAlive(state.pid)) state.status = state.status === 'paused' ? 'paused' : 'running';
-    else if (!eventsStat && !configStat && logStat) {
-      state.status = 'failed';
-      state.error = state.error ?? (await lastLine(path.join(dir, RUN_FILES.log))) ?? 'the trainer failed before it wrote anything';
-    } else state.status = 'interrupted';
+  if (!isTerminal(state.status) && !eventsStat && !configStat && logStat) {
+    const error = state.error ?? (await readLastLine(path.join(dir, RUN_FILES.log))) ?? 'the trainer failed before it wrote anything';
+    return { ...state, status: 'failed', error };
   }
-  return state;
+  return settleStatus(state, isAlive);
 }
 
 /** Every run under `root` (e.g. `<workspace>/.stepgrpo/runs`), newest first; a missing root is empty. */
@@ -187,10 +128,19 @@ export function newestFirst(a: RunState, b: RunState): number {
   return (b.startedAt ?? 0) - (a.startedAt ?? 0) || b.id.localeCompare(a.id);
 }
 
-/** Live runs win over what their folder says: they know about spawn failures and exit codes. */
+/**
+ * A run this window started wins over what its folder says: it knows about spawn failures and exit
+ * codes, and it hears the trainer first. Not once its trainer has exited and another process (a
+ * `--resume` from a terminal) has said hello in the folder since: the folder is the newer truth.
+ */
+export function newerOf(mine: RunState | undefined, folder: RunState | undefined): RunState | undefined {
+  if (!mine) return folder;
+  return mine.live || folder?.pid === undefined || folder.pid === mine.pid ? mine : folder;
+}
+
 export function mergeRuns(scanned: RunState[], live: RunState[]): RunState[] {
   const byDir = new Map<string, RunState>();
   for (const run of scanned) byDir.set(path.resolve(run.dir), run);
-  for (const run of live) byDir.set(path.resolve(run.dir), run);
+  for (const run of live) byDir.set(path.resolve(run.dir), newerOf(run, byDir.get(path.resolve(run.dir)))!);
   return [...byDir.values()].sort(newestFirst);
 }

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TrainerEvent } from '../../protocol/trainer-messages';
-import { RUN_FILES } from './run-directory-reader';
+import { RUN_FILES } from '../../rundir/run-files';
 import { createRunDirectory } from './run-id';
 import { describeExit, initialRunState, isTerminal, reduceRunEvent, reduceRunExit, type ExitInfo, type RunState } from './run-state';
 import { TrainerProcess } from './trainer-process';
@@ -126,7 +126,7 @@ export class RunManager {
   branch(request: BranchRequest): RunState {
     this.checkCanSpawn();
     if (!fs.existsSync(path.join(request.checkpoint, 'state.json'))) throw new Error(`${request.checkpoint} is not a complete checkpoint (no state.json)`);
-    const source = JSON.parse(fs.readFileSync(path.join(request.sourceDir, 'config.json'), 'utf8')) as { sft?: Record<string, unknown> };
+    const source = JSON.parse(fs.readFileSync(path.join(request.sourceDir, RUN_FILES.config), 'utf8')) as { sft?: Record<string, unknown> };
     const config = { ...source, sft: { ...source.sft, steps: 0 }, initFrom: path.resolve(request.checkpoint) };
     const label = `${path.basename(request.sourceDir).replace(/-\d{8}-\d{6}(-\d+)?$/, '')}-from-${path.basename(request.checkpoint)}`;
     const { id, dir } = createRunDirectory(request.runsRoot, label, new Date());

@@ -59,15 +59,18 @@ export function reduceRunEvent(state: RunState, event: TrainerEvent): RunState {
   // A requested stop stays `stopping` until the trainer says `done` (or exits).
   const active: RunStatus = isTerminal(state.status) || state.status === 'stopping' ? state.status : state.status === 'paused' ? 'paused' : 'running';
   switch (event.type) {
-    case 'hello':
+    case 'hello': {
+      // A trainer (or recorder) begins a session: a run resumed after it ended runs again, and why it ended is history.
+      const { error: _ended, ...resumed } = state;
       return {
-        ...state,
-        status: active,
+        ...(isTerminal(state.status) ? resumed : state),
+        status: state.status === 'stopping' ? 'stopping' : 'running',
         pid: event.pid,
         device: event.device.ep,
         totalSteps: state.totalSteps ?? totalStepsOf(event.config),
         reward: state.reward ?? rewardOf(event.config),
       };
+    }
     case 'phase':
       return { ...state, status: active, phase: event.phase, step: Math.max(state.step, event.step), totalSteps: event.totalSteps };
     case 'metrics': {

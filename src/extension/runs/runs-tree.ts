@@ -1,16 +1,21 @@
 // The Runs view: every run folder under the runs roots (read back from disk, so CLI runs appear
 // too) merged with the live runs of this window. The first listing comes from folder names alone,
 // at once; each run's state is read in the background and shown when ready. Refreshes are
-// debounced: a live run writes an event per step and the file watcher reports each append.
+// debounced: a live run writes an event per step and the file watcher reports each append. File
+// watchers can miss appends (a run resumed from a terminal): the sizes of the run files are
+// polled too, and a change refreshes the view.
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { RUN_FILES } from '../../rundir/run-files';
 import { Disposable } from '../disposable';
 import { mergeRuns, quickScanRunsRoot, scanRunsRoot } from './run-directory-reader';
 import type { RunManager } from './run-manager';
 import { describeProgress, formatReward, isResumable, isTerminal, STATUS_LABELS, type RunState, type RunStatus } from './run-state';
 
 export const RUNS_VIEW_ID = 'stepgrpo.runs';
+/** How often the run folders' file sizes are compared with the view's. */
+const POLL_MS = 1000;
 
 /** contextValue of tree items; package.json `menus` match on these. */
 export const RUN_CONTEXT = {
@@ -85,6 +90,11 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   readonly onDidChangeTreeData = this.changed.event;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private current: RunState[] = [];
+  /** What getChildren last gave the view (the rows on screen). */
+  private lastShown: RunState[] = [];
+  /** Each run folder's file sizes as last polled. */
+  private sizes = new Map<string, string>();
+  private polling = false;
   private readonly watchers = new Map<string, vscode.FileSystemWatcher>();
   private watching = false;
   /** The background scan, and whether another is wanted once it ends. */
@@ -102,6 +112,11 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     super();
     this._register(manager.onDidChange(() => this.refreshSoon()));
     this._register({ dispose: () => clearTimeout(this.timer) });
+  }
+
+  /** The rows on screen (tests: what a person sees, not a fresh scan). */
+  get onScreen(): readonly RunState[] {
+    return this.lastShown;
   }
 
   /** Coalesces bursts of changes into one tree refresh. */
@@ -130,6 +145,8 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     if (!this.watching) {
       this.watching = true;
       this.watchRoots();
+      const poll = setInterval(() => void this.pollSizes(), POLL_MS);
+      this._register({ dispose: () => clearInterval(poll) });
       this._register(
         vscode.workspace.onDidChangeWorkspaceFolders(() => {
           this.watchRoots();
@@ -139,12 +156,12 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     }
     if (this.fresh) {
       this.fresh = false;
-      return this.current;
+      return (this.lastShown = this.current);
     }
     // Folder names first (milliseconds), states from the background scan.
     if (this.current.length === 0) this.current = mergeRuns((await Promise.all(this.roots().map((r) => quickScanRunsRoot(r)))).flat(), this.manager.list());
     this.scanInBackground();
-    return this.current;
+    return (this.lastShown = this.current);
   }
 
   private scanInBackground(): void {
@@ -167,6 +184,28 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     );
   }
 
+  /** Refreshes the view when a run folder appeared, went, or its files changed size since the last poll. */
+  private async pollSizes(): Promise<void> {
+    if (this.polling || this.isDisposed) return;
+    this.polling = true;
+    try {
+      const sizes = new Map<string, string>();
+      for (const root of this.roots()) {
+        const entries = await fs.promises.readdir(root, { withFileTypes: true }).catch(() => []);
+        for (const e of entries.filter((d) => d.isDirectory())) {
+          const dir = path.join(root, e.name);
+          const stats = await Promise.all([RUN_FILES.config, RUN_FILES.events, RUN_FILES.log].map((f) => fs.promises.stat(path.join(dir, f)).catch(() => undefined)));
+          sizes.set(dir, stats.map((s) => s?.size ?? -1).join(':'));
+        }
+      }
+      const changed = sizes.size !== this.sizes.size || [...sizes].some(([dir, size]) => this.sizes.get(dir) !== size);
+      this.sizes = sizes;
+      if (changed) this.refreshSoon();
+    } finally {
+      this.polling = false;
+    }
+  }
+
   private watchRoots(): void {
     for (const root of this.roots()) {
       if (this.watchers.has(root)) continue;
@@ -175,7 +214,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
       let base = root;
       while (!fs.existsSync(base) && path.dirname(base) !== base) base = path.dirname(base);
       const rel = path.relative(base, root).split(path.sep).filter(Boolean).join('/');
-      const glob = `${rel ? `${rel}/` : ''}*/{config.json,events.ndjson,trainer.log}`;
+      const glob = `${rel ? `${rel}/` : ''}*/{${[RUN_FILES.config, RUN_FILES.events, RUN_FILES.log].join(',')}}`;
       const watcher = this._register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(base), glob)));
       for (const on of [watcher.onDidCreate, watcher.onDidChange, watcher.onDidDelete]) this._register(on(() => this.refreshSoon()));
       this.watchers.set(root, watcher);

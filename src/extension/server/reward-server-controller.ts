@@ -33,7 +33,14 @@ export class RewardServerController extends Disposable {
     super();
     this.statusItem.name = 'StepGRPO Reward Server';
     this.statusItem.command = SERVER_ACTIONS_COMMAND;
-    this._register({ dispose: () => void this.server?.close(500) });
+    this._register({
+      dispose: () => {
+        void this.server?.close(500);
+        // The window is closing: `done` is written now, before the host may be gone, so that the
+        // recording reads as stopped rather than as a run whose writer died.
+        this.recorder?.close('stopped');
+      },
+    });
   }
 
   get url(): string | undefined {
@@ -45,7 +52,11 @@ export class RewardServerController extends Disposable {
     return this.recording;
   }
 
-  private recording: string | undefined;
+  private recorder: RunRecorderType | undefined;
+
+  private get recording(): string | undefined {
+    return this.recorder?.dir;
+  }
 
   start(): Promise<StartServerResult> {
     if (this.server) {
@@ -61,7 +72,7 @@ export class RewardServerController extends Disposable {
     const server = this.server;
     if (!server) return { status: 'not-running' };
     this.server = undefined;
-    this.recording = undefined;
+    this.recorder = undefined;
     this.statusItem.hide();
     await server.close(2000);
     this.onRunsChanged();
@@ -129,7 +140,7 @@ export class RewardServerController extends Disposable {
       return { status: 'failed', message: 'the extension is shutting down' };
     }
     this.server = server;
-    this.recording = recorder?.dir;
+    this.recorder = recorder;
     if (recorder) this.onRunsChanged();
     const url = server.url;
     this.statusItem.text = `$(server-process) Reward :${server.port}`;

@@ -1,24 +1,9 @@
-// The rollouts of one run, by RL step, from its folder (DESIGN §4: rollouts.jsonl, else
-// events.ndjson) and from live trainer events. Free of `vscode` so it is unit-tested directly.
-import { createReadStream } from 'node:fs';
+// The rollouts of one run, by RL step, as its folder's events (and a live trainer's) bring them.
+// Free of `vscode` so it is unit-tested directly.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { describeIssue } from '../../protocol/schema';
-import { parseTrainerEvent, type EventContext, type RolloutGroup } from '../../protocol/trainer-messages';
+import type { RolloutGroup } from '../../protocol/trainer-messages';
 
-/** Problems worth telling the user, each naming the file and line. */
-export interface LoadReport {
-  file: string | null;
-  /** The file's size when it was read: a later, smaller size means it was truncated or rewritten. */
-  bytes: number;
-  lines: number;
-  problems: string[];
-  /** Problems beyond the ones listed. */
-  moreProblems: number;
-}
-
-const MAX_LISTED_PROBLEMS = 5;
 const MAX_IMAGE_BYTES = 4 * 1024 * 1024;
 const IMAGE_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp' };
 
@@ -61,44 +46,6 @@ export class RolloutStore {
     }
     return true;
   }
-
-  /**
-   * Reads `<dir>/rollouts.jsonl` (or `events.ndjson` when there is none) line by line. With
-   * `maxStep` (the run's total steps) a line past the run's end is a problem, not an empty step.
-   */
-  async load(dir: string, context: EventContext = {}): Promise<LoadReport> {
-    const file = await firstExisting([path.join(dir, 'rollouts.jsonl'), path.join(dir, 'events.ndjson')]);
-    const report: LoadReport = { file, bytes: 0, lines: 0, problems: [], moreProblems: 0 };
-    if (!file) return report;
-    report.bytes = (await fs.stat(file)).size;
-    const name = path.basename(file);
-    const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-    for await (const line of lines) {
-      report.lines++;
-      if (!line.trim()) continue;
-      const parsed = parseTrainerEvent(line, context);
-      if (!parsed.ok) {
-        // An unknown event type in events.ndjson is some other tool's line, not a problem.
-        if (parsed.unknownType) continue;
-        if (report.problems.length < MAX_LISTED_PROBLEMS) report.problems.push(`${name}:${report.lines}: ${describeIssue(parsed.issue)}`);
-        else report.moreProblems++;
-        continue;
-      }
-      if (parsed.value.type === 'rollouts') this.add(parsed.value.step, parsed.value.groups, parsed.value.partial);
-    }
-    return report;
-  }
-}
-
-async function firstExisting(files: string[]): Promise<string | null> {
-  for (const f of files) {
-    try {
-      if ((await fs.stat(f)).isFile()) return f;
-    } catch {
-      // try the next one
-    }
-  }
-  return null;
 }
 
 /**

@@ -1,6 +1,8 @@
 // The Rollout viewer panel (DESIGN §9). One panel per window; it shows one run at a time, read from
-// the run folder and then followed live through the RunManager (a resumed run too: it keeps its
-// id). The host owns the state (run, step, filters, layout) and replays it whenever the webview
+// its run folder and followed there, whoever writes it (this window's trainer, one resumed from a
+// terminal, a recording reward server, an import). A trainer started here also reports on stdout:
+// that is only a shortcut (its rollouts show before the next poll; the store keeps one copy of a
+// step) and, while it lives, the source of the header, which knows exit codes. The host owns the state (run, step, filters, layout) and replays it whenever the webview
 // (re)loads: retainContextWhenHidden is off, so a hidden panel costs no memory in the renderer
 // (WebviewHost owns the handshake). After a window reload the panel comes back through the
 // WebviewPanelSerializer with the run it showed.
@@ -10,10 +12,11 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RolloutGroup } from '../../protocol/trainer-messages';
 import { defaultViewerState, parseViewerToHost, type HostToViewer, type ViewerRun, type ViewerState, type ViewerToHost } from '../../protocol/viewer-messages';
+import { RUN_FILES } from '../../rundir/run-files';
 import { RunDirectoryFollower } from '../runs/run-directory-follower';
-import { readRunDirectory } from '../runs/run-directory-reader';
+import { newerOf, readRunDirectory, settleStatus } from '../runs/run-directory-reader';
 import type { RunManager } from '../runs/run-manager';
-import type { RunState } from '../runs/run-state';
+import { initialRunState, reduceRunEvent, type RunState } from '../runs/run-state';
 import { WebviewHost } from '../webview-host';
 import { chainDocument } from './chain-export';
 import { inlineImages, RolloutStore } from './rollout-store';
@@ -70,8 +73,10 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
   /** The last warning or error, replayed with the state so a reloaded panel still shows it. */
   private lastNotice: Notice | undefined;
   private loading: Promise<void> = Promise.resolve();
-  /** Reads a run that another process writes (a recording reward server, a followed import, the CLI). */
+  /** Reads the shown run's folder as it grows. */
   private follower: RunDirectoryFollower | undefined;
+  /** The shown run as its folder tells it (its events folded in order). */
+  private folderRun: RunState | undefined;
   /** The rollouts file as read so far, to tell a truncated or rewritten file from a growing one. */
   private readFile: () => { file: string; bytes: number } | null = () => null;
   private folderWatch: vscode.Disposable | undefined;
@@ -93,12 +98,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
           const { step, groups } = change.event;
           void this.loading.then(() => this.addLive(step, groups));
         }
-        // Phase, step, pause, stop, end and a Resume Run all show in the header and the banner.
-        const next = viewerRunOf(shown, change.run, shown.rlStartsAt);
-        if (next.status !== shown.status || next.phase !== shown.phase || next.step !== shown.step || next.totalSteps !== shown.totalSteps) {
-          this.state.run = next;
-          this.post({ type: 'run', run: next });
-        }
+        this.showRunState();
         if (change.kind === 'ended') {
           this.notify({ type: 'notice', level: 'info', message: `Run ${change.run.id} ended: ${change.run.status}${change.run.error ? ` (${change.run.error})` : ''}.` });
         }
@@ -165,46 +165,45 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     const store = this.store;
     this.follower?.dispose();
     this.follower = undefined;
-    const managed = this.manager.get(run.id);
+    this.folderRun = undefined;
     this.loading = (async () => {
       const started = performance.now();
       try {
-        const [onDisk, rlStartsAt] = await Promise.all([managed ?? readRunDirectory(run.dir), readSftSteps(run.dir)]);
+        const [onDisk, rlStartsAt] = await Promise.all([readRunDirectory(run.dir), readSftSteps(run.dir)]);
         if (this.store !== store) return;
-        this.state.run = viewerRunOf(run, onDisk ?? undefined, rlStartsAt);
-        if (!managed) {
-          // Written by another process: read it all, then keep reading what it appends.
-          let caughtUp = false;
-          const follower = new RunDirectoryFollower(run.dir, {
-            onEvents: (events) => {
-              // What the folder holds now goes to the store only; one replay then shows it all.
-              for (const e of events) {
-                if (e.type !== 'rollouts') continue;
-                if (caughtUp) this.addLive(e.step, e.groups, e.partial);
-                else store.add(e.step, e.groups, e.partial);
-              }
-            },
-            onNote: (message) => this.notify({ type: 'notice', level: 'warning', message }),
-            onRewritten: () => this.checkSoon(run.dir),
-          });
-          this.follower = follower;
-          await follower.catchUp();
-          caughtUp = true;
-          follower.start();
-          this.readFile = () => follower.position();
-          this.log.info(`[viewer] ${run.id}: ${store.steps().length} steps of rollouts, followed, in ${(performance.now() - started).toFixed(0)} ms`);
-          return;
-        }
-        const report = await store.load(run.dir, { maxStep: this.state.run.totalSteps ?? undefined });
-        const read = report.file ? { file: report.file, bytes: report.bytes } : null;
-        this.readFile = () => read;
-        this.log.info(`[viewer] ${run.id}: ${store.steps().length} steps of rollouts from ${report.file ?? '(no file yet)'} in ${(performance.now() - started).toFixed(0)} ms`);
-        if (report.problems.length) {
-          const more = report.moreProblems ? ` (and ${report.moreProblems} more)` : '';
-          const message = `Some lines could not be read: ${report.problems.join('; ')}${more}`;
-          this.log.warn(`[viewer] ${run.id}: ${message}`);
-          this.notify({ type: 'notice', level: 'warning', message });
-        }
+        this.state.run = viewerRunOf(run, this.manager.get(run.id) ?? onDisk, rlStartsAt);
+        const totalSteps = onDisk?.totalSteps;
+        this.folderRun = initialRunState(run.id, run.dir, { totalSteps, startedAt: onDisk?.startedAt });
+        // Read it all, then keep reading what is appended.
+        let caughtUp = false;
+        const follower = new RunDirectoryFollower(run.dir, {
+          context: () => ({ maxStep: totalSteps }),
+          onEvents: (events) => {
+            if (this.store !== store) return;
+            for (const e of events) {
+              this.folderRun = reduceRunEvent(this.folderRun!, e);
+              if (e.type !== 'rollouts') continue;
+              // What the folder holds at first goes to the store only; one replay then shows it all.
+              if (caughtUp) this.addLive(e.step, e.groups, e.partial);
+              else store.add(e.step, e.groups, e.partial);
+            }
+          },
+          onRead: () => {
+            if (caughtUp && this.store === store) this.showRunState();
+          },
+          onNote: (message) => {
+            this.log.warn(`[viewer] ${run.id}: ${message}`);
+            this.notify({ type: 'notice', level: 'warning', message });
+          },
+          onRewritten: () => this.checkSoon(run.dir),
+        });
+        this.follower = follower;
+        await follower.catchUp();
+        caughtUp = true;
+        this.showRunState(false);
+        follower.start();
+        this.readFile = () => follower.position();
+        this.log.info(`[viewer] ${run.id}: ${store.steps().length} steps of rollouts, followed, in ${(performance.now() - started).toFixed(0)} ms`);
       } catch (err) {
         const message = `Could not read the rollouts of ${run.dir}: ${(err as Error).message}`;
         this.log.error(`[viewer] ${message}`);
@@ -280,6 +279,21 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
       await this.selectRun(ref);
       if (notice) this.notify(notice);
     } else this.readFile = () => null;
+  }
+
+  /**
+   * Phase, step, pause, stop, end and a resume: from the trainer this window started, else from the
+   * folder (whose unfinished run is live while the pid of its last `hello` is).
+   */
+  private showRunState(post = true): void {
+    const shown = this.state.run;
+    if (!shown) return;
+    const source = newerOf(this.manager.get(shown.id), this.folderRun && settleStatus(this.folderRun));
+    if (!source) return;
+    const next = viewerRunOf(shown, source, shown.rlStartsAt);
+    if (next.status === shown.status && next.phase === shown.phase && next.step === shown.step && next.totalSteps === shown.totalSteps) return;
+    this.state.run = next;
+    if (post) this.post({ type: 'run', run: next });
   }
 
   private shownStep(): number | undefined {
@@ -373,7 +387,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
 /** The config's SFT steps: the step at which rollouts start (null when the folder has no config yet). */
 async function readSftSteps(dir: string): Promise<number | null> {
   try {
-    const config = JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')) as { sft?: { steps?: unknown } };
+    const config = JSON.parse(await fs.readFile(path.join(dir, RUN_FILES.config), 'utf8')) as { sft?: { steps?: unknown } };
     return typeof config.sft?.steps === 'number' ? config.sft.steps : null;
   } catch {
     return null;

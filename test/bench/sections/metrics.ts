@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MetricStore } from '../../../src/extension/metrics/metric-store';
-import { MetricsFileTail } from '../../../src/extension/metrics/metrics-file';
+import { EventLogReader } from '../../../src/rundir/event-log-reader';
 import { downsampleMinMax, ema } from '../../../webview/metrics/chart-math';
 import { median, type BenchRow, type BenchSection } from '../bench-section';
 import { Rng } from '../../../src/model/rng';
@@ -90,7 +90,7 @@ const section: BenchSection = {
       const times: number[] = [];
       for (let i = 0; i <= PASSES; i++) {
         const t = performance.now();
-        const read = await new MetricsFileTail(file).read();
+        const read = await new EventLogReader(file).read();
         if (read.events.length !== events) throw new Error(`read ${read.events.length} of ${events} events`);
         if (i > 0) times.push(performance.now() - t);
       }

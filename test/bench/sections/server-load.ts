@@ -48,7 +48,7 @@ const section: BenchSection = {
       {
         key: 'server.load_chains_recorded',
         value: check.chains,
-        note: `chains in the run directory (expected ${REQUESTS}); ${check.steps.length} step(s), ${check.invalid.length} invalid lines`,
+        note: `chains in the run directory (expected ${REQUESTS}); ${check.steps.length} step(s), ${check.problems.length} bad lines`,
       },
     ];
   },

@@ -1,5 +1,7 @@
 // The extension under test, for every extension-host suite: one id, one way to get its test API.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { StepGrpoApi } from '../../../src/extension/main';
 import type { ViewerSnapshot } from '../../../src/extension/viewer/rollout-viewer';
@@ -18,3 +20,15 @@ export const activate = (): Thenable<StepGrpoApi> => extension().activate();
 /** The Rollout viewer's snapshot once `pred` holds. */
 export const viewerWhen = (api: StepGrpoApi, pred: (s: ViewerSnapshot) => boolean, ms: number, what: string): Promise<ViewerSnapshot> =>
   until(() => api.viewer.snapshot(), pred, ms, what);
+
+/**
+ * Saves the workbench as test-output/<name> (the harness takes it: test/e2e/run.mjs
+ * serveScreenshots); resolves to false where no harness serves screenshots (desktop VS Code).
+ */
+export async function screenshot(name: `${string}.png`): Promise<boolean> {
+  const dir = process.env['STEPGRPO_E2E_SCREENSHOTS'];
+  if (!dir) return false;
+  fs.writeFileSync(path.join(dir, `${name}.request`), '');
+  await until(() => fs.existsSync(path.join(dir, `${name}.done`)), Boolean, 20_000, `the screenshot ${name}`, 100);
+  return true;
+}

@@ -80,8 +80,9 @@ suite('rollout viewer: Open Rollout Viewer on a run folder and on a live run', (
     writeFixtureRun(dir, [1, 2], 2);
     await vscode.commands.executeCommand('stepgrpo.openRolloutViewer', { runDir: dir });
     await viewerWhen(api, (x) => x.ready && x.state.run?.id === 'viewer-shrinks' && x.postedChains > 0, 20_000, 'the folder shown');
-    const file = path.join(dir, 'rollouts.jsonl');
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').split('\n')[0] + '\n');
+    // The hello and step 1 stay: the log the viewer follows, rewritten shorter.
+    const file = path.join(dir, 'events.ndjson');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').split('\n').slice(0, 2).join('\n') + '\n');
     const truncated = await viewerWhen(api, (x) => /truncated or rewritten/.test(x.notice ?? ''), 20_000, 'the truncation banner');
     assert.deepEqual(truncated.steps, [1], 'the rewritten file was read again');
     fs.rmSync(dir, { recursive: true, force: true });

@@ -117,7 +117,7 @@ describe('RunManager', () => {
   });
 
   it('an error event is the reported failure', async () => {
-    const { m, runsRoot } = manager({ preamble: [ev.error('config: rl.groupSize: expected a number, got "4"'), ev.done('failed', { error: 'x' })], exitCode: 1 });
+    const { m, runsRoot } = manager({ preamble: [ev.error('config: rl.groupSize: expected a number, got "4"'), ev.done('failed', { error: 'x' })], hello: false, exitCode: 1 });
     const run = m.start({ runsRoot, preset: 'smoke' });
     const end = await m.whenEnded(run.id);
     assert.equal(end.status, 'failed');

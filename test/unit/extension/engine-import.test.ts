@@ -9,7 +9,7 @@ import path from 'node:path';
 import { EngineFolderImport } from '../../../src/extension/import/engine-folder-import';
 import { messageText } from '../../../src/extension/import/engine-rollouts';
 import { RunDirectoryFollower } from '../../../src/extension/runs/run-directory-follower';
-import { RolloutStore } from '../../../src/extension/viewer/rollout-store';
+import { readRolloutStore } from '../../support/rollout-fixtures';
 import type { TrainerEvent } from '../../../src/protocol/trainer-messages';
 import { runCli } from '../../support/cli-harness';
 import { engineRows, writeTrlStep, writeVerlStep } from '../../support/engine-folders';
@@ -27,8 +27,7 @@ async function importOnce(source: string) {
   const run = await EngineFolderImport.create({ source, runDir, preset: 'stepgrpo', settleMs: 0 }, false);
   const steps = await run.poll();
   await run.finish();
-  const store = new RolloutStore();
-  await store.load(runDir);
+  const { store } = await readRolloutStore(runDir);
   return { run, runDir, steps, store };
 }
 
@@ -108,7 +107,7 @@ describe('engine folder import', () => {
     const follower = new RunDirectoryFollower(runDir, { onEvents: (e) => seen.push(...e) });
     await follower.catchUp();
     assert.deepEqual(
-      seen.map((e) => e.type === 'rollouts' && e.step),
+      seen.flatMap((e) => (e.type === 'rollouts' ? [e.step] : [])),
       [1],
     );
     writeVerlStep(source, 2);
@@ -119,7 +118,7 @@ describe('engine folder import', () => {
     assert.deepEqual(await run.poll(), [], 'a file is imported once');
     await follower.catchUp();
     assert.deepEqual(
-      seen.map((e) => e.type === 'rollouts' && e.step),
+      seen.flatMap((e) => (e.type === 'rollouts' ? [e.step] : [])),
       [1, 2],
     );
     await run.finish('stopped');

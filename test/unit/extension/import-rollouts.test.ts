@@ -7,10 +7,9 @@ import { groupAdvantages } from '../../../src/core/grpo';
 import { scoreChain } from '../../../src/core/reward';
 import { writeImportedRun } from '../../../src/extension/import/imported-run';
 import { readRunDirectory } from '../../../src/extension/runs/run-directory-reader';
-import { RolloutStore } from '../../../src/extension/viewer/rollout-store';
 import { convertRolloutLines, ImportError, type ImportOptions } from '../../../src/extension/import/rollout-import';
 import { chainRecord, fixtureRollouts, jsonl, promptGroups, promptOf, scoredRecord, verlRecord } from '../../support/import-fixtures';
-import { problemOf, referenceOf } from '../../support/rollout-fixtures';
+import { problemOf, readRolloutStore, referenceOf } from '../../support/rollout-fixtures';
 
 const options = (extra: Partial<ImportOptions> = {}): ImportOptions => ({ file: '/data/chains.jsonl', preset: 'stepgrpo', ...extra });
 
@@ -243,14 +242,13 @@ describe('import rollouts: the run folder', () => {
   it('is read back as a completed run by the Runs view and its rollouts by the viewer store', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'import-run-'));
     const result = convertRolloutLines(jsonl([...promptGroups([1, 2]), '{bad']), options());
-    await writeImportedRun(dir, '/data/chains.jsonl', result);
+    writeImportedRun(dir, '/data/chains.jsonl', result);
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')), { imported: { from: '/data/chains.jsonl', records: 8, skipped: 1 } });
     const run = await readRunDirectory(dir, { isAlive: () => false });
     assert.equal(run?.status, 'completed');
     assert.equal(run?.error, undefined);
-    const store = new RolloutStore();
-    const report = await store.load(dir);
-    assert.deepEqual(report.problems, []);
+    const { store, problems } = await readRolloutStore(dir);
+    assert.deepEqual(problems, []);
     assert.deepEqual(store.steps(), [0]);
     assert.deepEqual(store.groups(0), result.events[0]!.groups);
   });

@@ -4,37 +4,34 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { inlineImages, RolloutStore } from '../../../src/extension/viewer/rollout-store';
-import { fixtureGroup, writeFixtureRun } from '../../support/rollout-fixtures';
+import { fixtureGroup, readRolloutStore, writeFixtureRun } from '../../support/rollout-fixtures';
 import { encodePng } from '../../../src/trainer/data/png-encode';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'viewer-store-'));
 
 describe('rollout store', () => {
-  it('reads rollouts.jsonl of a run folder by step', async () => {
+  it('gathers a run folder’s rollouts by step', async () => {
     const dir = tmp();
     writeFixtureRun(dir, [3, 4, 6], 2);
-    const store = new RolloutStore();
-    const report = await store.load(dir);
-    assert.equal(path.basename(report.file!), 'rollouts.jsonl');
+    const { store, problems } = await readRolloutStore(dir);
     assert.deepEqual(store.steps(), [3, 4, 6]);
     assert.equal(store.latest(), 6);
     assert.equal(store.chainCount(4), 8);
-    assert.deepEqual(report.problems, []);
+    assert.deepEqual(problems, []);
   });
 
-  it('falls back to events.ndjson and reports torn or bad lines by file:line without losing the rest', async () => {
+  it('keeps the rest when lines are torn or bad, and names them by file:line', async () => {
     const dir = tmp();
     writeFixtureRun(dir, [1, 2], 1);
-    fs.rmSync(path.join(dir, 'rollouts.jsonl'));
-    const events = path.join(dir, 'events.ndjson');
-    fs.appendFileSync(events, '{"v":1,"type":"rollouts","step":"x","groups":[]}\n{"v":1,"type":"custom-tool-line"}\n{"v":1,"type":"roll');
-    const store = new RolloutStore();
-    const report = await store.load(dir);
-    assert.equal(path.basename(report.file!), 'events.ndjson');
+    fs.appendFileSync(path.join(dir, 'events.ndjson'), '{"v":1,"type":"rollouts","step":"x","groups":[]}\n{"v":1,"type":"custom-tool-line"}\n{"v":1,"type":"roll');
+    const { store, problems } = await readRolloutStore(dir);
     assert.deepEqual(store.steps(), [1, 2]);
-    assert.equal(report.problems.length, 2);
-    assert.match(report.problems[0]!, /^events\.ndjson:5: step: expected an integer ≥ 0, got string/);
-    assert.match(report.problems[1]!, /^events\.ndjson:7: not JSON/);
+    assert.deepEqual(
+      problems.map((p) => p.path),
+      ['events.ndjson:5', 'events.ndjson:7'],
+    );
+    assert.match(problems[0]!.message, /^step: expected an integer ≥ 0, got string/);
+    assert.match(problems[1]!.message, /the last line is incomplete/);
   });
 
   it('keeps the first event of a step (a live event also read back from the folder is not doubled)', () => {
@@ -42,13 +39,6 @@ describe('rollout store', () => {
     assert.equal(store.add(5, [fixtureGroup(0)]), true);
     assert.equal(store.add(5, [fixtureGroup(1), fixtureGroup(2)]), false);
     assert.equal(store.groups(5).length, 1);
-  });
-
-  it('an empty folder has no steps and names no file', async () => {
-    const store = new RolloutStore();
-    const report = await store.load(tmp());
-    assert.equal(report.file, null);
-    assert.deepEqual(store.steps(), []);
   });
 
   it('inlines image files relative to the run folder as data URIs and drops missing ones', async () => {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { mergeRuns, quickScanRunsRoot, readRunDirectory, readTailEvents, scanRunsRoot } from '../../../src/extension/runs/run-directory-reader';
+import { mergeRuns, quickScanRunsRoot, readRunDirectory, scanRunsRoot } from '../../../src/extension/runs/run-directory-reader';
+import { readTailEvents } from '../../../src/rundir/event-log-tail';
 import { createRunDirectory, runIdFor } from '../../../src/extension/runs/run-id';
 import { initialRunState } from '../../../src/extension/runs/run-state';
 import { ev, runEvents, tempDir, writeRunDir } from './run-fixtures';
@@ -36,12 +37,21 @@ describe('reading a run folder', () => {
     // 40 RL steps of ~20 kB rollouts each: 800 kB, read through a 16 kB first window.
     const events = runEvents({ sft: 2, rl: 40, rolloutPadding: 20_000, end: null, pid: 99 });
     const dir = writeRunDir(root, 'long', { events, config: { sft: { steps: 2 }, rl: { steps: 40 } } });
-    const tail = await readTailEvents(path.join(dir, 'events.ndjson'), 16 * 1024);
+    const tail = await readTailEvents(path.join(dir, 'events.ndjson'), { tailBytes: 16 * 1024 });
     assert.equal(tail.wholeFile, false);
     assert.ok(tail.events.length < events.length / 4, `read ${tail.events.length} of ${events.length} events`);
     const run = await readRunDirectory(dir, { isAlive: (pid) => pid === 99, tailBytes: 16 * 1024 });
     assert.equal(run?.status, 'running');
     assert.deepEqual([run?.step, run?.totalSteps, run?.lastReward], [42, 42, 4.2]);
+  });
+
+  it('a stopped run resumed from a terminal reads as running again, with the new trainer’s pid', async () => {
+    const stopped = runEvents({ end: 'stopped', pid: 111 }).filter((e) => e.type !== 'metrics' || e.phase !== 'eval');
+    const resumed = [ev.hello(222), ev.phase('rl', 5, 5)];
+    const dir = writeRunDir(root, 'resumed', { events: [...stopped, ...resumed] });
+    const run = await readRunDirectory(dir, { isAlive: (pid) => pid === 222 });
+    assert.deepEqual([run?.status, run?.pid, run?.error], ['running', 222, undefined]);
+    assert.equal((await readRunDirectory(dir, { isAlive: dead }))?.status, 'interrupted');
   });
 
   it('a torn last line (trainer killed mid-write) is skipped', async () => {
@@ -103,6 +113,13 @@ describe('scanning a runs root', () => {
         ['b', 'completed'],
       ],
     );
+  });
+
+  it('an ended run of this window gives way to its folder once a terminal resumed it', () => {
+    const ended = initialRunState('a', '/r/a', { status: 'stopped', pid: 1, startedAt: 1 });
+    const resumed = initialRunState('a', '/r/a', { status: 'running', pid: 2, startedAt: 1 });
+    assert.equal(mergeRuns([resumed], [ended])[0]!.status, 'running');
+    assert.equal(mergeRuns([{ ...resumed, status: 'stopped', pid: 1 }], [{ ...ended, error: 'exit code 0' }])[0]!.error, 'exit code 0', 'its own session: this window knows more');
   });
 });
 

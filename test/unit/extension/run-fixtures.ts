@@ -69,6 +69,8 @@ export interface FakeTrainerScript {
   exitCode?: number;
   /** Emit `done` at the end (completed, or stopped after a `stop`). */
   done?: boolean;
+  /** Say `hello` after the preamble (default); false: a trainer that failed before it began (its preamble says why). */
+  hello?: boolean;
 }
 
 /** Numbers the fake trainers so several can share one folder. */
@@ -102,7 +104,7 @@ process.stdin.on('end', () => { if (!spec.stubborn) stopping = true; });
 process.on('SIGTERM', () => { if (!spec.stubborn) stopping = true; });
 for (const line of spec.preamble) process.stdout.write(line);
 for (const line of spec.stderr ?? []) process.stderr.write(line + '\\n');
-write({ type: 'hello', pid: process.pid, version: 'fake', device: { ep: 'cpu', threads: 1 }, config: { out, resumed: flag === '--resume', argv: process.argv.slice(2) } });
+if (spec.hello !== false) write({ type: 'hello', pid: process.pid, version: 'fake', device: { ep: 'cpu', threads: 1 }, config: { out, resumed: flag === '--resume', argv: process.argv.slice(2) } });
 const total = spec.steps ?? 0;
 write({ type: 'phase', phase: 'rl', step: 0, totalSteps: total });
 let step = 0;

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { scoreChain } from '../../../src/core/reward';
 import { RunRecorder, type RecordedChain } from '../../../src/server/run-recorder';
-import { RolloutStore } from '../../../src/extension/viewer/rollout-store';
+import { readRolloutStore } from '../../support/rollout-fixtures';
 import { buildChain } from '../../fixtures/chain-builder';
 
 const chain = (over: Partial<RecordedChain> & { answer?: string } = {}): RecordedChain => {
@@ -82,8 +82,7 @@ describe('RunRecorder', () => {
       rec.record(chain({ prompt: 'A' }));
     }
     rec.close();
-    const store = new RolloutStore();
-    return store.load(dir).then(() => {
+    return readRolloutStore(dir).then(({ store }) => {
       assert.deepEqual(store.steps(), [0, 1, 2]);
       assert.deepEqual(
         store
