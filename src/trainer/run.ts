@@ -48,7 +48,7 @@ const stepDir = (step: number): string => `step-${String(step).padStart(6, '0')}
 
 export async function runTraining(options: RunOptions): Promise<RunSummary> {
   // The run lock is taken before anything is read, so a second writer of a live run fails at once.
-  let config = options.resume ? undefined : resolveTrainConfig(options.config ?? {});
+  const config = options.resume ? undefined : resolveTrainConfig(options.config ?? {});
   if (config) await checkExecutionProvider(config.runtime);
   const dir = config ? RunWriter.create(options.outDir, config, { lock: true }) : RunWriter.open(options.outDir, { lock: true });
   try {
