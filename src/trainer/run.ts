@@ -152,8 +152,9 @@ async function runLocked(options: RunOptions, dir: RunWriter, newConfig: TrainCo
     const finish = async (status: RunSummary['status']): Promise<RunSummary> => {
       const finalEval = await evaluate(policy, tok, data, config.eval.prompts, rl.maxNewTokens, reward);
       emit({ v: 1, type: 'metrics', step, phase: 'eval', values: finalEval });
-      const ckpt = checkpoint();
+      // The export before the last checkpoint: a run killed in between redoes both on resume.
       if (!isHfState(opened.state)) exportPolicyOnnx(path.join(dir.root, 'policy.onnx'), opened.state, policy.params);
+      const ckpt = checkpoint();
       const summary: RunSummary = { status, steps: step, finalEval, checkpoint: ckpt };
       emit({ v: 1, type: 'done', status, summary: { ...summary } });
       return summary;
@@ -170,6 +171,9 @@ async function runLocked(options: RunOptions, dir: RunWriter, newConfig: TrainCo
       if (config.sftCheckpointEvery > 0 && step % config.sftCheckpointEvery === 0 && step < sft.steps) checkpoint();
     }
     if (!refParams) {
+      // Evaluated before the reference checkpoint: a run resumed from that checkpoint skips this block.
+      const sftEval = await evaluate(policy, tok, data, config.eval.prompts, rl.maxNewTokens, reward);
+      emit({ v: 1, type: 'metrics', step, phase: 'eval', values: sftEval });
       // The SFT checkpoint is the KL reference and the starting point of RL, with a fresh AdamW
       // state: SFT moments would mis-scale the first policy-gradient updates.
       policy.setOptimizerState(policy.freshOptimizerState());
@@ -177,8 +181,6 @@ async function runLocked(options: RunOptions, dir: RunWriter, newConfig: TrainCo
       checkpoint();
       // A snapshot: train steps update the policy's own arrays in place.
       refParams = new Map([...policy.params].map(([name, values]) => [name, values.slice()]));
-      const sftEval = await evaluate(policy, tok, data, config.eval.prompts, rl.maxNewTokens, reward);
-      emit({ v: 1, type: 'metrics', step, phase: 'eval', values: sftEval });
     }
 
     if (step < total) emit({ v: 1, type: 'phase', phase: 'rl', step, totalSteps: total });

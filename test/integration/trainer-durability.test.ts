@@ -77,7 +77,8 @@ describe('trainer run durability', () => {
     const out = await stoppedRun('bit-rot', 2);
     const model = path.join(latestOf(out), 'model.safetensors');
     const bytes = fs.readFileSync(model);
-    bytes[bytes.length - 3] ^= 0x10;
+    const at = bytes.length - 3;
+    bytes.writeUInt8(bytes.readUInt8(at) ^ 0x10, at);
     fs.writeFileSync(model, bytes);
     await assert.rejects(runTraining({ outDir: out, resume: true }), new RegExp(`${model.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: checksum mismatch`));
   });
