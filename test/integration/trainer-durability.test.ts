@@ -14,6 +14,7 @@ import { TRAIN_DEFAULTS, TRAIN_PRESETS } from '../../src/trainer/config';
 import { RunControl } from '../../src/trainer/run-control';
 import { runTraining } from '../../src/trainer/run';
 import { SHIPPED_SFT_FOLDER } from '../../src/trainer/shipped-checkpoint';
+import { until } from '../e2e/lib/until.mjs';
 
 const smoke = TRAIN_PRESETS.smoke!(TRAIN_DEFAULTS);
 const root = path.resolve(__dirname, '../..');
@@ -27,14 +28,6 @@ async function stoppedRun(label: string, step: number): Promise<string> {
   const first = await runTraining({ outDir: out, config: smoke, control, onEvent: (e) => e.type === 'metrics' && e.step === step && control.stop() });
   assert.equal(first.status, 'stopped');
   return out;
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('trainer run durability', () => {
@@ -111,7 +104,7 @@ describe('trainer run durability', () => {
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await until(() => fs.existsSync(path.join(out, RUN_FILES.metrics)), 'the first SFT step');
+    await until(() => fs.existsSync(path.join(out, RUN_FILES.metrics)), Boolean, 60_000, 'the first SFT step');
     child.kill('SIGTERM');
     assert.equal(await closed, 0);
     const stopped = JSON.parse(stdout) as { status: string; steps: number };
