@@ -2,7 +2,6 @@
 // reopening a run cuts a torn last line; creating a run never truncates files already there.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { encodeLine } from '../../../src/protocol/trainer-messages';
@@ -13,8 +12,16 @@ import { ev, tempDir } from '../extension/run-fixtures';
 
 const lockFile = (dir: string): string => path.join(dir, RUN_FILES.lock);
 const writeHolder = (dir: string, pid: number): void => fs.writeFileSync(lockFile(dir), JSON.stringify({ pid, startedAt: '2026-01-01T00:00:00.000Z' }));
-/** The pid of a process that has ended. */
-const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid!;
+/** A pid no process has (the unit lane starts no processes to find one that ended). */
+function deadPid(): number {
+  for (let pid = 4_194_303; ; pid--) {
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') return pid;
+    }
+  }
+}
 
 describe('run lock', () => {
   it('records its holder, refuses a second writer naming the pid, and is gone once released', () => {
@@ -27,13 +34,10 @@ describe('run lock', () => {
     acquireRunLock(dir).release();
   });
 
-  it('refuses while another live process holds it', async (t) => {
+  it('refuses while another live process holds it', () => {
     const dir = tempDir('stepgrpo-lock-');
-    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
-    t.after(() => holder.kill());
-    await new Promise((resolve) => holder.once('spawn', resolve));
-    writeHolder(dir, holder.pid!);
-    assert.throws(() => RunWriter.open(RunWriter.create(dir, {}).root, { lock: true }), new RegExp(`process ${holder.pid} `));
+    writeHolder(dir, process.ppid);
+    assert.throws(() => RunWriter.open(RunWriter.create(dir, {}).root, { lock: true }), new RegExp(`process ${process.ppid} `));
   });
 
   it('takes over a stale lock whose holder is dead (kill -9)', () => {
