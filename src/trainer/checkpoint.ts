@@ -35,6 +35,7 @@ function withShapes(values: ParamValues, c: FamilyState, prefix = ''): Map<strin
 
 /** state.json's field: file name (relative to the checkpoint) → sha256 hex of its bytes. */
 const CHECKSUMS_FIELD = 'checksums';
+type Checksums = Record<string, string>;
 /** Marks the temp folder a checkpoint is written into before its rename. */
 const TEMP_MARK = '.tmp-';
 
@@ -79,7 +80,7 @@ function readTensors(file: string, c: FamilyState, prefix: string, tensors: Map<
 }
 
 /** Parameters and state.json of a checkpoint: all a run started from it (`initFrom`) or a KL reference needs. */
-export function loadWeights(dir: string): Omit<CheckpointContents, 'optimizer'> {
+export function loadWeights(dir: string): Omit<CheckpointContents, 'optimizer'> & { checksums?: Checksums } {
   const stateFile = path.join(dir, 'state.json');
   let state: CheckpointContents['state'];
   try {
@@ -88,16 +89,19 @@ export function loadWeights(dir: string): Omit<CheckpointContents, 'optimizer'> 
     throw new Error(`${stateFile}: ${(err as Error).message}`);
   }
   if (!state?.policy || typeof state.policy !== 'object') throw new Error(`${stateFile}: field 'policy' (the resolved policy config) is missing`);
+  // The checksums describe the files, not the run: a caller gets back the state it saved.
+  const { [CHECKSUMS_FIELD]: recorded, ...saved } = state;
+  const checksums = recorded as Checksums | undefined;
   const modelFile = path.join(dir, 'model.safetensors');
-  const model = decodeSafetensors(readChecked(dir, 'model.safetensors', state), modelFile);
-  return { params: readTensors(modelFile, state.policy, '', model.tensors), state };
+  const model = decodeSafetensors(readChecked(dir, 'model.safetensors', checksums), modelFile);
+  return { params: readTensors(modelFile, state.policy, '', model.tensors), state: saved, ...(checksums ? { checksums } : {}) };
 }
 
 /** A checkpoint file's bytes, checked against the sha256 state.json records for it (if any). */
-function readChecked(dir: string, name: string, state: Record<string, unknown>): Buffer {
+function readChecked(dir: string, name: string, checksums: Checksums | undefined): Buffer {
   const file = path.join(dir, name);
   const bytes = fs.readFileSync(file);
-  const expected = (state[CHECKSUMS_FIELD] as Record<string, unknown> | undefined)?.[name];
+  const expected = checksums?.[name];
   if (expected === undefined) return bytes;
   const actual = sha256(bytes);
   if (actual !== expected) {
@@ -125,11 +129,12 @@ export function loadCheckpoint(dir: string): CheckpointContents {
   const weights = loadWeights(dir);
   const optFile = path.join(dir, 'optimizer.safetensors');
   if (!fs.existsSync(optFile)) throw new Error(`${optFile} is missing: this checkpoint holds weights only, so it can start a run (--init-from) but not resume one`);
-  const opt = decodeSafetensors(readChecked(dir, 'optimizer.safetensors', weights.state), optFile);
+  const opt = decodeSafetensors(readChecked(dir, 'optimizer.safetensors', weights.checksums), optFile);
   const step = Number(opt.metadata.step);
   if (!Number.isInteger(step) || step < 0) throw new Error(`${optFile}: metadata 'step' is missing or invalid`);
   return {
-    ...weights,
+    params: weights.params,
+    state: weights.state,
     optimizer: { step, m: readTensors(optFile, weights.state.policy, 'm.', opt.tensors), v: readTensors(optFile, weights.state.policy, 'v.', opt.tensors) },
   };
 }
