@@ -21,9 +21,16 @@ import { runTraining } from '../../src/trainer/run';
 
 const root = path.resolve(__dirname, '../..');
 const INTERVAL = 2;
-const overrides = { sft: { steps: 8 }, rl: { steps: 6 }, eval: { every: 2, prompts: 2 }, sftCheckpointEvery: INTERVAL, checkpointEvery: INTERVAL };
-const config = resolveTrainConfig(overrides, TRAIN_PRESETS.smoke!(TRAIN_DEFAULTS));
 const KILLS = Number(process.env.STEPGRPO_FAULT_KILLS ?? 6);
+/** Longer with more kills, so that each has steps of its own to land in. */
+const overrides = {
+  sft: { steps: Math.max(8, KILLS) },
+  rl: { steps: Math.max(6, KILLS) },
+  eval: { every: 2, prompts: 2 },
+  sftCheckpointEvery: INTERVAL,
+  checkpointEvery: INTERVAL,
+};
+const config = resolveTrainConfig(overrides, TRAIN_PRESETS.smoke!(TRAIN_DEFAULTS));
 const SEED = Number(process.env.STEPGRPO_FAULT_SEED ?? 19);
 /** Metrics that measure the machine, not the training: they differ between any two runs. */
 const machineDependent = (name: string): boolean => name.startsWith('time/') || ['step_time', 'tokens_per_second', 'memory/rss_mb'].includes(name);
@@ -83,6 +90,11 @@ function finalMetrics(out: string): Map<string, Record<string, number>> {
   return byStep;
 }
 
+/** The step of the run's latest complete checkpoint (0 before the first). */
+const latestStep = (out: string): number => {
+  const latest = path.join(out, RUN_FILES.checkpoints, 'latest');
+  return fs.existsSync(latest) ? Number(/step-(\d+)/.exec(fs.readFileSync(latest, 'utf8'))![1]) : 0;
+};
 const stepOf = (events: TrainerEvent[]): number => Math.max(0, ...events.flatMap((e) => (e.type === 'metrics' ? [e.step] : [])));
 /** The step an attempt started from (0 for a new run or a restart in place), from its first log line. */
 const resumedAt = (events: TrainerEvent[]): number | undefined => {
@@ -107,8 +119,8 @@ describe('trainer under kill -9 and SIGTERM at random points', () => {
     const attempts = kills.length + 1;
     for (let i = 0; ; i++) {
       assert.ok(i < attempts, `the run should complete once the kills are spent: ${hits.join('; ')}`);
-      // A target the resumed run has already passed would never come.
-      while (kills[0]?.after && kills[0].after.step <= reached) kills.shift();
+      // A target at or before the checkpoint the run resumes from would never come.
+      while (kills[0]?.after && kills[0].after.step <= latestStep(out)) kills.shift();
       const kill = kills.shift();
       const a = await attempt(started ? ['--resume', out] : ['--preset', 'smoke', '--config', configFile, '--out', out], kill);
       started = true;
