@@ -95,6 +95,7 @@ class StepGrpoExtension extends Disposable {
         manager: this.runManager,
         listRuns: () => this.runsTree.runs(),
         onRunsChanged: this.runsTree.onDidChangeTreeData,
+        shownRuns: () => this.runsTree.shown,
         roots,
         memento: context.workspaceState,
         log: this.log,
