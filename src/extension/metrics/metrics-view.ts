@@ -100,6 +100,11 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
     return this.state;
   }
 
+  /** For tests and the API: a run's row as the view lists it (status and progress). */
+  runInfo(runId: string): MetricsRunInfo | undefined {
+    return this.runInfos().find((r) => r.runId === runId);
+  }
+
   /** For tests and the API: what is known of a run's metrics. */
   series(runId: string): SeriesChunk[] {
     return this.store.chunks(runId);
