@@ -10,7 +10,7 @@ import { Disposable } from './disposable';
 import type { ImportArg } from './import/import-command';
 import type { RewardPresetName } from '../core/reward';
 import { METRICS_VIEW_ID, MetricsViewProvider, type CompareArg } from './metrics/metrics-view';
-import type { MetricsViewState, SeriesChunk } from '../protocol/metrics-messages';
+import type { MetricsRunInfo, MetricsViewState, SeriesChunk } from '../protocol/metrics-messages';
 import { RunCommands } from './runs/run-commands';
 import { RunConfigs } from './runs/run-configs';
 import { RunStatusBar, statusBarText } from './runs/run-status-bar';
@@ -45,6 +45,8 @@ export interface StepGrpoApi {
     state(): MetricsViewState;
     /** Every point the Metrics view knows for a run. */
     series(runId: string): SeriesChunk[];
+    /** A run's row as the Metrics view lists it (status and progress). */
+    runInfo(runId: string): MetricsRunInfo | undefined;
   };
   viewer: {
     /** The Rollout viewer's host-owned state and what it has posted to the webview. */
@@ -95,6 +97,7 @@ class StepGrpoExtension extends Disposable {
         manager: this.runManager,
         listRuns: () => this.runsTree.runs(),
         onRunsChanged: this.runsTree.onDidChangeTreeData,
+        shownRuns: () => this.runsTree.shown,
         roots,
         memento: context.workspaceState,
         log: this.log,
@@ -164,6 +167,7 @@ export function activate(context: vscode.ExtensionContext): StepGrpoApi {
     metrics: {
       state: () => extension.metrics.viewState,
       series: (runId) => extension.metrics.series(runId),
+      runInfo: (runId) => extension.metrics.runInfo(runId),
     },
     viewer: { snapshot: () => extension.viewer.snapshot() },
   };

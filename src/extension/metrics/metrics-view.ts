@@ -40,6 +40,8 @@ export interface MetricsViewOptions {
   listRuns: () => Promise<RunState[]>;
   /** Fires when the run folders or live runs change (the Runs view's refresh event). */
   onRunsChanged: vscode.Event<unknown>;
+  /** The runs as the Runs view last scanned them: their states are shown at once on a change. */
+  shownRuns: () => readonly RunState[];
   /** Folders holding run folders, watched for metrics.jsonl appends of runs started elsewhere. */
   roots: () => string[];
   memento: vscode.Memento;
@@ -67,7 +69,13 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
     super(options.extensionUri, options.log, 'metrics', parseMetricsToHost);
     this.state = restoreViewState(options.memento.get(STATE_KEY));
     this._register(options.manager.onDidChange((change) => this.onRunChange(change)));
-    this._register(options.onRunsChanged(() => this.rescanSoon()));
+    this._register(
+      options.onRunsChanged(() => {
+        // The Runs view has just scanned: its states are fresh; the rescan still lists new runs.
+        this.adoptStates(options.shownRuns());
+        this.rescanSoon();
+      }),
+    );
     // File watchers can miss appends (and do for a run resumed from a terminal): the folder is polled too.
     const follow = setInterval(() => {
       if (this.visible) this.readOnSelected();
@@ -90,6 +98,11 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
   /** For tests and the API: the state the view shows. */
   get viewState(): MetricsViewState {
     return this.state;
+  }
+
+  /** For tests and the API: a run's row as the view lists it (status and progress). */
+  runInfo(runId: string): MetricsRunInfo | undefined {
+    return this.runInfos().find((r) => r.runId === runId);
   }
 
   /** For tests and the API: what is known of a run's metrics. */
@@ -228,6 +241,20 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
       runId,
       (this.loads.get(runId) ?? Promise.resolve()).then(() => this.readTail(runId, tail, false)),
     );
+  }
+
+  /** Updates the states of runs already listed, without a scan of our own. */
+  private adoptStates(shown: readonly RunState[]): void {
+    let changed = false;
+    for (const run of shown) {
+      const known = this.runs.get(run.id);
+      if (!known || known === run) continue;
+      this.runs.set(run.id, run);
+      changed = true;
+    }
+    if (!changed) return;
+    this.runsDirty = true;
+    this.flushSoon();
   }
 
   private rescanSoon(): void {

@@ -92,6 +92,12 @@ suite('runs followed through their folder: resumed from a terminal, a stopped re
         60_000,
         'the reward of a resumed step in the Metrics view',
       );
+      await until(
+        () => api.metrics.runInfo(runId)?.status,
+        (status) => status === 'running',
+        30_000,
+        'the Metrics view listing the resumed run as running',
+      );
       await screenshot('e2e-terminal-resume.png');
     } finally {
       await interrupt(second);
@@ -114,6 +120,12 @@ suite('runs followed through their folder: resumed from a terminal, a stopped re
     await vscode.commands.executeCommand('stepgrpo.stopRewardServer');
     await viewerWhen(api, (s) => s.state.run?.status === 'stopped', 30_000, 'the viewer reading the recording as stopped');
     await rowWhen(runId, 'debug-stop', 'the Runs view showing the recording stopped');
+    await until(
+      () => api.metrics.runInfo(runId)?.status,
+      (status) => status === 'stopped',
+      30_000,
+      'the Metrics view listing the recording as stopped',
+    );
     await screenshot('e2e-recording-stopped.png');
   });
 });
