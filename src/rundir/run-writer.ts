@@ -3,7 +3,7 @@
 // temporary file and renamed, so a reader never sees half of it. Events are appended with
 // synchronous writes, to events.ndjson and to their projection file; batched, they wait for
 // flush(), so a killed writer loses at most the batch (a line cut mid-write is the reader's
-// torn-line rule). Resuming cuts such a torn last line off, so the next append starts a line.
+// torn-line rule). Reopening under the lock cuts such a torn last line off, so the next append starts a line.
 // With `lock`, the writer holds the folder's run lock (run-lock.ts) until close().
 import fs from 'node:fs';
 import path from 'node:path';
@@ -50,12 +50,13 @@ export class RunWriter {
     return writer;
   }
 
-  /** An existing run (`--resume`): a torn last line is cut off, and appends go after what it holds. */
+  /** An existing run (`--resume`): appends go after what it holds; with `lock`, a torn last line is cut off first. */
   static open(dir: string, options: RunWriterOptions = {}): RunWriter {
     const root = path.resolve(dir);
     if (!fs.existsSync(path.join(root, RUN_FILES.config))) throw new Error(`${root} is not a run directory (no ${RUN_FILES.config})`);
     const writer = new RunWriter(root, options, options.lock ? acquireRunLock(root) : null);
-    for (const name of APPENDED_FILES) cutTornTail(path.join(root, name));
+    // Only under the lock: without it, the tail may be a live writer's line in progress.
+    if (writer.lock) for (const name of APPENDED_FILES) cutTornTail(path.join(root, name));
     return writer;
   }
 

@@ -67,12 +67,14 @@ describe('run lock', () => {
 });
 
 describe('RunWriter on a folder a killed writer left', () => {
-  it('cuts a torn last line on open, so the next event starts a line of its own', () => {
+  it('cuts a torn last line when reopened under the lock, so the next event starts a line of its own', () => {
     const dir = tempDir('stepgrpo-torn-');
     RunWriter.create(dir, {}).append(ev.hello(), ev.metrics(1, 'rl', { reward: 1 }));
     const whole = fs.readFileSync(path.join(dir, RUN_FILES.events), 'utf8');
     for (const name of [RUN_FILES.events, RUN_FILES.metrics]) fs.appendFileSync(path.join(dir, name), '{"v":1,"type":"metrics","st');
-    RunWriter.open(dir).append(ev.metrics(2, 'rl', { reward: 2 }));
+    const reopened = RunWriter.open(dir, { lock: true });
+    reopened.append(ev.metrics(2, 'rl', { reward: 2 }));
+    reopened.close();
     assert.equal(fs.readFileSync(path.join(dir, RUN_FILES.events), 'utf8'), whole + encodeLine(ev.metrics(2, 'rl', { reward: 2 })));
     assert.equal(fs.readFileSync(path.join(dir, RUN_FILES.metrics), 'utf8'), [ev.metrics(1, 'rl', { reward: 1 }), ev.metrics(2, 'rl', { reward: 2 })].map(encodeLine).join(''));
   });
@@ -82,7 +84,7 @@ describe('RunWriter on a folder a killed writer left', () => {
     RunWriter.create(dir, {});
     fs.writeFileSync(path.join(dir, RUN_FILES.events), 'x'.repeat(200_000));
     fs.writeFileSync(path.join(dir, RUN_FILES.rollouts), 'whole\n');
-    RunWriter.open(dir);
+    RunWriter.open(dir, { lock: true }).close();
     assert.equal(fs.statSync(path.join(dir, RUN_FILES.events)).size, 0);
     assert.equal(fs.readFileSync(path.join(dir, RUN_FILES.rollouts), 'utf8'), 'whole\n');
   });
