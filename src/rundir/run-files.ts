@@ -11,6 +11,8 @@ export const RUN_FILES = {
   checkpoints: 'checkpoints',
   /** The trainer's stderr. */
   log: 'trainer.log',
+  /** Present while a process writes the run: its pid and start time (run-lock.ts). */
+  lock: 'run.lock',
 } as const;
 
 /** The projection file (for tools and `grep`) that also receives events of this type, if any. */

@@ -3,16 +3,23 @@
 // temporary file and renamed, so a reader never sees half of it. Events are appended with
 // synchronous writes, to events.ndjson and to their projection file; batched, they wait for
 // flush(), so a killed writer loses at most the batch (a line cut mid-write is the reader's
-// torn-line rule).
+// torn-line rule). Reopening under the lock cuts such a torn last line off, so the next append starts a line.
+// With `lock`, the writer holds the folder's run lock (run-lock.ts) until close().
 import fs from 'node:fs';
 import path from 'node:path';
 import { encodeLine, type TrainerEvent } from '../protocol/trainer-messages';
 import { projectionOf, RUN_FILES } from './run-files';
+import { acquireRunLock, type RunLock } from './run-lock';
 
 export interface RunWriterOptions {
   /** Appends wait for flush() instead of being written at once (the recorder's timer flushes). */
   batched?: boolean;
+  /** Hold the folder's exclusive run lock until close(): a second writer fails at once. */
+  lock?: boolean;
 }
+
+/** The line files a writer appends to: a torn tail is cut from each when a run is reopened. */
+const APPENDED_FILES = [RUN_FILES.events, RUN_FILES.metrics, RUN_FILES.rollouts] as const;
 
 export class RunWriter {
   /** Encoded lines waiting for flush(), per file name, in order. */
@@ -21,6 +28,7 @@ export class RunWriter {
   private constructor(
     readonly root: string,
     private readonly options: RunWriterOptions,
+    private readonly lock: RunLock | null,
   ) {}
 
   /**
@@ -29,20 +37,32 @@ export class RunWriter {
    */
   static create(dir: string, config: unknown, options: RunWriterOptions = {}): RunWriter {
     const root = path.resolve(dir);
-    if (fs.existsSync(path.join(root, RUN_FILES.config))) {
-      throw new Error(`${root} already holds a run (${RUN_FILES.config} exists); pick another folder or resume it`);
-    }
+    const refuse = (): Error => new Error(`${root} already holds a run (${RUN_FILES.config} exists); pick another folder or resume it`);
+    if (fs.existsSync(path.join(root, RUN_FILES.config))) throw refuse();
     fs.mkdirSync(root, { recursive: true });
-    const writer = new RunWriter(root, options);
+    const writer = new RunWriter(root, options, options.lock ? acquireRunLock(root) : null);
+    // Checked again under the lock: another writer may have created the run meanwhile.
+    if (fs.existsSync(path.join(root, RUN_FILES.config))) {
+      writer.close();
+      throw refuse();
+    }
     if (config !== undefined) writer.writeJsonAtomic(RUN_FILES.config, config);
     return writer;
   }
 
-  /** An existing run (`--resume`): appends go after what it holds. */
+  /** An existing run (`--resume`): appends go after what it holds; with `lock`, a torn last line is cut off first. */
   static open(dir: string, options: RunWriterOptions = {}): RunWriter {
     const root = path.resolve(dir);
     if (!fs.existsSync(path.join(root, RUN_FILES.config))) throw new Error(`${root} is not a run directory (no ${RUN_FILES.config})`);
-    return new RunWriter(root, options);
+    const writer = new RunWriter(root, options, options.lock ? acquireRunLock(root) : null);
+    // Only under the lock: without it, the tail may be a live writer's line in progress.
+    if (writer.lock) for (const name of APPENDED_FILES) cutTornTail(path.join(root, name));
+    return writer;
+  }
+
+  /** Releases the run lock, if held. Pending lines are the caller's to flush first. */
+  close(): void {
+    this.lock?.release();
   }
 
   get checkpointsDir(): string {
@@ -87,5 +107,37 @@ export class RunWriter {
     const lines = this.pending.get(name);
     if (lines) lines.push(line);
     else this.pending.set(name, [line]);
+  }
+}
+
+/**
+ * Cuts the bytes after the last newline: the part of a line a killed writer did not finish. It is
+ * dropped, not completed, because its event is incomplete (a reader already skips it as torn).
+ */
+function cutTornTail(file: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r+');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const chunk = Buffer.alloc(64 * 1024);
+    let end = size;
+    while (end > 0) {
+      const start = Math.max(0, end - chunk.length);
+      fs.readSync(fd, chunk, 0, end - start, start);
+      const newline = chunk.subarray(0, end - start).lastIndexOf(0x0a);
+      if (newline >= 0) {
+        end = start + newline + 1;
+        break;
+      }
+      end = start;
+    }
+    if (end < size) fs.ftruncateSync(fd, end);
+  } finally {
+    fs.closeSync(fd);
   }
 }

@@ -151,6 +151,7 @@ const REWARD: Docs<RewardConfig> = {
 const TOP: Record<Exclude<keyof TrainConfig, 'data' | 'model' | 'runtime' | 'sft' | 'rl' | 'reward' | 'eval'>, Leaf> & { runtime: Docs<TrainConfig['runtime']> } = {
   seed: int('Seed of the policy initialisation and of sampling.', 0, 2 ** 32 - 1),
   checkpointEvery: int('Write a checkpoint every N RL steps (0 = only at the end). Checkpoint Now writes one at any step.', 0, MAX_STEPS),
+  sftCheckpointEvery: int('Write a checkpoint every N SFT steps (0 = only when SFT ends), so a killed warm-up resumes mid-SFT.', 0, MAX_STEPS),
   initFrom: {
     type: 'string',
     nullable: true,
@@ -307,6 +308,7 @@ export function runConfigSchema(): JsonSchema {
       },
       eval: section('Held-out evaluation.', EVAL, d.eval as unknown as Record<string, unknown>),
       checkpointEvery: leaf(TOP.checkpointEvery, d.checkpointEvery),
+      sftCheckpointEvery: leaf(TOP.sftCheckpointEvery, d.sftCheckpointEvery),
       initFrom: leaf(TOP.initFrom, d.initFrom),
     },
   };

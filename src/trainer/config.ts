@@ -89,6 +89,8 @@ export interface TrainConfig {
   eval: EvalConfig;
   /** Write a checkpoint every N RL steps (0 = only at the end). */
   checkpointEvery: number;
+  /** Write a checkpoint every N SFT steps (0 = only when SFT ends); `--resume` continues mid-SFT from it. */
+  sftCheckpointEvery: number;
   /** Start from this checkpoint's parameters and tokenizer instead of a fresh policy (null = fresh). */
   initFrom: string | null;
 }
@@ -138,6 +140,8 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   // The whole held-out split: 64-prompt evaluations swing by ±5–15 points.
   eval: { every: 10, prompts: 200 },
   checkpointEvery: 10,
+  // A checkpoint is ~18 MB for the default policy; 500 steps is ~3 minutes of the CPU warm-up.
+  sftCheckpointEvery: 500,
   initFrom: null,
 };
 
@@ -159,6 +163,7 @@ export const TRAIN_PRESETS: Record<RunPresetName, (base: TrainConfig) => TrainCo
     rl: { ...b.rl, steps: 2, promptsPerStep: 2, groupSize: 2, maxNewTokens: 16 },
     eval: { every: 0, prompts: 2 },
     checkpointEvery: 1,
+    sftCheckpointEvery: 1,
   }),
   /** Outcome-only GRPO baseline on the same budget, for comparison with StepGRPO. */
   'grpo-outcome': (b) => ({ ...b, reward: 'grpo-outcome' }),

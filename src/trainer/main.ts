@@ -89,8 +89,7 @@ async function main(argv: string[]): Promise<number> {
   });
   // The host going away (stdin closed) or a signal means: finish the step, checkpoint, exit.
   commands.on('close', () => control.stop());
-  process.on('SIGTERM', () => control.stop());
-  process.on('SIGINT', () => control.stop());
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => control.stop());
 
   try {
     const summary = await runTraining({ outDir: out, config, resume: Boolean(resume), control, onEvent: write });

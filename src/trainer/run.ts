@@ -7,10 +7,11 @@ import { resolveRewardConfig } from '../core/reward';
 import type { PolicyRuntime } from '../model/family';
 import type { ParamValues } from '../model/params';
 import type { TrainerEvent } from '../protocol/trainer-messages';
+import { RUN_FILES } from '../rundir/run-files';
 import { RunWriter } from '../rundir/run-writer';
-import { loadCheckpoint, loadWeights, saveCheckpoint, exportPolicyOnnx } from './checkpoint';
+import { loadCheckpoint, loadWeights, saveCheckpoint, exportPolicyOnnx, removeCheckpointTemps } from './checkpoint';
 import { type CheckpointState, checkpointState } from './checkpoint-state';
-import { resolveTrainConfig } from './config';
+import { resolveTrainConfig, type TrainConfig } from './config';
 import { dataUri } from './data/image-tensor';
 import { createTaskSource } from './data/task-source';
 import { evaluate } from './evaluate';
@@ -46,13 +47,26 @@ export interface RunSummary {
 const stepDir = (step: number): string => `step-${String(step).padStart(6, '0')}`;
 
 export async function runTraining(options: RunOptions): Promise<RunSummary> {
-  const resumed = options.resume ? loadLatest(options.outDir) : null;
-  const config = resumed ? resumed.state.config : resolveTrainConfig(options.config ?? {});
+  // The run lock is taken before anything is read, so a second writer of a live run fails at once.
+  const config = options.resume ? undefined : resolveTrainConfig(options.config ?? {});
+  if (config) await checkExecutionProvider(config.runtime);
+  const dir = config ? RunWriter.create(options.outDir, config, { lock: true }) : RunWriter.open(options.outDir, { lock: true });
+  try {
+    return await runLocked(options, dir, config);
+  } finally {
+    dir.close();
+  }
+}
+
+async function runLocked(options: RunOptions, dir: RunWriter, newConfig: TrainConfig | undefined): Promise<RunSummary> {
+  const resumed = newConfig ? null : loadLatest(dir.root);
+  // A run killed before its first checkpoint restarts in place, from step 0 with its own config.json.
+  const config = newConfig ?? resumed?.state.config ?? readRunConfig(dir.root);
   if (resumed && resumed.state.step >= config.sft.steps + config.rl.steps) {
     throw new Error(`${options.outDir}: the run already completed all ${resumed.state.step} steps; nothing to resume`);
   }
-  await checkExecutionProvider(config.runtime);
-  const dir = resumed ? RunWriter.open(options.outDir) : RunWriter.create(options.outDir, config);
+  if (!newConfig) await checkExecutionProvider(config.runtime);
+  const orphans = newConfig ? [] : removeCheckpointTemps(dir.checkpointsDir);
   fs.mkdirSync(dir.checkpointsDir, { recursive: true });
   const tb = new TensorBoardWriter(path.join(dir.root, 'tb'));
   const emit = (event: TrainerEvent): void => {
@@ -97,7 +111,13 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
     }
     const stream = data.train(resumed?.state.dataCursor);
     emit({ v: 1, type: 'hello', pid: process.pid, version: TRAINER_VERSION, device: { ep: config.runtime.executionProvider, threads: config.runtime.threads }, config });
-    log(`${resumed ? `resumed at step ${step}` : 'new run'}: ${data.trainSize} train / ${data.evalSize} eval examples, ${opened.describe}`);
+    const start = resumed
+      ? `resumed at step ${step}`
+      : newConfig
+        ? 'new run'
+        : `no complete checkpoint in ${dir.checkpointsDir}: restarting from step 0 with the run's ${RUN_FILES.config}`;
+    log(`${start}: ${data.trainSize} train / ${data.evalSize} eval examples, ${opened.describe}`);
+    if (orphans.length) log(`removed checkpoint temp folders a killed writer left: ${orphans.join(', ')}`, 'warn');
 
     const checkpoint = (): string => {
       const name = stepDir(step);
@@ -132,8 +152,9 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
     const finish = async (status: RunSummary['status']): Promise<RunSummary> => {
       const finalEval = await evaluate(policy, tok, data, config.eval.prompts, rl.maxNewTokens, reward);
       emit({ v: 1, type: 'metrics', step, phase: 'eval', values: finalEval });
-      const ckpt = checkpoint();
+      // The export before the last checkpoint: a run killed in between redoes both on resume.
       if (!isHfState(opened.state)) exportPolicyOnnx(path.join(dir.root, 'policy.onnx'), opened.state, policy.params);
+      const ckpt = checkpoint();
       const summary: RunSummary = { status, steps: step, finalEval, checkpoint: ckpt };
       emit({ v: 1, type: 'done', status, summary: { ...summary } });
       return summary;
@@ -146,8 +167,13 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
       const r = await sftStep(policy, tok, stream, sft, lr);
       step++;
       emit({ v: 1, type: 'metrics', step, phase: 'sft', values: { loss: r.loss, grad_norm: r.gradNorm, lr, tokens_per_second: r.tokens / r.seconds, step_time: r.seconds } });
+      // The last SFT step's checkpoint is the KL reference, written below with a fresh optimizer.
+      if (config.sftCheckpointEvery > 0 && step % config.sftCheckpointEvery === 0 && step < sft.steps) checkpoint();
     }
     if (!refParams) {
+      // Evaluated before the reference checkpoint: a run resumed from that checkpoint skips this block.
+      const sftEval = await evaluate(policy, tok, data, config.eval.prompts, rl.maxNewTokens, reward);
+      emit({ v: 1, type: 'metrics', step, phase: 'eval', values: sftEval });
       // The SFT checkpoint is the KL reference and the starting point of RL, with a fresh AdamW
       // state: SFT moments would mis-scale the first policy-gradient updates.
       policy.setOptimizerState(policy.freshOptimizerState());
@@ -155,8 +181,6 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
       checkpoint();
       // A snapshot: train steps update the policy's own arrays in place.
       refParams = new Map([...policy.params].map(([name, values]) => [name, values.slice()]));
-      const sftEval = await evaluate(policy, tok, data, config.eval.prompts, rl.maxNewTokens, reward);
-      emit({ v: 1, type: 'metrics', step, phase: 'eval', values: sftEval });
     }
 
     if (step < total) emit({ v: 1, type: 'phase', phase: 'rl', step, totalSteps: total });
@@ -187,12 +211,23 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
   }
 }
 
-function loadLatest(runDir: string): { params: ParamValues; optimizer: ReturnType<typeof loadCheckpoint>['optimizer']; state: CheckpointState } {
+/** The latest complete checkpoint, or null when there is none yet (checkpoints/latest is missing). */
+function loadLatest(runDir: string): { params: ParamValues; optimizer: ReturnType<typeof loadCheckpoint>['optimizer']; state: CheckpointState } | null {
   const latestFile = path.join(runDir, 'checkpoints', 'latest');
-  if (!fs.existsSync(latestFile)) throw new Error(`${runDir}: no complete checkpoint to resume from (checkpoints/latest is missing)`);
+  if (!fs.existsSync(latestFile)) return null;
   const name = fs.readFileSync(latestFile, 'utf8').trim();
   const ckpt = loadCheckpoint(path.join(runDir, 'checkpoints', name));
   return { params: ckpt.params, optimizer: ckpt.optimizer, state: checkpointState(ckpt.state, path.join(runDir, 'checkpoints', name, 'state.json')) };
+}
+
+/** The config a run folder was started with (a restart in place trains with it again). */
+function readRunConfig(runDir: string): TrainConfig {
+  const file = path.join(runDir, RUN_FILES.config);
+  try {
+    return resolveTrainConfig(JSON.parse(fs.readFileSync(file, 'utf8')));
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message}`);
+  }
 }
 
 /** SFT's `loss`/`grad_norm` would land on the same TensorBoard charts as RL's otherwise; the peak memory is one series for the whole run. */

@@ -18,12 +18,14 @@ const USAGE = `usage: stepgrpo train [--out DIR] [--preset NAME] [--config FILE.
   --config FILE    JSON overrides of the preset (unknown or mistyped fields are errors)
   --init-from CKPT start from a checkpoint's parameters and tokenizer (e.g. another run's SFT
                    checkpoint, to compare RL variants from one starting point); SFT steps default to 0
-  --resume DIR     continue a run from its latest complete checkpoint
+  --resume DIR     continue a run from its latest complete checkpoint (SFT or RL), or restart
+                   in place, from step 0 with its config.json, a run killed before its first one
   --quiet          print only the summary
 
 A run whose SFT warm-up would be the one that made the shipped checkpoint (media/sft-demo) starts
 from it, as the same preset does from Start StepGRPO Run; --init-from or sft.steps 0 opt out.
-Ctrl-C finishes the current step, writes a checkpoint and exits; --resume picks it up.
+Ctrl-C, SIGTERM or SIGHUP finishes the current step, writes a checkpoint and exits; --resume picks
+it up. A run folder has one writer at a time: a second --resume of a live run fails at once.
 `;
 
 export function defaultRunDir(cwd: string, label: string): string {
@@ -31,20 +33,24 @@ export function defaultRunDir(cwd: string, label: string): string {
   return path.join(cwd, '.stepgrpo', 'runs', `${label}-${stamp}`);
 }
 
-/** Runs in-process with progress on stderr; SIGINT stops after the current step. */
+/** What a scheduler or terminal sends to end a job: `timeout`, Docker, Slurm and Kubernetes send SIGTERM, a closed terminal SIGHUP. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** Runs in-process with progress on stderr; a stop signal stops after the current step with a checkpoint, a second one aborts. */
 export async function trainWithProgress(options: { out: string; config?: unknown; resume?: boolean; quiet?: boolean }, io: CliIO): Promise<RunSummary> {
   const control = new RunControl();
-  const onSigint = (): void => {
-    io.stderr.write('\nstopping after the current step (Ctrl-C again to abort)…\n');
-    process.off('SIGINT', onSigint);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    io.stderr.write(`\n${signal}: stopping after the current step with a checkpoint (send it again to abort)…\n`);
+    // The next signal meets Node's default handler: the process ends at once.
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
     control.stop();
   };
-  process.on('SIGINT', onSigint);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   const print = createProgressPrinter({ sftEvery: 25, write: (l) => io.stderr.write(`${l}\n`) });
   try {
     return await runTraining({ outDir: options.out, config: options.config, resume: options.resume, control, onEvent: options.quiet ? undefined : print });
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
 }
 
