@@ -7,6 +7,7 @@ import { rng } from '../../fixtures/chain-builder';
 import { MALFORMED, normalizeLatex, stripFinalText } from '../../../src/core/answer/r1vl/mv-normalize';
 import { boxedContent } from '../../../src/core/answer/r1vl/mv-boxed';
 import { replaceLazySpans } from '../../../src/core/answer/r1vl/mv-lazy-span';
+import { scoreChain } from '../../../src/core/reward';
 
 // The original regexes, in MALFORMED's order.
 const REFERENCE: [RegExp, string][] = [
@@ -103,12 +104,25 @@ describe('r1vl normaliser: cost linear in the text on the adversarial shapes', (
     return performance.now() - t;
   };
   for (const [name, build] of Object.entries(shapes)) {
-    it(name, () => {
-      timeOf(build(2000)); // warm-up
-      const small = Math.min(timeOf(build(20_000)), timeOf(build(20_000)));
-      const large = Math.min(timeOf(build(80_000)), timeOf(build(80_000)));
-      // 4× the text: linear is ~4×, quadratic ~16×; the margin absorbs a busy machine.
-      assert.ok(large < Math.max(10 * small, 50), `${name}: 20k pieces ${small.toFixed(1)} ms, 80k pieces ${large.toFixed(1)} ms`);
-    });
+    it(name, () => assertLinear(name, build, timeOf));
   }
+
+  it('a number then a run of spaces (the percent suffix), scored whole', () =>
+    assertLinear(
+      'number and spaces',
+      (n) => `1${' '.repeat(n)}z`,
+      (text) => {
+        const t = performance.now();
+        scoreChain(text, { answer: '1' }, 'r1vl-official');
+        return performance.now() - t;
+      },
+    ));
 });
+
+function assertLinear(name: string, build: (n: number) => string, timeOf: (text: string) => number): void {
+  timeOf(build(2000)); // warm-up
+  const small = Math.min(timeOf(build(20_000)), timeOf(build(20_000)));
+  const large = Math.min(timeOf(build(80_000)), timeOf(build(80_000)));
+  // 4× the text: linear is ~4×, quadratic ~16×; the margin absorbs a busy machine.
+  assert.ok(large < Math.max(10 * small, 50), `${name}: 20k pieces ${small.toFixed(1)} ms, 80k pieces ${large.toFixed(1)} ms`);
+}
