@@ -2,6 +2,7 @@
 // status and a message a person understands.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorResponse } from '../protocol/reward-server';
+import { firstTooDeep } from './json-depth';
 
 export class HttpError extends Error {
   constructor(
@@ -70,9 +71,13 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-/** Parses a body as JSON, or a 400 naming what is wrong and where. */
-export function parseJsonBody(text: string): unknown {
+/** Parses a body as JSON, or a 400 naming what is wrong and where (422 when it nests deeper than `maxDepth`). */
+export function parseJsonBody(text: string, maxDepth: number): unknown {
   if (text.trim() === '') throw new HttpError(400, 'empty request body: expected JSON');
+  const tooDeep = firstTooDeep(text, maxDepth);
+  if (tooDeep >= 0) {
+    throw new HttpError(422, `request body nests arrays/objects more than ${maxDepth} levels deep (at character ${tooDeep + 1}); the limit is ${maxDepth} (maxJsonDepth)`);
+  }
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -81,7 +86,11 @@ export function parseJsonBody(text: string): unknown {
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const payload = JSON.stringify(body);
+  sendRaw(res, status, JSON.stringify(body), headers);
+}
+
+/** A reply whose JSON text is already made (a stored reply sent again). */
+export function sendRaw(res: ServerResponse, status: number, payload: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(payload),

@@ -39,8 +39,24 @@ export function resolveConfig(base: RewardConfig, preset: string | undefined, co
   return resolveRewardConfig({ ...start, ...config });
 }
 
+/**
+ * Longest chain, answer or solution text the server scores (UTF-16 code units, as JavaScript counts).
+ * Scoring is linear in the text but not free (r1vl's Math-Verify pass is about 1.5 µs a character on
+ * adversarial LaTeX), and one text is scored without a turn of the event loop: this bound keeps that
+ * turn near 100 ms. 64 Ki characters is about 16 k tokens.
+ */
+export const DEFAULT_MAX_TEXT_CHARS = 65_536;
+
+const TEXT_FIELDS = ['completion', 'answer', 'solution'] as const;
+
 /** An item with its defaults (`base`, already resolved for the request) applied. */
-export function resolveItem(item: ScoreItem, base: RewardConfig, where = ''): ResolvedItem {
+export function resolveItem(item: ScoreItem, base: RewardConfig, where = '', maxTextChars = DEFAULT_MAX_TEXT_CHARS): ResolvedItem {
+  for (const field of TEXT_FIELDS) {
+    const length = item[field]?.length ?? 0;
+    if (length > maxTextChars) {
+      throw new RequestFieldError(issue(`${where}${field}`, `${length} characters, the limit is ${maxTextChars} (--max-text-chars); split or truncate the text`));
+    }
+  }
   const reference: RewardReference = {};
   if (item.answer !== undefined) reference.answer = item.answer;
   if (item.solution !== undefined) reference.solution = item.solution;
@@ -58,6 +74,17 @@ export function resolveItem(item: ScoreItem, base: RewardConfig, where = ''): Re
   return { completion: item.completion, reference, config, meta };
 }
 
-export function scoreResolved(item: ResolvedItem): RewardBreakdown {
-  return scoreChain(item.completion, item.reference, item.config);
+const WEIGHTS = ['alpha', 'w_acc', 'w_val'] as const;
+
+/**
+ * The item's rewards, or a RequestFieldError when a number in them is not finite (`alpha: 1e308`
+ * overflows the total): JSON has no Infinity, so such a number would reach a run file as `null`. The
+ * field named is the weight of largest magnitude, the one that overflowed.
+ */
+export function scoreResolved(item: ResolvedItem, where = ''): RewardBreakdown {
+  const rewards = scoreChain(item.completion, item.reference, item.config);
+  const bad = (['total', 'r_acc', 'r_val', 'key_step_ratio'] as const).find((k) => !Number.isFinite(rewards[k]));
+  if (bad === undefined) return rewards;
+  const weight = WEIGHTS.reduce((a, b) => (Math.abs(item.config[b]) > Math.abs(item.config[a]) ? b : a));
+  throw new RequestFieldError(issue(`${where}config.${weight}`, `the ${bad === 'total' ? 'total reward' : bad} is not finite (${weight} ${item.config[weight]})`));
 }

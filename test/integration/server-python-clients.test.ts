@@ -12,7 +12,7 @@ import { runSnippet, skipWithoutPython } from '../support/python-runner';
 describe('Python client against the reward server', { skip: skipWithoutPython }, () => {
   let server: RewardServer;
   let url: string;
-  before(async () => ({ server, url } = await startTestServer({ token: 's3cret' })));
+  before(async () => ({ server, url } = await startTestServer({ token: 's3cret-token-for-tests' })));
   after(() => server.close());
 
   it('sends the token from STEPGRPO_REWARD_TOKEN and scores like the engine', async () => {
@@ -21,7 +21,7 @@ describe('Python client against the reward server', { skip: skipWithoutPython },
       `import stepgrpo_reward as s
 print(json.dumps({"one": s.RewardClient().score(job["chain"], answer="7")["total"], "batch": [r["total"] for r in s.RewardClient().score_batch([{"completion": job["chain"], "answer": "8"}], step=3)]}))`,
       { chain },
-      { STEPGRPO_REWARD_URL: url, STEPGRPO_REWARD_TOKEN: 's3cret' },
+      { STEPGRPO_REWARD_URL: url, STEPGRPO_REWARD_TOKEN: 's3cret-token-for-tests' },
     );
     assert.equal(out.one, scoreChain(chain, { answer: '7' }).total);
     assert.deepEqual(out.batch, [scoreChain(chain, { answer: '8' }).total]);
@@ -31,7 +31,7 @@ print(json.dumps({"one": s.RewardClient().score(job["chain"], answer="7")["total
     const out = await runSnippet(
       `import stepgrpo_reward as s
 res = {}
-c = s.RewardClient(token="s3cret")
+c = s.RewardClient(token="s3cret-token-for-tests")
 try:
     c.score_batch([c.item("a"), c.item("b", key_steps={"Steps": [["x", 3]]})])
 except s.RewardServerError as e:
