@@ -49,10 +49,15 @@ describe('reward server: bounded parsing and scoring', () => {
   });
 
   it('a 100 k-deep config is a 422, not an internal stack overflow', async () => {
-    const deep = `{"completion":"x","config":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`;
-    const reply = await request(url, 'POST', '/score', deep);
-    assert.equal(reply.status, 422);
-    assert.doesNotMatch(reply.text, /call stack/);
+    for (const deep of [
+      `{"completion":"x","config":{"alpha":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`,
+      `{"completion":"x","key_steps":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+      `{"completion":"x","config":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`,
+    ]) {
+      const reply = await request(url, 'POST', '/score', deep);
+      assert.equal(reply.status, 422, reply.text.slice(0, 300));
+      assert.doesNotMatch(reply.text, /call stack/);
+    }
   });
 
   it('a text over the length limit is refused naming the field and the limit', async () => {
