@@ -12,6 +12,8 @@ import { RunRecorder } from '../../src/server/run-recorder';
 import { readRunEvents } from '../../src/rundir/event-log-reader';
 import { buildChain } from '../fixtures/chain-builder';
 import { request, startTestServer } from '../support/reward-server-fixture';
+import { runCli } from '../support/cli-harness';
+import { startServeProcess } from '../support/serve-process';
 
 const TOKEN = 'bounds-test-token-0123456789';
 const goodItem = (answer = '7') => ({ completion: buildChain({ answer }), answer, key_steps: ['3 + 4'] });
@@ -74,7 +76,11 @@ describe('reward server: bounded parsing and scoring', () => {
     const batch = await request(url, 'POST', '/score_batch', { items: [goodItem(), goodItem(), goodItem(), { ...goodItem(), config: { alpha: 1e308 } }] });
     assert.equal(batch.status, 200);
     assert.equal(batch.body.failed, 1);
-    assert.deepEqual(batch.body.results[3].error, { index: 3, field: 'items[3].config.alpha', message: 'items[3].config.alpha: the total reward 1e+308 is beyond ±1e+100 (group statistics would overflow); alpha is 1e+308' });
+    assert.deepEqual(batch.body.results[3].error, {
+      index: 3,
+      field: 'items[3].config.alpha',
+      message: 'items[3].config.alpha: the total reward 1e+308 is beyond ±1e+100 (group statistics would overflow); alpha is 1e+308',
+    });
     const single = await request(url, 'POST', '/score', { ...goodItem(), config: { w_acc: 1e308, w_val: 1e308 } });
     assert.equal(single.status, 422);
     assert.match(single.body.error.field, /^config\.w_(acc|val)$/);
@@ -217,5 +223,26 @@ describe('reward server: browsers, rebinding, tokens', () => {
 
   it('a token shorter than 16 characters is refused at start', () => {
     assert.throws(() => new RewardServer({ port: 0, token: 'x' }), /1 characters; use at least 16/);
+  });
+});
+
+describe('stepgrpo serve: the token stays out of `ps`', () => {
+  it('reads it from --token-file; a short one from the flag or STEPGRPO_SERVER_TOKEN is refused', async () => {
+    const short = await runCli(['serve', '--port', '0', '--token', 'x']);
+    assert.equal(short.code, 2);
+    assert.match(short.stderr, /1 characters; use at least 16/);
+    const fromEnv = await runCli(['serve', '--port', '0'], { STEPGRPO_SERVER_TOKEN: 'short-env' });
+    assert.match(fromEnv.stderr, /9 characters; use at least 16/);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepgrpo-token-'));
+    const file = path.join(dir, 'token');
+    fs.writeFileSync(file, `${TOKEN}\n`);
+    const { child, url } = await startServeProcess(['--token-file', file]);
+    try {
+      assert.equal((await request(url, 'GET', '/health')).status, 401);
+      assert.equal((await request(url, 'GET', '/health', undefined, { headers: { authorization: `Bearer ${TOKEN}` } })).status, 200);
+    } finally {
+      child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
