@@ -61,4 +61,31 @@ print(json.dumps(res))`,
     assert.equal(out.dead[0], 0);
     assert.match(out.dead[1], /no reply from http:\/\/127\.0\.0\.1:9\/health after 2 attempts/);
   });
+
+  it('a retry after a lost reply carries the same X-Request-Id: scored and recorded once', async () => {
+    const scoredBefore = server.metrics.chainsScored;
+    const replayedBefore = server.metrics.replayed;
+    // The first attempt reaches the server, then its reply is lost (a timeout on the trainer side).
+    const out = await runSnippet(
+      `import stepgrpo_reward as s, urllib.request
+real = urllib.request.urlopen
+lost = []
+def flaky(request, timeout=None):
+    reply = real(request, timeout=timeout)
+    if not lost:
+        lost.append(request.get_header("X-request-id"))
+        reply.read()
+        raise TimeoutError("reply lost")
+    return reply
+s.urllib.request.urlopen = flaky
+c = s.RewardClient(token="s3cret-token-for-tests")
+print(json.dumps({"totals": [r["total"] for r in c.score_batch([c.item(job["chain"], answer="7")] * 3)], "id": lost[0]}))`,
+      { chain: buildChain() },
+      { STEPGRPO_REWARD_URL: url },
+    );
+    assert.equal(out.totals.length, 3);
+    assert.match(out.id, /^[0-9a-f]{32}$/);
+    assert.equal(server.metrics.chainsScored - scoredBefore, 3);
+    assert.equal(server.metrics.replayed - replayedBefore, 1);
+  });
 });
