@@ -20,7 +20,7 @@ import {
   type ScoreBatchResponse,
   type ScoreResponse,
 } from '../protocol/reward-server';
-import { mapInSlices } from './cooperative';
+import { mapInSlices, yieldToEventLoop } from './cooperative';
 import { RequestFieldError, accept } from './request-error';
 import { HttpError, parseJsonBody, readBody, sendError, sendJson, sendRaw } from './http-body';
 import { DEFAULT_MAX_TEXT_CHARS, resolveConfig, resolveItem, scoreResolved } from './score-items';
@@ -48,7 +48,7 @@ export interface RewardServerOptions {
   maxBodyBytes?: number;
   /** Deepest nesting of arrays and objects in a body (default 64); deeper ones get 422 before parsing. */
   maxJsonDepth?: number;
-  /** Longest completion, answer or solution in characters (default 65,536); longer ones get 422. */
+  /** Longest completion, answer or solution in characters (default 32,768); longer ones get 422. */
   maxTextChars?: number;
   /** Replies kept for retries that carry the same `X-Request-Id` (default 100,000, at most 64 MiB). */
   maxReplayEntries?: number;
@@ -299,14 +299,16 @@ export class RewardServer {
    * records nothing (replay-cache.ts).
    */
   private async scored(req: http.IncomingMessage, res: http.ServerResponse, compute: (body: unknown, gone: () => boolean) => Promise<Scored | null>): Promise<void> {
-    const text = await readBody(req, this.opts.maxBodyBytes);
+    const text = await readBody(req, this.opts.maxBodyBytes, this.opts.maxJsonDepth);
+    // A turn of the event loop before parsing: reading ended with a join of the whole body.
+    await yieldToEventLoop();
     const abandoned = new AbortController();
     res.once('close', () => {
       if (!res.writableEnded) abandoned.abort();
     });
     const gone = (): boolean => abandoned.signal.aborted;
     const run = async (): Promise<StoredReply | null> => {
-      const done = await compute(parseJsonBody(text, this.opts.maxJsonDepth), gone);
+      const done = await compute(parseJsonBody(text), gone);
       if (!done) return null;
       for (const [item, rewards] of done.chains) this.record(item, rewards);
       this.metrics.chainsScored += done.chains.length;

@@ -43,9 +43,10 @@ export function resolveConfig(base: RewardConfig, preset: string | undefined, co
  * Longest chain, answer or solution text the server scores (UTF-16 code units, as JavaScript counts).
  * Scoring is linear in the text but not free (r1vl's Math-Verify pass is about 1.5 µs a character on
  * adversarial LaTeX), and one text is scored without a turn of the event loop: this bound keeps that
- * turn near 100 ms. 64 Ki characters is about 16 k tokens.
+ * turn under 100 ms (about 50 ms at this bound). 32 Ki characters is about 8 k tokens; a
+ * long-reasoning model's chains may need --max-text-chars raised, at that cost in latency.
  */
-export const DEFAULT_MAX_TEXT_CHARS = 65_536;
+export const DEFAULT_MAX_TEXT_CHARS = 32_768;
 
 const TEXT_FIELDS = ['completion', 'answer', 'solution'] as const;
 
@@ -77,14 +78,22 @@ export function resolveItem(item: ScoreItem, base: RewardConfig, where = '', max
 const WEIGHTS = ['alpha', 'w_acc', 'w_val'] as const;
 
 /**
- * The item's rewards, or a RequestFieldError when a number in them is not finite (`alpha: 1e308`
- * overflows the total): JSON has no Infinity, so such a number would reach a run file as `null`. The
- * field named is the weight of largest magnitude, the one that overflowed.
+ * Largest reward magnitude the server accepts. JSON has no Infinity (a non-finite number reaches a
+ * run file as null, and readers then drop the whole step), and a group's standard deviation squares
+ * its rewards: under 1e100 the squares of thousands of samples stay finite.
+ */
+export const MAX_ABS_REWARD = 1e100;
+
+/**
+ * The item's rewards, or a RequestFieldError when one is not finite or beyond ±MAX_ABS_REWARD
+ * (`alpha: 1e308`). The field named is the weight of largest magnitude, the one that overflowed.
  */
 export function scoreResolved(item: ResolvedItem, where = ''): RewardBreakdown {
   const rewards = scoreChain(item.completion, item.reference, item.config);
-  const bad = (['total', 'r_acc', 'r_val', 'key_step_ratio'] as const).find((k) => !Number.isFinite(rewards[k]));
+  const bad = (['total', 'r_acc', 'r_val', 'key_step_ratio'] as const).find((k) => !(Math.abs(rewards[k]) <= MAX_ABS_REWARD));
   if (bad === undefined) return rewards;
   const weight = WEIGHTS.reduce((a, b) => (Math.abs(item.config[b]) > Math.abs(item.config[a]) ? b : a));
-  throw new RequestFieldError(issue(`${where}config.${weight}`, `the ${bad === 'total' ? 'total reward' : bad} is not finite (${weight} ${item.config[weight]})`));
+  const what = bad === 'total' ? 'the total reward' : bad;
+  const why = Number.isFinite(rewards[bad]) ? `${what} ${rewards[bad]} is beyond ±${MAX_ABS_REWARD} (group statistics would overflow)` : `${what} is not finite`;
+  throw new RequestFieldError(issue(`${where}config.${weight}`, `${why}; ${weight} is ${item.config[weight]}`));
 }

@@ -18,7 +18,7 @@ describe('reward server access', () => {
   it('`stepgrpo serve --host 0.0.0.0` without --token or STEPGRPO_REWARD_TOKEN does not start', async () => {
     const r = await runCli(['serve', '--host', '0.0.0.0', '--port', '0'], { STEPGRPO_REWARD_TOKEN: '' });
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /--host 0\.0\.0\.0 exposes the server to the network: give a bearer token with --token or STEPGRPO_REWARD_TOKEN/);
+    assert.match(r.stderr, /--host 0\.0\.0\.0 exposes the server to the network: give a bearer token with --token-file or STEPGRPO_SERVER_TOKEN/);
   });
 
   it('needs the bearer token on every endpoint when it has one: 401 names the header', async () => {

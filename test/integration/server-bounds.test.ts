@@ -66,8 +66,8 @@ describe('reward server: bounded parsing and scoring', () => {
     const single = await request(url, 'POST', '/score', { completion: nestedFrac(1_100_000), answer: '1', preset: 'r1vl-official' });
     assert.equal(single.status, 422);
     assert.equal(single.body.error.field, 'completion');
-    assert.match(single.body.error.message, /the limit is 65536/);
-    const batch = await request(url, 'POST', '/score_batch', { items: [goodItem(), { completion: 'x', solution: 's'.repeat(70_000) }] });
+    assert.match(single.body.error.message, /the limit is 32768/);
+    const batch = await request(url, 'POST', '/score_batch', { items: [goodItem(), { completion: 'x', solution: 's'.repeat(40_000) }] });
     assert.equal(batch.status, 200);
     assert.equal(batch.body.results[1].error.field, 'items[1].solution');
   });
@@ -87,7 +87,7 @@ describe('reward server: bounded parsing and scoring', () => {
   });
 
   it('/health answers while a batch of worst-case texts at the length limit is scored', async () => {
-    const items = Array.from({ length: 24 }, () => ({ completion: nestedFrac(65_000), answer: '1', preset: 'r1vl-official' }));
+    const items = Array.from({ length: 24 }, () => ({ completion: nestedFrac(32_000), answer: '1', preset: 'r1vl-official' }));
     const scoring = request(url, 'POST', '/score_batch', { items });
     await until(() => server.metrics.scoringNow > 0, 'scoring to start');
     const latencies: number[] = [];
@@ -143,7 +143,7 @@ describe('reward server: recording stays readable and exact', () => {
   it('a batch abandoned by its client stops being scored and records nothing', async () => {
     const { server, url, recorder, close } = await recordingServer();
     try {
-      const items = Array.from({ length: 200 }, () => ({ completion: nestedFrac(60_000), answer: '1', preset: 'r1vl-official' }));
+      const items = Array.from({ length: 400 }, () => ({ completion: nestedFrac(32_000), answer: '1', preset: 'r1vl-official' }));
       const payload = JSON.stringify({ items });
       const req = http.request(`${url}/score_batch`, { method: 'POST', headers: { 'content-type': 'application/json' } });
       req.on('error', () => {});

@@ -25,7 +25,7 @@ See docs/server.md.
                      too but shows in \`ps\`
   --allow-host H     serve requests whose Host header is H besides the bound address
                      (comma-separated, or *); the check defends against DNS rebinding
-  --max-text-chars N longest completion, answer or solution scored (default 65536; longer: 422)
+  --max-text-chars N longest completion, answer or solution scored (default 32768; longer: 422)
   --allow-origin O   serve browser requests from origin O (comma-separated list, or *); by
                      default requests with an Origin header are refused
   --max-in-flight N  requests one client address may have in flight (default 128; more get 429)
