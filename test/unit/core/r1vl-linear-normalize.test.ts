@@ -35,12 +35,12 @@ function boxedReference(text: string, mode: 'all' | 'last'): string {
   let maxPos = text.length;
   let lastBoxStart: number | null = null;
   for (;;) {
-    const bi = current >= 6 ? text.lastIndexOf('\\boxed', current - 6) : -1;
-    const fi = current >= 5 ? text.lastIndexOf('\\fbox', current - 5) : -1;
-    if (bi < 0 && fi < 0) break;
-    const start = Math.max(bi, fi);
-    let brace = start + (bi > fi ? 6 : 5);
-    while (brace < maxPos && /\s/.test(text[brace]!)) brace++;
+    // The nearest command ending at or before `current`, searched from scratch each time.
+    const [start, name] = [['\\boxed', 6] as const, ['\\fbox', 5] as const]
+      .map(([command, length]) => [current >= length ? text.lastIndexOf(command, current - length) : -1, length] as const)
+      .reduce((a, b) => (b[0] > a[0] ? b : a));
+    if (start < 0) break;
+    const brace = start + name + /^\s*/.exec(text.slice(start + name, maxPos))![0].length;
     if (brace >= maxPos) break;
     if (text[brace] !== '{') {
       if (results.length === 0) results.push(text.slice(brace));
