@@ -299,14 +299,15 @@ export class RewardServer {
    * records nothing (replay-cache.ts).
    */
   private async scored(req: http.IncomingMessage, res: http.ServerResponse, compute: (body: unknown, gone: () => boolean) => Promise<Scored | null>): Promise<void> {
-    const text = await readBody(req, this.opts.maxBodyBytes, this.opts.maxJsonDepth);
-    // A turn of the event loop before parsing: reading ended with a join of the whole body.
-    await yieldToEventLoop();
+    const id = requestId(req);
     const abandoned = new AbortController();
     res.once('close', () => {
       if (!res.writableEnded) abandoned.abort();
     });
     const gone = (): boolean => abandoned.signal.aborted;
+    const text = await readBody(req, this.opts.maxBodyBytes, this.opts.maxJsonDepth);
+    // A turn of the event loop before parsing: reading ended with a join of the whole body.
+    await yieldToEventLoop();
     const run = async (): Promise<StoredReply | null> => {
       const done = await compute(parseJsonBody(text), gone);
       if (!done) return null;
@@ -315,7 +316,6 @@ export class RewardServer {
       this.metrics.chainsFailed += done.failed;
       return { status: 200, body: JSON.stringify(done.reply) };
     };
-    const id = requestId(req);
     const { reply, replayed } = id === undefined ? { reply: await run(), replayed: false } : await this.replies.once(id, run);
     if (!reply) return;
     if (replayed) this.metrics.replayed++;
