@@ -309,7 +309,9 @@ export class RewardServer {
     // A turn of the event loop before parsing: reading ended with a join of the whole body.
     await yieldToEventLoop();
     const run = async (): Promise<StoredReply | null> => {
-      const done = await compute(parseJsonBody(text), gone);
+      const body = parseJsonBody(text);
+      await yieldToEventLoop(); // parsing a large body and scoring its first text are two turns, not one
+      const done = await compute(body, gone);
       if (!done) return null;
       for (const [item, rewards] of done.chains) this.record(item, rewards);
       this.metrics.chainsScored += done.chains.length;
