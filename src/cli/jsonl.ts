@@ -21,11 +21,22 @@ export class JsonlFormatError extends Error {}
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const UTF8_LOSSY = new TextDecoder('utf-8', { ignoreBOM: true });
 
-export async function* readJsonlLines(path: string): AsyncGenerator<JsonlLine> {
+/**
+ * Longest line read (bytes). A longer one is skipped and reported as that line's error, so that a
+ * 600 MB line costs neither the memory to hold it nor a crash that does not name it.
+ */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+export async function* readJsonlLines(path: string, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<JsonlLine> {
   let line = 0;
   let firstRecord = true;
-  for await (const bytes of byteLines(path)) {
+  for await (const bytes of byteLines(path, maxLineBytes)) {
     line++;
+    if (typeof bytes === 'number') {
+      yield { line, raw: '', error: `the line is ${bytes} bytes, longer than the limit of ${maxLineBytes} bytes; it is skipped`, label: String(line) };
+      firstRecord = false;
+      continue;
+    }
     const body = line === 1 ? withoutBom(bytes) : bytes;
     let raw: string;
     try {
@@ -83,22 +94,36 @@ function withoutBom(b: Uint8Array): Uint8Array {
   return b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? b.subarray(3) : b;
 }
 
-/** Lines as bytes (split at LF, a CR before it dropped), so that each can be decoded strictly. */
-async function* byteLines(path: string): AsyncGenerator<Uint8Array> {
+/**
+ * Lines as bytes (split at LF, a CR before it dropped), so that each can be decoded strictly; a line
+ * longer than `maxBytes` is not kept: its length in bytes comes instead.
+ */
+async function* byteLines(path: string, maxBytes: number): AsyncGenerator<Uint8Array | number> {
   const input = path === '-' ? process.stdin : fs.createReadStream(path);
   let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const add = (part: Buffer): void => {
+    pendingBytes += part.length;
+    if (pendingBytes > maxBytes) pending = [];
+    else pending.push(part);
+  };
+  const take = (): Uint8Array | number => {
+    const line = pendingBytes > maxBytes ? pendingBytes : stripCr(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
+    pending = [];
+    pendingBytes = 0;
+    return line;
+  };
   for await (const chunk of input) {
     const buf = chunk as Buffer;
     let from = 0;
     for (let nl = buf.indexOf(10, from); nl >= 0; nl = buf.indexOf(10, from)) {
-      pending.push(buf.subarray(from, nl));
-      yield stripCr(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
-      pending = [];
+      add(buf.subarray(from, nl));
+      yield take();
       from = nl + 1;
     }
-    if (from < buf.length) pending.push(buf.subarray(from));
+    if (from < buf.length) add(buf.subarray(from));
   }
-  if (pending.length > 0) yield stripCr(Buffer.concat(pending));
+  if (pendingBytes > 0) yield take();
 }
 
 function stripCr(b: Buffer): Buffer {

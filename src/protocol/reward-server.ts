@@ -99,7 +99,9 @@ export interface HealthResponse {
 }
 
 export interface RecordingStatus {
-  dir: string;
+  /** Left out for a cross-origin reader without a token: where the run lives is not theirs to know. */
+  dir?: string;
+  /** Chains written to the run directory (a chain whose write failed is not counted). */
   chains: number;
   steps: number;
   /** The last write error, when recording failed (scoring goes on). */
@@ -122,6 +124,8 @@ export interface MetricsResponse {
   by_status: Record<string, number>;
   chains_scored: number;
   chains_failed: number;
+  /** Retries answered from a stored reply (same `X-Request-Id`), nothing scored or recorded again. */
+  requests_replayed: number;
   /** Batch requests being scored at the moment of this reply (they yield between slices). */
   scoring_now: number;
   open_connections: number;

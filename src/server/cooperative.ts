@@ -2,7 +2,7 @@
 // process hosting the server (the VS Code extension host, or a server with other connections
 // waiting) never stalls for more than one slice.
 
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Maps `fn` over `items` in order, yielding after every `sliceMs` of work. Stops early (returning

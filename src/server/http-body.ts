@@ -2,6 +2,7 @@
 // status and a message a person understands.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorResponse } from '../protocol/reward-server';
+import { JsonDepthScanner } from './json-depth';
 
 export class HttpError extends Error {
   constructor(
@@ -30,45 +31,64 @@ export function tooLarge(limit: number, got: string, close = false): HttpError {
   );
 }
 
+function tooDeep(limit: number, at: number): HttpError {
+  return new HttpError(422, `request body nests arrays/objects more than ${limit} levels deep (at character ${at + 1}); the limit is ${limit} (maxJsonDepth)`);
+}
+
 /**
- * The body as text, or an HttpError: 413 past `limit` bytes (declared or received), 400 when it
- * is not UTF-8. A body that overflows is drained (up to DRAIN_LIMIT) so the client, which may still
- * be sending, can read the 413 reply instead of a reset connection.
+ * The body as text, or an HttpError: 413 past `limit` bytes (declared or received), 422 when it
+ * nests deeper than `maxDepth` (seen as it arrives), 400 when it is not UTF-8. The body is decoded
+ * and scanned chunk by chunk, so no single step holds the event loop for the whole body. A body
+ * refused early is drained (up to DRAIN_LIMIT) so the client, which may still be sending, can read
+ * the reply instead of a reset connection.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<string> {
+export function readBody(req: IncomingMessage, limit: number, maxDepth: number): Promise<string> {
   const declared = req.headers['content-length'] === undefined ? NaN : Number(req.headers['content-length']);
   if (declared > limit) return Promise.reject(tooLarge(limit, `${declared} bytes declared`, declared > limit + DRAIN_LIMIT));
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    const depth = new JsonDepthScanner(maxDepth);
+    let pieces: string[] = [];
     let received = 0;
     let failed = false;
+    const fail = (err: HttpError): void => {
+      failed = true;
+      pieces = [];
+      reject(err);
+    };
     req.on('data', (chunk: Buffer) => {
       received += chunk.length;
       if (failed) {
         if (received > limit + DRAIN_LIMIT) req.socket.destroy();
         return;
       }
-      if (received > limit) {
-        failed = true;
-        chunks.length = 0;
-        reject(tooLarge(limit, `more than ${limit} bytes received`));
-        return;
+      if (received > limit) return fail(tooLarge(limit, `more than ${limit} bytes received`));
+      let piece: string;
+      try {
+        piece = decoder.decode(chunk, { stream: true });
+      } catch {
+        return fail(notUtf8());
       }
-      chunks.push(chunk);
+      const deep = depth.feed(piece);
+      if (deep >= 0) return fail(tooDeep(maxDepth, deep));
+      pieces.push(piece);
     });
     req.on('end', () => {
       if (failed) return;
       try {
-        resolve(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks, received)));
+        pieces.push(decoder.decode());
       } catch {
-        reject(new HttpError(400, 'request body is not valid UTF-8'));
+        return reject(notUtf8());
       }
+      resolve(pieces.join(''));
     });
     req.on('error', (err) => {
       if (!failed) reject(new HttpError(400, `request body could not be read: ${err.message}`));
     });
   });
 }
+
+const notUtf8 = (): HttpError => new HttpError(400, 'request body is not valid UTF-8');
 
 /** Parses a body as JSON, or a 400 naming what is wrong and where. */
 export function parseJsonBody(text: string): unknown {
@@ -81,7 +101,11 @@ export function parseJsonBody(text: string): unknown {
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const payload = JSON.stringify(body);
+  sendRaw(res, status, JSON.stringify(body), headers);
+}
+
+/** A reply whose JSON text is already made (a stored reply sent again). */
+export function sendRaw(res: ServerResponse, status: number, payload: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(payload),

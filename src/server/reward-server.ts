@@ -16,19 +16,22 @@ import {
   type GetRewardResponse,
   type HealthResponse,
   type MetricsResponse,
+  type RecordingStatus,
   type ScoreBatchResponse,
   type ScoreResponse,
 } from '../protocol/reward-server';
-import { mapInSlices } from './cooperative';
+import { mapInSlices, yieldToEventLoop } from './cooperative';
 import { RequestFieldError, accept } from './request-error';
-import { HttpError, parseJsonBody, readBody, sendError, sendJson } from './http-body';
-import { resolveConfig, resolveItem, scoreResolved } from './score-items';
+import { HttpError, parseJsonBody, readBody, sendError, sendJson, sendRaw } from './http-body';
+import { DEFAULT_MAX_TEXT_CHARS, resolveConfig, resolveItem, scoreResolved } from './score-items';
+import { DEFAULT_MAX_JSON_DEPTH } from './json-depth';
+import { MAX_REQUEST_ID_LENGTH, REQUEST_ID_HEADER, ReplayCache, type StoredReply } from './replay-cache';
 import { ServerMetrics } from './server-metrics';
 import { completionFromQuery, itemFromLabel } from './openrlhf';
 import type { RunRecorder } from './run-recorder';
 import type { ResolvedItem } from './score-items';
 import type { RewardBreakdown } from '../core/reward-types';
-import { checkAccess, isLoopbackHost, tokenMatcher } from './access';
+import { checkAccess, checkHost, corsHeaders, isLoopbackHost, MIN_TOKEN_LENGTH, tokenMatcher } from './access';
 import { SERVER_VERSION } from './version';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -43,6 +46,14 @@ export interface RewardServerOptions {
   config?: RewardConfig;
   /** Largest request body in bytes (default 16 MiB); larger ones get 413. */
   maxBodyBytes?: number;
+  /** Deepest nesting of arrays and objects in a body (default 64); deeper ones get 422 before parsing. */
+  maxJsonDepth?: number;
+  /** Longest completion, answer or solution in characters (default 32,768); longer ones get 422. */
+  maxTextChars?: number;
+  /** Replies kept for retries that carry the same `X-Request-Id` (default 100,000, at most 64 MiB). */
+  maxReplayEntries?: number;
+  /** `Host` header values served besides the bound address (DNS rebinding defence); `*` serves any. */
+  allowHosts?: readonly string[];
   /** Time for a whole request to arrive (default 60 s). */
   requestTimeoutMs?: number;
   /** Time for the request headers to arrive (default 15 s). */
@@ -67,6 +78,23 @@ export interface RewardServerOptions {
   recorder?: RunRecorder;
 }
 
+/** What a scoring endpoint produced: the reply and the chains to record once it is sent. */
+interface Scored {
+  reply: ScoreResponse | ScoreBatchResponse | GetRewardResponse;
+  chains: [ResolvedItem, RewardBreakdown][];
+  failed: number;
+}
+
+function requestId(req: http.IncomingMessage): string | undefined {
+  const id = req.headers[REQUEST_ID_HEADER];
+  if (id === undefined) return undefined;
+  const value = Array.isArray(id) ? id.join(',') : id;
+  if (value.length === 0 || value.length > MAX_REQUEST_ID_LENGTH) {
+    throw new HttpError(400, `${REQUEST_ID_HEADER} must be 1 to ${MAX_REQUEST_ID_LENGTH} characters, got ${value.length}`, REQUEST_ID_HEADER);
+  }
+  return value;
+}
+
 interface Route {
   method: 'GET' | 'POST';
   handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> | void;
@@ -76,7 +104,8 @@ export class RewardServer {
   readonly metrics = new ServerMetrics();
   private readonly server: http.Server;
   private readonly config: RewardConfig;
-  private readonly opts: Required<Omit<RewardServerOptions, 'config' | 'log' | 'token' | 'recorder'>>;
+  private readonly opts: Required<Omit<RewardServerOptions, 'config' | 'log' | 'token' | 'recorder' | 'maxReplayEntries'>>;
+  private readonly replies: ReplayCache;
   private readonly tokenMatches: ((presented: string) => boolean) | undefined;
   private readonly recorder: RunRecorder | undefined;
   private readonly inFlight = new Map<string, number>();
@@ -92,6 +121,9 @@ export class RewardServer {
       host: options.host ?? DEFAULT_HOST,
       port: options.port ?? DEFAULT_PORT,
       maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
+      maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
+      maxTextChars: options.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS,
+      allowHosts: options.allowHosts ?? [],
       requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
       headersTimeoutMs: options.headersTimeoutMs ?? 15_000,
       keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 30_000,
@@ -106,14 +138,18 @@ export class RewardServer {
         `binding to ${this.opts.host} exposes the reward server to the network: give it a bearer token (--token or STEPGRPO_REWARD_TOKEN), which every client then sends`,
       );
     }
+    if (options.token !== undefined && options.token.length < MIN_TOKEN_LENGTH) {
+      throw new Error(`the bearer token is ${options.token.length} characters; use at least ${MIN_TOKEN_LENGTH} (e.g. \`openssl rand -hex 16\`)`);
+    }
     this.tokenMatches = options.token ? tokenMatcher(options.token) : undefined;
+    this.replies = new ReplayCache(options.maxReplayEntries);
     this.recorder = options.recorder;
     this.log = options.log ?? (() => {});
     this.routes = {
       '/score': { method: 'POST', handle: (req, res) => this.score(req, res) },
       '/score_batch': { method: 'POST', handle: (req, res) => this.scoreBatch(req, res) },
       '/get_reward': { method: 'POST', handle: (req, res) => this.getReward(req, res) },
-      '/health': { method: 'GET', handle: (_req, res) => this.health(res) },
+      '/health': { method: 'GET', handle: (req, res) => this.health(req, res) },
       '/metrics': { method: 'GET', handle: (_req, res) => this.metricsReply(res) },
     };
     this.server = http.createServer(
@@ -217,6 +253,13 @@ export class RewardServer {
             .map(([p, r]) => `${r.method} ${p}`)
             .join(', ')}`,
         );
+      checkHost(req, this.opts.host, this.opts.allowHosts);
+      const cors = corsHeaders(req, this.opts.allowOrigins, route.method);
+      for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
+      if (req.method === 'OPTIONS' && cors['access-control-allow-origin'] !== undefined) {
+        res.writeHead(204).end();
+        return;
+      }
       checkAccess(req, { tokenMatches: this.tokenMatches, allowOrigins: this.opts.allowOrigins }, res);
       if (req.method !== route.method) {
         res.setHeader('allow', route.method);
@@ -250,81 +293,101 @@ export class RewardServer {
     }
   }
 
-  private async body(req: http.IncomingMessage): Promise<unknown> {
-    return parseJsonBody(await readBody(req, this.opts.maxBodyBytes));
-  }
-
-  private async score(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const item = resolveItem(accept(parseScoreItem(await this.body(req))), this.config);
-    let reply: ScoreResponse;
-    try {
-      reply = { rewards: scoreResolved(item) };
-    } catch (err) {
-      this.metrics.chainsFailed++;
-      throw err;
-    }
-    this.metrics.chainsScored++;
-    this.record(item, reply.rewards);
-    sendJson(res, 200, reply);
-  }
-
-  private async scoreBatch(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const envelope = accept(parseScoreBatchEnvelope(await this.body(req)));
-    const base = resolveConfig(this.config, envelope.preset, envelope.config);
-    const gone = (): boolean => res.destroyed || req.socket.destroyed;
-    const results = await this.sliced(
-      envelope.items,
-      (raw, index): BatchResult => {
-        const at = `items[${index}]`;
-        try {
-          const item = resolveItem(accept(parseScoreItem(raw, at)), base, `${at}.`);
-          if (envelope.step !== undefined && item.meta.step === undefined) item.meta.step = envelope.step;
-          const rewards = scoreResolved(item);
-          this.record(item, rewards);
-          return { index, rewards };
-        } catch (err) {
-          if (!(err instanceof RequestFieldError)) throw err;
-          return { index, error: { index, field: err.issue.path, message: err.message } };
-        }
-      },
-      gone,
-    );
-    if (!results) return;
-    const failed = results.filter((r) => 'error' in r).length;
-    this.metrics.chainsScored += results.length - failed;
-    this.metrics.chainsFailed += failed;
-    const reply: ScoreBatchResponse = { results, scored: results.length - failed, failed };
-    sendJson(res, 200, reply);
-  }
-
-  private async getReward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const body = accept(parseGetRewardRequest(await this.body(req)));
-    // Every label is checked before any scoring: OpenRLHF needs one number per query, so a bad
-    // label fails the request (422 naming it) rather than yielding a made-up reward.
-    const items = body.query.map((query, i) => {
-      const prompt = body.prompts?.[i];
-      const item = resolveItem(itemFromLabel(completionFromQuery(query, prompt), body.labels?.[i], `labels[${i}]`), this.config, `labels[${i}].`);
-      if (prompt) item.meta.prompt = prompt;
-      return item;
+  /**
+   * Reads the body, lets `compute` score it, records its chains once all are scored (an abandoned
+   * request records nothing), and replies; with an `X-Request-Id`, a retry gets the first reply and
+   * records nothing (replay-cache.ts).
+   */
+  private async scored(req: http.IncomingMessage, res: http.ServerResponse, compute: (body: unknown, gone: () => boolean) => Promise<Scored | null>): Promise<void> {
+    const id = requestId(req);
+    const abandoned = new AbortController();
+    res.once('close', () => {
+      if (!res.writableEnded) abandoned.abort();
     });
-    const gone = (): boolean => res.destroyed || req.socket.destroyed;
-    const scored = await this.sliced(
-      items,
-      (item) => {
-        const rewards = scoreResolved(item);
-        this.record(item, rewards);
-        return rewards;
-      },
-      gone,
-    );
-    if (!scored) return;
-    this.metrics.chainsScored += scored.length;
-    const reply: GetRewardResponse = {
-      rewards: scored.map((r) => r.total),
-      scores: scored.map((r) => (r.answer_correct ? 1 : 0)),
-      extra_logs: { r_acc: scored.map((r) => r.r_acc), r_val: scored.map((r) => r.r_val), key_step_ratio: scored.map((r) => r.key_step_ratio) },
+    const gone = (): boolean => abandoned.signal.aborted;
+    const text = await readBody(req, this.opts.maxBodyBytes, this.opts.maxJsonDepth);
+    // A turn of the event loop before parsing: reading ended with a join of the whole body.
+    await yieldToEventLoop();
+    const run = async (): Promise<StoredReply | null> => {
+      const body = parseJsonBody(text);
+      await yieldToEventLoop(); // parsing a large body and scoring its first text are two turns, not one
+      const done = await compute(body, gone);
+      if (!done) return null;
+      for (const [item, rewards] of done.chains) this.record(item, rewards);
+      this.metrics.chainsScored += done.chains.length;
+      this.metrics.chainsFailed += done.failed;
+      return { status: 200, body: JSON.stringify(done.reply) };
     };
-    sendJson(res, 200, reply);
+    const { reply, replayed } = id === undefined ? { reply: await run(), replayed: false } : await this.replies.once(id, run);
+    if (!reply) return;
+    if (replayed) this.metrics.replayed++;
+    sendRaw(res, reply.status, reply.body, replayed ? { 'x-replayed': 'true' } : {});
+  }
+
+  private score(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    return this.scored(req, res, async (body) => {
+      const item = resolveItem(accept(parseScoreItem(body)), this.config, '', this.opts.maxTextChars);
+      let rewards: RewardBreakdown;
+      try {
+        rewards = scoreResolved(item);
+      } catch (err) {
+        this.metrics.chainsFailed++;
+        throw err;
+      }
+      const reply: ScoreResponse = { rewards };
+      return { reply, chains: [[item, rewards]], failed: 0 };
+    });
+  }
+
+  private scoreBatch(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    return this.scored(req, res, async (body, gone) => {
+      const envelope = accept(parseScoreBatchEnvelope(body));
+      const base = resolveConfig(this.config, envelope.preset, envelope.config);
+      const chains: [ResolvedItem, RewardBreakdown][] = [];
+      const results = await this.sliced(
+        envelope.items,
+        (raw, index): BatchResult => {
+          const at = `items[${index}]`;
+          try {
+            const item = resolveItem(accept(parseScoreItem(raw, at)), base, `${at}.`, this.opts.maxTextChars);
+            if (envelope.step !== undefined && item.meta.step === undefined) item.meta.step = envelope.step;
+            const rewards = scoreResolved(item, `${at}.`);
+            chains.push([item, rewards]);
+            return { index, rewards };
+          } catch (err) {
+            if (!(err instanceof RequestFieldError)) throw err;
+            return { index, error: { index, field: err.issue.path, message: err.message } };
+          }
+        },
+        gone,
+      );
+      if (!results) return null;
+      const failed = results.length - chains.length;
+      const reply: ScoreBatchResponse = { results, scored: chains.length, failed };
+      return { reply, chains, failed };
+    });
+  }
+
+  private getReward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    return this.scored(req, res, async (raw, gone) => {
+      const body = accept(parseGetRewardRequest(raw));
+      // Every label is checked before any scoring: OpenRLHF needs one number per query, so a bad
+      // label fails the request (422 naming it) rather than yielding a made-up reward.
+      const items = body.query.map((query, i) => {
+        const prompt = body.prompts?.[i];
+        const item = resolveItem(itemFromLabel(completionFromQuery(query, prompt), body.labels?.[i], `labels[${i}]`), this.config, `labels[${i}].`, this.opts.maxTextChars);
+        if (prompt) item.meta.prompt = prompt;
+        return item;
+      });
+      const scored = await this.sliced(items, (item, i) => scoreResolved(item, `labels[${i}].`), gone);
+      if (!scored) return null;
+      const reply: GetRewardResponse = {
+        rewards: scored.map((r) => r.total),
+        scores: scored.map((r) => (r.answer_correct ? 1 : 0)),
+        extra_logs: { r_acc: scored.map((r) => r.r_acc), r_val: scored.map((r) => r.r_val), key_step_ratio: scored.map((r) => r.key_step_ratio) },
+      };
+      return { reply, chains: items.map((item, i) => [item, scored[i]!]), failed: 0 };
+    });
   }
 
   private async sliced<T, R>(items: readonly T[], fn: (item: T, index: number) => R, cancelled: () => boolean): Promise<R[] | null> {
@@ -348,14 +411,18 @@ export class RewardServer {
     });
   }
 
-  private health(res: http.ServerResponse): void {
+  private health(req: http.IncomingMessage, res: http.ServerResponse): void {
+    // A page on an allowed origin may read /health, but without a token it learns no local path.
+    const status = this.recorder?.status;
+    const hideDir = req.headers.origin !== undefined && !this.tokenMatches;
+    const recording: RecordingStatus | undefined = status && hideDir ? { chains: status.chains, steps: status.steps, ...(status.error ? { error: status.error } : {}) } : status;
     const reply: HealthResponse = {
       status: this.closing ? 'closing' : 'ok',
       version: this.opts.version,
       uptime_s: this.metrics.uptimeSeconds,
       config: this.config,
       auth: this.tokenMatches ? 'bearer' : 'none',
-      ...(this.recorder ? { recording: this.recorder.status } : {}),
+      ...(recording ? { recording } : {}),
     };
     sendJson(res, this.closing ? 503 : 200, reply);
   }
@@ -369,6 +436,7 @@ export class RewardServer {
       by_status: { ...m.byStatus },
       chains_scored: m.chainsScored,
       chains_failed: m.chainsFailed,
+      requests_replayed: m.replayed,
       scoring_now: m.scoringNow,
       open_connections: this.sockets.size,
       latency: m.latency(),

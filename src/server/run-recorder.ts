@@ -72,7 +72,10 @@ export class RunRecorder {
   private highestStep = -1;
   private readonly closedSteps = new Set<number>();
   private readonly timer: NodeJS.Timeout;
+  /** Chains whose write succeeded; chains in a batch whose write failed are not counted. */
   private recorded = 0;
+  /** Chains in the batch being written. */
+  private batchChains = 0;
   private error: string | undefined;
   private closed = false;
   private readonly now: () => number;
@@ -114,13 +117,19 @@ export class RunRecorder {
     return { dir: this.dir, chains: this.recorded, steps: this.closedSteps.size + this.open.size, ...(this.error ? { error: this.error } : {}) };
   }
 
-  /** Chains recorded so far (written within `flushMs`). */
+  /** Chains written so far (a chain is written within `flushMs` of record()). */
   get chains(): number {
     return this.recorded;
   }
 
+  /**
+   * Queues a chain for writing. A chain with a number that is not finite is refused (JSON would
+   * write it as null and readers would drop the whole step): the server refuses such items first.
+   */
   record(chain: RecordedChain): void {
     if (this.closed) return;
+    const bad = nonFinite({ rewards: chain.rewards, tokens: chain.tokens, step: chain.step });
+    if (bad !== undefined) throw new Error(`recording: ${bad} is not a finite number; the chain is not recorded`);
     const at = this.now();
     const step = this.stepFor(chain.step, at);
     let state = this.open.get(step);
@@ -149,7 +158,6 @@ export class RunRecorder {
     group.totals.push(chain.rewards.total);
     group.scored.push({ rewards: chain.rewards, ...(chain.tokens !== undefined ? { tokens: chain.tokens } : {}) });
     group.pending.push({ text: chain.completion, tokens: chain.tokens ?? 0, rewards: chain.rewards, advantage: 0 });
-    this.recorded++;
   }
 
   /** Writes what is pending and the metrics of steps that ended; called by the timer. */
@@ -200,6 +208,7 @@ export class RunRecorder {
       const offset = g.totals.length - g.pending.length;
       const samples = g.pending.map((s, i) => ({ ...s, advantage: g.totals.length > 1 ? advantages[offset + i]! : 0 }));
       groups.push({ ...g.group, samples });
+      this.batchChains += samples.length;
       g.pending = [];
     }
     if (groups.length) this.emit({ v: 1, type: 'rollouts', step: state.step, groups, partial: true });
@@ -215,7 +224,7 @@ export class RunRecorder {
       type: 'metrics',
       step: state.step,
       phase: 'rl',
-      values: stepMetrics([...state.groups.values()].map((g) => ({ samples: g.scored }))),
+      values: finiteValues(stepMetrics([...state.groups.values()].map((g) => ({ samples: g.scored })))),
     });
     this.ended.push(state.step);
   }
@@ -225,12 +234,31 @@ export class RunRecorder {
   }
 
   private write(): void {
+    const chains = this.batchChains;
+    this.batchChains = 0;
     try {
       this.writer.flush();
+      this.recorded += chains;
     } catch (err) {
       const message = `recording: ${(err as Error).message}`;
       if (this.error !== message) this.log(message);
       this.error = message;
     }
   }
+}
+
+/** The path of the first number in `value` that is not finite (`rewards.total`), or undefined. */
+function nonFinite(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const bad = nonFinite(inner, path ? `${path}.${key}` : key);
+    if (bad !== undefined) return bad;
+  }
+  return undefined;
+}
+
+/** A metric that is not finite (a std over nothing) is left out rather than written as null. */
+function finiteValues(values: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => Number.isFinite(v)));
 }

@@ -39,8 +39,25 @@ export function resolveConfig(base: RewardConfig, preset: string | undefined, co
   return resolveRewardConfig({ ...start, ...config });
 }
 
+/**
+ * Longest chain, answer or solution text the server scores (UTF-16 code units, as JavaScript counts).
+ * Scoring is linear in the text but not free (r1vl's Math-Verify pass is about 1.5 µs a character on
+ * adversarial LaTeX), and one text is scored without a turn of the event loop: this bound keeps that
+ * turn under 100 ms (about 50 ms at this bound). 32 Ki characters is about 8 k tokens; a
+ * long-reasoning model's chains may need --max-text-chars raised, at that cost in latency.
+ */
+export const DEFAULT_MAX_TEXT_CHARS = 32_768;
+
+const TEXT_FIELDS = ['completion', 'answer', 'solution'] as const;
+
 /** An item with its defaults (`base`, already resolved for the request) applied. */
-export function resolveItem(item: ScoreItem, base: RewardConfig, where = ''): ResolvedItem {
+export function resolveItem(item: ScoreItem, base: RewardConfig, where = '', maxTextChars = DEFAULT_MAX_TEXT_CHARS): ResolvedItem {
+  for (const field of TEXT_FIELDS) {
+    const length = item[field]?.length ?? 0;
+    if (length > maxTextChars) {
+      throw new RequestFieldError(issue(`${where}${field}`, `${length} characters, the limit is ${maxTextChars} (--max-text-chars); split or truncate the text`));
+    }
+  }
   const reference: RewardReference = {};
   if (item.answer !== undefined) reference.answer = item.answer;
   if (item.solution !== undefined) reference.solution = item.solution;
@@ -58,6 +75,25 @@ export function resolveItem(item: ScoreItem, base: RewardConfig, where = ''): Re
   return { completion: item.completion, reference, config, meta };
 }
 
-export function scoreResolved(item: ResolvedItem): RewardBreakdown {
-  return scoreChain(item.completion, item.reference, item.config);
+const WEIGHTS = ['alpha', 'w_acc', 'w_val'] as const;
+
+/**
+ * Largest reward magnitude the server accepts. JSON has no Infinity (a non-finite number reaches a
+ * run file as null, and readers then drop the whole step), and a group's standard deviation squares
+ * its rewards: under 1e100 the squares of thousands of samples stay finite.
+ */
+export const MAX_ABS_REWARD = 1e100;
+
+/**
+ * The item's rewards, or a RequestFieldError when one is not finite or beyond ±MAX_ABS_REWARD
+ * (`alpha: 1e308`). The field named is the weight of largest magnitude, the one that overflowed.
+ */
+export function scoreResolved(item: ResolvedItem, where = ''): RewardBreakdown {
+  const rewards = scoreChain(item.completion, item.reference, item.config);
+  const bad = (['total', 'r_acc', 'r_val', 'key_step_ratio'] as const).find((k) => !(Math.abs(rewards[k]) <= MAX_ABS_REWARD));
+  if (bad === undefined) return rewards;
+  const weight = WEIGHTS.reduce((a, b) => (Math.abs(item.config[b]) > Math.abs(item.config[a]) ? b : a));
+  const what = bad === 'total' ? 'the total reward' : bad;
+  const why = Number.isFinite(rewards[bad]) ? `${what} ${rewards[bad]} is beyond ±${MAX_ABS_REWARD} (group statistics would overflow)` : `${what} is not finite`;
+  throw new RequestFieldError(issue(`${where}config.${weight}`, `${why}; ${weight} is ${item.config[weight]}`));
 }

@@ -11,6 +11,7 @@ export class ServerMetrics {
   requests = 0;
   chainsScored = 0;
   chainsFailed = 0;
+  replayed = 0;
   /** Batches being scored right now (more than 0 in a reply proves the loop is not blocked). */
   scoringNow = 0;
   readonly byRoute: Record<string, number> = {};

@@ -12,17 +12,17 @@ import { runCli } from '../support/cli-harness';
 describe('reward server access', () => {
   it('refuses to bind beyond loopback without a token', () => {
     assert.throws(() => new RewardServer({ host: '0.0.0.0', port: 0 }), /binding to 0\.0\.0\.0 exposes the reward server.*--token or STEPGRPO_REWARD_TOKEN/);
-    assert.doesNotThrow(() => new RewardServer({ host: '0.0.0.0', port: 0, token: 't' }));
+    assert.doesNotThrow(() => new RewardServer({ host: '0.0.0.0', port: 0, token: 'a-long-enough-test-token' }));
   });
 
   it('`stepgrpo serve --host 0.0.0.0` without --token or STEPGRPO_REWARD_TOKEN does not start', async () => {
     const r = await runCli(['serve', '--host', '0.0.0.0', '--port', '0'], { STEPGRPO_REWARD_TOKEN: '' });
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /--host 0\.0\.0\.0 exposes the server to the network: give a bearer token with --token or STEPGRPO_REWARD_TOKEN/);
+    assert.match(r.stderr, /--host 0\.0\.0\.0 exposes the server to the network: give a bearer token with --token-file or STEPGRPO_SERVER_TOKEN/);
   });
 
   it('needs the bearer token on every endpoint when it has one: 401 names the header', async () => {
-    const { server, url } = await startTestServer({ token: 'right-token' });
+    const { server, url } = await startTestServer({ token: 'right-token-0123456789' });
     try {
       for (const [method, path] of [
         ['GET', '/health'],
@@ -37,7 +37,7 @@ describe('reward server access', () => {
       const wrong = await request(url, 'GET', '/health', undefined, { headers: { authorization: 'Bearer wrong' } });
       assert.equal(wrong.status, 401);
       assert.match(wrong.body.error.message, /wrong/);
-      const ok = await request(url, 'GET', '/health', undefined, { headers: { authorization: 'Bearer right-token' } });
+      const ok = await request(url, 'GET', '/health', undefined, { headers: { authorization: 'Bearer right-token-0123456789' } });
       assert.equal(ok.status, 200);
       assert.equal(ok.body.auth, 'bearer');
       assert.match(ok.body.version, /^\d+\.\d+\.\d+/);

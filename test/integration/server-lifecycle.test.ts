@@ -111,7 +111,7 @@ describe('reward server timeouts and shutdown', () => {
     const { server, url } = await startTestServer();
     const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
     await new Promise((r) => socket.once('connect', r));
-    socket.write('POST /score HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"compl');
+    socket.write('POST /score HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{"compl');
     const closed = new Promise((r) => socket.once('close', r));
     await new Promise((r) => setTimeout(r, 20));
     const started = performance.now();

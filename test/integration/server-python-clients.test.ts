@@ -12,7 +12,7 @@ import { runSnippet, skipWithoutPython } from '../support/python-runner';
 describe('Python client against the reward server', { skip: skipWithoutPython }, () => {
   let server: RewardServer;
   let url: string;
-  before(async () => ({ server, url } = await startTestServer({ token: 's3cret' })));
+  before(async () => ({ server, url } = await startTestServer({ token: 's3cret-token-for-tests' })));
   after(() => server.close());
 
   it('sends the token from STEPGRPO_REWARD_TOKEN and scores like the engine', async () => {
@@ -21,7 +21,7 @@ describe('Python client against the reward server', { skip: skipWithoutPython },
       `import stepgrpo_reward as s
 print(json.dumps({"one": s.RewardClient().score(job["chain"], answer="7")["total"], "batch": [r["total"] for r in s.RewardClient().score_batch([{"completion": job["chain"], "answer": "8"}], step=3)]}))`,
       { chain },
-      { STEPGRPO_REWARD_URL: url, STEPGRPO_REWARD_TOKEN: 's3cret' },
+      { STEPGRPO_REWARD_URL: url, STEPGRPO_REWARD_TOKEN: 's3cret-token-for-tests' },
     );
     assert.equal(out.one, scoreChain(chain, { answer: '7' }).total);
     assert.deepEqual(out.batch, [scoreChain(chain, { answer: '8' }).total]);
@@ -31,7 +31,7 @@ print(json.dumps({"one": s.RewardClient().score(job["chain"], answer="7")["total
     const out = await runSnippet(
       `import stepgrpo_reward as s
 res = {}
-c = s.RewardClient(token="s3cret")
+c = s.RewardClient(token="s3cret-token-for-tests")
 try:
     c.score_batch([c.item("a"), c.item("b", key_steps={"Steps": [["x", 3]]})])
 except s.RewardServerError as e:
@@ -60,5 +60,32 @@ print(json.dumps(res))`,
     assert.match(out.token[1], /Authorization: Bearer/);
     assert.equal(out.dead[0], 0);
     assert.match(out.dead[1], /no reply from http:\/\/127\.0\.0\.1:9\/health after 2 attempts/);
+  });
+
+  it('a retry after a lost reply carries the same X-Request-Id: scored and recorded once', async () => {
+    const scoredBefore = server.metrics.chainsScored;
+    const replayedBefore = server.metrics.replayed;
+    // The first attempt reaches the server, then its reply is lost (a timeout on the trainer side).
+    const out = await runSnippet(
+      `import stepgrpo_reward as s, urllib.request
+real = urllib.request.urlopen
+lost = []
+def flaky(request, timeout=None):
+    reply = real(request, timeout=timeout)
+    if not lost:
+        lost.append(request.get_header("X-request-id"))
+        reply.read()
+        raise TimeoutError("reply lost")
+    return reply
+s.urllib.request.urlopen = flaky
+c = s.RewardClient(token="s3cret-token-for-tests")
+print(json.dumps({"totals": [r["total"] for r in c.score_batch([c.item(job["chain"], answer="7")] * 3)], "id": lost[0]}))`,
+      { chain: buildChain() },
+      { STEPGRPO_REWARD_URL: url },
+    );
+    assert.equal(out.totals.length, 3);
+    assert.match(out.id, /^[0-9a-f]{32}$/);
+    assert.equal(server.metrics.chainsScored - scoredBefore, 3);
+    assert.equal(server.metrics.replayed - replayedBefore, 1);
   });
 });

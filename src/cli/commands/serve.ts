@@ -1,8 +1,9 @@
 // `stepgrpo serve`: the HTTP reward server in the foreground. Prints the URL; Ctrl-C (SIGINT) or
 // SIGTERM closes it gracefully (requests in flight finish, idle keep-alive sockets close, the
 // recording is flushed and ends with `done`).
+import fs from 'node:fs';
 import path from 'node:path';
-import { isLoopbackHost } from '../../server/access';
+import { isLoopbackHost, MIN_TOKEN_LENGTH } from '../../server/access';
 import { DEFAULT_HOST, DEFAULT_PORT, RewardServer } from '../../server/reward-server';
 import { RunRecorder } from '../../server/run-recorder';
 import { SERVER_VERSION } from '../../server/version';
@@ -19,7 +20,12 @@ See docs/server.md.
   --host ADDR        interface to bind (default ${DEFAULT_HOST}, loopback only); any other address
                      needs a bearer token
   --port N           TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
-  --token T          bearer token every request must carry (default: $STEPGRPO_REWARD_TOKEN)
+  --token-file F     read the bearer token every request must carry from F (first line;
+                     at least 16 characters); or set $STEPGRPO_SERVER_TOKEN. \`--token T\` works
+                     too but shows in \`ps\`
+  --allow-host H     serve requests whose Host header is H besides the bound address
+                     (comma-separated, or *); the check defends against DNS rebinding
+  --max-text-chars N longest completion, answer or solution scored (default 32768; longer: 422)
   --allow-origin O   serve browser requests from origin O (comma-separated list, or *); by
                      default requests with an Origin header are refused
   --max-in-flight N  requests one client address may have in flight (default 128; more get 429)
@@ -41,7 +47,10 @@ export const serveCommand: CliCommand = {
       port: intOption(0, 65535),
       'max-body': intOption(1, 4096),
       token: stringOption,
+      'token-file': stringOption,
       'allow-origin': stringOption,
+      'allow-host': stringOption,
+      'max-text-chars': intOption(1, 16 * 1024 * 1024),
       'max-in-flight': intOption(1, 100_000),
       out: stringOption,
       'step-gap': intOption(1, 86_400),
@@ -50,9 +59,12 @@ export const serveCommand: CliCommand = {
     const config = rewardConfigFromFlags(values);
     const { port, host } = values;
     const maxBodyMiB = values['max-body'];
-    const token = values.token ?? (io.env.STEPGRPO_REWARD_TOKEN || undefined);
+    const token = serverToken(values.token, values['token-file'], io.env);
     if (host !== undefined && !isLoopbackHost(host) && !token) {
-      throw new UsageError(`--host ${host} exposes the server to the network: give a bearer token with --token or STEPGRPO_REWARD_TOKEN (the clients send it)`);
+      throw new UsageError(`--host ${host} exposes the server to the network: give a bearer token with --token-file or STEPGRPO_SERVER_TOKEN (the clients send it)`);
+    }
+    if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
+      throw new UsageError(`the bearer token is ${token.length} characters; use at least ${MIN_TOKEN_LENGTH} (e.g. \`openssl rand -hex 16\`)`);
     }
     const log = (line: string): void => void io.stderr.write(`${line}\n`);
     const recorder = values.out
@@ -70,6 +82,8 @@ export const serveCommand: CliCommand = {
       ...(maxBodyMiB !== undefined ? { maxBodyBytes: maxBodyMiB * 1024 * 1024 } : {}),
       ...(token ? { token } : {}),
       ...(values['allow-origin'] ? { allowOrigins: values['allow-origin'].split(',').map((o) => o.trim()) } : {}),
+      ...(values['allow-host'] ? { allowHosts: values['allow-host'].split(',').map((h) => h.trim()) } : {}),
+      ...(values['max-text-chars'] !== undefined ? { maxTextChars: values['max-text-chars'] } : {}),
       ...(values['max-in-flight'] !== undefined ? { maxInFlightPerClient: values['max-in-flight'] } : {}),
       ...(recorder ? { recorder } : {}),
       log,
@@ -102,3 +116,23 @@ export const serveCommand: CliCommand = {
     return 0;
   },
 };
+
+/**
+ * The token from --token, else --token-file (its first line), else $STEPGRPO_SERVER_TOKEN, else
+ * $STEPGRPO_REWARD_TOKEN (the name the Python clients read, kept for servers started with it).
+ */
+function serverToken(flag: string | undefined, file: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (flag !== undefined) return flag;
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new UsageError(`--token-file ${file}: ${(err as Error).message}`);
+    }
+    const token = text.split(/\r?\n/)[0]!.trim();
+    if (token === '') throw new UsageError(`--token-file ${file}: the first line is empty`);
+    return token;
+  }
+  return env.STEPGRPO_SERVER_TOKEN || env.STEPGRPO_REWARD_TOKEN || undefined;
+}

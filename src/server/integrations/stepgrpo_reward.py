@@ -21,6 +21,7 @@ import os
 import time
 import urllib.error
 import urllib.request
+import uuid
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 DEFAULT_URL = "http://127.0.0.1:8008"
@@ -40,7 +41,10 @@ class RewardServerError(RuntimeError):
 
 
 class RewardClient:
-    """A small JSON-over-HTTP client. Retries connection failures, 429 and 5xx replies, never other 4xx."""
+    """A small JSON-over-HTTP client. Retries connection failures, 429 and 5xx replies, never other 4xx.
+
+    Every POST carries one X-Request-Id for all its attempts: the server answers a retry of a request
+    it already scored with the same reply and records its chains once."""
 
     def __init__(
         self,
@@ -58,12 +62,15 @@ class RewardClient:
 
     def request(self, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode("utf-8")
+        request_id = None if data is None else uuid.uuid4().hex
         last: Optional[BaseException] = None
         for attempt in range(self.retries + 1):
             if attempt:
                 time.sleep(min(0.25 * 2 ** (attempt - 1), 2.0))
             request = urllib.request.Request(self.url + path, data=data, method="GET" if data is None else "POST")
             request.add_header("Content-Type", "application/json")
+            if request_id:
+                request.add_header("X-Request-Id", request_id)
             if self.token:
                 request.add_header("Authorization", f"Bearer {self.token}")
             try:

@@ -10,10 +10,14 @@ export function boxedContent(text: string, mode: 'all' | 'last'): string {
   let current = text.length;
   let maxPos = text.length;
   let lastBoxStart: number | null = null;
+  // Python's rfind(…, 0, current): the whole command before `current`. `current` only decreases, so
+  // a position found earlier that still lies before it is still the answer: each command is searched
+  // for afresh only once it has been passed, which keeps the whole walk linear.
+  let bi = text.length;
+  let fi = text.length;
   for (;;) {
-    // Python's rfind(…, 0, current): the whole command before `current`
-    const bi = current >= 6 ? text.lastIndexOf('\\boxed', current - 6) : -1;
-    const fi = current >= 5 ? text.lastIndexOf('\\fbox', current - 5) : -1;
+    if (bi > current - 6) bi = current >= 6 ? text.lastIndexOf('\\boxed', current - 6) : -1;
+    if (fi > current - 5) fi = current >= 5 ? text.lastIndexOf('\\fbox', current - 5) : -1;
     if (bi < 0 && fi < 0) break;
     const start = Math.max(bi, fi);
     let brace = start + (bi > fi ? 6 : 5);

@@ -31,9 +31,11 @@ const ci = (word: string): string => word.replace(/[a-z]/g, (c) => `[${c}${c.toU
 
 // ---- expressions and numbers (no LaTeX) ----
 
+// The original's percent suffix is `\\s*(?:%|percent|\\s*percentage|\\s*pct)`; the inner `\\s*` only
+// re-reads spaces the outer one already took (same matches), but makes a run of n spaces cost n².
 const NUMBER =
   '(?<!\\d)(?:(?<i1>-?[1-9]\\d{0,2}(?:[ ,]\\d{3})+)(?<d1>\\.\\d+)?|(?<i2>-?\\d+)(?<d2>[.,]\\d+)|(?<d3>\\.\\d+)|(?<i3>-?\\d+))' +
-  '(?<pct>\\s*(?:%|[Pp]ercent|\\s*[Pp]ercentage|\\s*[Pp]ct))?';
+  '(?<pct>\\s*(?:%|[Pp]ercent|[Pp]ercentage|[Pp]ct))?';
 const OPS = '+\\-*×/^()÷';
 const EXPR_CHAR = `[\\d.\\s${OPS}]`;
 const EXPR = `(?<expr>-?\\(?-?\\d${EXPR_CHAR}*[${OPS}]${EXPR_CHAR}+\\)?)`;
