@@ -57,24 +57,6 @@ export function verlRecord(row: Record<string, unknown>, step: number): Record<s
   return record;
 }
 
-/** Reads a verl step file; complete lines only (the engine may still be writing it). */
-export async function readVerlStep(file: StepFile): Promise<{ rows: Record<string, unknown>[]; bad: { line: number; message: string }[] }> {
-  const text = await fs.readFile(file.file, 'utf8');
-  const rows: Record<string, unknown>[] = [];
-  const bad: { line: number; message: string }[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      const value: unknown = JSON.parse(line);
-      if (isObject(value)) rows.push(verlRecord(value, file.step));
-      else bad.push({ line: i + 1, message: 'expected a JSON object' });
-    } catch (err) {
-      bad.push({ line: i + 1, message: `not valid JSON (${(err as Error).message})` });
-    }
-  });
-  return { rows, bad };
-}
-
 /** TRL's prompt/completion cells: a string, or conversational messages (the last message's text). */
 export function messageText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
