@@ -16,9 +16,16 @@ export interface CompleteLinesRead {
 
 /**
  * Reads [from, size) of `handle` and hands `onLines` each run of complete lines, newline-separated
- * without the final newline. Memory holds one chunk and the line being read.
+ * without the final newline. Memory holds one chunk and the line being read. `final`: no writer
+ * will finish an incomplete last line (a one-shot read of a file), so it is handed on as a line.
  */
-export async function readCompleteLines(handle: fs.FileHandle, from: number, size: number, onLines: (block: Buffer) => void): Promise<CompleteLinesRead> {
+export async function readCompleteLines(
+  handle: fs.FileHandle,
+  from: number,
+  size: number,
+  onLines: (block: Buffer) => void,
+  { final = false }: { final?: boolean } = {},
+): Promise<CompleteLinesRead> {
   let carry: Buffer[] = [];
   let carried = 0;
   let at = from;
@@ -40,6 +47,10 @@ export async function readCompleteLines(handle: fs.FileHandle, from: number, siz
     end = at - bytesRead + last + 1;
     carry = [chunk.subarray(last + 1)];
     carried = bytesRead - last - 1;
+  }
+  if (final && carried > 0) {
+    onLines(Buffer.concat(carry));
+    return { end: at, tailBytes: 0 };
   }
   return { end, tailBytes: carried };
 }

@@ -24,6 +24,8 @@ export interface FolderImportOptions {
   kind?: EngineKind;
   /** A TRL step file is read once it has not been modified for this long (the engine may be writing it). */
   settleMs?: number;
+  /** Wait before the first retry of a TRL file that fails to parse (doubled each try). */
+  retryMs?: number;
   /** Problems worth telling the user (bad lines, unreadable files), each naming the file. */
   onNote?: (note: string) => void;
   /** Step files imported by a poll (follow mode: the run list should be read again). */
@@ -154,7 +156,7 @@ export class EngineFolderImport {
     } catch (err) {
       const tries = retry?.version === version ? retry.tries + 1 : 1;
       const gaveUp = !this.follow || tries >= TRL_READ_TRIES;
-      this.retries.set(file.file, { version, tries, gaveUp, next: Date.now() + TRL_RETRY_MS * 2 ** (tries - 1) });
+      this.retries.set(file.file, { version, tries, gaveUp, next: Date.now() + (this.options.retryMs ?? TRL_RETRY_MS) * 2 ** (tries - 1) });
       const why = `${path.basename(file.file)}: cannot be read (${(err as Error).message})`;
       this.options.onNote?.(
         gaveUp ? `${why}; skipped after ${tries} tr${tries === 1 ? 'y' : 'ies'} (it is read again if it changes)` : `${why}; trying again (${tries} of ${TRL_READ_TRIES})`,

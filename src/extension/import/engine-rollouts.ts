@@ -2,7 +2,7 @@
 // holds, and their rows as chain records for RolloutImporter, which rescores them with the chosen
 // preset. The engine's own numbers travel along as `engine` and are shown beside ours.
 // - verl: `trainer.rollout_data_dir/{step}.jsonl`, rows `input, output, gts, score, step`, every
-//   `reward_extra_info` key, `request_id` when present (ray_trainer._dump_generations).
+//   `reward_extra_info` key, `request_id` when present, `uid` in v0.9 (ray_trainer._dump_generations).
 // - TRL: `<output_dir>/completions/completions_{step:05d}.parquet` (log_completions), columns
 //   `step, prompt, completion`, one per reward function, the `log_extra` columns, `advantage`.
 import fs from 'node:fs/promises';
@@ -46,14 +46,15 @@ export async function listStepFiles(dir: string, kind?: EngineKind): Promise<{ k
   return { kind: undefined, files: [] };
 }
 
-const VERL_KNOWN = new Set(['input', 'output', 'gts', 'step', 'request_id']);
+const VERL_KNOWN = new Set(['input', 'output', 'gts', 'step', 'request_id', 'uid']);
 
-/** One verl dump row as a chain record: the prompt groups it, `gts` is the reference, the numbers are the engine's. */
+/** One verl dump row as a chain record: its `uid` (v0.9), else its prompt, groups it; `gts` is the reference, the numbers are the engine's. */
 export function verlRecord(row: Record<string, unknown>, step: number): Record<string, unknown> {
   const engine: Record<string, number> = {};
   for (const [key, value] of Object.entries(row)) if (!VERL_KNOWN.has(key) && typeof value === 'number') engine[key] = value;
   const record: Record<string, unknown> = { output: row.output, input: row.input, step: typeof row.step === 'number' ? row.step : step, engine };
   if (row.gts !== undefined) record.gts = row.gts;
+  if (row.uid !== undefined) record.uid = row.uid;
   return record;
 }
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { groupAdvantages } from '../../core/grpo';
 import { scoreChain, type RewardPresetName } from '../../core/reward';
 import type { RewardBreakdown } from '../../core/reward-types';
-import { stepMetrics } from '../../core/step-metrics';
+import { stepMetrics, type MetricRewards } from '../../core/step-metrics';
 import { isObject, type Issue } from '../../protocol/schema';
 import type { RolloutGroup, RolloutSample, TrainerEvent } from '../../protocol/trainer-messages';
 import { decodeLine, forEachLine, readCompleteLines } from '../../rundir/complete-lines';
@@ -25,7 +25,8 @@ interface GroupState {
   step: number;
   header: Omit<RolloutGroup, 'samples'>;
   totals: number[];
-  rewards: RewardBreakdown[];
+  /** What the metrics read, per row; the full rewards wait in `ScoredRow` as JSON (a third of the memory). */
+  rewards: MetricRewards[];
   /** groupAdvantages of `totals`, computed once per read. */
   advantages?: number[];
 }
@@ -33,6 +34,7 @@ interface GroupState {
 interface ScoredRow {
   group: GroupState;
   index: number;
+  rewards: string;
 }
 
 export interface StepRead {
@@ -83,15 +85,7 @@ export class EngineStepImport {
         const record = this.verlLine(bytes, line, out);
         rows.push(record && this.score(record, line, out));
       };
-      const read = await readCompleteLines(handle, this.offset, size, (block) => forEachLine(block, score));
-      let end = read.end;
-      let tail: Buffer | undefined;
-      if (final && read.tailBytes > 0) {
-        tail = Buffer.alloc(read.tailBytes);
-        await handle.read(tail, 0, tail.length, end);
-        score(tail);
-        end = size;
-      }
+      const read = await readCompleteLines(handle, this.offset, size, (block) => forEachLine(block, score), { final });
       this.refreshAdvantages(rows);
       let i = 0;
       line = this.lineNo;
@@ -103,12 +97,11 @@ export class EngineStepImport {
         this.addSample(readChainRecord(verlRecord(JSON.parse(bytes.toString('utf8')) as Record<string, unknown>, this.file.step), this.file.file), row);
         out.chains++;
       };
-      await readCompleteLines(handle, this.offset, read.end, (block) => forEachLine(block, write));
-      if (tail) write(tail);
-      this.offset = end;
+      await readCompleteLines(handle, this.offset, read.end, (block) => forEachLine(block, write), { final });
+      this.offset = read.end;
       this.lineNo = line;
       this.finishRead(rows);
-      return { ...out, tailBytes: size - end };
+      return { ...out, tailBytes: read.tailBytes };
     } finally {
       await handle.close();
     }
@@ -170,7 +163,15 @@ export class EngineStepImport {
     const rewards = chain.rewards ?? scoreChain(chain.text, chain.reference, this.preset);
     const group = this.groupOf(chain);
     group.totals.push(rewards.total);
-    group.rewards.push(rewards);
+    group.rewards.push({
+      total: rewards.total,
+      r_acc: rewards.r_acc,
+      r_val: rewards.r_val,
+      answer_correct: rewards.answer_correct,
+      key_step_ratio: rewards.key_step_ratio,
+      validity: rewards.validity,
+      violations: rewards.violations.map(({ code }) => ({ code })),
+    });
     const sums = this.engineSums.get(chain.step) ?? new Map<string, { sum: number; n: number }>();
     this.engineSums.set(chain.step, sums);
     for (const [k, v] of Object.entries(chain.engine ?? {})) {
@@ -179,7 +180,7 @@ export class EngineStepImport {
       s.n++;
       sums.set(k, s);
     }
-    return { group, index: group.totals.length - 1 };
+    return { group, index: group.totals.length - 1, rewards: JSON.stringify(rewards) };
   }
 
   /** By step and prompt key; a record without a prompt field is its own group. */
@@ -211,7 +212,7 @@ export class EngineStepImport {
     const sample: RolloutSample = {
       text: chain.text,
       tokens: chain.tokens,
-      rewards: row.group.rewards[row.index]!,
+      rewards: JSON.parse(row.rewards) as RewardBreakdown,
       advantage: row.group.advantages![row.index]!,
       ...(chain.engine ? { engine: chain.engine } : {}),
     };

@@ -101,6 +101,12 @@ export class RolloutImporter {
     this.add(value, line, raw);
   }
 
+  /** A line that cannot be read as text (e.g. invalid UTF-8): skipped, with why. */
+  skipLine(line: number, message: string): void {
+    this.lines++;
+    this.skip(line, '(line)', message);
+  }
+
   /** One record already parsed (a row of a parquet file, a verl dump line); `line` numbers it in messages. */
   addRecord(value: Record<string, unknown>, line: number): void {
     this.lines++;
