@@ -16,7 +16,8 @@ export interface CompleteLinesRead {
 
 /**
  * Reads [from, size) of `handle` and hands `onLines` each run of complete lines, newline-separated
- * without the final newline. Memory holds one chunk and the line being read. `final`: no writer
+ * without the final newline (valid only during the call: the buffer is reused). Memory holds one
+ * chunk and the line being read. `final`: no writer
  * will finish an incomplete last line (a one-shot read of a file), so it is handed on as a line.
  */
 export async function readCompleteLines(
@@ -30,22 +31,23 @@ export async function readCompleteLines(
   let carried = 0;
   let at = from;
   let end = from;
+  // One buffer for the whole read: a new one per chunk is garbage the size of the file.
+  const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - from));
   while (at < size) {
-    const buf = Buffer.alloc(Math.min(CHUNK, size - at));
-    const { bytesRead } = await handle.read(buf, 0, buf.length, at);
+    const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, size - at), at);
     if (bytesRead === 0) break;
     at += bytesRead;
     const chunk = buf.subarray(0, bytesRead);
     const last = chunk.lastIndexOf(NEWLINE);
     if (last < 0) {
       // A line longer than a chunk: its parts are joined once, when its newline comes.
-      carry.push(chunk);
+      carry.push(Buffer.from(chunk));
       carried += chunk.length;
       continue;
     }
     onLines(carried ? Buffer.concat([...carry, chunk.subarray(0, last)]) : chunk.subarray(0, last));
     end = at - bytesRead + last + 1;
-    carry = [chunk.subarray(last + 1)];
+    carry = [Buffer.from(chunk.subarray(last + 1))];
     carried = bytesRead - last - 1;
   }
   if (final && carried > 0) {

@@ -1,15 +1,15 @@
 // One engine step file imported in linear time and bounded memory. Rows are read in two passes
-// over the same bytes: the first scores each row and keeps only its rewards and its group; the
-// second reads the rows again and writes each as a sample, with its group's advantage now known,
-// in `partial` rollouts events of bounded size (readers merge them into the step's groups, as they
-// do a recording reward server's). A verl file is read by complete lines from an offset, so a file
-// still being written is read again as it grows: later rows join their groups, with advantages
-// relative to the group so far (as the recorder does), and the step's metrics are written again.
+// over the same bytes: the first scores each row and keeps only what the metrics read and its
+// group; the second reads and scores the rows again (cheaper in memory than keeping every
+// breakdown) and writes each as a sample, its group's advantage now known, in `partial` rollouts
+// events of bounded size (readers merge them into the step's groups, as they do a recording reward
+// server's). A verl file is read by complete lines from an offset, so a file still being written is
+// read again as it grows: later rows join their groups, with advantages relative to the group so
+// far (as the recorder does), and the step's metrics are written again.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { groupAdvantages } from '../../core/grpo';
 import { scoreChain, type RewardPresetName } from '../../core/reward';
-import type { RewardBreakdown } from '../../core/reward-types';
 import { stepMetrics, type MetricRewards } from '../../core/step-metrics';
 import { isObject, type Issue } from '../../protocol/schema';
 import type { RolloutGroup, RolloutSample, TrainerEvent } from '../../protocol/trainer-messages';
@@ -25,7 +25,7 @@ interface GroupState {
   step: number;
   header: Omit<RolloutGroup, 'samples'>;
   totals: number[];
-  /** What the metrics read, per row; the full rewards wait in `ScoredRow` as JSON (a third of the memory). */
+  /** What the metrics read, per row (the full breakdown is computed again when the row is written). */
   rewards: MetricRewards[];
   /** groupAdvantages of `totals`, computed once per read. */
   advantages?: number[];
@@ -34,7 +34,6 @@ interface GroupState {
 interface ScoredRow {
   group: GroupState;
   index: number;
-  rewards: string;
 }
 
 export interface StepRead {
@@ -180,7 +179,7 @@ export class EngineStepImport {
       s.n++;
       sums.set(k, s);
     }
-    return { group, index: group.totals.length - 1, rewards: JSON.stringify(rewards) };
+    return { group, index: group.totals.length - 1 };
   }
 
   /** By step and prompt key; a record without a prompt field is its own group. */
@@ -212,7 +211,8 @@ export class EngineStepImport {
     const sample: RolloutSample = {
       text: chain.text,
       tokens: chain.tokens,
-      rewards: JSON.parse(row.rewards) as RewardBreakdown,
+      // Scored again rather than kept: the breakdowns of every row would be most of the memory.
+      rewards: chain.rewards ?? scoreChain(chain.text, chain.reference, this.preset),
       advantage: row.group.advantages![row.index]!,
       ...(chain.engine ? { engine: chain.engine } : {}),
     };
