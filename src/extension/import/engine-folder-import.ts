@@ -149,7 +149,8 @@ export class EngineFolderImport {
     if (!stat) return undefined;
     const version = `${stat.size}:${stat.mtimeMs}`;
     const retry = this.retries.get(file.file);
-    if (retry && (retry.version === version ? retry.gaveUp || Date.now() < retry.next : false)) return undefined;
+    // A changed file starts its tries afresh.
+    if (retry?.version === version && (retry.gaveUp || Date.now() < retry.next)) return undefined;
     let rows: Record<string, unknown>[];
     try {
       rows = await readTrlStep(file);
