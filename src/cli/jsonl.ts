@@ -4,6 +4,7 @@
 // with replacement characters, and a JSON array file (pretty-printed or on one line) is refused
 // with one clear error instead of scoring whichever inner line happens to parse.
 import fs from 'node:fs';
+import { firstInvalidUtf8 } from '../rundir/complete-lines';
 import { escapeControls } from './printable';
 
 export interface JsonlLine {
@@ -128,24 +129,6 @@ async function* byteLines(path: string, maxBytes: number): AsyncGenerator<Uint8A
 
 function stripCr(b: Buffer): Buffer {
   return b.length > 0 && b[b.length - 1] === 13 ? b.subarray(0, b.length - 1) : b;
-}
-
-/** Index of the first byte that does not start or continue a well-formed UTF-8 sequence. */
-export function firstInvalidUtf8(b: Uint8Array): number {
-  for (let i = 0; i < b.length;) {
-    const c = b[i]!;
-    const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
-    if (n < 0) return i;
-    for (let k = 1; k <= n; k++) {
-      const d = b[i + k];
-      if (d === undefined || (d & 0xc0) !== 0x80) return i;
-    }
-    // overlong three/four-byte forms, surrogates and code points past U+10FFFF
-    if (n === 2 && ((c === 0xe0 && b[i + 1]! < 0xa0) || (c === 0xed && b[i + 1]! > 0x9f))) return i;
-    if (n === 3 && ((c === 0xf0 && b[i + 1]! < 0x90) || (c === 0xf4 && b[i + 1]! > 0x8f))) return i;
-    i += n + 1;
-  }
-  return b.length;
 }
 
 /** Opens the output: a file (created or truncated) or stdout for `-` / absent. */

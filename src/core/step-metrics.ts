@@ -3,10 +3,15 @@
 // each passes what it knows (the recorder has no update, and token counts only when the client sent
 // them) and gets exactly the metrics that follow from it.
 import { sampleStd } from './grpo';
-import type { RewardBreakdown } from './reward-types';
+import type { RewardBreakdown, Violation } from './reward-types';
+
+/** The parts of a chain's rewards the metrics read (an importer keeps only these per chain). */
+export type MetricRewards = Pick<RewardBreakdown, 'total' | 'r_acc' | 'r_val' | 'answer_correct' | 'key_step_ratio' | 'validity'> & {
+  violations: readonly Pick<Violation, 'code'>[];
+};
 
 export interface ScoredChain {
-  rewards: RewardBreakdown;
+  rewards: MetricRewards;
   /** Completion tokens, EOS included; absent when unknown. */
   tokens?: number;
 }

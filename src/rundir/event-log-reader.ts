@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describeIssue, type Issue } from '../protocol/schema';
 import { parseTrainerEvent, type EventContext, type TrainerEvent } from '../protocol/trainer-messages';
+import { readCompleteLines } from './complete-lines';
 import { RUN_FILES } from './run-files';
 
 export interface LogRead {
@@ -25,9 +26,6 @@ export interface EventLogReaderOptions {
   tornAfterMs?: number;
   now?: () => number;
 }
-
-const CHUNK = 4 * 1024 * 1024;
-const NEWLINE = 0x0a;
 
 /** `events.ndjson:12: message` — how a problem reads in a log line or a notice. */
 export const describeProblem = (problem: Issue): string => `${problem.path}: ${problem.message}`;
@@ -73,21 +71,9 @@ export class EventLogReader {
         this.lineNo = 0;
         this.torn = undefined;
       }
-      let carry = Buffer.alloc(0);
-      let at = this.offset;
-      while (at < size) {
-        const buf = Buffer.alloc(Math.min(CHUNK, size - at));
-        const { bytesRead } = await handle.read(buf, 0, buf.length, at);
-        if (bytesRead === 0) break;
-        at += bytesRead;
-        const text = Buffer.concat([carry, buf.subarray(0, bytesRead)]);
-        const end = text.lastIndexOf(NEWLINE);
-        carry = text.subarray(end + 1);
-        if (end < 0) continue;
-        this.offset += end + 1;
-        this.consume(text.subarray(0, end).toString('utf8'), out);
-      }
-      tail = carry.length;
+      const read = await readCompleteLines(handle, this.offset, size, (block) => this.consume(block.toString('utf8'), out));
+      this.offset = read.end;
+      tail = read.tailBytes;
     } finally {
       await handle.close();
     }

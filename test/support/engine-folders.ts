@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import { Rng } from '../../src/model/rng';
 import { CHAIN_KINDS, fixtureChain, problemOf, referenceOf } from './rollout-fixtures';
 import { promptOf } from './import-fixtures';
 
@@ -44,6 +45,50 @@ export function writeVerlStep(dir: string, step: number, prompts = 2): string {
   const file = path.join(dir, `${step}.jsonl`);
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
+}
+
+/** One verl dump row (v0.9 fields: input, output, gts, score, step, uid), `pad` characters of reasoning added. */
+export function verlDumpRow(step: number, prompt: number, sample: number, pad = 0): string {
+  const completion = fixtureChain(CHAIN_KINDS[sample % CHAIN_KINDS.length]!, problemOf(prompt));
+  const reference = referenceOf(problemOf(prompt));
+  const output = pad > 0 ? completion.replace("### Let's think", `${'Reasoning about the basket. '.repeat(Math.ceil(pad / 28)).slice(0, pad)}\n\n### Let's think`) : completion;
+  return JSON.stringify({
+    input: promptOf(prompt),
+    output,
+    gts: { answer: reference.answer, key_steps: reference.keySteps },
+    score: sample % 2,
+    step,
+    uid: `uid-${step}-${prompt}`,
+    acc: sample % 2,
+  });
+}
+
+/**
+ * A large verl step file: `rows` rows, `groupSize` per prompt, in a seeded shuffled order (verl's
+ * balance_batch reorders the batch before the dump, so a prompt's rows are scattered), written in
+ * chunks. Returns its size in bytes.
+ */
+export function writeVerlDump(file: string, rows: number, { step = 1, groupSize = 8, pad = 0, seed = 1 } = {}): number {
+  const order = Array.from({ length: rows }, (_, i) => i);
+  const rng = new Rng(seed);
+  for (let i = rows - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const fd = fs.openSync(file, 'w');
+  let bytes = 0;
+  try {
+    for (let at = 0; at < rows; at += 4096) {
+      const text = `${order
+        .slice(at, at + 4096)
+        .map((i) => verlDumpRow(step, Math.floor(i / groupSize), i % groupSize, pad))
+        .join('\n')}\n`;
+      bytes += fs.writeSync(fd, text);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return bytes;
 }
 
 export function writeTrlStep(outputDir: string, step: number, prompts = 2): string {

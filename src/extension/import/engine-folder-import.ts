@@ -6,11 +6,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RewardPresetName } from '../../core/reward';
-import { stepMetrics } from '../../core/step-metrics';
-import type { TrainerEvent } from '../../protocol/trainer-messages';
+import { describeProblem } from '../../rundir/event-log-reader';
 import { RunWriter } from '../../rundir/run-writer';
-import { listStepFiles, readTrlStep, readVerlStep, type EngineKind, type StepFile } from './engine-rollouts';
-import { RolloutImporter } from './rollout-import';
+import { listStepFiles, readTrlStep, type EngineKind, type StepFile } from './engine-rollouts';
+import { EngineStepImport, type StepRead } from './engine-step-import';
+
+/** Tries of a TRL file that fails to parse, the first retry after TRL_RETRY_MS, doubling. */
+export const TRL_READ_TRIES = 5;
+const TRL_RETRY_MS = 1000;
 
 export interface FolderImportOptions {
   /** The engine's folder (verl rollout_data_dir, TRL output_dir or its completions/). */
@@ -19,8 +22,10 @@ export interface FolderImportOptions {
   runDir: string;
   preset: RewardPresetName;
   kind?: EngineKind;
-  /** A step file is read once it has not been modified for this long (the engine may be writing it). */
+  /** A TRL step file is read once it has not been modified for this long (the engine may be writing it). */
   settleMs?: number;
+  /** Wait before the first retry of a TRL file that fails to parse (doubled each try). */
+  retryMs?: number;
   /** Problems worth telling the user (bad lines, unreadable files), each naming the file. */
   onNote?: (note: string) => void;
   /** Step files imported by a poll (follow mode: the run list should be read again). */
@@ -35,7 +40,12 @@ export interface ImportedStep {
 }
 
 export class EngineFolderImport {
+  /** TRL files read (a parquet file is read whole, once). */
   private readonly done = new Set<string>();
+  private readonly steps = new Map<string, EngineStepImport>();
+  /** Per verl file: bytes of its incomplete last line at the last read. */
+  private readonly tails = new Map<string, number>();
+  private readonly retries = new Map<string, { version: string; tries: number; gaveUp: boolean; next: number }>();
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<ImportedStep[]> | undefined;
   private finished = false;
@@ -90,7 +100,10 @@ export class EngineFolderImport {
     this.finished = true;
     if (this.timer) clearInterval(this.timer);
     await this.polling;
-    this.writer.append({ v: 1, type: 'done', status, summary: { imported: this.options.source, steps: this.done.size } });
+    for (const [file, bytes] of this.tails) {
+      if (bytes > 0) this.options.onNote?.(`${path.basename(file)}: the last line is incomplete (${bytes} bytes, no newline after it); skipped`);
+    }
+    this.writer.append({ v: 1, type: 'done', status, summary: { imported: this.options.source, steps: this.steps.size } });
   }
 
   private async pollOnce(): Promise<ImportedStep[]> {
@@ -98,64 +111,78 @@ export class EngineFolderImport {
     const { files } = await listStepFiles(this.options.source, this.kind);
     const imported: ImportedStep[] = [];
     for (const file of files) {
-      if (this.done.has(file.file) || !this.settled(file)) continue;
-      const step = await this.importStep(file);
+      const step = this.kind === 'verl' ? await this.readVerl(file) : await this.readTrl(file);
       if (step) imported.push(step);
     }
     if (imported.length) this.options.onImported?.(imported);
     return imported;
   }
 
-  /** Not modified for `settleMs`: the engine has finished writing it. */
-  private settled(file: StepFile): boolean {
-    try {
-      const stat = fs.statSync(file.file);
-      return stat.size > 0 && Date.now() - stat.mtimeMs >= (this.options.settleMs ?? 1000);
-    } catch {
-      return false;
-    }
+  private stepImport(file: StepFile): EngineStepImport {
+    let step = this.steps.get(file.file);
+    if (!step) this.steps.set(file.file, (step = new EngineStepImport(file, this.options.preset, this.writer)));
+    return step;
   }
 
-  private async importStep(file: StepFile): Promise<ImportedStep | undefined> {
-    const name = path.basename(file.file);
-    const importer = new RolloutImporter({ file: file.file, preset: this.options.preset });
-    let skippedLines = 0;
+  /** The complete lines appended since the last poll; a half-written last line waits for the next. */
+  private async readVerl(file: StepFile): Promise<ImportedStep | undefined> {
+    const step = this.stepImport(file);
+    let size: number;
     try {
-      if (this.kind === 'verl') {
-        const { rows, bad } = await readVerlStep(file);
-        rows.forEach((row, i) => importer.addRecord(row, i + 1));
-        skippedLines = bad.length;
-        for (const b of bad.slice(0, 3)) this.options.onNote?.(`${name}:${b.line}: ${b.message}; skipped`);
-      } else {
-        (await readTrlStep(file)).forEach((row, i) => importer.addRecord(row, i + 1));
-      }
-    } catch (err) {
-      // A parquet file caught mid-write fails to parse: tried again on the next poll.
-      this.options.onNote?.(`${name}: cannot read it yet (${(err as Error).message}); trying again`);
+      size = (await fs.promises.stat(file.file)).size;
+    } catch {
       return undefined;
     }
+    if (size <= step.bytes + (this.tails.get(file.file) ?? 0) && this.follow) return undefined;
+    const read = await step.readVerl({ final: !this.follow });
+    this.tails.set(file.file, read.tailBytes);
+    return this.report(file, read);
+  }
+
+  /**
+   * A parquet file is read whole once it has settled. One that fails to parse (caught mid-write,
+   * or broken) is tried again with backoff, then reported and left until it changes.
+   */
+  private async readTrl(file: StepFile): Promise<ImportedStep | undefined> {
+    if (this.done.has(file.file)) return undefined;
+    const stat = this.settled(file);
+    if (!stat) return undefined;
+    const version = `${stat.size}:${stat.mtimeMs}`;
+    const retry = this.retries.get(file.file);
+    // A changed file starts its tries afresh.
+    if (retry?.version === version && (retry.gaveUp || Date.now() < retry.next)) return undefined;
+    let rows: Record<string, unknown>[];
+    try {
+      rows = await readTrlStep(file);
+    } catch (err) {
+      const tries = retry?.version === version ? retry.tries + 1 : 1;
+      const gaveUp = !this.follow || tries >= TRL_READ_TRIES;
+      this.retries.set(file.file, { version, tries, gaveUp, next: Date.now() + (this.options.retryMs ?? TRL_RETRY_MS) * 2 ** (tries - 1) });
+      const why = `${path.basename(file.file)}: cannot be read (${(err as Error).message})`;
+      this.options.onNote?.(
+        gaveUp ? `${why}; skipped after ${tries} tr${tries === 1 ? 'y' : 'ies'} (it is read again if it changes)` : `${why}; trying again (${tries} of ${TRL_READ_TRIES})`,
+      );
+      return undefined;
+    }
+    this.retries.delete(file.file);
     this.done.add(file.file);
-    let result;
+    return this.report(file, this.stepImport(file).readRows(rows));
+  }
+
+  /** Every skipped row goes to the log, named `file:line`. */
+  private report(file: StepFile, read: StepRead): ImportedStep | undefined {
+    for (const s of read.skipped) this.options.onNote?.(`${describeProblem(s)}; skipped`);
+    if (read.chains === 0 && read.skipped.length === 0) return undefined;
+    return { step: file.step, file: file.file, chains: read.chains, skipped: read.skipped.length };
+  }
+
+  /** Not modified for `settleMs`: the engine has finished writing it. */
+  private settled(file: StepFile): fs.Stats | undefined {
     try {
-      result = importer.finish();
-    } catch (err) {
-      this.options.onNote?.((err as Error).message);
+      const stat = fs.statSync(file.file);
+      return stat.size > 0 && Date.now() - stat.mtimeMs >= (this.options.settleMs ?? 1000) ? stat : undefined;
+    } catch {
       return undefined;
     }
-    for (const s of result.skipped.slice(0, 3)) this.options.onNote?.(`${name}: row ${s.line}: ${s.field}: ${s.message}; skipped`);
-    const events: TrainerEvent[] = [];
-    for (const event of result.events) {
-      events.push(event);
-      const samples = event.groups.flatMap((g) => g.samples);
-      // Token counts stay out: an importer writes 0 where the engine gave none.
-      const values = stepMetrics(event.groups.map((g) => ({ samples: g.samples.map((s) => ({ rewards: s.rewards })) })));
-      // The engine's own numbers, averaged, beside ours (verl's `score`, TRL's reward columns).
-      const engineSums = new Map<string, number[]>();
-      for (const s of samples) for (const [k, v] of Object.entries(s.engine ?? {})) engineSums.set(k, [...(engineSums.get(k) ?? []), v]);
-      for (const [k, vs] of engineSums) values[`engine/${k}`] = vs.reduce((a, b) => a + b, 0) / vs.length;
-      events.push({ v: 1, type: 'metrics', step: event.step, phase: 'rl', values });
-    }
-    this.writer.append(...events);
-    return { step: file.step, file: file.file, chains: result.chains, skipped: result.skipped.length + skippedLines };
   }
 }

@@ -2,7 +2,7 @@
 // holds, and their rows as chain records for RolloutImporter, which rescores them with the chosen
 // preset. The engine's own numbers travel along as `engine` and are shown beside ours.
 // - verl: `trainer.rollout_data_dir/{step}.jsonl`, rows `input, output, gts, score, step`, every
-//   `reward_extra_info` key, `request_id` when present (ray_trainer._dump_generations).
+//   `reward_extra_info` key, `request_id` when present, `uid` in v0.9 (ray_trainer._dump_generations).
 // - TRL: `<output_dir>/completions/completions_{step:05d}.parquet` (log_completions), columns
 //   `step, prompt, completion`, one per reward function, the `log_extra` columns, `advantage`.
 import fs from 'node:fs/promises';
@@ -46,33 +46,16 @@ export async function listStepFiles(dir: string, kind?: EngineKind): Promise<{ k
   return { kind: undefined, files: [] };
 }
 
-const VERL_KNOWN = new Set(['input', 'output', 'gts', 'step', 'request_id']);
+const VERL_KNOWN = new Set(['input', 'output', 'gts', 'step', 'request_id', 'uid']);
 
-/** One verl dump row as a chain record: the prompt groups it, `gts` is the reference, the numbers are the engine's. */
+/** One verl dump row as a chain record: its `uid` (v0.9), else its prompt, groups it; `gts` is the reference, the numbers are the engine's. */
 export function verlRecord(row: Record<string, unknown>, step: number): Record<string, unknown> {
   const engine: Record<string, number> = {};
   for (const [key, value] of Object.entries(row)) if (!VERL_KNOWN.has(key) && typeof value === 'number') engine[key] = value;
   const record: Record<string, unknown> = { output: row.output, input: row.input, step: typeof row.step === 'number' ? row.step : step, engine };
   if (row.gts !== undefined) record.gts = row.gts;
+  if (row.uid !== undefined) record.uid = row.uid;
   return record;
-}
-
-/** Reads a verl step file; complete lines only (the engine may still be writing it). */
-export async function readVerlStep(file: StepFile): Promise<{ rows: Record<string, unknown>[]; bad: { line: number; message: string }[] }> {
-  const text = await fs.readFile(file.file, 'utf8');
-  const rows: Record<string, unknown>[] = [];
-  const bad: { line: number; message: string }[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      const value: unknown = JSON.parse(line);
-      if (isObject(value)) rows.push(verlRecord(value, file.step));
-      else bad.push({ line: i + 1, message: 'expected a JSON object' });
-    } catch (err) {
-      bad.push({ line: i + 1, message: `not valid JSON (${(err as Error).message})` });
-    }
-  });
-  return { rows, bad };
 }
 
 /** TRL's prompt/completion cells: a string, or conversational messages (the last message's text). */

@@ -1,16 +1,15 @@
 // Import Rollouts: a JSONL file of rollouts or chain records, or a verl / TRL rollout folder (once
 // or followed live), becomes a run folder (`import-<name>-<stamp>/`) shown in the Runs view and
 // opened in the Rollout viewer. The conversions are rollout-import.ts and engine-folder-import.ts.
-import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import * as vscode from 'vscode';
 import type { RewardPresetName } from '../../core/reward';
 import { createRunDirectory } from '../runs/run-id';
 import { EngineFolderImport } from './engine-folder-import';
 import type { EngineKind } from './engine-rollouts';
 import { writeImportedRun } from './imported-run';
-import { ImportError, RolloutImporter, type ImportResult } from './rollout-import';
+import { readImportFile } from './import-file';
+import { ImportError, type ImportResult } from './rollout-import';
 
 export interface ImportArg {
   file?: string;
@@ -44,14 +43,6 @@ export interface ImportDeps {
 }
 
 const LISTED_SKIPS = 3;
-
-export async function readImportFile(file: string, preset: RewardPresetName, groupSize?: number): Promise<ImportResult> {
-  const importer = new RolloutImporter({ file, preset, groupSize });
-  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  let n = 0;
-  for await (const raw of lines) importer.addLine(raw, ++n);
-  return importer.finish();
-}
 
 export async function importRollouts(arg: ImportArg | undefined, deps: ImportDeps): Promise<ImportCommandResult | undefined> {
   let file = arg?.file;

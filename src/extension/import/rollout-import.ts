@@ -50,7 +50,8 @@ export const PROMPT_KEY_FIELDS = ['promptId', 'prompt_id', 'uid', 'prompt', 'que
 const PROMPT_TEXT_FIELDS = ['prompt', 'question', 'input'] as const;
 const TOKEN_FIELDS = ['tokens', 'num_tokens', 'response_length'] as const;
 
-class LineProblem extends Error {
+/** Why a record was skipped: the offending field and the message. */
+export class LineProblem extends Error {
   constructor(
     readonly field: string,
     message: string,
@@ -59,7 +60,7 @@ class LineProblem extends Error {
   }
 }
 
-interface ChainRecord {
+export interface ChainRecord {
   step: number;
   /** null: no prompt field, grouped by position. */
   key: string | null;
@@ -100,6 +101,12 @@ export class RolloutImporter {
     this.add(value, line, raw);
   }
 
+  /** A line that cannot be read as text (e.g. invalid UTF-8): skipped, with why. */
+  skipLine(line: number, message: string): void {
+    this.lines++;
+    this.skip(line, '(line)', message);
+  }
+
   /** One record already parsed (a row of a parquet file, a verl dump line); `line` numbers it in messages. */
   addRecord(value: Record<string, unknown>, line: number): void {
     this.lines++;
@@ -111,7 +118,7 @@ export class RolloutImporter {
       if (!isObject(value)) throw new LineProblem('(line)', `expected a JSON object, got ${describe(value)}`);
       if (raw !== undefined && 'v' in value && 'type' in value) this.addEvent(raw);
       else {
-        this.chains.push(this.readChain(value));
+        this.chains.push(readChainRecord(value, this.options.file));
         this.records++;
       }
     } catch (err) {
@@ -154,82 +161,6 @@ export class RolloutImporter {
     const { step, groups } = parsed.value;
     this.passed.set(step, [...(this.passed.get(step) ?? []), ...groups]);
     this.records++;
-  }
-
-  private readChain(record: Record<string, unknown>): ChainRecord {
-    const textField = CHAIN_FIELDS.find((f) => f in record);
-    if (!textField) throw new LineProblem('completion', `no chain field (one of ${CHAIN_FIELDS.join(', ')})`);
-    const text = record[textField];
-    if (typeof text !== 'string') throw new LineProblem(textField, `${textField}: expected a string, got ${describe(text)}`);
-
-    const keyField = PROMPT_KEY_FIELDS.find((f) => record[f] !== undefined && record[f] !== null);
-    let key: string | null = null;
-    if (keyField) {
-      const k = record[keyField];
-      if (typeof k !== 'string' && !isFiniteNumber(k)) throw new LineProblem(keyField, `${keyField}: expected a string or a number, got ${describe(k)}`);
-      key = `${keyField}:${String(k)}`;
-    }
-    const promptField = PROMPT_TEXT_FIELDS.find((f) => record[f] !== undefined && record[f] !== null);
-    const prompt = promptField ? record[promptField] : undefined;
-    if (prompt !== undefined && typeof prompt !== 'string') throw new LineProblem(promptField!, `${promptField}: expected a string, got ${describe(prompt)}`);
-
-    const stepChecked = parse(stepSchema(), record.step ?? 0, 'step');
-    if (!stepChecked.ok) throw new LineProblem('step', describeIssue(stepChecked.issue));
-    const step = stepChecked.value;
-
-    const tokenField = TOKEN_FIELDS.find((f) => record[f] !== undefined);
-    let tokens = 0;
-    if (tokenField) {
-      if (!isFiniteNumber(record[tokenField])) throw new LineProblem(tokenField, `${tokenField}: expected a number, got ${describe(record[tokenField])}`);
-      tokens = record[tokenField] as number;
-    }
-
-    const out: ChainRecord = { step, key, prompt: prompt ?? (keyField ? String(record[keyField]) : ''), reference: this.readReference(record), text, tokens, rewards: null };
-    const image = this.readImage(record);
-    if (image) out.image = image;
-    if (isObject(record.engine)) {
-      const engine = Object.entries(record.engine).filter((e): e is [string, number] => isFiniteNumber(e[1]));
-      if (engine.length) out.engine = Object.fromEntries(engine);
-    }
-    if (record.rewards !== undefined && record.rewards !== null) {
-      const rewards = parse(rewardBreakdownSchema, record.rewards, 'rewards');
-      if (!rewards.ok) throw new LineProblem(rewards.issue.path, describeIssue(rewards.issue));
-      out.rewards = rewards.value;
-    }
-    return out;
-  }
-
-  /** answer / solution / key_steps (top level or in `reference`), or a verl `gts` (a string, or an object of the same). */
-  private readReference(record: Record<string, unknown>): RewardReference {
-    const gts = record.gts;
-    let source = record;
-    let where = '';
-    if (gts !== undefined && gts !== null) {
-      if (typeof gts === 'string') source = { ...record, answer: gts };
-      else if (isObject(gts)) {
-        source = gts;
-        where = 'gts.';
-      } else throw new LineProblem('gts', `gts: expected a string or an object, got ${describe(gts)}`);
-    }
-    const { reference, problems } = readReferenceFields(source, 'Record');
-    const first = problems[0];
-    if (first) throw new LineProblem(`${where}${first.field}`, first.message);
-    if (where && reference.keySteps === undefined) {
-      const outer = readReferenceFields({ key_steps: record.key_steps }, 'Record');
-      if (outer.problems[0]) throw new LineProblem(outer.problems[0].field, outer.problems[0].message);
-      if (outer.reference.keySteps) reference.keySteps = outer.reference.keySteps;
-    }
-    return reference;
-  }
-
-  private readImage(record: Record<string, unknown>): RolloutGroup['image'] | undefined {
-    const images = record.images;
-    const value = record.image ?? (Array.isArray(images) ? images[0] : undefined);
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'string') throw new LineProblem(record.image !== undefined ? 'image' : 'images[0]', `image: expected a path or a data URI, got ${describe(value)}`);
-    if (value.startsWith('data:')) return { dataUri: value };
-    // The run folder is new: a relative path is relative to the imported file.
-    return { path: path.resolve(path.dirname(this.options.file), value) };
   }
 
   /** Groups by step, then by prompt key (first appearance order); prompt-less records by position. */
@@ -278,15 +209,96 @@ export class RolloutImporter {
       advantage: advantages[i]!,
       ...(r.engine ? { engine: r.engine } : {}),
     }));
-    const group: RolloutGroup = {
-      promptId: key.startsWith('#position:') ? `import-${step}-${key.slice('#position:'.length)}` : key.slice(key.indexOf(':') + 1),
-      prompt: first.prompt,
-      reference: { answer: first.reference.answer ?? '', keySteps: first.reference.keySteps ?? [] },
-      samples,
-    };
-    if (first.image) group.image = first.image;
-    return group;
+    return { ...groupHeader(step, key, first), samples };
   }
+}
+
+/** A group's fields but its samples, from its key (`field:value`, or `#position:N`) and its first record. */
+export function groupHeader(step: number, key: string, first: ChainRecord): Omit<RolloutGroup, 'samples'> {
+  const group: Omit<RolloutGroup, 'samples'> = {
+    promptId: key.startsWith('#position:') ? `import-${step}-${key.slice('#position:'.length)}` : key.slice(key.indexOf(':') + 1),
+    prompt: first.prompt,
+    reference: { answer: first.reference.answer ?? '', keySteps: first.reference.keySteps ?? [] },
+  };
+  if (first.image) group.image = first.image;
+  return group;
+}
+
+/** One chain record (a parsed line or row) read and checked; `file` resolves relative image paths. Throws LineProblem. */
+export function readChainRecord(record: Record<string, unknown>, file: string): ChainRecord {
+  const textField = CHAIN_FIELDS.find((f) => f in record);
+  if (!textField) throw new LineProblem('completion', `no chain field (one of ${CHAIN_FIELDS.join(', ')})`);
+  const text = record[textField];
+  if (typeof text !== 'string') throw new LineProblem(textField, `${textField}: expected a string, got ${describe(text)}`);
+
+  const keyField = PROMPT_KEY_FIELDS.find((f) => record[f] !== undefined && record[f] !== null);
+  let key: string | null = null;
+  if (keyField) {
+    const k = record[keyField];
+    if (typeof k !== 'string' && !isFiniteNumber(k)) throw new LineProblem(keyField, `${keyField}: expected a string or a number, got ${describe(k)}`);
+    key = `${keyField}:${String(k)}`;
+  }
+  const promptField = PROMPT_TEXT_FIELDS.find((f) => record[f] !== undefined && record[f] !== null);
+  const prompt = promptField ? record[promptField] : undefined;
+  if (prompt !== undefined && typeof prompt !== 'string') throw new LineProblem(promptField!, `${promptField}: expected a string, got ${describe(prompt)}`);
+
+  const stepChecked = parse(stepSchema(), record.step ?? 0, 'step');
+  if (!stepChecked.ok) throw new LineProblem('step', describeIssue(stepChecked.issue));
+  const step = stepChecked.value;
+
+  const tokenField = TOKEN_FIELDS.find((f) => record[f] !== undefined);
+  let tokens = 0;
+  if (tokenField) {
+    if (!isFiniteNumber(record[tokenField])) throw new LineProblem(tokenField, `${tokenField}: expected a number, got ${describe(record[tokenField])}`);
+    tokens = record[tokenField] as number;
+  }
+
+  const out: ChainRecord = { step, key, prompt: prompt ?? (keyField ? String(record[keyField]) : ''), reference: readReference(record), text, tokens, rewards: null };
+  const image = readImage(record, file);
+  if (image) out.image = image;
+  if (isObject(record.engine)) {
+    const engine = Object.entries(record.engine).filter((e): e is [string, number] => isFiniteNumber(e[1]));
+    if (engine.length) out.engine = Object.fromEntries(engine);
+  }
+  if (record.rewards !== undefined && record.rewards !== null) {
+    const rewards = parse(rewardBreakdownSchema, record.rewards, 'rewards');
+    if (!rewards.ok) throw new LineProblem(rewards.issue.path, describeIssue(rewards.issue));
+    out.rewards = rewards.value;
+  }
+  return out;
+}
+
+/** answer / solution / key_steps (top level or in `reference`), or a verl `gts` (a string, or an object of the same). */
+function readReference(record: Record<string, unknown>): RewardReference {
+  const gts = record.gts;
+  let source = record;
+  let where = '';
+  if (gts !== undefined && gts !== null) {
+    if (typeof gts === 'string') source = { ...record, answer: gts };
+    else if (isObject(gts)) {
+      source = gts;
+      where = 'gts.';
+    } else throw new LineProblem('gts', `gts: expected a string or an object, got ${describe(gts)}`);
+  }
+  const { reference, problems } = readReferenceFields(source, 'Record');
+  const first = problems[0];
+  if (first) throw new LineProblem(`${where}${first.field}`, first.message);
+  if (where && reference.keySteps === undefined) {
+    const outer = readReferenceFields({ key_steps: record.key_steps }, 'Record');
+    if (outer.problems[0]) throw new LineProblem(outer.problems[0].field, outer.problems[0].message);
+    if (outer.reference.keySteps) reference.keySteps = outer.reference.keySteps;
+  }
+  return reference;
+}
+
+function readImage(record: Record<string, unknown>, file: string): RolloutGroup['image'] | undefined {
+  const images = record.images;
+  const value = record.image ?? (Array.isArray(images) ? images[0] : undefined);
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new LineProblem(record.image !== undefined ? 'image' : 'images[0]', `image: expected a path or a data URI, got ${describe(value)}`);
+  if (value.startsWith('data:')) return { dataUri: value };
+  // The run folder is new: a relative path is relative to the imported file.
+  return { path: path.resolve(path.dirname(file), value) };
 }
 
 /** Converts a whole file's text (tests and small files; the command streams through `RolloutImporter`). */
