@@ -32,28 +32,28 @@ export function tooLarge(limit: number, got: string, close = false): HttpError {
 }
 
 function tooDeep(limit: number, at: number): HttpError {
-  return new HttpError(422, `request body nests arrays/objects more than ${limit} levels deep (at character ${at + 1}); the limit is ${limit} (maxJsonDepth)`);
+  return new HttpError(422, `request body nests arrays/objects more than ${limit} levels deep (at byte ${at + 1}); the limit is ${limit} (maxJsonDepth)`);
 }
 
 /**
- * The body as text, or an HttpError: 413 past `limit` bytes (declared or received), 422 when it
- * nests deeper than `maxDepth` (seen as it arrives), 400 when it is not UTF-8. The body is decoded
- * and scanned chunk by chunk, so no single step holds the event loop for the whole body. A body
- * refused early is drained (up to DRAIN_LIMIT) so the client, which may still be sending, can read
- * the reply instead of a reset connection.
+ * The body's bytes, or an HttpError: 413 past `limit` bytes (declared or received), 422 when it
+ * nests deeper than `maxDepth` (seen as it arrives). The bytes are depth-scanned chunk by chunk, so
+ * no single step holds the event loop for the whole body; decoding and parsing are left to
+ * `parseJsonBody` (or a worker thread, for large bodies: json-parse-worker.ts). A body refused
+ * early is drained (up to DRAIN_LIMIT) so the client, which may still be sending, can read the
+ * reply instead of a reset connection.
  */
-export function readBody(req: IncomingMessage, limit: number, maxDepth: number): Promise<string> {
+export function readBody(req: IncomingMessage, limit: number, maxDepth: number): Promise<Buffer> {
   const declared = req.headers['content-length'] === undefined ? NaN : Number(req.headers['content-length']);
   if (declared > limit) return Promise.reject(tooLarge(limit, `${declared} bytes declared`, declared > limit + DRAIN_LIMIT));
   return new Promise((resolve, reject) => {
-    const decoder = new TextDecoder('utf-8', { fatal: true });
     const depth = new JsonDepthScanner(maxDepth);
-    let pieces: string[] = [];
+    let chunks: Buffer[] = [];
     let received = 0;
     let failed = false;
     const fail = (err: HttpError): void => {
       failed = true;
-      pieces = [];
+      chunks = [];
       reject(err);
     };
     req.on('data', (chunk: Buffer) => {
@@ -63,24 +63,12 @@ export function readBody(req: IncomingMessage, limit: number, maxDepth: number):
         return;
       }
       if (received > limit) return fail(tooLarge(limit, `more than ${limit} bytes received`));
-      let piece: string;
-      try {
-        piece = decoder.decode(chunk, { stream: true });
-      } catch {
-        return fail(notUtf8());
-      }
-      const deep = depth.feed(piece);
+      const deep = depth.feed(chunk);
       if (deep >= 0) return fail(tooDeep(maxDepth, deep));
-      pieces.push(piece);
+      chunks.push(chunk);
     });
     req.on('end', () => {
-      if (failed) return;
-      try {
-        pieces.push(decoder.decode());
-      } catch {
-        return reject(notUtf8());
-      }
-      resolve(pieces.join(''));
+      if (!failed) resolve(Buffer.concat(chunks, received));
     });
     req.on('error', (err) => {
       if (!failed) reject(new HttpError(400, `request body could not be read: ${err.message}`));
@@ -88,15 +76,30 @@ export function readBody(req: IncomingMessage, limit: number, maxDepth: number):
   });
 }
 
-const notUtf8 = (): HttpError => new HttpError(400, 'request body is not valid UTF-8');
+/** Why a body is not a JSON value; the worker thread reports the same three cases. */
+export type BodyFault = { kind: 'utf8' } | { kind: 'empty' } | { kind: 'json'; message: string };
 
-/** Parses a body as JSON, or a 400 naming what is wrong and where. */
-export function parseJsonBody(text: string): unknown {
-  if (text.trim() === '') throw new HttpError(400, 'empty request body: expected JSON');
+export function bodyFaultError(fault: BodyFault): HttpError {
+  if (fault.kind === 'utf8') return new HttpError(400, 'request body is not valid UTF-8');
+  if (fault.kind === 'empty') return new HttpError(400, 'empty request body: expected JSON');
+  return new HttpError(400, `request body is not valid JSON: ${fault.message}`);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes and parses a body, or a 400 naming what is wrong and where. */
+export function parseJsonBody(bytes: Uint8Array): unknown {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw bodyFaultError({ kind: 'utf8' });
+  }
+  if (text.trim() === '') throw bodyFaultError({ kind: 'empty' });
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new HttpError(400, `request body is not valid JSON: ${(err as Error).message}`);
+    throw bodyFaultError({ kind: 'json', message: (err as Error).message });
   }
 }
 

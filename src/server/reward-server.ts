@@ -25,6 +25,7 @@ import { RequestFieldError, accept } from './request-error';
 import { HttpError, parseJsonBody, readBody, sendError, sendJson, sendRaw } from './http-body';
 import { DEFAULT_MAX_TEXT_CHARS, resolveConfig, resolveItem, scoreResolved } from './score-items';
 import { DEFAULT_MAX_JSON_DEPTH } from './json-depth';
+import { DEFAULT_WORKER_PARSE_BYTES, JsonParseWorker } from './json-parse-worker';
 import { MAX_REQUEST_ID_LENGTH, REQUEST_ID_HEADER, ReplayCache, type StoredReply } from './replay-cache';
 import { ServerMetrics } from './server-metrics';
 import { completionFromQuery, itemFromLabel } from './openrlhf';
@@ -46,6 +47,8 @@ export interface RewardServerOptions {
   config?: RewardConfig;
   /** Largest request body in bytes (default 16 MiB); larger ones get 413. */
   maxBodyBytes?: number;
+  /** Bodies of at least this many bytes are parsed on a worker thread (default 256 KiB). */
+  workerParseBytes?: number;
   /** Deepest nesting of arrays and objects in a body (default 64); deeper ones get 422 before parsing. */
   maxJsonDepth?: number;
   /** Longest completion, answer or solution in characters (default 32,768); longer ones get 422. */
@@ -106,6 +109,7 @@ export class RewardServer {
   private readonly config: RewardConfig;
   private readonly opts: Required<Omit<RewardServerOptions, 'config' | 'log' | 'token' | 'recorder' | 'maxReplayEntries'>>;
   private readonly replies: ReplayCache;
+  private readonly parser = new JsonParseWorker();
   private readonly tokenMatches: ((presented: string) => boolean) | undefined;
   private readonly recorder: RunRecorder | undefined;
   private readonly inFlight = new Map<string, number>();
@@ -122,6 +126,7 @@ export class RewardServer {
       port: options.port ?? DEFAULT_PORT,
       maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
       maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
+      workerParseBytes: options.workerParseBytes ?? DEFAULT_WORKER_PARSE_BYTES,
       maxTextChars: options.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS,
       allowHosts: options.allowHosts ?? [],
       requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
@@ -225,12 +230,14 @@ export class RewardServer {
       timer.unref();
       this.server.close(() => {
         clearTimeout(timer);
+        this.parser.close();
         this.recorder?.close('stopped');
         this.log('reward server closed');
         resolve();
       });
       this.server.closeIdleConnections();
       if (!this.server.listening) {
+        this.parser.close();
         this.recorder?.close('stopped');
         resolve();
       }
@@ -305,12 +312,11 @@ export class RewardServer {
       if (!res.writableEnded) abandoned.abort();
     });
     const gone = (): boolean => abandoned.signal.aborted;
-    const text = await readBody(req, this.opts.maxBodyBytes, this.opts.maxJsonDepth);
-    // A turn of the event loop before parsing: reading ended with a join of the whole body.
-    await yieldToEventLoop();
+    const bytes = await readBody(req, this.opts.maxBodyBytes, this.opts.maxJsonDepth);
     const run = async (): Promise<StoredReply | null> => {
-      const body = parseJsonBody(text);
-      await yieldToEventLoop(); // parsing a large body and scoring its first text are two turns, not one
+      const large = bytes.length >= this.opts.workerParseBytes;
+      const body = large ? await this.parser.parse(bytes) : parseJsonBody(bytes);
+      if (large) await yieldToEventLoop(); // receiving a large value and scoring its first text are two turns, not one
       const done = await compute(body, gone);
       if (!done) return null;
       for (const [item, rewards] of done.chains) this.record(item, rewards);

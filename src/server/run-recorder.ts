@@ -104,9 +104,13 @@ export class RunRecorder {
     this.timer.unref();
   }
 
-  /** Creates the run directory (refusing one that already holds a run) and writes config.json and `hello`. */
+  /**
+   * Creates the run directory (refusing one that already holds a run) and writes config.json and
+   * `hello`. The recorder holds the folder's run lock until close(), so a second server (or a
+   * trainer) cannot write into it meanwhile; the refusal names the holder's pid.
+   */
   static create(dir: string, options: RecorderOptions): RunRecorder {
-    const writer = RunWriter.create(dir, { source: 'reward-server', ...(options.config as object) }, { batched: true });
+    const writer = RunWriter.create(dir, { source: 'reward-server', ...(options.config as object) }, { batched: true, lock: true });
     const recorder = new RunRecorder(writer, options);
     recorder.emit({ v: 1, type: 'hello', pid: process.pid, version: options.version, device: { ep: 'reward-server', threads: 0 }, config: options.config });
     recorder.flush();
@@ -184,6 +188,7 @@ export class RunRecorder {
     this.flush();
     this.emit({ v: 1, type: 'done', status, summary: { chains: this.recorded, steps: this.closedSteps.size } });
     this.write();
+    this.writer.close();
   }
 
   private stepFor(clientStep: number | undefined, at: number): number {

@@ -15,9 +15,16 @@ import { DEFAULT_MAX_TEXT_CHARS } from '../../../src/server/score-items';
 
 const BODY_LIMIT = 16 * 1024 * 1024;
 
+/**
+ * The worst-case body goes over a keep-alive connection, as trainers send it: the server then drains
+ * a body it refused early and the reply is read; with `Connection: close` (no agent) it closes the
+ * socket after replying and the client, still writing, may see the reset before the reply.
+ */
+const keepAlive = new http.Agent({ keepAlive: true });
+
 function send(url: string, method: string, path: string, body?: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${url}${path}`, { method, agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+    const req = http.request(`${url}${path}`, { method, agent: body ? keepAlive : false, headers: { 'content-type': 'application/json' } }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
@@ -80,6 +87,7 @@ const section: BenchSection = {
       }
       return rows;
     } finally {
+      keepAlive.destroy();
       child.kill('SIGTERM');
     }
   },

@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { scoreChain } from '../../../src/core/reward';
 import { RunRecorder, type RecordedChain } from '../../../src/server/run-recorder';
+import { acquireRunLock, readHolder } from '../../../src/rundir/run-lock';
+import { RUN_FILES } from '../../../src/rundir/run-files';
 import { readRolloutStore } from '../../support/rollout-fixtures';
 import { buildChain } from '../../fixtures/chain-builder';
 
@@ -40,6 +42,21 @@ describe('RunRecorder', () => {
     assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).source, 'reward-server');
     assert.equal(lines(dir, 'events.ndjson')[0].type, 'hello');
     assert.throws(() => RunRecorder.create(dir, { config: {}, version: '' }), /already holds a run/);
+  });
+
+  it('holds the run lock while recording: a folder another writer holds is refused naming its pid', () => {
+    const lockFile = path.join(dir, RUN_FILES.lock);
+    assert.equal(readHolder(lockFile)?.pid, process.pid);
+    const other = path.join(path.dirname(dir), 'other');
+    fs.mkdirSync(other);
+    const held = acquireRunLock(other); // the other writer, started first
+    try {
+      assert.throws(() => RunRecorder.create(other, { config: {}, version: '' }), new RegExp(`being written by process ${process.pid}`));
+    } finally {
+      held.release();
+    }
+    rec.close();
+    assert.equal(fs.existsSync(lockFile), false, 'the lock is released on close');
   });
 
   it('client steps and groups: a later step ends the earlier one once its chains stop; metrics per step', () => {
