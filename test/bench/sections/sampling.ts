@@ -24,14 +24,12 @@ const section: BenchSection = {
     }
     const rows: BenchRow[] = [];
     for (const key of Object.keys(now[0]!)) {
+      const name = key.replace('trainer.', 'sampling.');
       const value = median(now.map((m) => m[key]!));
-      rows.push({ key: key.replace('trainer.', 'sampling.'), value, note: `${NOTES[key]}; median of ${rounds} rounds` });
+      rows.push({ key: name, value, note: `${NOTES[key]}; median of ${rounds} rounds` });
       if (!baseline) continue;
       const b = median(base.map((m) => m[key]!));
-      rows.push(
-        { key: `${key.replace('trainer.', 'sampling.')}.baseline`, value: b, note: 'the baseline checkout, same rounds' },
-        { key: `${key.replace('trainer.', 'sampling.')}.ratio`, value: value / b, note: 'this ÷ baseline (medians)' },
-      );
+      rows.push({ key: `${name}.baseline`, value: b, note: 'the baseline checkout, same rounds' }, { key: `${name}.ratio`, value: value / b, note: 'this ÷ baseline (medians)' });
     }
     rows.push({
       key: 'sampling.load_avg',
