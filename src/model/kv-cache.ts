@@ -63,18 +63,12 @@ export class KvCache {
     const old = this.capacity;
     const rows = this.size * this.H;
     const { dh } = this;
-    this.kBuf = Array.from({ length: this.layout.layers }, (_, l) => {
-      const next = new Float32Array(rows * dh * cap);
-      const prev = this.kBuf[l];
-      if (prev) for (let r = 0; r < rows * dh; r++) next.set(prev.subarray(r * old, (r + 1) * old), r * cap);
-      return next;
-    });
-    this.vBuf = Array.from({ length: this.layout.layers }, (_, l) => {
-      const next = new Float32Array(rows * cap * dh);
-      const prev = this.vBuf[l];
-      if (prev) for (let r = 0; r < rows; r++) next.set(prev.subarray(r * old * dh, (r + 1) * old * dh), r * cap * dh);
-      return next;
-    });
+    const grown = (prev: Float32Array | undefined, runs: number, from: number, to: number): Float32Array => {
+      const next = new Float32Array(runs * to);
+      return prev ? copyRows(prev, from, next, to, runs, from) : next;
+    };
+    this.kBuf = Array.from({ length: this.layout.layers }, (_, l) => grown(this.kBuf[l], rows * dh, old, cap));
+    this.vBuf = Array.from({ length: this.layout.layers }, (_, l) => grown(this.vBuf[l], rows, old * dh, cap * dh));
     this.capacity = cap;
     return true;
   }
@@ -92,10 +86,8 @@ export class KvCache {
     this.reserve(T);
     const { dh, capacity: S } = this;
     const rows = this.size * this.H;
-    const K = this.kBuf[l]!;
-    for (let r = 0; r < rows * dh; r++) K.set(kT.subarray(r * T, (r + 1) * T), r * S);
-    const V = this.vBuf[l]!;
-    for (let r = 0; r < rows; r++) V.set(v.subarray(r * T * dh, (r + 1) * T * dh), r * S * dh);
+    copyRows(kT, T, this.kBuf[l]!, S, rows * dh, T);
+    copyRows(v, T * dh, this.vBuf[l]!, S * dh, rows, T * dh);
   }
 
   /** Stores one position's key and value, each [N, H, dh] (the position must be reserved). */
@@ -105,10 +97,9 @@ export class KvCache {
     const rows = this.size * this.H;
     const K = this.kBuf[l]!;
     const V = this.vBuf[l]!;
-    for (let r = 0; r < rows; r++) {
-      for (let d = 0; d < dh; d++) K[(r * dh + d) * S + pos] = k[r * dh + d]!;
-      V.set(v.subarray(r * dh, (r + 1) * dh), (r * S + pos) * dh);
-    }
+    // Plain loops: a subarray per row costs more than the few values it copies.
+    for (let i = 0, at = pos; i < rows * dh; i++, at += S) K[at] = k[i]!;
+    for (let r = 0; r < rows; r++) for (let d = 0, from = r * dh, at = (r * S + pos) * dh; d < dh; d++) V[at + d] = v[from + d]!;
   }
 
   /**
@@ -124,6 +115,15 @@ export class KvCache {
     }
     this.size = keep.length;
   }
+}
+
+/**
+ * Copies `rows` runs of `len` values, `from` apart in `src`, to `to` apart in `dst`, and returns
+ * `dst`. Plain loops: runs are a few dozen values, and a subarray per run costs more than its copy.
+ */
+function copyRows(src: Float32Array, from: number, dst: Float32Array, to: number, rows: number, len: number): Float32Array {
+  for (let r = 0; r < rows; r++) for (let i = 0, a = r * from, b = r * to; i < len; i++) dst[b + i] = src[a + i]!;
+  return dst;
 }
 
 /** Text positions to prefill before decoding: the first L tokens are known for every sequence when L < the shortest prompt. */

@@ -8,6 +8,13 @@ import { KvCache, type KvLayout, prefillLength } from './kv-cache';
 import { Rng } from './rng';
 import { SAMPLING_DEFAULTS, type SamplingOptions, sampleToken, validateSampling } from './sampler';
 
+/**
+ * Finished sequences leave the decode batch once they are this share of it. A decode row costs
+ * about as much as moving its cache block, so waiting for a quarter (as before) left ~23 % of the
+ * demo batch's decode rows finished ones; 1/16 leaves ~3 % (docs/engine.md).
+ */
+export const COMPACT_SHARE = 1 / 16;
+
 /** Above this many sequences a decode step's kernels are large enough to share between threads (docs/engine.md). */
 export const DECODE_WIDE_ROWS = 32;
 
@@ -108,7 +115,7 @@ export async function decodeWithCache(d: KvDecoder, st: SampleState, advance: (i
     const pre = await d.prefill(L, st.seqs);
     for (let l = 0; l < layout.layers; l++) cache.writePrefix(l, pre[FEED.layerK(l)]!.data as Float32Array, pre[FEED.layerV(l)]!.data as Float32Array, offset + L);
   }
-  // rows[r] is decode row r's sequence; finished ones are compacted away once they are a quarter of the batch.
+  // rows[r] is decode row r's sequence; finished ones are compacted away once they are COMPACT_SHARE of the batch.
   const feeds: Record<string, HostTensor> = {};
   d.constantFeeds(feeds);
   let rows = [...Array(N).keys()];
@@ -122,7 +129,7 @@ export async function decodeWithCache(d: KvDecoder, st: SampleState, advance: (i
   bind();
   for (let j = L; j < d.maxTextLen && !st.done.every(Boolean); j++) {
     const finished = rows.filter((i) => st.done[i]).length;
-    if (finished > 0 && finished * 4 >= rows.length) {
+    if (finished > 0 && finished >= COMPACT_SHARE * rows.length) {
       const keep = rows.flatMap((i, r) => (st.done[i] ? [] : [r]));
       cache.compact(keep);
       rows = keep.map((r) => rows[r]!);

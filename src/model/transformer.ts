@@ -45,30 +45,41 @@ function p(P: ParamTensors, name: string): Tensor {
 
 const linear = (P: ParamTensors, name: string, x: Tensor): Tensor => affine(x, p(P, `${name}.w`), p(P, `${name}.b`));
 
-/** Splits fused QKV [B,T,3D] into q [B,H,T,dh] (pre-scaled), kᵀ [B,H,dh,T] and v [B,H,T,dh]. */
+/**
+ * Splits fused QKV [B,T,3D] into q [B,H,T,dh] (pre-scaled), kᵀ [B,H,dh,T] and v [B,H,T,dh]. A
+ * decode step's [N,3D] (one position per sequence) gives T = 1 by reshapes alone: no Transpose.
+ */
 function splitHeads(c: PolicyConfig, qkv: Tensor): { q: Tensor; kT: Tensor; v: Tensor } {
-  const [B, T] = qkv.shape as [Dim, Dim, Dim];
   const D = c.dModel;
   const H = c.nHeads;
   const dh = D / H;
-  const [q, k, v] = split(qkv, -1, [D, D, D]).map((t) => reshape(t, [B, T, H, dh])) as [Tensor, Tensor, Tensor];
+  const parts = split(qkv, -1, [D, D, D]);
+  const scale = 1 / Math.sqrt(dh);
+  if (qkv.shape.length === 2) {
+    const N = qkv.shape[0]!;
+    const [q, k, v] = parts as [Tensor, Tensor, Tensor];
+    return { q: mul(reshape(q, [N, H, 1, dh]), scale), kT: reshape(k, [N, H, dh, 1]), v: reshape(v, [N, H, 1, dh]) };
+  }
+  const [B, T] = qkv.shape as [Dim, Dim, Dim];
+  const [q, k, v] = parts.map((t) => reshape(t, [B, T, H, dh])) as [Tensor, Tensor, Tensor];
   return {
-    q: mul(transpose(q, [0, 2, 1, 3]), 1 / Math.sqrt(dh)),
+    q: mul(transpose(q, [0, 2, 1, 3]), scale),
     kT: transpose(k, [0, 2, 3, 1]),
     v: transpose(v, [0, 2, 1, 3]),
   };
 }
 
-function mergeHeads(y: Tensor): Tensor {
+/** Attention output [B,H,T,dh] → [B,T,D], or [N,H,1,dh] → [N,D] for a decode step's 2-D hidden states. */
+function mergeHeads(y: Tensor, rank: number): Tensor {
   const [B, H, T, dh] = y.shape as [Dim, number, Dim, number];
-  return reshape(transpose(y, [0, 2, 1, 3]), [B, T, H * dh]);
+  return rank === 2 ? reshape(y, [B, H * dh]) : reshape(transpose(y, [0, 2, 1, 3]), [B, T, H * dh]);
 }
 
 /** One pre-LN block; `attend` turns (q, kᵀ, v) of this layer into the attention output [B,H,T,dh]. */
 function block(c: PolicyConfig, P: ParamTensors, l: number, x: Tensor, attend: (q: Tensor, kT: Tensor, v: Tensor) => Tensor): Tensor {
   const h = `h${l}.`;
   const { q, kT, v } = splitHeads(c, linear(P, `${h}qkv`, layerNorm(x, p(P, `${h}ln1.g`), p(P, `${h}ln1.b`), c.lnEps)));
-  x = add(x, linear(P, `${h}o`, mergeHeads(attend(q, kT, v))));
+  x = add(x, linear(P, `${h}o`, mergeHeads(attend(q, kT, v), x.shape.length)));
   const m = gelu(linear(P, `${h}fc`, layerNorm(x, p(P, `${h}ln2.g`), p(P, `${h}ln2.b`), c.lnEps)));
   return add(x, linear(P, `${h}proj`, m));
 }
@@ -157,7 +168,8 @@ export function policyDecodeStep(g: Graph, c: PolicyConfig, P: ParamTensors, tok
   const N = token.shape[0]!;
   const H = c.nHeads;
   const dh = c.dModel / H;
-  const x = add(gather(p(P, 'wte'), token), gather(p(P, 'wpe'), pos));
+  // Hidden states stay [N, D] (one position per sequence): Gemms without Reshapes around them.
+  const x = add(gather(p(P, 'wte'), reshape(token, [N])), gather(p(P, 'wpe'), pos));
   const zero = g.constant(BigInt64Array.of(0n), [], 'int64');
   const one = g.constant(BigInt64Array.of(1n), [], 'int64');
   const slots = g.node('Range', [zero, g.node('Reshape', [g.dimTensor(S), g.int64s([])], [], 'int64'), one], [S], 'int64');
@@ -176,5 +188,5 @@ export function policyDecodeStep(g: Graph, c: PolicyConfig, P: ParamTensors, tok
       return add(matmul(toCache, cacheV[l]!), mul(toSelf, vNew));
     });
   }
-  return { logits: reshape(head(c, P, h), [N, c.vocabSize]), k, v };
+  return { logits: head(c, P, h), k, v };
 }

@@ -27,7 +27,8 @@ interface TrainerResult {
   peakRssMb: number;
 }
 
-function child<T>(script: string, args: string[]): T {
+/** Runs a bench child script (test/bench/<script>) under this Node and returns its last JSON line. */
+export function child<T>(script: string, args: string[]): T {
   const stdout = execFileSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', script), ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
 }
@@ -61,12 +62,12 @@ function demoRows(r: TrainerResult): Record<string, number> {
   };
 }
 
-interface SampleResult {
+export interface SampleResult {
   batched: number;
   single: number;
 }
 
-function sampleRows(s: SampleResult): Record<string, number> {
+export function sampleRows(s: SampleResult): Record<string, number> {
   return { 'trainer.sample_tokens_per_s_demo_batch': s.batched, 'trainer.sample_tokens_per_s_one': s.single };
 }
 
@@ -77,7 +78,7 @@ interface BigVocabResult {
 
 const bigVocabRows = (b: BigVocabResult): Record<string, number> => ({ 'trainer.big_vocab.peak_rss_mb': b.peakRssMb, 'trainer.big_vocab.step_s': b.seconds });
 
-const NOTES: Record<string, string> = {
+export const NOTES: Record<string, string> = {
   'trainer.demo.peak_rss_mb': `demo config, ${DEMO_STEPS} RL steps + 2 held-out evaluations of 200 prompts: peak RSS, MiB (target ≤ 1,536)`,
   'trainer.demo.steps_per_min': 'demo: StepGRPO steps per minute, median over every step',
   'trainer.demo.max_step_ratio': 'demo: slowest step ÷ median step, first step included (target ≤ 2)',

@@ -1,0 +1,88 @@
+// The KV cache's bookkeeping in JS, against an independent model of what it must hold: a map from
+// (sequence, head, dim, position) to the value written there. Growth, prefix and per-position
+// writes and compaction must keep every written value where the decode graph reads it (keys
+// transposed [N,H,dh,S], values [N,H,S,dh], S the capacity).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { HostTensor } from '../../../src/engine';
+import { CACHE_GROWTH, KvCache } from '../../../src/model/kv-cache';
+import { Rng } from '../../../src/model/rng';
+
+const layout = { layers: 2, heads: 3, headDim: 4, limit: 100 };
+const { heads: H, headDim: dh } = layout;
+
+/** Reference contents: per layer, `k`/`v` → "n,h,d,s" → value. */
+type Model = Map<string, number>[];
+const at = (n: number, h: number, d: number, s: number): string => `${n},${h},${d},${s}`;
+
+function checkAgainst(cache: KvCache, model: { k: Model; v: Model }, seqs: number[]): void {
+  const feeds: Record<string, HostTensor> = {};
+  cache.feeds(feeds);
+  for (let l = 0; l < layout.layers; l++) {
+    const kT = feeds[`cache_k.${l}`]!;
+    const v = feeds[`cache_v.${l}`]!;
+    const S = kT.shape[3]!;
+    assert.deepEqual(kT.shape, [seqs.length, H, dh, S]);
+    assert.deepEqual(v.shape, [seqs.length, H, S, dh]);
+    seqs.forEach((seq, n) => {
+      for (let h = 0; h < H; h++)
+        for (let d = 0; d < dh; d++)
+          for (let s = 0; s < S; s++) {
+            const key = at(seq, h, d, s);
+            assert.equal(kT.data[((n * H + h) * dh + d) * S + s], model.k[l]!.get(key) ?? 0, `k layer ${l} ${key}`);
+            assert.equal(v.data[((n * H + h) * S + s) * dh + d], model.v[l]!.get(key) ?? 0, `v layer ${l} ${key}`);
+          }
+    });
+  }
+}
+
+describe('KV cache layout', () => {
+  it('keeps every written key and value in place through growth and compaction', () => {
+    const rng = new Rng(41);
+    const N = 5;
+    const T = 7;
+    const model = { k: [new Map(), new Map()] as Model, v: [new Map(), new Map()] as Model };
+    const cache = new KvCache(layout, N, T + 1);
+    for (let l = 0; l < layout.layers; l++) {
+      const kT = new Float32Array(N * H * dh * T);
+      const v = new Float32Array(N * H * T * dh);
+      for (let n = 0; n < N; n++)
+        for (let h = 0; h < H; h++)
+          for (let d = 0; d < dh; d++)
+            for (let s = 0; s < T; s++) {
+              model.k[l]!.set(at(n, h, d, s), (kT[((n * H + h) * dh + d) * T + s] = Math.fround(rng.next())));
+              model.v[l]!.set(at(n, h, d, s), (v[((n * H + h) * T + s) * dh + d] = Math.fround(rng.next())));
+            }
+      cache.writePrefix(l, kT, v, T);
+    }
+    let seqs = [...Array(N).keys()];
+    const write = (pos: number): void => {
+      for (let l = 0; l < layout.layers; l++) {
+        const k = new Float32Array(seqs.length * H * dh);
+        const v = new Float32Array(seqs.length * H * dh);
+        seqs.forEach((seq, n) => {
+          for (let h = 0; h < H; h++)
+            for (let d = 0; d < dh; d++) {
+              model.k[l]!.set(at(seq, h, d, pos), (k[(n * H + h) * dh + d] = Math.fround(rng.next())));
+              model.v[l]!.set(at(seq, h, d, pos), (v[(n * H + h) * dh + d] = Math.fround(rng.next())));
+            }
+        });
+        cache.writeAt(l, pos, k, v);
+      }
+    };
+    for (let pos = T; pos < CACHE_GROWTH + 3; pos++) {
+      assert.equal(cache.reserve(pos + 1), pos + 1 > CACHE_GROWTH && pos === CACHE_GROWTH, `grows only when position ${pos} passes the capacity`);
+      write(pos);
+      if (pos === 20) {
+        cache.compact([1, 3, 4]);
+        seqs = [1, 3, 4];
+      }
+    }
+    checkAgainst(cache, model, seqs);
+    cache.compact([0, 2]);
+    checkAgainst(cache, model, [1, 4]);
+    assert.equal(cache.reserve(3 * CACHE_GROWTH), true);
+    checkAgainst(cache, model, [1, 4]);
+    assert.throws(() => cache.writeAt(0, 3 * CACHE_GROWTH, new Float32Array(2 * H * dh), new Float32Array(2 * H * dh)), /not reserved/);
+  });
+});
