@@ -235,7 +235,11 @@ const section: BenchSection = {
       note: `${port}/${cases.length}: our Math-Verify port, verify(parse(gold), parse(pred)) with its default extraction, on Math-Verify's own cases`,
     });
     const chain = answerAgreement(undefined, 'chain');
-    rows.push({ key: 'answers.chain_agreement', value: chain.overall, note: `${chain.agree}/${chain.total} Math-Verify cases through the chain reward (target ≥ 0.97)` });
+    rows.push({
+      key: 'answers.chain_agreement',
+      value: chain.overall,
+      note: `${chain.agree}/${chain.total} Math-Verify cases through the chain reward (floor 0.96: 3 coarse-precision cases differ on purpose, docs/rewards.md)`,
+    });
     const agreement = answerAgreement();
     rows.push({ key: 'answers.agreement', value: agreement.overall, note: `${agreement.agree}/${agreement.total} Math-Verify cases, free-form checker (target ≥ 0.95)` });
     for (const [kind, k] of Object.entries(agreement.byKind)) rows.push({ key: `answers.agreement.${kind}`, value: k.agree / k.total, note: `${k.agree}/${k.total}` });
