@@ -48,26 +48,27 @@ export class EngineProcess {
     return this.done;
   }
 
-  /** SIGTERM to the process group, SIGKILL after `graceMs` if it is still there; resolves on exit. */
+  /**
+   * SIGTERM to the process group, SIGKILL to what is left of it after `graceMs` (a worker that
+   * outlives its driver included); resolves when the driver has exited.
+   */
   async stop(graceMs: number): Promise<EngineExit> {
-    this.stopRequested = true;
-    if (!this.done) {
+    if (!this.done && !this.stopRequested) {
+      this.stopRequested = true;
       this.signal('SIGTERM');
-      const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
-      await this.exited;
-      clearTimeout(timer);
+      setTimeout(() => this.signal('SIGKILL'), graceMs).unref();
     }
     return this.exited;
   }
 
   private signal(signal: NodeJS.Signals): void {
     const pid = this.child.pid;
-    if (pid === undefined || this.done) return;
+    if (pid === undefined) return;
     try {
       if (process.platform === 'win32') this.child.kill(signal);
       else process.kill(-pid, signal);
     } catch {
-      // already gone
+      // the whole group is gone
     }
   }
 }
