@@ -70,7 +70,12 @@ suite('engine launch: an external engine started from a run config', () => {
       items.map((i) => i.label).join(', '),
     );
     // the engine holds after its steps (a trainer saving): it is still running until Stop
-    await until(() => fs.readFileSync(path.join(started.dir, 'trainer.log'), 'utf8'), (log) => log.includes('holding until stopped'), 30_000, 'the engine holding');
+    await until(
+      () => fs.readFileSync(path.join(started.dir, 'trainer.log'), 'utf8'),
+      (log) => log.includes('holding until stopped'),
+      30_000,
+      'the engine holding',
+    );
     await vscode.commands.executeCommand('workbench.action.terminal.focus');
     await screenshot('e2e-engine-launch.png');
 
