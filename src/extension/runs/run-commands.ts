@@ -138,7 +138,10 @@ export class RunCommands {
   }
 
   async stopRun(arg?: RunArg): Promise<{ runId: string; stopped: boolean } | undefined> {
-    const run = (await this.resolveRun(arg, 'running')) ?? (await this.pick(this.manager.running(), 'Stop which run?', 'No StepGRPO run is running in this window.'));
+    const launched = async (): Promise<RunState[]> => (await this.tree.runs()).filter((r) => this.engines.has(r.id));
+    const run =
+      (await this.resolveRun(arg, 'running')) ??
+      (await this.pick([...this.manager.running(), ...(await launched())], 'Stop which run?', 'No StepGRPO run is running in this window.'));
     if (!run) return undefined;
     if (this.engines.has(run.id)) return { runId: run.id, stopped: await this.engines.stop(run.id) };
     const live = this.manager.get(run.id);
