@@ -54,6 +54,11 @@ suite('engine launch: an external engine started from a run config', () => {
       vscode.window.terminals.map((t) => t.name).join(', '),
     );
 
+    // the engine scores its two steps, then holds (a trainer saving) until Stop; its output is the run's trainer.log
+    const engineLog = (): string => fs.readFileSync(path.join(started.dir, 'trainer.log'), 'utf8');
+    const held = await until(engineLog, (log) => /holding until stopped|the engine (exited|was killed|command could not start)/.test(log), 60_000, 'the engine to score its steps');
+    assert.match(held, /holding until stopped/, `the engine ended early; trainer.log:\n${held}\nevents:\n${JSON.stringify(events(started.dir)).slice(-1500)}`);
+
     await vscode.commands.executeCommand('stepgrpo.openRolloutViewer', { runDir: started.dir });
     const shown = await viewerWhen(api, (s) => s.ready && s.postedChains === 16, 60_000, 'the 16 chains of both engine steps in the viewer');
     assert.equal(shown.state.run?.id, started.runId);
@@ -69,19 +74,12 @@ suite('engine launch: an external engine started from a run config', () => {
       items.some((i) => i.id === started.runId || String(i.label) === started.runId),
       items.map((i) => i.label).join(', '),
     );
-    // the engine holds after its steps (a trainer saving): it is still running until Stop
-    await until(
-      () => fs.readFileSync(path.join(started.dir, 'trainer.log'), 'utf8'),
-      (log) => log.includes('holding until stopped'),
-      30_000,
-      'the engine holding',
-    );
     await vscode.commands.executeCommand('workbench.action.terminal.focus');
     await screenshot('e2e-engine-launch.png');
 
     const stopped = await vscode.commands.executeCommand<{ runId: string; stopped: boolean }>('stepgrpo.stopRun', started.runId);
     assert.deepEqual(stopped, { runId: started.runId, stopped: true });
-    const log = fs.readFileSync(path.join(started.dir, 'trainer.log'), 'utf8');
+    const log = engineLog();
     assert.match(log, /engine: reward server http:\/\/127\.0\.0\.1:\d+, token set/);
     assert.match(log, /engine: SIGTERM, exiting/);
     assert.equal(events(started.dir).at(-1)?.status, 'stopped');
