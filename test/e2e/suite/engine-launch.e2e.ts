@@ -43,6 +43,8 @@ suite('engine launch: an external engine started from a run config', () => {
     assert.ok(wiring.includes('reward.custom_reward_function.path=${integrations}/verl_reward.py'), JSON.stringify(written));
     // The engine: the stand-in instead of `python3 -m verl.trainer.main_ppo`, the template's wiring as written.
     written.engine.command = ['python3', 'engines/verl_like_engine.py', ...wiring, 'trainer.total_training_steps=2'];
+    // New Run Config opened the file, and Start reads an open file as the editor holds it: close it first
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     fs.writeFileSync(file, JSON.stringify(written, null, 2));
 
     const started = await vscode.commands.executeCommand<EngineRunStarted>('stepgrpo.startRun', { configFile: file });
@@ -55,7 +57,8 @@ suite('engine launch: an external engine started from a run config', () => {
     );
 
     // the engine scores its two steps, then holds (a trainer saving) until Stop; its output is the run's trainer.log
-    const engineLog = (): string => fs.readFileSync(path.join(started.dir, 'trainer.log'), 'utf8');
+    const logFile = path.join(started.dir, 'trainer.log');
+    const engineLog = (): string => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '');
     const held = await until(engineLog, (log) => /holding until stopped|the engine (exited|was killed|command could not start)/.test(log), 60_000, 'the engine to score its steps');
     assert.match(held, /holding until stopped/, `the engine ended early; trainer.log:\n${held}\nevents:\n${JSON.stringify(events(started.dir)).slice(-1500)}`);
 
