@@ -43,9 +43,12 @@ suite('engine launch: an external engine started from a run config', () => {
     assert.ok(wiring.includes('reward.custom_reward_function.path=${integrations}/verl_reward.py'), JSON.stringify(written));
     // The engine: the stand-in instead of `python3 -m verl.trainer.main_ppo`, the template's wiring as written.
     written.engine.command = ['python3', 'engines/verl_like_engine.py', ...wiring, 'trainer.total_training_steps=2'];
-    // New Run Config opened the file, and Start reads an open file as the editor holds it: close it first
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    fs.writeFileSync(file, JSON.stringify(written, null, 2));
+    // edited in its editor (New Run Config opened it, and Start reads an open config as the editor holds it), then saved
+    const doc = await vscode.workspace.openTextDocument(file);
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), JSON.stringify(written, null, 2));
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.ok(await doc.save());
 
     const started = await vscode.commands.executeCommand<EngineRunStarted>('stepgrpo.startRun', { configFile: file });
     assert.ok(started?.url, JSON.stringify(started));
