@@ -53,7 +53,7 @@ export function registerCommands({ controller, runs, runConfigs, rewardServer, l
     vscode.commands.registerCommand(COMMANDS.pauseRun, (arg?: RunArg) => runs.control('pause', arg)),
     vscode.commands.registerCommand(COMMANDS.unpauseRun, (arg?: RunArg) => runs.control('resume', arg)),
     vscode.commands.registerCommand(COMMANDS.checkpointNow, (arg?: RunArg) => runs.control('checkpoint', arg)),
-    vscode.commands.registerCommand(COMMANDS.newRunConfig, (args?: { file?: string }) => runConfigs.create(args)),
+    vscode.commands.registerCommand(COMMANDS.newRunConfig, (args?: Parameters<RunConfigs['create']>[0]) => runConfigs.create(args)),
     vscode.commands.registerCommand(COMMANDS.resumeRun, (arg?: RunArg) => runs.resumeRun(arg)),
     vscode.commands.registerCommand(COMMANDS.branchRun, (arg?: RunArg, checkpoint?: string) => runs.branchRun(arg, typeof checkpoint === 'string' ? checkpoint : undefined)),
     vscode.commands.registerCommand(COMMANDS.openRunFolder, (arg?: RunArg) => runs.openRunFolder(arg)),

@@ -11,7 +11,8 @@ import type { ImportArg } from './import/import-command';
 import type { RewardPresetName } from '../core/reward';
 import { METRICS_VIEW_ID, MetricsViewProvider, type CompareArg } from './metrics/metrics-view';
 import type { MetricsRunInfo, MetricsViewState, SeriesChunk } from '../protocol/metrics-messages';
-import { RunCommands } from './runs/run-commands';
+import { RunCommands, stopTimeoutMs } from './runs/run-commands';
+import { EngineRuns, integrationsFolder } from './runs/engine-runs';
 import { RunConfigs } from './runs/run-configs';
 import { RunStatusBar, statusBarText } from './runs/run-status-bar';
 import { RunManager } from './runs/run-manager';
@@ -107,7 +108,17 @@ class StepGrpoExtension extends Disposable {
     const runConfigs = this._register(new RunConfigs());
     this.statusBar = this._register(new RunStatusBar(this.runManager));
     const cliJs = vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath;
-    const runs = new RunCommands(this.runManager, this.runsTree, treeView, () => roots()[0]!, this.log, runConfigs, cliJs);
+    const engineRuns = this._register(
+      new EngineRuns({
+        log: this.log,
+        version,
+        runsRoot: () => roots()[0]!,
+        integrations: integrationsFolder(context.extensionUri.fsPath),
+        onRunsChanged: () => this.runsTree.refreshSoon(),
+        stopGraceMs: stopTimeoutMs,
+      }),
+    );
+    const runs = new RunCommands(this.runManager, this.runsTree, treeView, () => roots()[0]!, this.log, runConfigs, cliJs, engineRuns);
     this._register(notifyRunOutcomes(this.runManager, this.log, { openFolder: (runId) => runs.openRunFolder(runId), resume: (runId) => runs.resumeRun(runId) }));
     const rewardServer = this._register(
       new RewardServerController(

@@ -7,6 +7,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import RUN_CONFIG_SCHEMA from '../../media/run-config.schema.json';
+import { ENGINE_VARIABLES, unknownVariables, type EngineConfig } from './engine-config';
 
 export type JsonSchema = { [key: string]: unknown };
 
@@ -131,7 +132,25 @@ function semanticIssues(config: Record<string, unknown>): KeyedIssue[] {
       ['deviceId', 'deviceId'],
     ] as const)
       if (key in options) out.push({ keys: ['runtime', 'providerOptions', key], message: `set runtime.${field} instead`, onKey: true });
+  if (isPlainObject(config.engine)) out.push(...engineIssues(config.engine as unknown as EngineConfig));
   return out;
+}
+
+/** An engine's `${name}` references must be engine variables, and a local run's fields do not apply to it. */
+function engineIssues(engine: EngineConfig): KeyedIssue[] {
+  const strings: [Key[], string][] = [
+    ...engine.command.map((arg, i): [Key[], string] => [['engine', 'command', i], arg]),
+    ...(engine.cwd === undefined ? [] : [[['engine', 'cwd'], engine.cwd] as [Key[], string]]),
+    ...Object.entries(engine.env ?? {}).map(([k, v]): [Key[], string] => [['engine', 'env', k], v]),
+  ];
+  return strings.flatMap(([keys, text]) =>
+    unknownVariables(text).map((name) => ({
+      keys,
+      message: `unknown variable \${${name}}; expected one of ${Object.keys(ENGINE_VARIABLES)
+        .map((v) => `\${${v}}`)
+        .join(', ')}`,
+    })),
+  );
 }
 
 function keysOf(instancePath: string): Key[] {

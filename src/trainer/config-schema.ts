@@ -17,6 +17,7 @@ import { R1VL_DEFAULTS, type R1vlLoadOptions } from './data/r1vl-dataset';
 import { COLORS, SHAPES } from './data/scene';
 import { SYNTHETIC_DEFAULTS, type SyntheticTaskOptions } from './data/synthetic-task';
 import { TEMPLATE_IDS } from './data/templates';
+import { ENGINE_KINDS, ENGINE_VARIABLES } from '../protocol/engine-config';
 
 export type JsonSchema = { [key: string]: unknown };
 
@@ -251,6 +252,31 @@ function hfModelSchema(): JsonSchema {
   };
 }
 
+/** `engine`: an external trainer launched by Start StepGRPO Run (src/protocol/engine-config.ts); the trainer refuses such a config. */
+function engineSchema(): JsonSchema {
+  const variables = Object.entries(ENGINE_VARIABLES)
+    .map(([name, what]) => `\${${name}} (${what})`)
+    .join(', ');
+  const nonBlank = { type: 'string', pattern: '\\S' };
+  return {
+    type: 'object',
+    description: `An external engine that Start StepGRPO Run launches in a terminal, with the reward server recording into the run folder and the environment pointing the engine's reward function at it (STEPGRPO_REWARD_URL, STEPGRPO_REWARD_TOKEN, STEPGRPO_RUN_DIR). Its strings may use ${variables}. The local trainer's fields do not apply to such a run.`,
+    additionalProperties: false,
+    required: ['kind', 'command'],
+    properties: {
+      kind: { enum: [...ENGINE_KINDS], description: 'Which engine: it picks the template and how its rollout dump is named.' },
+      command: {
+        type: 'array',
+        items: nonBlank,
+        minItems: 1,
+        description: 'The program and its arguments, run without a shell (e.g. ["python3", "-m", "verl.trainer.main_ppo", …]).',
+      },
+      cwd: { ...nonBlank, description: 'Working directory of the command (default: the workspace folder).' },
+      env: { type: 'object', additionalProperties: { type: 'string' }, description: "Environment variables added for the command (they override the reward server's)." },
+    },
+  };
+}
+
 /** The schema of a run config file: every field optional (it is laid over a preset), none unknown. */
 export function runConfigSchema(): JsonSchema {
   const d = TRAIN_DEFAULTS;
@@ -310,6 +336,7 @@ export function runConfigSchema(): JsonSchema {
       checkpointEvery: leaf(TOP.checkpointEvery, d.checkpointEvery),
       sftCheckpointEvery: leaf(TOP.sftCheckpointEvery, d.sftCheckpointEvery),
       initFrom: leaf(TOP.initFrom, d.initFrom),
+      engine: engineSchema(),
     },
   };
 }

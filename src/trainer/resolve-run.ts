@@ -40,7 +40,10 @@ export function readRunConfigFile(file: string): unknown {
   }
   const issues = checkRunConfigText(text);
   if (issues.length) throw new Error(describeConfigIssues(file, text, issues));
-  return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+  const config = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, unknown>;
+  if ('engine' in config)
+    throw new Error(`${file}: engine: this config launches an external engine; start it with Start StepGRPO Run in VS Code (the local trainer does not run it)`);
+  return config;
 }
 
 export async function resolveRun(request: RunRequest): Promise<ResolvedRun> {

@@ -1,16 +1,16 @@
 // The reward bench on the issue-8 corpus shapes (LaTeX answers, 20–1,000 steps, steps of up to
-// 9,000 words), both presets, and the case that used to be super-linear (14,000 key steps over one
-// 700 KB step). The released R1-VL code cannot run here (no PyPI): its figure, ~400 chains/s warm
-// on a corpus of these shapes, is the one the issue measured; `vs_released` divides by it.
+// 9,000 words), both presets; the case that used to be super-linear (14,000 key steps over one
+// 700 KB step); and the representative corpus that the side-by-side run with the released R1-VL
+// code uses (reward-released.ts): long chains, LaTeX, short and malformed chains, ~14 k key steps.
 import type { BenchRow } from './bench-section';
 import { median } from './bench-section';
 import { generateLongChains, superLinearCase, type LongChainItem } from '../fixtures/long-chain-corpus';
+import { generateCorpus } from '../fixtures/chain-builder';
 import { scoreChain, type RewardPresetName } from '../../src/core/reward';
 import { clearKeyStepMemo } from '../../src/core/step-rar';
 
 export const LONG_CORPUS_SIZE = 600;
 export const LONG_SEED = 7;
-export const RELEASED_CHAINS_PER_S = 400;
 const REPS = 5;
 
 export interface LongTiming {
@@ -68,12 +68,33 @@ export function longRows(prefix: string, t: Record<'stepgrpo' | 'r1vl', LongTimi
     rows.push(
       { key: `${k}.chains_per_s`, value: Math.round(t[name].perSecond), note: `${name === 'r1vl' ? 'r1vl-official' : 'stepgrpo'} preset, ${what}, wall clock` },
       { key: `${k}.chains_per_cpu_s`, value: Math.round(t[name].perCpuSecond), note: 'per second of process CPU time' },
-      {
-        key: `${k}.vs_released`,
-        value: t[name].perCpuSecond / RELEASED_CHAINS_PER_S,
-        note: `× the released code (${RELEASED_CHAINS_PER_S} chains/s, the issue's figure; target ≥ 10)`,
-      },
     );
   }
   return rows;
+}
+
+/** Long chains in the representative corpus, each with this many key-step groups read from its own steps. */
+const REPRESENTATIVE_LONG = 600;
+const KEY_STEPS_PER_LONG_CHAIN = 15;
+const REPRESENTATIVE_SHORT = 1600;
+
+/**
+ * The corpus the side-by-side ratio is measured on: the 600 long LaTeX chains above, each with 15
+ * key-step groups taken from its own steps (every third one off by one, every fourth with an
+ * alternative), and 1,600 chains of the easy corpus (short valid, LaTeX, multiple-choice, long
+ * prose and malformed chains, 3 groups each): 2,200 chains, 13,800 key-step groups.
+ */
+export function representativeCorpus(): LongChainItem[] {
+  const long = generateLongChains(REPRESENTATIVE_LONG, LONG_SEED).map((c) => {
+    const facts = [...c.text.matchAll(/a_\{(\d+)\} = (\d+)/g)];
+    const stride = Math.max(1, Math.floor(facts.length / KEY_STEPS_PER_LONG_CHAIN));
+    const keySteps = Array.from({ length: KEY_STEPS_PER_LONG_CHAIN }, (_, k) => {
+      const [, index, value] = facts[(k * stride) % facts.length]!;
+      const stated = `a_{${index}} = ${k % 3 === 2 ? Number(value) + 1 : value}`;
+      return k % 4 === 1 ? [stated, `value ${value}`] : stated;
+    });
+    return { ...c, keySteps };
+  });
+  const short = generateCorpus(REPRESENTATIVE_SHORT, 42).map((c) => ({ text: c.text, solution: c.answer, answer: c.answer, keySteps: c.keySteps }));
+  return [...long, ...short];
 }

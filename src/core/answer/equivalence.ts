@@ -5,11 +5,12 @@
 import { answerCore } from './locate';
 import { canonicalAnswer, comparableString } from './canonical';
 import { goldChoiceLetter, predictedChoiceLetter } from './choice';
-import { numbersAgree, parseNumeric } from './numeric';
+import { numbersAgree, parseNumeric, type NumericAnswer } from './numeric';
 import { compareStructure } from './structure';
 import { FLIPPED, equationOf, expandPlusMinus, isLabel, relationOf, setForm, statedLabel, valueSide, type Relation } from './statement';
 import { symbolicEqual, symbolicProportional } from './symbolic';
 import { closedFormEqual } from './closed-form';
+import { statesApproximation, withoutLeadingMarker } from './approximation';
 
 export type AnswerPath = 'string' | 'choice' | 'number' | 'structure' | 'symbolic' | 'none';
 
@@ -32,7 +33,7 @@ export interface AnswerCheckOptions {
  * boxes, an answer lead or a copula of that text, never from a stray number (DESIGN §5).
  */
 export function checkAnswer(pred: string, gold: string, opts: AnswerCheckOptions = {}): AnswerVerdict {
-  return decide(answerCore(pred), answerCore(gold), opts);
+  return decide(pred, gold, answerCore(pred), answerCore(gold), opts);
 }
 
 /**
@@ -42,11 +43,11 @@ export function checkAnswer(pred: string, gold: string, opts: AnswerCheckOptions
  * reward, whose answer comes from the final-answer section only.
  */
 export function checkFreeFormAnswer(pred: string, gold: string, opts: AnswerCheckOptions = {}): AnswerVerdict {
-  return decide(answerCore(pred, { freeForm: true }), answerCore(gold, { freeForm: true }), opts);
+  return decide(pred, gold, answerCore(pred, { freeForm: true }), answerCore(gold, { freeForm: true }), opts);
 }
 
-function decide(predCore: string, goldCore: string, opts: AnswerCheckOptions): AnswerVerdict {
-  const ctx: Ctx = { tolerance: opts.tolerance ?? 1e-6, symbolic: opts.symbolic ?? true };
+function decide(pred: string, gold: string, predCore: string, goldCore: string, opts: AnswerCheckOptions): AnswerVerdict {
+  const ctx: Ctx = { tolerance: opts.tolerance ?? 1e-6, symbolic: opts.symbolic ?? true, pred, gold };
   const g = canonicalAnswer(goldCore);
   const p = canonicalAnswer(predCore);
   if (g.length === 0 || p.length === 0) return { correct: false, path: 'none' };
@@ -70,8 +71,8 @@ function decide(predCore: string, goldCore: string, opts: AnswerCheckOptions): A
     if (same || !ctx.symbolic) return { correct: same, path: 'structure' };
     return { correct: symbolicProportional(diff(pe.lhs, pe.rhs), diff(ge.lhs, ge.rhs), false) === true, path: 'symbolic' };
   }
-  let pv = valueSide(p);
-  const gv = valueSide(g);
+  let pv = withoutLeadingMarker(valueSide(p));
+  const gv = withoutLeadingMarker(valueSide(g));
   // A prediction written as a computation (`\frac{1}{2} \$ = \frac{10}{9}`) states its last side.
   const pRest = equationOf(pv);
   if (pRest && !equationOf(gv) && !relationOf(gv)) pv = pRest.rhs;
@@ -81,6 +82,9 @@ function decide(predCore: string, goldCore: string, opts: AnswerCheckOptions): A
 interface Ctx {
   tolerance: number;
   symbolic: boolean;
+  /** The answer texts as given: whether a rounded decimal is stated as an approximation is read there. */
+  pred: string;
+  gold: string;
 }
 
 const MAX_DEPTH = 3;
@@ -89,7 +93,11 @@ function compare(p: string, g: string, ctx: Ctx, depth: number): AnswerVerdict {
   if (comparableString(p) === comparableString(g)) return { correct: true, path: 'string' };
   const gn = parseNumeric(g) ?? parseNumeric(stripUnits(g));
   const pn = parseNumeric(p) ?? parseNumeric(stripUnits(p));
-  if (gn && pn) return { correct: numbersAgree(pn, gn, ctx.tolerance), path: 'number' };
+  if (gn && pn) {
+    // compare() always receives the prediction's side first
+    const approximate = (side: NumericAnswer): boolean => (side === pn ? statesApproximation(ctx.pred, p.trim()) : statesApproximation(ctx.gold, g.trim()));
+    return { correct: numbersAgree(pn, gn, ctx.tolerance, approximate), path: 'number' };
+  }
 
   if (depth < MAX_DEPTH) {
     const same = (x: string, y: string): boolean => compare(x, y, ctx, depth + 1).correct;

@@ -13,8 +13,6 @@ export interface LocateOptions {
 }
 
 const ANSWER_LEADS = ['final answer is', 'the answer is', 'answer is', 'final answer:', 'answer:'];
-/** A lead's sentence is read this far at most (bounded work on huge inputs). */
-const MAX_REGION = 2000;
 
 /**
  * The answer inside a short answer text or a whole solution: whichever comes last of the last
@@ -130,11 +128,15 @@ function lastLead(raw: string): number {
   return at;
 }
 
-/** The sentence starting at `from` (leading colons and blank lines skipped), ended by a line break or a full stop outside math. */
+/**
+ * The sentence starting at `from` (leading colons and blank lines skipped), ended by a line break
+ * or a full stop outside math. Never cut at a length: two answers that differ only after a long
+ * shared start must stay different (the scan is linear).
+ */
 function sentence(raw: string, from: number): string {
   let b = from;
   while (b < raw.length && (isSpaceCode(raw.charCodeAt(b)) || raw[b] === ':')) b++;
-  const s = raw.slice(b, b + MAX_REGION);
+  const s = raw.slice(b);
   const math = mathSpans(s);
   let k = 0;
   for (let i = 0; i < s.length; i++) {

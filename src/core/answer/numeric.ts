@@ -118,10 +118,12 @@ export function parseDecimal(input: string): { value: number; decimals: number |
 /**
  * Two integer literals (same unit): equal digits, exactly. Otherwise (a decimal point or a
  * division on either side) equal within a relative tolerance, or, when one side is a decimal
- * literal showing at least two significant digits and the other is exact (a fraction), when the
- * exact value rounds to the literal (1/3 ≡ 0.3333, but 0.00 ≢ 1/1000: too few digits to judge).
+ * literal that its text states as an approximation (`approximate`: `≈ 0.3333`) showing at least
+ * two decimals and two significant digits, and the other is exact (a fraction), when the exact
+ * value rounds to the literal at the precision it was written to (≈ 0.3333 ≡ 1/3; a bare 0.3333
+ * is not 1/3, and ≈ 0.00 ≢ 1/1000: too few digits to judge).
  */
-export function numbersAgree(a: NumericAnswer, b: NumericAnswer, tolerance: number): boolean {
+export function numbersAgree(a: NumericAnswer, b: NumericAnswer, tolerance: number, approximate: (side: NumericAnswer) => boolean = () => false): boolean {
   if (a.integer !== null && b.integer !== null && a.unit === b.unit) return a.integer === b.integer;
   const candidates = unitValues(a, b);
   for (const [x, y] of candidates) {
@@ -130,7 +132,7 @@ export function numbersAgree(a: NumericAnswer, b: NumericAnswer, tolerance: numb
       const lit = a.literal ? a : b;
       const step = lit.decimals === null ? 0 : 10 ** -lit.decimals;
       const twoSignificant = Math.abs(lit.value) >= 10 * step;
-      if (lit.decimals !== null && lit.decimals >= 2 && twoSignificant && Math.abs(x - y) <= 0.5 * step * (1 + 1e-9)) return true;
+      if (lit.decimals !== null && lit.decimals >= 2 && twoSignificant && Math.abs(x - y) <= 0.5 * step * (1 + 1e-9) && approximate(lit)) return true;
     }
   }
   return false;

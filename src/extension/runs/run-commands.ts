@@ -12,6 +12,8 @@ import type { LocatedConfigIssue } from '../../protocol/run-config-check';
 import type { RunConfigs } from './run-configs';
 import { RUN_PRESETS } from '../../protocol/run-presets';
 import { pickHfModel, writeHfRunConfig } from './hf-model-picker';
+import type { EngineRuns } from './engine-runs';
+import type { EngineConfig } from '../../protocol/engine-config';
 
 /** The trainer's presets (src/trainer/config.ts TRAIN_PRESETS), as offered in the picker. */
 
@@ -71,6 +73,8 @@ export class RunCommands {
     private readonly configs: RunConfigs,
     /** dist/cli.js, which lists the Hugging Face cache for the model picker. */
     private readonly cliJs: string,
+    /** Configs with `engine` launch an external engine instead of the trainer. */
+    private readonly engines: EngineRuns,
   ) {}
 
   async startRun(args?: StartRunArgs): Promise<StartRunResult | RefusedRunResult | undefined> {
@@ -99,6 +103,8 @@ export class RunCommands {
         if (first.end > 0) void this.configs.reveal(choice.configFile, first);
         return { configIssues: issues };
       }
+      const engine = (JSON.parse((await this.configs.text(choice.configFile)).replace(/^\uFEFF/, '')) as { engine?: EngineConfig }).engine;
+      if (engine) return this.startEngine(choice.configFile, engine);
     }
     const controller = new AbortController();
     let run: RunState;
@@ -120,9 +126,24 @@ export class RunCommands {
     return { runId: run.id, dir: run.dir };
   }
 
+  private async startEngine(configFile: string, engine: EngineConfig): Promise<StartRunResult | undefined> {
+    try {
+      return await this.engines.start(configFile, engine);
+    } catch (err) {
+      const message = `StepGRPO: ${path.basename(configFile)}: could not start the ${engine.kind} engine: ${(err as Error).message}`;
+      this.log.error(message);
+      void vscode.window.showErrorMessage(message);
+      return undefined;
+    }
+  }
+
   async stopRun(arg?: RunArg): Promise<{ runId: string; stopped: boolean } | undefined> {
-    const run = (await this.resolveRun(arg, 'running')) ?? (await this.pick(this.manager.running(), 'Stop which run?', 'No StepGRPO run is running in this window.'));
+    const launched = async (): Promise<RunState[]> => (await this.tree.runs()).filter((r) => this.engines.has(r.id));
+    const run =
+      (await this.resolveRun(arg, 'running')) ??
+      (await this.pick([...this.manager.running(), ...(await launched())], 'Stop which run?', 'No StepGRPO run is running in this window.'));
     if (!run) return undefined;
+    if (this.engines.has(run.id)) return { runId: run.id, stopped: await this.engines.stop(run.id) };
     const live = this.manager.get(run.id);
     if (!live || isTerminal(live.status)) {
       const why = live ? `it has already ${live.status === 'failed' ? 'failed' : 'ended'}` : 'it was not started in this window (stop a CLI run from its terminal)';

@@ -9,6 +9,8 @@ import * as vscode from 'vscode';
 import { Disposable } from '../disposable';
 import { checkRunConfigText, type LocatedConfigIssue } from '../../protocol/run-config-check';
 import { starterConfig } from './run-configs-starter';
+import { ENGINE_TEMPLATES, engineStarterConfig } from './engine-templates';
+import { ENGINE_KINDS, type EngineKind } from '../../protocol/engine-config';
 
 export const CONFIG_GLOB = '**/*.stepgrpo.json';
 export const CONFIG_SUFFIX = '.stepgrpo.json';
@@ -20,11 +22,17 @@ export class RunConfigs extends Disposable {
     this._register(vscode.workspace.onDidChangeTextDocument((e) => this.diagnostics.delete(e.document.uri)));
   }
 
+  /** A config file's text as the editor holds it (if open), else as saved. */
+  async text(file: string): Promise<string> {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === vscode.Uri.file(file).fsPath);
+    return open ? open.getText() : fs.readFile(file, 'utf8');
+  }
+
   /** Checks a config file (as the editor holds it, if open) and shows its problems on the fields. */
   async check(file: string): Promise<LocatedConfigIssue[]> {
     const uri = vscode.Uri.file(file);
     const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === uri.fsPath);
-    const text = open ? open.getText() : await fs.readFile(file, 'utf8');
+    const text = await this.text(file);
     const issues = checkRunConfigText(text);
     const doc = open ?? (issues.length ? await vscode.workspace.openTextDocument(uri) : undefined);
     this.diagnostics.set(
@@ -56,9 +64,14 @@ export class RunConfigs extends Disposable {
     return vscode.workspace.findFiles(CONFIG_GLOB, '**/{node_modules,.stepgrpo}/**', 50);
   }
 
-  /** New Run Config: writes a starting file with the defaults of the fields people change first, and opens it. */
-  async create(args?: { file?: string }): Promise<{ file: string } | undefined> {
+  /**
+   * New Run Config: a local run (the defaults of the fields people change first) or an external
+   * engine's template (`engine`: verl, OpenRLHF, TRL), written and opened.
+   */
+  async create(args?: { file?: string; engine?: EngineKind | 'local' }): Promise<{ file: string } | undefined> {
     const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
+    const kind = args?.engine ?? (args?.file ? 'local' : await pickRunKind());
+    if (!kind) return undefined;
     let file = args?.file;
     if (!file) {
       if (!folder) {
@@ -68,14 +81,18 @@ export class RunConfigs extends Disposable {
       const name = await vscode.window.showInputBox({
         title: 'New Run Config',
         prompt: `File name in ${folder.name} (it ends in ${CONFIG_SUFFIX}, so the editor validates and completes it)`,
-        value: `my-run${CONFIG_SUFFIX}`,
+        value: `my-${kind === 'local' ? '' : `${kind}-`}run${CONFIG_SUFFIX}`,
         validateInput: (v) => (/^[\w.-]+$/.test(v) ? undefined : 'Letters, digits, dot, dash and underscore only'),
       });
       if (!name) return undefined;
       file = path.join(folder.uri.fsPath, name.endsWith(CONFIG_SUFFIX) ? name : `${name.replace(/\.json$/, '')}${CONFIG_SUFFIX}`);
     }
     try {
-      await fs.writeFile(file, `${JSON.stringify(starterConfig(), null, 2)}\n`, { flag: 'wx' });
+      await fs.writeFile(file, `${JSON.stringify(kind === 'local' ? starterConfig() : engineStarterConfig(kind), null, 2)}\n`, { flag: 'wx' });
+      if (kind !== 'local')
+        void vscode.window.showInformationMessage(
+          `StepGRPO: ${path.basename(file)} has the reward wiring for ${ENGINE_TEMPLATES[kind].versions}; add your model and data arguments to engine.command, then Start StepGRPO Run.`,
+        );
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       void vscode.window.showWarningMessage(`StepGRPO: ${path.basename(file)} exists already; opened it instead.`);
@@ -83,4 +100,19 @@ export class RunConfigs extends Disposable {
     await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
     return { file };
   }
+}
+
+async function pickRunKind(): Promise<EngineKind | 'local' | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    [
+      { label: '$(rocket) A local StepGRPO run', detail: 'The trainer in this window: SFT, then StepGRPO.', run: 'local' as const },
+      ...ENGINE_KINDS.map((k) => ({
+        label: `$(server-process) ${ENGINE_TEMPLATES[k].label}`,
+        detail: `Launch ${ENGINE_TEMPLATES[k].label} in a terminal, scored and recorded by the reward server (${ENGINE_TEMPLATES[k].versions}).`,
+        run: k,
+      })),
+    ],
+    { title: 'New Run Config', placeHolder: 'What will the config run?' },
+  );
+  return picked?.run;
 }

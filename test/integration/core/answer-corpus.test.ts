@@ -7,11 +7,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { ANSWER_CASES_PATH, answerAgreement } from '../../fixtures/chains/answer-cases';
 
-const FREE_FORM_FLOOR = 0.97;
-const CHAIN_FLOOR = 0.97;
+// 3 of the 261 cases are Math-Verify tests run at a coarser precision than its default (a bare
+// `0.3333` ≡ 1/3 at 4 decimals, `0.33` and `2.6667` at 2): at its default, as the released R1-VL
+// code calls it, they are different, and so they are here (docs/rewards.md, "Rounded decimals").
+const FREE_FORM_FLOOR = 0.96;
+const CHAIN_FLOOR = 0.96;
 
-/** Differences we keep on purpose (see docs/rewards.md): contradictory or mathematically wrong cases. */
-const DELIBERATE = ['$f(y)$', '$-2 \\\\le x \\\\le 7$', '$1 + \\frac{1}{\\mathrm{e}}$'];
+/** Differences we keep on purpose (see docs/rewards.md): contradictory or mathematically wrong cases, and the coarse-precision ones. */
+const DELIBERATE = ['$f(y)$', '$-2 \\\\le x \\\\le 7$', '$1 + \\frac{1}{\\mathrm{e}}$', '0.3333$', '$(0.6,2.6667]$'];
 
 describe('answer checking vs the Math-Verify cases', () => {
   it('the cases file is there', () => {
