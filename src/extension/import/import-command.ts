@@ -5,11 +5,11 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RewardPresetName } from '../../core/reward';
 import { createRunDirectory } from '../runs/run-id';
-import { EngineFolderImport } from './engine-folder-import';
-import type { EngineKind } from './engine-rollouts';
-import { writeImportedRun } from './imported-run';
-import { readImportFile } from './import-file';
-import { ImportError, type ImportResult } from './rollout-import';
+import { EngineFolderImport } from '../../server/import/engine-folder-import';
+import type { EngineKind } from '../../server/import/engine-rollouts';
+import { writeImportedRun } from '../../server/import/imported-run';
+import { readImportFile } from '../../server/import/import-file';
+import { ImportError, type ImportResult } from '../../server/import/rollout-import';
 
 export interface ImportArg {
   file?: string;

@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineFolderImport } from '../../../src/extension/import/engine-folder-import';
-import { messageText } from '../../../src/extension/import/engine-rollouts';
-import { RunDirectoryFollower } from '../../../src/extension/runs/run-directory-follower';
-import { readRolloutStore } from '../../support/rollout-fixtures';
-import type { TrainerEvent } from '../../../src/protocol/trainer-messages';
-import { runCli } from '../../support/cli-harness';
-import { engineRows, writeTrlStep, writeVerlStep } from '../../support/engine-folders';
+import { EngineFolderImport } from '../../../../src/server/import/engine-folder-import';
+import { messageText } from '../../../../src/server/import/engine-rollouts';
+import { RunDirectoryFollower } from '../../../../src/extension/runs/run-directory-follower';
+import { readRolloutStore } from '../../../support/rollout-fixtures';
+import type { TrainerEvent } from '../../../../src/protocol/trainer-messages';
+import { runCli } from '../../../support/cli-harness';
+import { engineRows, writeTrlStep, writeVerlStep } from '../../../support/engine-folders';
 
 const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `stepgrpo-${name}-`));
 const jsonl = (file: string) =>
