@@ -2,7 +2,7 @@
 // ray_trainer._dump_generations lays it out (input, output, gts, score, step, the
 // reward_extra_info keys), and TRL's `completions/completions_{step:05d}.parquet` as
 // log_completions writes it (step, prompt, completion, one column per reward function, the
-// log_extra columns, advantage), written with hyparquet-writer.
+// log_extra columns as trl_reward.py names them, advantage), written with hyparquet-writer.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
@@ -101,8 +101,8 @@ export function writeTrlStep(outputDir: string, step: number, prompts = 2): stri
       { name: 'prompt', data: rows.map((r) => r.prompt), type: 'STRING' },
       { name: 'completion', data: rows.map((r) => r.completion), type: 'STRING' },
       { name: 'stepgrpo_reward', data: rows.map((_, i) => 1 + i / 10), type: 'DOUBLE' },
-      { name: 'answer', data: rows.map((r) => r.answer), type: 'STRING' },
-      { name: 'key_steps', data: rows.map((r) => JSON.stringify(r.keySteps)), type: 'STRING' },
+      { name: 'stepgrpo/answer', data: rows.map((r) => r.answer), type: 'STRING' },
+      { name: 'stepgrpo/key_steps', data: rows.map((r) => JSON.stringify(r.keySteps)), type: 'STRING' },
       { name: 'advantage', data: rows.map((_, i) => i - 1.5), type: 'DOUBLE' },
     ],
   });
