@@ -47,6 +47,24 @@ export function writeVerlStep(dir: string, step: number, prompts = 2): string {
   return file;
 }
 
+/**
+ * The v1 trainer's dump of one step (v0.9's default, verl/trainer/ppo/v1/trainer_base.py): only
+ * `input, output, gts, score, step, uid`, uid `{prompt uid}_{session}_{index}` with one session
+ * per rollout of a prompt, rows sorted by uid.
+ */
+export function writeVerlV1Step(dir: string, step: number, prompts = 2): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const rows = engineRows(step, prompts);
+  const perPrompt = rows.length / prompts;
+  const lines = rows.map((r, i) => {
+    const uid = `${(0x1000 + step * 64 + Math.floor(i / perPrompt)).toString(16)}-prompt-uid_${i % perPrompt}_0`;
+    return JSON.stringify({ input: r.prompt, output: r.completion, gts: { answer: r.answer, key_steps: r.keySteps }, score: i % 2, step, uid });
+  });
+  const file = path.join(dir, `${step}.jsonl`);
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
 /** One verl dump row (v0.9 fields: input, output, gts, score, step, uid), `pad` characters of reasoning added. */
 export function verlDumpRow(step: number, prompt: number, sample: number, pad = 0): string {
   const completion = fixtureChain(CHAIN_KINDS[sample % CHAIN_KINDS.length]!, problemOf(prompt));

@@ -26,7 +26,7 @@ export interface FolderImportOptions {
   runDir: string;
   preset: RewardPresetName;
   kind?: EngineKind;
-  /** A TRL step file is read once it has not been modified for this long (the engine may be writing it). */
+  /** Following, a TRL step file is read once it has not been modified for this long (the engine may be writing it). */
   settleMs?: number;
   /** Wait before the first retry of a TRL file that fails to parse (doubled each try). */
   retryMs?: number;
@@ -256,7 +256,9 @@ export class EngineFolderImport {
   private settled(file: StepFile): fs.Stats | undefined {
     try {
       const stat = fs.statSync(file.file);
-      return stat.size > 0 && Date.now() - stat.mtimeMs >= (this.options.settleMs ?? 1000) ? stat : undefined;
+      // Importing once, nothing is still being written: every file counts as settled.
+      const settleMs = this.follow ? (this.options.settleMs ?? 1000) : 0;
+      return stat.size > 0 && Date.now() - stat.mtimeMs >= settleMs ? stat : undefined;
     } catch {
       return undefined;
     }
