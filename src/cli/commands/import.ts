@@ -124,7 +124,10 @@ async function importFolder(options: ImportOptions & { follow: boolean; pollMs: 
 
 function untilSignal(io: CliIO): Promise<void> {
   return new Promise((resolve) => {
+    // The importer's poll timer is unref'd (it must not keep the extension host alive); this keeps the CLI alive.
+    const alive = setInterval(() => {}, 60_000);
     const stop = (signal: string): void => {
+      clearInterval(alive);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       io.stderr.write(`${signal}: stopping (the import cursor is saved; importing again into the same folder goes on from here)\n`);
