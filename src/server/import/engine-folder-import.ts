@@ -105,6 +105,11 @@ export class EngineFolderImport {
     return this.options.runDir;
   }
 
+  /** finish() was called: following has stopped. */
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
   /** What part of the engine's rollouts the source holds, when not all of them (also in config.json `imported.coverage`). */
   get coverage(): string | undefined {
     return this.coverageText;

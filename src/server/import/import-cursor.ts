@@ -56,3 +56,21 @@ export function readImportCursor(runDir: string): ImportCursor | undefined {
   }
   return { v: 1, source: value.source, kind: value.kind, files };
 }
+
+/** Run folders under `runsRoot` whose cursor is an import of `source`, newest name last. */
+export function findImportRuns(runsRoot: string, source: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(runsRoot);
+  } catch {
+    return [];
+  }
+  return names.sort().flatMap((name) => {
+    const dir = path.join(runsRoot, name);
+    try {
+      return readImportCursor(dir)?.source === path.resolve(source) ? [dir] : [];
+    } catch {
+      return [];
+    }
+  });
+}
