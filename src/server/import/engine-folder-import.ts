@@ -11,7 +11,7 @@ import type { RewardPresetName } from '../../core/reward';
 import { describeProblem } from '../../rundir/event-log-reader';
 import { RUN_FILES } from '../../rundir/run-files';
 import { RunWriter } from '../../rundir/run-writer';
-import { coverageNote, listStepFiles, readTrlStep, type EngineKind, type StepFile } from './engine-rollouts';
+import { coverageNote, listStepFiles, readTrlStep, trlRewardStep, type EngineKind, type StepFile } from './engine-rollouts';
 import { EngineStepImport, type StepRead } from './engine-step-import';
 import { readImportCursor, type FileCursor, type ImportCursor } from './import-cursor';
 
@@ -37,6 +37,7 @@ export interface FolderImportOptions {
 }
 
 export interface ImportedStep {
+  /** The step its chains were filed under (a TRL file's step less one). */
   step: number;
   file: string;
   chains: number;
@@ -254,7 +255,7 @@ export class EngineFolderImport {
     if (read.chains === 0 && read.skipped.length === 0) return undefined;
     this.totals.chains += read.chains;
     this.totals.skipped += read.skipped.length;
-    return { step: file.step, file: file.file, chains: read.chains, skipped: read.skipped.length };
+    return { step: this.kind === 'trl' ? trlRewardStep(file.step) : file.step, file: file.file, chains: read.chains, skipped: read.skipped.length };
   }
 
   /** Not modified for `settleMs`: the engine has finished writing it. */

@@ -97,10 +97,13 @@ const isReferenceColumn = (key: string): boolean => TRL_REFERENCE.includes(key.s
 const num = (v: unknown): number | undefined => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 /**
- * One row of a TRL completions parquet as a chain record, at the step its rewards were computed:
- * the file's step less one (what the reward function saw as `trainer_state.global_step`, and the
- * step a recording reward server files its chains under).
+ * The step a TRL completions row's rewards were computed at: its `step` (global_step after the
+ * optimizer update) less one, what the reward function saw as `trainer_state.global_step` and the
+ * step a recording reward server files its chains under.
  */
+export const trlRewardStep = (loggedStep: number): number => Math.max(0, loggedStep - 1);
+
+/** One row of a TRL completions parquet as a chain record, at its reward step. */
 export function trlRecord(row: Record<string, unknown>, fileStep: number): Record<string, unknown> {
   const engine: Record<string, number> = {};
   for (const [key, value] of Object.entries(row)) {
@@ -110,7 +113,7 @@ export function trlRecord(row: Record<string, unknown>, fileStep: number): Recor
   const record: Record<string, unknown> = {
     completion: messageText(row.completion) ?? row.completion,
     prompt: messageText(row.prompt) ?? row.prompt,
-    step: Math.max(0, (num(row.step) ?? fileStep) - 1),
+    step: trlRewardStep(num(row.step) ?? fileStep),
     engine,
   };
   for (const key of TRL_REFERENCE) {

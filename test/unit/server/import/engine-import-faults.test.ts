@@ -108,7 +108,8 @@ describe('engine folder import: faults', () => {
     const steps = await run.poll();
     assert.deepEqual(
       steps.map((s) => [s.step, s.chains]),
-      [[2, 8]],
+      [[1, 8]],
+      'filed under the step the rewards were computed at',
     );
     await run.finish('stopped');
   });
@@ -120,7 +121,7 @@ describe('engine folder import: faults', () => {
     const { run, notes } = await importer(source, false);
     assert.deepEqual(
       (await run.poll()).map((s) => s.step),
-      [1],
+      [0],
     );
     await run.finish();
     assert.equal(notes.length, 1);
