@@ -1,12 +1,14 @@
-"""OpenRLHF (v0.11+) reward function file for StepGRPO: ``--reward.remote_url /path/to/openrlhf_reward_func.py``.
+"""OpenRLHF (v0.10.2+) reward function file for StepGRPO: ``--reward.remote_url /path/to/openrlhf_reward_func.py``.
 
 OpenRLHF loads this file and calls ``reward_func(queries, prompts, labels)`` in a worker thread,
 one sample per call (its single-turn agent executor); it reads ``rewards``, ``scores`` and
 ``extra_logs`` from the returned dict. The call goes to the reward server's ``/get_reward``, which
-strips the prompt from the query and the end token from the response (OpenRLHF decodes the query
-with ``skip_special_tokens=False``, so it ends with ``<|im_end|>``, ``<|eot_id|>``, ``</s>`` ...), reads the label (the gold answer, or a JSON object with
-``answer``, ``solution``, ``key_steps``), groups samples by prompt in a recorded run, and scores.
-Keep ``stepgrpo_reward.py`` next to this file. Label column: ``--data.label_key``.
+strips the prompt from the front of the query and the end token from its back (OpenRLHF decodes
+the query with ``skip_special_tokens=False``: it ends with ``<|im_end|>``, ``<|eot_id|>``,
+``</s>`` ...), reads the label (the gold answer, or a JSON object with ``answer``, ``solution``,
+``key_steps``), groups samples by prompt in a recorded run, and scores. The end markers are the
+server's unless ``STEPGRPO_REWARD_END_MARKERS`` is set. Keep ``stepgrpo_reward.py`` next to this
+file. Label column: ``--data.label_key``.
 
 Errors raise: OpenRLHF catches them and logs at *info* level ("Failed to fetch reward"), so a
 misconfiguration shows in the log with the server's message naming the bad field.
