@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { groupAdvantages } from '../../../src/core/grpo';
 import { scoreChain } from '../../../src/core/reward';
+import { readRunDirectory } from '../../../src/extension/runs/run-directory-reader';
 import { runCli } from '../../support/cli-harness';
 import { engineRows, writeTrlStep, writeVerlStep, writeVerlV1Step } from '../../support/engine-folders';
 import { readRolloutStore } from '../../support/rollout-fixtures';
@@ -79,6 +80,7 @@ describe('stepgrpo import', () => {
     assert.match(stdout, /imported 16 chains from 2 step files \(trl\)/);
     assert.match(stdout, /\nnote: TRL keeps only the last generation batch of each logged step \(one step in 10: logging_steps\)/);
     assert.match(JSON.parse(fs.readFileSync(path.join(runDir, 'config.json'), 'utf8')).imported.coverage, /one step in 10/);
+    assert.match((await readRunDirectory(runDir, { isAlive: () => false }))?.coverage ?? '', /only the last generation batch/, "the Runs view's tooltip row");
   });
 
   it('a corrupt row, a truncated last line and a broken parquet file are named (file and line), the rest imported', async () => {
