@@ -7,6 +7,7 @@ import { trainCommand } from './commands/train';
 import { demoCommand } from './commands/demo';
 import { compareCommand } from './commands/compare';
 import { serveCommand } from './commands/serve';
+import { importCommand } from './commands/import';
 import { ablationCommand } from './commands/ablation';
 import { modelsCommand } from './commands/models';
 import { exportCommand } from './commands/export';
@@ -23,6 +24,7 @@ export const COMMANDS: CliCommand[] = [
   scoreCommand,
   extractKeyStepsCommand,
   serveCommand,
+  importCommand,
 ];
 
 function overview(): string {

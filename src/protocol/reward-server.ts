@@ -17,6 +17,8 @@ export interface ScoreItem {
   preset?: string;
   /** Config fields over the preset (`mode`, `alpha`, `w_acc`, `w_val`, `scope`, `numericTolerance`). */
   config?: Partial<RewardConfig>;
+  /** End-of-sequence / padding texts cut from the end of `completion` before scoring; default: the server's (`[]` cuts none). */
+  end_markers?: string[];
   /** Recording only (`--out`): the prompt, shown in the viewer and used to group the samples of one prompt. */
   prompt?: string;
   /** Recording only: the trainer's step; without it steps are time windows. */
@@ -37,6 +39,7 @@ export interface ScoreBatchRequest {
   preset?: string;
   config?: Partial<RewardConfig>;
   step?: number;
+  end_markers?: string[];
 }
 
 export interface ItemError {
@@ -66,6 +69,8 @@ export interface GetRewardRequest {
   query: string[];
   prompts?: string[];
   labels?: string[];
+  /** End-of-sequence / padding texts cut from the end of each response; default: the server's. */
+  end_markers?: string[];
 }
 
 export interface GetRewardResponse {
@@ -92,6 +97,8 @@ export interface HealthResponse {
   version: string;
   uptime_s: number;
   config: RewardConfig;
+  /** Texts cut from the end of a completion before scoring, unless a request names its own. */
+  end_markers: string[];
   /** Present when the server records what it scores (`--out`). */
   recording?: RecordingStatus;
   /** Whether requests need `Authorization: Bearer <token>`. */
@@ -135,6 +142,7 @@ export interface MetricsResponse {
 
 const optionalText = optional(nullable(string()));
 const optionalConfig = optional(nullable(object({})));
+const optionalMarkers = optional(nullable(array(string())));
 
 /** One item, unknown fields refused so that a typo (`answr`) is not silently ignored. */
 const scoreItemSchema = object(
@@ -145,6 +153,7 @@ const scoreItemSchema = object(
     key_steps: optional(unknown()),
     preset: optionalText,
     config: optionalConfig,
+    end_markers: optionalMarkers,
     prompt: optionalText,
     step: optional(nullable(step())),
     group: optionalText,
@@ -164,6 +173,7 @@ export function parseScoreItem(value: unknown, prefix = ''): Checked<ScoreItem> 
   if (v.key_steps !== undefined && v.key_steps !== null) item.key_steps = v.key_steps;
   if (typeof v.preset === 'string') item.preset = v.preset;
   if (isObject(v.config)) item.config = v.config as Partial<RewardConfig>;
+  if (Array.isArray(v.end_markers)) item.end_markers = v.end_markers;
   if (typeof v.prompt === 'string') item.prompt = v.prompt;
   if (typeof v.step === 'number') item.step = v.step;
   if (typeof v.group === 'string') item.group = v.group;
@@ -171,20 +181,26 @@ export function parseScoreItem(value: unknown, prefix = ''): Checked<ScoreItem> 
   return { ok: true, value: item };
 }
 
-const batchEnvelopeSchema = object({ items: array(unknown()), preset: optionalText, config: optionalConfig, step: optional(nullable(step())) }, { strict: true });
+const batchEnvelopeSchema = object(
+  { items: array(unknown()), preset: optionalText, config: optionalConfig, step: optional(nullable(step())), end_markers: optionalMarkers },
+  { strict: true },
+);
+
+type BatchEnvelope = Omit<ScoreBatchRequest, 'items'> & { items: unknown[] };
 
 /**
  * Checks the envelope of a batch: `{items, preset?, config?}` or a bare list. Items are left
  * unchecked (`unknown[]`) so that one bad item is reported in place instead of failing the batch.
  */
-export function parseScoreBatchEnvelope(value: unknown): Checked<{ items: unknown[]; preset?: string; config?: Partial<RewardConfig>; step?: number }> {
+export function parseScoreBatchEnvelope(value: unknown): Checked<BatchEnvelope> {
   if (Array.isArray(value)) return { ok: true, value: { items: value } };
   const checked = parse(batchEnvelopeSchema, value, '', 'body');
   if (!checked.ok) return checked;
-  const out: { items: unknown[]; preset?: string; config?: Partial<RewardConfig>; step?: number } = { items: checked.value.items };
+  const out: BatchEnvelope = { items: checked.value.items };
   if (typeof checked.value.preset === 'string') out.preset = checked.value.preset;
   if (isObject(checked.value.config)) out.config = checked.value.config as Partial<RewardConfig>;
   if (typeof checked.value.step === 'number') out.step = checked.value.step;
+  if (Array.isArray(checked.value.end_markers)) out.end_markers = checked.value.end_markers;
   return { ok: true, value: out };
 }
 
@@ -196,6 +212,7 @@ const getRewardSchema = refine(
     query: refine(unknown(), (v, p) => (v === undefined ? issue(p, 'missing (the list of prompt + response texts)') : array(string()).check(v, p))),
     prompts: perQuery,
     labels: perQuery,
+    end_markers: perQuery,
   }),
   (v) => {
     const n = (v.query as string[]).length;
@@ -213,6 +230,7 @@ export function parseGetRewardRequest(value: unknown): Checked<GetRewardRequest>
   const out: GetRewardRequest = { query: checked.value.query as string[] };
   if (checked.value.prompts) out.prompts = checked.value.prompts;
   if (checked.value.labels) out.labels = checked.value.labels;
+  if (checked.value.end_markers) out.end_markers = checked.value.end_markers;
   return { ok: true, value: out };
 }
 

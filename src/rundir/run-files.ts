@@ -13,6 +13,8 @@ export const RUN_FILES = {
   log: 'trainer.log',
   /** Present while a process writes the run: its pid and start time (run-lock.ts). */
   lock: 'run.lock',
+  /** How far an engine-folder import has read its source (server/import/import-cursor.ts). */
+  importCursor: 'import-cursor.json',
 } as const;
 
 /** The projection file (for tools and `grep`) that also receives events of this type, if any. */

@@ -9,11 +9,11 @@ export function completionFromQuery(query: string, prompt: string | undefined): 
   return prompt !== undefined && prompt.length > 0 && query.startsWith(prompt) ? query.slice(prompt.length) : query;
 }
 
-const LABEL_FIELDS = ['answer', 'solution', 'key_steps', 'preset', 'config'] as const;
+const LABEL_FIELDS = ['answer', 'solution', 'key_steps', 'preset', 'config', 'end_markers'] as const;
 
 /**
  * A label is the gold answer, or the text of a JSON object with any of `answer` (or
- * `ground_truth`), `solution`, `key_steps`, `preset`, `config` (other keys are ignored).
+ * `ground_truth`), `solution`, `key_steps`, `preset`, `config`, `end_markers` (other keys are ignored).
  */
 export function itemFromLabel(completion: string, label: string | undefined, where: string): ScoreItem {
   if (label === undefined) return { completion };

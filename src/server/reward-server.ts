@@ -25,6 +25,7 @@ import { RequestFieldError, accept } from './request-error';
 import { HttpError, parseJsonBody, readBody, sendError, sendJson, sendRaw } from './http-body';
 import { DEFAULT_MAX_TEXT_CHARS, resolveConfig, resolveItem, scoreResolved } from './score-items';
 import { DEFAULT_MAX_JSON_DEPTH } from './json-depth';
+import { DEFAULT_END_MARKERS } from './end-markers';
 import { DEFAULT_WORKER_PARSE_BYTES, JsonParseWorker } from './json-parse-worker';
 import { MAX_REQUEST_ID_LENGTH, REQUEST_ID_HEADER, ReplayCache, type StoredReply } from './replay-cache';
 import { ServerMetrics } from './server-metrics';
@@ -53,6 +54,8 @@ export interface RewardServerOptions {
   maxJsonDepth?: number;
   /** Longest completion, answer or solution in characters (default 32,768); longer ones get 422. */
   maxTextChars?: number;
+  /** Texts cut from the end of a completion before scoring (default DEFAULT_END_MARKERS); a request may name its own. */
+  endMarkers?: readonly string[];
   /** Replies kept for retries that carry the same `X-Request-Id` (default 100,000, at most 64 MiB). */
   maxReplayEntries?: number;
   /** `Host` header values served besides the bound address (DNS rebinding defence); `*` serves any. */
@@ -128,6 +131,7 @@ export class RewardServer {
       maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
       workerParseBytes: options.workerParseBytes ?? DEFAULT_WORKER_PARSE_BYTES,
       maxTextChars: options.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS,
+      endMarkers: options.endMarkers ?? DEFAULT_END_MARKERS,
       allowHosts: options.allowHosts ?? [],
       requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
       headersTimeoutMs: options.headersTimeoutMs ?? 15_000,
@@ -332,7 +336,7 @@ export class RewardServer {
 
   private score(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     return this.scored(req, res, async (body) => {
-      const item = resolveItem(accept(parseScoreItem(body)), this.config, '', this.opts.maxTextChars);
+      const item = resolveItem(accept(parseScoreItem(body)), this.config, '', this.opts.maxTextChars, this.opts.endMarkers);
       let rewards: RewardBreakdown;
       try {
         rewards = scoreResolved(item);
@@ -349,13 +353,14 @@ export class RewardServer {
     return this.scored(req, res, async (body, gone) => {
       const envelope = accept(parseScoreBatchEnvelope(body));
       const base = resolveConfig(this.config, envelope.preset, envelope.config);
+      const markers = envelope.end_markers ?? this.opts.endMarkers;
       const chains: [ResolvedItem, RewardBreakdown][] = [];
       const results = await this.sliced(
         envelope.items,
         (raw, index): BatchResult => {
           const at = `items[${index}]`;
           try {
-            const item = resolveItem(accept(parseScoreItem(raw, at)), base, `${at}.`, this.opts.maxTextChars);
+            const item = resolveItem(accept(parseScoreItem(raw, at)), base, `${at}.`, this.opts.maxTextChars, markers);
             if (envelope.step !== undefined && item.meta.step === undefined) item.meta.step = envelope.step;
             const rewards = scoreResolved(item, `${at}.`);
             chains.push([item, rewards]);
@@ -381,7 +386,13 @@ export class RewardServer {
       // label fails the request (422 naming it) rather than yielding a made-up reward.
       const items = body.query.map((query, i) => {
         const prompt = body.prompts?.[i];
-        const item = resolveItem(itemFromLabel(completionFromQuery(query, prompt), body.labels?.[i], `labels[${i}]`), this.config, `labels[${i}].`, this.opts.maxTextChars);
+        const item = resolveItem(
+          itemFromLabel(completionFromQuery(query, prompt), body.labels?.[i], `labels[${i}]`),
+          this.config,
+          `labels[${i}].`,
+          this.opts.maxTextChars,
+          body.end_markers ?? this.opts.endMarkers,
+        );
         if (prompt) item.meta.prompt = prompt;
         return item;
       });
@@ -410,6 +421,7 @@ export class RewardServer {
     const { reference, meta } = item;
     this.recorder.record({
       completion: item.completion,
+      ...(item.raw !== undefined ? { raw: item.raw } : {}),
       rewards,
       ...(reference.answer !== undefined ? { answer: reference.answer } : {}),
       ...(reference.keySteps !== undefined ? { keySteps: reference.keySteps } : {}),
@@ -427,6 +439,7 @@ export class RewardServer {
       version: this.opts.version,
       uptime_s: this.metrics.uptimeSeconds,
       config: this.config,
+      end_markers: [...this.opts.endMarkers],
       auth: this.tokenMatches ? 'bearer' : 'none',
       ...(recording ? { recording } : {}),
     };

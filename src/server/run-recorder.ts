@@ -21,6 +21,8 @@ import { RunWriter } from '../rundir/run-writer';
 /** What the server knows about one scored chain. */
 export interface RecordedChain {
   completion: string;
+  /** The completion as the engine sent it, when end markers were cut off before scoring. */
+  raw?: string;
   rewards: RewardBreakdown;
   answer?: string;
   keySteps?: KeyStepGroup[];
@@ -161,7 +163,7 @@ export class RunRecorder {
     }
     group.totals.push(chain.rewards.total);
     group.scored.push({ rewards: chain.rewards, ...(chain.tokens !== undefined ? { tokens: chain.tokens } : {}) });
-    group.pending.push({ text: chain.completion, tokens: chain.tokens ?? 0, rewards: chain.rewards, advantage: 0 });
+    group.pending.push({ text: chain.completion, tokens: chain.tokens ?? 0, rewards: chain.rewards, advantage: 0, ...(chain.raw !== undefined ? { raw: chain.raw } : {}) });
   }
 
   /** Writes what is pending and the metrics of steps that ended; called by the timer. */

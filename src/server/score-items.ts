@@ -6,10 +6,14 @@ import { REWARD_PRESETS, resolveRewardConfig, scoreChain, type RewardPresetName 
 import type { RewardBreakdown, RewardConfig, RewardReference } from '../core/reward-types';
 import type { ScoreItem } from '../protocol/reward-server';
 import { issue } from '../protocol/schema';
+import { DEFAULT_END_MARKERS, splitEndMarkers } from './end-markers';
 import { RequestFieldError } from './request-error';
 
 export interface ResolvedItem {
+  /** The chain scored: the completion without its trailing end markers. */
   completion: string;
+  /** The completion as sent, when end markers were cut from it. */
+  raw?: string;
   reference: RewardReference;
   config: RewardConfig;
   /** Where the chain belongs in a recorded run; never changes its reward. */
@@ -50,8 +54,11 @@ export const DEFAULT_MAX_TEXT_CHARS = 32_768;
 
 const TEXT_FIELDS = ['completion', 'answer', 'solution'] as const;
 
-/** An item with its defaults (`base`, already resolved for the request) applied. */
-export function resolveItem(item: ScoreItem, base: RewardConfig, where = '', maxTextChars = DEFAULT_MAX_TEXT_CHARS): ResolvedItem {
+/**
+ * An item with its defaults applied: `base` (the config already resolved for the request) and
+ * `endMarkers` (the request's or the server's), which its own `end_markers` replace.
+ */
+export function resolveItem(item: ScoreItem, base: RewardConfig, where = '', maxTextChars = DEFAULT_MAX_TEXT_CHARS, endMarkers = DEFAULT_END_MARKERS): ResolvedItem {
   for (const field of TEXT_FIELDS) {
     const length = item[field]?.length ?? 0;
     if (length > maxTextChars) {
@@ -72,7 +79,8 @@ export function resolveItem(item: ScoreItem, base: RewardConfig, where = '', max
   const config = item.preset === undefined && item.config === undefined ? base : resolveConfig(base, item.preset, item.config, where);
   const meta: ResolvedItem['meta'] = {};
   for (const key of ['prompt', 'step', 'group', 'tokens'] as const) if (item[key] !== undefined) (meta as Record<string, unknown>)[key] = item[key];
-  return { completion: item.completion, reference, config, meta };
+  const { text, suffix } = splitEndMarkers(item.completion, item.end_markers ?? endMarkers);
+  return { completion: text, ...(suffix ? { raw: item.completion } : {}), reference, config, meta };
 }
 
 const WEIGHTS = ['alpha', 'w_acc', 'w_val'] as const;

@@ -1,7 +1,7 @@
 // The child process of the `importers` bench section: imports one verl folder once into a new run
 // folder and prints {seconds, chains, skipped, maxRssBytes} as JSON, so that the peak RSS measured
 // is the import's alone.
-import { EngineFolderImport } from '../../src/extension/import/engine-folder-import';
+import { EngineFolderImport } from '../../src/server/import/engine-folder-import';
 
 async function main(): Promise<void> {
   const [source, runDir] = process.argv.slice(2);

@@ -15,6 +15,7 @@ import { readRolloutStore } from '../support/rollout-fixtures';
 import { buildChain } from '../fixtures/chain-builder';
 import { startTestServer } from '../support/reward-server-fixture';
 import { ENGINES_DIR, INTEGRATIONS_DIR, runPython, skipWithoutPython } from '../support/python-runner';
+import { DEFAULT_END_MARKERS } from '../../src/server/end-markers';
 
 const KEY_STEPS = { Steps: ['3 squares', ['4 circles', 'four circles']] };
 /** G responses per prompt: right, wrong answer, a step gap, a missing key step. */
@@ -150,11 +151,14 @@ describe('engine stand-ins against a recording reward server', { skip: skipWitho
       expected.map((e) => e.total),
     );
     assert.deepEqual(
-      out.extra[0].step_rar,
+      out.extra[0]['stepgrpo/step_rar'],
       expected.map((e) => e.r_acc),
     );
-    assert.deepEqual(Object.keys(out.extra[0]).sort(), ['acc', 'answer', 'key_step_ratio', 'key_steps', 'step_rar', 'step_rvr']);
-    assert.deepEqual(JSON.parse(out.extra[0].key_steps[0]), KEY_STEPS);
+    assert.deepEqual(
+      Object.keys(out.extra[0]).sort(),
+      ['acc', 'answer', 'key_step_ratio', 'key_steps', 'step_rar', 'step_rvr'].map((k) => `stepgrpo/${k}`),
+    );
+    assert.deepEqual(JSON.parse(out.extra[0]['stepgrpo/key_steps'][0]), KEY_STEPS);
     assert.equal(out.metrics[0]['stepgrpo/validity_rate'][0], expected.filter((e) => e.validity === 1).length / expected.length);
     await rec.server.close();
     const { store, metrics } = await openRecorded(rec.dir);
@@ -174,4 +178,101 @@ describe('engine stand-ins against a recording reward server', { skip: skipWitho
       ],
     );
   });
+});
+
+/** Qwen's chat template around a user turn, as OpenRLHF's dataset applies it before tokenizing. */
+const chatPrompt = (text: string): string => `<|im_start|>user\n${text}<|im_end|>\n<|im_start|>assistant\n`;
+
+describe('end-of-sequence text as each engine sends it scores like the bare chain', { skip: skipWithoutPython }, () => {
+  let server: RewardServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  const chain = responses[0]!;
+  const bare = scoreChain(chain, { answer: '7' });
+
+  for (const mode of ['reward_func file', 'remote URL'] as const) {
+    it(`OpenRLHF (${mode}): the query ends with the end token, skip_special_tokens=False; the recorded sample keeps it in raw`, async () => {
+      const rec = await recordingServer();
+      server = rec.server;
+      const samples = [
+        ...DEFAULT_END_MARKERS.map((eos_token) => ({ prompt: chatPrompt(`Marker ${eos_token}: how many shapes?`), response: chain, label: '7', eos_token })),
+        { prompt: chatPrompt('Cut at max_tokens'), response: chain, label: '7', truncated: true },
+      ];
+      const remote_url = mode === 'remote URL' ? `${rec.url}/get_reward` : path.join(INTEGRATIONS_DIR, 'openrlhf_reward_func.py');
+      const { out } = await runPython([path.join(ENGINES_DIR, 'openrlhf_standin.py')], { remote_url, samples }, { STEPGRPO_REWARD_URL: rec.url });
+      samples.forEach((s, i) => {
+        assert.equal(out[i].error, undefined, s.prompt);
+        assert.deepEqual(out[i].reward, [bare.total], s.prompt);
+        assert.deepEqual(out[i].scores, [1], s.prompt);
+      });
+      await rec.server.close();
+      const { store } = await openRecorded(rec.dir);
+      const recorded = store.groups(0).map((g) => g.samples[0]!);
+      assert.equal(recorded.length, samples.length);
+      for (const sample of recorded) {
+        assert.equal(sample.text, chain);
+        assert.deepEqual(sample.rewards, bare);
+      }
+      assert.deepEqual(recorded.map((r) => r.raw?.slice(chain.length) ?? '').sort(), [...DEFAULT_END_MARKERS, ''].sort());
+    });
+  }
+
+  it('OpenRLHF: end_markers from the client environment replace the server list', async () => {
+    const rec = await recordingServer();
+    server = rec.server;
+    const samples = [{ prompt: chatPrompt('q'), response: chain, label: '7', eos_token: '<|endoftext|>' }];
+    const remote_url = path.join(INTEGRATIONS_DIR, 'openrlhf_reward_func.py');
+    const { out } = await runPython(
+      [path.join(ENGINES_DIR, 'openrlhf_standin.py')],
+      { remote_url, samples },
+      { STEPGRPO_REWARD_URL: rec.url, STEPGRPO_REWARD_END_MARKERS: '</s>' },
+    );
+    assert.deepEqual(out[0].reward, [scoreChain(`${chain}<|endoftext|>`, { answer: '7' }).total]);
+    assert.notDeepEqual(out[0].reward, [bare.total], 'the marker left in makes the answer wrong');
+  });
+
+  for (const special of [true, false]) {
+    const how = special ? 'the tokenizer lists it as special (decode skips it)' : 'the tokenizer leaves it as text';
+    it(`verl compute_score: each end token, ${how}`, async () => {
+      const rec = await recordingServer();
+      server = rec.server;
+      const steps = [
+        DEFAULT_END_MARKERS.map((eos_token, p) => ({ prompt: `p${p}`, response: chain, data_source: 'r1vl', ground_truth: '7', extra_info: { index: p }, eos_token })),
+      ];
+      const { out } = await runPython(
+        [path.join(ENGINES_DIR, 'verl_standin.py')],
+        { path: path.join(INTEGRATIONS_DIR, 'verl_reward.py'), name: 'compute_score', steps, special_tokens: special ? DEFAULT_END_MARKERS : [] },
+        { STEPGRPO_REWARD_URL: rec.url },
+      );
+      assert.deepEqual(
+        out.scores[0],
+        DEFAULT_END_MARKERS.map(() => bare.total),
+      );
+    });
+
+    it(`TRL stepgrpo_reward: each end token, ${how}; a vision prompt's text parts are joined`, async () => {
+      const rec = await recordingServer();
+      server = rec.server;
+      const vision = [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'How many shapes?' }, { type: 'text', text: 'Answer with a number.' }] }];
+      const rows = DEFAULT_END_MARKERS.map((eos_token, p) => ({ prompt: p === 0 ? vision : `p${p}`, completions: [chain, chain], answer: '7', eos_token }));
+      const { out } = await runPython(
+        [path.join(ENGINES_DIR, 'trl_standin.py')],
+        { path: path.join(INTEGRATIONS_DIR, 'trl_reward.py'), name: 'stepgrpo_reward', steps: [{ global_step: 0, rows }], special_tokens: special ? DEFAULT_END_MARKERS : [] },
+        { STEPGRPO_REWARD_URL: rec.url },
+      );
+      assert.deepEqual(
+        out.rewards[0],
+        rows.flatMap(() => [bare.total, bare.total]),
+      );
+      assert.deepEqual(Object.keys(out.extra[0]).sort(), ['stepgrpo/acc', 'stepgrpo/answer', 'stepgrpo/key_step_ratio', 'stepgrpo/step_rar', 'stepgrpo/step_rvr']);
+      await rec.server.close();
+      const { store } = await openRecorded(rec.dir);
+      assert.ok(
+        store.groups(0).some((g) => g.prompt === 'How many shapes?\nAnswer with a number.'),
+        'the vision prompt is recorded as its text',
+      );
+    });
+  }
 });

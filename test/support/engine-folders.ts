@@ -2,7 +2,7 @@
 // ray_trainer._dump_generations lays it out (input, output, gts, score, step, the
 // reward_extra_info keys), and TRL's `completions/completions_{step:05d}.parquet` as
 // log_completions writes it (step, prompt, completion, one column per reward function, the
-// log_extra columns, advantage), written with hyparquet-writer.
+// log_extra columns as trl_reward.py names them, advantage), written with hyparquet-writer.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
@@ -42,6 +42,24 @@ export function writeVerlStep(dir: string, step: number, prompts = 2): string {
   const lines = engineRows(step, prompts).map((r, i) =>
     JSON.stringify({ input: r.prompt, output: r.completion, gts: { answer: r.answer, key_steps: r.keySteps }, score: 0.5 + i, step, acc: i % 2, request_id: `req-${step}-${i}` }),
   );
+  const file = path.join(dir, `${step}.jsonl`);
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+/**
+ * The v1 trainer's dump of one step (v0.9's default, verl/trainer/ppo/v1/trainer_base.py): only
+ * `input, output, gts, score, step, uid`, uid `{prompt uid}_{session}_{index}` with one session
+ * per rollout of a prompt, rows sorted by uid.
+ */
+export function writeVerlV1Step(dir: string, step: number, prompts = 2): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const rows = engineRows(step, prompts);
+  const perPrompt = rows.length / prompts;
+  const lines = rows.map((r, i) => {
+    const uid = `${(0x1000 + step * 64 + Math.floor(i / perPrompt)).toString(16)}-prompt-uid_${i % perPrompt}_0`;
+    return JSON.stringify({ input: r.prompt, output: r.completion, gts: { answer: r.answer, key_steps: r.keySteps }, score: i % 2, step, uid });
+  });
   const file = path.join(dir, `${step}.jsonl`);
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
@@ -101,8 +119,8 @@ export function writeTrlStep(outputDir: string, step: number, prompts = 2): stri
       { name: 'prompt', data: rows.map((r) => r.prompt), type: 'STRING' },
       { name: 'completion', data: rows.map((r) => r.completion), type: 'STRING' },
       { name: 'stepgrpo_reward', data: rows.map((_, i) => 1 + i / 10), type: 'DOUBLE' },
-      { name: 'answer', data: rows.map((r) => r.answer), type: 'STRING' },
-      { name: 'key_steps', data: rows.map((r) => JSON.stringify(r.keySteps)), type: 'STRING' },
+      { name: 'stepgrpo/answer', data: rows.map((r) => r.answer), type: 'STRING' },
+      { name: 'stepgrpo/key_steps', data: rows.map((r) => JSON.stringify(r.keySteps)), type: 'STRING' },
       { name: 'advantage', data: rows.map((_, i) => i - 1.5), type: 'DOUBLE' },
     ],
   });

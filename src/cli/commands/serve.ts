@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isLoopbackHost, MIN_TOKEN_LENGTH } from '../../server/access';
+import { DEFAULT_END_MARKERS } from '../../server/end-markers';
 import { DEFAULT_HOST, DEFAULT_PORT, RewardServer } from '../../server/reward-server';
 import { RunRecorder } from '../../server/run-recorder';
 import { SERVER_VERSION } from '../../server/version';
@@ -26,6 +27,9 @@ See docs/server.md.
   --allow-host H     serve requests whose Host header is H besides the bound address
                      (comma-separated, or *); the check defends against DNS rebinding
   --max-text-chars N longest completion, answer or solution scored (default 32768; longer: 422)
+  --end-markers LIST end-of-sequence / padding texts cut from the end of a completion before
+                     scoring (comma-separated; default ${DEFAULT_END_MARKERS.join(',')};
+                     "" cuts none); a request's end_markers replace them
   --allow-origin O   serve browser requests from origin O (comma-separated list, or *); by
                      default requests with an Origin header are refused
   --max-in-flight N  requests one client address may have in flight (default 128; more get 429)
@@ -51,6 +55,7 @@ export const serveCommand: CliCommand = {
       'allow-origin': stringOption,
       'allow-host': stringOption,
       'max-text-chars': intOption(1, 16 * 1024 * 1024),
+      'end-markers': stringOption,
       'max-in-flight': intOption(1, 100_000),
       out: stringOption,
       'step-gap': intOption(1, 86_400),
@@ -84,6 +89,7 @@ export const serveCommand: CliCommand = {
       ...(values['allow-origin'] ? { allowOrigins: values['allow-origin'].split(',').map((o) => o.trim()) } : {}),
       ...(values['allow-host'] ? { allowHosts: values['allow-host'].split(',').map((h) => h.trim()) } : {}),
       ...(values['max-text-chars'] !== undefined ? { maxTextChars: values['max-text-chars'] } : {}),
+      ...(values['end-markers'] !== undefined ? { endMarkers: markerList(values['end-markers']) } : {}),
       ...(values['max-in-flight'] !== undefined ? { maxInFlightPerClient: values['max-in-flight'] } : {}),
       ...(recorder ? { recorder } : {}),
       log,
@@ -116,6 +122,13 @@ export const serveCommand: CliCommand = {
     return 0;
   },
 };
+
+/** `--end-markers` as a list: comma-separated, blanks dropped (`""` is the empty list). */
+const markerList = (flag: string): string[] =>
+  flag
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
 
 /**
  * The token from --token, else --token-file (its first line), else $STEPGRPO_SERVER_TOKEN, else

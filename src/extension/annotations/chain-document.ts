@@ -2,7 +2,7 @@
 // or in an HTML comment block (`<!-- stepgrpo: {...} -->`, JSON or YAML inside).
 import YAML from 'yaml';
 import type { RewardReference } from '../../core/reward-types';
-import { describe, readReferenceFields } from './reference-fields';
+import { describe, readReferenceFields } from '../../core/record-fields';
 
 export interface SpanProblem {
   message: string;

@@ -7,7 +7,7 @@ import { resolveRewardConfig, scoreChain } from '../../core/reward';
 import type { RewardBreakdown, RewardConfig, RewardReference } from '../../core/reward-types';
 import { readChainDocument, type SpanProblem } from './chain-document';
 import { readJsonlLine } from './jsonl-record';
-import { hasReference } from './reference-fields';
+import { hasReference } from '../../core/record-fields';
 import { renumberStepEdits, type TextReplacement } from './renumber';
 import type { AnnotationSettings } from './settings';
 import { guardText } from './text-guard';

@@ -1,11 +1,8 @@
 // One line of a rollout `.jsonl` file: which field holds the chain, where that JSON string sits in
 // the line, and how offsets inside the decoded chain map back to columns of the raw line.
 import type { RewardReference } from '../../core/reward-types';
-import { describe, readReferenceFields } from './reference-fields';
+import { CHAIN_FIELDS, describe, readReferenceFields } from '../../core/record-fields';
 import type { SpanProblem } from './chain-document';
-
-/** Fields that hold the sampled chain, in the order they are tried (TRL, OpenRLHF, verl, ours). */
-export const CHAIN_FIELDS = ['completion', 'output', 'response', 'text', 'chain'] as const;
 
 export type JsonlLine =
   | { kind: 'blank' }

@@ -1,15 +1,18 @@
 // Import Rollouts: a JSONL file of rollouts or chain records, or a verl / TRL rollout folder (once
 // or followed live), becomes a run folder (`import-<name>-<stamp>/`) shown in the Runs view and
-// opened in the Rollout viewer. The conversions are rollout-import.ts and engine-folder-import.ts.
+// opened in the Rollout viewer. The importers (server/import/, shared with `stepgrpo import`) do
+// the work. A followed folder shows a notification whose Cancel stops following; importing a folder
+// again can go on in the run an earlier import of it left (its cursor), without a chain twice.
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RewardPresetName } from '../../core/reward';
 import { createRunDirectory } from '../runs/run-id';
-import { EngineFolderImport } from './engine-folder-import';
-import type { EngineKind } from './engine-rollouts';
-import { writeImportedRun } from './imported-run';
-import { readImportFile } from './import-file';
-import { ImportError, type ImportResult } from './rollout-import';
+import { findImportRuns } from '../../server/import/import-cursor';
+import { EngineFolderImport } from '../../server/import/engine-folder-import';
+import type { EngineKind } from '../../server/import/engine-rollouts';
+import { writeImportedRun } from '../../server/import/imported-run';
+import { readImportFile } from '../../server/import/import-file';
+import { ImportError, type ImportResult } from '../../server/import/rollout-import';
 
 export interface ImportArg {
   file?: string;
@@ -21,6 +24,8 @@ export interface ImportArg {
   follow?: boolean;
   /** For a folder with no step file yet. */
   kind?: EngineKind;
+  /** A run folder an earlier import of `folder` left: go on in it from where that import stopped. */
+  runDir?: string;
 }
 
 export interface ImportCommandResult {
@@ -65,7 +70,21 @@ export async function importRollouts(arg: ImportArg | undefined, deps: ImportDep
         openLabel: what.id === 'follow' ? 'Follow' : 'Import',
       });
       if (!picked?.[0]) return undefined;
-      return importFolder({ folder: picked[0].fsPath, follow: what.id === 'follow' }, deps);
+      const folder = picked[0].fsPath;
+      const earlier = findImportRuns(deps.runsRoot(), folder).at(-1);
+      let runDir: string | undefined;
+      if (earlier) {
+        const choice = await vscode.window.showQuickPick(
+          [
+            { label: `$(debug-continue) Go on in ${path.basename(earlier)}`, detail: 'import only what that import has not read yet', dir: earlier },
+            { label: '$(new-folder) A new run', detail: 'import the folder again from the start', dir: undefined },
+          ],
+          { title: `Import Rollouts: ${path.basename(folder)} was imported before` },
+        );
+        if (!choice) return undefined;
+        runDir = choice.dir;
+      }
+      return importFolder({ folder, follow: what.id === 'follow', ...(runDir ? { runDir } : {}) }, deps);
     }
   }
   if (!file && arg?.folder) return importFolder(arg, deps);
@@ -113,8 +132,9 @@ export async function importRollouts(arg: ImportArg | undefined, deps: ImportDep
 async function importFolder(arg: ImportArg, deps: ImportDeps): Promise<ImportCommandResult | undefined> {
   const folder = path.resolve(arg.folder!);
   const follow = arg.follow === true;
-  const { id, dir } = createRunDirectory(deps.runsRoot(), `import-${path.basename(folder)}`, new Date());
-  const notes: string[] = [];
+  const { id, dir } = arg.runDir
+    ? { id: path.basename(arg.runDir), dir: path.resolve(arg.runDir) }
+    : createRunDirectory(deps.runsRoot(), `import-${path.basename(folder)}`, new Date());
   let run: EngineFolderImport;
   try {
     run = await EngineFolderImport.create(
@@ -124,10 +144,7 @@ async function importFolder(arg: ImportArg, deps: ImportDeps): Promise<ImportCom
         preset: deps.preset(),
         ...(arg.kind ? { kind: arg.kind } : {}),
         onImported: () => deps.runsChanged(),
-        onNote: (note) => {
-          notes.push(note);
-          deps.log.warn(`[${id}] ${note}`);
-        },
+        onNote: (note) => deps.log.warn(`[${id}] ${note}`),
       },
       follow,
     );
@@ -140,12 +157,43 @@ async function importFolder(arg: ImportArg, deps: ImportDeps): Promise<ImportCom
   const steps = await run.poll();
   const chains = steps.reduce((n, s) => n + s.chains, 0);
   const skipped = steps.reduce((n, s) => n + s.skipped, 0);
-  deps.log.info(`Imported ${chains} chains (${steps.length} step file(s), ${run.kind}) from ${folder} into ${dir}${follow ? '; following it for new step files' : ''}`);
-  if (follow) {
-    run.start();
-    deps.track({ dispose: () => void run.finish('stopped') });
-  } else await run.finish('completed');
+  const resumed = run.resumed ? ` (going on from ${run.resumed} step file(s) imported before)` : '';
+  deps.log.info(`Imported ${chains} chains (${steps.length} step file(s), ${run.kind}) from ${folder} into ${dir}${resumed}${follow ? '; following it for new step files' : ''}`);
+  if (follow) showFollowing(run, folder, deps);
+  else await run.finish('completed');
   if (skipped > 0) void vscode.window.showWarningMessage(`StepGRPO: imported ${chains} chains from ${folder}; skipped ${skipped} bad row(s). See the StepGRPO log.`);
+  // Said where the run is opened: the viewer would otherwise suggest every step and sample is there.
+  if (run.coverage) void vscode.window.showInformationMessage(`StepGRPO: ${path.basename(folder)}: ${run.coverage}.`);
   await vscode.commands.executeCommand('stepgrpo.openRolloutViewer', { runDir: dir });
   return { runId: id, dir, records: chains, chains, skipped, following: follow };
+}
+
+/**
+ * While following: a notification counting the chains imported, whose Cancel stops following.
+ * Closing the window stops it too (`done: stopped` and the cursor are written; importing the folder
+ * again offers to go on in this run).
+ */
+function showFollowing(run: EngineFolderImport, folder: string, deps: ImportDeps): void {
+  const stop = (): Promise<void> => run.finish('stopped').then(() => deps.runsChanged());
+  deps.track({ dispose: () => void stop() });
+  void vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `StepGRPO: following ${path.basename(folder)}`, cancellable: true },
+    (progress, token) =>
+      new Promise<void>((resolve) => {
+        const cancel = token.onCancellationRequested(() => {
+          deps.log.info(`Stopped following ${folder}`);
+          void stop();
+        });
+        const timer = setInterval(() => {
+          if (!run.isFinished) {
+            progress.report({ message: `${run.totals.chains} chains imported; Cancel stops following` });
+            return;
+          }
+          clearInterval(timer);
+          cancel.dispose();
+          resolve();
+        }, 1000);
+      }),
+  );
+  run.start();
 }

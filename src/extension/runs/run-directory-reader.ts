@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { readLastHello, readLastLine, readTailEvents } from '../../rundir/event-log-tail';
 import { RUN_FILES } from '../../rundir/run-files';
-import { initialRunState, isTerminal, reduceRunEvent, rewardOf, totalStepsOf, type RunState } from './run-state';
+import { coverageOf, initialRunState, isTerminal, reduceRunEvent, rewardOf, totalStepsOf, type RunState } from './run-state';
 
 export { totalStepsOf } from './run-state';
 
@@ -65,6 +65,8 @@ export async function readRunDirectory(dir: string, options: ReadOptions = {}): 
       const config: unknown = JSON.parse(await fs.readFile(path.join(dir, RUN_FILES.config), 'utf8'));
       state.totalSteps = totalStepsOf(config);
       state.reward = rewardOf(config);
+      const coverage = coverageOf(config);
+      if (coverage) state.coverage = coverage;
     } catch (err) {
       state.error = `${RUN_FILES.config}: ${(err as Error).message}`;
     }

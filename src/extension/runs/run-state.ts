@@ -31,6 +31,8 @@ export interface RunState {
   startedAt?: number;
   /** The reward definition from the resolved config: a preset name or the settings as JSON. */
   reward?: string;
+  /** An imported run whose source holds only part of the engine's rollouts: what part (config.json `imported.coverage`). */
+  coverage?: string;
   /** Listed from a cheap scan of the folder names; its details are still being read. */
   pending?: boolean;
 }
@@ -39,6 +41,12 @@ export interface RunState {
 export function rewardOf(config: unknown): string | undefined {
   const reward = typeof config === 'object' && config !== null ? (config as { reward?: unknown }).reward : undefined;
   return reward === undefined ? undefined : typeof reward === 'string' ? reward : JSON.stringify(reward);
+}
+
+/** What part of an engine's rollouts an imported run holds, when not all (written by server/import/). */
+export function coverageOf(config: unknown): string | undefined {
+  const imported = typeof config === 'object' && config !== null ? (config as { imported?: { coverage?: unknown } }).imported : undefined;
+  return typeof imported?.coverage === 'string' ? imported.coverage : undefined;
 }
 
 /** Total steps as the trainer counts them (SFT then RL), from a resolved config. */

@@ -79,6 +79,7 @@ function runTooltip(run: RunState): vscode.MarkdownString {
     ['Started', run.startedAt ? new Date(run.startedAt).toLocaleString() : undefined],
     ['Checkpoint', run.checkpoint ? path.basename(run.checkpoint) : undefined],
     ['Folder', run.dir],
+    ['Imported', run.coverage],
     ['Error', run.error],
   ];
   for (const [name, value] of rows) if (value !== undefined) md.appendMarkdown(`${name}: `).appendText(value).appendMarkdown('  \n');

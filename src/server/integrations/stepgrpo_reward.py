@@ -10,7 +10,11 @@ is the HTTP client; the engine entry points sit next to it and import it:
 
 Environment: ``STEPGRPO_REWARD_URL`` (default http://127.0.0.1:8008), ``STEPGRPO_REWARD_TOKEN``
 (bearer token, needed when the server is not on loopback), ``STEPGRPO_REWARD_TIMEOUT`` (seconds,
-default 60), ``STEPGRPO_REWARD_PRESET`` (a preset for every request; default: the server's).
+default 60), ``STEPGRPO_REWARD_PRESET`` (a preset for every request; default: the server's),
+``STEPGRPO_REWARD_END_MARKERS`` (comma-separated end-of-sequence / padding texts the server cuts
+from each completion before scoring; default: the server's list, `stepgrpo serve --end-markers`).
+Completions are sent as the engine gives them: cutting end markers is the server's job, so every
+engine is treated alike and the recorded run keeps what was cut.
 """
 
 from __future__ import annotations
@@ -53,12 +57,15 @@ class RewardClient:
         retries: int = 3,
         preset: Optional[str] = None,
         token: Optional[str] = None,
+        end_markers: Optional[Sequence[str]] = None,
     ):
         self.url = (url or os.environ.get("STEPGRPO_REWARD_URL") or DEFAULT_URL).rstrip("/")
         self.timeout = float(timeout if timeout is not None else os.environ.get("STEPGRPO_REWARD_TIMEOUT", "60"))
         self.retries = retries
         self.preset = preset if preset is not None else (os.environ.get("STEPGRPO_REWARD_PRESET") or None)
         self.token = token if token is not None else (os.environ.get("STEPGRPO_REWARD_TOKEN") or None)
+        markers = os.environ.get("STEPGRPO_REWARD_END_MARKERS")
+        self.end_markers = list(end_markers) if end_markers is not None else (None if markers is None else [m.strip() for m in markers.split(",") if m.strip()])
 
     def request(self, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode("utf-8")
@@ -94,10 +101,12 @@ class RewardClient:
 
     def item(self, completion: str, **fields: Any) -> Dict[str, Any]:
         """A /score body: the chain, its reference (answer, solution, key_steps), where it belongs
-        in a recorded run (prompt, step, group, tokens), and the client's preset."""
+        in a recorded run (prompt, step, group, tokens), and the client's preset and end markers."""
         item = {k: v for k, v in {"completion": completion, **fields}.items() if v is not None}
         if self.preset and "preset" not in item and "config" not in item:
             item["preset"] = self.preset
+        if self.end_markers is not None and "end_markers" not in item:
+            item["end_markers"] = self.end_markers
         return item
 
     def score(self, completion: str, **fields: Any) -> Dict[str, Any]:

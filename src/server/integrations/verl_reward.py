@@ -1,8 +1,10 @@
-"""verl (v0.7+) custom reward function for StepGRPO.
+"""verl custom reward function for StepGRPO (verl v0.7.1+; v0.7.0 takes the same keys without the
+``reward.`` prefix, see docs/server.md):
 
     reward.custom_reward_function.path=/path/to/verl_reward.py
     reward.custom_reward_function.name=compute_score        # async: verl's reward loop awaits it
-    reward.reward_manager.name=naive                         # or dapo, limited; one sample per call
+    reward.reward_manager.name=naive                         # or dapo, gdpo, rate_limited; one sample per call
+                                                             # (remote wants compute_score_sync)
 
 verl's reward loop scores one sample at a time and awaits ``async def`` reward functions (it runs
 a sync one in an executor: ``compute_score_sync``). The result is a dict: ``score`` is the reward,

@@ -1,10 +1,18 @@
-"""Stand-in for OpenRLHF v0.11's single-turn reward call (openrlhf/utils/agent.py, written from its
-source): `--reward.remote_url` is either a `.py` file whose `reward_func(queries, prompts, labels)`
-is loaded with importlib and called in a thread with one sample, or an HTTP URL that gets
-`{"query": [q], "prompts": [p], "labels": [l]}` per sample, 5 tries with a 1 s pause, errors
-logged at info level. `scores` falls back to `rewards`. Samples of all prompts run concurrently.
+"""Stand-in for OpenRLHF v0.11.0's single-turn reward call (openrlhf/utils/agent.py at 3c3be62,
+SingleTurnAgentExecutor.execute): `--reward.remote_url` is either a `.py` file whose
+`reward_func(queries, prompts, labels)` is loaded with importlib and called in a thread with one
+sample, or an HTTP URL that gets `{"query": [q], "prompts": [p], "labels": [l]}` per sample, 5 tries
+with a 1 s pause, errors logged at info level. `scores` falls back to `rewards`. Samples of all
+prompts run concurrently.
 
-Input (stdin, JSON): {"remote_url", "samples": [{"prompt", "response", "label"}]}
+The query is `hf_tokenizer.decode(prompt_token_ids + action_token_ids, skip_special_tokens=False)`:
+the chat-templated prompt, the response, and the end token vLLM stopped on (`<|im_end|>` for Qwen,
+`<|eot_id|>` for Llama 3 ...), which is kept because special tokens are not skipped. A response cut
+at max_tokens (finish_reason "length") has no end token.
+
+Input (stdin, JSON): {"remote_url", "eos_token"?, "samples": [{"prompt", "response", "label",
+"truncated"?, "eos_token"?}]}; eos_token (per sample or for all) defaults to Qwen's "<|im_end|>"
+(R1-VL's Qwen2.5-VL).
 Output (stdout, JSON): [{"reward", "scores", "extra_logs", "error"?}] in input order.
 """
 
@@ -37,8 +45,8 @@ async def via_http(url, query, prompt, label):
     raise RuntimeError(f"Request error for 5 times, returning None. Please check the API server. ({last})")
 
 
-async def one(remote_url, reward_func, sample):
-    query = sample["prompt"] + sample["response"]
+async def one(remote_url, reward_func, sample, eos_token):
+    query = sample["prompt"] + sample["response"] + ("" if sample.get("truncated") else sample.get("eos_token", eos_token))
     out = {"reward": None, "scores": None, "extra_logs": {}}
     try:
         if reward_func:
@@ -59,7 +67,8 @@ async def main():
     job = json.load(sys.stdin)
     url = job["remote_url"]
     reward_func = load_reward_func(url) if url.endswith(".py") else None
-    results = await asyncio.gather(*(one(url, reward_func, s) for s in job["samples"]))
+    eos_token = job.get("eos_token", "<|im_end|>")
+    results = await asyncio.gather(*(one(url, reward_func, s, eos_token) for s in job["samples"]))
     print(json.dumps(results))
 
 

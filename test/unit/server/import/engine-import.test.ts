@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineFolderImport } from '../../../src/extension/import/engine-folder-import';
-import { messageText } from '../../../src/extension/import/engine-rollouts';
-import { RunDirectoryFollower } from '../../../src/extension/runs/run-directory-follower';
-import { readRolloutStore } from '../../support/rollout-fixtures';
-import type { TrainerEvent } from '../../../src/protocol/trainer-messages';
-import { runCli } from '../../support/cli-harness';
-import { engineRows, writeTrlStep, writeVerlStep } from '../../support/engine-folders';
+import { EngineFolderImport } from '../../../../src/server/import/engine-folder-import';
+import { messageText } from '../../../../src/server/import/engine-rollouts';
+import { RunDirectoryFollower } from '../../../../src/extension/runs/run-directory-follower';
+import { readRolloutStore } from '../../../support/rollout-fixtures';
+import type { TrainerEvent } from '../../../../src/protocol/trainer-messages';
+import { runCli } from '../../../support/cli-harness';
+import { engineRows, writeTrlStep, writeVerlStep } from '../../../support/engine-folders';
 
 const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `stepgrpo-${name}-`));
 const jsonl = (file: string) =>
@@ -67,15 +67,17 @@ describe('engine folder import', () => {
     assert.equal(jsonl(path.join(runDir, 'events.ndjson')).at(-1).type, 'done');
   });
 
-  it('TRL completions/*.parquet: prompt and completion, reference from log_extra columns, reward columns beside ours', async () => {
+  it('TRL completions/*.parquet: prompt and completion, reference from log_extra columns, reward columns beside ours, at the step the rewards were computed', async () => {
     const source = tmp('trl');
     writeTrlStep(source, 5);
     writeTrlStep(source, 10);
     const { run, store } = await importOnce(source);
     assert.equal(run.kind, 'trl');
-    assert.deepEqual(store.steps(), [5, 10]);
+    assert.deepEqual(store.steps(), [4, 9], "the file's step is global_step after the update; the reward function saw the one before");
+    assert.match(run.coverage ?? '', /only the last generation batch of each logged step \(one step in 5: logging_steps\)/);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(run.runDir, 'config.json'), 'utf8')).imported.coverage, run.coverage);
     const rows = engineRows(10, 2);
-    const samples = store.groups(10).flatMap((g) => g.samples);
+    const samples = store.groups(9).flatMap((g) => g.samples);
     assert.deepEqual(
       samples.map((s) => s.text),
       rows.map((r) => r.completion),
@@ -88,7 +90,7 @@ describe('engine folder import', () => {
       jsonl(path.join(verlLike, 'out.jsonl')).map((r) => r.rewards.total),
     );
     assert.deepEqual(samples[1]!.engine, { stepgrpo_reward: 1.1, advantage: -0.5 });
-    assert.equal(store.groups(10)[0]!.reference.answer, rows[0]!.answer);
+    assert.equal(store.groups(9)[0]!.reference.answer, rows[0]!.answer);
   });
 
   it('conversational cells: the last message, text parts joined', () => {

@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { groupAdvantages } from '../../../src/core/grpo';
-import { EngineFolderImport, TRL_READ_TRIES } from '../../../src/extension/import/engine-folder-import';
-import { BATCH_BYTES } from '../../../src/extension/import/engine-step-import';
-import { readImportFile } from '../../../src/extension/import/import-file';
-import { readRolloutStore } from '../../support/rollout-fixtures';
-import { verlDumpRow, writeTrlStep, writeVerlDump } from '../../support/engine-folders';
+import { groupAdvantages } from '../../../../src/core/grpo';
+import { EngineFolderImport, TRL_READ_TRIES } from '../../../../src/server/import/engine-folder-import';
+import { BATCH_BYTES } from '../../../../src/server/import/engine-step-import';
+import { readImportFile } from '../../../../src/server/import/import-file';
+import { readRolloutStore } from '../../../support/rollout-fixtures';
+import { verlDumpRow, writeTrlStep, writeVerlDump } from '../../../support/engine-folders';
 
 const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `stepgrpo-${name}-`));
 
@@ -108,7 +108,8 @@ describe('engine folder import: faults', () => {
     const steps = await run.poll();
     assert.deepEqual(
       steps.map((s) => [s.step, s.chains]),
-      [[2, 8]],
+      [[1, 8]],
+      'filed under the step the rewards were computed at',
     );
     await run.finish('stopped');
   });
@@ -120,7 +121,7 @@ describe('engine folder import: faults', () => {
     const { run, notes } = await importer(source, false);
     assert.deepEqual(
       (await run.poll()).map((s) => s.step),
-      [1],
+      [0],
     );
     await run.finish();
     assert.equal(notes.length, 1);

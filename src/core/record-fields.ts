@@ -1,7 +1,11 @@
-// Turns the loose fields people write (front matter, a comment block, a rollout record) into the
-// reward engine's RewardReference, with each problem named by the field it came from.
-import { parseKeySteps } from '../../core/key-steps';
-import type { RewardReference } from '../../core/reward-types';
+// The loose fields people write (front matter, a comment block, a rollout record): which one holds
+// the chain, and the reward engine's RewardReference read from the others, with each problem named
+// by the field it came from. Shared by the annotations and the importers.
+import { parseKeySteps } from './key-steps';
+import type { RewardReference } from './reward-types';
+
+/** Fields that hold the sampled chain, in the order they are tried (TRL, OpenRLHF, verl, ours). */
+export const CHAIN_FIELDS = ['completion', 'output', 'response', 'text', 'chain'] as const;
 
 export interface FieldProblem {
   /** The field as the user wrote it, e.g. `key_steps`. */

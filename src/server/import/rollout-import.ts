@@ -10,8 +10,7 @@ import type { RewardBreakdown, RewardReference } from '../../core/reward-types';
 import { rewardBreakdownSchema } from '../../protocol/rollout-group';
 import { describeIssue, isObject, parse, step as stepSchema } from '../../protocol/schema';
 import { parseTrainerEvent, type RolloutGroup, type RolloutSample, type TrainerEvent } from '../../protocol/trainer-messages';
-import { CHAIN_FIELDS } from '../annotations/jsonl-record';
-import { describe, readReferenceFields } from '../annotations/reference-fields';
+import { CHAIN_FIELDS, describe, readReferenceFields } from '../../core/record-fields';
 
 export type RolloutsEvent = Extract<TrainerEvent, { type: 'rollouts' }>;
 

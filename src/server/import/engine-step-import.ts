@@ -68,6 +68,38 @@ export class EngineStepImport {
     return this.offset;
   }
 
+  /** Lines of the file read so far. */
+  get lines(): number {
+    return this.lineNo;
+  }
+
+  /**
+   * Takes up a verl file that an earlier import read up to `bytes` (`lines` lines): those rows are
+   * scored again to rebuild their groups and the step's metrics, and written nowhere.
+   */
+  async restore(bytes: number, lines: number): Promise<void> {
+    const out: StepRead = { chains: 0, skipped: [] };
+    const handle = await fs.open(this.file.file, 'r');
+    try {
+      let line = 0;
+      await readCompleteLines(
+        handle,
+        0,
+        bytes,
+        (block) =>
+          forEachLine(block, (row) => {
+            const record = this.verlLine(row, ++line, out);
+            if (record) this.score(record, line, out);
+          }),
+        { final: true },
+      );
+    } finally {
+      await handle.close();
+    }
+    this.offset = bytes;
+    this.lineNo = lines;
+  }
+
   /**
    * Imports the complete lines of a verl file appended since the last read. `final`: nothing will
    * finish an incomplete last line (a one-shot import), so it is read as a line too.

@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { groupAdvantages } from '../../../src/core/grpo';
-import { scoreChain } from '../../../src/core/reward';
-import { writeImportedRun } from '../../../src/extension/import/imported-run';
-import { readRunDirectory } from '../../../src/extension/runs/run-directory-reader';
-import { convertRolloutLines, ImportError, type ImportOptions } from '../../../src/extension/import/rollout-import';
-import { chainRecord, fixtureRollouts, jsonl, promptGroups, promptOf, scoredRecord, verlRecord } from '../../support/import-fixtures';
-import { problemOf, readRolloutStore, referenceOf } from '../../support/rollout-fixtures';
+import { groupAdvantages } from '../../../../src/core/grpo';
+import { scoreChain } from '../../../../src/core/reward';
+import { writeImportedRun } from '../../../../src/server/import/imported-run';
+import { readRunDirectory } from '../../../../src/extension/runs/run-directory-reader';
+import { convertRolloutLines, ImportError, type ImportOptions } from '../../../../src/server/import/rollout-import';
+import { chainRecord, fixtureRollouts, jsonl, promptGroups, promptOf, scoredRecord, verlRecord } from '../../../support/import-fixtures';
+import { problemOf, readRolloutStore, referenceOf } from '../../../support/rollout-fixtures';
 
 const options = (extra: Partial<ImportOptions> = {}): ImportOptions => ({ file: '/data/chains.jsonl', preset: 'stepgrpo', ...extra });
 

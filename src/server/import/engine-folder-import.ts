@@ -1,15 +1,19 @@
 // Imports a verl rollout_data_dir or a TRL output folder into a run directory (DESIGN §4), once or
-// following it: each step file becomes one `rollouts` event (rescored with the chosen preset, the
-// engine's numbers kept beside ours) and one `metrics` event, appended as the engine writes new
-// step files. The Rollout viewer and the Metrics view follow the run directory like any other.
-// Free of `vscode`: the command (import-command.ts) wires it up; tests drive it directly.
+// following it: each step file becomes `rollouts` events (rescored with the chosen preset, the
+// engine's numbers kept beside ours) and a `metrics` event, appended as the engine writes new step
+// files. The Rollout viewer and the Metrics view follow the run directory like any other. How far
+// each file was read is kept in the run directory (import-cursor.ts): importing the same source
+// into the same run again goes on from there. Free of `vscode`: Import Rollouts
+// (extension/import/import-command.ts) and `stepgrpo import` (cli/commands/import.ts) drive it.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RewardPresetName } from '../../core/reward';
 import { describeProblem } from '../../rundir/event-log-reader';
+import { RUN_FILES } from '../../rundir/run-files';
 import { RunWriter } from '../../rundir/run-writer';
-import { listStepFiles, readTrlStep, type EngineKind, type StepFile } from './engine-rollouts';
+import { coverageNote, listStepFiles, readTrlStep, trlRewardStep, type EngineKind, type StepFile } from './engine-rollouts';
 import { EngineStepImport, type StepRead } from './engine-step-import';
+import { readImportCursor, type FileCursor, type ImportCursor } from './import-cursor';
 
 /** Tries of a TRL file that fails to parse, the first retry after TRL_RETRY_MS, doubling. */
 export const TRL_READ_TRIES = 5;
@@ -18,11 +22,11 @@ const TRL_RETRY_MS = 1000;
 export interface FolderImportOptions {
   /** The engine's folder (verl rollout_data_dir, TRL output_dir or its completions/). */
   source: string;
-  /** A new, empty run folder. */
+  /** A new run folder, or one an import of the same source left (it goes on from its cursor). */
   runDir: string;
   preset: RewardPresetName;
   kind?: EngineKind;
-  /** A TRL step file is read once it has not been modified for this long (the engine may be writing it). */
+  /** Following, a TRL step file is read once it has not been modified for this long (the engine may be writing it). */
   settleMs?: number;
   /** Wait before the first retry of a TRL file that fails to parse (doubled each try). */
   retryMs?: number;
@@ -33,6 +37,7 @@ export interface FolderImportOptions {
 }
 
 export interface ImportedStep {
+  /** The step its chains were filed under (a TRL file's step less one). */
   step: number;
   file: string;
   chains: number;
@@ -49,36 +54,66 @@ export class EngineFolderImport {
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<ImportedStep[]> | undefined;
   private finished = false;
-  readonly kind: EngineKind;
+  private coverageText: string | undefined;
+  /** Chains and skipped rows imported by this process. */
+  readonly totals = { chains: 0, skipped: 0 };
 
   private constructor(
     private readonly options: FolderImportOptions,
     private readonly writer: RunWriter,
-    kind: EngineKind,
+    readonly kind: EngineKind,
     readonly follow: boolean,
+    private readonly config: { imported: Record<string, unknown> },
+    /** Step files an earlier import of this run had read, in part or whole. */
+    readonly resumed: number,
   ) {
-    this.kind = kind;
+    this.coverageText = typeof config.imported.coverage === 'string' ? config.imported.coverage : undefined;
   }
 
-  /** Checks the folder, writes config.json (and `hello` when following: the run shows as running). */
+  /**
+   * Checks the folder and takes the run folder's lock until finish(). A new run gets config.json;
+   * one with a cursor from an import of the same source goes on from it. Following, `hello` is
+   * written (the run shows as running).
+   */
   static async create(options: FolderImportOptions, follow: boolean): Promise<EngineFolderImport> {
     const source = path.resolve(options.source);
     if (!fs.existsSync(source) || !fs.statSync(source).isDirectory()) throw new Error(`StepGRPO: not a folder: ${source}`);
-    const { kind } = await listStepFiles(source, options.kind);
-    const resolved = kind ?? options.kind;
+    const cursor = readImportCursor(path.resolve(options.runDir));
+    const { kind } = await listStepFiles(source, cursor?.kind ?? options.kind);
+    const resolved = cursor?.kind ?? kind ?? options.kind;
     if (!resolved) {
       throw new Error(
         `StepGRPO: ${source} holds no step files yet: expected verl's {step}.jsonl (trainer.rollout_data_dir) or TRL's completions/completions_NNNNN.parquet (log_completions=True)` +
           (follow ? '; to follow a run that has not written one yet, pick the kind (verl or TRL)' : ''),
       );
     }
-    const writer = RunWriter.create(options.runDir, { imported: { from: source, kind: resolved, preset: options.preset, follow } });
-    if (follow) writer.append({ v: 1, type: 'hello', pid: process.pid, version: 'import', device: { ep: `follow-${resolved}`, threads: 0 }, config: { from: source } });
-    return new EngineFolderImport({ ...options, source }, writer, resolved, follow);
+    if (cursor && cursor.source !== source) throw new Error(`StepGRPO: ${options.runDir} holds an import of ${cursor.source}, not of ${source}; pick another folder`);
+    let run: EngineFolderImport;
+    if (cursor) {
+      const writer = RunWriter.open(options.runDir, { lock: true });
+      const config = JSON.parse(fs.readFileSync(path.join(writer.root, RUN_FILES.config), 'utf8')) as { imported: Record<string, unknown> };
+      run = new EngineFolderImport({ ...options, source }, writer, resolved, follow, config, Object.keys(cursor.files).length);
+      await run.restore(cursor);
+    } else {
+      const config = { imported: { from: source, kind: resolved, preset: options.preset, follow } };
+      run = new EngineFolderImport({ ...options, source }, RunWriter.create(options.runDir, config, { lock: true }), resolved, follow, config, 0);
+    }
+    if (follow) run.writer.append({ v: 1, type: 'hello', pid: process.pid, version: 'import', device: { ep: `follow-${resolved}`, threads: 0 }, config: { from: source } });
+    return run;
   }
 
   get runDir(): string {
     return this.options.runDir;
+  }
+
+  /** finish() was called: following has stopped. */
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  /** What part of the engine's rollouts the source holds, when not all of them (also in config.json `imported.coverage`). */
+  get coverage(): string | undefined {
+    return this.coverageText;
   }
 
   /** Imports the step files that are complete and not imported yet. */
@@ -103,19 +138,63 @@ export class EngineFolderImport {
     for (const [file, bytes] of this.tails) {
       if (bytes > 0) this.options.onNote?.(`${path.basename(file)}: the last line is incomplete (${bytes} bytes, no newline after it); skipped`);
     }
-    this.writer.append({ v: 1, type: 'done', status, summary: { imported: this.options.source, steps: this.steps.size } });
+    this.writer.append({ v: 1, type: 'done', status, summary: { imported: this.options.source, steps: new Set([...this.steps.keys(), ...this.done]).size } });
+    this.writer.close();
   }
 
   private async pollOnce(): Promise<ImportedStep[]> {
     if (this.finished) return [];
     const { files } = await listStepFiles(this.options.source, this.kind);
+    this.noteCoverage(files);
     const imported: ImportedStep[] = [];
     for (const file of files) {
       const step = this.kind === 'verl' ? await this.readVerl(file) : await this.readTrl(file);
       if (step) imported.push(step);
     }
-    if (imported.length) this.options.onImported?.(imported);
+    if (imported.length) {
+      // After the events: a cursor never runs ahead of what the run holds.
+      this.writer.writeJsonAtomic(RUN_FILES.importCursor, this.cursor());
+      this.options.onImported?.(imported);
+    }
     return imported;
+  }
+
+  private cursor(): ImportCursor {
+    const files: Record<string, FileCursor> = {};
+    for (const [file, step] of this.steps) if (this.kind === 'verl') files[path.basename(file)] = { bytes: step.bytes, lines: step.lines };
+    // After the verl entries: a file left alone as shorter stays left alone.
+    for (const file of this.done) files[path.basename(file)] = { whole: true };
+    return { v: 1, source: this.options.source, kind: this.kind, files };
+  }
+
+  /** Files an earlier import read: TRL files are done, verl files are read again up to where it stopped (their groups and metrics rebuilt). */
+  private async restore(cursor: ImportCursor): Promise<void> {
+    const { files } = await listStepFiles(this.options.source, this.kind);
+    const byName = new Map(files.map((f) => [path.basename(f.file), f]));
+    for (const [name, at] of Object.entries(cursor.files)) {
+      const file = byName.get(name);
+      if (!file) {
+        this.options.onNote?.(`${name}: imported before, no longer in ${this.options.source}`);
+        continue;
+      }
+      if ('whole' in at) this.done.add(file.file);
+      else if (fs.statSync(file.file).size < at.bytes) {
+        this.options.onNote?.(`${name}: shorter than when it was imported (${at.bytes} bytes); not read again`);
+        this.done.add(file.file);
+      } else await this.stepImport(file).restore(at.bytes, at.lines);
+    }
+  }
+
+  /** Says in config.json (and `coverage`) when the source holds only some steps or batches. */
+  private noteCoverage(files: StepFile[]): void {
+    const note = coverageNote(
+      this.kind,
+      files.map((f) => f.step),
+    );
+    if (note === undefined || note === this.coverageText) return;
+    this.coverageText = note;
+    this.config.imported.coverage = note;
+    this.writer.writeJsonAtomic(RUN_FILES.config, this.config);
   }
 
   private stepImport(file: StepFile): EngineStepImport {
@@ -126,6 +205,7 @@ export class EngineFolderImport {
 
   /** The complete lines appended since the last poll; a half-written last line waits for the next. */
   private async readVerl(file: StepFile): Promise<ImportedStep | undefined> {
+    if (this.done.has(file.file)) return undefined;
     const step = this.stepImport(file);
     let size: number;
     try {
@@ -173,14 +253,18 @@ export class EngineFolderImport {
   private report(file: StepFile, read: StepRead): ImportedStep | undefined {
     for (const s of read.skipped) this.options.onNote?.(`${describeProblem(s)}; skipped`);
     if (read.chains === 0 && read.skipped.length === 0) return undefined;
-    return { step: file.step, file: file.file, chains: read.chains, skipped: read.skipped.length };
+    this.totals.chains += read.chains;
+    this.totals.skipped += read.skipped.length;
+    return { step: this.kind === 'trl' ? trlRewardStep(file.step) : file.step, file: file.file, chains: read.chains, skipped: read.skipped.length };
   }
 
   /** Not modified for `settleMs`: the engine has finished writing it. */
   private settled(file: StepFile): fs.Stats | undefined {
     try {
       const stat = fs.statSync(file.file);
-      return stat.size > 0 && Date.now() - stat.mtimeMs >= (this.options.settleMs ?? 1000) ? stat : undefined;
+      // Importing once, nothing is still being written: every file counts as settled.
+      const settleMs = this.follow ? (this.options.settleMs ?? 1000) : 0;
+      return stat.size > 0 && Date.now() - stat.mtimeMs >= settleMs ? stat : undefined;
     } catch {
       return undefined;
     }
