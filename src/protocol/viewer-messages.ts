@@ -106,6 +106,8 @@ export interface ShowStepArgs {
 /** One group of a prompt's history, with its step. */
 export interface HistoryGroup {
   step: number;
+  /** The group's index in its step. */
+  index: number;
   group: RolloutGroup;
 }
 
@@ -123,6 +125,8 @@ export interface ViewerRendered {
   divergence: (string | null)[];
   /** History: steps in the chart. */
   historySteps: number;
+  /** The chain the keyboard cursor is on. */
+  cursor: string | null;
 }
 
 /** Host → webview. */
@@ -195,6 +199,7 @@ const renderedSchema: Schema<ViewerRendered> = object({
   flagCounts: record(step()),
   divergence: array(nullable(string())),
   historySteps: step(),
+  cursor: nullable(string()),
 });
 const stepSelection: Schema<StepSelection> = union('an integer ≥ 0 or "latest"', step(), oneOf(['latest'] as const));
 const layout = oneOf(['columns', 'stacked', 'aligned'] as const);
@@ -227,7 +232,7 @@ export const parseHostToViewer: (value: unknown) => GuardResult<HostToViewer> = 
     ...kind('history'),
     promptId: string(),
     points: array(historyPoint),
-    groups: array(object({ step: step(), group: rolloutGroupSchema })),
+    groups: array(object({ step: step(), index: step(), group: rolloutGroupSchema })),
   }),
   notice: object({ ...kind('notice'), level: oneOf(['info', 'warning', 'error'] as const), message: string() }),
 });

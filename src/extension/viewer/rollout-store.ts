@@ -62,9 +62,9 @@ export class RolloutStore {
     return true;
   }
 
-  /** The groups of one prompt across every step, ascending by step. */
-  history(promptId: string): { step: number; group: RolloutGroup }[] {
-    return [...(this.byPrompt.get(promptId) ?? [])].sort((a, b) => a.step - b.step);
+  /** The groups of one prompt across every step, ascending by step, with their index in the step. */
+  history(promptId: string): { step: number; index: number; group: RolloutGroup }[] {
+    return [...(this.byPrompt.get(promptId) ?? [])].sort((a, b) => a.step - b.step).map(({ step, group }) => ({ step, index: this.groups(step).indexOf(group), group }));
   }
 
   /** Every prompt of the run, most sampled first. */

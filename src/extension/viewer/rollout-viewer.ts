@@ -358,7 +358,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
             this.images,
           )
         : found.map((f) => f.group);
-      return { type: 'history', promptId, points, groups: groups.map((group, i) => ({ step: found[i]!.step, group })) };
+      return { type: 'history', promptId, points, groups: groups.map((group, i) => ({ step: found[i]!.step, index: found[i]!.index, group })) };
     });
   }
 
