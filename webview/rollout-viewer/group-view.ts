@@ -231,12 +231,7 @@ function alignedView(row: Row, ctx: ViewContext): HTMLElement {
         const section = model.sections[cell.section]!;
         const hits = findHits(sample.text, ctx.needle);
         const keys = cell.keySteps.length ? h('div', { class: 'cell-keys', title: 'key steps matched in this row' }, `✓ key ${cell.keySteps.map((k) => k + 1).join(', ')}`) : null;
-        return h(
-          'div',
-          { class: `aligned-cell${diverges ? ' diverge' : ''}` },
-          keys,
-          h('div', { class: 'section-body' }, ...segmentsView(aligned.step === null ? [...section.header, ...section.body] : section.body, model, sample, hits)),
-        );
+        return h('div', { class: `aligned-cell${diverges ? ' diverge' : ''}` }, keys, h('div', { class: 'section-body' }, ...segmentsView(section.body, model, sample, hits)));
       }),
     ];
   });
