@@ -117,6 +117,8 @@ export interface ViewerRendered {
   layout: ViewerLayout;
   rows: number;
   chains: number;
+  /** Groups loaded (of the step, or of the prompt's history so far), before the filters. */
+  loaded: number;
   /** Chain keys (`<step>:<group>/<sample>`) of the first rows, in the order shown. */
   first: string[];
   /** Chains of the loaded step (or history) that raise each flag. */
@@ -139,8 +141,11 @@ export type HostToViewer =
   | { type: 'steps'; steps: number[] }
   /** Groups to show; `append` adds to the shown step (live), otherwise they replace it. */
   | { type: 'rollouts'; step: number; groups: RolloutGroup[]; append: boolean }
-  /** A prompt's groups across every step, with the points of its chart (src/core/prompt-history.ts). */
-  | { type: 'history'; promptId: string; points: PromptHistoryPoint[]; groups: HistoryGroup[] }
+  /**
+   * A prompt's groups across every step, with the points of its chart (src/core/prompt-history.ts);
+   * sent in parts (`append` after the first) so no one message holds a frame long.
+   */
+  | { type: 'history'; promptId: string; points: PromptHistoryPoint[]; groups: HistoryGroup[]; append: boolean }
   /** Something the user should know (unreadable file, bad lines); the view shows it in a banner. */
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
 
@@ -195,6 +200,7 @@ const renderedSchema: Schema<ViewerRendered> = object({
   layout: oneOf(['columns', 'stacked', 'aligned'] as const),
   rows: step(),
   chains: step(),
+  loaded: step(),
   first: array(string()),
   flagCounts: record(step()),
   divergence: array(nullable(string())),
@@ -233,6 +239,7 @@ export const parseHostToViewer: (value: unknown) => GuardResult<HostToViewer> = 
     promptId: string(),
     points: array(historyPoint),
     groups: array(object({ step: step(), index: step(), group: rolloutGroupSchema })),
+    append: boolean(),
   }),
   notice: object({ ...kind('notice'), level: oneOf(['info', 'warning', 'error'] as const), message: string() }),
 });

@@ -7,12 +7,14 @@
 // prompt index over 500 steps × 2,500 groups, then the chart points) is timed in Node apart.
 import { promptHistory } from '../../src/core/prompt-history';
 import type { RolloutGroup } from '../../src/protocol/trainer-messages';
-import type { HistoryGroup } from '../../src/protocol/viewer-messages';
+import type { HostToViewer } from '../../src/protocol/viewer-messages';
 import { RolloutStore } from '../../src/extension/viewer/rollout-store';
 import type { PageLike } from '../support/viewer-page';
 import { median } from './bench-section';
 
 export const HISTORY_STEPS = 500;
+/** Groups per `history` message (the host's HISTORY_PART in rollout-viewer.ts). */
+const HISTORY_PART = 50;
 
 /** A phase's result as the page measured it. */
 export interface InteractionResult {
@@ -24,14 +26,15 @@ export interface InteractionResult {
 
 // Runs in the page (a string, like DRIVER): a key press or a host message, then frames until a new `rendered`.
 export const ANALYSIS_DRIVER = `
-window.__bench.interact = function (act) {
+window.__bench.interact = function (act, historySteps) {
   const before = window.__posted.filter((m) => m.type === 'rendered').length;
   let rendered = null;
   return this.measure(async () => {
     act();
-    for (let f = 0; f < 600; f++) {
+    for (let f = 0; f < 900; f++) {
       const all = window.__posted.filter((m) => m.type === 'rendered');
-      if (all.length > before) { rendered = all.at(-1).rendered; break; }
+      const last = all.at(-1);
+      if (all.length > before && (!historySteps || (last.rendered.mode === 'history' && last.rendered.loaded === historySteps))) { rendered = last.rendered; break; }
       await new Promise((r) => requestAnimationFrame(r));
     }
   }).then((r) => ({ ...r, rendered }));
@@ -57,15 +60,22 @@ export async function runInteractions(page: PageLike): Promise<Record<string, In
   return out;
 }
 
-/** One prompt's groups over HISTORY_STEPS steps, as the host posts them. */
-export function historyMessage(group: (step: number) => RolloutGroup): { type: 'history'; promptId: string; points: ReturnType<typeof promptHistory>; groups: HistoryGroup[] } {
+/** The host's `history` messages for one prompt's groups over HISTORY_STEPS steps: parts of HISTORY_PART groups, as the host posts them. */
+export function historyMessages(group: (step: number) => RolloutGroup): HostToViewer[] {
   const groups = Array.from({ length: HISTORY_STEPS }, (_, step) => ({ step, index: 0, group: { ...group(step), promptId: 'bench-prompt' } }));
-  return { type: 'history', promptId: 'bench-prompt', points: promptHistory(groups.map((g) => ({ step: g.step, samples: g.group.samples }))), groups };
+  const points = promptHistory(groups.map((g) => ({ step: g.step, samples: g.group.samples })));
+  const parts: HostToViewer[] = [];
+  for (let at = 0; at < groups.length; at += HISTORY_PART)
+    parts.push({ type: 'history', promptId: 'bench-prompt', points, groups: groups.slice(at, at + HISTORY_PART), append: at > 0 });
+  return parts;
 }
 
-export async function runHistory(page: PageLike, message: ReturnType<typeof historyMessage>): Promise<InteractionResult> {
-  await page.evaluate(`window.__history = ${JSON.stringify(message)}`);
-  return (await page.evaluate(`window.__bench.interact(() => window.postMessage(window.__history, '*'))`)) as InteractionResult;
+/** Posts the parts a task apart (as the host's ordered posting delivers them) and waits for the page to show them all. */
+export async function runHistory(page: PageLike, messages: HostToViewer[]): Promise<InteractionResult> {
+  await page.evaluate(`window.__history = ${JSON.stringify(messages)}`);
+  return (await page.evaluate(
+    `window.__bench.interact(() => window.__history.forEach((m, i) => setTimeout(() => window.postMessage(m, '*'), i)), ${HISTORY_STEPS})`,
+  )) as InteractionResult;
 }
 
 /** The host's history lookup (store index + chart points) over HISTORY_STEPS steps of `perStep` groups: median ms of `reps`. */

@@ -517,6 +517,7 @@ function reportRendered(): void {
       layout: state.layout,
       rows: rows.length,
       chains: shownChains,
+      loaded: entries.length,
       first: first.flatMap((r) => r.chains.map((i) => chainKey(r.entry.key, i))).slice(0, 40),
       flagCounts: flagCounts ?? {},
       divergence:
@@ -570,6 +571,7 @@ function addEntries(fresh: GroupEntry[], append: boolean): void {
     shownChains += added.reduce((a, r) => a + r.chains.length, 0);
     list.appendRows(added);
     renderStatus();
+    reportRendered();
   } else {
     // Sorted, a live append reorders the whole list.
     entries = append ? [...entries, ...fresh] : fresh;
@@ -587,13 +589,16 @@ function showGroups(step: number, groups: RolloutGroup[], append: boolean): void
   );
 }
 
-function showHistoryGroups(promptId: string, points: PromptHistoryPoint[], groups: HistoryGroup[]): void {
-  history = { promptId, points };
-  state.history = promptId;
-  renderHistoryBar();
+function showHistoryGroups(promptId: string, points: PromptHistoryPoint[], groups: HistoryGroup[], append: boolean): void {
+  const start = append ? entries.length : 0;
+  if (!append) {
+    history = { promptId, points };
+    state.history = promptId;
+    renderHistoryBar();
+  } else if (history?.promptId !== promptId) return;
   addEntries(
-    groups.map((g, i) => makeGroupEntry(g.step, g.index, g.group, `${g.step}:${g.index}#${i}`)),
-    false,
+    groups.map((g, i) => makeGroupEntry(g.step, g.index, g.group, `${g.step}:${g.index}#${start + i}`)),
+    append,
   );
 }
 
@@ -641,7 +646,7 @@ channel.onMessage((message) => {
       showGroups(message.step, message.groups, message.append);
       break;
     case 'history':
-      showHistoryGroups(message.promptId, message.points, message.groups);
+      showHistoryGroups(message.promptId, message.points, message.groups, message.append);
       break;
     case 'notice':
       banner.hidden = false;

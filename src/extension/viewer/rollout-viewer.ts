@@ -33,6 +33,8 @@ import { chainDocument } from './chain-export';
 import { inlineImages, RolloutStore } from './rollout-store';
 
 export const ROLLOUT_VIEWER_TYPE = 'stepgrpo.rolloutViewer';
+/** Groups per `history` message: a prompt's 500 steps come in parts, none holding the page's frame. */
+const HISTORY_PART = 50;
 
 type Notice = Extract<HostToViewer, { type: 'notice' }>;
 
@@ -350,16 +352,17 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     const found = this.store.history(promptId);
     const points = promptHistory(found.map(({ step, group }) => ({ step, samples: group.samples })));
     this.postedChains = found.reduce((a, g) => a + g.group.samples.length, 0);
-    this.post(async () => {
-      const groups = run
-        ? await inlineImages(
-            found.map((f) => f.group),
-            run.dir,
-            this.images,
-          )
-        : found.map((f) => f.group);
-      return { type: 'history', promptId, points, groups: groups.map((group, i) => ({ step: found[i]!.step, index: found[i]!.index, group })) };
-    });
+    for (let at = 0; at === 0 || at < found.length; at += HISTORY_PART) {
+      const part = found.slice(at, at + HISTORY_PART);
+      const groups = part.map((f) => f.group);
+      this.post(async () => ({
+        type: 'history',
+        promptId,
+        points,
+        append: at > 0,
+        groups: (run ? await inlineImages(groups, run.dir, this.images) : groups).map((group, i) => ({ step: part[i]!.step, index: part[i]!.index, group })),
+      }));
+    }
   }
 
   private async pickPrompt(): Promise<void> {

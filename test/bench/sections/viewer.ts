@@ -16,7 +16,7 @@ import { median, quantile } from '../bench-section';
 import { defaultViewerState } from '../../../src/protocol/viewer-messages';
 import { fixtureGroup } from '../../support/rollout-fixtures';
 import { openViewerPage, viewerPageUnavailable } from '../../support/viewer-page';
-import { ANALYSIS_DRIVER, HISTORY_STEPS, historyMessage, hostHistoryMs, INTERACTIONS, runHistory, runInteractions, type InteractionResult } from '../viewer-analysis';
+import { ANALYSIS_DRIVER, HISTORY_STEPS, historyMessages, hostHistoryMs, INTERACTIONS, runHistory, runInteractions, type InteractionResult } from '../viewer-analysis';
 
 const GROUPS = 2500;
 const GROUPS_PER_MESSAGE = 25;
@@ -146,7 +146,7 @@ const section: BenchSection = {
     let maxRows = 0;
     const analysis: Record<string, InteractionResult>[] = [];
     const history: InteractionResult[] = [];
-    const historyAt = historyMessage((step) => groups[step % groups.length]!);
+    const historyAt = historyMessages((step) => groups[step % groups.length]!);
     for (let rep = 0; rep < REPS; rep++) {
       const viewer = await openViewerPage({ width: 1400, height: 900 });
       try {
