@@ -286,7 +286,10 @@ function setLayout(next: ViewerLayout): void {
 
 function showHistory(promptId: string | null): void {
   state.history = promptId;
-  if (promptId === null) history = null;
+  if (promptId === null) {
+    history = null;
+    renderHistoryBar();
+  }
   channel.post({ type: 'showHistory', promptId });
 }
 

@@ -72,7 +72,9 @@ suite('rollout viewer analysis: showStep, sort, flags, alignment, history, keybo
   test('keys: [ and ] step through the steps, j and l move the cursor by group and by chain', async () => {
     await pressKeys('steps', ['[']);
     await rendered((r, s) => s.state.step === 1 && r.loaded === 3, 'step 1 after [');
-    await pressKeys('steps-back', [']', 'j', 'j', 'l']);
+    await pressKeys('steps-back', [']']);
+    await rendered((r, s) => s.state.step === 2 && r.loaded === 3 && r.cursor === null, 'step 2 after ]');
+    await pressKeys('cursor', ['j', 'j', 'l']);
     const s = await rendered((r, x) => x.state.step === 2 && r.cursor === '2:1/1', 'the cursor on group 2, chain 2');
     assert.equal(s.rendered!.cursor, '2:1/1');
   });
@@ -89,10 +91,10 @@ suite('rollout viewer analysis: showStep, sort, flags, alignment, history, keybo
   });
 
   test('f filters by the reward-hacking flag "valid format, wrong answer"; the counts are the fixture’s own', async () => {
-    await pressKeys('flag', ['f']);
-    const s = await rendered((r, x) => x.state.filters.flag === 'format-wrong-answer' && r.flagCounts['format-wrong-answer'] !== undefined, 'the flag filter');
     const flagged = groupsAt(2).flatMap((g) => g.samples.filter((x) => hackFlags({ text: x.text, rewards: x.rewards, prompt: g.prompt }).includes('format-wrong-answer')));
     assert.ok(flagged.length > 0);
+    await pressKeys('flag', ['f']);
+    const s = await rendered((r, x) => x.state.filters.flag === 'format-wrong-answer' && r.chains === flagged.length, 'the flag filter');
     assert.equal(s.rendered!.flagCounts['format-wrong-answer'], flagged.length);
     assert.equal(s.rendered!.chains, flagged.length);
     // Back: every flag (f cycles through the four and none), unsorted (s through every key).
@@ -102,7 +104,7 @@ suite('rollout viewer analysis: showStep, sort, flags, alignment, history, keybo
 
   test('g g lays each group out by step; the divergence row is the fixture’s', async () => {
     await pressKeys('align', ['g', 'g']);
-    const s = await rendered((r, x) => x.state.layout === 'aligned' && r.divergence.length === 3, 'aligned by step');
+    const s = await rendered((r, x) => x.state.layout === 'aligned' && r.layout === 'aligned' && r.divergence.length === 3, 'aligned by step');
     const expected = groupsAt(2).map((g) => {
       const a = alignChains(g.samples.map((x) => ({ model: buildChainModel(x.text, x.rewards), correct: x.rewards.answer_correct })));
       return a.divergence === null ? null : a.rows[a.divergence]!.label;
