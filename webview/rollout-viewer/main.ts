@@ -359,7 +359,8 @@ function runKey(action: KeyAction): void {
       else if (f.promptId !== null || f.keyStep !== null) setFilters({ promptId: null, keyStep: null });
       return;
     case 'search':
-      (search.element as HTMLElement).focus();
+      // After this key's own text input: focused now, the field would receive the "/".
+      setTimeout(() => (search.element as HTMLElement).focus(), 0);
       return;
     case 'help':
       return toggleHelp();

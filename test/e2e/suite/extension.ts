@@ -34,7 +34,7 @@ export async function screenshot(name: `${string}.png`): Promise<boolean> {
 }
 
 /**
- * Presses keys (Playwright names: `j`, `Shift+/`, `Escape`) in the Rollout viewer's webview, focused
+ * Presses keys (Playwright names: `j`, `?`, `Escape`) in the Rollout viewer's webview, focused
  * on its list, as a person would (the harness does it: test/e2e/run.mjs serveScreenshots); resolves
  * to false where no harness serves it.
  */

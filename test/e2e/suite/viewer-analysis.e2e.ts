@@ -40,7 +40,7 @@ async function bothThemes(name: string): Promise<void> {
     ['Default Light Modern', 'light'],
   ] as const) {
     await setTheme(theme);
-    await pressKeys(`${name}-${suffix}`, ['Shift+/', 'Shift+/']);
+    await pressKeys(`${name}-${suffix}`, ['?', '?']);
     await screenshot(`e2e-viewer-${name}-${suffix}.png`);
   }
 }
@@ -126,7 +126,7 @@ suite('rollout viewer analysis: showStep, sort, flags, alignment, history, keybo
   });
 
   test('? shows the keyboard help', async () => {
-    await pressKeys('help', ['Shift+/']);
+    await pressKeys('help', ['?']);
     await screenshot('e2e-viewer-help.png');
     await pressKeys('help-off', ['Escape']);
   });
