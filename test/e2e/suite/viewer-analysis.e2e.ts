@@ -65,6 +65,7 @@ suite('rollout viewer analysis: showStep, sort, flags, alignment, history, keybo
     const one = await rendered((r, s) => s.state.filters.promptId === 'fixture-1' && r.chains === 1, 'one prompt, wrong answers');
     assert.deepEqual(one.rendered!.first, ['2:1/1'], 'the wrong-answer chain of fixture-1');
     assert.equal(await vscode.commands.executeCommand('stepgrpo.viewer.showStep', { runDir: dir, step: 'two' }), undefined, 'a bad argument is refused');
+    await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('stepgrpo.viewer.showStep', { runDir: dir, step: 2 });
     await rendered((r, s) => s.state.filters.promptId === null && r.chains === 12, 'the filters back to their defaults');
   });
