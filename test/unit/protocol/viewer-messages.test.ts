@@ -21,7 +21,13 @@ describe('viewer messages: guards', () => {
       { type: 'steps', steps: [] },
       { type: 'rollouts', step: 2, append: false, groups: [fixtureGroup(0)] },
       { type: 'notice', level: 'warning', message: 'x' },
-      { type: 'history', promptId: 'p', points: [{ step: 1, chains: 4, answerRate: 0.5, keyStepRecall: 0.25, meanReward: 1.2 }], groups: [{ step: 1, index: 0, group: fixtureGroup(0) }], append: false },
+      {
+        type: 'history',
+        promptId: 'p',
+        points: [{ step: 1, chains: 4, answerRate: 0.5, keyStepRecall: 0.25, meanReward: 1.2 }],
+        groups: [{ step: 1, index: 0, group: fixtureGroup(0) }],
+        append: false,
+      },
     ])
       assert.ok(parseHostToViewer(m).ok, JSON.stringify(m).slice(0, 80));
     for (const m of [
