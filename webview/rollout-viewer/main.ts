@@ -507,7 +507,8 @@ function recount(): void {
     if (!counts || run !== countRun) return;
     flagCounts = counts;
     renderFlagChoices();
-    reportRendered();
+    // A filter still running reports when it ends (with these counts); its rows are not known yet.
+    if (!filtering) reportRendered();
   });
 }
 
