@@ -236,7 +236,7 @@ function alignedView(row: Row, ctx: ViewContext): HTMLElement {
     ];
   });
   const grid = h('div', { class: 'aligned', role: 'table', 'aria-label': 'chains aligned by step' }, h('div', { class: 'aligned-label corner' }, ''), ...heads, ...cells);
-  grid.style.gridTemplateColumns = `6em repeat(${samples.length}, minmax(220px, 1fr))`;
+  grid.style.gridTemplateColumns = `6em repeat(${samples.length}, minmax(160px, 1fr))`;
   return grid;
 }
 
