@@ -19,6 +19,7 @@ export const COMMANDS = {
   branchRun: 'stepgrpo.branchRun',
   newRunConfig: 'stepgrpo.newRunConfig',
   openRolloutViewer: 'stepgrpo.openRolloutViewer',
+  showViewerStep: 'stepgrpo.viewer.showStep',
   scoreChain: 'stepgrpo.scoreChain',
   startRewardServer: 'stepgrpo.startRewardServer',
   stopRewardServer: 'stepgrpo.stopRewardServer',
@@ -42,11 +43,22 @@ export interface CommandTargets {
   rewardServer: RewardServerController;
   log: vscode.LogOutputChannel;
   openViewer: (arg?: ViewerArg) => Promise<unknown>;
+  showViewerStep: (arg: unknown) => Promise<unknown>;
   importRollouts: (arg?: ImportArg) => Promise<unknown>;
   compareInMetrics: (arg?: CompareArg) => Promise<unknown>;
 }
 
-export function registerCommands({ controller, runs, runConfigs, rewardServer, log, openViewer, importRollouts, compareInMetrics }: CommandTargets): vscode.Disposable[] {
+export function registerCommands({
+  controller,
+  runs,
+  runConfigs,
+  rewardServer,
+  log,
+  openViewer,
+  showViewerStep,
+  importRollouts,
+  compareInMetrics,
+}: CommandTargets): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand(COMMANDS.startRun, (args?: StartRunArgs) => runs.startRun(args)),
     vscode.commands.registerCommand(COMMANDS.stopRun, (arg?: RunArg) => runs.stopRun(arg)),
@@ -59,6 +71,7 @@ export function registerCommands({ controller, runs, runConfigs, rewardServer, l
     vscode.commands.registerCommand(COMMANDS.openRunFolder, (arg?: RunArg) => runs.openRunFolder(arg)),
     vscode.commands.registerCommand(COMMANDS.importRollouts, (arg?: ImportArg) => importRollouts(arg)),
     vscode.commands.registerCommand(COMMANDS.openRolloutViewer, (arg?: ViewerArg) => openViewer(arg)),
+    vscode.commands.registerCommand(COMMANDS.showViewerStep, (arg: unknown) => showViewerStep(arg)),
     vscode.commands.registerCommand(COMMANDS.scoreChain, (uri?: vscode.Uri) => scoreInEditor(controller, log, uri)),
     vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
     vscode.commands.registerCommand(COMMANDS.startRewardServer, () => rewardServer.start()),

@@ -131,6 +131,7 @@ class StepGrpoExtension extends Disposable {
     const viewerCommands = new ViewerCommands(this.runManager, () => this.runsTree.runs());
     this.viewer = this._register(new RolloutViewer(context.extensionUri, this.runManager, this.log, () => viewerCommands.pick(this.viewer.snapshot().state.run?.id)));
     const openViewer = (arg?: Parameters<ViewerCommands['open']>[1]) => viewerCommands.open(this.viewer, arg);
+    const showViewerStep = (arg: unknown) => viewerCommands.showStep(this.viewer, arg);
     // After Reload Window, VS Code hands back the panel it had, with the run the page persisted.
     this._register(
       vscode.window.registerWebviewPanelSerializer(ROLLOUT_VIEWER_TYPE, {
@@ -150,7 +151,7 @@ class StepGrpoExtension extends Disposable {
       return result;
     };
     const compareInMetrics = (arg?: CompareArg) => this.metrics.compare(arg);
-    for (const d of registerCommands({ controller: this.annotations, runs, runConfigs, rewardServer, log: this.log, openViewer, importRollouts, compareInMetrics }))
+    for (const d of registerCommands({ controller: this.annotations, runs, runConfigs, rewardServer, log: this.log, openViewer, showViewerStep, importRollouts, compareInMetrics }))
       this._register(d);
   }
 }

@@ -1,6 +1,8 @@
 // The HTML shell every webview gets: a strict CSP with a per-load nonce (scripts only with the
 // nonce, styles from dist/ or with the nonce, images from dist/ or data URIs), one script bundle,
-// an optional stylesheet, no inline handlers. Attribute values are escaped.
+// an optional stylesheet, no inline handlers. Attribute values are escaped. The nonce is also in a
+// `csp-nonce` meta: the webview UI toolkit (FAST) reads it for the <style> it probes focus-visible
+// with, which the CSP refuses (a console error on every load) without it.
 import { randomBytes } from 'node:crypto';
 
 export function createNonce(): string {
@@ -37,6 +39,7 @@ export function webviewDocument(o: WebviewDocumentOptions): string {
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeAttr(csp)}">
+<meta property="csp-nonce" content="${escapeAttr(o.nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 ${(o.extraStyleUris ?? []).map((u) => `<link rel="stylesheet" href="${escapeAttr(u)}">\n`).join('')}${o.styleUri ? `<link rel="stylesheet" href="${escapeAttr(o.styleUri)}">\n` : ''}<title>${escapeAttr(o.title)}</title>
 </head>

@@ -1,15 +1,34 @@
 // Host ↔ Rollout viewer webview messages (DESIGN §9): one discriminated union per direction, with
 // runtime guards on both sides (schemas of src/protocol/schema.ts). The host owns the view state (run, step, filters, layout) and
 // replays it after every `ready`, so the panel can drop its context when hidden.
+import { HACK_FLAGS, type HackFlag } from '../core/reward-hacking';
+import type { PromptHistoryPoint } from '../core/prompt-history';
 import { messageGuard, type GuardResult } from './message-guard';
 import { rolloutGroupSchema, type RolloutGroup } from './rollout-group';
 import { RUN_STATUSES, type RunStatus } from './run-status';
 import { PHASES, type Phase } from './trainer-messages';
-import { array, boolean, nullable, object, oneOf, step, string, union, type Schema } from './schema';
+import { array, boolean, issue, nullable, number, object, oneOf, optional, record, refine, step, string, union, type Schema } from './schema';
 
 export type ValidityFilter = 'all' | 'valid' | 'invalid';
 export type CorrectnessFilter = 'all' | 'correct' | 'incorrect';
-export type ViewerLayout = 'columns' | 'stacked';
+/** Groups by the spread of their chains' total rewards: `zero` keeps those without a learning signal, `nonzero` the others. */
+export type SpreadFilter = 'all' | 'zero' | 'nonzero';
+/** `aligned`: a group's chains side by side, one row per `### Step k` (webview/rollout-viewer/alignment.ts). */
+export type ViewerLayout = 'columns' | 'stacked' | 'aligned';
+/** A sample field to sort by: rewards, advantage, length (tokens), or an engine-reported number (`engine:<name>`). */
+export type SortKey = 'none' | 'total' | 'advantage' | 'length' | 'r_acc' | 'r_val' | 'key_step_ratio' | `engine:${string}`;
+export const SORT_KEYS = ['none', 'total', 'advantage', 'length', 'r_acc', 'r_val', 'key_step_ratio'] as const;
+
+export interface ViewerSort {
+  key: SortKey;
+  descending: boolean;
+}
+
+/** The chains that matched (or missed) one key step of their reference (0-based index). */
+export interface KeyStepFilter {
+  index: number;
+  matched: boolean;
+}
 
 export interface ViewerFilters {
   validity: ValidityFilter;
@@ -18,6 +37,15 @@ export interface ViewerFilters {
   violation: string | null;
   /** Case-insensitive substring of the chain, prompt or answer; empty for none. */
   search: string;
+  spread: SpreadFilter;
+  /** Total reward range, inclusive; null for an open end. */
+  rewardMin: number | null;
+  rewardMax: number | null;
+  /** A reward-hacking flag (src/core/reward-hacking.ts), or null for any. */
+  flag: HackFlag | null;
+  /** Only the groups of this prompt, or null. */
+  promptId: string | null;
+  keyStep: KeyStepFilter | null;
 }
 
 /** `latest` follows the newest RL step of a live run. */
@@ -41,12 +69,66 @@ export interface ViewerState {
   step: StepSelection;
   filters: ViewerFilters;
   layout: ViewerLayout;
+  /** With a key other than `none`, the shown chains are listed one per row in that order. */
+  sort: ViewerSort;
+  /** The prompt whose history is shown (its groups across all steps), or null for one step's groups. */
+  history: string | null;
 }
 
-export const DEFAULT_FILTERS: ViewerFilters = { validity: 'all', correctness: 'all', violation: null, search: '' };
+export const DEFAULT_FILTERS: ViewerFilters = {
+  validity: 'all',
+  correctness: 'all',
+  violation: null,
+  search: '',
+  spread: 'all',
+  rewardMin: null,
+  rewardMax: null,
+  flag: null,
+  promptId: null,
+  keyStep: null,
+};
+
+export const DEFAULT_SORT: ViewerSort = { key: 'none', descending: true };
 
 export function defaultViewerState(): ViewerState {
-  return { run: null, step: 'latest', filters: { ...DEFAULT_FILTERS }, layout: 'columns' };
+  return { run: null, step: 'latest', filters: { ...DEFAULT_FILTERS }, layout: 'columns', sort: { ...DEFAULT_SORT }, history: null };
+}
+
+/** What `stepgrpo.viewer.showStep` takes: a run folder, a step, and optionally a prompt and filters to apply. */
+export interface ShowStepArgs {
+  runDir: string;
+  step: number;
+  /** Shows only this prompt's groups (the filter `promptId`). */
+  promptId?: string;
+  filter?: Partial<ViewerFilters>;
+}
+
+/** One group of a prompt's history, with its step. */
+export interface HistoryGroup {
+  step: number;
+  /** The group's index in its step. */
+  index: number;
+  group: RolloutGroup;
+}
+
+/** What the page shows after it rendered (for the tests and the log): rows, chains, the first chains in order. */
+export interface ViewerRendered {
+  mode: 'step' | 'history';
+  layout: ViewerLayout;
+  rows: number;
+  chains: number;
+  /** Groups loaded (of the step, or of the prompt's history so far), before the filters. */
+  loaded: number;
+  /** Chain keys (`<step>:<group>/<sample>`) of the first rows, in the order shown. */
+  first: string[];
+  /** Chains of the loaded step (or history) that raise each flag. */
+  flagCounts: Record<string, number>;
+  /** Aligned layout: the divergence row label of each of the first rows (null: none). */
+  divergence: (string | null)[];
+  /** History: steps in the chart. */
+  historySteps: number;
+  /** The chain the keyboard cursor is on. */
+  cursor: string | null;
 }
 
 /** Host → webview. */
@@ -59,6 +141,11 @@ export type HostToViewer =
   | { type: 'steps'; steps: number[] }
   /** Groups to show; `append` adds to the shown step (live), otherwise they replace it. */
   | { type: 'rollouts'; step: number; groups: RolloutGroup[]; append: boolean }
+  /**
+   * A prompt's groups across every step, with the points of its chart (src/core/prompt-history.ts);
+   * sent in parts (`append` after the first) so no one message holds a frame long.
+   */
+  | { type: 'history'; promptId: string; points: PromptHistoryPoint[]; groups: HistoryGroup[]; append: boolean }
   /** Something the user should know (unreadable file, bad lines); the view shows it in a banner. */
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
 
@@ -68,18 +155,60 @@ export type ViewerToHost =
   | { type: 'setStep'; step: StepSelection }
   | { type: 'setFilters'; filters: ViewerFilters }
   | { type: 'setLayout'; layout: ViewerLayout }
+  | { type: 'setSort'; sort: ViewerSort }
+  /** Shows a prompt's history (null: back to the step). */
+  | { type: 'showHistory'; promptId: string | null }
+  /** Asks the host for a quick pick of the run's prompts (searchable), whose history is then shown. */
+  | { type: 'pickPrompt' }
+  | { type: 'rendered'; rendered: ViewerRendered }
   | { type: 'pickRun' }
   /** Open one chain in an editor with its reference in front matter (the inline annotations apply). */
   | { type: 'openInEditor'; step: number; group: number; sample: number };
 
-const filtersSchema: Schema<ViewerFilters> = object({
+const filterFields = {
   validity: oneOf(['all', 'valid', 'invalid'] as const),
   correctness: oneOf(['all', 'correct', 'incorrect'] as const),
   violation: nullable(string()),
   search: string(),
+  spread: oneOf(['all', 'zero', 'nonzero'] as const),
+  rewardMin: nullable(number()),
+  rewardMax: nullable(number()),
+  flag: nullable(oneOf(HACK_FLAGS)),
+  promptId: nullable(string()),
+  keyStep: nullable(object({ index: step(), matched: boolean() })),
+};
+const filtersSchema: Schema<ViewerFilters> = object(filterFields);
+/** Some filters, the others left as they default; a field that is not a filter is an error (a typo must not pass). */
+const someFilters = object(Object.fromEntries(Object.entries(filterFields).map(([k, s]) => [k, optional(s as Schema<unknown>)])), { strict: true }) as Schema<
+  Partial<ViewerFilters>
+>;
+const sortKey = refine(string() as Schema<SortKey>, (v, path) =>
+  (SORT_KEYS as readonly string[]).includes(v) || (v.startsWith('engine:') && v.length > 'engine:'.length)
+    ? null
+    : issue(path, `expected one of ${SORT_KEYS.join(', ')} or engine:<name>, got ${JSON.stringify(v)}`),
+);
+const sortSchema: Schema<ViewerSort> = object({ key: sortKey, descending: boolean() });
+const historyPoint: Schema<PromptHistoryPoint> = object({
+  step: step(),
+  chains: step(),
+  answerRate: number({ min: 0, max: 1 }),
+  keyStepRecall: number({ min: 0, max: 1 }),
+  meanReward: number(),
+});
+const renderedSchema: Schema<ViewerRendered> = object({
+  mode: oneOf(['step', 'history'] as const),
+  layout: oneOf(['columns', 'stacked', 'aligned'] as const),
+  rows: step(),
+  chains: step(),
+  loaded: step(),
+  first: array(string()),
+  flagCounts: record(step()),
+  divergence: array(nullable(string())),
+  historySteps: step(),
+  cursor: nullable(string()),
 });
 const stepSelection: Schema<StepSelection> = union('an integer ≥ 0 or "latest"', step(), oneOf(['latest'] as const));
-const layout = oneOf(['columns', 'stacked'] as const);
+const layout = oneOf(['columns', 'stacked', 'aligned'] as const);
 const runSchema: Schema<ViewerRun> = object({
   id: string(),
   dir: string(),
@@ -94,6 +223,8 @@ const stateSchema: Schema<ViewerState> = object({
   step: stepSelection,
   filters: filtersSchema,
   layout,
+  sort: sortSchema,
+  history: nullable(string()),
 });
 const kind = <const T extends string>(type: T) => ({ type: oneOf([type] as const) });
 
@@ -103,6 +234,13 @@ export const parseHostToViewer: (value: unknown) => GuardResult<HostToViewer> = 
   run: object({ ...kind('run'), run: runSchema }),
   steps: object({ ...kind('steps'), steps: array(step()) }),
   rollouts: object({ ...kind('rollouts'), step: step(), groups: array(rolloutGroupSchema), append: boolean() }),
+  history: object({
+    ...kind('history'),
+    promptId: string(),
+    points: array(historyPoint),
+    groups: array(object({ step: step(), index: step(), group: rolloutGroupSchema })),
+    append: boolean(),
+  }),
   notice: object({ ...kind('notice'), level: oneOf(['info', 'warning', 'error'] as const), message: string() }),
 });
 
@@ -112,6 +250,18 @@ export const parseViewerToHost: (value: unknown) => GuardResult<ViewerToHost> = 
   setStep: object({ ...kind('setStep'), step: stepSelection }),
   setFilters: object({ ...kind('setFilters'), filters: filtersSchema }),
   setLayout: object({ ...kind('setLayout'), layout }),
+  setSort: object({ ...kind('setSort'), sort: sortSchema }),
+  showHistory: object({ ...kind('showHistory'), promptId: nullable(string()) }),
+  pickPrompt: object(kind('pickPrompt')),
+  rendered: object({ ...kind('rendered'), rendered: renderedSchema }),
   pickRun: object(kind('pickRun')),
   openInEditor: object({ ...kind('openInEditor'), step: step(), group: step(), sample: step() }),
+});
+
+/** Checks the argument of `stepgrpo.viewer.showStep` (a filter names only the fields it sets). */
+export const showStepArgsSchema: Schema<ShowStepArgs> = object({
+  runDir: string(),
+  step: step(),
+  promptId: optional(string()),
+  filter: optional(someFilters),
 });

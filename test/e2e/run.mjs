@@ -60,9 +60,10 @@ function freshWorkspace() {
 }
 
 /**
- * Screenshots for the extension-host suites, which cannot reach the browser: a suite writes
- * `<name>.png.request` into the folder and waits for `<name>.png.done`; the page is saved as
- * test-output/<name>.png in between (test/e2e/suite/extension.ts `screenshot`).
+ * Screenshots and key presses for the extension-host suites, which cannot reach the browser: a
+ * suite writes `<name>.png.request` into the folder and waits for `<name>.png.done`; the page is
+ * saved as test-output/<name>.png in between (test/e2e/suite/extension.ts `screenshot`). Likewise
+ * `<name>.keys.request` (`pressKeys`): the keys are pressed in the Rollout viewer's webview.
  */
 function serveScreenshots(page, requestsDir) {
   fs.rmSync(requestsDir, { recursive: true, force: true });
@@ -76,6 +77,19 @@ function serveScreenshots(page, requestsDir) {
         const name = request.slice(0, -'.request'.length);
         await page.screenshot({ path: path.join(outDir, name) });
         log(`screenshot: ${path.relative(root, path.join(outDir, name))}`);
+        fs.renameSync(path.join(requestsDir, request), path.join(requestsDir, `${name}.done`));
+      }
+      // Key presses into the Rollout viewer's webview (the frame holding #list): `<name>.keys.request` holds the keys as JSON.
+      for (const request of fs.readdirSync(requestsDir).filter((f) => f.endsWith('.keys.request'))) {
+        const name = request.slice(0, -'.request'.length);
+        const keys = JSON.parse(fs.readFileSync(path.join(requestsDir, request), 'utf8'));
+        let frame;
+        for (const f of page.frames()) if (await f.$('#list').catch(() => null)) frame = f;
+        if (frame) {
+          await frame.focus('#list');
+          for (const key of keys) await page.keyboard.press(key);
+        }
+        fs.writeFileSync(path.join(requestsDir, request), frame ? '' : 'no webview frame holds #list');
         fs.renameSync(path.join(requestsDir, request), path.join(requestsDir, `${name}.done`));
       }
     } catch (err) {

@@ -111,6 +111,19 @@ export function writeFixtureRun(dir: string, steps: readonly number[], groupsPer
   );
 }
 
+/**
+ * A run whose prompts come back at every step (`fixture-0` … `fixture-<prompts - 1>`), each step's
+ * chain kinds from `kindsAt`: what a prompt's history, the alignment and the flags are tested on.
+ */
+export function writeRecurringRun(dir: string, steps: readonly number[], prompts: number, kindsAt: (step: number) => readonly ChainKind[]): RolloutGroup[][] {
+  const byStep = steps.map((step) => Array.from({ length: prompts }, (_, i) => fixtureGroup(i, kindsAt(step))));
+  writeRunFolder(
+    dir,
+    byStep.map((groups, i) => ({ v: 1, type: 'rollouts', step: steps[i]!, groups })),
+  );
+  return byStep;
+}
+
 export function writeMathFixtureRun(dir: string): void {
   writeRunFolder(dir, [{ v: 1, type: 'rollouts', step: 1, groups: [mathGroup()] }]);
 }

@@ -1,14 +1,20 @@
 // The built Rollout viewer bundle (dist/webview/rollout-viewer.js) in headless Chromium, outside
-// VS Code: a fake acquireVsCodeApi records what the page posts, and host messages are delivered as
-// window `message` events, as the real webview receives them. Used by the benchmark.
+// VS Code, in the very document the extension serves (webview-document.ts: strict CSP with a nonce,
+// KaTeX's and the viewer's stylesheets): a fake acquireVsCodeApi records what the page posts, and
+// host messages are delivered as window `message` events, as the real webview receives them. Console
+// errors (a CSP violation among them) are collected. Used by the benchmark and the page tests.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { HostToViewer } from '../../src/protocol/viewer-messages';
+import { createNonce, webviewDocument } from '../../src/extension/webview-document';
 
 const root = path.resolve(__dirname, '../..');
 export const VIEWER_BUNDLE = path.join(root, 'dist/webview/rollout-viewer.js');
 const CSS = path.join(root, 'media/rollout-viewer.css');
+const KATEX_CSS = path.join(root, 'dist/katex/katex.min.css');
+/** Where the page pretends to be served from (requests there are answered from the files above). */
+const ORIGIN = 'https://webview.test';
 const PLAYWRIGHT = path.join(root, 'test/e2e/node_modules/playwright-core');
 const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -20,9 +26,40 @@ export function viewerPageUnavailable(): string | null {
   return null;
 }
 
-// A dark theme's variables, as VS Code sets them on the webview's <html>.
-const THEME = `html { --vscode-font-family: sans-serif; --vscode-font-size: 13px; --vscode-editor-font-family: monospace; --vscode-editor-font-size: 12px;
-  --vscode-foreground: #ccc; --vscode-editor-background: #1e1e1e; --vscode-panel-border: #444; --vscode-textLink-foreground: #3794ff; }`;
+/** A theme's variables and body class, as VS Code sets them on the webview's <html> and <body> (Dark Modern / Light Modern). */
+export const THEMES = {
+  dark: {
+    kind: 'vscode-dark',
+    vars: {
+      foreground: '#cccccc',
+      'editor-background': '#1f1f1f',
+      'editorWidget-background': '#202020',
+      'panel-border': '#2b2b2b',
+      'textLink-foreground': '#4daafc',
+      descriptionForeground: '#9d9d9d',
+    },
+  },
+  light: {
+    kind: 'vscode-light',
+    vars: {
+      foreground: '#3b3b3b',
+      'editor-background': '#ffffff',
+      'editorWidget-background': '#f8f8f8',
+      'panel-border': '#e5e5e5',
+      'textLink-foreground': '#005fb8',
+      descriptionForeground: '#3b3b3b',
+      'dropdown-background': '#ffffff',
+      'dropdown-foreground': '#3b3b3b',
+      'dropdown-border': '#cecece',
+      'input-background': '#ffffff',
+      'input-foreground': '#3b3b3b',
+      'checkbox-background': '#f8f8f8',
+      'checkbox-foreground': '#3b3b3b',
+      'button-secondaryBackground': '#e5e5e5',
+      'button-secondaryForeground': '#3b3b3b',
+    },
+  },
+} as const;
 
 /** What the callers use of playwright-core's Page (it lives in test/e2e/node_modules, outside tsc's reach). */
 export interface PageLike {
@@ -32,9 +69,23 @@ export interface PageLike {
   context(): { newCDPSession(page: PageLike): Promise<{ send(method: string, params?: object): Promise<unknown> }> };
 }
 
+interface RouteLike {
+  request(): { url(): string };
+  fulfill(o: { status: number; contentType?: string; body: string | Buffer }): Promise<void>;
+}
+
 interface ChromiumLike {
   launch(options: object): Promise<{
-    newPage(options: object): Promise<PageLike & { setContent(html: string): Promise<void>; addScriptTag(o: { content: string }): Promise<unknown> }>;
+    newPage(options: object): Promise<
+      PageLike & {
+        on(event: 'console', f: (m: { type(): string; text(): string }) => void): void;
+        on(event: 'pageerror', f: (e: Error) => void): void;
+        route(url: string, handler: (route: RouteLike) => Promise<void>): Promise<void>;
+        addInitScript(script: string): Promise<void>;
+        goto(url: string): Promise<unknown>;
+        waitForFunction(expression: string): Promise<unknown>;
+      }
+    >;
     close(): Promise<void>;
   }>;
 }
@@ -43,23 +94,58 @@ export interface ViewerPage {
   page: PageLike;
   send(message: HostToViewer): Promise<void>;
   posted(): Promise<unknown[]>;
+  /** Console errors and uncaught exceptions so far (a CSP violation is one). */
+  errors(): string[];
   close(): Promise<void>;
 }
 
-export async function openViewerPage(viewport = { width: 1400, height: 900 }): Promise<ViewerPage> {
+export async function openViewerPage(viewport = { width: 1400, height: 900 }, theme: keyof typeof THEMES = 'dark'): Promise<ViewerPage> {
   const { chromium } = createRequire(__filename)(PLAYWRIGHT) as { chromium: ChromiumLike };
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
   const page = await browser.newPage({ viewport });
-  await page.setContent(`<!DOCTYPE html><html><head><meta charset="UTF-8"><style>${THEME}\n${fs.readFileSync(CSS, 'utf8')}</style></head><body></body></html>`);
-  // Page code is passed as strings: tsx rewrites function bodies with helpers the page lacks.
-  await page.evaluate(`window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), setState: (s) => (window.__state = s) });`);
-  await page.addScriptTag({ content: fs.readFileSync(VIEWER_BUNDLE, 'utf8') });
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const files: Record<string, { file: string; type: string }> = {
+    '/viewer.js': { file: VIEWER_BUNDLE, type: 'text/javascript' },
+    '/viewer.css': { file: CSS, type: 'text/css' },
+    '/katex.css': { file: KATEX_CSS, type: 'text/css' },
+  };
+  const html = webviewDocument({
+    title: 'Rollout Viewer',
+    cspSource: ORIGIN,
+    scriptUri: `${ORIGIN}/viewer.js`,
+    styleUri: `${ORIGIN}/viewer.css`,
+    extraStyleUris: fs.existsSync(KATEX_CSS) ? [`${ORIGIN}/katex.css`] : [],
+    nonce: createNonce(),
+  });
+  await page.route(`${ORIGIN}/**`, async (route) => {
+    const url = new URL(route.request().url());
+    const served = files[url.pathname];
+    if (url.pathname === '/') await route.fulfill({ status: 200, contentType: 'text/html', body: html });
+    else if (served && fs.existsSync(served.file)) await route.fulfill({ status: 200, contentType: served.type, body: fs.readFileSync(served.file) });
+    else await route.fulfill({ status: 404, body: '' });
+  });
+  // Before the page's own scripts (an init script is not subject to the page's CSP): the VS Code API
+  // and the theme, set through the CSSOM as VS Code does.
+  const { kind, vars } = THEMES[theme];
+  await page.addInitScript(`window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), setState: (s) => (window.__state = s), getState: () => undefined });
+    document.addEventListener('DOMContentLoaded', () => {
+      const root = document.documentElement.style;
+      for (const [k, v] of Object.entries(${JSON.stringify({ 'font-family': 'sans-serif', 'font-size': '13px', 'editor-font-family': 'monospace', 'editor-font-size': '12px', ...vars })})) root.setProperty('--vscode-' + k, v);
+      document.body.classList.add(${JSON.stringify(kind)});
+    });`);
+  await page.goto(`${ORIGIN}/`);
+  await page.waitForFunction('window.__posted.some((m) => m.type === "ready")');
   return {
     page,
     send: async (message) => {
       await page.evaluate(`window.postMessage(${JSON.stringify(message)}, '*')`);
     },
     posted: async () => (await page.evaluate('window.__posted')) as unknown[],
+    errors: () => [...errors],
     close: () => browser.close(),
   };
 }

@@ -27,6 +27,8 @@ export interface MathRegion {
 
 export interface SectionModel {
   kind: SectionKind | 'preamble';
+  /** The number of a `### Step k` section. */
+  step?: number;
   header: Segment[];
   body: Segment[];
 }
@@ -167,6 +169,7 @@ export function buildChainModel(text: string, rewards: RewardBreakdown): ChainMo
     rendered.push(s.header, s.body);
     sections.push({
       kind: s.kind,
+      ...(s.step !== undefined ? { step: s.step } : {}),
       header: segmentRange(text, s.header.start, s.header.end, marks),
       body: segmentRange(text, s.body.start, s.body.end, marks),
     });

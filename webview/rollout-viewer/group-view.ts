@@ -5,29 +5,37 @@
 import type { RolloutSample } from '../../src/protocol/trainer-messages';
 import type { ViewerLayout } from '../../src/protocol/viewer-messages';
 import { h, type Child } from '../shared/dom';
+import { alignChains } from './alignment';
 import { buildChainModel, findHits, pieces, type ChainModel, type MathRegion, type Segment } from './chain-model';
 import type { Row } from './filters';
 import { renderMath } from './math';
 
 /** Chains longer than this many characters are shown up to it, with a "Show all" button. */
 export const COLLAPSE_CHARS = 4000;
+/** Prompts longer than this (a raw chat template) are shown up to it, with a "Show full prompt" button. */
+export const PROMPT_COLLAPSE_CHARS = 400;
 
 /** What rendering a row depends on besides the row itself. */
 export interface ViewContext {
   layout: ViewerLayout;
   /** The search, lower-cased; empty for none. */
   needle: string;
-  /** Keys (chainKey) of long chains the user expanded. */
+  /** Keys (chainKey, or promptKey for a prompt) of long chains and prompts the user expanded. */
   expanded: ReadonlySet<string>;
   /** Key of the chain the search navigation is on. */
   current: string | null;
+  /** Key of the chain the keyboard cursor is on. */
+  cursor: string | null;
+  /** A prompt's history is shown: the group header has no History button. */
+  inHistory: boolean;
 }
 
 export const chainKey = (entryKey: string, sample: number): string => `${entryKey}/${sample}`;
+export const promptKey = (entryKey: string): string => `prompt:${entryKey}`;
 
 const models = new WeakMap<RolloutSample, ChainModel>();
 
-function modelOf(sample: RolloutSample): ChainModel {
+export function modelOf(sample: RolloutSample): ChainModel {
   let model = models.get(sample);
   if (!model) {
     model = buildChainModel(sample.text, sample.rewards);
@@ -93,7 +101,7 @@ function mathNode(region: MathRegion, segs: readonly Segment[], sample: RolloutS
   return h('span', { class: classes, title: tips.join('\n'), 'data-start': String(region.start), 'data-end': String(region.end) }, rendered ?? source);
 }
 
-function segmentsView(segs: readonly Segment[], model: ChainModel, sample: RolloutSample, hits: readonly [number, number][], limit: number): Child[] {
+export function segmentsView(segs: readonly Segment[], model: ChainModel, sample: RolloutSample, hits: readonly [number, number][], limit = Infinity): Child[] {
   const out: Child[] = [];
   for (const piece of pieces(segs, model.math)) {
     if (piece.kind === 'text') {
@@ -108,18 +116,19 @@ function segmentsView(segs: readonly Segment[], model: ChainModel, sample: Rollo
   return out;
 }
 
-function chainView(sample: RolloutSample, index: number, entryKey: string, step: number, ctx: ViewContext): HTMLElement {
+/** Where a chain sits: its group row's key, the group's index in its step, and the step. */
+interface ChainPlace {
+  entryKey: string;
+  group: number;
+  step: number;
+}
+
+function chainHead(sample: RolloutSample, index: number, place: ChainPlace, hits: number): HTMLElement {
   const r = sample.rewards;
-  const model = modelOf(sample);
-  const key = chainKey(entryKey, index);
-  const collapsed = sample.text.length > COLLAPSE_CHARS && !ctx.expanded.has(key);
-  const limit = collapsed ? COLLAPSE_CHARS : Infinity;
-  const hits = findHits(sample.text, ctx.needle);
-  const group = entryKey.slice(entryKey.indexOf(':') + 1);
   const badge = r.answer_correct
     ? h('span', { class: 'badge ok', title: `answer ${r.answer ?? ''} is correct` }, '✓')
     : h('span', { class: 'badge bad', title: r.answer === null ? 'no final answer' : `answer ${r.answer} is wrong` }, '✗');
-  const head = h(
+  return h(
     'div',
     { class: 'chain-head' },
     badge,
@@ -129,21 +138,36 @@ function chainView(sample: RolloutSample, index: number, entryKey: string, step:
     h('span', { class: `metric ${r.validity === 1 ? 'valid' : 'invalid'}`, title: 'StepRVR reward (structure and logic)' }, `r_val ${formatNumber(r.r_val)}`),
     h('span', { class: 'metric', title: 'matched key steps' }, `keys ${r.key_steps.filter((k) => k.matched).length}/${r.key_steps.length}`),
     h('span', { class: `advantage ${sign(sample.advantage)}`, title: 'group-relative advantage' }, `A ${signed(sample.advantage)}`),
+    h('span', { class: 'metric', title: 'completion length in tokens' }, `${sample.tokens} tok`),
     sample.engine ? engineView(sample.engine) : null,
-    hits.length ? h('span', { class: 'hit-count', title: 'search hits in this chain' }, `${hits.length} hit${hits.length > 1 ? 's' : ''}`) : null,
+    hits ? h('span', { class: 'hit-count', title: 'search hits in this chain' }, `${hits} hit${hits > 1 ? 's' : ''}`) : null,
     h(
       'button',
       {
         class: 'open-editor',
         type: 'button',
         title: 'Open this chain in an editor, its reference in front matter, so the inline annotations score it',
-        'data-step': String(step),
-        'data-group': group,
+        'data-step': String(place.step),
+        'data-group': String(place.group),
         'data-sample': String(index),
       },
       'Open in Editor',
     ),
   );
+}
+
+function chainClasses(key: string, hits: number, ctx: ViewContext, extra = ''): string {
+  return ['chain', extra, hits ? 'hit-chain' : '', ctx.current === key ? 'current-hit' : '', ctx.cursor === key ? 'cursor' : ''].filter(Boolean).join(' ');
+}
+
+function chainView(sample: RolloutSample, index: number, place: ChainPlace, ctx: ViewContext): HTMLElement {
+  const r = sample.rewards;
+  const model = modelOf(sample);
+  const key = chainKey(place.entryKey, index);
+  const long = sample.text.length > COLLAPSE_CHARS;
+  const collapsed = long && !ctx.expanded.has(key);
+  const limit = collapsed ? COLLAPSE_CHARS : Infinity;
+  const hits = findHits(sample.text, ctx.needle);
   const sections = model.sections.map((s) => {
     const header = segmentsView(s.header, model, sample, hits, limit);
     const body = segmentsView(s.body, model, sample, hits, limit);
@@ -154,16 +178,66 @@ function chainView(sample: RolloutSample, index: number, entryKey: string, step:
   const more = collapsed
     ? h(
         'button',
-        { class: 'show-all', type: 'button', 'data-chain-key': key },
+        { class: 'show-all', type: 'button', 'data-expand': key },
         `Show all (${sample.text.length.toLocaleString('en-US')} characters${hiddenHits ? `, ${hiddenHits} more search hit${hiddenHits > 1 ? 's' : ''}` : ''})`,
       )
-    : null;
+    : long
+      ? h('button', { class: 'show-less', type: 'button', 'data-collapse': key }, 'Show less')
+      : null;
   const missing = model.missingKeySteps.length ? h('div', { class: 'missing' }, h('span', { class: 'label' }, 'Missing key steps: '), model.missingKeySteps.join(' · ')) : null;
   const violations = r.violations.length
     ? h('ul', { class: 'violations' }, ...r.violations.map((v) => h('li', { title: v.message }, h('code', {}, v.code), ` ${v.message}`)))
     : null;
-  const classes = ['chain', hits.length ? 'hit-chain' : '', ctx.current === key ? 'current-hit' : ''].filter(Boolean).join(' ');
-  return h('article', { class: classes, 'data-chain': String(index), 'data-chain-key': key }, head, h('div', { class: 'sections' }, ...sections), more, missing, violations);
+  return h(
+    'article',
+    { class: chainClasses(key, hits.length, ctx), 'data-chain': String(index), 'data-chain-key': key },
+    chainHead(sample, index, place, hits.length),
+    h('div', { class: 'sections' }, ...sections),
+    more,
+    missing,
+    violations,
+  );
+}
+
+/**
+ * The aligned layout: one column per chain, one row per `### Step k` and the answer, each cell
+ * the chain's section with its key-step matches in place; the divergence row is marked.
+ */
+function alignedView(row: Row, ctx: ViewContext): HTMLElement {
+  const { group, step, index: groupIndex, key: entryKey } = row.entry;
+  const samples = row.chains.map((i) => group.samples[i]!);
+  const models = samples.map(modelOf);
+  const alignment = alignChains(samples.map((s, i) => ({ model: models[i]!, correct: s.rewards.answer_correct })));
+  const place = { entryKey, group: groupIndex, step };
+  const heads = row.chains.map((i, c) => {
+    const key = chainKey(entryKey, i);
+    const hits = findHits(samples[c]!.text, ctx.needle).length;
+    return h('div', { class: `${chainClasses(key, hits, ctx, 'aligned-head')}`, 'data-chain': String(i), 'data-chain-key': key }, chainHead(samples[c]!, i, place, hits));
+  });
+  const cells = alignment.rows.flatMap((aligned, r) => {
+    const diverges = r === alignment.divergence;
+    const label = h(
+      'div',
+      { class: `aligned-label${diverges ? ' diverge' : ''}`, title: diverges ? 'The right and the wrong chains part here: their matched key steps differ from this row on' : '' },
+      aligned.label,
+      diverges ? h('span', { class: 'diverge-mark' }, ' ⟂ parts here') : null,
+    );
+    return [
+      label,
+      ...aligned.cells.map((cell, c) => {
+        const sample = samples[c]!;
+        const model = models[c]!;
+        if (cell.section === null) return h('div', { class: `aligned-cell empty${diverges ? ' diverge' : ''}` }, '—');
+        const section = model.sections[cell.section]!;
+        const hits = findHits(sample.text, ctx.needle);
+        const keys = cell.keySteps.length ? h('div', { class: 'cell-keys', title: 'key steps matched in this row' }, `✓ key ${cell.keySteps.map((k) => k + 1).join(', ')}`) : null;
+        return h('div', { class: `aligned-cell${diverges ? ' diverge' : ''}` }, keys, h('div', { class: 'section-body' }, ...segmentsView(section.body, model, sample, hits)));
+      }),
+    ];
+  });
+  const grid = h('div', { class: 'aligned', role: 'table', 'aria-label': 'chains aligned by step' }, h('div', { class: 'aligned-label corner' }, ''), ...heads, ...cells);
+  grid.style.gridTemplateColumns = `6em repeat(${samples.length}, minmax(160px, 1fr))`;
+  return grid;
 }
 
 /** What the training engine itself reported for an imported sample, beside the rescored rewards. */
@@ -182,16 +256,27 @@ export function groupView(row: Row, ctx: ViewContext): HTMLElement {
     group.image && 'dataUri' in group.image && group.image.dataUri.startsWith('data:image/')
       ? h('img', { class: 'prompt-image', src: group.image.dataUri, alt: 'prompt image' })
       : null;
+  const pKey = promptKey(row.entry.key);
+  const longPrompt = group.prompt.length > PROMPT_COLLAPSE_CHARS;
+  const promptShown = longPrompt && !ctx.expanded.has(pKey) ? `${group.prompt.slice(0, PROMPT_COLLAPSE_CHARS)}…` : group.prompt;
+  const promptToggle = longPrompt
+    ? ctx.expanded.has(pKey)
+      ? h('button', { class: 'show-less', type: 'button', 'data-collapse': pKey }, 'Show less')
+      : h('button', { class: 'show-all', type: 'button', 'data-expand': pKey }, `Show full prompt (${group.prompt.length.toLocaleString('en-US')} characters)`)
+    : null;
+  const place = { entryKey: row.entry.key, group: row.entry.index, step };
   return h(
     'section',
-    { class: 'group', 'data-key': row.entry.key },
+    { class: 'group', 'data-key': row.entry.key, 'data-prompt-id': group.promptId },
     h(
       'header',
       { class: 'group-head' },
       h('span', { class: 'step' }, `step ${step}`),
-      h('span', { class: 'prompt-id' }, group.promptId),
+      h('span', { class: 'prompt-id', title: group.promptId }, group.promptId),
       h('span', { class: 'count' }, `${row.chains.length}/${samples.length} chains`),
       h('span', { class: 'metric' }, `mean total ${formatNumber(mean)}`),
+      row.entry.zeroSpread ? h('span', { class: 'metric zero-spread', title: 'every chain got the same total reward: no learning signal from this group' }, 'zero spread') : null,
+      ctx.inHistory ? null : h('button', { class: 'history', type: 'button', title: 'This prompt across every step', 'data-prompt-id': group.promptId }, 'History'),
     ),
     h(
       'div',
@@ -200,11 +285,12 @@ export function groupView(row: Row, ctx: ViewContext): HTMLElement {
       h(
         'div',
         { class: 'prompt-block' },
-        h('div', { class: 'prompt' }, group.prompt),
+        h('div', { class: 'prompt' }, promptShown),
+        promptToggle,
         h('div', { class: 'reference' }, h('span', { class: 'label' }, 'Reference answer: '), group.reference.answer),
         keySteps.length ? h('ol', { class: 'key-steps' }, ...keySteps.map((k) => h('li', {}, k))) : null,
       ),
     ),
-    h('div', { class: `chains ${ctx.layout}` }, ...row.chains.map((i) => chainView(samples[i]!, i, row.entry.key, step, ctx))),
+    ctx.layout === 'aligned' ? alignedView(row, ctx) : h('div', { class: `chains ${ctx.layout}` }, ...row.chains.map((i) => chainView(samples[i]!, i, place, ctx))),
   );
 }

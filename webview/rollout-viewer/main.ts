@@ -1,15 +1,32 @@
-// Rollout viewer webview (DESIGN §9). The host owns the state (run, step, filters, layout) and
-// replays it after `ready`; this page renders the groups of the selected step in a virtualised list
-// and reports every control change back to the host. Search filters in time slices (a keystroke
-// never holds a frame), marks its hits and steps through them with next/previous.
+// Rollout viewer webview (DESIGN §9). The host owns the state (run, step, filters, sort, layout,
+// the prompt whose history is shown) and replays it after `ready`; this page renders the groups of
+// the selected step, or of one prompt across steps, in a virtualised list and reports every control
+// change back to the host. Filtering and flag counting run in time slices (a keystroke never holds
+// a frame); search marks its hits and steps through them; the keyboard drives it all (keyboard.ts).
+import { HACK_FLAG_LABELS, HACK_FLAGS, type HackFlag } from '../../src/core/reward-hacking';
+import type { PromptHistoryPoint } from '../../src/core/prompt-history';
 import type { RolloutGroup } from '../../src/protocol/trainer-messages';
-import { parseHostToViewer, type HostToViewer, type ViewerFilters, type ViewerState, type ViewerToHost, defaultViewerState } from '../../src/protocol/viewer-messages';
+import {
+  parseHostToViewer,
+  SORT_KEYS,
+  type HistoryGroup,
+  type HostToViewer,
+  type SortKey,
+  type ViewerFilters,
+  type ViewerLayout,
+  type ViewerState,
+  type ViewerToHost,
+  defaultViewerState,
+} from '../../src/protocol/viewer-messages';
 import { h } from '../shared/dom';
 import { button, checkbox, dropdown, registerToolkit, textField } from '../shared/toolkit';
 import { connect } from '../shared/vscode-api';
-import { filterRows, filterRowsSliced, makeGroupEntry, violationCodes, type GroupEntry, type Row } from './filters';
-import { chainKey, groupView, type ViewContext } from './group-view';
-import { describeRun, phaseBanner } from './run-banner';
+import { alignChains } from './alignment';
+import { countFlagsSliced, engineFields, filterRows, filterRowsSliced, makeGroupEntry, sortRows, violationCodes, type GroupEntry, type Row } from './filters';
+import { chainKey, groupView, modelOf, type ViewContext } from './group-view';
+import { historyChart } from './history-chart';
+import { cycle, KEY_BINDINGS, keyAction, moveCursor, type KeyAction } from './keyboard';
+import { describeRun, emptyListText, phaseBanner } from './run-banner';
 import { VirtualList } from './virtual-list';
 
 registerToolkit();
@@ -23,7 +40,14 @@ let entries: GroupEntry[] = [];
 let codes = new Set<string>();
 let shownChains = 0;
 let rows: Row[] = [];
-/** Long chains the user expanded, by chainKey; kept while the run is shown. */
+/** What the list shows: a step's groups, or the history of one prompt (its chart points). */
+let history: { promptId: string; points: PromptHistoryPoint[] } | null = null;
+let engineKeys: string[] = [];
+let flagCounts: Record<HackFlag, number> | null = null;
+let countRun = 0;
+/** The keyboard cursor: a row of `rows` and a chain of it. */
+let cursor: { row: number; chain: number } | null = null;
+/** Long chains and prompts the user expanded, by chainKey / promptKey; kept while the run is shown. */
 const expanded = new Set<string>();
 /** Where next/previous stands: an index into the matching chains of `rows`. */
 let hitIndex = -1;
@@ -32,7 +56,18 @@ let currentHit: string | null = null;
 let filterRun = 0;
 let filtering = false;
 
-const ctx = (): ViewContext => ({ layout: state.layout, needle: state.filters.search.trim().toLowerCase(), expanded, current: currentHit });
+const cursorKey = (): string | null => {
+  const row = cursor && rows[cursor.row];
+  return row ? chainKey(row.entry.key, row.chains[cursor!.chain] ?? row.chains[0]!) : null;
+};
+const ctx = (): ViewContext => ({
+  layout: state.layout,
+  needle: state.filters.search.trim().toLowerCase(),
+  expanded,
+  current: currentHit,
+  cursor: cursorKey(),
+  inHistory: history !== null,
+});
 
 const runLabel = h('span', { class: 'run-label', id: 'run-label' }, 'No run selected');
 const status = h('span', { class: 'status', id: 'status' });
@@ -45,11 +80,40 @@ const follow = checkbox('Latest', (checked) => selectStep(checked ? 'latest' : (
 const validity = dropdown('Validity (StepRVR)', (v) => setFilters({ validity: v as ViewerFilters['validity'] }));
 const correctness = dropdown('Answer', (v) => setFilters({ correctness: v as ViewerFilters['correctness'] }));
 const violation = dropdown('Violation code', (v) => setFilters({ violation: v === '' ? null : v }));
-const layout = dropdown('Layout', (v) => {
-  state.layout = v === 'stacked' ? 'stacked' : 'columns';
-  channel.post({ type: 'setLayout', layout: state.layout });
-  refilter(true);
-});
+const LAYOUTS: readonly ViewerLayout[] = ['columns', 'stacked', 'aligned'];
+const layout = dropdown('Layout', (v) => setLayout(LAYOUTS.find((l) => l === v) ?? 'columns'));
+const SPREADS: readonly ViewerFilters['spread'][] = ['all', 'zero', 'nonzero'];
+const spread = dropdown('Reward spread of the group', (v) => setFilters({ spread: SPREADS.find((x) => x === v) ?? 'all' }));
+const flag = dropdown('Reward-hacking flag', (v) => setFilters({ flag: HACK_FLAGS.find((f) => f === v) ?? null }));
+const sortKey = dropdown('Sort chains by', (v) => setSort(v === '' ? 'none' : (v as SortKey), state.sort.descending));
+const sortOrder = button('↓', () => setSort(state.sort.key, !state.sort.descending));
+sortOrder.id = 'sort-order';
+/** A reward bound: empty is open; anything but a number is refused (the field says so). */
+const bound = (label: string, set: (value: number | null) => void) => {
+  const field = textField(label, (value) => {
+    const text = value.trim();
+    const n = text === '' ? null : Number(text);
+    const bad = n !== null && !Number.isFinite(n);
+    field.element.classList.toggle('invalid', bad);
+    field.element.title = bad ? `${label}: "${text}" is not a number` : label;
+    if (!bad) set(n);
+  });
+  field.element.classList.add('bound');
+  return field;
+};
+const rewardMin = bound('min total', (v) => setFilters({ rewardMin: v }));
+const rewardMax = bound('max total', (v) => setFilters({ rewardMax: v }));
+const chips = h('span', { class: 'chips', id: 'chips' });
+const historyBar = h('div', { class: 'history-bar', id: 'history-bar', hidden: '' });
+const help = h(
+  'div',
+  { class: 'help', id: 'help', hidden: '' },
+  h('div', { class: 'help-title' }, 'Keyboard (when the focus is not in a text field)'),
+  h('dl', {}, ...KEY_BINDINGS.flatMap((b) => [h('dt', {}, h('kbd', {}, b.key === 'Escape' ? 'Esc' : b.key)), h('dd', {}, b.does)])),
+);
+const helpButton = button('?', () => toggleHelp());
+helpButton.title = 'Keyboard shortcuts (?)';
+helpButton.id = 'help-button';
 let searchTimer: ReturnType<typeof setTimeout> | undefined;
 const search = textField('Search chains', (value) => {
   clearTimeout(searchTimer);
@@ -85,16 +149,26 @@ layout.setChoices(
   [
     { value: 'columns', label: 'Side by side' },
     { value: 'stacked', label: 'Stacked' },
+    { value: 'aligned', label: 'Aligned by step' },
   ],
   'columns',
+);
+spread.setChoices(
+  [
+    { value: 'all', label: 'All groups' },
+    { value: 'zero', label: 'Zero reward spread (no signal)' },
+    { value: 'nonzero', label: 'With reward spread' },
+  ],
+  'all',
 );
 
 const scroller = h('div', { class: 'list', id: 'list', tabindex: '0' });
 const list = new VirtualList<Row>({
   scroller,
   render: (row) => groupView(row, ctx()),
-  // Expanded chains are taller: their rows are measured apart from the collapsed ones.
-  key: (row) => `${row.entry.key}/${row.chains.join(',')}/${state.layout}/${row.chains.filter((i) => expanded.has(chainKey(row.entry.key, i))).join('.')}`,
+  // Expanded chains and prompts are taller: their rows are measured apart from the collapsed ones.
+  key: (row) =>
+    `${row.entry.key}/${row.chains.join(',')}/${state.layout}/${row.chains.filter((i) => expanded.has(chainKey(row.entry.key, i))).join('.')}/${expanded.has(`prompt:${row.entry.key}`)}`,
   estimate: (row) => (state.layout === 'stacked' ? 160 + 260 * row.chains.length : 460),
 });
 
@@ -107,7 +181,9 @@ document.body.append(
       { class: 'toolbar-row' },
       runLabel,
       button('Choose run…', () => channel.post({ type: 'pickRun' })),
+      button('Prompt history…', () => channel.post({ type: 'pickPrompt' })),
       status,
+      helpButton,
     ),
     h(
       'div',
@@ -124,9 +200,12 @@ document.body.append(
       hitLabel,
       layout.element,
     ),
+    h('div', { class: 'toolbar-row' }, spread.element, rewardMin.element, rewardMax.element, flag.element, sortKey.element, sortOrder, chips),
   ),
+  help,
   phase,
   banner,
+  historyBar,
   scroller,
 );
 
@@ -134,13 +213,34 @@ document.body.append(
 scroller.addEventListener('click', (e) => {
   const target = (e.target as HTMLElement).closest('button');
   if (!target) return;
+  const { expand, collapse, promptId } = target.dataset;
   if (target.classList.contains('open-editor')) {
     const { step, group, sample } = target.dataset;
     channel.post({ type: 'openInEditor', step: Number(step), group: Number(group), sample: Number(sample) });
-  } else if (target.classList.contains('show-all') && target.dataset.chainKey) {
-    expanded.add(target.dataset.chainKey);
-    list.rerender((row) => target.dataset.chainKey!.startsWith(`${row.entry.key}/`));
-  }
+  } else if (expand || collapse) {
+    const key = (expand ?? collapse)!;
+    if (expand) expanded.add(key);
+    else expanded.delete(key);
+    const entryKey = key.startsWith('prompt:') ? key.slice('prompt:'.length) : key.slice(0, key.lastIndexOf('/'));
+    list.rerender((row) => row.entry.key === entryKey);
+  } else if (target.classList.contains('history') && promptId !== undefined) showHistory(promptId);
+});
+
+chips.addEventListener('click', (e) => {
+  const clear = (e.target as HTMLElement).closest('button')?.dataset.clear;
+  if (clear === 'promptId') setFilters({ promptId: null });
+  else if (clear === 'keyStep') setFilters({ keyStep: null });
+});
+historyBar.addEventListener('click', (e) => {
+  if ((e.target as HTMLElement).closest('button')?.classList.contains('back')) showHistory(null);
+});
+
+document.addEventListener('keydown', (e) => {
+  const field = (e.target as HTMLElement).closest?.('vscode-text-field, input, textarea');
+  const action = keyAction(e, !!field);
+  if (!action) return;
+  e.preventDefault();
+  runKey(action);
 });
 
 slider.addEventListener('input', () => (stepLabel.textContent = `step ${steps[Number(slider.value)] ?? '—'}`));
@@ -155,14 +255,196 @@ function currentStep(): number | undefined {
 
 function selectStep(step: ViewerState['step']): void {
   state.step = step;
+  // The host leaves a prompt's history for the step it is asked for.
+  history = null;
+  state.history = null;
   channel.post({ type: 'setStep', step });
   renderStepControls();
+  renderHistoryBar();
 }
 
 function setFilters(change: Partial<ViewerFilters>): void {
   state.filters = { ...state.filters, ...change };
   channel.post({ type: 'setFilters', filters: state.filters });
+  renderFilterControls();
   refilter(false);
+}
+
+function setSort(key: SortKey, descending: boolean): void {
+  state.sort = { key, descending };
+  channel.post({ type: 'setSort', sort: state.sort });
+  renderSortControls();
+  refilter(true);
+}
+
+function setLayout(next: ViewerLayout): void {
+  state.layout = next;
+  channel.post({ type: 'setLayout', layout: next });
+  layout.setValue(next);
+  refilter(true);
+}
+
+function showHistory(promptId: string | null): void {
+  state.history = promptId;
+  if (promptId === null) {
+    history = null;
+    renderHistoryBar();
+  }
+  channel.post({ type: 'showHistory', promptId });
+}
+
+function toggleHelp(): void {
+  help.hidden = !help.hidden;
+}
+
+function stepBy(delta: 1 | -1): void {
+  const at = steps.indexOf(currentStep() ?? -1);
+  const next = steps[at < 0 ? (delta > 0 ? 0 : steps.length - 1) : at + delta];
+  if (next !== undefined) selectStep(next === steps.at(-1) && state.step === 'latest' ? 'latest' : next);
+}
+
+function moveTo(by: 'chain' | 'row', delta: 1 | -1): void {
+  const next = moveCursor(
+    rows.map((r) => r.chains.length),
+    cursor,
+    by,
+    delta,
+  );
+  if (!next) return;
+  cursor = next;
+  const key = cursorKey();
+  for (const el of scroller.querySelectorAll('.chain.cursor')) el.classList.remove('cursor');
+  list.scrollToRow(next.row, () => {
+    const el = key ? scroller.querySelector(`[data-chain-key="${CSS.escape(key)}"]`) : null;
+    el?.classList.add('cursor');
+    el?.scrollIntoView({ block: 'nearest' });
+  });
+  reportRendered();
+}
+
+function runKey(action: KeyAction): void {
+  const f = state.filters;
+  switch (action) {
+    case 'nextStep':
+    case 'previousStep':
+      return stepBy(action === 'nextStep' ? 1 : -1);
+    case 'nextGroup':
+    case 'previousGroup':
+      return moveTo('row', action === 'nextGroup' ? 1 : -1);
+    case 'nextChain':
+    case 'previousChain':
+      return moveTo('chain', action === 'nextChain' ? 1 : -1);
+    case 'cycleValidity':
+      return setFilters({ validity: cycle(['all', 'valid', 'invalid'] as const, f.validity) });
+    case 'cycleAnswer':
+      return setFilters({ correctness: cycle(['all', 'correct', 'incorrect'] as const, f.correctness) });
+    case 'cycleSpread':
+      return setFilters({ spread: cycle(SPREADS, f.spread) });
+    case 'cycleFlag':
+      return setFilters({ flag: cycle([null, ...HACK_FLAGS], f.flag) });
+    case 'cycleSort':
+      return setSort(cycle(sortKeys(), state.sort.key), state.sort.descending);
+    case 'flipSortOrder':
+      return setSort(state.sort.key, !state.sort.descending);
+    case 'cycleLayout':
+      return setLayout(cycle(LAYOUTS, state.layout));
+    case 'history': {
+      const row = rows[cursor?.row ?? 0];
+      if (row) showHistory(row.entry.group.promptId);
+      return;
+    }
+    case 'back':
+      if (!help.hidden) help.hidden = true;
+      else if (state.history !== null) showHistory(null);
+      else if (f.promptId !== null || f.keyStep !== null) setFilters({ promptId: null, keyStep: null });
+      return;
+    case 'search':
+      // After this key's own text input: focused now, the field would receive the "/".
+      setTimeout(() => (search.element as HTMLElement).focus(), 0);
+      return;
+    case 'help':
+      return toggleHelp();
+  }
+}
+
+const SORT_LABELS: Record<(typeof SORT_KEYS)[number], string> = {
+  none: 'Unsorted (by group)',
+  total: 'Sort: total reward',
+  advantage: 'Sort: advantage',
+  length: 'Sort: length (tokens)',
+  r_acc: 'Sort: r_acc (StepRAR)',
+  r_val: 'Sort: r_val (StepRVR)',
+  key_step_ratio: 'Sort: key-step ratio',
+};
+
+function sortKeys(): SortKey[] {
+  return [...SORT_KEYS, ...engineKeys.map((k): SortKey => `engine:${k}`)];
+}
+
+function renderSortControls(): void {
+  sortKey.setChoices(
+    sortKeys().map((k) => ({ value: k, label: k.startsWith('engine:') ? `Sort: ${k} (reported)` : SORT_LABELS[k as (typeof SORT_KEYS)[number]] })),
+    state.sort.key,
+  );
+  sortOrder.textContent = state.sort.descending ? '↓' : '↑';
+  sortOrder.title = state.sort.descending ? 'Highest first (o flips)' : 'Lowest first (o flips)';
+}
+
+function renderFlagChoices(): void {
+  const count = (f: HackFlag) => (flagCounts ? ` (${flagCounts[f]})` : '');
+  flag.setChoices([{ value: '', label: 'Any flag' }, ...HACK_FLAGS.map((f) => ({ value: f, label: `${HACK_FLAG_LABELS[f]}${count(f)}` }))], state.filters.flag ?? '');
+}
+
+function renderFilterControls(): void {
+  validity.setValue(state.filters.validity);
+  correctness.setValue(state.filters.correctness);
+  spread.setValue(state.filters.spread);
+  violation.setValue(state.filters.violation ?? '');
+  flag.setValue(state.filters.flag ?? '');
+  const k = state.filters.keyStep;
+  chips.replaceChildren(
+    ...(state.filters.promptId !== null
+      ? [h('span', { class: 'chip' }, `prompt ${state.filters.promptId} `, h('button', { type: 'button', 'data-clear': 'promptId', title: 'Show every prompt (Esc)' }, '✕'))]
+      : []),
+    ...(k !== null
+      ? [
+          h(
+            'span',
+            { class: 'chip' },
+            `key step ${k.index + 1} ${k.matched ? 'matched' : 'missed'} `,
+            h('button', { type: 'button', 'data-clear': 'keyStep', title: 'Any key step (Esc)' }, '✕'),
+          ),
+        ]
+      : []),
+  );
+}
+
+function renderHistoryBar(): void {
+  historyBar.hidden = history === null;
+  if (!history) {
+    historyBar.replaceChildren();
+    return;
+  }
+  const last = history.points.at(-1);
+  historyBar.replaceChildren(
+    h(
+      'div',
+      { class: 'history-title' },
+      h('span', { class: 'label' }, 'History of prompt '),
+      h('span', { class: 'prompt-id', title: history.promptId }, history.promptId),
+      ` · ${history.points.length} step${history.points.length === 1 ? '' : 's'}`,
+      last ? ` · last: answers ${(last.answerRate * 100).toFixed(0)} %, key steps ${(last.keyStepRecall * 100).toFixed(0)} %, reward ${last.meanReward.toFixed(3)}` : '',
+      h('button', { class: 'back', type: 'button', title: 'Back to the step (Esc)' }, '← Back to the step'),
+    ),
+    h(
+      'div',
+      { class: 'legend' },
+      h('span', { class: 'answer' }, '— answer rate'),
+      h('span', { class: 'recall' }, '— key-step recall'),
+      h('span', { class: 'reward' }, '— mean reward'),
+    ),
+    historyChart(history.points),
+  );
 }
 
 function renderStepControls(): void {
@@ -181,7 +463,11 @@ function renderViolationChoices(): void {
 
 function renderStatus(): void {
   const total = entries.reduce((a, e) => a + e.group.samples.length, 0);
-  status.textContent = `${shownChains} of ${total} chains · ${list.length} groups`;
+  const sorted = state.sort.key !== 'none';
+  status.textContent = `${shownChains} of ${total} chains · ${sorted ? `${new Set(rows.map((r) => r.entry.key)).size} groups, one chain a row` : `${list.length} groups`}`;
+  const empty = emptyListText({ loaded: entries.length, shown: rows.length, history: history?.promptId ?? null, step: currentStep() ?? null, hasRun: state.run !== null });
+  scroller.dataset.empty = empty ?? '';
+  scroller.classList.toggle('empty', empty !== null);
   const searching = state.filters.search.trim() !== '';
   hitLabel.textContent = searching ? (hitIndex >= 0 ? `match ${hitIndex + 1} of ${shownChains}` : `${shownChains} matching chain${shownChains === 1 ? '' : 's'}`) : '';
   for (const b of [prevHit, nextHit]) (b as HTMLButtonElement).disabled = !searching || shownChains === 0;
@@ -204,10 +490,52 @@ function refilter(layoutChanged: boolean): void {
   void filterRowsSliced(entries, state.filters, () => run !== filterRun).then((result) => {
     if (!result || run !== filterRun) return;
     filtering = false;
-    rows = result;
+    rows = sortRows(result, state.sort);
     shownChains = rows.reduce((a, r) => a + r.chains.length, 0);
+    cursor = null;
     list.setRows(rows, layoutChanged);
     renderStatus();
+    reportRendered();
+  });
+}
+
+/** Counts the flags of the loaded chains in slices, then shows them in the flag filter. */
+function recount(): void {
+  const run = ++countRun;
+  flagCounts = null;
+  void countFlagsSliced(entries, () => run !== countRun).then((counts) => {
+    if (!counts || run !== countRun) return;
+    flagCounts = counts;
+    renderFlagChoices();
+    // A filter still running reports when it ends (with these counts); its rows are not known yet.
+    if (!filtering) reportRendered();
+  });
+}
+
+/** Tells the host what is shown (its snapshot; the tests read it). */
+function reportRendered(): void {
+  const first = rows.slice(0, 20);
+  channel.post({
+    type: 'rendered',
+    rendered: {
+      mode: history ? 'history' : 'step',
+      layout: state.layout,
+      rows: rows.length,
+      chains: shownChains,
+      loaded: entries.length,
+      first: first.flatMap((r) => r.chains.map((i) => chainKey(r.entry.key, i))).slice(0, 40),
+      flagCounts: flagCounts ?? {},
+      divergence:
+        state.layout === 'aligned'
+          ? first.slice(0, 5).map((r) => {
+              const samples = r.chains.map((i) => r.entry.group.samples[i]!);
+              const a = alignChains(samples.map((s) => ({ model: modelOf(s), correct: s.rewards.answer_correct })));
+              return a.divergence === null ? null : a.rows[a.divergence]!.label;
+            })
+          : [],
+      historySteps: history?.points.length ?? 0,
+      cursor: cursorKey(),
+    },
   });
 }
 
@@ -229,14 +557,18 @@ function moveHit(delta: number): void {
   renderStatus();
 }
 
-function showGroups(step: number, groups: RolloutGroup[], append: boolean): void {
-  const start = append ? entries.length : 0;
-  const fresh = groups.map((g, i) => makeGroupEntry(step, start + i, g));
+function addEntries(fresh: GroupEntry[], append: boolean): void {
   const before = codes.size;
   for (const c of violationCodes(fresh)) codes.add(c);
   if (codes.size !== before) renderViolationChoices();
-  if (append) {
+  const engines = engineFields(append ? [...entries, ...fresh] : fresh);
+  if (engines.join() !== engineKeys.join()) {
+    engineKeys = engines;
+    renderSortControls();
+  }
+  if (append && state.sort.key === 'none') {
     entries.push(...fresh);
+    recount();
     // A refilter in flight reads `entries` to its end and will include these.
     if (filtering) return;
     const added = filterRows(fresh, state.filters);
@@ -244,25 +576,55 @@ function showGroups(step: number, groups: RolloutGroup[], append: boolean): void
     shownChains += added.reduce((a, r) => a + r.chains.length, 0);
     list.appendRows(added);
     renderStatus();
+    reportRendered();
   } else {
-    entries = fresh;
+    // Sorted, a live append reorders the whole list.
+    entries = append ? [...entries, ...fresh] : fresh;
+    recount();
     refilter(false);
   }
+}
+
+function showGroups(step: number, groups: RolloutGroup[], append: boolean): void {
+  if (history) return;
+  const start = append ? entries.length : 0;
+  addEntries(
+    groups.map((g, i) => makeGroupEntry(step, start + i, g)),
+    append,
+  );
+}
+
+function showHistoryGroups(promptId: string, points: PromptHistoryPoint[], groups: HistoryGroup[], append: boolean): void {
+  const start = append ? entries.length : 0;
+  if (!append) {
+    history = { promptId, points };
+    state.history = promptId;
+    renderHistoryBar();
+  } else if (history?.promptId !== promptId) return;
+  addEntries(
+    groups.map((g, i) => makeGroupEntry(g.step, g.index, g.group, `${g.step}:${g.index}#${start + i}`)),
+    append,
+  );
 }
 
 function applyState(next: ViewerState): void {
   state = next;
   entries = [];
   codes = new Set();
+  history = null;
+  renderHistoryBar();
   if (next.run?.dir !== persisted.run?.dir) expanded.clear();
   persisted = next.run ? { run: { id: next.run.id, dir: next.run.dir } } : {};
   channel.persist(persisted);
   renderRun();
-  validity.setValue(next.filters.validity);
-  correctness.setValue(next.filters.correctness);
   layout.setValue(next.layout);
   search.setValue(next.filters.search);
+  rewardMin.setValue(next.filters.rewardMin === null ? '' : String(next.filters.rewardMin));
+  rewardMax.setValue(next.filters.rewardMax === null ? '' : String(next.filters.rewardMax));
   renderViolationChoices();
+  renderFlagChoices();
+  renderSortControls();
+  renderFilterControls();
   renderStepControls();
   banner.hidden = true;
   refilter(true);
@@ -287,6 +649,9 @@ channel.onMessage((message) => {
       break;
     case 'rollouts':
       showGroups(message.step, message.groups, message.append);
+      break;
+    case 'history':
+      showHistoryGroups(message.promptId, message.points, message.groups, message.append);
       break;
     case 'notice':
       banner.hidden = false;

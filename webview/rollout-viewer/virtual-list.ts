@@ -74,9 +74,12 @@ export class VirtualList<R> {
   }
 
   appendRows(rows: readonly R[]): void {
+    // With no height measured (a new layout, a re-sort), no row key needs building: 10,000 sorted rows append in one go.
+    const known = this.measured.size > 0;
     for (const row of rows) {
       this.rows.push(row);
-      this.index.append(this.measured.get(this.options.key(row)) ?? (this.measuredCount ? this.measuredSum / this.measuredCount : this.options.estimate(row)));
+      const measured = known ? this.measured.get(this.options.key(row)) : undefined;
+      this.index.append(measured ?? (this.measuredCount ? this.measuredSum / this.measuredCount : this.options.estimate(row)));
     }
     this.spacer.style.height = `${this.index.total()}px`;
     this.schedule();

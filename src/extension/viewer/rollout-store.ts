@@ -7,8 +7,17 @@ import type { RolloutGroup } from '../../protocol/trainer-messages';
 const MAX_IMAGE_BYTES = 4 * 1024 * 1024;
 const IMAGE_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp' };
 
+/** A prompt of the run: its id, its text, and the steps that sampled it. */
+export interface PromptEntry {
+  promptId: string;
+  prompt: string;
+  steps: number;
+}
+
 export class RolloutStore {
   private readonly byStep = new Map<number, RolloutGroup[]>();
+  /** Every group of a prompt, by promptId, in the order added: a prompt's history without a scan. */
+  private readonly byPrompt = new Map<string, { step: number; group: RolloutGroup }[]>();
 
   /** Steps with rollouts, ascending. */
   steps(): number[] {
@@ -36,15 +45,39 @@ export class RolloutStore {
     const existing = this.byStep.get(step);
     if (existing && !partial) return false;
     if (!existing) {
-      this.byStep.set(step, partial ? groups.map((g) => ({ ...g, samples: [...g.samples] })) : groups);
+      const added = partial ? groups.map((g) => ({ ...g, samples: [...g.samples] })) : groups;
+      this.byStep.set(step, added);
+      for (const g of added) this.index(step, g);
       return true;
     }
     for (const g of groups) {
       const same = existing.find((e) => e.promptId === g.promptId);
       if (same) same.samples.push(...g.samples);
-      else existing.push({ ...g, samples: [...g.samples] });
+      else {
+        const copy = { ...g, samples: [...g.samples] };
+        existing.push(copy);
+        this.index(step, copy);
+      }
     }
     return true;
+  }
+
+  /** The groups of one prompt across every step, ascending by step, with their index in the step. */
+  history(promptId: string): { step: number; index: number; group: RolloutGroup }[] {
+    return [...(this.byPrompt.get(promptId) ?? [])].sort((a, b) => a.step - b.step).map(({ step, group }) => ({ step, index: this.groups(step).indexOf(group), group }));
+  }
+
+  /** Every prompt of the run, most sampled first. */
+  prompts(): PromptEntry[] {
+    return [...this.byPrompt.entries()]
+      .map(([promptId, groups]) => ({ promptId, prompt: groups[0]!.group.prompt, steps: new Set(groups.map((g) => g.step)).size }))
+      .sort((a, b) => b.steps - a.steps || a.promptId.localeCompare(b.promptId));
+  }
+
+  private index(step: number, group: RolloutGroup): void {
+    const list = this.byPrompt.get(group.promptId);
+    if (list) list.push({ step, group });
+    else this.byPrompt.set(group.promptId, [{ step, group }]);
   }
 }
 

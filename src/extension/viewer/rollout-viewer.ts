@@ -11,7 +11,18 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RolloutGroup } from '../../protocol/trainer-messages';
-import { defaultViewerState, parseViewerToHost, type HostToViewer, type ViewerRun, type ViewerState, type ViewerToHost } from '../../protocol/viewer-messages';
+import { promptHistory } from '../../core/prompt-history';
+import {
+  DEFAULT_FILTERS,
+  defaultViewerState,
+  parseViewerToHost,
+  type HostToViewer,
+  type ShowStepArgs,
+  type ViewerRendered,
+  type ViewerRun,
+  type ViewerState,
+  type ViewerToHost,
+} from '../../protocol/viewer-messages';
 import { RUN_FILES } from '../../rundir/run-files';
 import { RunDirectoryFollower } from '../runs/run-directory-follower';
 import { newerOf, readRunDirectory, settleStatus } from '../runs/run-directory-reader';
@@ -22,6 +33,8 @@ import { chainDocument } from './chain-export';
 import { inlineImages, RolloutStore } from './rollout-store';
 
 export const ROLLOUT_VIEWER_TYPE = 'stepgrpo.rolloutViewer';
+/** Groups per `history` message: a prompt's 500 steps come in parts, none holding the page's frame. */
+const HISTORY_PART = 50;
 
 type Notice = Extract<HostToViewer, { type: 'notice' }>;
 
@@ -61,6 +74,8 @@ export interface ViewerSnapshot {
   replays: number;
   /** The warning or error the banner shows, if any. */
   notice: string | undefined;
+  /** What the page last reported it shows (rows, chains, order, flag counts), since its last `ready`. */
+  rendered: ViewerRendered | undefined;
 }
 
 export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
@@ -70,6 +85,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
   private readonly images = new Map<string, string | null>();
   private postedChains = 0;
   private replays = 0;
+  private rendered: ViewerRendered | undefined;
   /** The last warning or error, replayed with the state so a reloaded panel still shows it. */
   private lastNotice: Notice | undefined;
   private loading: Promise<void> = Promise.resolve();
@@ -116,7 +132,21 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
       postedChains: this.postedChains,
       replays: this.replays,
       notice: this.lastNotice?.message,
+      rendered: this.rendered && structuredClone(this.rendered),
     };
+  }
+
+  /**
+   * Opens (or reveals) the panel on a run folder at one step, optionally on one prompt's groups
+   * and with filters (the rest default): `stepgrpo.viewer.showStep`, e.g. from a chart point.
+   */
+  async showStep(run: ViewerRunRef, args: Omit<ShowStepArgs, 'runDir'>): Promise<void> {
+    await this.open(run);
+    if (this.state.run?.dir !== run.dir) return;
+    this.state.step = args.step;
+    this.state.history = null;
+    this.state.filters = { ...DEFAULT_FILTERS, ...args.filter, ...(args.promptId !== undefined ? { promptId: args.promptId } : {}) };
+    this.replayNow();
   }
 
   /** Opens (or reveals) the panel on a run; resolves once the run folder has been read. */
@@ -156,7 +186,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
   }
 
   private async selectRun(run: ViewerRunRef): Promise<void> {
-    this.state = { ...this.state, run: viewerRunOf(run, this.manager.get(run.id), null), step: 'latest' };
+    this.state = { ...this.state, run: viewerRunOf(run, this.manager.get(run.id), null), step: 'latest', history: null, filters: { ...this.state.filters, promptId: null } };
     this.store = new RolloutStore();
     this.images.clear();
     this.lastNotice = undefined;
@@ -309,9 +339,55 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     if (!this.ready) return;
     this.replays++;
     this.postedChains = 0;
+    this.rendered = undefined;
     this.post({ type: 'state', state: this.state, steps: this.store.steps() });
     if (this.lastNotice) this.post(this.lastNotice);
-    this.postStep(false);
+    if (this.state.history !== null) this.postHistory(this.state.history);
+    else this.postStep(false);
+  }
+
+  /** The prompt's groups across every step and its chart points. */
+  private postHistory(promptId: string): void {
+    const run = this.state.run;
+    const found = this.store.history(promptId);
+    const points = promptHistory(found.map(({ step, group }) => ({ step, samples: group.samples })));
+    this.postedChains = found.reduce((a, g) => a + g.group.samples.length, 0);
+    for (let at = 0; at === 0 || at < found.length; at += HISTORY_PART) {
+      const part = found.slice(at, at + HISTORY_PART);
+      const groups = part.map((f) => f.group);
+      this.post(async () => ({
+        type: 'history',
+        promptId,
+        points,
+        append: at > 0,
+        groups: (run ? await inlineImages(groups, run.dir, this.images) : groups).map((group, i) => ({ step: part[i]!.step, index: part[i]!.index, group })),
+      }));
+    }
+  }
+
+  private async pickPrompt(): Promise<void> {
+    const prompts = this.store.prompts();
+    if (prompts.length === 0) {
+      this.notify({ type: 'notice', level: 'info', message: 'This run has no rollouts yet, so no prompt has a history.' });
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(
+      prompts.map((p) => ({
+        label: p.promptId,
+        description: `${p.steps} step${p.steps === 1 ? '' : 's'}`,
+        detail: p.prompt.replace(/\s+/g, ' ').slice(0, 200),
+        promptId: p.promptId,
+      })),
+      { title: 'Prompt history', placeHolder: 'Follow which prompt through training? (type to search ids and prompt text)', matchOnDetail: true },
+    );
+    if (picked) this.showHistory(picked.promptId);
+  }
+
+  private showHistory(promptId: string | null): void {
+    this.state.history = promptId;
+    this.rendered = undefined;
+    if (promptId !== null) this.postHistory(promptId);
+    else this.postStep(false);
   }
 
   private postStep(append: boolean): void {
@@ -327,7 +403,10 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     if (!this.store.add(step, groups, partial)) return;
     if (!this.ready) return;
     this.post({ type: 'steps', steps: this.store.steps() });
-    if (this.shownStep() === step) {
+    const history = this.state.history;
+    if (history !== null) {
+      if (groups.some((g) => g.promptId === history)) this.postHistory(history);
+    } else if (this.shownStep() === step) {
       this.postedChains = 0;
       this.postStep(false);
     }
@@ -337,8 +416,10 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     switch (message.type) {
       case 'setStep': {
         const before = this.shownStep();
+        const fromHistory = this.state.history !== null;
         this.state.step = message.step;
-        if (this.shownStep() !== before) {
+        this.state.history = null;
+        if (this.shownStep() !== before || fromHistory) {
           this.postedChains = 0;
           this.postStep(false);
         }
@@ -349,6 +430,18 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
         break;
       case 'setLayout':
         this.state.layout = message.layout;
+        break;
+      case 'setSort':
+        this.state.sort = message.sort;
+        break;
+      case 'showHistory':
+        this.showHistory(message.promptId);
+        break;
+      case 'pickPrompt':
+        void this.pickPrompt();
+        break;
+      case 'rendered':
+        this.rendered = message.rendered;
         break;
       case 'pickRun':
         void this.pickRun().then((run) => (run ? this.open(run) : undefined));

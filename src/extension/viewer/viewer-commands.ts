@@ -3,6 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { describeIssue, parse } from '../../protocol/schema';
+import { showStepArgsSchema } from '../../protocol/viewer-messages';
 import type { RunManager } from '../runs/run-manager';
 import { describeProgress, type RunState } from '../runs/run-state';
 import { runRefFromDir, type RolloutViewer, type ViewerRunRef } from './rollout-viewer';
@@ -12,6 +14,10 @@ export type ViewerArg = RunState | { runDir: string } | { runId: string } | stri
 export interface OpenViewerResult {
   runId: string;
   dir: string;
+}
+
+export interface ShowStepResult extends OpenViewerResult {
+  step: number;
 }
 
 export class ViewerCommands {
@@ -63,5 +69,29 @@ export class ViewerCommands {
     await viewer.open(run);
     const shown = viewer.snapshot().state.run;
     return shown ? { runId: shown.id, dir: shown.dir } : undefined;
+  }
+
+  /**
+   * `stepgrpo.viewer.showStep {runDir, step, promptId?, filter?}`: the panel on that run folder at
+   * that step. A bad argument is refused naming the field; resolves to what is shown, or undefined.
+   */
+  async showStep(viewer: RolloutViewer, arg: unknown): Promise<ShowStepResult | undefined> {
+    const checked = parse(showStepArgsSchema, arg, '', 'argument');
+    if (!checked.ok) {
+      void vscode.window.showErrorMessage(`StepGRPO: Show Step in Rollout Viewer: ${describeIssue(checked.issue)}`);
+      return undefined;
+    }
+    const { runDir, ...at } = checked.value;
+    let run: ViewerRunRef | undefined;
+    try {
+      run = await this.resolve({ runDir });
+    } catch (err) {
+      void vscode.window.showErrorMessage((err as Error).message);
+      return undefined;
+    }
+    if (!run) return undefined;
+    await viewer.showStep(run, at);
+    const shown = viewer.snapshot().state;
+    return shown.run ? { runId: shown.run.id, dir: shown.run.dir, step: at.step } : undefined;
   }
 }

@@ -6,6 +6,8 @@
 // requestAnimationFrame callbacks; the worst one is the number that says whether it stays smooth.
 // Then a query is typed into the search field a key every 100 ms over all 10,000 chains
 // (`viewer.search_max_frame_ms`: issue 10, ≤ 50 ms), and next/previous step through the hits.
+// Then the analysis of issue 18 (test/bench/viewer-analysis.ts): sort, filters, the group alignment
+// and a prompt's history over 500 steps, each driven as a person would, each its worst frame.
 // On a shared, loaded machine a frame can also wait for the CPU, so the page's own main-thread work
 // is reported beside it: the longest task (PerformanceObserver `longtask`, which sees tasks of
 // 50 ms and more) and the main-thread busy time per frame (CDP Performance.getMetrics).
@@ -14,6 +16,7 @@ import { median, quantile } from '../bench-section';
 import { defaultViewerState } from '../../../src/protocol/viewer-messages';
 import { fixtureGroup } from '../../support/rollout-fixtures';
 import { openViewerPage, viewerPageUnavailable } from '../../support/viewer-page';
+import { ANALYSIS_DRIVER, HISTORY_STEPS, historyMessages, hostHistoryMs, INTERACTIONS, runHistory, runInteractions, type InteractionResult } from '../viewer-analysis';
 
 const GROUPS = 2500;
 const GROUPS_PER_MESSAGE = 25;
@@ -141,10 +144,14 @@ const section: BenchSection = {
     const searchP95: number[] = [];
     let searchStatus = '';
     let maxRows = 0;
+    const analysis: Record<string, InteractionResult>[] = [];
+    const history: InteractionResult[] = [];
+    const historyAt = historyMessages((step) => groups[step % groups.length]!);
     for (let rep = 0; rep < REPS; rep++) {
       const viewer = await openViewerPage({ width: 1400, height: 900 });
       try {
         await viewer.page.evaluate(DRIVER);
+        await viewer.page.evaluate(ANALYSIS_DRIVER);
         const cdp = await viewer.page.context().newCDPSession(viewer.page);
         await cdp.send('Performance.enable');
         const busy = async () => {
@@ -180,6 +187,10 @@ const section: BenchSection = {
             `document.getElementById('status').textContent + ' · ' + document.getElementById('hit-label').textContent + ' · ' + document.querySelectorAll('mark.hit').length + ' marks in view'`,
           ),
         );
+        // Clear the search (and wait for the 10,000 chains again) before the analysis phases.
+        await viewer.page.evaluate(`window.__bench.interact(() => { const f = document.querySelector('vscode-text-field'); f.value = ''; f.dispatchEvent(new Event('input')); })`);
+        analysis.push(await runInteractions(viewer.page));
+        history.push(await runHistory(viewer.page, historyAt));
         longestTask.push(Math.max(append.longestTask, scroll.longestTask, wheel.longestTask, search.longestTask, nav.longestTask));
         appendMax.push(Math.max(...append.frames));
         appendP95.push(quantile(append.frames, 0.95));
@@ -214,6 +225,32 @@ const section: BenchSection = {
       { key: 'viewer.search_max_task_ms', value: median(searchTask), note: 'longest main-thread task while typing (0: none reached 50 ms)' },
       { key: 'viewer.search_nav_max_frame_ms', value: median(navMax), note: `${HIT_STEPS} next/previous presses, ${KEY_MS} ms apart (each a jump to another row)` },
       { key: 'viewer.search_p95_frame_ms', value: median(searchP95) },
+      ...INTERACTIONS.flatMap((i): BenchRow[] => {
+        const runs = analysis.map((a) => a[i.name]!);
+        const last = runs.at(-1)!.rendered;
+        return [
+          {
+            key: `viewer.${i.name}_max_frame_ms`,
+            value: median(runs.map((r) => Math.max(...r.frames))),
+            note: `key "${i.key}": ${i.what}; shows ${last ? `${last.rows} rows, ${last.chains} chains, layout ${last.layout}` : 'nothing (no rendered report)'}`,
+          },
+          { key: `viewer.${i.name}_max_task_ms`, value: median(runs.map((r) => r.longestTask)), note: 'longest main-thread task (0: none reached 50 ms)' },
+        ];
+      }),
+      {
+        key: 'viewer.history_max_frame_ms',
+        value: median(history.map((r) => Math.max(...r.frames))),
+        note: `a prompt's history: ${HISTORY_STEPS} steps of its group posted by the host, chart and list (${history.at(-1)?.rendered?.historySteps ?? 0} chart points shown)`,
+      },
+      { key: 'viewer.history_max_task_ms', value: median(history.map((r) => r.longestTask)) },
+      (() => {
+        const host = hostHistoryMs(groups);
+        return {
+          key: 'viewer.history_host_ms',
+          value: host.ms,
+          note: `host: the prompt's ${host.groups} groups from a store of ${HISTORY_STEPS} steps × ${GROUPS} groups, and its chart points (Node)`,
+        };
+      })(),
     ];
     return rows;
   },

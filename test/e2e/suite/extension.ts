@@ -32,3 +32,19 @@ export async function screenshot(name: `${string}.png`): Promise<boolean> {
   await until(() => fs.existsSync(path.join(dir, `${name}.done`)), Boolean, 20_000, `the screenshot ${name}`, 100);
   return true;
 }
+
+/**
+ * Presses keys (Playwright names: `j`, `?`, `Escape`) in the Rollout viewer's webview, focused
+ * on its list, as a person would (the harness does it: test/e2e/run.mjs serveScreenshots); resolves
+ * to false where no harness serves it.
+ */
+export async function pressKeys(name: string, keys: string[]): Promise<boolean> {
+  const dir = process.env['STEPGRPO_E2E_SCREENSHOTS'];
+  if (!dir) return false;
+  fs.writeFileSync(path.join(dir, `${name}.keys.request`), JSON.stringify(keys));
+  const done = path.join(dir, `${name}.keys.done`);
+  await until(() => fs.existsSync(done), Boolean, 20_000, `the key presses ${name}`, 100);
+  const problem = fs.readFileSync(done, 'utf8');
+  if (problem) throw new Error(`key presses ${name}: ${problem}`);
+  return true;
+}

@@ -53,3 +53,26 @@ describe('rollout store', () => {
     assert.equal(out[2], base);
   });
 });
+
+describe('rollout store: prompts across steps', () => {
+  it('a prompt’s groups by step, ascending, and every prompt most sampled first', () => {
+    const store = new RolloutStore();
+    const again = (index: number) => ({ ...fixtureGroup(index), promptId: `p${index}` });
+    store.add(4, [again(1), again(2)]);
+    store.add(2, [again(1)]);
+    store.add(4, [{ ...again(3), samples: [] }], true);
+    assert.deepEqual(
+      store.history('p1').map((g) => g.step),
+      [2, 4],
+    );
+    assert.deepEqual(store.history('nobody'), []);
+    assert.deepEqual(
+      store.prompts().map((p) => [p.promptId, p.steps]),
+      [
+        ['p1', 2],
+        ['p2', 1],
+        ['p3', 1],
+      ],
+    );
+  });
+});

@@ -19,6 +19,10 @@ describe('webview HTML (both apps)', () => {
     assert.equal(html.match(/<script/g)?.length, 1);
     assert.doesNotMatch(html, /\son\w+=/, 'no inline handlers');
   });
+  it('names the nonce in a csp-nonce meta, where the webview UI toolkit looks for it before it adds a <style> (else the CSP refuses it, a console error on every load)', () => {
+    const html = webviewDocument({ title: 't', scriptUri: 's', cspSource: 'c', nonce: 'abc+/=' });
+    assert.match(html, /<meta property="csp-nonce" content="abc\+\/=">/);
+  });
   it('escapes what it puts in attributes and draws fresh nonces', () => {
     const html = webviewDocument({ title: 't', scriptUri: 'x"><img src=y>', cspSource: 'c', nonce: 'n' });
     assert.ok(!html.includes('"><img'));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultViewerState, parseHostToViewer, parseViewerToHost } from '../../../src/protocol/viewer-messages';
+import { defaultViewerState, DEFAULT_FILTERS, parseHostToViewer, parseViewerToHost, showStepArgsSchema } from '../../../src/protocol/viewer-messages';
+import { parse } from '../../../src/protocol/schema';
 import type { GuardResult } from '../../../src/protocol/message-guard';
 import { describeIssue } from '../../../src/protocol/schema';
 import { fixtureGroup } from '../../support/rollout-fixtures';
@@ -20,13 +21,35 @@ describe('viewer messages: guards', () => {
       { type: 'steps', steps: [] },
       { type: 'rollouts', step: 2, append: false, groups: [fixtureGroup(0)] },
       { type: 'notice', level: 'warning', message: 'x' },
+      {
+        type: 'history',
+        promptId: 'p',
+        points: [{ step: 1, chains: 4, answerRate: 0.5, keyStepRecall: 0.25, meanReward: 1.2 }],
+        groups: [{ step: 1, index: 0, group: fixtureGroup(0) }],
+        append: false,
+      },
     ])
       assert.ok(parseHostToViewer(m).ok, JSON.stringify(m).slice(0, 80));
     for (const m of [
       { type: 'ready' },
       { type: 'setStep', step: 'latest' },
       { type: 'setStep', step: 4 },
-      { type: 'setFilters', filters: { validity: 'valid', correctness: 'all', violation: 'STEP_GAP', search: 'x' } },
+      {
+        type: 'setFilters',
+        filters: {
+          ...DEFAULT_FILTERS,
+          validity: 'valid',
+          violation: 'STEP_GAP',
+          search: 'x',
+          spread: 'zero',
+          rewardMin: 0.5,
+          flag: 'prompt-copy',
+          keyStep: { index: 1, matched: false },
+        },
+      },
+      { type: 'setSort', sort: { key: 'engine:score', descending: false } },
+      { type: 'showHistory', promptId: null },
+      { type: 'pickPrompt' },
       { type: 'setLayout', layout: 'stacked' },
       { type: 'pickRun' },
       { type: 'openInEditor', step: 3, group: 0, sample: 2 },
@@ -36,7 +59,9 @@ describe('viewer messages: guards', () => {
 
   it('names the bad field', () => {
     rejects(parseViewerToHost({ type: 'setStep', step: -1 }), /^step: expected an integer ≥ 0 or "latest"/);
-    rejects(parseViewerToHost({ type: 'setFilters', filters: { validity: 'maybe', correctness: 'all', violation: null, search: '' } }), /^filters\.validity: /);
+    rejects(parseViewerToHost({ type: 'setFilters', filters: { ...DEFAULT_FILTERS, validity: 'maybe' } }), /^filters\.validity: /);
+    rejects(parseViewerToHost({ type: 'setFilters', filters: { ...DEFAULT_FILTERS, flag: 'lazy' } }), /^filters\.flag: expected one of/);
+    rejects(parseViewerToHost({ type: 'setSort', sort: { key: 'engine:', descending: true } }), /^sort\.key: expected one of none, total/);
     rejects(parseViewerToHost({ type: 'setLayout', layout: 'grid' }), /layout/);
     rejects(parseViewerToHost({ type: 'launch' }), /unknown viewer→host message type "launch"/);
     rejects(
@@ -50,5 +75,23 @@ describe('viewer messages: guards', () => {
     const broken = { ...group, samples: [group.samples[0], { ...group.samples[1], rewards: { total: 1 } }] };
     rejects(parseHostToViewer({ type: 'rollouts', step: 1, append: true, groups: [group, broken] }), /^groups\[1\]\.samples\[1\]\.rewards\.r_acc: .*missing/);
     rejects(parseHostToViewer({ type: 'notice', level: 'fatal', message: 'x' }), /level/);
+  });
+});
+
+describe('viewer messages: stepgrpo.viewer.showStep arguments', () => {
+  it('takes a run folder and a step, optionally a prompt and some filters', () => {
+    assert.ok(parse(showStepArgsSchema, { runDir: '/r', step: 3 }).ok);
+    assert.ok(parse(showStepArgsSchema, { runDir: '/r', step: 3, promptId: 'p', filter: { violation: 'STEP_GAP', keyStep: { index: 0, matched: true } } }).ok);
+  });
+
+  it('names the bad field, and a filter that does not exist', () => {
+    const bad = (value: unknown, expected: RegExp) => {
+      const r = parse(showStepArgsSchema, value, '', 'argument');
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.match(describeIssue(r.issue), expected);
+    };
+    bad(undefined, /^argument: expected an object/);
+    bad({ runDir: '/r', step: -2 }, /^step: /);
+    bad({ runDir: '/r', step: 1, filter: { violaton: 'X' } }, /^filter\.violaton: unknown field/);
   });
 });
