@@ -6,7 +6,7 @@ import type { RunArg, RunCommands, StartRunArgs } from './runs/run-commands';
 import type { RunConfigs } from './runs/run-configs';
 import { SERVER_ACTIONS_COMMAND, type RewardServerController } from './server/reward-server-controller';
 import type { ImportArg } from './import/import-command';
-import type { CompareArg } from './metrics/metrics-view';
+import type { CompareArg, MetricsStepArg } from './metrics/metrics-view';
 import type { ViewerArg } from './viewer/viewer-commands';
 
 export const COMMANDS = {
@@ -26,6 +26,8 @@ export const COMMANDS = {
   openRunFolder: 'stepgrpo.openRunFolder',
   showLog: 'stepgrpo.showLog',
   compareInMetrics: 'stepgrpo.compareInMetrics',
+  metricsShowStep: 'stepgrpo.metrics.showStep',
+  openCliTerminal: 'stepgrpo.openCliTerminal',
 } as const;
 
 export interface ScoreResult {
@@ -44,9 +46,12 @@ export interface CommandTargets {
   openViewer: (arg?: ViewerArg) => Promise<unknown>;
   importRollouts: (arg?: ImportArg) => Promise<unknown>;
   compareInMetrics: (arg?: CompareArg) => Promise<unknown>;
+  metricsShowStep: (arg: MetricsStepArg | undefined) => Promise<unknown>;
+  openCliTerminal: () => unknown;
 }
 
-export function registerCommands({ controller, runs, runConfigs, rewardServer, log, openViewer, importRollouts, compareInMetrics }: CommandTargets): vscode.Disposable[] {
+export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
+  const { controller, runs, runConfigs, rewardServer, log, openViewer, importRollouts, compareInMetrics } = targets;
   return [
     vscode.commands.registerCommand(COMMANDS.startRun, (args?: StartRunArgs) => runs.startRun(args)),
     vscode.commands.registerCommand(COMMANDS.stopRun, (arg?: RunArg) => runs.stopRun(arg)),
@@ -66,6 +71,8 @@ export function registerCommands({ controller, runs, runConfigs, rewardServer, l
     vscode.commands.registerCommand(SERVER_ACTIONS_COMMAND, () => rewardServer.showActions()),
     // From the Runs view a multi-selection arrives as the second argument.
     vscode.commands.registerCommand(COMMANDS.compareInMetrics, (arg?: CompareArg, many?: CompareArg) => compareInMetrics(many ?? arg)),
+    vscode.commands.registerCommand(COMMANDS.metricsShowStep, (arg?: MetricsStepArg) => targets.metricsShowStep(arg)),
+    vscode.commands.registerCommand(COMMANDS.openCliTerminal, () => targets.openCliTerminal()),
   ];
 }
 

@@ -251,7 +251,8 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
   }
 
   /** `stepgrpo.metrics.showStep`: the step the viewer shows, marked on every chart; its run is selected if it was not. */
-  async showStep(arg: MetricsStepArg): Promise<{ runId: string; step: number } | undefined> {
+  async showStep(arg: MetricsStepArg | undefined): Promise<{ runId: string; step: number } | undefined> {
+    if (!arg) return undefined;
     if (!this.runs.size) await this.rescan();
     const run = arg.runId !== undefined ? this.runs.get(arg.runId) : [...this.runs.values()].find((r) => arg.runDir !== undefined && path.resolve(r.dir) === path.resolve(arg.runDir));
     if (!run || !Number.isInteger(arg.step)) {
