@@ -2,11 +2,11 @@
 // often the k-th key step of the reference was matched, and how often a chain broke each rule of
 // the chain format. Counts add up over the rollout events of one step (an importer writes a step
 // in several parts); rates are taken at the end. A point's filter names the chains behind it.
-import type { KeyStepResult, Violation } from './reward-types';
+import type { KeyStepResult } from './reward-types';
 
 /** What the curves read of a chain's reward breakdown. */
 export interface CurveChain {
-  rewards: { key_steps: readonly Pick<KeyStepResult, 'matched'>[]; violations: readonly Pick<Violation, 'code'>[] };
+  rewards: { key_steps: readonly Pick<KeyStepResult, 'matched'>[]; violations: readonly { code: string }[] };
 }
 
 export interface CurveCounts {

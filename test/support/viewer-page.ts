@@ -39,21 +39,34 @@ interface ChromiumLike {
   }>;
 }
 
-export interface ViewerPage {
+export interface ViewerPage<In = HostToViewer> {
   page: PageLike;
-  send(message: HostToViewer): Promise<void>;
+  send(message: In): Promise<void>;
   posted(): Promise<unknown[]>;
   close(): Promise<void>;
 }
 
 export async function openViewerPage(viewport = { width: 1400, height: 900 }): Promise<ViewerPage> {
+  return openWebviewPage({ bundle: VIEWER_BUNDLE, css: CSS, viewport });
+}
+
+/** Any webview app's bundle in headless Chromium: `body` is its static markup, `theme` the workbench's variables (a dark theme by default). */
+export async function openWebviewPage<In = HostToViewer>(o: {
+  bundle: string;
+  css: string;
+  viewport: { width: number; height: number };
+  body?: string;
+  theme?: string;
+}): Promise<ViewerPage<In>> {
   const { chromium } = createRequire(__filename)(PLAYWRIGHT) as { chromium: ChromiumLike };
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-  const page = await browser.newPage({ viewport });
-  await page.setContent(`<!DOCTYPE html><html><head><meta charset="UTF-8"><style>${THEME}\n${fs.readFileSync(CSS, 'utf8')}</style></head><body></body></html>`);
+  const page = await browser.newPage({ viewport: o.viewport });
+  await page.setContent(
+    `<!DOCTYPE html><html><head><meta charset="UTF-8"><style>${o.theme ?? THEME}\n${fs.readFileSync(o.css, 'utf8')}</style></head><body>${o.body ?? ''}</body></html>`,
+  );
   // Page code is passed as strings: tsx rewrites function bodies with helpers the page lacks.
   await page.evaluate(`window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), setState: (s) => (window.__state = s) });`);
-  await page.addScriptTag({ content: fs.readFileSync(VIEWER_BUNDLE, 'utf8') });
+  await page.addScriptTag({ content: fs.readFileSync(o.bundle, 'utf8') });
   return {
     page,
     send: async (message) => {

@@ -4,6 +4,22 @@
 
 export const AA_TEXT = 4.5;
 
+/**
+ * Every text colour of the view (media/metrics.css and the canvas) with the background it is read
+ * on: a unit test checks each pair reaches WCAG AA in the default themes, so the stylesheet uses
+ * only these pairs for text.
+ */
+export const TEXT_COLOURS: readonly { what: string; text: string; background: string }[] = [
+  { what: 'run names, chart titles, the reward note', text: '--vscode-foreground', background: '--vscode-sideBar-background' },
+  { what: 'run progress, group titles, smoothing value, empty states', text: '--vscode-descriptionForeground', background: '--vscode-sideBar-background' },
+  { what: 'axis labels on a chart', text: '--vscode-descriptionForeground', background: '--vscode-editorWidget-background' },
+  { what: 'Export PNG / Export CSV', text: '--vscode-textLink-foreground', background: '--vscode-sideBar-background' },
+  { what: 'hover read-out', text: '--vscode-editorHoverWidget-foreground', background: '--vscode-editorHoverWidget-background' },
+  { what: 'the read-out’s step', text: '--vscode-descriptionForeground', background: '--vscode-editorHoverWidget-background' },
+  { what: 'a chart’s ✕ (hide) button', text: '--vscode-icon-foreground', background: '--vscode-editorWidget-background' },
+  { what: 'hidden-chart chips', text: '--vscode-button-secondaryForeground', background: '--vscode-button-secondaryBackground' },
+];
+
 type Rgba = [number, number, number, number];
 
 /** The colour as [r, g, b, a] (0–255, alpha 0–1), or undefined when it is not one of the forms above. */
@@ -17,7 +33,10 @@ export function parseColour(css: string): Rgba | undefined {
   }
   const fn = /^rgba?\(([^)]*)\)$/.exec(s)?.[1];
   if (!fn) return undefined;
-  const parts = fn.split(/[\s,/]+/).filter(Boolean).map(Number);
+  const parts = fn
+    .split(/[\s,/]+/)
+    .filter(Boolean)
+    .map(Number);
   if (parts.length < 3 || parts.some((p) => !Number.isFinite(p))) return undefined;
   return [parts[0]!, parts[1]!, parts[2]!, parts[3] ?? 1];
 }

@@ -2,20 +2,6 @@
 // on the webview's <html>; read again whenever the theme changes.
 import { readableOn } from './contrast';
 
-/**
- * Every text colour of the view (media/metrics.css and the canvas) with the background it is read
- * on: a unit test checks each pair reaches WCAG AA in the default themes, so the stylesheet uses
- * only these pairs for text.
- */
-export const TEXT_COLOURS: readonly { what: string; text: string; background: string }[] = [
-  { what: 'run names, chart titles, the reward note', text: '--vscode-foreground', background: '--vscode-sideBar-background' },
-  { what: 'run progress, group titles, smoothing value, empty states', text: '--vscode-descriptionForeground', background: '--vscode-sideBar-background' },
-  { what: 'axis labels on a chart', text: '--vscode-descriptionForeground', background: '--vscode-editorWidget-background' },
-  { what: 'Export PNG / Export CSV', text: '--vscode-textLink-foreground', background: '--vscode-sideBar-background' },
-  { what: 'hover read-out', text: '--vscode-editorHoverWidget-foreground', background: '--vscode-editorHoverWidget-background' },
-  { what: 'hidden-chart chips', text: '--vscode-button-secondaryForeground', background: '--vscode-button-secondaryBackground' },
-];
-
 /** Run colours: the workbench's chart palette first, then terminal colours. */
 const RUN_COLOR_VARS: [string, string][] = [
   ['--vscode-charts-blue', '#3794ff'],

@@ -22,6 +22,7 @@ import { describeProgress, type RunState } from '../runs/run-state';
 import { WebviewHost } from '../webview-host';
 import { metricsCsv, pngBytes } from './metrics-export';
 import { pickPngWidth } from './png-width';
+import { readBranchStepOffset } from './branch-offset';
 import { CurveTracker, type CurveEvent } from './curve-tracker';
 import { VIEWER_SHOW_STEP, viewerStepArgs, type ViewerStepArgs } from './step-link';
 import { MetricStore } from './metric-store';
@@ -85,6 +86,8 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
   private rescanWhenShown = false;
   private watching = false;
   private highlighted: { runId: string; step: number } | undefined;
+  /** Per run, the step its own step 0 is plotted at (branch-offset.ts). */
+  private readonly offsets = new Map<string, number>();
   private pngRequestId = 0;
   private readonly pngRequests = new Map<number, (dataUri: string) => void>();
   /** The last chart click handed to the viewer, with how long the command took (tests, the latency print). */
@@ -236,7 +239,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
   async openStep(runId: string, step: number, metric: string): Promise<ViewerStepArgs | undefined> {
     const run = this.runs.get(runId);
     if (!run) return undefined;
-    const args = viewerStepArgs(run.dir, step, metric);
+    const args = viewerStepArgs(run.dir, step - this.stepOffset(runId), metric);
     const started = performance.now();
     try {
       await vscode.commands.executeCommand(VIEWER_SHOW_STEP, args);
@@ -254,13 +257,14 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
   async showStep(arg: MetricsStepArg | undefined): Promise<{ runId: string; step: number } | undefined> {
     if (!arg) return undefined;
     if (!this.runs.size) await this.rescan();
-    const run = arg.runId !== undefined ? this.runs.get(arg.runId) : [...this.runs.values()].find((r) => arg.runDir !== undefined && path.resolve(r.dir) === path.resolve(arg.runDir));
+    const run =
+      arg.runId !== undefined ? this.runs.get(arg.runId) : [...this.runs.values()].find((r) => arg.runDir !== undefined && path.resolve(r.dir) === path.resolve(arg.runDir));
     if (!run || !Number.isInteger(arg.step)) {
       void vscode.window.showWarningMessage(`StepGRPO: no run ${arg.runId ?? arg.runDir ?? ''} to show in Metrics.`);
       return undefined;
     }
     if (!isSelected(this.state, run.id)) this.select(run.id, true);
-    this.highlighted = { runId: run.id, step: arg.step };
+    this.highlighted = { runId: run.id, step: arg.step + this.stepOffset(run.id) };
     this.post({ type: 'state', state: this.state });
     this.post({ type: 'highlightStep', ...this.highlighted });
     await vscode.commands.executeCommand(`${METRICS_VIEW_ID}.focus`);
@@ -306,7 +310,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
       this.select(run.id, true);
       this.post({ type: 'state', state: this.state });
     } else if (change.kind === 'event' && change.event.type === 'metrics') {
-      this.store.add(run.id, change.event.step, change.event.values);
+      this.store.add(run.id, change.event.step + this.stepOffset(run.id), change.event.values);
     } else if (change.kind === 'event' && change.event.type === 'rollouts') {
       this.addCurves(run.id, this.tails.get(run.id)?.curves, change.event);
     }
@@ -319,7 +323,11 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
     if (pending) return pending;
     const run = this.runs.get(runId);
     if (!run) return Promise.resolve();
-    const tail: RunTail = { metrics: new EventLogReader(path.join(run.dir, RUN_FILES.metrics)), rollouts: new EventLogReader(path.join(run.dir, RUN_FILES.rollouts)), curves: new CurveTracker() };
+    const tail: RunTail = {
+      metrics: new EventLogReader(path.join(run.dir, RUN_FILES.metrics)),
+      rollouts: new EventLogReader(path.join(run.dir, RUN_FILES.rollouts)),
+      curves: new CurveTracker(),
+    };
     this.tails.set(runId, tail);
     const loading = this.readTail(runId, tail, true);
     this.loads.set(runId, loading);
@@ -337,7 +345,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
           restarted = true;
         }
         for (const event of read.events) {
-          if (event.type === 'metrics') this.store.add(runId, event.step, event.values);
+          if (event.type === 'metrics') this.store.add(runId, event.step + this.stepOffset(runId), event.values);
           else if (event.type === 'rollouts') this.addCurves(runId, tail.curves, event);
         }
         for (const problem of read.problems.slice(0, 5)) this.options.log.warn(`Metrics view: ${runId}/${describeProblem(problem)}`);
@@ -355,7 +363,18 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
   /** A rollout event's learning-curve points (per key step and violation type) join the run's metrics. */
   private addCurves(runId: string, curves: CurveTracker | undefined, event: CurveEvent): void {
     if (!curves) return;
-    for (const [step, values] of curves.add(event)) this.store.add(runId, step, values);
+    for (const [step, values] of curves.add(event)) this.store.add(runId, step + this.stepOffset(runId), values);
+  }
+
+  /** Where a run's steps are plotted from: a branch goes on from its parent's checkpoint step (read once its config exists). */
+  private stepOffset(runId: string): number {
+    const known = this.offsets.get(runId);
+    if (known !== undefined) return known;
+    const run = this.runs.get(runId);
+    if (!run || !fs.existsSync(path.join(run.dir, RUN_FILES.config))) return 0;
+    const offset = readBranchStepOffset(run.dir);
+    this.offsets.set(runId, offset);
+    return offset;
   }
 
   /** Reads appended lines after any read in progress (one reader per tail at a time). */
