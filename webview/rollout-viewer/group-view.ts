@@ -8,6 +8,7 @@ import { h, type Child } from '../shared/dom';
 import { buildChainModel, findHits, pieces, type ChainModel, type MathRegion, type Segment } from './chain-model';
 import type { Row } from './filters';
 import { renderMath } from './math';
+import { tokenHeatView, type HeatMode } from './token-heat';
 
 /** Chains longer than this many characters are shown up to it, with a "Show all" button. */
 export const COLLAPSE_CHARS = 4000;
@@ -21,6 +22,8 @@ export interface ViewContext {
   expanded: ReadonlySet<string>;
   /** Key of the chain the search navigation is on. */
   current: string | null;
+  /** The token heat overlay's mode; undefined shows the chains by section. */
+  heat?: HeatMode | undefined;
 }
 
 export const chainKey = (entryKey: string, sample: number): string => `${entryKey}/${sample}`;
@@ -163,7 +166,8 @@ function chainView(sample: RolloutSample, index: number, entryKey: string, step:
     ? h('ul', { class: 'violations' }, ...r.violations.map((v) => h('li', { title: v.message }, h('code', {}, v.code), ` ${v.message}`)))
     : null;
   const classes = ['chain', hits.length ? 'hit-chain' : '', ctx.current === key ? 'current-hit' : ''].filter(Boolean).join(' ');
-  return h('article', { class: classes, 'data-chain': String(index), 'data-chain-key': key }, head, h('div', { class: 'sections' }, ...sections), more, missing, violations);
+  const body = ctx.heat ? [tokenHeatView(sample, ctx.heat)] : sections;
+  return h('article', { class: classes, 'data-chain': String(index), 'data-chain-key': key }, head, h('div', { class: 'sections' }, ...body), more, missing, violations);
 }
 
 /** What the training engine itself reported for an imported sample, beside the rescored rewards. */

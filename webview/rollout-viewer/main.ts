@@ -10,6 +10,7 @@ import { connect } from '../shared/vscode-api';
 import { filterRows, filterRowsSliced, makeGroupEntry, violationCodes, type GroupEntry, type Row } from './filters';
 import { chainKey, groupView, type ViewContext } from './group-view';
 import { describeRun, phaseBanner } from './run-banner';
+import { HEAT_MODES, type HeatMode } from './token-heat';
 import { VirtualList } from './virtual-list';
 
 registerToolkit();
@@ -32,7 +33,10 @@ let currentHit: string | null = null;
 let filterRun = 0;
 let filtering = false;
 
-const ctx = (): ViewContext => ({ layout: state.layout, needle: state.filters.search.trim().toLowerCase(), expanded, current: currentHit });
+/** The token heat overlay's mode (page-local: a view choice, not run state). */
+let heat: HeatMode | undefined;
+
+const ctx = (): ViewContext => ({ layout: state.layout, needle: state.filters.search.trim().toLowerCase(), expanded, current: currentHit, heat });
 
 const runLabel = h('span', { class: 'run-label', id: 'run-label' }, 'No run selected');
 const status = h('span', { class: 'status', id: 'status' });
@@ -89,12 +93,18 @@ layout.setChoices(
   'columns',
 );
 
+const heatMode = dropdown('Token heat', (v) => {
+  heat = v === '' ? undefined : (v as HeatMode);
+  refilter(true);
+});
+heatMode.setChoices([...HEAT_MODES], '');
+
 const scroller = h('div', { class: 'list', id: 'list', tabindex: '0' });
 const list = new VirtualList<Row>({
   scroller,
   render: (row) => groupView(row, ctx()),
   // Expanded chains are taller: their rows are measured apart from the collapsed ones.
-  key: (row) => `${row.entry.key}/${row.chains.join(',')}/${state.layout}/${row.chains.filter((i) => expanded.has(chainKey(row.entry.key, i))).join('.')}`,
+  key: (row) => `${row.entry.key}/${row.chains.join(',')}/${state.layout}/${heat ?? ''}/${row.chains.filter((i) => expanded.has(chainKey(row.entry.key, i))).join('.')}`,
   estimate: (row) => (state.layout === 'stacked' ? 160 + 260 * row.chains.length : 460),
 });
 
@@ -123,6 +133,7 @@ document.body.append(
       nextHit,
       hitLabel,
       layout.element,
+      heatMode.element,
     ),
   ),
   phase,
