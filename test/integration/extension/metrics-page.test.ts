@@ -18,7 +18,9 @@ const METRICS = Array.from({ length: 28 }, (_, i) => `metric_${String(i).padStar
 const why = fs.existsSync(BUNDLE) && fs.existsSync(path.join(root, 'test/e2e/node_modules/playwright-core')) ? null : 'needs `node esbuild.js` and playwright-core (test/e2e)';
 
 const state = { selected: [{ runId: 'run-a', color: 0 }], smoothing: 0, hidden: [] };
-const series = (n: number): SeriesChunk[] => METRICS.map((metric, i) => ({ runId: 'run-a', metric, ...noisyCurve(n, i + 1) }));
+const ALL: SeriesChunk[] = METRICS.map((metric, i) => ({ runId: 'run-a', metric, ...noisyCurve(96, i + 1) }));
+/** The first `n` points of every series. */
+const first = (n: number): SeriesChunk[] => ALL.map((c) => ({ ...c, steps: c.steps.slice(0, n), values: c.values.slice(0, n) }));
 
 async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
   const deadline = Date.now() + 10_000;
@@ -54,21 +56,20 @@ describe('Metrics view page (headless Chromium)', { skip: why ?? false }, () => 
 
   it('exports what the charts hold, also the charts out of view, opaque, at the width asked', async () => {
     // One point each, drawn; then 95 more arrive while most charts are scrolled out of view.
-    await grown.send({ type: 'snapshot', state, runs: [], series: series(1) });
+    await grown.send({ type: 'snapshot', state, runs: [], series: first(1) });
     await until(
       () => pointsShown(grown),
       (p) => p.length === 28 && p.every((n) => n === 1),
       'one point per chart',
     );
     await grown.page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
-    const all = series(96);
-    await grown.send({ type: 'update', append: all.map((c) => ({ ...c, steps: c.steps.slice(1), values: c.values.slice(1) })) });
+    await grown.send({ type: 'update', append: ALL.map((c) => ({ ...c, steps: c.steps.slice(1), values: c.values.slice(1) })) });
     await until(
       () => pointsShown(grown),
       (p) => p.every((n) => n === 96),
       '96 points per chart',
     );
-    await whole.send({ type: 'snapshot', state, runs: [], series: all });
+    await whole.send({ type: 'snapshot', state, runs: [], series: ALL });
     await until(
       () => pointsShown(whole),
       (p) => p.length === 28 && p.every((n) => n === 96),
