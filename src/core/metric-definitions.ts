@@ -267,7 +267,8 @@ export const METRICS: readonly MetricDefinition[] = [
     group: 'Learning curves',
     unit: 'fraction',
     source: 'rollout',
-    formula: 'chains that matched the k-th key step of their reference / chains whose reference has a k-th key step (core/learning-curves.ts; computed by the Metrics view from rollouts.jsonl)',
+    formula:
+      'chains that matched the k-th key step of their reference / chains whose reference has a k-th key step (core/learning-curves.ts; computed by the Metrics view from rollouts.jsonl)',
     description: 'How often the step’s chains found the k-th key step. Click a point to open the chains that matched it at that step.',
   },
   {

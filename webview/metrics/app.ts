@@ -190,7 +190,14 @@ export class MetricsApp {
       row.append(box, swatch, name, progress);
       return row;
     });
-    if (!rows.length) rows.push(h('p', { class: 'empty' }, 'No runs yet: start one with "StepGRPO: Start StepGRPO Run", or run "stepgrpo train --out .stepgrpo/runs/<name>" in the terminal that "StepGRPO: Open CLI Terminal" opens.'));
+    if (!rows.length)
+      rows.push(
+        h(
+          'p',
+          { class: 'empty' },
+          'No runs yet: start one with "StepGRPO: Start StepGRPO Run", or run "stepgrpo train --out .stepgrpo/runs/<name>" in the terminal that "StepGRPO: Open CLI Terminal" opens.',
+        ),
+      );
     this.runList.replaceChildren(...rows);
   }
 

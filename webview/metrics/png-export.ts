@@ -20,7 +20,9 @@ export function composePng(groups: readonly ExportGroup[], selected: MetricsView
   const scale = window.devicePixelRatio || 1;
   const columns = Math.max(1, Math.floor((width - GAP) / (MIN_CHART_WIDTH + GAP)));
   const cell = Math.floor((width - GAP * (columns + 1)) / columns);
-  const painted = groups.filter((g) => g.charts.length).map((g) => ({ name: g.name, canvases: g.charts.map((c) => ({ metric: c.metric, canvas: c.paintAt(cell, theme, scale) })) }));
+  const painted = groups
+    .filter((g) => g.charts.length)
+    .map((g) => ({ name: g.name, canvases: g.charts.map((c) => ({ metric: c.metric, canvas: c.paintAt(cell, theme, scale) })) }));
   const chartHeight = painted[0]?.canvases[0] ? painted[0].canvases[0].canvas.height / scale : 0;
   const rowHeight = LINE + chartHeight + GAP;
   let height = GAP + selected.length * LINE + GAP;

@@ -25,7 +25,11 @@ export function writeCliShim(storageDir: string, runtime: string, cliJs: string,
   }
   const file = path.join(binDir, 'stepgrpo');
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  fs.writeFileSync(file, `#!/bin/sh\n# Written by StepGRPO Studio: runs its bundled CLI with the editor's runtime.\nELECTRON_RUN_AS_NODE=1 exec ${quote(runtime)} ${quote(cliJs)} "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(
+    file,
+    `#!/bin/sh\n# Written by StepGRPO Studio: runs its bundled CLI with the editor's runtime.\nELECTRON_RUN_AS_NODE=1 exec ${quote(runtime)} ${quote(cliJs)} "$@"\n`,
+    { mode: 0o755 },
+  );
   fs.chmodSync(file, 0o755);
   return { binDir, file };
 }
