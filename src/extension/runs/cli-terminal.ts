@@ -15,7 +15,7 @@ export function openCliTerminal(context: vscode.ExtensionContext): { terminal: v
     name: CLI_TERMINAL_NAME,
     cwd: vscode.workspace.workspaceFolders?.[0]?.uri,
     env: { PATH: `${shim.binDir}${path.delimiter}${process.env['PATH'] ?? ''}` },
-    message: '`stepgrpo` in this terminal runs the StepGRPO Studio CLI (try `stepgrpo --help`).',
+    message: 'stepgrpo in this terminal runs the StepGRPO Studio CLI (try: stepgrpo --help).',
   });
   terminal.show();
   return { terminal, shim };

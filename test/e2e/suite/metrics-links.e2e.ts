@@ -91,8 +91,8 @@ suite('metrics links: chart point ↔ viewer, learning curves, export, CLI termi
     const config = vscode.workspace.getConfiguration('workbench');
     await vscode.commands.executeCommand('stepgrpo.metrics.focus');
     for (const [theme, kind, name] of [
-      ['Default Dark Modern', vscode.ColorThemeKind.Dark, 'metrics-links-dark.png'],
       ['Default Light Modern', vscode.ColorThemeKind.Light, 'metrics-links-light.png'],
+      ['Default Dark Modern', vscode.ColorThemeKind.Dark, 'metrics-links-dark.png'],
     ] as const) {
       await config.update('colorTheme', theme, vscode.ConfigurationTarget.Global);
       await until(
