@@ -220,6 +220,9 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
 
   private async composePng(width: number): Promise<string> {
     if (!this.ready) await vscode.commands.executeCommand(`${METRICS_VIEW_ID}.focus`);
+    // A view shown again reloads its page: the request waits for its `ready` (posts before it are dropped).
+    const deadline = Date.now() + PNG_TIMEOUT_MS;
+    while (!this.ready && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const requestId = ++this.pngRequestId;
     return new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
