@@ -34,7 +34,12 @@ suite('metrics links: chart point ↔ viewer, learning curves, export, CLI termi
   suiteTeardown(() => stub?.dispose());
 
   test('Start opens the Rollout viewer on the new run (stepgrpo.viewer.openOnStart, on by default)', async () => {
-    await until(() => api.viewer.snapshot().state.run?.id, (id: string | undefined) => id === runId, 10_000, 'the viewer on the started run');
+    await until(
+      () => api.viewer.snapshot().state.run?.id,
+      (id: string | undefined) => id === runId,
+      10_000,
+      'the viewer on the started run',
+    );
   });
 
   test('learning curves per key step and violation type are charted from the rollouts', async () => {
