@@ -16,10 +16,10 @@
 // - `kl`, `entropy`: masked means over completion tokens; `clip_ratio` (TRL's Liger path; the
 //   default path splits it into `clip_ratio/region_mean` and its halves): share of tokens clipped.
 
-export type MetricGroupName = 'Reward' | 'Policy' | 'SFT' | 'Eval' | 'Speed' | 'Memory' | 'Chains';
+export type MetricGroupName = 'Reward' | 'Learning curves' | 'Policy' | 'SFT' | 'Eval' | 'Speed' | 'Memory' | 'Chains';
 
 /** Chart groups in display order (DESIGN §3 order); a name in none goes to Other. */
-export const METRIC_GROUPS: readonly MetricGroupName[] = ['Reward', 'Policy', 'SFT', 'Eval', 'Speed', 'Memory', 'Chains'];
+export const METRIC_GROUPS: readonly MetricGroupName[] = ['Reward', 'Learning curves', 'Policy', 'SFT', 'Eval', 'Speed', 'Memory', 'Chains'];
 
 export interface MetricDefinition {
   /** The metric's name, or for a family (`prefix` set) a pattern such as `violations/<code>`. */
@@ -261,6 +261,25 @@ export const METRICS: readonly MetricDefinition[] = [
   },
   { name: 'chains', group: 'Chains', unit: 'count', source: 'rollout', formula: 'chains scored in the step', description: 'Chains scored in the step.' },
   { name: 'groups', group: 'Chains', unit: 'count', source: 'rollout', formula: 'groups (prompts) in the step', description: 'Groups (prompts) in the step.' },
+  {
+    name: 'key_steps/<k>/match_rate',
+    prefix: 'key_steps/',
+    group: 'Learning curves',
+    unit: 'fraction',
+    source: 'rollout',
+    formula:
+      'chains that matched the k-th key step of their reference / chains whose reference has a k-th key step (core/learning-curves.ts; computed by the Metrics view from rollouts.jsonl)',
+    description: 'How often the step’s chains found the k-th key step. Click a point to open the chains that matched it at that step.',
+  },
+  {
+    name: 'violation_rate/<code>',
+    prefix: 'violation_rate/',
+    group: 'Learning curves',
+    unit: 'fraction',
+    source: 'rollout',
+    formula: 'chains with at least one violation of this code / the step’s chains (core/learning-curves.ts; computed by the Metrics view from rollouts.jsonl)',
+    description: 'How often the step’s chains broke this rule of the chain format. Click a point to open the chains that broke it at that step.',
+  },
   {
     name: 'violations/<code>',
     prefix: 'violations/',

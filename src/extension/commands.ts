@@ -6,7 +6,7 @@ import type { RunArg, RunCommands, StartRunArgs } from './runs/run-commands';
 import type { RunConfigs } from './runs/run-configs';
 import { SERVER_ACTIONS_COMMAND, type RewardServerController } from './server/reward-server-controller';
 import type { ImportArg } from './import/import-command';
-import type { CompareArg } from './metrics/metrics-view';
+import type { CompareArg, MetricsStepArg } from './metrics/metrics-view';
 import type { ViewerArg } from './viewer/viewer-commands';
 
 export const COMMANDS = {
@@ -27,6 +27,8 @@ export const COMMANDS = {
   openRunFolder: 'stepgrpo.openRunFolder',
   showLog: 'stepgrpo.showLog',
   compareInMetrics: 'stepgrpo.compareInMetrics',
+  metricsShowStep: 'stepgrpo.metrics.showStep',
+  openCliTerminal: 'stepgrpo.openCliTerminal',
 } as const;
 
 export interface ScoreResult {
@@ -46,19 +48,12 @@ export interface CommandTargets {
   showViewerStep: (arg: unknown) => Promise<unknown>;
   importRollouts: (arg?: ImportArg) => Promise<unknown>;
   compareInMetrics: (arg?: CompareArg) => Promise<unknown>;
+  metricsShowStep: (arg: MetricsStepArg | undefined) => Promise<unknown>;
+  openCliTerminal: () => unknown;
 }
 
-export function registerCommands({
-  controller,
-  runs,
-  runConfigs,
-  rewardServer,
-  log,
-  openViewer,
-  showViewerStep,
-  importRollouts,
-  compareInMetrics,
-}: CommandTargets): vscode.Disposable[] {
+export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
+  const { controller, runs, runConfigs, rewardServer, log, openViewer, showViewerStep, importRollouts, compareInMetrics } = targets;
   return [
     vscode.commands.registerCommand(COMMANDS.startRun, (args?: StartRunArgs) => runs.startRun(args)),
     vscode.commands.registerCommand(COMMANDS.stopRun, (arg?: RunArg) => runs.stopRun(arg)),
@@ -79,6 +74,8 @@ export function registerCommands({
     vscode.commands.registerCommand(SERVER_ACTIONS_COMMAND, () => rewardServer.showActions()),
     // From the Runs view a multi-selection arrives as the second argument.
     vscode.commands.registerCommand(COMMANDS.compareInMetrics, (arg?: CompareArg, many?: CompareArg) => compareInMetrics(many ?? arg)),
+    vscode.commands.registerCommand(COMMANDS.metricsShowStep, (arg?: MetricsStepArg) => targets.metricsShowStep(arg)),
+    vscode.commands.registerCommand(COMMANDS.openCliTerminal, () => targets.openCliTerminal()),
   ];
 }
 

@@ -13,6 +13,8 @@ import { METRICS_VIEW_ID, MetricsViewProvider, type CompareArg } from './metrics
 import type { MetricsRunInfo, MetricsViewState, SeriesChunk } from '../protocol/metrics-messages';
 import { RunCommands, stopTimeoutMs } from './runs/run-commands';
 import { EngineRuns, integrationsFolder } from './runs/engine-runs';
+import type { ViewerStepArgs } from './metrics/step-link';
+import { openCliTerminal } from './runs/cli-terminal';
 import { RunConfigs } from './runs/run-configs';
 import { RunStatusBar, statusBarText } from './runs/run-status-bar';
 import { RunManager } from './runs/run-manager';
@@ -48,6 +50,12 @@ export interface StepGrpoApi {
     series(runId: string): SeriesChunk[];
     /** A run's row as the Metrics view lists it (status and progress). */
     runInfo(runId: string): MetricsRunInfo | undefined;
+    /** Export PNG without the dialogs: the shown charts at `width` CSS pixels, written to `file`. */
+    exportPng(width: number, file: string): Promise<string | undefined>;
+    /** What a click on a chart's point does (the page posts `openStep`); resolves with the viewer command's arguments. */
+    openStep(runId: string, step: number, metric: string): Promise<ViewerStepArgs | undefined>;
+    /** The last step opened from a chart, and how long the viewer's command took (ms). */
+    lastOpenedStep(): { args: ViewerStepArgs; ms: number } | undefined;
   };
   viewer: {
     /** The Rollout viewer's host-owned state and what it has posted to the webview. */
@@ -151,7 +159,25 @@ class StepGrpoExtension extends Disposable {
       return result;
     };
     const compareInMetrics = (arg?: CompareArg) => this.metrics.compare(arg);
-    for (const d of registerCommands({ controller: this.annotations, runs, runConfigs, rewardServer, log: this.log, openViewer, showViewerStep, importRollouts, compareInMetrics }))
+    // A run started here (Start, Resume, Restart from Checkpoint) opens in the Rollout viewer unless the setting says no.
+    this._register(
+      this.runManager.onDidChange((change) => {
+        if (change.kind === 'started' && vscode.workspace.getConfiguration('stepgrpo').get<boolean>('viewer.openOnStart', true)) void openViewer({ runDir: change.run.dir });
+      }),
+    );
+    for (const d of registerCommands({
+      controller: this.annotations,
+      runs,
+      runConfigs,
+      rewardServer,
+      log: this.log,
+      openViewer,
+      showViewerStep,
+      importRollouts,
+      compareInMetrics,
+      metricsShowStep: (arg) => this.metrics.showStep(arg),
+      openCliTerminal: () => openCliTerminal(context).shim,
+    }))
       this._register(d);
   }
 }
@@ -180,6 +206,9 @@ export function activate(context: vscode.ExtensionContext): StepGrpoApi {
       state: () => extension.metrics.viewState,
       series: (runId) => extension.metrics.series(runId),
       runInfo: (runId) => extension.metrics.runInfo(runId),
+      exportPng: (width, file) => extension.metrics.exportPng({ width, file }),
+      openStep: (runId, step, metric) => extension.metrics.openStep(runId, step, metric),
+      lastOpenedStep: () => extension.metrics.lastOpenedStep,
     },
     viewer: { snapshot: () => extension.viewer.snapshot() },
   };

@@ -43,7 +43,14 @@ export type HostToMetricsMessage =
   | { type: 'state'; state: MetricsViewState }
   /** One batch (at most 4 a second): whatever changed since the last one. */
   | { type: 'update'; runs?: MetricsRunInfo[]; replace?: SeriesReplace; append?: SeriesChunk[] }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** Paint the shown charts into one PNG `width` CSS pixels wide and answer with `png` (the request's id). */
+  | { type: 'composePng'; requestId: number; width: number }
+  /** Mark `step` of `runId` on every chart (the step the Rollout viewer shows); undefined clears it. */
+  | { type: 'highlightStep'; runId: string; step?: number };
+
+/** Export widths offered, in CSS pixels; the PNG is that times the page's pixel ratio. */
+export const PNG_WIDTH = { min: 320, max: 4096 } as const;
 
 /**
  * `replace`: everything known about these runs (just loaded from disk, or a step was rewritten).
@@ -60,9 +67,13 @@ export type MetricsToHostMessage =
   | { type: 'selectRun'; runId: string; selected: boolean }
   | { type: 'setSmoothing'; smoothing: number }
   | { type: 'setMetricHidden'; metric: string; hidden: boolean }
-  /** Export: the selected runs' points as CSV (the host has them), or the charts as a PNG the page drew. */
+  /** Export: the selected runs' points as CSV (the host has them), or the charts as a PNG (the host asks the width, then sends `composePng`). */
   | { type: 'exportCsv' }
-  | { type: 'exportPng'; dataUri: string };
+  | { type: 'exportPng' }
+  /** The answer to `composePng`. */
+  | { type: 'png'; requestId: number; dataUri: string }
+  /** A click on a chart's point: open that run at that step in the Rollout viewer. */
+  | { type: 'openStep'; runId: string; step: number; metric: string };
 
 const smoothing = number({ min: 0, max: MAX_SMOOTHING });
 const stateSchema: Schema<MetricsViewState> = object({
@@ -83,6 +94,8 @@ export const parseHostToMetrics: (x: unknown) => GuardResult<HostToMetricsMessag
   state: object({ ...kind('state'), state: stateSchema }),
   update: object({ ...kind('update'), runs: optional(runsSchema), replace: optional(object({ runIds: array(string()), series: seriesSchema })), append: optional(seriesSchema) }),
   error: object({ ...kind('error'), message: string() }),
+  composePng: object({ ...kind('composePng'), requestId: number({ integer: true }), width: number({ integer: true, min: PNG_WIDTH.min, max: PNG_WIDTH.max }) }),
+  highlightStep: object({ ...kind('highlightStep'), runId: string(), step: optional(step()) }),
 });
 
 export const parseMetricsToHost: (x: unknown) => GuardResult<MetricsToHostMessage> = messageGuard<MetricsToHostMessage>('metrics → host', {
@@ -91,5 +104,7 @@ export const parseMetricsToHost: (x: unknown) => GuardResult<MetricsToHostMessag
   setSmoothing: object({ ...kind('setSmoothing'), smoothing }),
   setMetricHidden: object({ ...kind('setMetricHidden'), metric: string(), hidden: boolean() }),
   exportCsv: object(kind('exportCsv')),
-  exportPng: object({ ...kind('exportPng'), dataUri: string() }),
+  exportPng: object(kind('exportPng')),
+  png: object({ ...kind('png'), requestId: number({ integer: true }), dataUri: string() }),
+  openStep: object({ ...kind('openStep'), runId: string(), step: step(), metric: string() }),
 });

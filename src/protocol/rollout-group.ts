@@ -1,7 +1,8 @@
 // The one schema of a group of sampled chains (DESIGN §3 `rollouts`), used wherever groups cross a
 // boundary: the trainer's stdout, the run directory, the importer and the viewer webview.
 import type { RewardBreakdown } from '../core/reward-types';
-import { array, boolean, nullable, number, object, oneOf, optional, record, string, union, type Schema } from './schema';
+import type { TokenHeat } from '../core/token-heat';
+import { array, boolean, issue, nullable, number, object, oneOf, optional, record, refine, string, union, type Schema } from './schema';
 
 const offset = number({ integer: true, min: 0 });
 
@@ -31,6 +32,13 @@ export const rolloutSampleSchema: Schema<RolloutSample> = object({
   advantage: number(),
   raw: optional(string()),
   engine: optional(record(number())),
+  tokenHeat: optional(
+    refine(object({ len: string(), logp: string(), entropy: string(), adv: string() }), (h, p) =>
+      h.logp.length === h.len.length && h.entropy.length === h.len.length && h.adv.length === h.len.length
+        ? null
+        : issue(p, 'expected len, logp, entropy and adv of one length (one byte per token each)'),
+    ),
+  ),
 });
 
 export const rolloutGroupSchema: Schema<RolloutGroup> = object({
@@ -50,6 +58,8 @@ export interface RolloutSample {
   raw?: string;
   /** What the training engine itself reported for this sample (verl `score`, TRL reward columns), when imported. */
   engine?: Record<string, number>;
+  /** Per-token log-prob, entropy and advantage (core/token-heat.ts): written by this trainer for a bounded number of samples per step; absent in imported runs. */
+  tokenHeat?: TokenHeat;
 }
 
 export interface RolloutGroup {

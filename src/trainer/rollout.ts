@@ -4,6 +4,7 @@
 import { type AdvantageOptions, groupAdvantages } from '../core/grpo';
 import { scoreChain } from '../core/reward';
 import type { RewardBreakdown, RewardConfig } from '../core/reward-types';
+import type { TokenHeat } from '../core/token-heat';
 import type { ChainCodec, PolicyRuntime } from '../model/family';
 import type { RolloutGroup } from '../protocol/trainer-messages';
 import type { Example } from './data/example';
@@ -81,7 +82,7 @@ export async function rollout(r: RolloutRequest): Promise<Rollout> {
 }
 
 /** The rollout as the protocol's groups (the `rollouts` event, the step's metrics). */
-export function rolloutGroups(r: Rollout, codec: ChainCodec, imageForEvent?: (e: Example) => RolloutGroup['image']): RolloutGroup[] {
+export function rolloutGroups(r: Rollout, codec: ChainCodec, imageForEvent?: (e: Example) => RolloutGroup['image'], tokenHeat?: ReadonlyMap<number, TokenHeat>): RolloutGroup[] {
   const G = r.groupSize;
   return r.examples.map((e, p) => {
     const image = imageForEvent?.(e);
@@ -93,12 +94,14 @@ export function rolloutGroups(r: Rollout, codec: ChainCodec, imageForEvent?: (e:
       samples: Array.from({ length: G }, (_, k) => {
         const i = p * G + k;
         const raw = codec.rawText?.(r.completions[i]!);
+        const heat = tokenHeat?.get(i);
         return {
           text: r.texts[i]!,
           tokens: r.completions[i]!.length,
           rewards: r.rewards[i]!,
           advantage: r.advantages[i]!,
           ...(raw !== undefined && raw !== r.texts[i] ? { raw } : {}),
+          ...(heat ? { tokenHeat: heat } : {}),
         };
       }),
     };

@@ -12,6 +12,7 @@ import type { RlConfig } from './config';
 import { grpoUpdate } from './grpo-update';
 import { rollout, rolloutGroups, type Rollout } from './rollout';
 import { groupMatchRates, stepCreditAdvantages } from './step-credit';
+import { recordTokenHeat } from './token-heat-recorder';
 
 export interface RlStepContext {
   policy: PolicyRuntime;
@@ -33,7 +34,7 @@ export interface RlStepResult {
   groups: RolloutGroup[];
   metrics: Record<string, number>;
   /** Seconds per phase: sampling, scoring, log-probs (reference, plus old with several updates), update(s). */
-  split: { sample: number; score: number; logprobs: number; update: number };
+  split: { sample: number; score: number; logprobs: number; update: number; token_heat: number };
 }
 
 /**
@@ -55,6 +56,8 @@ export async function stepGrpoStep(ctx: RlStepContext): Promise<RlStepResult> {
     advantage: { eps: rl.advantageEps, scaleStd: rl.scaleStd },
   });
   const trainAdvantages = rl.advantage === 'step' ? perTokenAdvantages(r, ctx) : r.advantages;
+  // Before the update: the log-probs and entropies of the policy that sampled the chains.
+  const tokenHeat = await recordTokenHeat(policy, tok, r, trainAdvantages, rl.temperature);
   const lr = rlLearningRate(ctx.rlStep, rl);
   const { update, seconds } = await grpoUpdate(
     policy,
@@ -62,8 +65,8 @@ export async function stepGrpoStep(ctx: RlStepContext): Promise<RlStepResult> {
     { images: r.images, prompts: r.prompts, completions: r.completions, advantages: trainAdvantages },
     { ...rl, lr },
   );
-  const split = { sample: r.seconds.sample, score: r.seconds.score, logprobs: seconds.logprobs, update: seconds.update };
-  const groups = rolloutGroups(r, tok, ctx.imageForEvent);
+  const split = { sample: r.seconds.sample, score: r.seconds.score, logprobs: seconds.logprobs, update: seconds.update, token_heat: tokenHeat.seconds };
+  const groups = rolloutGroups(r, tok, ctx.imageForEvent, tokenHeat.heat);
   const metrics = stepMetrics(groups, {
     update: {
       policyLoss: update.loss,
@@ -73,7 +76,7 @@ export async function stepGrpoStep(ctx: RlStepContext): Promise<RlStepResult> {
       entropy: update.metrics.entropy ?? 0,
       clipRatio: update.metrics.clip_ratio ?? 0,
     },
-    seconds: split.sample + split.score + split.logprobs + split.update,
+    seconds: split.sample + split.score + split.logprobs + split.update + split.token_heat,
   });
   return { groups, metrics, split };
 }

@@ -215,7 +215,10 @@ function packageVsix() {
   const ok = pack.status === 0 && fs.existsSync(vsix);
   record('package: npm run package builds a linux-x64 .vsix', ok, `exit ${pack.status}`);
   if (!ok) return undefined;
-  const natives = zipEntries(vsix).filter((n) => n.endsWith('.node') || /\.(so|dll|dylib)(\.|$)/.test(n));
+  const entries = zipEntries(vsix);
+  // Open CLI Terminal's `stepgrpo` runs this bundle: a .vsix user has no other CLI.
+  record('package: the .vsix carries the stepgrpo CLI (dist/cli.js)', entries.includes('extension/dist/cli.js'), entries.filter((n) => n.startsWith('extension/dist/')).join('\n'));
+  const natives = entries.filter((n) => n.endsWith('.node') || /\.(so|dll|dylib)(\.|$)/.test(n));
   // onnxruntime-node's and sharp's (libvips) binaries, for this one platform.
   const linuxX64 = (n) => n.includes('onnxruntime-node/bin/napi-v6/linux/x64/') || /node_modules\/@img\/sharp-(libvips-)?linux-x64\//.test(n);
   record(

@@ -90,9 +90,9 @@ interface ChromiumLike {
   }>;
 }
 
-export interface ViewerPage {
+export interface ViewerPage<In = HostToViewer> {
   page: PageLike;
-  send(message: HostToViewer): Promise<void>;
+  send(message: In): Promise<void>;
   posted(): Promise<unknown[]>;
   /** Console errors and uncaught exceptions so far (a CSP violation is one). */
   errors(): string[];
@@ -100,25 +100,39 @@ export interface ViewerPage {
 }
 
 export async function openViewerPage(viewport = { width: 1400, height: 900 }, theme: keyof typeof THEMES = 'dark'): Promise<ViewerPage> {
+  return openWebviewPage({ bundle: VIEWER_BUNDLE, css: CSS, title: 'Rollout Viewer', viewport, theme, katex: true });
+}
+
+/** Any webview app's bundle in the document the extension serves: `body` is its static markup, `theme` the workbench's (dark by default). */
+export async function openWebviewPage<In = HostToViewer>(o: {
+  bundle: string;
+  css: string;
+  viewport: { width: number; height: number };
+  title?: string;
+  body?: string;
+  theme?: keyof typeof THEMES;
+  katex?: boolean;
+}): Promise<ViewerPage<In>> {
   const { chromium } = createRequire(__filename)(PLAYWRIGHT) as { chromium: ChromiumLike };
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-  const page = await browser.newPage({ viewport });
+  const page = await browser.newPage({ viewport: o.viewport });
   const errors: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(String(e)));
   const files: Record<string, { file: string; type: string }> = {
-    '/viewer.js': { file: VIEWER_BUNDLE, type: 'text/javascript' },
-    '/viewer.css': { file: CSS, type: 'text/css' },
+    '/app.js': { file: o.bundle, type: 'text/javascript' },
+    '/app.css': { file: o.css, type: 'text/css' },
     '/katex.css': { file: KATEX_CSS, type: 'text/css' },
   };
   const html = webviewDocument({
-    title: 'Rollout Viewer',
+    title: o.title ?? 'Webview',
     cspSource: ORIGIN,
-    scriptUri: `${ORIGIN}/viewer.js`,
-    styleUri: `${ORIGIN}/viewer.css`,
-    extraStyleUris: fs.existsSync(KATEX_CSS) ? [`${ORIGIN}/katex.css`] : [],
+    scriptUri: `${ORIGIN}/app.js`,
+    styleUri: `${ORIGIN}/app.css`,
+    extraStyleUris: o.katex && fs.existsSync(KATEX_CSS) ? [`${ORIGIN}/katex.css`] : [],
+    body: o.body,
     nonce: createNonce(),
   });
   await page.route(`${ORIGIN}/**`, async (route) => {
@@ -130,7 +144,7 @@ export async function openViewerPage(viewport = { width: 1400, height: 900 }, th
   });
   // Before the page's own scripts (an init script is not subject to the page's CSP): the VS Code API
   // and the theme, set through the CSSOM as VS Code does.
-  const { kind, vars } = THEMES[theme];
+  const { kind, vars } = THEMES[o.theme ?? 'dark'];
   await page.addInitScript(`window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), setState: (s) => (window.__state = s), getState: () => undefined });
     document.addEventListener('DOMContentLoaded', () => {
       const root = document.documentElement.style;

@@ -7,7 +7,8 @@ import { ema } from './chart-math';
 import { MetricChart } from './chart';
 import { groupMetrics, isRewardDependent, type RunLine } from './overlay';
 import { SeriesStore } from './series-store';
-import { readTheme, runColor, runColorCss } from './theme';
+import { composePng, type ExportGroup } from './png-export';
+import { readTheme, runColorCss } from './theme';
 import { h } from '../shared/dom';
 import { frameScheduler } from '../shared/frame';
 
@@ -31,6 +32,7 @@ export class MetricsApp {
   private readonly groups = h('div', { class: 'groups' });
   private readonly hiddenBar = h('div', { class: 'hidden-bar' });
   private readonly visibility: IntersectionObserver;
+  private highlight: number | undefined;
 
   constructor(
     root: HTMLElement,
@@ -44,11 +46,13 @@ export class MetricsApp {
     this.smoothingInput.addEventListener('input', () => this.setSmoothingLocally(Number(this.smoothingInput.value)));
     // The host stores the value once the slider is released.
     this.smoothingInput.addEventListener('change', () => this.post({ type: 'setSmoothing', smoothing: this.state.smoothing }));
-    const exportPng = h('button', { class: 'export', title: 'Save the charts of the selected runs as one PNG' }, 'Export PNG');
-    exportPng.addEventListener('click', () => this.post({ type: 'exportPng', dataUri: this.composePng() }));
+    const exportPng = h('button', { class: 'export', title: 'Save the charts of the selected runs as one PNG, at a width you choose' }, 'Export PNG');
+    exportPng.addEventListener('click', () => this.post({ type: 'exportPng' }));
     const exportCsv = h('button', { class: 'export', title: 'Save every point of the selected runs as CSV (run, metric, step, value)' }, 'Export CSV');
     exportCsv.addEventListener('click', () => this.post({ type: 'exportCsv' }));
-    toolbar.append(label, exportPng, exportCsv);
+    const exports = h('span', { class: 'exports' });
+    exports.append(exportPng, exportCsv);
+    toolbar.append(label, exports);
     this.banner.hidden = true;
     this.banner.setAttribute('role', 'alert');
     root.replaceChildren(this.runList, toolbar, this.banner, this.rewardNote, this.empty, this.groups, this.hiddenBar);
@@ -104,6 +108,15 @@ export class MetricsApp {
       case 'error':
         this.banner.textContent = message.message;
         this.banner.hidden = false;
+        break;
+      case 'composePng':
+        // Pending points first: the image shows what the screen shows.
+        this.render();
+        this.post({ type: 'png', requestId: message.requestId, dataUri: composePng(this.shownCharts(), this.state.selected, this.theme, message.width) });
+        return;
+      case 'highlightStep':
+        this.highlight = this.state.selected.some((s) => s.runId === message.runId) ? message.step : undefined;
+        for (const chart of this.charts.values()) chart.setHighlight(this.highlight);
         break;
     }
     this.schedule();
@@ -177,7 +190,14 @@ export class MetricsApp {
       row.append(box, swatch, name, progress);
       return row;
     });
-    if (!rows.length) rows.push(h('p', { class: 'empty' }, 'No runs yet: start one with "StepGRPO: Start StepGRPO Run", or run `stepgrpo train --out .stepgrpo/runs/<name>`.'));
+    if (!rows.length)
+      rows.push(
+        h(
+          'p',
+          { class: 'empty' },
+          'No runs yet: start one with "StepGRPO: Start StepGRPO Run", or run "stepgrpo train --out .stepgrpo/runs/<name>" in the terminal that "StepGRPO: Open CLI Terminal" opens.',
+        ),
+      );
     this.runList.replaceChildren(...rows);
   }
 
@@ -206,7 +226,12 @@ export class MetricsApp {
       for (const metric of group.metrics) {
         let chart = this.charts.get(metric);
         if (!chart) {
-          chart = new MetricChart(metric, (m) => this.setHidden(m, true));
+          chart = new MetricChart(
+            metric,
+            (m) => this.setHidden(m, true),
+            (hit) => this.post({ type: 'openStep', runId: hit.runId, step: hit.step, metric }),
+          );
+          chart.setHighlight(this.highlight);
           this.charts.set(metric, chart);
           this.stale.add(metric);
           this.visibility.observe(chart.element);
@@ -235,39 +260,12 @@ export class MetricsApp {
     this.hiddenBar.replaceChildren(...(chips.length ? [h('span', { class: 'hidden-label' }, 'Hidden:'), ...chips] : []));
   }
 
-  /** The shown charts stacked into one image, under a legend of the selected runs (full names). */
-  private composePng(): string {
-    const charts = [...this.groups.querySelectorAll<HTMLElement>('.chart')].map((el) => this.charts.get(el.dataset['metric'] ?? '')).filter((c) => c !== undefined);
-    const scale = window.devicePixelRatio || 1;
-    const line = Math.round(18 * scale);
-    const width = Math.max(400 * scale, ...charts.map((c) => c.canvas.width));
-    const legend = this.state.selected.length * line + line;
-    const height = legend + charts.reduce((a, c) => a + line + c.canvas.height, 0);
-    const out = document.createElement('canvas');
-    out.width = width;
-    out.height = height;
-    const ctx = out.getContext('2d')!;
-    ctx.fillStyle = getComputedStyle(document.body).backgroundColor || '#fff';
-    ctx.fillRect(0, 0, width, height);
-    ctx.font = `${Math.round(12 * scale)}px sans-serif`;
-    ctx.textBaseline = 'top';
-    let y = Math.round(4 * scale);
-    for (const { runId, color } of this.state.selected) {
-      ctx.fillStyle = runColor(this.theme, color);
-      ctx.fillRect(4 * scale, y + 3 * scale, 10 * scale, 10 * scale);
-      ctx.fillStyle = this.theme.foreground;
-      ctx.fillText(runId, 20 * scale, y);
-      y += line;
-    }
-    y = legend;
-    for (const chart of charts) {
-      ctx.fillStyle = this.theme.foreground;
-      ctx.fillText(chart.metric, 4 * scale, y + 2 * scale);
-      y += line;
-      ctx.drawImage(chart.canvas, 0, y);
-      y += chart.canvas.height;
-    }
-    return out.toDataURL('image/png');
+  /** The shown charts, grouped as on screen. */
+  private shownCharts(): ExportGroup[] {
+    return [...this.groups.querySelectorAll<HTMLElement>('.group')].map((section) => ({
+      name: section.dataset['group'] ?? '',
+      charts: [...section.querySelectorAll<HTMLElement>('.chart')].map((el) => this.charts.get(el.dataset['metric'] ?? '')).filter((c) => c !== undefined),
+    }));
   }
 
   /** Reward definition → the selected runs that use it (runs whose definition is unknown are left out). */

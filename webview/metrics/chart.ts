@@ -1,6 +1,8 @@
 // One small-multiple chart: a canvas with the runs' lines (raw faint, EMA solid), a second canvas
 // for the hover cross-hair so hovering never redraws the lines, and a text read-out under it.
 // Lines are drawn through min/max-per-pixel-column samples, so 100k points cost what ~4 per pixel do.
+// A click on a point opens that run's step (the page posts `openStep`); a highlighted step (from
+// the Rollout viewer) is a vertical marker. The PNG export paints the same lines at its own width.
 import { describeMetric } from './metric-docs';
 import { downsampleMinMax, formatTick, formatValue, linearScale, niceTicks, paddedRange } from './chart-math';
 import { overlayDomain, readoutAt, type RunLine } from './overlay';
@@ -21,6 +23,12 @@ interface Layout {
   pxPerStep: number;
 }
 
+/** Where a click landed: the nearest drawn point of any run. */
+export interface PointHit {
+  runId: string;
+  step: number;
+}
+
 export class MetricChart {
   readonly element: HTMLElement;
   private readonly title: HTMLElement;
@@ -32,12 +40,14 @@ export class MetricChart {
   private layout: Layout | undefined;
   private theme: Theme | undefined;
   private hoverX: number | undefined;
+  private highlight: number | undefined;
   dirty = true;
   visible = true;
 
   constructor(
     readonly metric: string,
     onHide: (metric: string) => void,
+    onOpen: (hit: PointHit) => void,
   ) {
     this.element = document.createElement('section');
     this.element.className = 'chart';
@@ -74,10 +84,32 @@ export class MetricChart {
       this.hoverX = undefined;
       this.drawHover();
     });
+    plot.addEventListener('click', (e) => {
+      const hit = this.pointAt(e.offsetX, e.offsetY);
+      if (hit) onOpen(hit);
+    });
+    plot.title = 'Click a point to open that step in the Rollout viewer';
   }
-  /** The drawn chart (lines, axes, grid) for the PNG export. */
-  get canvas(): HTMLCanvasElement {
-    return this.base;
+
+  /** The step the Rollout viewer shows, marked on the chart (undefined: none). */
+  setHighlight(step: number | undefined): void {
+    if (step === this.highlight) return;
+    this.highlight = step;
+    this.element.dataset['highlight'] = step === undefined ? '' : String(step);
+    this.dirty = true;
+  }
+
+  /** This chart painted afresh at `cssWidth` × HEIGHT (the PNG export: never the on-screen canvas, which a hidden chart leaves stale). */
+  paintAt(cssWidth: number, theme: Theme, scale: number): HTMLCanvasElement {
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.round(cssWidth * scale);
+    canvas.height = Math.round(HEIGHT * scale);
+    const ctx = canvas.getContext('2d');
+    if (ctx) {
+      ctx.setTransform(scale, 0, 0, scale, 0, 0);
+      this.paint(ctx, cssWidth, theme);
+    }
+    return canvas;
   }
 
   /** Marks a chart whose metric depends on the reward definition when the overlaid runs' definitions differ. */
@@ -115,15 +147,21 @@ export class MetricChart {
     const ctx = this.base.getContext('2d');
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    this.layout = this.paint(ctx, cssWidth, theme);
+    const last = this.lines.filter((l) => l.steps.length).map((l) => `${l.runId} ${formatValue(l.smoothed[l.steps.length - 1]!)} at step ${l.steps[l.steps.length - 1]}`);
+    this.base.setAttribute('aria-label', this.layout ? `${this.metric}: ${last.join('; ')}` : `${this.metric}: no points yet`);
+    this.drawHover();
+  }
+
+  /** Grid, labels, lines and the highlighted step on a cleared `cssWidth` × HEIGHT context; the layout, or undefined with no points. */
+  private paint(ctx: CanvasRenderingContext2D, cssWidth: number, theme: Theme): Layout | undefined {
     ctx.clearRect(0, 0, cssWidth, HEIGHT);
     ctx.font = theme.font;
     const domain = overlayDomain(this.lines);
     if (!domain) {
-      this.layout = undefined;
       ctx.fillStyle = theme.muted;
       ctx.fillText('no points yet', 8, HEIGHT / 2);
-      this.base.setAttribute('aria-label', `${this.metric}: no points yet`);
-      return;
+      return undefined;
     }
     const [y0, y1] = paddedRange(domain.y0, domain.y1);
     const yTicks = niceTicks(y0, y1, 4);
@@ -134,7 +172,7 @@ export class MetricChart {
     const [x0, x1] = domain.x0 === domain.x1 ? [domain.x0 - 1, domain.x1 + 1] : [domain.x0, domain.x1];
     const x = linearScale(x0, x1, left, left + plotW);
     const y = linearScale(y0, y1, PAD.top + plotH, PAD.top);
-    this.layout = { left, width: plotW, height: plotH, x, xInv: linearScale(left, left + plotW, x0, x1), y, pxPerStep: plotW / (x1 - x0) };
+    const layout: Layout = { left, width: plotW, height: plotH, x, xInv: linearScale(left, left + plotW, x0, x1), y, pxPerStep: plotW / (x1 - x0) };
 
     // Grid and axis labels.
     ctx.strokeStyle = theme.grid;
@@ -186,9 +224,28 @@ export class MetricChart {
       }
     }
     ctx.restore();
-    const last = this.lines.filter((l) => l.steps.length).map((l) => `${l.runId} ${formatValue(l.smoothed[l.steps.length - 1]!)} at step ${l.steps[l.steps.length - 1]}`);
-    this.base.setAttribute('aria-label', `${this.metric}: ${last.join('; ')}`);
-    this.drawHover();
+    if (this.highlight !== undefined && this.highlight >= x0 && this.highlight <= x1) {
+      const px = Math.round(x(this.highlight)) + 0.5;
+      ctx.strokeStyle = theme.foreground;
+      ctx.lineWidth = 1.5;
+      ctx.setLineDash([3, 2]);
+      ctx.beginPath();
+      ctx.moveTo(px, PAD.top);
+      ctx.lineTo(px, PAD.top + plotH);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+    return layout;
+  }
+
+  /** The point nearest to a click among the runs' points within 12 px of its column, if any. */
+  private pointAt(px: number, py: number): PointHit | undefined {
+    const layout = this.layout;
+    if (!layout) return undefined;
+    const rows = readoutAt(this.lines, layout.xInv(px), Math.max(12 / layout.pxPerStep, 0.5));
+    const distance = (r: (typeof rows)[number]) => Math.hypot(layout.x(r.step) - px, layout.y(r.value) - py);
+    const nearest = rows.sort((a, b) => distance(a) - distance(b))[0];
+    return nearest && { runId: nearest.runId, step: nearest.step };
   }
 
   private stroke(

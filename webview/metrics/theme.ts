@@ -1,5 +1,6 @@
 // Colours and fonts of the current VS Code theme, read from the CSS variables the workbench sets
 // on the webview's <html>; read again whenever the theme changes.
+import { readableOn } from './contrast';
 
 /** Run colours: the workbench's chart palette first, then terminal colours. */
 const RUN_COLOR_VARS: [string, string][] = [
@@ -14,7 +15,12 @@ const RUN_COLOR_VARS: [string, string][] = [
 ];
 
 export interface Theme {
+  /** Opaque: what the exported PNG is painted on. */
+  background: string;
+  /** Behind each chart (its card). */
+  chartBackground: string;
   foreground: string;
+  /** Axis labels: the description colour, or the foreground where that one is too faint on the chart's background. */
   muted: string;
   grid: string;
   font: string;
@@ -31,9 +37,15 @@ export function readTheme(): Theme {
   const style = getComputedStyle(document.documentElement);
   const get = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
   const family = get('--vscode-font-family', 'system-ui, sans-serif');
+  const light = document.body.classList.contains('vscode-light') || document.body.classList.contains('vscode-high-contrast-light');
+  const background = get('--vscode-sideBar-background', get('--vscode-editor-background', light ? '#ffffff' : '#1e1e1e'));
+  const foreground = get('--vscode-foreground', light ? '#3b3b3b' : '#cccccc');
+  const chartBackground = get('--vscode-editorWidget-background', background);
   return {
-    foreground: get('--vscode-foreground', '#cccccc'),
-    muted: get('--vscode-descriptionForeground', '#999999'),
+    background,
+    chartBackground,
+    foreground,
+    muted: readableOn(chartBackground, [get('--vscode-descriptionForeground', foreground), foreground]),
     grid: get('--vscode-stepgrpo-metricsGridLine', 'rgba(128, 128, 128, 0.2)'),
     font: `10px ${family}`,
     runColors: RUN_COLOR_VARS.map(([name, fallback]) => get(name, fallback)),

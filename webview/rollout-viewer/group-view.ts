@@ -9,6 +9,7 @@ import { alignChains } from './alignment';
 import { buildChainModel, findHits, pieces, type ChainModel, type MathRegion, type Segment } from './chain-model';
 import type { Row } from './filters';
 import { renderMath } from './math';
+import { tokenHeatView, type HeatMode } from './token-heat';
 
 /** Chains longer than this many characters are shown up to it, with a "Show all" button. */
 export const COLLAPSE_CHARS = 4000;
@@ -28,6 +29,8 @@ export interface ViewContext {
   cursor: string | null;
   /** A prompt's history is shown: the group header has no History button. */
   inHistory: boolean;
+  /** The token heat overlay's mode; undefined shows the chains by section. */
+  heat?: HeatMode | undefined;
 }
 
 export const chainKey = (entryKey: string, sample: number): string => `${entryKey}/${sample}`;
@@ -192,7 +195,7 @@ function chainView(sample: RolloutSample, index: number, place: ChainPlace, ctx:
     'article',
     { class: chainClasses(key, hits.length, ctx), 'data-chain': String(index), 'data-chain-key': key },
     chainHead(sample, index, place, hits.length),
-    h('div', { class: 'sections' }, ...sections),
+    h('div', { class: 'sections' }, ...(ctx.heat ? [tokenHeatView(sample, ctx.heat)] : sections)),
     more,
     missing,
     violations,

@@ -27,6 +27,7 @@ import { chainKey, groupView, modelOf, type ViewContext } from './group-view';
 import { historyChart } from './history-chart';
 import { cycle, KEY_BINDINGS, keyAction, moveCursor, type KeyAction } from './keyboard';
 import { describeRun, emptyListText, phaseBanner } from './run-banner';
+import { HEAT_MODES, type HeatMode } from './token-heat';
 import { VirtualList } from './virtual-list';
 
 registerToolkit();
@@ -56,6 +57,9 @@ let currentHit: string | null = null;
 let filterRun = 0;
 let filtering = false;
 
+/** The token heat overlay's mode (page-local: a view choice, not run state). */
+let heat: HeatMode | undefined;
+
 const cursorKey = (): string | null => {
   const row = cursor && rows[cursor.row];
   return row ? chainKey(row.entry.key, row.chains[cursor!.chain] ?? row.chains[0]!) : null;
@@ -67,6 +71,7 @@ const ctx = (): ViewContext => ({
   current: currentHit,
   cursor: cursorKey(),
   inHistory: history !== null,
+  heat,
 });
 
 const runLabel = h('span', { class: 'run-label', id: 'run-label' }, 'No run selected');
@@ -162,13 +167,19 @@ spread.setChoices(
   'all',
 );
 
+const heatMode = dropdown('Token heat', (v) => {
+  heat = v === '' ? undefined : (v as HeatMode);
+  refilter(true);
+});
+heatMode.setChoices([...HEAT_MODES], '');
+
 const scroller = h('div', { class: 'list', id: 'list', tabindex: '0' });
 const list = new VirtualList<Row>({
   scroller,
   render: (row) => groupView(row, ctx()),
   // Expanded chains and prompts are taller: their rows are measured apart from the collapsed ones.
   key: (row) =>
-    `${row.entry.key}/${row.chains.join(',')}/${state.layout}/${row.chains.filter((i) => expanded.has(chainKey(row.entry.key, i))).join('.')}/${expanded.has(`prompt:${row.entry.key}`)}`,
+    `${row.entry.key}/${row.chains.join(',')}/${state.layout}/${heat ?? ''}/${row.chains.filter((i) => expanded.has(chainKey(row.entry.key, i))).join('.')}/${expanded.has(`prompt:${row.entry.key}`)}`,
   estimate: (row) => (state.layout === 'stacked' ? 160 + 260 * row.chains.length : 460),
 });
 
@@ -199,6 +210,7 @@ document.body.append(
       nextHit,
       hitLabel,
       layout.element,
+      heatMode.element,
     ),
     h('div', { class: 'toolbar-row' }, spread.element, rewardMin.element, rewardMax.element, flag.element, sortKey.element, sortOrder, chips),
   ),

@@ -1,7 +1,11 @@
 // Keeps the annotations of every open chain document up to date: debounced after edits, bounded
 // (size guards, JSONL work in time slices that yield to the extension host), cancelled when a
 // newer edit arrives. The reward engine is loaded on first use, never at activation.
+import fs from 'node:fs';
+import path from 'node:path';
 import * as vscode from 'vscode';
+import type { RewardConfig } from '../../core/reward-types';
+import { RUN_FILES } from '../../rundir/run-files';
 import { Disposable } from '../disposable';
 import { AnnotationDecorations } from './decorations';
 import type { AnnotatedChain, AnnotationSnapshot, DocumentState } from './document-state';
@@ -28,6 +32,23 @@ export function readSettings(): AnnotationSettings & { enabled: boolean; debounc
     scope: scope === 'steps' || scope === 'chain' ? scope : undefined,
     maxChainLength: Math.max(1000, c.get<number>('annotations.maxChainLength', DEFAULT_ANNOTATION_SETTINGS.maxChainLength)),
   };
+}
+
+/**
+ * The reward of the run a file belongs to (`rollouts.jsonl` beside the run's config.json): its chains
+ * are scored as the run scored them, whatever the editor's stepgrpo.reward settings say.
+ */
+function runRewardConfig(engine: Engine, doc: vscode.TextDocument): RewardConfig | undefined {
+  if (doc.uri.scheme !== 'file' || path.basename(doc.uri.fsPath) !== RUN_FILES.rollouts) return undefined;
+  let reward: unknown;
+  try {
+    reward = (JSON.parse(fs.readFileSync(path.join(path.dirname(doc.uri.fsPath), RUN_FILES.config), 'utf8')) as { reward?: unknown }).reward;
+  } catch {
+    return undefined;
+  }
+  if (reward === undefined) return undefined;
+  const own = engine.documentRewardConfig(reward);
+  return 'config' in own ? own.config : undefined;
 }
 
 export function isJsonl(doc: vscode.TextDocument): boolean {
@@ -164,7 +185,7 @@ export class AnnotationController extends Disposable {
     const key = doc.uri.toString();
     const previous = this.lineCache.get(key) ?? new Map();
     const cache = new Map<string, ReturnType<Engine['analyseJsonlLine']>>();
-    const config = engine.rewardConfig(this.settings);
+    const config = runRewardConfig(engine, doc) ?? engine.rewardConfig(this.settings);
     const state: DocumentState = { uri: key, version, kind: 'jsonl', chains: [], diagnostics: [], analysisMs: 0 };
     let sliceStart = performance.now();
     for (let line = 0; line < doc.lineCount; line++) {

@@ -19,6 +19,11 @@ export interface ChainDocument {
   reference: RewardReference;
   /** Where the reference came from, for the hover; null when the document has none. */
   referenceSource: 'front matter' | 'comment' | null;
+  /**
+   * `reward_config` as written (a preset name or the settings of a run's config.json `reward`):
+   * a chain opened from a run is scored with that run's reward, not the editor's setting.
+   */
+  rewardConfig?: { value: unknown; start: number; end: number };
   problems: SpanProblem[];
 }
 
@@ -61,7 +66,7 @@ function findComments(text: string): Block[] {
   return blocks;
 }
 
-function readBlock(block: Block, problems: SpanProblem[]): RewardReference | undefined {
+function readBlock(block: Block, problems: SpanProblem[]): { reference: RewardReference; rewardConfig: unknown } | undefined {
   const where = block.where === 'front matter' ? 'Front matter' : 'stepgrpo comment';
   let value: unknown;
   try {
@@ -84,7 +89,7 @@ function readBlock(block: Block, problems: SpanProblem[]): RewardReference | und
     const at = fieldPosition(block, p.field);
     problems.push({ message: p.message, start: at.start, end: at.end });
   }
-  return reference;
+  return { reference, rewardConfig: (value as Record<string, unknown>)['reward_config'] };
 }
 
 /** The line of `field:` inside the block, or the whole block when it cannot be found. */
@@ -103,6 +108,7 @@ export function readChainDocument(text: string): ChainDocument {
   const reference: RewardReference = {};
   let referenceSource: ChainDocument['referenceSource'] = null;
 
+  let rewardConfig: ChainDocument['rewardConfig'];
   const blocks: Block[] = [];
   const front = findFrontMatter(text, problems);
   if (front) blocks.push(front);
@@ -112,8 +118,9 @@ export function readChainDocument(text: string): ChainDocument {
     chainText = blank(chainText, block.start, block.end);
     const read = readBlock(block, problems);
     if (!read) continue;
-    Object.assign(reference, read);
-    if (Object.keys(read).length > 0) referenceSource ??= block.where;
+    Object.assign(reference, read.reference);
+    if (Object.keys(read.reference).length > 0) referenceSource ??= block.where;
+    if (read.rewardConfig !== undefined && read.rewardConfig !== null) rewardConfig ??= { value: read.rewardConfig, ...fieldPosition(block, 'reward_config') };
   }
-  return { chainText, reference, referenceSource, problems };
+  return { chainText, reference, referenceSource, ...(rewardConfig ? { rewardConfig } : {}), problems };
 }

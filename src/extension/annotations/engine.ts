@@ -3,7 +3,7 @@
 // stays cheap. Pure: no VS Code, no I/O.
 import { parseChain } from '../../core/chain-parser';
 import type { ChainSection } from '../../core/chain-types';
-import { resolveRewardConfig, scoreChain } from '../../core/reward';
+import { resolveRewardConfig, scoreChain, type RewardPresetName } from '../../core/reward';
 import type { RewardBreakdown, RewardConfig, RewardReference } from '../../core/reward-types';
 import { readChainDocument, type SpanProblem } from './chain-document';
 import { readJsonlLine } from './jsonl-record';
@@ -55,11 +55,29 @@ function looksLikeChain(text: string, config: RewardConfig): boolean {
   return parseChain(text, config.mode).sections.length > 0;
 }
 
-export function analyseChainDocument(text: string, settings: AnnotationSettings, config = rewardConfig(settings)): ChainDocumentResult {
+/**
+ * The reward a document names in `reward_config` (a chain opened from a run: that run's reward), or
+ * undefined with a problem when it names none that resolves.
+ */
+export function documentRewardConfig(written: unknown): { config: RewardConfig } | { problem: string } {
+  try {
+    return { config: resolveRewardConfig(written as Partial<RewardConfig> | RewardPresetName) };
+  } catch (err) {
+    return { problem: `Front matter field \`reward_config\`: ${(err as Error).message}. Scored with the stepgrpo.reward settings instead.` };
+  }
+}
+
+export function analyseChainDocument(text: string, settings: AnnotationSettings, fallback = rewardConfig(settings)): ChainDocumentResult {
   const guard = guardText(text, settings.maxChainLength, 'This document');
   if (!guard.ok) return { chain: null, problems: [{ severity: 'warning', code: 'NOT_SCORED', message: guard.message, start: 0, end: 0 }] };
   const doc = readChainDocument(text);
   const problems: DocumentProblem[] = doc.problems.map((p) => ({ ...p, severity: 'warning' as const, code: 'REFERENCE' as const }));
+  let config = fallback;
+  if (doc.rewardConfig) {
+    const own = documentRewardConfig(doc.rewardConfig.value);
+    if ('config' in own) config = own.config;
+    else problems.push({ severity: 'warning', code: 'REFERENCE', message: own.problem, start: doc.rewardConfig.start, end: doc.rewardConfig.end });
+  }
   if (!doc.referenceSource && !looksLikeChain(doc.chainText, config)) return { chain: null, problems };
   return { chain: score(doc.chainText, doc.reference, config, doc.referenceSource), problems };
 }

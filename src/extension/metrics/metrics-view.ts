@@ -21,6 +21,10 @@ import type { RunChange, RunManager } from '../runs/run-manager';
 import { describeProgress, type RunState } from '../runs/run-state';
 import { WebviewHost } from '../webview-host';
 import { metricsCsv, pngBytes } from './metrics-export';
+import { pickPngWidth } from './png-width';
+import { readBranchStepOffset } from './branch-offset';
+import { CurveTracker, type CurveEvent } from './curve-tracker';
+import { VIEWER_SHOW_STEP, viewerStepArgs, type ViewerStepArgs } from './step-link';
 import { MetricStore } from './metric-store';
 import { isSelected, keepRuns, restoreViewState, selectRun, setMetricHidden, setSmoothing } from './view-state';
 
@@ -48,6 +52,23 @@ export interface MetricsViewOptions {
   log: vscode.LogOutputChannel;
 }
 
+/** A composed PNG comes back within this time, or the export says the page did not answer. */
+const PNG_TIMEOUT_MS = 15_000;
+
+/** The step of a run that `stepgrpo.metrics.showStep` marks: `runId`, or the run folder `runDir`. */
+export interface MetricsStepArg {
+  runId?: string;
+  runDir?: string;
+  step: number;
+}
+
+/** A run's followed files: its metrics, and its rollouts for the learning curves. */
+interface RunTail {
+  metrics: EventLogReader;
+  rollouts: EventLogReader;
+  curves: CurveTracker;
+}
+
 /** What Compare in Metrics accepts: tree items (one, or the multi-selection), `{runId}`, ids. */
 export type CompareArg = RunState | { runId: string } | string | readonly (RunState | { runId: string } | string)[] | undefined;
 
@@ -55,8 +76,8 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
   private state: MetricsViewState;
   private readonly runs = new Map<string, RunState>();
   private readonly store = new MetricStore();
-  /** Runs whose metrics.jsonl has been read (the tail follows later appends). */
-  private readonly tails = new Map<string, EventLogReader>();
+  /** Runs whose metrics.jsonl and rollouts.jsonl have been read (the tails follow later appends). */
+  private readonly tails = new Map<string, RunTail>();
   private readonly loads = new Map<string, Promise<void>>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private rescanTimer: ReturnType<typeof setTimeout> | undefined;
@@ -64,6 +85,13 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
   private scanned = false;
   private rescanWhenShown = false;
   private watching = false;
+  private highlighted: { runId: string; step: number } | undefined;
+  /** Per run, the step its own step 0 is plotted at (branch-offset.ts). */
+  private readonly offsets = new Map<string, number>();
+  private pngRequestId = 0;
+  private readonly pngRequests = new Map<number, (dataUri: string) => void>();
+  /** The last chart click handed to the viewer, with how long the command took (tests, the latency print). */
+  lastOpenedStep: { args: ViewerStepArgs; ms: number } | undefined;
 
   constructor(private readonly options: MetricsViewOptions) {
     super(options.extensionUri, options.log, 'metrics', parseMetricsToHost);
@@ -154,17 +182,100 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
         void this.save('csv', Buffer.from(metricsCsv(chunks), 'utf8'));
         break;
       }
-      case 'exportPng': {
-        const bytes = pngBytes(message.dataUri);
-        if (bytes) void this.save('png', bytes);
-        else this.log.warn('[metrics] the exported image is not a PNG; nothing saved');
+      case 'exportPng':
+        void this.exportPng();
         break;
-      }
+      case 'png':
+        this.pngRequests.get(message.requestId)?.(message.dataUri);
+        break;
+      case 'openStep':
+        void this.openStep(message.runId, message.step, message.metric);
+        break;
     }
   }
 
+  /**
+   * Export PNG: the shown charts at `width` CSS pixels (asked when not given), saved to `file`
+   * (asked when not given). Resolves to the file written, or undefined when cancelled or failed.
+   */
+  async exportPng(options: { width?: number; file?: string } = {}): Promise<string | undefined> {
+    const width = options.width ?? (await pickPngWidth());
+    if (width === undefined) return undefined;
+    let dataUri: string;
+    try {
+      dataUri = await this.composePng(width);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`StepGRPO: ${(err as Error).message}`);
+      return undefined;
+    }
+    const bytes = pngBytes(dataUri);
+    if (!bytes) {
+      this.log.warn('[metrics] the exported image is not a PNG; nothing saved');
+      return undefined;
+    }
+    if (!options.file) return this.save('png', bytes);
+    await vscode.workspace.fs.writeFile(vscode.Uri.file(options.file), bytes);
+    return options.file;
+  }
+
+  private async composePng(width: number): Promise<string> {
+    if (!this.ready) await vscode.commands.executeCommand(`${METRICS_VIEW_ID}.focus`);
+    // A view shown again reloads its page: the request waits for its `ready` (posts before it are dropped).
+    const deadline = Date.now() + PNG_TIMEOUT_MS;
+    while (!this.ready && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const requestId = ++this.pngRequestId;
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pngRequests.delete(requestId);
+        reject(new Error(`the Metrics view did not paint the PNG within ${PNG_TIMEOUT_MS / 1000} s (is it open?)`));
+      }, PNG_TIMEOUT_MS);
+      this.pngRequests.set(requestId, (dataUri) => {
+        clearTimeout(timer);
+        this.pngRequests.delete(requestId);
+        resolve(dataUri);
+      });
+      this.post({ type: 'composePng', requestId, width });
+    });
+  }
+
+  /** A chart click: that run at that step in the Rollout viewer (a learning curve's point also filters its samples). */
+  async openStep(runId: string, step: number, metric: string): Promise<ViewerStepArgs | undefined> {
+    const run = this.runs.get(runId);
+    if (!run) return undefined;
+    const args = viewerStepArgs(run.dir, step - this.stepOffset(runId), metric);
+    const started = performance.now();
+    try {
+      await vscode.commands.executeCommand(VIEWER_SHOW_STEP, args);
+    } catch (err) {
+      const message = `StepGRPO: could not open step ${step} of ${runId} in the Rollout viewer: ${(err as Error).message}`;
+      this.log.error(message);
+      void vscode.window.showErrorMessage(message);
+      return undefined;
+    }
+    this.lastOpenedStep = { args, ms: performance.now() - started };
+    return args;
+  }
+
+  /** `stepgrpo.metrics.showStep`: the step the viewer shows, marked on every chart; its run is selected if it was not. */
+  async showStep(arg: MetricsStepArg | undefined): Promise<{ runId: string; step: number } | undefined> {
+    if (!arg) return undefined;
+    if (!this.runs.size) await this.rescan();
+    const run =
+      arg.runId !== undefined ? this.runs.get(arg.runId) : [...this.runs.values()].find((r) => arg.runDir !== undefined && path.resolve(r.dir) === path.resolve(arg.runDir));
+    if (!run || !Number.isInteger(arg.step)) {
+      void vscode.window.showWarningMessage(`StepGRPO: no run ${arg.runId ?? arg.runDir ?? ''} to show in Metrics.`);
+      return undefined;
+    }
+    if (!isSelected(this.state, run.id)) this.select(run.id, true);
+    this.highlighted = { runId: run.id, step: arg.step + this.stepOffset(run.id) };
+    this.post({ type: 'state', state: this.state });
+    this.post({ type: 'highlightStep', ...this.highlighted });
+    await vscode.commands.executeCommand(`${METRICS_VIEW_ID}.focus`);
+    return this.highlighted;
+  }
+
   /** Asks where to save an export (next to the runs by default) and writes it. */
-  private async save(ext: 'csv' | 'png', bytes: Buffer): Promise<void> {
+  private async save(ext: 'csv' | 'png', bytes: Buffer): Promise<string | undefined> {
     const root = this.options.roots()[0];
     const name = `metrics-${this.state.selected.map((s) => s.runId).join('+') || 'none'}`.slice(0, 120);
     const target = await vscode.window.showSaveDialog({
@@ -172,9 +283,10 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
       defaultUri: root ? vscode.Uri.file(path.join(root, `${name}.${ext}`)) : undefined,
       filters: ext === 'csv' ? { CSV: ['csv'] } : { PNG: ['png'] },
     });
-    if (!target) return;
+    if (!target) return undefined;
     await vscode.workspace.fs.writeFile(target, bytes);
     void vscode.window.showInformationMessage(`StepGRPO: metrics saved to ${target.fsPath}`);
+    return target.fsPath;
   }
 
   private setState(next: MetricsViewState): void {
@@ -201,7 +313,9 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
       this.select(run.id, true);
       this.post({ type: 'state', state: this.state });
     } else if (change.kind === 'event' && change.event.type === 'metrics') {
-      this.store.add(run.id, change.event.step, change.event.values);
+      this.store.add(run.id, change.event.step + this.stepOffset(run.id), change.event.values);
+    } else if (change.kind === 'event' && change.event.type === 'rollouts') {
+      this.addCurves(run.id, this.tails.get(run.id)?.curves, change.event);
     }
     this.flushSoon();
   }
@@ -212,31 +326,62 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
     if (pending) return pending;
     const run = this.runs.get(runId);
     if (!run) return Promise.resolve();
-    const tail = new EventLogReader(path.join(run.dir, RUN_FILES.metrics));
+    const tail: RunTail = {
+      metrics: new EventLogReader(path.join(run.dir, RUN_FILES.metrics)),
+      rollouts: new EventLogReader(path.join(run.dir, RUN_FILES.rollouts)),
+      curves: new CurveTracker(),
+    };
     this.tails.set(runId, tail);
     const loading = this.readTail(runId, tail, true);
     this.loads.set(runId, loading);
     return loading;
   }
 
-  private async readTail(runId: string, tail: EventLogReader, first: boolean): Promise<void> {
-    try {
-      const read = await tail.read();
-      if (read.restarted) this.store.delete(runId);
-      for (const event of read.events) if (event.type === 'metrics') this.store.add(runId, event.step, event.values);
-      for (const problem of read.problems.slice(0, 5)) this.options.log.warn(`Metrics view: ${runId}/${describeProblem(problem)}`);
-      if (read.problems.length > 5) this.options.log.warn(`Metrics view: ${read.problems.length - 5} more bad lines in ${runId}/${RUN_FILES.metrics}`);
-      if (first || read.restarted) this.store.invalidate(runId);
-    } catch (err) {
-      const message = `StepGRPO: cannot read ${tail.file}: ${(err as Error).message}`;
-      this.options.log.error(message);
-      this.post({ type: 'error', message });
+  private async readTail(runId: string, tail: RunTail, first: boolean): Promise<void> {
+    let restarted = false;
+    for (const reader of [tail.metrics, tail.rollouts]) {
+      try {
+        const read = await reader.read();
+        if (read.restarted) {
+          this.store.delete(runId);
+          tail.curves = new CurveTracker();
+          restarted = true;
+        }
+        for (const event of read.events) {
+          if (event.type === 'metrics') this.store.add(runId, event.step + this.stepOffset(runId), event.values);
+          else if (event.type === 'rollouts') this.addCurves(runId, tail.curves, event);
+        }
+        for (const problem of read.problems.slice(0, 5)) this.options.log.warn(`Metrics view: ${runId}/${describeProblem(problem)}`);
+        if (read.problems.length > 5) this.options.log.warn(`Metrics view: ${read.problems.length - 5} more bad lines in ${runId}/${path.basename(reader.file)}`);
+      } catch (err) {
+        const message = `StepGRPO: cannot read ${reader.file}: ${(err as Error).message}`;
+        this.options.log.error(message);
+        this.post({ type: 'error', message });
+      }
     }
+    if (first || restarted) this.store.invalidate(runId);
     this.flushSoon();
   }
 
+  /** A rollout event's learning-curve points (per key step and violation type) join the run's metrics. */
+  private addCurves(runId: string, curves: CurveTracker | undefined, event: CurveEvent): void {
+    if (!curves) return;
+    for (const [step, values] of curves.add(event)) this.store.add(runId, step + this.stepOffset(runId), values);
+  }
+
+  /** Where a run's steps are plotted from: a branch goes on from its parent's checkpoint step (read once its config exists). */
+  private stepOffset(runId: string): number {
+    const known = this.offsets.get(runId);
+    if (known !== undefined) return known;
+    const run = this.runs.get(runId);
+    if (!run || !fs.existsSync(path.join(run.dir, RUN_FILES.config))) return 0;
+    const offset = readBranchStepOffset(run.dir);
+    this.offsets.set(runId, offset);
+    return offset;
+  }
+
   /** Reads appended lines after any read in progress (one reader per tail at a time). */
-  private readOn(runId: string, tail: EventLogReader): void {
+  private readOn(runId: string, tail: RunTail): void {
     this.loads.set(
       runId,
       (this.loads.get(runId) ?? Promise.resolve()).then(() => this.readTail(runId, tail, false)),
@@ -345,6 +490,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
     this.store.markSent(ids);
     this.runsDirty = false;
     this.post({ type: 'snapshot', state: this.state, runs: this.runInfos(), series: ids.flatMap((id) => this.store.chunks(id)) });
+    if (this.highlighted) this.post({ type: 'highlightStep', ...this.highlighted });
   }
 
   private flushSoon(): void {

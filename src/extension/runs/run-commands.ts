@@ -152,7 +152,14 @@ export class RunCommands {
     }
     const forceAfter = stopTimeoutMs();
     const stopped = this.manager.stop(run.id, forceAfter);
-    if (stopped) void vscode.window.setStatusBarMessage(`StepGRPO: stopping ${run.id} after the current step (forced after ${forceAfter / 1000} s)…`, 5000);
+    if (stopped) {
+      // Gone when the run has ended, however soon: "stopping…" must not outlive the stop.
+      const message = vscode.window.setStatusBarMessage(`StepGRPO: stopping ${run.id} after the current step (forced after ${forceAfter / 1000} s)…`, 5000);
+      void this.manager.whenEnded(run.id).then(
+        () => message.dispose(),
+        () => message.dispose(),
+      );
+    }
     return { runId: run.id, stopped };
   }
 

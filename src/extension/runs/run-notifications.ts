@@ -24,7 +24,7 @@ function hasCheckpoint(run: RunState): boolean {
 /** The sentence that says how to continue a run, or '' when it cannot be. */
 export function howToResume(run: RunState): string {
   if (!isResumable(run.status) || !hasCheckpoint(run)) return '';
-  return ` Resume Run continues it from its latest checkpoint (or \`stepgrpo train --resume ${run.dir}\` in a terminal).`;
+  return ` Resume Run continues it from its latest checkpoint (or "stepgrpo train --resume ${run.dir}" in the terminal that "StepGRPO: Open CLI Terminal" opens).`;
 }
 
 export function notifyRunOutcomes(manager: RunManager, log: vscode.LogOutputChannel, actions: RunNotificationActions): vscode.Disposable {

@@ -460,7 +460,8 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
       this.notify({ type: 'notice', level: 'warning', message: `Step ${step} has no chain #${sample + 1} in group ${group + 1} any more.` });
       return undefined;
     }
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: chainDocument(g, chain, { run: this.state.run?.id ?? null, step }) });
+    const reward = this.state.run ? await readRunReward(this.state.run.dir) : undefined;
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: chainDocument(g, chain, { run: this.state.run?.id ?? null, step, reward }) });
     return vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
   }
 
@@ -484,6 +485,15 @@ async function readSftSteps(dir: string): Promise<number | null> {
     return typeof config.sft?.steps === 'number' ? config.sft.steps : null;
   } catch {
     return null;
+  }
+}
+
+/** The run's reward (config.json `reward`), or undefined when the folder has none. */
+async function readRunReward(dir: string): Promise<unknown> {
+  try {
+    return (JSON.parse(await fs.readFile(path.join(dir, RUN_FILES.config), 'utf8')) as { reward?: unknown }).reward;
+  } catch {
+    return undefined;
   }
 }
 

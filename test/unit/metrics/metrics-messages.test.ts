@@ -16,6 +16,9 @@ describe('metrics message guards', () => {
       { type: 'update', append: [chunk('demo-1', 'loss', [3])] },
       { type: 'update' },
       { type: 'error', message: 'boom' },
+      { type: 'composePng', requestId: 3, width: 1200 },
+      { type: 'highlightStep', runId: 'demo-1', step: 4 },
+      { type: 'highlightStep', runId: 'demo-1' },
     ];
     for (const m of messages) assert.deepEqual(parseHostToMetrics(m), { ok: true, value: m });
   });
@@ -28,6 +31,8 @@ describe('metrics message guards', () => {
       [{ type: 'snapshot', state: { ...state, selected: [{ runId: 'a', color: -1 }] }, runs, series: [] }, /^state\.selected\[0\]\.color: /],
       [{ type: 'update', runs: [{ runId: 'a', status: 'x' }] }, /^runs\[0\]\.progress: /],
       [{ type: 'toString' }, /unknown host → metrics message type "toString"/],
+      [{ type: 'composePng', requestId: 1, width: 100 }, /^width: /],
+      [{ type: 'highlightStep', runId: 'a', step: -1 }, /^step: /],
       [null, /expected an object, got null/],
       [{ series: [] }, /missing "type"/],
     ];
@@ -42,6 +47,9 @@ describe('metrics message guards', () => {
     assert.equal(parseMetricsToHost({ type: 'selectRun', runId: 'a', selected: true }).ok, true);
     assert.equal(parseMetricsToHost({ type: 'setSmoothing', smoothing: 0.5 }).ok, true);
     assert.equal(parseMetricsToHost({ type: 'setMetricHidden', metric: 'kl', hidden: false }).ok, true);
+    assert.equal(parseMetricsToHost({ type: 'openStep', runId: 'a', step: 3, metric: 'reward' }).ok, true);
+    assert.equal(parseMetricsToHost({ type: 'png', requestId: 1, dataUri: 'data:image/png;base64,' }).ok, true);
+    assert.equal(parseMetricsToHost({ type: 'openStep', runId: 'a', step: 1.5, metric: 'reward' }).ok, false);
     const bad: [unknown, RegExp][] = [
       [{ type: 'selectRun', runId: 'a', selected: 'yes' }, /^selected: /],
       [{ type: 'setSmoothing', smoothing: 1 }, /^smoothing: /],
