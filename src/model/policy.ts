@@ -24,7 +24,7 @@ import { patchifyBatch } from './image';
 import type { PolicyRuntime } from './family';
 import { OwnedArrays, type OptimizerState, SessionCache, addScaled, applyHostAdamW } from './host-state';
 import type { GrpoLossConfig } from './loss';
-import { type ParamValues, initParams, paramSpecs } from './params';
+import { type ParamValues, countParams, initParams, paramSpecs } from './params';
 import type { SamplingOptions } from './sampler';
 
 export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'providerOptions' | 'logSeverity' | 'memArena'> {
@@ -48,6 +48,8 @@ export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'provi
    * order of float summation.
    */
   microBatch?: number;
+  /** Most parameters a one-micro-batch step runs the fused train graph for (default FUSED_ADAMW_MAX_PARAMS). */
+  fusedAdamWMaxParams?: number;
 }
 
 /**
@@ -55,6 +57,15 @@ export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'provi
  * peaked at 966 MiB against 1,455 with 32, and updated no slower (docs/engine.md).
  */
 export const MICRO_BATCH_DEFAULT = 16;
+
+/**
+ * Most parameters the fused train step (AdamW inside the graph) is used for. It returns fresh
+ * parameters and moments, which ORT holds in its arena and onnxruntime-node copies again: 6× the
+ * parameters' bytes beside the host's own state. Above this, one micro-batch too takes the gradient
+ * graph and the in-place host AdamW (docs/engine.md); below it the fused step is kept, so small
+ * policies (the demo's) train to the same bits as before.
+ */
+export const FUSED_ADAMW_MAX_PARAMS = 20_000_000;
 
 export interface PolicyOptions {
   /** Seed for parameter initialisation (ignored when `params` are given). */
@@ -279,7 +290,7 @@ export class PolicySessions implements PolicyRuntime {
       batch.tokens.map((t) => t.length),
       this.microBatch,
     );
-    if (parts.length === 1) {
+    if (parts.length === 1 && countParams(this.config) <= (this.runtime.fusedAdamWMaxParams ?? FUSED_ADAMW_MAX_PARAMS)) {
       const { feeds, key, build } = this.lossFeeds(batch, 'adamw');
       this.optimizerFeeds(feeds, batch.lr, adamEps);
       const out = await (await this.session(key, build)).run(feeds);
