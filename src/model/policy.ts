@@ -48,8 +48,8 @@ export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'provi
    * order of float summation.
    */
   microBatch?: number;
-  /** Most parameters a one-micro-batch step runs the fused train graph for (default FUSED_ADAMW_MAX_PARAMS). */
-  fusedAdamWMaxParams?: number;
+  /** Host AdamW after one micro-batch too, and blocks recomputed in the backward pass (default: above MEMORY_SAVING_MIN_PARAMS parameters). */
+  memorySaving?: boolean;
 }
 
 /**
@@ -59,13 +59,13 @@ export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'provi
 export const MICRO_BATCH_DEFAULT = 16;
 
 /**
- * Most parameters the fused train step (AdamW inside the graph) is used for. It returns fresh
- * parameters and moments, which ORT holds in its arena and onnxruntime-node copies again: 6× the
- * parameters' bytes beside the host's own state. Above this, one micro-batch too takes the gradient
- * graph and the in-place host AdamW (docs/engine.md); below it the fused step is kept, so small
- * policies (the demo's) train to the same bits as before.
+ * Parameters above which a train step trades time for memory (docs/engine.md): one micro-batch too
+ * runs the gradient graph and the in-place host AdamW (the fused step returns fresh parameters and
+ * moments, which ORT holds and onnxruntime-node copies again: 6× the parameters' bytes beside the
+ * host's state), and the backward pass remakes each block's activations instead of keeping them.
+ * Below it the train graphs are those of before, so small policies (the demo's) train to the same bits.
  */
-export const FUSED_ADAMW_MAX_PARAMS = 20_000_000;
+export const MEMORY_SAVING_MIN_PARAMS = 20_000_000;
 
 export interface PolicyOptions {
   /** Seed for parameter initialisation (ignored when `params` are given). */
@@ -244,6 +244,10 @@ export class PolicySessions implements PolicyRuntime {
     return { feeds, Tt };
   }
 
+  private get memorySaving(): boolean {
+    return this.runtime.memorySaving ?? countParams(this.config) > MEMORY_SAVING_MIN_PARAMS;
+  }
+
   private get microBatch(): number {
     return this.runtime.microBatch ?? MICRO_BATCH_DEFAULT;
   }
@@ -290,7 +294,7 @@ export class PolicySessions implements PolicyRuntime {
       batch.tokens.map((t) => t.length),
       this.microBatch,
     );
-    if (parts.length === 1 && countParams(this.config) <= (this.runtime.fusedAdamWMaxParams ?? FUSED_ADAMW_MAX_PARAMS)) {
+    if (parts.length === 1 && !this.memorySaving) {
       const { feeds, key, build } = this.lossFeeds(batch, 'adamw');
       this.optimizerFeeds(feeds, batch.lr, adamEps);
       const out = await (await this.session(key, build)).run(feeds);
@@ -353,7 +357,11 @@ export class PolicySessions implements PolicyRuntime {
     }
     const kind = objective.kind === 'sft' ? 'sft' : `grpo-${objective.advantage}${objective.onPolicy ? '-onpolicy' : ''}`;
     const key = `${emit === 'adamw' ? 'train' : 'grads'}-${kind}`;
-    return { feeds, key, build: () => buildTrainGraph(c, DIMS.batch, objective, this.optimizer, { textLen: DIMS.text, emit, headChunks: this.headChunks }) };
+    return {
+      feeds,
+      key,
+      build: () => buildTrainGraph(c, DIMS.batch, objective, this.optimizer, { textLen: DIMS.text, emit, headChunks: this.headChunks, recomputeBlocks: this.memorySaving }),
+    };
   }
 
   /** Learning rate, Adam bias corrections and ε for the next step, and the current moments. */

@@ -1,8 +1,8 @@
 // Micro-batches: a batch cut into parts by length gives the log-probs and the optimizer step of the
 // whole batch run at once (the fused graph), for SFT and for both GRPO aggregations. The parts also
-// run the language-model head in chunks (a tiny logit budget), the whole batch in one array. A
-// policy above the fused update's size takes one micro-batch through the gradient graph and the host
-// AdamW: the same step again.
+// run the language-model head in chunks (a tiny logit budget), the whole batch in one array. With
+// memory saving on (what a large policy gets), one micro-batch runs the gradient graph with recomputed
+// blocks and the host AdamW: the same step again.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type PolicyConfig, type TrainBatch, createPolicySessions } from '../../../src/model';
@@ -29,10 +29,10 @@ function batchOf(c: PolicyConfig, lengths: readonly number[]): { images: Float32
 async function twins(c: PolicyConfig, grpo: GrpoLossConfig, microBatch: number) {
   // Adam's ε well above float noise: with 1e-8 a gradient entry of ~1e-8 turns summation-order noise into a step of ±lr.
   const optimizer = { adamw: { ...ADAMW_DEFAULTS, eps: 1e-4 }, maxGradNorm: 1 };
-  const make = (mb: number, headChunkBytes?: number, fusedAdamWMaxParams?: number) =>
-    createPolicySessions(c, { seed: 5, tokens: TOKENS, grpo, optimizer, runtime: { threads: 1, microBatch: mb, headChunkBytes, fusedAdamWMaxParams } });
+  const make = (mb: number, headChunkBytes?: number, memorySaving?: boolean) =>
+    createPolicySessions(c, { seed: 5, tokens: TOKENS, grpo, optimizer, runtime: { threads: 1, microBatch: mb, headChunkBytes, memorySaving } });
   // microBatch × maxTextLen rows of vocabSize logits in chunks of ≤ 1,500 bytes: 5 chunks at 2 × 40 × 20.
-  return { whole: await make(1000), parts: await make(microBatch, 1500), hostUpdate: await make(1000, undefined, 0) };
+  return { whole: await make(1000), parts: await make(microBatch, 1500), memorySaving: await make(8, 1500, true) };
 }
 
 function maxDiff(a: ParamValues, b: ParamValues): number {
@@ -66,8 +66,8 @@ describe('micro-batches', () => {
 
   it('give the same log-probs as the whole batch', async () => {
     const c = config();
-    const { whole, parts, hostUpdate } = await twins(c, grpoLossConfig(TRAIN_DEFAULTS.rl), 2);
-    await hostUpdate.release();
+    const { whole, parts, memorySaving } = await twins(c, grpoLossConfig(TRAIN_DEFAULTS.rl), 2);
+    await memorySaving.release();
     const b = batchOf(c, [40, 6, 33, 12, 3, 25, 38]);
     const a = await whole.logprobs(b, { temperature: 1.3 });
     const p = await parts.logprobs(b, { temperature: 1.3 });
