@@ -1,9 +1,11 @@
 // Token log-probabilities through a language-model head in chunks of rows: logits for all positions
 // at once are rows × vocabulary floats (8 × 384 positions at a 150 k vocabulary is 1.8 GB, and the
 // backward pass holds several such arrays), so each chunk's logits are made, used and dropped before
-// the next. The backward pass recomputes a chunk's logits instead of keeping them (a Gemm, where the
-// forward uses a MatMul, so ORT's common-subexpression pass cannot merge the two and keep the forward
-// ones alive), and accumulates the head's gradient chunk by chunk through Gemm's C input.
+// the next. The backward pass recomputes a chunk's logits instead of keeping them (from rows sliced
+// after the upstream gradient, so ORT's common-subexpression pass cannot merge the two and keep the
+// forward ones alive), and accumulates the head's gradient chunk by chunk through Gemm's C input.
+// No transposed copy of the head is made: Gemm reads it as it is (transB).
+import { zeroAfter } from './after';
 import { attr } from './graph';
 import { type Dim, SymDim, type Tensor, dimDiv, formatShape, sizeOf } from './tensor';
 
@@ -37,17 +39,22 @@ export function chunkedTokenLogprobs(h: Tensor, weight: Tensor, targets: Tensor,
   const bounds = Array.from({ length: chunks + 1 }, (_, k) => (k === 0 ? g.int64s([0]) : g.node('Mul', [per, g.int64s([k])], [1], 'int64')));
   // A chunk's row count is its own run-time size; it only labels shapes here.
   const chunkRows = Array.from({ length: chunks }, (_, k) => SymDim.named(`chunk_${k}`));
-  const rowsOf = (x: Tensor, k: number, width: Dim): Tensor => g.node('Slice', [x, bounds[k]!, bounds[k + 1]!, g.int64s([0])], [chunkRows[k]!, width], x.dtype);
-  const Wt = g.node('Transpose', [weight], [D, V], dtype, { perm: attr.ints([1, 0]) });
+  const rowsOf = (x: Tensor, k: number, width: Dim, start = bounds[k]!): Tensor => g.node('Slice', [x, start, bounds[k + 1]!, g.int64s([0])], [chunkRows[k]!, width], x.dtype);
+  // bounds[k] + 0, where the 0 waits for `prev`: ORT then finishes the previous chunk (and frees
+  // its [rows, V] arrays) before chunk k starts. Its own order would make every chunk's arrays before
+  // the first is consumed: the whole array the chunks exist to avoid (1.6 GB more at a 150 k
+  // vocabulary and 8 × 384 positions).
+  const startAfter = (k: number, prev: Tensor | undefined): Tensor => (prev ? g.node('Add', [bounds[k]!, zeroAfter(prev)], [1], 'int64') : bounds[k]!);
   // One reciprocal, then multiplications: ORT's Div by a broadcast scalar runs ~10× slower than Mul.
   const invT = g.node('Reciprocal', [temperature], temperature.shape, dtype);
   const logps: Tensor[] = [];
   const entropies: Tensor[] = [];
   for (let k = 0; k < chunks; k++) {
-    const hk = rowsOf(h2, k, D);
-    const tk = rowsOf(t2, k, 1);
+    const start = startAfter(k, entropies[k - 1]);
+    const hk = rowsOf(h2, k, D, start);
+    const tk = rowsOf(t2, k, 1, start);
     const ck = hk.shape[0]!;
-    const scaled = g.node('Mul', [g.node('MatMul', [hk, Wt], [ck, V], dtype), invT], [ck, V], dtype);
+    const scaled = g.node('Mul', [g.node('Gemm', [hk, weight], [ck, V], dtype, { transB: attr.int(1) }), invT], [ck, V], dtype);
     const lsm = g.node('LogSoftmax', [scaled], [ck, V], dtype, { axis: attr.int(1) });
     logps.push(g.node('GatherElements', [lsm, tk], [ck, 1], dtype, { axis: attr.int(1) }));
     const plogp = g.untaped(() => g.node('Mul', [g.node('Exp', [lsm], [ck, V], dtype), lsm], [ck, V], dtype));
@@ -61,9 +68,10 @@ export function chunkedTokenLogprobs(h: Tensor, weight: Tensor, targets: Tensor,
     const dhs: Tensor[] = [];
     let dW: Tensor | undefined;
     for (let k = 0; k < chunks; k++) {
-      const hk = rowsOf(h2, k, D);
-      const tk = rowsOf(t2, k, 1);
-      const gk = rowsOf(g2, k, 1);
+      const start = startAfter(k, dW ?? dhs[k - 1] ?? g2);
+      const hk = rowsOf(h2, k, D, start);
+      const tk = rowsOf(t2, k, 1, start);
+      const gk = rowsOf(g2, k, 1, start);
       const ck = hk.shape[0]!;
       const logits = g.node('Gemm', [hk, weight], [ck, V], dtype, { transB: attr.int(1) });
       const p = g.node('Exp', [g.node('LogSoftmax', [g.node('Mul', [logits, invT], [ck, V], dtype)], [ck, V], dtype, { axis: attr.int(1) })], [ck, V], dtype);

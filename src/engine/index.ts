@@ -12,3 +12,5 @@ export * from './half';
 export * from './session';
 export * from './chunked-logprobs';
 export * from './host-adamw';
+export * from './after';
+export * from './recompute';

@@ -85,8 +85,17 @@ export function applyHostAdamW(
   return { norm, state: { step: t, m, v } };
 }
 
-/** sums[name] += weight · g (created at zero): a micro-batch's share of the step's gradient. */
+/**
+ * sums[name] += weight · g (created at zero): a micro-batch's share of the step's gradient. `g` must
+ * be the caller's own array (a run's output): at weight 1 the first share is kept as the sum itself,
+ * which is what 0 + 1 · g gives, without a second gradient-sized array.
+ */
 export function addScaled(sums: Map<string, Float32Array>, name: string, g: Float32Array, weight: number): void {
-  const sum = sums.get(name) ?? sums.set(name, new Float32Array(g.length)).get(name)!;
+  const first = sums.get(name);
+  if (!first && weight === 1) {
+    sums.set(name, g);
+    return;
+  }
+  const sum = first ?? sums.set(name, new Float32Array(g.length)).get(name)!;
   for (let i = 0; i < sum.length; i++) sum[i]! += weight * g[i]!;
 }

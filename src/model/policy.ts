@@ -24,7 +24,7 @@ import { patchifyBatch } from './image';
 import type { PolicyRuntime } from './family';
 import { OwnedArrays, type OptimizerState, SessionCache, addScaled, applyHostAdamW } from './host-state';
 import type { GrpoLossConfig } from './loss';
-import { type ParamValues, initParams, paramSpecs } from './params';
+import { type ParamValues, countParams, initParams, paramSpecs } from './params';
 import type { SamplingOptions } from './sampler';
 
 export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'providerOptions' | 'logSeverity' | 'memArena'> {
@@ -48,6 +48,8 @@ export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'provi
    * order of float summation.
    */
   microBatch?: number;
+  /** Host AdamW after one micro-batch too, and blocks recomputed in the backward pass (default: above MEMORY_SAVING_MIN_PARAMS parameters). */
+  memorySaving?: boolean;
 }
 
 /**
@@ -55,6 +57,15 @@ export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'provi
  * peaked at 966 MiB against 1,455 with 32, and updated no slower (docs/engine.md).
  */
 export const MICRO_BATCH_DEFAULT = 16;
+
+/**
+ * Parameters above which a train step trades time for memory (docs/engine.md): one micro-batch too
+ * runs the gradient graph and the in-place host AdamW (the fused step returns fresh parameters and
+ * moments, which ORT holds and onnxruntime-node copies again: 6× the parameters' bytes beside the
+ * host's state), and the backward pass remakes each block's activations instead of keeping them.
+ * Below it the train graphs are those of before, so small policies (the demo's) train to the same bits.
+ */
+export const MEMORY_SAVING_MIN_PARAMS = 20_000_000;
 
 export interface PolicyOptions {
   /** Seed for parameter initialisation (ignored when `params` are given). */
@@ -233,6 +244,10 @@ export class PolicySessions implements PolicyRuntime {
     return { feeds, Tt };
   }
 
+  private get memorySaving(): boolean {
+    return this.runtime.memorySaving ?? countParams(this.config) > MEMORY_SAVING_MIN_PARAMS;
+  }
+
   private get microBatch(): number {
     return this.runtime.microBatch ?? MICRO_BATCH_DEFAULT;
   }
@@ -279,7 +294,7 @@ export class PolicySessions implements PolicyRuntime {
       batch.tokens.map((t) => t.length),
       this.microBatch,
     );
-    if (parts.length === 1) {
+    if (parts.length === 1 && !this.memorySaving) {
       const { feeds, key, build } = this.lossFeeds(batch, 'adamw');
       this.optimizerFeeds(feeds, batch.lr, adamEps);
       const out = await (await this.session(key, build)).run(feeds);
@@ -342,7 +357,11 @@ export class PolicySessions implements PolicyRuntime {
     }
     const kind = objective.kind === 'sft' ? 'sft' : `grpo-${objective.advantage}${objective.onPolicy ? '-onpolicy' : ''}`;
     const key = `${emit === 'adamw' ? 'train' : 'grads'}-${kind}`;
-    return { feeds, key, build: () => buildTrainGraph(c, DIMS.batch, objective, this.optimizer, { textLen: DIMS.text, emit, headChunks: this.headChunks }) };
+    return {
+      feeds,
+      key,
+      build: () => buildTrainGraph(c, DIMS.batch, objective, this.optimizer, { textLen: DIMS.text, emit, headChunks: this.headChunks, recomputeBlocks: this.memorySaving }),
+    };
   }
 
   /** Learning rate, Adam bias corrections and ε for the next step, and the current moments. */

@@ -16,6 +16,7 @@ import {
   layerNorm,
   matmul,
   mul,
+  recomputed,
   reshape,
   slice,
   softmax,
@@ -101,11 +102,20 @@ function embed(P: ParamTensors, patches: Tensor, ids: Tensor | undefined): Tenso
   return add(x, T === wpe.shape[0] ? wpe : slice(wpe, 0, 0, T));
 }
 
-/** Causal self-attention over all T positions of x; `onLayer` sees each layer's kᵀ and v. */
-function encode(g: Graph, c: PolicyConfig, P: ParamTensors, x: Tensor, onLayer?: (l: number, kT: Tensor, v: Tensor) => void): Tensor {
+/** One block whose activations the backward pass makes again instead of keeping (recomputed). */
+function recomputedBlock(c: PolicyConfig, P: ParamTensors, l: number, x: Tensor, attend: (q: Tensor, kT: Tensor, v: Tensor) => Tensor): Tensor {
+  const names = [...P.keys()].filter((n) => n.startsWith(`h${l}.`));
+  return recomputed([x, ...names.map((n) => p(P, n))], ([xIn, ...ps]) => block(c, new Map(names.map((n, i) => [n, ps[i]!])), l, xIn!, attend));
+}
+
+/**
+ * Causal self-attention over all T positions of x; `onLayer` sees each layer's kᵀ and v.
+ * `recompute`: blocks keep only their inputs for the backward pass (recomputedBlock).
+ */
+function encode(g: Graph, c: PolicyConfig, P: ParamTensors, x: Tensor, onLayer?: (l: number, kT: Tensor, v: Tensor) => void, recompute = false): Tensor {
   const causal = causalBias(g, x.shape[1]!, NEG_INF);
   for (let l = 0; l < c.nLayers; l++) {
-    x = block(c, P, l, x, (q, kT, v) => {
+    x = (recompute ? recomputedBlock : block)(c, P, l, x, (q, kT, v) => {
       onLayer?.(l, kT, v);
       return matmul(softmax(add(matmul(q, kT), causal)), v);
     });
@@ -113,19 +123,22 @@ function encode(g: Graph, c: PolicyConfig, P: ParamTensors, x: Tensor, onLayer?:
   return x;
 }
 
-/** Final hidden states of the text positions: ids [B, Tt ≤ maxTextLen] int64 and patches [B, Np, patchDim] → [B, Tt, D]. */
-export function policyHidden(g: Graph, c: PolicyConfig, P: ParamTensors, ids: Tensor, patches: Tensor): Tensor {
+/**
+ * Final hidden states of the text positions: ids [B, Tt ≤ maxTextLen] int64 and patches [B, Np,
+ * patchDim] → [B, Tt, D]. `recompute`: the backward pass remakes each block's activations (encode).
+ */
+export function policyHidden(g: Graph, c: PolicyConfig, P: ParamTensors, ids: Tensor, patches: Tensor, recompute = false): Tensor {
   const Tt = ids.shape[1]!;
   const Np = numPatches(c);
   if ((isStatic(Tt) && Tt > c.maxTextLen) || patches.shape[1] !== Np || patches.shape[2] !== patchDim(c)) {
     throw new Error(`policy: expected ids [B, ≤${c.maxTextLen}] and patches [B,${Np},${patchDim(c)}]`);
   }
-  return finalNorm(c, P, slice(encode(g, c, P, embed(P, patches, ids)), 1, Np, dimAdd(Np, Tt)));
+  return finalNorm(c, P, slice(encode(g, c, P, embed(P, patches, ids), undefined, recompute), 1, Np, dimAdd(Np, Tt)));
 }
 
 /** Full-sequence forward: text logits [B, Tt, V]. */
-export function policyLogits(g: Graph, c: PolicyConfig, P: ParamTensors, ids: Tensor, patches: Tensor): Tensor {
-  return headOf(P, policyHidden(g, c, P, ids, patches));
+export function policyLogits(g: Graph, c: PolicyConfig, P: ParamTensors, ids: Tensor, patches: Tensor, recompute = false): Tensor {
+  return headOf(P, policyHidden(g, c, P, ids, patches, recompute));
 }
 
 export interface KvTensors {

@@ -1,6 +1,8 @@
 // Micro-batches: a batch cut into parts by length gives the log-probs and the optimizer step of the
 // whole batch run at once (the fused graph), for SFT and for both GRPO aggregations. The parts also
-// run the language-model head in chunks (a tiny logit budget), the whole batch in one array.
+// run the language-model head in chunks (a tiny logit budget), the whole batch in one array. With
+// memory saving on (what a large policy gets), one micro-batch runs the gradient graph with recomputed
+// blocks and the host AdamW: the same step again.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type PolicyConfig, type TrainBatch, createPolicySessions } from '../../../src/model';
@@ -27,10 +29,10 @@ function batchOf(c: PolicyConfig, lengths: readonly number[]): { images: Float32
 async function twins(c: PolicyConfig, grpo: GrpoLossConfig, microBatch: number) {
   // Adam's ε well above float noise: with 1e-8 a gradient entry of ~1e-8 turns summation-order noise into a step of ±lr.
   const optimizer = { adamw: { ...ADAMW_DEFAULTS, eps: 1e-4 }, maxGradNorm: 1 };
-  const make = (mb: number, headChunkBytes?: number) =>
-    createPolicySessions(c, { seed: 5, tokens: TOKENS, grpo, optimizer, runtime: { threads: 1, microBatch: mb, headChunkBytes } });
+  const make = (mb: number, headChunkBytes?: number, memorySaving?: boolean) =>
+    createPolicySessions(c, { seed: 5, tokens: TOKENS, grpo, optimizer, runtime: { threads: 1, microBatch: mb, headChunkBytes, memorySaving } });
   // microBatch × maxTextLen rows of vocabSize logits in chunks of ≤ 1,500 bytes: 5 chunks at 2 × 40 × 20.
-  return { whole: await make(1000), parts: await make(microBatch, 1500) };
+  return { whole: await make(1000), parts: await make(microBatch, 1500), memorySaving: await make(8, 1500, true) };
 }
 
 function maxDiff(a: ParamValues, b: ParamValues): number {
@@ -64,7 +66,8 @@ describe('micro-batches', () => {
 
   it('give the same log-probs as the whole batch', async () => {
     const c = config();
-    const { whole, parts } = await twins(c, grpoLossConfig(TRAIN_DEFAULTS.rl), 2);
+    const { whole, parts, memorySaving } = await twins(c, grpoLossConfig(TRAIN_DEFAULTS.rl), 2);
+    await memorySaving.release();
     const b = batchOf(c, [40, 6, 33, 12, 3, 25, 38]);
     const a = await whole.logprobs(b, { temperature: 1.3 });
     const p = await parts.logprobs(b, { temperature: 1.3 });
@@ -95,24 +98,28 @@ describe('micro-batches', () => {
   for (const k of cases) {
     it(`give the optimizer step of the whole batch: ${k.name}`, async () => {
       const c = config();
-      const { whole, parts } = await twins(c, { ...grpoLossConfig(TRAIN_DEFAULTS.rl), aggregation: k.aggregation }, 3);
+      const { whole, ...others } = await twins(c, { ...grpoLossConfig(TRAIN_DEFAULTS.rl), aggregation: k.aggregation }, 3);
       const b = batchOf(c, [40, 6, 33, 12, 3, 25, 38, 17]);
       const ref = (await whole.logprobs(b, { temperature: 1.2 })).logp.map((row) => row.map((x) => x - 0.1));
       const step: TrainBatch = { ...b, objective: k.objective(b, ref), lr: 1e-2, temperature: 1.2 };
       for (let s = 0; s < 2; s++) {
         const a = await whole.trainStep(step);
-        const p = await parts.trainStep(step);
-        close(a.loss, p.loss, `loss at step ${s}`);
-        close(a.gradNorm, p.gradNorm, `grad norm at step ${s}`);
-        assert.deepEqual(Object.keys(p.metrics).sort(), Object.keys(a.metrics).sort());
-        for (const m of Object.keys(a.metrics)) close(a.metrics[m]!, p.metrics[m]!, `${m} at step ${s}`);
+        for (const [name, twin] of Object.entries(others)) {
+          const p = await twin.trainStep(step);
+          close(a.loss, p.loss, `${name}: loss at step ${s}`);
+          close(a.gradNorm, p.gradNorm, `${name}: grad norm at step ${s}`);
+          assert.deepEqual(Object.keys(p.metrics).sort(), Object.keys(a.metrics).sort());
+          for (const m of Object.keys(a.metrics)) close(a.metrics[m]!, p.metrics[m]!, `${name}: ${m} at step ${s}`);
+        }
       }
-      assert.equal(parts.optimizerState.step, 2);
-      const d = maxDiff(whole.params, parts.params);
-      assert.ok(d < 1e-5, `parameters differ by ${d}`);
-      assert.ok(maxDiff(whole.optimizerState.v, parts.optimizerState.v) < 1e-8);
+      for (const [name, twin] of Object.entries(others)) {
+        assert.equal(twin.optimizerState.step, 2);
+        const d = maxDiff(whole.params, twin.params);
+        assert.ok(d < 1e-5, `${name}: parameters differ by ${d}`);
+        assert.ok(maxDiff(whole.optimizerState.v, twin.optimizerState.v) < 1e-8);
+        await twin.release();
+      }
       await whole.release();
-      await parts.release();
     });
   }
 });
