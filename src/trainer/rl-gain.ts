@@ -19,6 +19,8 @@ export interface RlGain {
   /** RL's greedy chains against the SFT start's greedy chains, and against its forced full chains. */
   overGreedy: PairedChange;
   overFullChain: PairedChange;
+  /** Per prompt, in evaluation order: whether each answer was right. */
+  correct: { sftGreedy: boolean[]; sftFullChain: boolean[]; rl: boolean[] };
 }
 
 const correct = (chains: EvalChains['greedy']): boolean[] => chains.map((r) => r.answer_correct);
@@ -31,6 +33,7 @@ export function rlGain(sft: EvalChains, rl: EvalChains['greedy']): RlGain {
     accuracy: { sftGreedy: rate(greedy), sftFullChain: rate(fullChain), rl: rate(after) },
     overGreedy: pairedChange(greedy, after),
     overFullChain: pairedChange(fullChain, after),
+    correct: { sftGreedy: greedy, sftFullChain: fullChain, rl: after },
   };
 }
 
