@@ -1,8 +1,12 @@
 // One RL setting from a weights checkpoint, scored on a validation split, for choosing RL defaults
 // without looking at the held-out split (docs/trainer.md, "How the RL defaults were chosen").
 //   node --import tsx scripts/rl-sweep.ts '{"rl":{"steps":30,"lr":2e-4,"adamEps":1e-4},"evalEvery":15}'
+// With "out": a JSON record of the run (every step's rollout metrics, every evaluation with its
+// per-prompt outcomes and paired change, wall-clock seconds): what docs/results/ tables are built from.
 // Validation = the next N synthetic training-distribution prompts after the 4,000 the runs train on:
 // drawn like training prompts (never from held-out scenes), seen by neither SFT nor RL.
+import fs from 'node:fs';
+import { type PairedChange, formatPairedChange, pairedChange } from '../src/core/paired-change';
 import { resolveRewardConfig } from '../src/core/reward';
 import { resolveTrainConfig } from '../src/trainer/config';
 import type { Example, TaskSource } from '../src/trainer/data/example';
@@ -24,6 +28,18 @@ interface SweepArgs {
   validationPrompts?: number;
   /** Also report the held-out split at the start and the end (for the record, not for choosing). */
   heldOut?: boolean;
+  /** Write the run's record here (JSON). */
+  out?: string;
+}
+
+interface Evaluation {
+  split: string;
+  step: number;
+  accuracy: number;
+  keyStepRecall: number;
+  /** Against the same split at step 0. */
+  change: PairedChange;
+  correct: boolean[];
 }
 
 async function main(): Promise<void> {
@@ -42,6 +58,8 @@ async function main(): Promise<void> {
   const extended = await createTaskSource({ ...dataOptions, trainSize: validationStart + n });
   const validation = { evalSize: n, evalAt: (i: number) => extended.trainAt(validationStart + i) } as TaskSource;
   const reward = resolveRewardConfig(config.reward);
+  const started = performance.now();
+  const record = { args, evaluations: [] as Evaluation[], steps: [] as Record<string, number>[], seconds: 0 };
   // Greedy chains on a fixed prompt set; the change against step 0 is paired (same prompts), so its
   // standard error comes from the prompts that flipped, not from two independent binomials.
   const pairedReporter = (label: string, set: Example[]): ((step: number) => Promise<void>) => {
@@ -50,16 +68,13 @@ async function main(): Promise<void> {
       const { rewards: scored } = await rollout({ policy, codec: tok, examples: set, sampling: greedySampling(config.rl.maxNewTokens), reward });
       const correct = scored.map((r) => r.answer_correct);
       first ??= correct;
-      const up = correct.filter((c, i) => c && !first![i]).length;
-      const down = correct.filter((c, i) => !c && first![i]).length;
+      const change = pairedChange(first, correct);
       const m = set.length;
-      const diff = (up - down) / m;
-      const pairedSe = Math.sqrt(((up + down) / m - diff * diff) / m);
-      const pct = (x: number): string => (100 * x).toFixed(1);
       const keySteps = scored.reduce((sum, r) => sum + r.key_step_ratio, 0) / m;
-      console.log(
-        `${label} @${step}: accuracy ${pct(correct.filter(Boolean).length / m)} %, change ${pct(diff)} ± ${pct(pairedSe)} points (paired SE; ${up} up, ${down} down), key steps ${pct(keySteps)} %`,
-      );
+      const accuracy = correct.filter(Boolean).length / m;
+      record.evaluations.push({ split: label, step, accuracy, keyStepRecall: keySteps, change, correct });
+      const pct = (x: number): string => (100 * x).toFixed(1);
+      console.log(`${label} @${step}: accuracy ${pct(accuracy)} %, change ${formatPairedChange(change)} (paired SE), key steps ${pct(keySteps)} %`);
     };
   };
   const report = pairedReporter(
@@ -79,6 +94,7 @@ async function main(): Promise<void> {
     const stream = data.train();
     for (let s = 0; s < config.rl.steps; s++) {
       const { metrics: m } = await stepGrpoStep({ policy, refParams, tok, stream, rl: config.rl, reward, seed: config.seed, step: s, rlStep: s });
+      record.steps.push(m);
       console.log(
         `step ${s + 1}: answers ${m['rewards/answer/mean']!.toFixed(3)}, key steps ${m.key_step_recall!.toFixed(3)}, tied groups ${m.frac_reward_zero_std!.toFixed(2)}, KL ${m.kl!.toFixed(4)}, ${m.step_time!.toFixed(1)} s`,
       );
@@ -86,6 +102,8 @@ async function main(): Promise<void> {
     }
     await report(config.rl.steps);
     await reportHeldOut?.(config.rl.steps);
+    record.seconds = (performance.now() - started) / 1000;
+    if (args.out) fs.writeFileSync(args.out, `${JSON.stringify(record)}\n`);
   } finally {
     await policy.release();
   }

@@ -215,6 +215,14 @@ export const METRICS: readonly MetricDefinition[] = [
     description: 'Binomial standard error of eval/accuracy.',
   },
   {
+    name: 'eval/accuracy_full_chain',
+    group: 'Eval',
+    unit: 'fraction',
+    source: 'eval',
+    formula: 'eval/accuracy with the first header after the image description forced to "### Rationales:", then greedy',
+    description: 'The chain-mode control: accuracy once the full chain is forced. What greedy accuracy gains over it is more than a choice of mode.',
+  },
+  {
     name: 'eval/faithfulness',
     group: 'Eval',
     unit: 'fraction',

@@ -31,6 +31,8 @@ export interface RolloutRequest {
   sampling: SamplingSettings;
   reward: RewardConfig;
   advantage?: AdvantageOptions;
+  /** Ids each example's completion is forced to begin with (fed after its prompt; part of the completion). */
+  prefixes?: readonly (readonly number[])[];
 }
 
 /** Everything per sequence, group after group: what the update, the events and the metrics need. */
@@ -51,14 +53,18 @@ export interface Rollout {
 export async function rollout(r: RolloutRequest): Promise<Rollout> {
   const { policy, codec, examples, sampling } = r;
   const G = sampling.groupSize;
-  const perExample = examples.map((e) => ({ image: policy.imageFor(e.image), prompt: encodePrompt(codec, e).ids.slice(0, policy.maxTextLen) }));
+  const perExample = examples.map((e, p) => {
+    const prefix = r.prefixes?.[p] ?? [];
+    return { image: policy.imageFor(e.image), prompt: encodePrompt(codec, e).ids.slice(0, policy.maxTextLen), prefix };
+  });
   const images = perExample.flatMap((x) => Array<Float32Array>(G).fill(x.image));
   const prompts = perExample.flatMap((x) => Array<number[]>(G).fill(x.prompt));
+  const prefixes = perExample.flatMap((x) => Array<readonly number[]>(G).fill(x.prefix));
 
   let t = performance.now();
   const sampled = await policy.sample({
     images,
-    prompts,
+    prompts: prompts.map((p, i) => [...p, ...prefixes[i]!]),
     seeds: prompts.map((_, i) => sampling.seedOf(i)),
     temperature: sampling.temperature,
     ...(sampling.topP !== undefined ? { topP: sampling.topP } : {}),
@@ -66,8 +72,10 @@ export async function rollout(r: RolloutRequest): Promise<Rollout> {
   });
   const sample = (performance.now() - t) / 1000;
 
+  // A forced prefix counts against maxNewTokens like sampled ids (a cut chain loses its EOS, as any cut chain does).
+  const completions = r.prefixes ? sampled.completions.map((ids, i) => [...prefixes[i]!, ...ids].slice(0, sampling.maxNewTokens)) : sampled.completions;
   t = performance.now();
-  const texts = sampled.completions.map((ids) => codec.chainText(ids));
+  const texts = completions.map((ids) => codec.chainText(ids));
   const rewards = texts.map((text, i) => {
     const e = examples[Math.floor(i / G)]!;
     return scoreChain(text, { answer: e.answer, keySteps: e.keySteps }, r.reward);
@@ -78,7 +86,7 @@ export async function rollout(r: RolloutRequest): Promise<Rollout> {
     r.advantage,
   );
   const score = (performance.now() - t) / 1000;
-  return { examples, groupSize: G, images, prompts, completions: sampled.completions, texts, rewards, advantages, seconds: { sample, score } };
+  return { examples, groupSize: G, images, prompts, completions, texts, rewards, advantages, seconds: { sample, score } };
 }
 
 /** The rollout as the protocol's groups (the `rollouts` event, the step's metrics). */

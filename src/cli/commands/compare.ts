@@ -6,17 +6,21 @@ import { readRunEvents } from '../../rundir/event-log-reader';
 import type { TrainerEvent } from '../../protocol/trainer-messages';
 import type { CliCommand, CliIO } from '../command';
 import { UsageError, intOption, parseArgs } from '../args';
+import { measureRlGain } from '../../trainer/rl-gain';
+import { rlGainLines } from '../rl-gain-report';
 
 type Metrics = Extract<TrainerEvent, { type: 'metrics' }>;
 
 const USAGE = `usage: stepgrpo compare RUN_DIR [RUN_DIR…] [--window K]
 
 For every run: held-out eval at the first and last evaluation, and the mean of the rollout
-metrics over the first and last K RL steps (default 10).
+metrics over the first and last K RL steps (default 10). Then, for runs with an RL checkpoint,
+RL's gain paired over the same held-out prompts against both SFT figures: greedy, and greedy with
+the full chain forced (both checkpoints are evaluated again, about three greedy passes per run).
 `;
 
 const ROLLOUT_KEYS = ['reward', 'validity_rate', 'rewards/answer/mean', 'key_step_recall', 'kl'] as const;
-const EVAL_KEYS = ['eval/accuracy', 'eval/validity_rate', 'eval/key_step_recall', 'eval/reward'] as const;
+const EVAL_KEYS = ['eval/accuracy', 'eval/accuracy_full_chain', 'eval/validity_rate', 'eval/key_step_recall', 'eval/reward'] as const;
 
 export interface RunComparison {
   run: string;
@@ -68,6 +72,11 @@ export const compareCommand: CliCommand = {
     if (positionals.length === 0) throw new UsageError('give at least one run directory');
     const window = values.window ?? 10;
     io.stdout.write(formatComparison(await Promise.all(positionals.map((d) => compareRun(d, window))), window));
+    // One run at a time: each opens a policy and decodes its prompts three times.
+    for (const dir of positionals) {
+      const gain = await measureRlGain(dir);
+      io.stdout.write(`\n${path.basename(dir)}: ${gain ? `\n${rlGainLines(gain, 'after RL').join('\n')}` : 'no RL checkpoint, no paired gain'}\n`);
+    }
     return 0;
   },
 };

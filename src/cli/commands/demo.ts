@@ -7,6 +7,8 @@ import type { CliCommand, CliIO } from '../command';
 import { UsageError, booleanOption, intOption, parseArgs, stringOption } from '../args';
 import { defaultRunDir, trainWithProgress } from './train';
 import { resolveRun } from '../../trainer/resolve-run';
+import { measureRlGain } from '../../trainer/rl-gain';
+import { rlGainLines } from '../rl-gain-report';
 
 const USAGE = `usage: stepgrpo demo [--out DIR] [--rl-steps N] [--from-scratch [--sft-steps N]]
 
@@ -15,24 +17,24 @@ counting and arithmetic questions, chains in the R1-VL format; half of the SFT d
 answer directly, without steps) and a ~1.5M-parameter multimodal policy. Starts from the SFT
 checkpoint shipped in media/sft-demo (also the KL reference) and runs StepGRPO with StepRAR + StepRVR rewards; --from-scratch runs the SFT warm-up first, as
 the shipped checkpoint was made. Writes a run directory (default .stepgrpo/runs/demo-<timestamp>)
-and prints held-out accuracy (whole held-out split, with its standard error) before and after RL.
+and prints held-out accuracy (whole held-out split, with its standard error) before and after RL,
+and RL's gain paired over the same prompts against both SFT figures: greedy, and greedy with the
+full chain forced (the first header after the image description set to "### Rationales:").
 `;
 
 const pct = (v: number | undefined): string => (v === undefined ? '—' : `${(100 * v).toFixed(1)}%`.padStart(6));
 
 function evalTable(before: Record<string, number>, after: Record<string, number>): string[] {
   const rows: [string, string][] = [
+    ['full chain forced', 'eval/accuracy_full_chain'],
     ['StepRVR validity', 'eval/validity_rate'],
     ['key-step recall', 'eval/key_step_recall'],
     ['faithfulness', 'eval/faithfulness'],
   ];
   const se = (m: Record<string, number>): string => `± ${(100 * (m['eval/accuracy_se'] ?? NaN)).toFixed(1)}`;
-  const gain = (after['eval/accuracy'] ?? NaN) - (before['eval/accuracy'] ?? NaN);
-  // The two evaluations share prompts, so this SE (of independent samples) is conservative.
-  const gainSe = Math.hypot(before['eval/accuracy_se'] ?? NaN, after['eval/accuracy_se'] ?? NaN);
   return [
     '                      after SFT        after StepGRPO',
-    `  ${'answer accuracy'.padEnd(18)}  ${pct(before['eval/accuracy'])} ${se(before)}   ${pct(after['eval/accuracy'])} ${se(after)}   (gain ${(100 * gain).toFixed(1)} points = ${(gain / gainSe).toFixed(1)} SE)`,
+    `  ${'answer accuracy'.padEnd(18)}  ${pct(before['eval/accuracy'])} ${se(before)}   ${pct(after['eval/accuracy'])} ${se(after)}`,
     ...rows.map(([label, key]) => `  ${label.padEnd(18)}  ${pct(before[key])}            ${pct(after[key])}`),
     `  ${'mean reward'.padEnd(18)}  ${(before['eval/reward'] ?? 0).toFixed(3).padStart(6)}            ${(after['eval/reward'] ?? 0).toFixed(3).padStart(6)}`,
   ];
@@ -94,6 +96,9 @@ export const demoCommand: CliCommand = {
     const prompts = evals[0]?.values['eval/prompts'] ?? config.eval.prompts;
     const report = ['', `── held-out evaluation (${prompts} held-out prompts, greedy; ± is the standard error)`];
     if (evals.length >= 1) report.push(...evalTable(evals[0]!.values, evals.at(-1)!.values));
+    const started = performance.now();
+    const gain = await measureRlGain(out);
+    if (gain) report.push('', ...rlGainLines(gain, 'after StepGRPO'), `  (both checkpoints re-evaluated in ${((performance.now() - started) / 1000).toFixed(0)} s)`);
     const rl = events.filter((e): e is Extract<TrainerEvent, { type: 'metrics' }> => e.type === 'metrics' && e.phase === 'rl');
     report.push(...rolloutTrend(rl, `T = ${config.rl.temperature}, G = ${config.rl.groupSize}`));
     if (lastRollouts) {
