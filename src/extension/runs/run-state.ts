@@ -96,9 +96,9 @@ export function reduceRunEvent(state: RunState, event: TrainerEvent): RunState {
     case 'error':
       return { ...state, error: event.message };
     case 'done': {
+      // The step comes from the step events: `summary.steps` is a count, and a recording numbers its
+      // steps from 0 (steps 0–4 are 5 steps), so reading it as a step number labelled them "step 5".
       const next: RunState = { ...state, status: event.status };
-      const steps = event.summary['steps'];
-      if (typeof steps === 'number') next.step = Math.max(state.step, steps);
       const error = event.summary['error'];
       if (event.status === 'failed' && typeof error === 'string' && !next.error) next.error = error;
       return next;

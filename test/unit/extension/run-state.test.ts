@@ -53,6 +53,11 @@ describe('run state reducer', () => {
 describe('run state on process exit', () => {
   const running = fold([ev.hello(), ev.metrics(2, 'rl', { reward: 0.1 })]);
 
+  it('a recording of steps 0–4 ends at step 4: done.summary.steps is a count, not a step', () => {
+    const recorded = fold([ev.hello(), ...[0, 1, 2, 3, 4].map((k) => ev.metrics(k, 'rl', { reward: 1 })), ev.done('stopped', { chains: 40, steps: 5 })]);
+    assert.equal(recorded.step, 4);
+  });
+
   it('a clean exit after done keeps the done status', () => {
     const done = reduceRunEvent(running, ev.done('completed'));
     assert.equal(reduceRunExit(done, { code: 0, signal: null }).status, 'completed');
