@@ -159,10 +159,15 @@ class StepGrpoExtension extends Disposable {
       return result;
     };
     const compareInMetrics = (arg?: CompareArg) => this.metrics.compare(arg);
-    // A run started here (Start, Resume, Restart from Checkpoint) opens in the Rollout viewer unless the setting says no.
+    // A run started here (Start, Resume, Restart from Checkpoint) opens in the Rollout viewer unless the
+    // setting says no, once its trainer has said hello: before that its folder may not exist, and a
+    // panel opened on a missing folder read the run as over.
+    const awaitingHello = new Set<string>();
     this._register(
       this.runManager.onDidChange((change) => {
-        if (change.kind === 'started' && vscode.workspace.getConfiguration('stepgrpo').get<boolean>('viewer.openOnStart', true)) void openViewer({ runDir: change.run.dir });
+        if (change.kind === 'started' && vscode.workspace.getConfiguration('stepgrpo').get<boolean>('viewer.openOnStart', true)) awaitingHello.add(change.run.id);
+        else if (change.kind === 'event' && change.event.type === 'hello' && awaitingHello.delete(change.run.id)) void openViewer({ runId: change.run.id });
+        else if (change.kind === 'ended') awaitingHello.delete(change.run.id);
       }),
     );
     for (const d of registerCommands({

@@ -212,6 +212,8 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
             if (this.store !== store) return;
             for (const e of events) {
               this.folderRun = reduceRunEvent(this.folderRun!, e);
+              // Opened at Start, the panel may have looked before the trainer wrote config.json.
+              if (e.type === 'hello' && this.state.run?.rlStartsAt === null) void this.readRlStartAgain(run.dir, store);
               if (e.type !== 'rollouts') continue;
               // What the folder holds at first goes to the store only; one replay then shows it all.
               if (caughtUp) this.addLive(e.step, e.groups, e.partial);
@@ -309,6 +311,14 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
       await this.selectRun(ref);
       if (notice) this.notify(notice);
     } else this.readFile = () => null;
+  }
+
+  private async readRlStartAgain(dir: string, store: RolloutStore): Promise<void> {
+    const rlStartsAt = await readSftSteps(dir);
+    const shown = this.state.run;
+    if (rlStartsAt === null || this.store !== store || !shown || shown.rlStartsAt !== null) return;
+    this.state.run = { ...shown, rlStartsAt };
+    this.post({ type: 'run', run: this.state.run });
   }
 
   /**

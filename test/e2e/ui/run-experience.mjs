@@ -16,11 +16,15 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const MATH_RUN = 'fixture-math';
 
 /** The smoke preset's sizes with 60 RL steps and a checkpoint every 5: long enough to be killed mid-run. */
+// Long enough to be killed while the viewer shows it live: this tiny run does ~25 steps a second
+// (60 RL steps once finished in 2.3 s, before the palette had opened the viewer on it; 1,000 in 23 s,
+// before the kill).
+const KILL_RL_STEPS = 3000;
 const KILL_CONFIG = {
   data: { kind: 'synthetic', trainSize: 64, evalSize: 8 },
   model: { dModel: 32, nLayers: 1, nHeads: 2, dFF: 64, maxTextLen: 160, image: { patchSize: 8 } },
   sft: { steps: 3, batchSize: 4, lr: 1e-3 },
-  rl: { steps: 60, promptsPerStep: 2, groupSize: 2, maxNewTokens: 16 },
+  rl: { steps: KILL_RL_STEPS, promptsPerStep: 2, groupSize: 2, maxNewTokens: 16 },
   eval: { every: 0, prompts: 2 },
   checkpointEvery: 5,
 };
@@ -83,7 +87,8 @@ export async function runExperienceScript(page, check, { workspace, screenshotDi
         .waitFor({ timeout: 180_000 });
       await frame.waitForFunction((id) => document.getElementById('run-label')?.textContent === `${id} (completed)`, runId, { timeout: 30_000 });
       const step = await frame.locator('#step-label').innerText();
-      if (step !== 'step 63') throw new Error(`the viewer shows ${JSON.stringify(step)} after the resumed run completed (expected step 63)`);
+      const last = `step ${KILL_CONFIG.sft.steps + KILL_RL_STEPS}`;
+      if (step !== last) throw new Error(`the viewer shows ${JSON.stringify(step)} after the resumed run completed (expected ${last})`);
       const file = path.join(screenshotDir, 'e2e-resumed-run.png');
       await page.screenshot({ path: file });
       log(`screenshot: ${path.relative(process.cwd(), file)}`);
