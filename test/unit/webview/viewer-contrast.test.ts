@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { contrastRatio as contrast } from '../../../webview/metrics/contrast';
 
 const css = fs.readFileSync(path.resolve(__dirname, '../../../media/rollout-viewer.css'), 'utf8');
 
@@ -23,19 +24,6 @@ function variables(selector: string): Record<string, string> {
   const block = new RegExp(`(?:^|\\n)${escaped}\\s*\\{([^}]*)\\}`).exec(css)?.[1] ?? '';
   return Object.fromEntries([...block.matchAll(/(--[\w-]+)\s*:\s*([^;]+);/g)].map((m) => [m[1]!, m[2]!.trim()]));
 }
-
-const channel = (c: number): number => {
-  const s = c / 255;
-  return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-};
-const luminance = (hex: string): number => {
-  const n = parseInt(hex.slice(1), 16);
-  return 0.2126 * channel((n >> 16) & 255) + 0.7152 * channel((n >> 8) & 255) + 0.0722 * channel(n & 255);
-};
-export const contrast = (a: string, b: string): number => {
-  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-  return (hi! + 0.05) / (lo! + 0.05);
-};
 
 describe('viewer text colours: WCAG AA (4.5:1) in the default light, dark and high-contrast themes', () => {
   it('the contrast formula agrees with known pairs', () => {
