@@ -35,6 +35,11 @@ import { inlineImages, RolloutStore } from './rollout-store';
 export const ROLLOUT_VIEWER_TYPE = 'stepgrpo.rolloutViewer';
 /** Groups per `history` message: a prompt's 500 steps come in parts, none holding the page's frame. */
 const HISTORY_PART = 50;
+/**
+ * Live changes (steps, the shown step, the run's status) reach the page at most this often: a small
+ * run appends dozens of steps a second, and one message per step queued the page minutes behind.
+ */
+export const LIVE_FLUSH_MS = 100;
 
 type Notice = Extract<HostToViewer, { type: 'notice' }>;
 
@@ -72,6 +77,8 @@ export interface ViewerSnapshot {
   postedChains: number;
   /** How many times the state was replayed to a (re)loaded webview. */
   replays: number;
+  /** Live updates (run state, steps, the shown step) flushed to the page since its last `ready`. */
+  liveFlushes: number;
   /** The warning or error the banner shows, if any. */
   notice: string | undefined;
   /** What the page last reported it shows (rows, chains, order, flag counts), since its last `ready`. */
@@ -85,6 +92,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
   private readonly images = new Map<string, string | null>();
   private postedChains = 0;
   private replays = 0;
+  private liveFlushes = 0;
   private rendered: ViewerRendered | undefined;
   /** The last warning or error, replayed with the state so a reloaded panel still shows it. */
   private lastNotice: Notice | undefined;
@@ -93,6 +101,8 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
   private follower: RunDirectoryFollower | undefined;
   /** The shown run as its folder tells it (its events folded in order). */
   private folderRun: RunState | undefined;
+  private live = { run: false, steps: false, step: false, history: false };
+  private liveTimer: ReturnType<typeof setTimeout> | undefined;
   /** The rollouts file as read so far, to tell a truncated or rewritten file from a growing one. */
   private readFile: () => { file: string; bytes: number } | null = () => null;
   private folderWatch: vscode.Disposable | undefined;
@@ -121,6 +131,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
       }),
     );
     this._register({ dispose: () => this.folderWatch?.dispose() });
+    this._register({ dispose: () => clearTimeout(this.liveTimer) });
   }
 
   snapshot(): ViewerSnapshot {
@@ -131,6 +142,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
       steps: this.store.steps(),
       postedChains: this.postedChains,
       replays: this.replays,
+      liveFlushes: this.liveFlushes,
       notice: this.lastNotice?.message,
       rendered: this.rendered && structuredClone(this.rendered),
     };
@@ -333,7 +345,9 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     const next = viewerRunOf(shown, source, shown.rlStartsAt);
     if (next.status === shown.status && next.phase === shown.phase && next.step === shown.step && next.totalSteps === shown.totalSteps) return;
     this.state.run = next;
-    if (post) this.post({ type: 'run', run: next });
+    if (!post) return;
+    this.live.run = true;
+    this.liveSoon();
   }
 
   private shownStep(): number | undefined {
@@ -348,6 +362,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
   private replayNow(): void {
     if (!this.ready) return;
     this.replays++;
+    this.liveFlushes = 0;
     this.postedChains = 0;
     this.rendered = undefined;
     this.post({ type: 'state', state: this.state, steps: this.store.steps() });
@@ -411,12 +426,31 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
 
   private addLive(step: number, groups: RolloutGroup[], partial = false): void {
     if (!this.store.add(step, groups, partial)) return;
-    if (!this.ready) return;
-    this.post({ type: 'steps', steps: this.store.steps() });
+    this.live.steps = true;
     const history = this.state.history;
-    if (history !== null) {
-      if (groups.some((g) => g.promptId === history)) this.postHistory(history);
-    } else if (this.shownStep() === step) {
+    if (history !== null) this.live.history ||= groups.some((g) => g.promptId === history);
+    else this.live.step ||= this.shownStep() === step;
+    this.liveSoon();
+  }
+
+  private liveSoon(): void {
+    if (this.liveTimer || this.isDisposed) return;
+    this.liveTimer = setTimeout(() => {
+      this.liveTimer = undefined;
+      this.flushLive();
+    }, LIVE_FLUSH_MS);
+  }
+
+  /** What changed since the last flush, in one message each; a page not ready gets it all on `ready`. */
+  private flushLive(): void {
+    const live = this.live;
+    this.live = { run: false, steps: false, step: false, history: false };
+    if (!this.ready) return;
+    this.liveFlushes++;
+    if (live.run && this.state.run) this.post({ type: 'run', run: this.state.run });
+    if (live.steps) this.post({ type: 'steps', steps: this.store.steps() });
+    if (live.history && this.state.history !== null) this.postHistory(this.state.history);
+    else if (live.step && this.state.history === null) {
       this.postedChains = 0;
       this.postStep(false);
     }

@@ -7,7 +7,9 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { StepGrpoApi } from '../../../src/extension/main';
 import { activate, viewerWhen } from './extension';
-import { writeFixtureRun } from '../../support/rollout-fixtures';
+import { fixtureRollouts, writeFixtureRun } from '../../support/rollout-fixtures';
+import { RunWriter } from '../../../src/rundir/run-writer';
+import { LIVE_FLUSH_MS } from '../../../src/extension/viewer/rollout-viewer';
 
 let api: StepGrpoApi;
 
@@ -57,7 +59,12 @@ suite('rollout viewer: Open Rollout Viewer on a run folder and on a live run', (
       .split('\n')
       .map((l) => JSON.parse(l) as { step: number; groups: { samples: unknown[] }[] });
     const last = lines.at(-1)!;
-    const s = await viewerWhen(api, (x) => x.ready && x.steps.length === lines.length && x.postedChains > 0, 20_000, 'every rollouts event in the viewer');
+    const s = await viewerWhen(
+      api,
+      (x) => x.ready && x.steps.length === lines.length && x.rendered?.first[0]?.startsWith(`${last.step}:`) === true,
+      20_000,
+      'every rollouts event in the viewer and the last step on the page',
+    );
     assert.deepEqual(
       s.steps,
       lines.map((l) => l.step),
@@ -89,5 +96,30 @@ suite('rollout viewer: Open Rollout Viewer on a run folder and on a live run', (
     const deleted = await viewerWhen(api, (x) => /was deleted/.test(x.notice ?? ''), 20_000, 'the deletion banner');
     assert.equal(deleted.state.run?.id, 'viewer-shrinks', 'the panel keeps showing what it had');
     assert.ok(deleted.ready);
+  });
+
+  test('a run appending hundreds of steps a second: the page gets coalesced updates and shows the last step and the end at once', async () => {
+    const dir = path.join(runsRoot(), 'viewer-fast');
+    const steps = 600;
+    // A live folder run: its hello names a living pid (this extension host).
+    const writer = RunWriter.create(dir, { sft: { steps: 0 }, rl: { steps } });
+    writer.append({ v: 1, type: 'hello', pid: process.pid, version: 'fixture', device: { ep: 'cpu', threads: 1 }, config: {} });
+    await vscode.commands.executeCommand('stepgrpo.openRolloutViewer', { runDir: dir });
+    await viewerWhen(api, (x) => x.ready && x.state.run?.id === 'viewer-fast' && x.state.run.status === 'running', 20_000, 'the live folder run shown');
+    const started = Date.now();
+    for (let step = 1; step <= steps; step++) {
+      writer.append(fixtureRollouts(step, 2));
+      if (step % 20 === 0) await new Promise((r) => setImmediate(r));
+    }
+    writer.append({ v: 1, type: 'done', status: 'completed', summary: { steps } });
+    const s = await viewerWhen(
+      api,
+      (x) => x.state.run?.status === 'completed' && x.rendered?.first[0]?.startsWith(`${steps}:`) === true,
+      20_000,
+      'the page showing the last step of the completed run',
+    );
+    const flushBound = Math.ceil((Date.now() - started) / LIVE_FLUSH_MS) + 2;
+    assert.equal(s.steps.length, steps);
+    assert.ok(s.liveFlushes <= flushBound, `${s.liveFlushes} live flushes for ${steps} steps (at most ${flushBound} expected)`);
   });
 });

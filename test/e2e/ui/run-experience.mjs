@@ -37,6 +37,25 @@ function writeMathRun(workspace) {
   return dir;
 }
 
+// Waits until a viewer frame's header reads `${runId} (${status})`; on timeout says what every
+// frame's header read, so a stale frame and a wrong status are told apart.
+async function waitForRunLabel(page, runId, status, timeout = 30_000) {
+  const want = `${runId} (${status})`;
+  const labels = async () => {
+    const seen = [];
+    for (const f of page.frames()) {
+      const text = await f.evaluate(() => document.getElementById('run-label')?.textContent ?? null).catch(() => null);
+      if (text !== null) seen.push(text);
+    }
+    return seen;
+  };
+  try {
+    await until(async () => (await labels()).includes(want), Boolean, timeout, `the viewer header "${want}"`, 200);
+  } catch {
+    throw new Error(`the viewer header never read "${want}"; the viewer frames read ${JSON.stringify(await labels())}`);
+  }
+}
+
 function killRunDir(workspace) {
   const runs = path.join(workspace, '.stepgrpo', 'runs');
   const name = fs.existsSync(runs) ? fs.readdirSync(runs).find((n) => n.startsWith('kill-ui-')) : undefined;
@@ -64,15 +83,15 @@ export async function runExperienceScript(page, check, { workspace, screenshotDi
 
   const killed = await check('the viewer follows the live run; SIGKILL mid-run gives a notification that says how to resume', async () => {
     await openFromPalette(page, runId);
-    const frame = await viewerFrame(page);
-    await frame.waitForFunction((id) => document.getElementById('run-label')?.textContent === `${id} (live)`, runId, { timeout: 30_000 });
+    await viewerFrame(page);
+    await waitForRunLabel(page, runId, 'live');
     await until(() => fs.existsSync(path.join(runDir, 'checkpoints', 'step-000008', 'state.json')), Boolean, 120_000, 'the RL checkpoint at step 8');
     process.kill(helloPid(runDir), 'SIGKILL');
     const toast = page.locator('.notification-toast', { hasText: `StepGRPO run ${runId} interrupted` }).first();
     await toast.waitFor({ timeout: 30_000 });
     const text = await toast.innerText();
     if (!/Resume Run continues it from its latest checkpoint/.test(text)) throw new Error(`notification says ${JSON.stringify(text)}`);
-    await frame.waitForFunction((id) => document.getElementById('run-label')?.textContent === `${id} (interrupted)`, runId, { timeout: 30_000 });
+    await waitForRunLabel(page, runId, 'interrupted');
     return text.split('\n')[0];
   });
   if (killed) {
@@ -80,12 +99,12 @@ export async function runExperienceScript(page, check, { workspace, screenshotDi
       const toast = page.locator('.notification-toast', { hasText: `StepGRPO run ${runId} interrupted` }).first();
       await toast.locator('.monaco-button', { hasText: 'Resume Run' }).click();
       const frame = await viewerFrame(page);
-      await frame.waitForFunction((id) => document.getElementById('run-label')?.textContent === `${id} (live)`, runId, { timeout: 30_000 });
+      await waitForRunLabel(page, runId, 'live');
       await page
         .locator('.notification-toast', { hasText: new RegExp(`StepGRPO run ${runId} completed`) })
         .first()
         .waitFor({ timeout: 180_000 });
-      await frame.waitForFunction((id) => document.getElementById('run-label')?.textContent === `${id} (completed)`, runId, { timeout: 30_000 });
+      await waitForRunLabel(page, runId, 'completed');
       const step = await frame.locator('#step-label').innerText();
       const last = `step ${KILL_CONFIG.sft.steps + KILL_RL_STEPS}`;
       if (step !== last) throw new Error(`the viewer shows ${JSON.stringify(step)} after the resumed run completed (expected ${last})`);
