@@ -3,7 +3,8 @@
 // at once; each run's state is read in the background and shown when ready. Refreshes are
 // debounced: a live run writes an event per step and the file watcher reports each append. File
 // watchers can miss appends (a run resumed from a terminal): the sizes of the run files are
-// polled too, and a change refreshes the view.
+// polled too, and a change refreshes the view. Engines launched here and followed imports are live
+// with Stop as their one control (stoppable-runs.ts); the row contexts are run-context.ts's.
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
