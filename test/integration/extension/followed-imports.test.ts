@@ -64,30 +64,46 @@ const imported = (runDir: string, step: number) =>
     20,
   );
 
+/** A workspace, a verl folder `name` (with step 1 unless `empty`) and the run folder it is imported into. */
+function scenario(name: string, { empty = false } = {}) {
+  const source = path.join(work, name);
+  if (empty) fs.mkdirSync(source, { recursive: true });
+  else writeVerlStep(source, 1);
+  return { state: workspaceState(), source, runDir: path.join(work, 'runs', `import-${name}`) };
+}
+
+/** A window following `source` into a new run `runDir`, as Import Rollouts → Follow does. */
+async function followInNewWindow(state: ChoiceStore, source: string, runDir: string, kind?: 'verl') {
+  const window = openWindow(state);
+  const run = await EngineFolderImport.create({ source, runDir, preset: 'stepgrpo', ...(kind ? { kind } : {}) }, true);
+  await run.poll();
+  await window.follows.follow(run, source);
+  return window;
+}
+
+/** The window closes (Reload Window); resolves once it has let go of the run. */
+async function closeWindow(window: ReturnType<typeof openWindow>, runDir: string): Promise<void> {
+  window.follows.dispose();
+  await until(
+    () => fs.existsSync(path.join(runDir, RUN_FILES.lock)),
+    (held) => !held,
+    10_000,
+    'the closing window to release the run',
+  );
+}
+
 describe('followed imports across windows', () => {
   it('Reload Window: the next window follows again from the cursor; step files written meanwhile and after are imported once', async () => {
-    const state = workspaceState();
-    const source = path.join(work, 'verl-reload');
-    const runDir = path.join(work, 'runs', 'import-verl-reload');
-    writeVerlStep(source, 1);
+    const { state, source, runDir } = scenario('verl-reload');
 
-    const first = openWindow(state);
-    const run = await EngineFolderImport.create({ source, runDir, preset: 'stepgrpo' }, true);
-    await run.poll();
-    await first.follows.follow(run, source);
+    const first = await followInNewWindow(state, source, runDir);
     assert.deepEqual(state.values.get(FOLLOWED_KEY), [{ folder: source, runDir }], 'the choice to follow is in the workspace state');
     const live = first.stoppable.shown((await readRunDirectory(runDir))!);
     assert.equal(runContext(live), RUN_CONTEXT.stopOnly, 'the Runs view row is live with Stop');
     writeVerlStep(source, 2);
     await imported(runDir, 2);
 
-    first.follows.dispose(); // the window closes (Reload Window)
-    await until(
-      () => fs.existsSync(path.join(runDir, RUN_FILES.lock)),
-      (held) => !held,
-      10_000,
-      'the closing window to release the run',
-    );
+    await closeWindow(first, runDir);
     assert.ok(!events(runDir).some((e) => e.type === 'done'), 'a closed window does not stop following: no `done`');
     writeVerlStep(source, 3); // while no window follows
 
@@ -123,19 +139,9 @@ describe('followed imports across windows', () => {
   });
 
   it('a follow that had no step file yet goes on too (no cursor: config.json says what it follows)', async () => {
-    const state = workspaceState();
-    const source = path.join(work, 'verl-empty');
-    fs.mkdirSync(source, { recursive: true });
-    const runDir = path.join(work, 'runs', 'import-verl-empty');
-    const first = openWindow(state);
-    await first.follows.follow(await EngineFolderImport.create({ source, runDir, preset: 'stepgrpo', kind: 'verl' }, true), source);
-    first.follows.dispose();
-    await until(
-      () => fs.existsSync(path.join(runDir, RUN_FILES.lock)),
-      (held) => !held,
-      10_000,
-      'the closing window to release the run',
-    );
+    const { state, source, runDir } = scenario('verl-empty', { empty: true });
+    const first = await followInNewWindow(state, source, runDir, 'verl');
+    await closeWindow(first, runDir);
 
     const second = openWindow(state);
     assert.equal((await second.follows.resumeSaved(openSaved)).length, 1);
@@ -146,19 +152,9 @@ describe('followed imports across windows', () => {
   });
 
   it('a follow that cannot go on (its folder is gone) is reported with the reason and forgotten', async () => {
-    const state = workspaceState();
-    const source = path.join(work, 'verl-gone');
-    const runDir = path.join(work, 'runs', 'import-verl-gone');
-    writeVerlStep(source, 1);
-    const first = openWindow(state);
-    await first.follows.follow(await EngineFolderImport.create({ source, runDir, preset: 'stepgrpo' }, true), source);
-    first.follows.dispose();
-    await until(
-      () => fs.existsSync(path.join(runDir, RUN_FILES.lock)),
-      (held) => !held,
-      10_000,
-      'the closing window to release the run',
-    );
+    const { state, source, runDir } = scenario('verl-gone');
+    const first = await followInNewWindow(state, source, runDir);
+    await closeWindow(first, runDir);
     fs.rmSync(source, { recursive: true });
 
     const outcomes = await openWindow(state).follows.resumeSaved(openSaved);
