@@ -65,7 +65,6 @@ export interface FolderImportConfig {
   source: string;
   kind: EngineKind;
   preset?: RewardPresetName;
-  follow: boolean;
 }
 
 /** The folder import `runDir` holds, or undefined when it holds none (no config.json, a file import, a trainer run). */
@@ -82,7 +81,6 @@ export function readFolderImport(runDir: string): FolderImportConfig | undefined
     source: imported.from,
     kind: imported.kind,
     ...(typeof imported.preset === 'string' ? { preset: imported.preset as RewardPresetName } : {}),
-    follow: imported.follow === true,
   };
 }
 
