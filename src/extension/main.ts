@@ -7,6 +7,7 @@ import type { AnnotationSnapshot } from './annotations/document-state';
 import { AnnotationProviders } from './annotations/providers';
 import { registerCommands } from './commands';
 import { Disposable } from './disposable';
+import { FollowedImports } from './import/followed-imports';
 import type { ImportArg } from './import/import-command';
 import type { RewardPresetName } from '../core/reward';
 import { METRICS_VIEW_ID, MetricsViewProvider, type CompareArg } from './metrics/metrics-view';
@@ -124,6 +125,7 @@ class StepGrpoExtension extends Disposable {
         integrations: integrationsFolder(context.extensionUri.fsPath),
         onRunsChanged: () => this.runsTree.refreshSoon(),
         stopGraceMs: stopTimeoutMs,
+        stoppable: this.runsTree.stoppable,
       }),
     );
     const runs = new RunCommands(this.runManager, this.runsTree, treeView, () => roots()[0]!, this.log, runConfigs, cliJs, engineRuns);
@@ -146,13 +148,11 @@ class StepGrpoExtension extends Disposable {
         deserializeWebviewPanel: (panel, state: unknown) => this.viewer.restore(panel, state as ViewerPersisted | undefined),
       }),
     );
-    const importDeps = {
-      runsRoot: () => roots()[0]!,
-      preset: () => preset() as RewardPresetName,
-      log: this.log,
-      track: (d: vscode.Disposable) => this._register(d),
-      runsChanged: () => this.runsTree.refreshSoon(),
-    };
+    const runsChanged = () => this.runsTree.refreshSoon();
+    const follows = this._register(new FollowedImports({ state: context.workspaceState, stoppable: this.runsTree.stoppable, log: this.log, runsChanged }));
+    const importDeps = { runsRoot: () => roots()[0]!, preset: () => preset() as RewardPresetName, log: this.log, follows, runsChanged };
+    // What this workspace followed when its last window closed (a Reload Window) is followed again.
+    if (follows.saved.length) void import('./import/import-command').then((m) => m.resumeFollowing(importDeps));
     const importRollouts = async (arg?: ImportArg) => {
       const result = await (await import('./import/import-command')).importRollouts(arg, importDeps);
       if (result) this.runsTree.refreshSoon();

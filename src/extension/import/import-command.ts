@@ -1,18 +1,21 @@
 // Import Rollouts: a JSONL file of rollouts or chain records, or a verl / TRL rollout folder (once
 // or followed live), becomes a run folder (`import-<name>-<stamp>/`) shown in the Runs view and
 // opened in the Rollout viewer. The importers (server/import/, shared with `stepgrpo import`) do
-// the work. A followed folder shows a notification whose Cancel stops following; importing a folder
-// again can go on in the run an earlier import of it left (its cursor), without a chain twice.
+// the work. A followed folder is live in the Runs view with Stop, and shows a notification whose
+// Cancel stops following too; a window closed or reloaded while following does not stop it: the
+// next window follows it again from its cursor (followed-imports.ts), and says so. Importing a
+// folder again can go on in the run an earlier import of it left, without a chain twice.
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RewardPresetName } from '../../core/reward';
 import { createRunDirectory } from '../runs/run-id';
-import { findImportRuns } from '../../server/import/import-cursor';
-import { EngineFolderImport } from '../../server/import/engine-folder-import';
+import { findImportRuns, readFolderImport } from '../../server/import/import-cursor';
+import { EngineFolderImport, type FolderImportOptions } from '../../server/import/engine-folder-import';
 import type { EngineKind } from '../../server/import/engine-rollouts';
 import { writeImportedRun } from '../../server/import/imported-run';
 import { readImportFile } from '../../server/import/import-file';
 import { ImportError, type ImportResult } from '../../server/import/rollout-import';
+import type { FollowedImports } from './followed-imports';
 
 export interface ImportArg {
   file?: string;
@@ -20,7 +23,7 @@ export interface ImportArg {
   groupSize?: number;
   /** A verl rollout_data_dir or a TRL output folder. */
   folder?: string;
-  /** Keep importing the step files the engine writes (until the window closes). */
+  /** Keep importing the step files the engine writes, until stopped (across Reload Window). */
   follow?: boolean;
   /** For a folder with no step file yet. */
   kind?: EngineKind;
@@ -41,8 +44,8 @@ export interface ImportDeps {
   runsRoot: () => string;
   preset: () => RewardPresetName;
   log: vscode.LogOutputChannel;
-  /** Keeps a followed folder's importer until the window closes. */
-  track: (disposable: vscode.Disposable) => void;
+  /** The folders this workspace follows (the window owns it: closing it detaches them). */
+  follows: FollowedImports;
   /** A followed folder gave new steps: the run list should be read again. */
   runsChanged: () => void;
 }
@@ -137,17 +140,7 @@ async function importFolder(arg: ImportArg, deps: ImportDeps): Promise<ImportCom
     : createRunDirectory(deps.runsRoot(), `import-${path.basename(folder)}`, new Date());
   let run: EngineFolderImport;
   try {
-    run = await EngineFolderImport.create(
-      {
-        source: folder,
-        runDir: dir,
-        preset: deps.preset(),
-        ...(arg.kind ? { kind: arg.kind } : {}),
-        onImported: () => deps.runsChanged(),
-        onNote: (note) => deps.log.warn(`[${id}] ${note}`),
-      },
-      follow,
-    );
+    run = await EngineFolderImport.create({ ...folderImportOptions(folder, dir, deps), preset: deps.preset(), ...(arg.kind ? { kind: arg.kind } : {}) }, follow);
   } catch (err) {
     const message = (err as Error).message;
     deps.log.error(message);
@@ -159,7 +152,7 @@ async function importFolder(arg: ImportArg, deps: ImportDeps): Promise<ImportCom
   const skipped = steps.reduce((n, s) => n + s.skipped, 0);
   const resumed = run.resumed ? ` (going on from ${run.resumed} step file(s) imported before)` : '';
   deps.log.info(`Imported ${chains} chains (${steps.length} step file(s), ${run.kind}) from ${folder} into ${dir}${resumed}${follow ? '; following it for new step files' : ''}`);
-  if (follow) showFollowing(run, folder, deps);
+  if (follow) await followWithNotification(run, folder, deps, `StepGRPO: following ${path.basename(folder)}`);
   else await run.finish('completed');
   if (skipped > 0) void vscode.window.showWarningMessage(`StepGRPO: imported ${chains} chains from ${folder}; skipped ${skipped} bad row(s). See the StepGRPO log.`);
   // Said where the run is opened: the viewer would otherwise suggest every step and sample is there.
@@ -168,22 +161,47 @@ async function importFolder(arg: ImportArg, deps: ImportDeps): Promise<ImportCom
   return { runId: id, dir, records: chains, chains, skipped, following: follow };
 }
 
+function folderImportOptions(folder: string, runDir: string, deps: ImportDeps): Pick<FolderImportOptions, 'source' | 'runDir' | 'onImported' | 'onNote'> {
+  const id = path.basename(runDir);
+  return { source: folder, runDir, onImported: () => deps.runsChanged(), onNote: (note) => deps.log.warn(`[${id}] ${note}`) };
+}
+
 /**
- * While following: a notification counting the chains imported, whose Cancel stops following.
- * Closing the window stops it too (`done: stopped` and the cursor are written; importing the folder
- * again offers to go on in this run).
+ * Follows again what this workspace followed when its last window closed (on activation), each
+ * from its cursor, with its notification; one that cannot go on is said, with a button to retry.
  */
-function showFollowing(run: EngineFolderImport, folder: string, deps: ImportDeps): void {
-  const stop = (): Promise<void> => run.finish('stopped').then(() => deps.runsChanged());
-  deps.track({ dispose: () => void stop() });
+export async function resumeFollowing(deps: ImportDeps): Promise<void> {
+  const outcomes = await deps.follows.resumeSaved(async ({ folder, runDir }) => {
+    const preset = readFolderImport(runDir)?.preset ?? deps.preset();
+    return EngineFolderImport.create({ ...folderImportOptions(folder, runDir, deps), preset }, true);
+  });
+  for (const outcome of outcomes) {
+    const name = path.basename(outcome.folder);
+    if ('run' in outcome) {
+      deps.log.info(`Following ${outcome.folder} into ${outcome.runDir} again (the window closed while following it)`);
+      await followWithNotification(outcome.run, outcome.folder, deps, `StepGRPO: following ${name} again after the window reloaded`);
+      continue;
+    }
+    const message = `StepGRPO: following ${name} ended when the window closed and could not go on: ${outcome.error}`;
+    deps.log.error(message);
+    const resume = 'Resume Following';
+    void vscode.window.showWarningMessage(message, resume).then((choice) => {
+      if (choice === resume) void vscode.commands.executeCommand('stepgrpo.importRollouts', { folder: outcome.folder, runDir: outcome.runDir, follow: true } satisfies ImportArg);
+    });
+  }
+}
+
+/**
+ * While following: live in the Runs view with Stop, and a notification counting the chains
+ * imported, whose Cancel stops following too. It closes however following ends.
+ */
+async function followWithNotification(run: EngineFolderImport, folder: string, deps: ImportDeps, title: string): Promise<void> {
+  await deps.follows.follow(run, folder);
   void vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `StepGRPO: following ${path.basename(folder)}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
     (progress, token) =>
       new Promise<void>((resolve) => {
-        const cancel = token.onCancellationRequested(() => {
-          deps.log.info(`Stopped following ${folder}`);
-          void stop();
-        });
+        const cancel = token.onCancellationRequested(() => void deps.follows.stop(run.runDir));
         const timer = setInterval(() => {
           if (!run.isFinished) {
             progress.report({ message: `${run.totals.chains} chains imported; Cancel stops following` });
@@ -195,5 +213,4 @@ function showFollowing(run: EngineFolderImport, folder: string, deps: ImportDeps
         }, 1000);
       }),
   );
-  run.start();
 }

@@ -2,7 +2,8 @@
 // a free loopback port, with a token, recording into a new run folder (the recorder of Start Reward
 // Server), and the user's command in a VS Code terminal with the environment that points the
 // engine's reward function at the server. The Runs view, the Rollout viewer and the Metrics view
-// follow the folder as they follow any run. Stop (or closing the terminal) stops the command's
+// follow the folder as they follow any run; the Runs view shows it live with Stop (stoppable-runs.ts),
+// `stopping` until it has ended. Stop (or closing the terminal) stops the command's
 // process group, then the server; an engine that exits on its own ends the recording with its
 // outcome. The engine's output also goes to the run's trainer.log.
 import { randomBytes } from 'node:crypto';
@@ -17,6 +18,7 @@ import { Disposable } from '../disposable';
 import { readSettings } from '../annotations/annotation-controller';
 import { createRunDirectory } from './run-id';
 import { EngineProcess, describeEngineExit, type EngineExit } from './engine-process';
+import type { StoppableRuns } from './stoppable-runs';
 
 export interface EngineRunsOptions {
   log: vscode.LogOutputChannel;
@@ -28,6 +30,8 @@ export interface EngineRunsOptions {
   onRunsChanged: () => void;
   /** Stop's grace before SIGKILL, in ms. */
   stopGraceMs: () => number;
+  /** Where the Runs view learns that a launched run can be stopped, and that it is stopping. */
+  stoppable: StoppableRuns;
 }
 
 export interface EngineRunStarted {
@@ -56,10 +60,6 @@ export class EngineRuns extends Disposable {
   constructor(private readonly options: EngineRunsOptions) {
     super();
     this._register({ dispose: () => this.live.forEach((_, id) => void this.stop(id)) });
-  }
-
-  has(id: string): boolean {
-    return this.live.has(id);
   }
 
   /** Resolves with how the engine ended (tests; Stop waits on it too). */
@@ -135,6 +135,7 @@ export class EngineRuns extends Disposable {
       },
     });
     terminal.show(true);
+    const stoppable = this.options.stoppable.add(dir, () => this.stop(id));
     const ended = child.exited.then(async (exit) => {
       const how = describeEngineExit(exit);
       terminalText.write(`\nStepGRPO: ${how}.\n`);
@@ -143,6 +144,7 @@ export class EngineRuns extends Disposable {
       recorder.close(exit.stopped ? 'stopped' : exit.code === 0 ? 'completed' : 'failed');
       await server.close(2000);
       this.live.delete(id);
+      stoppable.dispose();
       this.options.onRunsChanged();
       (exit.code === 0 || exit.stopped ? log.info : log.error).call(log, `[${id}] ${how}`);
       if (!exit.stopped && exit.code !== 0) void vscode.window.showErrorMessage(`StepGRPO: ${id}: ${how}. Its output is in the terminal and in ${RUN_FILES.log}.`);

@@ -14,6 +14,7 @@ import { RUN_PRESETS } from '../../protocol/run-presets';
 import { pickHfModel, writeHfRunConfig } from './hf-model-picker';
 import type { EngineRuns } from './engine-runs';
 import type { EngineConfig } from '../../protocol/engine-config';
+import { readFolderImport } from '../../server/import/import-cursor';
 
 /** The trainer's presets (src/trainer/config.ts TRAIN_PRESETS), as offered in the picker. */
 
@@ -138,12 +139,14 @@ export class RunCommands {
   }
 
   async stopRun(arg?: RunArg): Promise<{ runId: string; stopped: boolean } | undefined> {
-    const launched = async (): Promise<RunState[]> => (await this.tree.runs()).filter((r) => this.engines.has(r.id));
+    // Launched engines and followed imports: not the manager's, stopped through the Runs view's registry.
+    const { stoppable } = this.tree;
+    const others = async (): Promise<RunState[]> => (await this.tree.runs()).filter((r) => stoppable.has(r.dir) && !isTerminal(r.status));
     const run =
       (await this.resolveRun(arg, 'running')) ??
-      (await this.pick([...this.manager.running(), ...(await launched())], 'Stop which run?', 'No StepGRPO run is running in this window.'));
+      (await this.pick([...this.manager.running(), ...(await others())], 'Stop which run?', 'No StepGRPO run is running in this window.'));
     if (!run) return undefined;
-    if (this.engines.has(run.id)) return { runId: run.id, stopped: await this.engines.stop(run.id) };
+    if (stoppable.has(run.dir)) return { runId: run.id, stopped: await stoppable.stop(run.dir) };
     const live = this.manager.get(run.id);
     if (!live || isTerminal(live.status)) {
       const why = live ? `it has already ${live.status === 'failed' ? 'failed' : 'ended'}` : 'it was not started in this window (stop a CLI run from its terminal)';
@@ -198,6 +201,9 @@ export class RunCommands {
       void vscode.window.showWarningMessage(`StepGRPO: ${run.id} is ${STATUS_LABELS[current.status]}; only a stopped, failed or interrupted run can be resumed.`);
       return undefined;
     }
+    // An engine folder's import has no trainer to resume: its folder is followed again, from its cursor.
+    const imported = readFolderImport(run.dir);
+    if (imported) return vscode.commands.executeCommand<StartRunResult | undefined>('stepgrpo.importRollouts', { folder: imported.source, runDir: run.dir, follow: true });
     const controller = new AbortController();
     let resumed: RunState;
     try {

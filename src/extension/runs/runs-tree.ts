@@ -3,7 +3,8 @@
 // at once; each run's state is read in the background and shown when ready. Refreshes are
 // debounced: a live run writes an event per step and the file watcher reports each append. File
 // watchers can miss appends (a run resumed from a terminal): the sizes of the run files are
-// polled too, and a change refreshes the view.
+// polled too, and a change refreshes the view. Engines launched here and followed imports are live
+// with Stop as their one control (stoppable-runs.ts); the row contexts are run-context.ts's.
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
@@ -11,29 +12,13 @@ import { RUN_FILES } from '../../rundir/run-files';
 import { Disposable } from '../disposable';
 import { mergeRuns, quickScanRunsRoot, scanRunsRoot } from './run-directory-reader';
 import type { RunManager } from './run-manager';
-import { describeProgress, formatReward, isResumable, isTerminal, STATUS_LABELS, type RunState, type RunStatus } from './run-state';
+import { runContext } from './run-context';
+import { describeProgress, formatReward, isTerminal, STATUS_LABELS, type RunState, type RunStatus } from './run-state';
+import { StoppableRuns, type ShownRun } from './stoppable-runs';
 
 export const RUNS_VIEW_ID = 'stepgrpo.runs';
 /** How often the run folders' file sizes are compared with the view's. */
 const POLL_MS = 1000;
-
-/** contextValue of tree items; package.json `menus` match on these. */
-export const RUN_CONTEXT = {
-  running: 'stepgrpoRun.running',
-  paused: 'stepgrpoRun.paused',
-  stopping: 'stepgrpoRun.stopping',
-  external: 'stepgrpoRun.external',
-  /** Completed: nothing to resume, but a branch can start from its checkpoints. */
-  ended: 'stepgrpoRun.ended',
-  /** Stopped, failed or interrupted: Resume Run continues it. */
-  resumable: 'stepgrpoRun.resumable',
-} as const;
-
-export function runContext(run: RunState): string {
-  if (isTerminal(run.status)) return isResumable(run.status) ? RUN_CONTEXT.resumable : RUN_CONTEXT.ended;
-  if (!run.live) return RUN_CONTEXT.external;
-  return run.status === 'paused' ? RUN_CONTEXT.paused : run.status === 'stopping' ? RUN_CONTEXT.stopping : RUN_CONTEXT.running;
-}
 
 const ICONS: Record<RunStatus, [string, string | undefined]> = {
   starting: ['loading~spin', undefined],
@@ -46,7 +31,7 @@ const ICONS: Record<RunStatus, [string, string | undefined]> = {
   interrupted: ['warning', 'list.warningForeground'],
 };
 
-export function runTreeItem(run: RunState): vscode.TreeItem {
+export function runTreeItem(run: ShownRun): vscode.TreeItem {
   const item = new vscode.TreeItem(run.id, vscode.TreeItemCollapsibleState.None);
   item.id = run.dir;
   if (run.pending) {
@@ -65,11 +50,10 @@ export function runTreeItem(run: RunState): vscode.TreeItem {
   return item;
 }
 
-function runTooltip(run: RunState): vscode.MarkdownString {
+function runTooltip(run: ShownRun): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(
-    `**${run.id}** — $(${ICONS[run.status][0].replace('~spin', '')}) ${STATUS_LABELS[run.status]}${run.live ? '' : isTerminal(run.status) ? '' : ' (started outside this window)'}\n\n`,
-  );
+  const outside = !run.live && !run.stopOnly && !isTerminal(run.status);
+  md.appendMarkdown(`**${run.id}** — $(${ICONS[run.status][0].replace('~spin', '')}) ${STATUS_LABELS[run.status]}${outside ? ' (started outside this window)' : ''}\n\n`);
   const rows: [string, string | undefined][] = [
     ['Step', run.totalSteps !== undefined ? `${run.step} / ${run.totalSteps}` : String(run.step)],
     ['Phase', isTerminal(run.status) ? undefined : run.phase],
@@ -90,9 +74,9 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this.changed.event;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private current: RunState[] = [];
+  private current: ShownRun[] = [];
   /** What getChildren last gave the view (the rows on screen). */
-  private lastShown: RunState[] = [];
+  private lastShown: ShownRun[] = [];
   /** Each run folder's file sizes as last polled. */
   private sizes = new Map<string, string>();
   private polling = false;
@@ -101,6 +85,8 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   /** The background scan, and whether another is wanted once it ends. */
   private scanning: Promise<void> | undefined;
   private rescan = false;
+  /** Engines launched here and followed imports: live with Stop, though not the RunManager's. */
+  readonly stoppable = new StoppableRuns();
   /** `current` holds the result of a scan that has not been shown yet. */
   private fresh = false;
 
@@ -112,11 +98,13 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   ) {
     super();
     this._register(manager.onDidChange(() => this.refreshSoon()));
+    // A Stop under way shows at once: the scan that follows reads `stopping` from the registry.
+    this._register(this.stoppable.onDidChange(() => this.refreshSoon()));
     this._register({ dispose: () => clearTimeout(this.timer) });
   }
 
   /** The rows on screen (tests: what a person sees, not a fresh scan). */
-  get onScreen(): readonly RunState[] {
+  get onScreen(): readonly ShownRun[] {
     return this.lastShown;
   }
 
@@ -130,13 +118,13 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 
   /** The runs as last shown (for pickers); `runs()` rescans. */
-  get shown(): readonly RunState[] {
+  get shown(): readonly ShownRun[] {
     return this.current;
   }
 
-  async runs(): Promise<RunState[]> {
+  async runs(): Promise<ShownRun[]> {
     const scanned = (await Promise.all(this.roots().map((r) => scanRunsRoot(r)))).flat();
-    this.current = mergeRuns(scanned, this.manager.list());
+    this.current = mergeRuns(scanned, this.manager.list()).map((run) => this.stoppable.shown(run));
     return this.current;
   }
 

@@ -13,7 +13,7 @@ import { RUN_FILES } from '../../rundir/run-files';
 import { RunWriter } from '../../rundir/run-writer';
 import { coverageNote, listStepFiles, readTrlStep, trlRewardStep, type EngineKind, type StepFile } from './engine-rollouts';
 import { EngineStepImport, type StepRead } from './engine-step-import';
-import { readImportCursor, type FileCursor, type ImportCursor } from './import-cursor';
+import { readFolderImport, readImportCursor, type FileCursor, type ImportCursor } from './import-cursor';
 
 /** Tries of a TRL file that fails to parse, the first retry after TRL_RETRY_MS, doubling. */
 export const TRL_READ_TRIES = 5;
@@ -78,7 +78,9 @@ export class EngineFolderImport {
   static async create(options: FolderImportOptions, follow: boolean): Promise<EngineFolderImport> {
     const source = path.resolve(options.source);
     if (!fs.existsSync(source) || !fs.statSync(source).isDirectory()) throw new Error(`StepGRPO: not a folder: ${source}`);
-    const cursor = readImportCursor(path.resolve(options.runDir));
+    // A followed run that imported no step file yet has config.json and no cursor: it goes on from nothing read.
+    const started = readFolderImport(options.runDir);
+    const cursor = readImportCursor(path.resolve(options.runDir)) ?? (started && { v: 1, source: started.source, kind: started.kind, files: {} });
     const { kind } = await listStepFiles(source, cursor?.kind ?? options.kind);
     const resolved = cursor?.kind ?? kind ?? options.kind;
     if (!resolved) {
@@ -131,15 +133,29 @@ export class EngineFolderImport {
 
   /** Stops following and writes `done`. */
   async finish(status: 'completed' | 'stopped' = 'completed'): Promise<void> {
-    if (this.finished) return;
-    this.finished = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.polling;
+    if (!(await this.end())) return;
     for (const [file, bytes] of this.tails) {
       if (bytes > 0) this.options.onNote?.(`${path.basename(file)}: the last line is incomplete (${bytes} bytes, no newline after it); skipped`);
     }
     this.writer.append({ v: 1, type: 'done', status, summary: { imported: this.options.source, steps: new Set([...this.steps.keys(), ...this.done]).size } });
     this.writer.close();
+  }
+
+  /**
+   * Stops following without `done` (the window that followed is closing): the run reads as
+   * interrupted, and following it again goes on from the cursor, written after the last poll.
+   */
+  async detach(): Promise<void> {
+    if (await this.end()) this.writer.close();
+  }
+
+  /** Stops polling once the poll in flight is over; false when already ended. */
+  private async end(): Promise<boolean> {
+    if (this.finished) return false;
+    this.finished = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.polling;
+    return true;
   }
 
   private async pollOnce(): Promise<ImportedStep[]> {

@@ -2,11 +2,14 @@
 // whole or not at all), so that a second import of the same source into the same run (a followed
 // import stopped with Ctrl-C, or ended by a closed window) goes on where the first stopped instead
 // of importing its chains again. Per step file: the bytes of complete lines read and their count
-// (a verl file), or that it was read whole (a TRL parquet file).
+// (a verl file), or that it was read whole (a TRL parquet file). What was imported (source, kind,
+// preset) is config.json's `imported`, read here too: a followed import that read no step file
+// yet has no cursor.
 import fs from 'node:fs';
 import path from 'node:path';
 import { isObject } from '../../protocol/schema';
 import { RUN_FILES } from '../../rundir/run-files';
+import type { RewardPresetName } from '../../core/reward';
 import type { EngineKind } from './engine-rollouts';
 
 export type FileCursor = { bytes: number; lines: number } | { whole: true };
@@ -55,6 +58,30 @@ export function readImportCursor(runDir: string): ImportCursor | undefined {
     files[name] = cursor;
   }
   return { v: 1, source: value.source, kind: value.kind, files };
+}
+
+/** What config.json says of a folder import (`imported`, written by create()). */
+export interface FolderImportConfig {
+  source: string;
+  kind: EngineKind;
+  preset?: RewardPresetName;
+}
+
+/** The folder import `runDir` holds, or undefined when it holds none (no config.json, a file import, a trainer run). */
+export function readFolderImport(runDir: string): FolderImportConfig | undefined {
+  let config: unknown;
+  try {
+    config = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILES.config), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const imported = isObject(config) ? config.imported : undefined;
+  if (!isObject(imported) || typeof imported.from !== 'string' || (imported.kind !== 'verl' && imported.kind !== 'trl')) return undefined;
+  return {
+    source: imported.from,
+    kind: imported.kind,
+    ...(typeof imported.preset === 'string' ? { preset: imported.preset as RewardPresetName } : {}),
+  };
 }
 
 /** Run folders under `runsRoot` whose cursor is an import of `source`, newest name last. */

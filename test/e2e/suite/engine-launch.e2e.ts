@@ -76,10 +76,10 @@ suite('engine launch: an external engine started from a run config', () => {
       'the launched run’s reward in the Metrics view',
     );
     const items = await api.runs.treeItems();
-    assert.ok(
-      items.some((i) => i.id === started.runId || String(i.label) === started.runId),
-      items.map((i) => i.label).join(', '),
-    );
+    const row = items.find((i) => i.id === started.runId || String(i.label) === started.runId);
+    assert.ok(row, items.map((i) => i.label).join(', '));
+    // Live with Stop, as a trainer run is (issue 17 left it without one); no Pause or Checkpoint Now.
+    assert.equal(row.contextValue, 'stepgrpoRun.stopOnly', JSON.stringify(row));
     await vscode.commands.executeCommand('workbench.action.terminal.focus');
     await screenshot('e2e-engine-launch.png');
 
@@ -89,6 +89,8 @@ suite('engine launch: an external engine started from a run config', () => {
     assert.match(log, /engine: reward server http:\/\/127\.0\.0\.1:\d+, token set/);
     assert.match(log, /engine: SIGTERM, exiting/);
     assert.equal(events(started.dir).at(-1)?.status, 'stopped');
+    const after = (await api.runs.treeItems()).find((i) => String(i.label) === started.runId);
+    assert.equal(after?.contextValue, 'stepgrpoRun.resumable', 'the Runs view reads it stopped');
     assert.deepEqual(fs.readdirSync(path.join(started.dir, 'verl-rollouts')).sort(), ['1.jsonl', '2.jsonl']);
     const health = await fetch(`${started.url}/health`).catch((err: Error) => err);
     assert.ok(health instanceof Error, 'the reward server is closed');

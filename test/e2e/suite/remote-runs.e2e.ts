@@ -2,7 +2,8 @@
 // .stepgrpo/runs/serve-<stamp>/; chains posted by a test client (as verl/TRL clients send them, with
 // step, group and prompt) stream into the Rollout viewer and the Metrics view without a reload.
 // Then follow mode: Import Rollouts {folder, follow} on a verl rollout_data_dir, and a step file
-// written afterwards appears in the viewer.
+// written afterwards appears in the viewer; the followed run is live in the Runs view with Stop,
+// which ends following, and Resume Run follows it again from its cursor (no chain twice).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import type { StepGrpoApi } from '../../../src/extension/main';
 import type { ImportCommandResult } from '../../../src/extension/import/import-command';
 import type { StartServerResult } from '../../../src/extension/server/reward-server-controller';
 import { clientStepItems, writeVerlStep } from '../../support/engine-folders';
+import { readRolloutStore } from '../../support/rollout-fixtures';
 import { until } from '../lib/until.mjs';
 import { activate, viewerWhen } from './extension';
 
@@ -79,5 +81,28 @@ suite('remote runs: recording reward server and followed folders', () => {
 
     writeVerlStep(source, 2);
     await viewerWhen(api, (s) => s.steps.join(',') === '1,2' && s.postedChains === 8, 30_000, 'step 2, written after the import started, in the viewer');
+
+    // Live in the Runs view with Stop only (a followed import has no Pause or Checkpoint Now).
+    const rowOf = async () => (await api.runs.treeItems()).find((i) => i.label === result.runId);
+    await until(rowOf, (row) => row?.contextValue === 'stepgrpoRun.stopOnly', 20_000, 'the followed run live with Stop in the Runs view');
+    const stopped = await vscode.commands.executeCommand('stepgrpo.stopRun', { runId: result.runId });
+    assert.deepEqual(stopped, { runId: result.runId, stopped: true });
+    const last = JSON.parse(fs.readFileSync(path.join(result.dir, 'events.ndjson'), 'utf8').trim().split('\n').at(-1)!) as { type: string; status?: string };
+    assert.deepEqual([last.type, last.status], ['done', 'stopped']);
+    assert.equal((await rowOf())?.contextValue, 'stepgrpoRun.resumable', 'stopped, Resume Run is offered');
+
+    // Resume Run follows the folder again from its cursor: the step written meanwhile comes in, once.
+    writeVerlStep(source, 3);
+    const resumed = await vscode.commands.executeCommand<ImportCommandResult | undefined>('stepgrpo.resumeRun', { runId: result.runId });
+    assert.deepEqual([resumed?.dir, resumed?.following], [result.dir, true]);
+    await viewerWhen(api, (s) => s.state.run?.id === result.runId && s.steps.join(',') === '1,2,3', 30_000, 'step 3, written while stopped, after Resume Run');
+    const { store } = await readRolloutStore(result.dir);
+    assert.deepEqual(
+      store.steps().map((step) => store.groups(step).flatMap((g) => g.samples).length),
+      [8, 8, 8],
+      'every chain once',
+    );
+    await until(rowOf, (row) => row?.contextValue === 'stepgrpoRun.stopOnly', 20_000, 'the followed run live again');
+    assert.deepEqual(await vscode.commands.executeCommand('stepgrpo.stopRun', { runId: result.runId }), { runId: result.runId, stopped: true });
   });
 });

@@ -10,6 +10,7 @@ import { until } from '../lib/until.mjs';
 import { checkMetricsView } from './metrics-view.mjs';
 import { runRemoteRunScript } from './remote-run.mjs';
 import { runExperienceScript } from './run-experience.mjs';
+import { runFollowedImportScript } from './followed-import.mjs';
 import { runViewerScript } from './rollout-viewer.mjs';
 
 const FIXTURE = 'apples-step-gap.md';
@@ -97,6 +98,7 @@ export async function runPaletteScript({ base, workspace, screenshotDir, log }) 
       await runExperienceScript(page, check, { workspace, screenshotDir, log });
     }
     await runRemoteRunScript(page, check, { screenshotDir, log });
+    await runFollowedImportScript(page, check, { workspace, screenshotDir, log });
   } finally {
     await browser.close().catch(() => {});
   }

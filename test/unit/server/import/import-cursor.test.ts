@@ -1,11 +1,12 @@
 // The import cursor read back: a bad one is an error naming the file and the field; runs that hold
-// an import of a folder are found by the folder.
+// an import of a folder are found by the folder. What config.json says was imported (a followed
+// import that read no step file yet has only that).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findImportRuns, readImportCursor } from '../../../../src/server/import/import-cursor';
+import { findImportRuns, readFolderImport, readImportCursor } from '../../../../src/server/import/import-cursor';
 
 const runsRoot = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'stepgrpo-cursor-'));
 
@@ -44,5 +45,20 @@ describe('import cursor', () => {
     const second = runWithCursor(root, 'import-verl-2', cursor(source));
     assert.deepEqual(findImportRuns(root, source), [first, second]);
     assert.deepEqual(findImportRuns(path.join(root, 'missing'), source), []);
+  });
+
+  it('config.json: a folder import says its source, kind and preset; a file import or a trainer run says none', () => {
+    const root = runsRoot();
+    const withConfig = (name: string, config: unknown): string => {
+      const dir = path.join(root, name);
+      fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+      return dir;
+    };
+    const followed = withConfig('followed', { imported: { from: '/data/verl', kind: 'verl', preset: 'stepgrpo', follow: true } });
+    assert.deepEqual(readFolderImport(followed), { source: '/data/verl', kind: 'verl', preset: 'stepgrpo' });
+    assert.equal(readFolderImport(withConfig('file', { imported: { from: '/data/chains.jsonl', records: 3, skipped: 0 } })), undefined);
+    assert.equal(readFolderImport(withConfig('trainer', { rl: { steps: 10 } })), undefined);
+    assert.equal(readFolderImport(path.join(root, 'none')), undefined);
   });
 });
