@@ -53,7 +53,7 @@ export const OPTIMIZER_DEFAULTS: OptimizerConfig = { adamw: ADAMW_DEFAULTS, maxG
  */
 export const DIMS = { batch: SymDim.named('B'), text: SymDim.named('T'), prefix: SymDim.named('L'), cache: SymDim.named('S') } as const;
 
-interface BatchInputs {
+export interface BatchInputs {
   ids: Tensor;
   targets: Tensor;
   patches: Tensor;
@@ -62,7 +62,7 @@ interface BatchInputs {
 }
 
 /** Text length Tt ≤ maxTextLen: batches are cut to their longest sequence (rounded up) instead of padded to the maximum. */
-function batchInputs(g: Graph, c: PolicyConfig, B: Dim, Tt: Dim): BatchInputs {
+export function batchInputs(g: Graph, c: PolicyConfig, B: Dim, Tt: Dim): BatchInputs {
   if (isStatic(Tt) && !(Number.isInteger(Tt) && Tt >= 1 && Tt <= c.maxTextLen)) throw new Error(`policy graph: text length ${Tt} must be in [1, ${c.maxTextLen}]`);
   return {
     ids: g.input('ids', [B, Tt], 'int64'),
@@ -171,17 +171,7 @@ export function buildTrainGraph(c: PolicyConfig, B: Dim, objective: Objective, o
   const x = batchInputs(g, c, B, Tt);
   const mask = g.input('mask', [B, Tt]);
   const { logp, entropy } = tokenLogprobs(g, c, P, x, options.headChunks ?? 1, options.recomputeBlocks);
-  let lt: LossTensors;
-  if (objective.kind === 'sft') lt = sftLoss(logp, mask);
-  else {
-    const old = objective.onPolicy ? stopGradient(logp) : g.input('old_logp', [B, Tt]);
-    const ref = g.input('ref_logp', [B, Tt]);
-    const adv = g.input('advantages', objective.advantage === 'token' ? [B, Tt] : [B, 1]);
-    lt = grpoLoss(logp, old, ref, mask, adv, objective.loss);
-    lt.metrics.entropy = maskedMean(entropy, mask);
-  }
-  g.output('loss', lt.loss);
-  for (const [k, t] of Object.entries(lt.metrics)) g.output(k, t);
+  const lt = objectiveLoss(g, objective, logp, () => entropy, mask);
   const specs = paramSpecs(c);
   const params = specs.map((s) => P.get(s.name)!);
   const grads = gradients(lt.loss, params);
@@ -192,6 +182,26 @@ export function buildTrainGraph(c: PolicyConfig, B: Dim, objective: Objective, o
   }
   appendAdamW(g, c, params, grads, optim);
   return g;
+}
+
+/**
+ * The objective's loss from the token log-probs and the loss mask [B, Tt], with its inputs (old_logp,
+ * ref_logp, advantages), declared in this order; outputs `loss` and the metrics.
+ */
+export function objectiveLoss(g: Graph, objective: Objective, logp: Tensor, entropy: () => Tensor, mask: Tensor): LossTensors {
+  const [B, Tt] = mask.shape as [Dim, Dim];
+  let lt: LossTensors;
+  if (objective.kind === 'sft') lt = sftLoss(logp, mask);
+  else {
+    const old = objective.onPolicy ? stopGradient(logp) : g.input('old_logp', [B, Tt]);
+    const ref = g.input('ref_logp', [B, Tt]);
+    const adv = g.input('advantages', objective.advantage === 'token' ? [B, Tt] : [B, 1]);
+    lt = grpoLoss(logp, old, ref, mask, adv, objective.loss);
+    lt.metrics.entropy = maskedMean(entropy(), mask);
+  }
+  g.output('loss', lt.loss);
+  for (const [k, t] of Object.entries(lt.metrics)) g.output(k, t);
+  return lt;
 }
 
 /** Global-norm clipping and AdamW over every parameter: outputs grad_norm and the new parameters and moments. */

@@ -90,12 +90,12 @@ export function applyHostAdamW(
  * be the caller's own array (a run's output): at weight 1 the first share is kept as the sum itself,
  * which is what 0 + 1 · g gives, without a second gradient-sized array.
  */
-export function addScaled(sums: Map<string, Float32Array>, name: string, g: Float32Array, weight: number): void {
+export function addScaled<A extends Float32Array | Float64Array>(sums: Map<string, A>, name: string, g: A, weight: number): void {
   const first = sums.get(name);
   if (!first && weight === 1) {
     sums.set(name, g);
     return;
   }
-  const sum = first ?? sums.set(name, new Float32Array(g.length)).get(name)!;
+  const sum = first ?? sums.set(name, new (g.constructor as new (n: number) => A)(g.length)).get(name)!;
   for (let i = 0; i < sum.length; i++) sum[i]! += weight * g[i]!;
 }
