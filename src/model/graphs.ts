@@ -83,10 +83,10 @@ export const headChunks = (c: PolicyConfig, maxRows: number, budget = HEAD_CHUNK
  * whole-array path (log-softmax over [B,Tt,V]); more go through chunkedTokenLogprobs, which never
  * holds the whole array.
  */
-function tokenLogprobs(g: Graph, c: PolicyConfig, P: ReturnType<typeof declareParams>, x: BatchInputs, chunks: number, recompute = false): { logp: Tensor; entropy: Tensor } {
-  if (chunks > 1) return chunkedTokenLogprobs(policyHidden(g, c, P, x.ids, x.patches, recompute), P.get('wte')!, x.targets, x.temperature, chunks);
+function tokenLogprobs(g: Graph, c: PolicyConfig, P: ReturnType<typeof declareParams>, x: BatchInputs, chunks: number): { logp: Tensor; entropy: Tensor } {
+  if (chunks > 1) return chunkedTokenLogprobs(policyHidden(g, c, P, x.ids, x.patches), P.get('wte')!, x.targets, x.temperature, chunks);
   // × 1/T rather than ÷ T: ORT's Div by a broadcast scalar is ~10× slower than Mul (T = 1 gives the same values).
-  const logsm = logSoftmax(mul(policyLogits(g, c, P, x.ids, x.patches, recompute), div(1, x.temperature)));
+  const logsm = logSoftmax(mul(policyLogits(g, c, P, x.ids, x.patches), div(1, x.temperature)));
   return { logp: reshape(gatherElements(logsm, x.targets, -1), x.ids.shape), entropy: stopGradient(neg(reduceSum(mul(exp(logsm), logsm), [-1]))) };
 }
 
@@ -159,8 +159,6 @@ export interface TrainGraphOptions {
   textLen?: Dim;
   /** Chunks of the language-model head (default 1: the whole-array path). */
   headChunks?: number;
-  /** The backward pass remakes each block's activations instead of keeping them (default false; recomputed in the engine). */
-  recomputeBlocks?: boolean;
 }
 
 export function buildTrainGraph(c: PolicyConfig, B: Dim, objective: Objective, optim: OptimizerConfig = OPTIMIZER_DEFAULTS, options: TrainGraphOptions = {}): Graph {
@@ -170,7 +168,7 @@ export function buildTrainGraph(c: PolicyConfig, B: Dim, objective: Objective, o
   const Tt = options.textLen ?? c.maxTextLen;
   const x = batchInputs(g, c, B, Tt);
   const mask = g.input('mask', [B, Tt]);
-  const { logp, entropy } = tokenLogprobs(g, c, P, x, options.headChunks ?? 1, options.recomputeBlocks);
+  const { logp, entropy } = tokenLogprobs(g, c, P, x, options.headChunks ?? 1);
   const lt = objectiveLoss(g, objective, logp, () => entropy, mask);
   const specs = paramSpecs(c);
   const params = specs.map((s) => P.get(s.name)!);

@@ -49,7 +49,7 @@ export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'provi
    * order of float summation.
    */
   microBatch?: number;
-  /** Host AdamW after one micro-batch too, and blocks recomputed in the backward pass (default: above MEMORY_SAVING_MIN_PARAMS parameters). */
+  /** Gradients in stages (staged-step.ts) and the host AdamW, after one micro-batch too (default: above MEMORY_SAVING_MIN_PARAMS parameters). */
   memorySaving?: boolean;
 }
 
@@ -61,9 +61,10 @@ export const MICRO_BATCH_DEFAULT = 16;
 
 /**
  * Parameters above which a train step trades time for memory (docs/engine.md): one micro-batch too
- * runs the gradient graph and the in-place host AdamW (the fused step returns fresh parameters and
- * moments, which ORT holds and onnxruntime-node copies again: 6× the parameters' bytes beside the
- * host's state), and the backward pass remakes each block's activations instead of keeping them.
+ * takes its gradients from the staged sessions (staged-step.ts: the head's gradient one vocabulary
+ * slice at a time into one host array, the blocks' activations remade in the backward pass) and
+ * applies the in-place host AdamW (the fused step returns fresh parameters and moments, which ORT
+ * holds and onnxruntime-node copies again: 6× the parameters' bytes beside the host's state).
  * Below it the train graphs are those of before, so small policies (the demo's) train to the same bits.
  */
 export const MEMORY_SAVING_MIN_PARAMS = 20_000_000;
@@ -371,7 +372,7 @@ export class PolicySessions implements PolicyRuntime {
       feeds,
       key,
       objective,
-      build: () => buildTrainGraph(c, DIMS.batch, objective, this.optimizer, { textLen: DIMS.text, emit, headChunks: this.headChunks, recomputeBlocks: this.memorySaving }),
+      build: () => buildTrainGraph(c, DIMS.batch, objective, this.optimizer, { textLen: DIMS.text, emit, headChunks: this.headChunks }),
     };
   }
 

@@ -131,10 +131,10 @@ function encode(g: Graph, c: PolicyConfig, P: ParamTensors, x: Tensor, onLayer?:
 
 /**
  * Final hidden states of the text positions: ids [B, Tt ≤ maxTextLen] int64 and patches [B, Np,
- * patchDim] → [B, Tt, D]. `recompute`: the backward pass remakes each block's activations (encode).
+ * patchDim] → [B, Tt, D].
  */
-export function policyHidden(g: Graph, c: PolicyConfig, P: ParamTensors, ids: Tensor, patches: Tensor, recompute = false): Tensor {
-  return hiddenOf(g, c, P, ids.shape[1]!, patches, tokenRows(P, ids)!, recompute);
+export function policyHidden(g: Graph, c: PolicyConfig, P: ParamTensors, ids: Tensor, patches: Tensor): Tensor {
+  return hiddenOf(g, c, P, ids.shape[1]!, patches, tokenRows(P, ids)!, false);
 }
 
 /**
@@ -154,8 +154,8 @@ function hiddenOf(g: Graph, c: PolicyConfig, P: ParamTensors, Tt: Dim, patches: 
 }
 
 /** Full-sequence forward: text logits [B, Tt, V]. */
-export function policyLogits(g: Graph, c: PolicyConfig, P: ParamTensors, ids: Tensor, patches: Tensor, recompute = false): Tensor {
-  return headOf(P, policyHidden(g, c, P, ids, patches, recompute));
+export function policyLogits(g: Graph, c: PolicyConfig, P: ParamTensors, ids: Tensor, patches: Tensor): Tensor {
+  return headOf(P, policyHidden(g, c, P, ids, patches));
 }
 
 export interface KvTensors {
