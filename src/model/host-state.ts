@@ -20,10 +20,12 @@ export class SessionCache {
     private readonly label: string,
   ) {}
 
-  get(key: string, build: () => Graph, threads = this.options.threads): Promise<EngineSession> {
+  /** `arena` false turns this session's memory arena off even where the runtime has it on. */
+  get(key: string, build: () => Graph, threads = this.options.threads, arena = true): Promise<EngineSession> {
     let s = this.sessions.get(key);
     if (!s) {
-      s = EngineSession.create(toOnnxBytes(build()), { ...this.options, threads, label: `${this.label} ${key}` });
+      const memArena = (this.options.memArena ?? true) && arena;
+      s = EngineSession.create(toOnnxBytes(build()), { ...this.options, threads, memArena, label: `${this.label} ${key}` });
       this.sessions.set(key, s);
       s.catch(() => this.sessions.delete(key));
     }

@@ -325,7 +325,15 @@ export class PolicySessions implements PolicyRuntime {
       let partMetrics: Record<string, number> = {};
       if (this.memorySaving) {
         const options = { headChunks: this.headChunks, sliceBytes: this.runtime.headChunkBytes ?? HEAD_CHUNK_BYTES };
-        ({ loss: partLoss, metrics: partMetrics } = await stagedGradients(this.config, (k, b) => this.session(k, b), objective, feeds, options, grads, weight));
+        ({ loss: partLoss, metrics: partMetrics } = await stagedGradients(
+          this.config,
+          (k, b, arena) => this.sessions.get(k, b, this.runtime.threads, arena),
+          objective,
+          feeds,
+          options,
+          grads,
+          weight,
+        ));
       } else {
         const fetch = ['loss', ...(batch.objective.kind === 'grpo' ? LOSS_METRICS : []), ...specs.map((s) => FEED.grad(s.name))];
         const out = await (await this.session(key, build)).run(feeds, fetch);

@@ -85,8 +85,16 @@ export function buildStagedBodyGraph(c: PolicyConfig, dtype: FloatDType = 'float
   return g;
 }
 
-/** Where the stages' sessions come from (one per stage, built on first use). */
-export type StageSessions = (key: string, build: () => Graph) => Promise<EngineSession>;
+/** Where the stages' sessions come from (one per stage, built on first use); `arena` false: without ORT's memory arena. */
+export type StageSessions = (key: string, build: () => Graph, arena: boolean) => Promise<EngineSession>;
+
+/**
+ * The body stage runs without ORT's arena: an arena keeps its largest run's blocks for the session's
+ * life, and this stage's (the blocks remade one at a time) are freed as used. Measured on the
+ * 150 k-vocabulary step (docs/engine.md): peak 2.56 GB without, 2.92 GB with, at no loss of time;
+ * the head stage without one was slower and no smaller (the allocator kept what it freed).
+ */
+const ARENA = { forward: true, loss: true, head: true, body: false } as const;
 
 export interface StagedOptions {
   /** Row chunks of the forward pass's head (chunkedTokenLogprobs). */
@@ -112,9 +120,9 @@ export async function stagedGradients(
 ): Promise<{ loss: number; metrics: Record<string, number> }> {
   const dtype = feeds.patches!.dtype as FloatDType;
   const [B, Tt] = feeds.ids!.shape as [number, number];
-  const forward = await (await session('staged-forward', () => buildStagedForwardGraph(c, options.headChunks, dtype))).run(feeds);
+  const forward = await (await session('staged-forward', () => buildStagedForwardGraph(c, options.headChunks, dtype), ARENA.forward)).run(feeds);
   const lossKey = `staged-loss-${objective.kind === 'sft' ? 'sft' : `grpo-${objective.advantage}${objective.onPolicy ? '-onpolicy' : ''}`}`;
-  const lossOut = await (await session(lossKey, () => buildStagedLossGraph(objective, dtype))).run({ ...feeds, logp: forward.logp!, token_entropy: forward.entropy! });
+  const lossOut = await (await session(lossKey, () => buildStagedLossGraph(objective, dtype), ARENA.loss)).run({ ...feeds, logp: forward.logp!, token_entropy: forward.entropy! });
   const metrics: Record<string, number> = {};
   for (const [k, t] of Object.entries(lossOut)) if (k !== 'loss' && k !== 'logp_grad') metrics[k] = t.data[0] as number;
   const table = feeds[TABLE]!.data as FloatArray;
@@ -134,7 +142,7 @@ export async function stagedGradients(
   ids.forEach((id, r) => tokens.set(table.subarray(Number(id) * D, (Number(id) + 1) * D), r * D));
   const shape = [B, Tt, D];
   const body = await (
-    await session('staged-body', () => buildStagedBodyGraph(c, dtype))
+    await session('staged-body', () => buildStagedBodyGraph(c, dtype), ARENA.body)
   ).run({
     ...feeds,
     token_embeddings: { dtype, shape, data: tokens },
@@ -168,7 +176,7 @@ async function headGradients(
   const R = rowGrad.length;
   const dtype = forward.hidden.dtype as FloatDType;
   const perRow = (data: FloatArray | BigInt64Array): HostTensor => ({ dtype: data instanceof BigInt64Array ? 'int64' : dtype, shape: [R, 1], data });
-  const head = await session('staged-head', () => buildStagedHeadGraph(c, dtype));
+  const head = await session('staged-head', () => buildStagedHeadGraph(c, dtype), ARENA.head);
   const table = feeds[TABLE]!.data as FloatArray;
   const targets = feeds.targets!.data as BigInt64Array;
   const hiddenGrad = zeros(dtype, R * D);

@@ -4,7 +4,7 @@
 // uneven and single slices of the vocabulary, and when two micro-batches' shares add up.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EngineSession, type Graph, type HostTensor, toOnnxBytes } from '../../../src/engine';
+import { EngineSession, type HostTensor, toOnnxBytes } from '../../../src/engine';
 import { DIMS, OPTIMIZER_DEFAULTS, type Objective, buildTrainGraph } from '../../../src/model/graphs';
 import { FEED } from '../../../src/model/feed-names';
 import { numPatches, patchDim } from '../../../src/model/config';
@@ -69,7 +69,7 @@ const advantagesFor = (o: Objective): HostTensor => (o.kind === 'grpo' && o.adva
 /** One session per stage, as the policy keeps them. */
 function stageSessions(): { session: StageSessions; release: () => Promise<void> } {
   const made = new Map<string, Promise<EngineSession>>();
-  const session: StageSessions = (key: string, build: () => Graph) => made.get(key) ?? made.set(key, EngineSession.create(toOnnxBytes(build()), { threads: 1 })).get(key)!;
+  const session: StageSessions = (key, build, arena) => made.get(key) ?? made.set(key, EngineSession.create(toOnnxBytes(build()), { threads: 1, memArena: arena })).get(key)!;
   return { session, release: async () => void (await Promise.all([...made.values()].map(async (s) => (await s).release()))) };
 }
 
