@@ -101,7 +101,12 @@ export interface StagedOptions {
   headChunks: number;
   /** Logit bytes one vocabulary slice of the head's backward pass may hold (rows × slice × element size). */
   sliceBytes: number;
+  /** Attention-score bytes of one body run (heads × positions² × element size per sequence; default BODY_BYTES). */
+  bodyBytes?: number;
 }
+
+/** Attention-score bytes of one body run: 2 sequences of 386 positions at 9 heads (the 150 k-vocabulary bench) per run. */
+export const BODY_BYTES = 16 * 2 ** 20;
 
 /**
  * The gradients of one micro-batch, added into `sums` times `weight` (sums[name] += weight · grad,
@@ -119,7 +124,6 @@ export async function stagedGradients(
   weight: number,
 ): Promise<{ loss: number; metrics: Record<string, number> }> {
   const dtype = feeds.patches!.dtype as FloatDType;
-  const [B, Tt] = feeds.ids!.shape as [number, number];
   const forward = await (await session('staged-forward', () => buildStagedForwardGraph(c, options.headChunks, dtype), ARENA.forward)).run(feeds);
   const lossKey = `staged-loss-${objective.kind === 'sft' ? 'sft' : `grpo-${objective.advantage}${objective.onPolicy ? '-onpolicy' : ''}`}`;
   const lossOut = await (await session(lossKey, () => buildStagedLossGraph(objective, dtype), ARENA.loss)).run({ ...feeds, logp: forward.logp!, token_entropy: forward.entropy! });
@@ -136,26 +140,51 @@ export async function stagedGradients(
     tableGrad,
     weight,
   );
-  const D = c.dModel;
-  const ids = feeds.ids!.data as BigInt64Array;
-  const tokens = zeros(dtype, ids.length * D);
-  ids.forEach((id, r) => tokens.set(table.subarray(Number(id) * D, (Number(id) + 1) * D), r * D));
-  const shape = [B, Tt, D];
-  const body = await (
-    await session('staged-body', () => buildStagedBodyGraph(c, dtype), ARENA.body)
-  ).run({
-    ...feeds,
-    token_embeddings: { dtype, shape, data: tokens },
-    hidden_grad: { dtype, shape, data: hiddenGrad },
-  });
-  for (const s of bodySpecs(c)) addScaled(sums, s.name, body[FEED.grad(s.name)]!.data as FloatArray, weight);
-  // The table's gradient: the head's, then the embeddings' rows added in position order (as the
-  // single graph's scatter onto the head's gradient did).
-  const tokenGrad = body.token_embeddings_grad!.data as FloatArray;
-  ids.forEach((id, r) => {
-    for (let j = 0, at = Number(id) * D; j < D; j++) tableGrad[at + j]! += weight * tokenGrad[r * D + j]!;
-  });
+  await bodyGradients(c, session, feeds, hiddenGrad, options.bodyBytes ?? BODY_BYTES, sums, weight);
   return { loss: lossOut.loss!.data[0] as number, metrics };
+}
+
+/**
+ * Stage 4 over groups of sequences, each group's attention scores within `bodyBytes` (the body's
+ * gradient is a sum over sequences): adds weight × the body's gradients into `sums`, and the token
+ * embeddings' gradient into the table's rows in position order (as the single graph's scatter onto
+ * the head's gradient did).
+ */
+async function bodyGradients(
+  c: PolicyConfig,
+  session: StageSessions,
+  feeds: Readonly<Record<string, HostTensor>>,
+  hiddenGrad: FloatArray,
+  bodyBytes: number,
+  sums: Map<string, FloatArray>,
+  weight: number,
+): Promise<void> {
+  const dtype = feeds.patches!.dtype as FloatDType;
+  const [B, Tt] = feeds.ids!.shape as [number, number];
+  const [D, Np, pd] = [c.dModel, numPatches(c), patchDim(c)];
+  const table = feeds[TABLE]!.data as FloatArray;
+  const tableGrad = sums.get(TABLE)!;
+  const body = await session('staged-body', () => buildStagedBodyGraph(c, dtype), ARENA.body);
+  const ids = feeds.ids!.data as BigInt64Array;
+  const scoresBytes = c.nHeads * (Np + Tt) ** 2 * table.BYTES_PER_ELEMENT;
+  const group = Math.max(1, Math.floor(bodyBytes / scoresBytes));
+  for (let b0 = 0; b0 < B; b0 += group) {
+    const n = Math.min(group, B - b0);
+    const rows = (data: FloatArray, width: number): FloatArray => data.subarray(b0 * width, (b0 + n) * width);
+    const tokens = zeros(dtype, n * Tt * D);
+    ids.subarray(b0 * Tt, (b0 + n) * Tt).forEach((id, r) => tokens.set(table.subarray(Number(id) * D, (Number(id) + 1) * D), r * D));
+    const out = await body.run({
+      ...feeds,
+      patches: { dtype, shape: [n, Np, pd], data: rows(feeds.patches!.data as FloatArray, Np * pd) },
+      token_embeddings: { dtype, shape: [n, Tt, D], data: tokens },
+      hidden_grad: { dtype, shape: [n, Tt, D], data: rows(hiddenGrad, Tt * D) },
+    });
+    for (const s of bodySpecs(c)) addScaled(sums, s.name, out[FEED.grad(s.name)]!.data as FloatArray, weight);
+    const tokenGrad = out.token_embeddings_grad!.data as FloatArray;
+    ids.subarray(b0 * Tt, (b0 + n) * Tt).forEach((id, r) => {
+      for (let j = 0, at = Number(id) * D; j < D; j++) tableGrad[at + j]! += weight * tokenGrad[r * D + j]!;
+    });
+  }
 }
 
 /**

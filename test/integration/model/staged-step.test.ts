@@ -1,7 +1,7 @@
 // The memory-saving step's stages (forward, loss, head by vocabulary slice, body) against the one
 // gradient graph they replace (itself checked against central differences), in float64: loss,
-// metrics and every parameter's gradient agree to 1e-12, for SFT and both GRPO forms, with even,
-// uneven and single slices of the vocabulary, and when two micro-batches' shares add up.
+// metrics and every parameter's gradient agree to 1e-12, for SFT and both GRPO forms, with uneven and
+// single slices of the vocabulary, the body in groups of sequences, and two micro-batches' shares.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EngineSession, type HostTensor, toOnnxBytes } from '../../../src/engine';
@@ -87,23 +87,25 @@ describe('the memory-saving step in stages (float64)', () => {
       const reference = await whole.run(feeds);
       await whole.release();
       const R = B * Tt;
-      // Vocabulary slices of 4, 4, 4, 1 rows (uneven), of 13 (one), and two micro-batch shares of ½.
-      for (const { sliceRows, shares } of [
-        { sliceRows: 4, shares: 1 },
-        { sliceRows: 13, shares: 1 },
-        { sliceRows: 5, shares: 2 },
+      // Vocabulary slices of 4, 4, 4, 1 rows (uneven), of 13 (one), and two micro-batch shares of ½;
+      // the body in groups of 2 + 1 sequences, of 1, and all 3 at once.
+      const scoresBytes = c.nHeads * (numPatches(c) + Tt) ** 2 * 8;
+      for (const { sliceRows, shares, bodyBytes } of [
+        { sliceRows: 4, shares: 1, bodyBytes: 2 * scoresBytes },
+        { sliceRows: 13, shares: 1, bodyBytes: 1 },
+        { sliceRows: 5, shares: 2, bodyBytes: 3 * scoresBytes },
       ]) {
         const { session, release } = stageSessions();
         const sums = new Map<string, Float64Array>();
         let loss = 0;
         let metrics: Record<string, number> = {};
         for (let k = 0; k < shares; k++) {
-          const r = await stagedGradients(c, session, objective, feeds, { headChunks: 3, sliceBytes: sliceRows * R * 8 }, sums, 1 / shares);
+          const r = await stagedGradients(c, session, objective, feeds, { headChunks: 3, sliceBytes: sliceRows * R * 8, bodyBytes }, sums, 1 / shares);
           loss += r.loss / shares;
           metrics = r.metrics;
         }
         await release();
-        const what = `${sliceRows}-row slices, ${shares} share(s)`;
+        const what = `${sliceRows}-row slices, ${shares} share(s), body bytes ${bodyBytes}`;
         close(reference.loss!.data[0] as number, loss, `${what}: loss`);
         assert.deepEqual(
           Object.keys(metrics).sort(),
