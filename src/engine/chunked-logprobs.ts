@@ -14,6 +14,8 @@ export interface ChunkedLogprobs {
   logp: Tensor;
   /** Entropy of the same distribution per position (no gradient: a metric). */
   entropy: Tensor;
+  /** log Σ exp(logits / temperature) per position, shaped like logp (no gradient), when asked for. */
+  logSumExp?: Tensor;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface ChunkedLogprobs {
  * [..., 1], `temperature` a scalar; rows (all positions) are cut into `chunks` consecutive parts of
  * ⌈rows / chunks⌉ (the last ones may be short or empty).
  */
-export function chunkedTokenLogprobs(h: Tensor, weight: Tensor, targets: Tensor, temperature: Tensor, chunks: number): ChunkedLogprobs {
+export function chunkedTokenLogprobs(h: Tensor, weight: Tensor, targets: Tensor, temperature: Tensor, chunks: number, options: { logSumExp?: boolean } = {}): ChunkedLogprobs {
   const g = h.graph;
   const dtype = h.dtype;
   const D = h.shape[h.shape.length - 1]!;
@@ -49,8 +51,11 @@ export function chunkedTokenLogprobs(h: Tensor, weight: Tensor, targets: Tensor,
   const invT = g.node('Reciprocal', [temperature], temperature.shape, dtype);
   const logps: Tensor[] = [];
   const entropies: Tensor[] = [];
+  const logSumExps: Tensor[] = [];
+  // What the next chunk waits for: every value of this chunk read from its [rows, V] arrays.
+  const chunkDone: Tensor[] = [];
   for (let k = 0; k < chunks; k++) {
-    const start = startAfter(k, entropies[k - 1]);
+    const start = startAfter(k, chunkDone[k - 1]);
     const hk = rowsOf(h2, k, D, start);
     const tk = rowsOf(t2, k, 1, start);
     const ck = hk.shape[0]!;
@@ -59,10 +64,18 @@ export function chunkedTokenLogprobs(h: Tensor, weight: Tensor, targets: Tensor,
     logps.push(g.node('GatherElements', [lsm, tk], [ck, 1], dtype, { axis: attr.int(1) }));
     const plogp = g.untaped(() => g.node('Mul', [g.node('Exp', [lsm], [ck, V], dtype), lsm], [ck, V], dtype));
     entropies.push(g.untaped(() => g.node('Neg', [g.node('ReduceSum', [plogp, g.int64s([1])], [ck, 1], dtype, { keepdims: attr.int(1) })], [ck, 1], dtype)));
+    // The target's scaled logit minus its log-prob: no second pass over the row.
+    if (!options.logSumExp) chunkDone.push(entropies[k]!);
+    else {
+      const lse = g.untaped(() => g.node('Sub', [g.node('GatherElements', [scaled, tk], [ck, 1], dtype, { axis: attr.int(1) }), logps[k]!], [ck, 1], dtype));
+      logSumExps.push(lse);
+      chunkDone.push(g.untaped(() => g.node('Add', [lse, entropies[k]!], [ck, 1], dtype)));
+    }
   }
   const joined = (parts: Tensor[]): Tensor => (parts.length === 1 ? parts[0]! : g.node('Concat', parts, [rows, 1], dtype, { axis: attr.int(0) }));
   const logp = g.node('Reshape', [joined(logps), g.shapeTensor(lead)], lead, dtype);
-  const entropy = g.untaped(() => g.node('Reshape', [joined(entropies), g.shapeTensor(lead)], lead, dtype));
+  const perPosition = (parts: Tensor[]): Tensor => g.untaped(() => g.node('Reshape', [joined(parts), g.shapeTensor(lead)], lead, dtype));
+  const entropy = perPosition(entropies);
   g.record([h, weight], logp, (grad) => {
     const g2 = g.node('Reshape', [grad, g.int64s([-1, 1])], [rows, 1], dtype);
     const dhs: Tensor[] = [];
@@ -87,5 +100,5 @@ export function chunkedTokenLogprobs(h: Tensor, weight: Tensor, targets: Tensor,
       : undefined;
     return [dh, dW];
   });
-  return { logp, entropy };
+  return { logp, entropy, ...(options.logSumExp ? { logSumExp: perPosition(logSumExps) } : {}) };
 }

@@ -14,3 +14,4 @@ export * from './chunked-logprobs';
 export * from './host-adamw';
 export * from './after';
 export * from './recompute';
+export * from './head-gradient-slice';

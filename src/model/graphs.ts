@@ -53,7 +53,7 @@ export const OPTIMIZER_DEFAULTS: OptimizerConfig = { adamw: ADAMW_DEFAULTS, maxG
  */
 export const DIMS = { batch: SymDim.named('B'), text: SymDim.named('T'), prefix: SymDim.named('L'), cache: SymDim.named('S') } as const;
 
-interface BatchInputs {
+export interface BatchInputs {
   ids: Tensor;
   targets: Tensor;
   patches: Tensor;
@@ -62,7 +62,7 @@ interface BatchInputs {
 }
 
 /** Text length Tt ≤ maxTextLen: batches are cut to their longest sequence (rounded up) instead of padded to the maximum. */
-function batchInputs(g: Graph, c: PolicyConfig, B: Dim, Tt: Dim): BatchInputs {
+export function batchInputs(g: Graph, c: PolicyConfig, B: Dim, Tt: Dim): BatchInputs {
   if (isStatic(Tt) && !(Number.isInteger(Tt) && Tt >= 1 && Tt <= c.maxTextLen)) throw new Error(`policy graph: text length ${Tt} must be in [1, ${c.maxTextLen}]`);
   return {
     ids: g.input('ids', [B, Tt], 'int64'),
@@ -83,10 +83,10 @@ export const headChunks = (c: PolicyConfig, maxRows: number, budget = HEAD_CHUNK
  * whole-array path (log-softmax over [B,Tt,V]); more go through chunkedTokenLogprobs, which never
  * holds the whole array.
  */
-function tokenLogprobs(g: Graph, c: PolicyConfig, P: ReturnType<typeof declareParams>, x: BatchInputs, chunks: number, recompute = false): { logp: Tensor; entropy: Tensor } {
-  if (chunks > 1) return chunkedTokenLogprobs(policyHidden(g, c, P, x.ids, x.patches, recompute), P.get('wte')!, x.targets, x.temperature, chunks);
+function tokenLogprobs(g: Graph, c: PolicyConfig, P: ReturnType<typeof declareParams>, x: BatchInputs, chunks: number): { logp: Tensor; entropy: Tensor } {
+  if (chunks > 1) return chunkedTokenLogprobs(policyHidden(g, c, P, x.ids, x.patches), P.get('wte')!, x.targets, x.temperature, chunks);
   // × 1/T rather than ÷ T: ORT's Div by a broadcast scalar is ~10× slower than Mul (T = 1 gives the same values).
-  const logsm = logSoftmax(mul(policyLogits(g, c, P, x.ids, x.patches, recompute), div(1, x.temperature)));
+  const logsm = logSoftmax(mul(policyLogits(g, c, P, x.ids, x.patches), div(1, x.temperature)));
   return { logp: reshape(gatherElements(logsm, x.targets, -1), x.ids.shape), entropy: stopGradient(neg(reduceSum(mul(exp(logsm), logsm), [-1]))) };
 }
 
@@ -159,8 +159,6 @@ export interface TrainGraphOptions {
   textLen?: Dim;
   /** Chunks of the language-model head (default 1: the whole-array path). */
   headChunks?: number;
-  /** The backward pass remakes each block's activations instead of keeping them (default false; recomputed in the engine). */
-  recomputeBlocks?: boolean;
 }
 
 export function buildTrainGraph(c: PolicyConfig, B: Dim, objective: Objective, optim: OptimizerConfig = OPTIMIZER_DEFAULTS, options: TrainGraphOptions = {}): Graph {
@@ -170,18 +168,8 @@ export function buildTrainGraph(c: PolicyConfig, B: Dim, objective: Objective, o
   const Tt = options.textLen ?? c.maxTextLen;
   const x = batchInputs(g, c, B, Tt);
   const mask = g.input('mask', [B, Tt]);
-  const { logp, entropy } = tokenLogprobs(g, c, P, x, options.headChunks ?? 1, options.recomputeBlocks);
-  let lt: LossTensors;
-  if (objective.kind === 'sft') lt = sftLoss(logp, mask);
-  else {
-    const old = objective.onPolicy ? stopGradient(logp) : g.input('old_logp', [B, Tt]);
-    const ref = g.input('ref_logp', [B, Tt]);
-    const adv = g.input('advantages', objective.advantage === 'token' ? [B, Tt] : [B, 1]);
-    lt = grpoLoss(logp, old, ref, mask, adv, objective.loss);
-    lt.metrics.entropy = maskedMean(entropy, mask);
-  }
-  g.output('loss', lt.loss);
-  for (const [k, t] of Object.entries(lt.metrics)) g.output(k, t);
+  const { logp, entropy } = tokenLogprobs(g, c, P, x, options.headChunks ?? 1);
+  const lt = objectiveLoss(g, objective, logp, () => entropy, mask);
   const specs = paramSpecs(c);
   const params = specs.map((s) => P.get(s.name)!);
   const grads = gradients(lt.loss, params);
@@ -192,6 +180,26 @@ export function buildTrainGraph(c: PolicyConfig, B: Dim, objective: Objective, o
   }
   appendAdamW(g, c, params, grads, optim);
   return g;
+}
+
+/**
+ * The objective's loss from the token log-probs and the loss mask [B, Tt], with its inputs (old_logp,
+ * ref_logp, advantages), declared in this order; outputs `loss` and the metrics.
+ */
+export function objectiveLoss(g: Graph, objective: Objective, logp: Tensor, entropy: () => Tensor, mask: Tensor): LossTensors {
+  const [B, Tt] = mask.shape as [Dim, Dim];
+  let lt: LossTensors;
+  if (objective.kind === 'sft') lt = sftLoss(logp, mask);
+  else {
+    const old = objective.onPolicy ? stopGradient(logp) : g.input('old_logp', [B, Tt]);
+    const ref = g.input('ref_logp', [B, Tt]);
+    const adv = g.input('advantages', objective.advantage === 'token' ? [B, Tt] : [B, 1]);
+    lt = grpoLoss(logp, old, ref, mask, adv, objective.loss);
+    lt.metrics.entropy = maskedMean(entropy(), mask);
+  }
+  g.output('loss', lt.loss);
+  for (const [k, t] of Object.entries(lt.metrics)) g.output(k, t);
+  return lt;
 }
 
 /** Global-norm clipping and AdamW over every parameter: outputs grad_norm and the new parameters and moments. */

@@ -20,10 +20,12 @@ export class SessionCache {
     private readonly label: string,
   ) {}
 
-  get(key: string, build: () => Graph, threads = this.options.threads): Promise<EngineSession> {
+  /** `arena` false turns this session's memory arena off even where the runtime has it on. */
+  get(key: string, build: () => Graph, threads = this.options.threads, arena = true): Promise<EngineSession> {
     let s = this.sessions.get(key);
     if (!s) {
-      s = EngineSession.create(toOnnxBytes(build()), { ...this.options, threads, label: `${this.label} ${key}` });
+      const memArena = (this.options.memArena ?? true) && arena;
+      s = EngineSession.create(toOnnxBytes(build()), { ...this.options, threads, memArena, label: `${this.label} ${key}` });
       this.sessions.set(key, s);
       s.catch(() => this.sessions.delete(key));
     }
@@ -90,12 +92,12 @@ export function applyHostAdamW(
  * be the caller's own array (a run's output): at weight 1 the first share is kept as the sum itself,
  * which is what 0 + 1 · g gives, without a second gradient-sized array.
  */
-export function addScaled(sums: Map<string, Float32Array>, name: string, g: Float32Array, weight: number): void {
+export function addScaled<A extends Float32Array | Float64Array>(sums: Map<string, A>, name: string, g: A, weight: number): void {
   const first = sums.get(name);
   if (!first && weight === 1) {
     sums.set(name, g);
     return;
   }
-  const sum = first ?? sums.set(name, new Float32Array(g.length)).get(name)!;
+  const sum = first ?? sums.set(name, new (g.constructor as new (n: number) => A)(g.length)).get(name)!;
   for (let i = 0; i < sum.length; i++) sum[i]! += weight * g[i]!;
 }

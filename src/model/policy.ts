@@ -26,6 +26,7 @@ import { OwnedArrays, type OptimizerState, SessionCache, addScaled, applyHostAda
 import type { GrpoLossConfig } from './loss';
 import { type ParamValues, countParams, initParams, paramSpecs } from './params';
 import type { SamplingOptions } from './sampler';
+import { stagedGradients } from './staged-step';
 
 export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'providerOptions' | 'logSeverity' | 'memArena'> {
   executionProvider: ExecutionProvider;
@@ -48,7 +49,7 @@ export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'provi
    * order of float summation.
    */
   microBatch?: number;
-  /** Host AdamW after one micro-batch too, and blocks recomputed in the backward pass (default: above MEMORY_SAVING_MIN_PARAMS parameters). */
+  /** Gradients in stages (staged-step.ts) and the host AdamW, after one micro-batch too (default: above MEMORY_SAVING_MIN_PARAMS parameters). */
   memorySaving?: boolean;
 }
 
@@ -60,9 +61,10 @@ export const MICRO_BATCH_DEFAULT = 16;
 
 /**
  * Parameters above which a train step trades time for memory (docs/engine.md): one micro-batch too
- * runs the gradient graph and the in-place host AdamW (the fused step returns fresh parameters and
- * moments, which ORT holds and onnxruntime-node copies again: 6× the parameters' bytes beside the
- * host's state), and the backward pass remakes each block's activations instead of keeping them.
+ * takes its gradients from the staged sessions (staged-step.ts: the head's gradient one vocabulary
+ * slice at a time into one host array, the blocks' activations remade in the backward pass) and
+ * applies the in-place host AdamW (the fused step returns fresh parameters and moments, which ORT
+ * holds and onnxruntime-node copies again: 6× the parameters' bytes beside the host's state).
  * Below it the train graphs are those of before, so small policies (the demo's) train to the same bits.
  */
 export const MEMORY_SAVING_MIN_PARAMS = 20_000_000;
@@ -298,7 +300,7 @@ export class PolicySessions implements PolicyRuntime {
       const { feeds, key, build } = this.lossFeeds(batch, 'adamw');
       this.optimizerFeeds(feeds, batch.lr, adamEps);
       const out = await (await this.session(key, build)).run(feeds);
-      const loss = this.checkedLoss(out);
+      const loss = this.checkedLoss((out.loss!.data as Float32Array)[0]!);
       const metrics: Record<string, number> = {};
       for (const k of LOSS_METRICS) if (out[k]) metrics[k] = (out[k].data as Float32Array)[0]!;
       return { loss, gradNorm: this.adopt(out), metrics };
@@ -318,13 +320,30 @@ export class PolicySessions implements PolicyRuntime {
       const tokensHere = idx.reduce((a, b) => a + counted[b]!, 0);
       // The part's share of the whole-batch loss: its sequences (per-sequence mean) or its counted tokens.
       const weight = perSequence ? idx.length / batch.tokens.length : tokensHere / totalCounted;
-      const { feeds, key, build } = this.lossFeeds(part, 'gradients');
-      const fetch = ['loss', ...(batch.objective.kind === 'grpo' ? LOSS_METRICS : []), ...specs.map((s) => FEED.grad(s.name))];
-      const out = await (await this.session(key, build)).run(feeds, fetch);
-      loss += weight * this.checkedLoss(out);
+      const { feeds, key, build, objective } = this.lossFeeds(part, 'gradients');
+      let partLoss: number;
+      let partMetrics: Record<string, number> = {};
+      if (this.memorySaving) {
+        const options = { headChunks: this.headChunks, sliceBytes: this.runtime.headChunkBytes ?? HEAD_CHUNK_BYTES };
+        ({ loss: partLoss, metrics: partMetrics } = await stagedGradients(
+          this.config,
+          (k, b, arena) => this.sessions.get(k, b, this.runtime.threads, arena),
+          objective,
+          feeds,
+          options,
+          grads,
+          weight,
+        ));
+      } else {
+        const fetch = ['loss', ...(batch.objective.kind === 'grpo' ? LOSS_METRICS : []), ...specs.map((s) => FEED.grad(s.name))];
+        const out = await (await this.session(key, build)).run(feeds, fetch);
+        partLoss = (out.loss!.data as Float32Array)[0]!;
+        for (const k of LOSS_METRICS) if (out[k]) partMetrics[k] = (out[k].data as Float32Array)[0]!;
+        for (const s of specs) addScaled(grads, s.name, out[FEED.grad(s.name)]!.data as Float32Array, weight);
+      }
+      loss += weight * this.checkedLoss(partLoss);
       // Every metric is a mean over counted tokens, so parts combine by their token share.
-      for (const k of LOSS_METRICS) if (out[k]) metrics[k] = (metrics[k] ?? 0) + (tokensHere / totalCounted) * (out[k].data as Float32Array)[0]!;
-      for (const s of specs) addScaled(grads, s.name, out[FEED.grad(s.name)]!.data as Float32Array, weight);
+      for (const k of LOSS_METRICS) if (k in partMetrics) metrics[k] = (metrics[k] ?? 0) + (tokensHere / totalCounted) * partMetrics[k]!;
     }
     return { loss, gradNorm: this.applyOnHost(grads, batch.lr, adamEps), metrics };
   }
@@ -337,7 +356,7 @@ export class PolicySessions implements PolicyRuntime {
   }
 
   /** Batch, mask and objective feeds of a train or gradient graph, and the session that runs it. */
-  private lossFeeds(batch: TrainBatch, emit: 'adamw' | 'gradients'): { feeds: Record<string, HostTensor>; key: string; build: () => Graph } {
+  private lossFeeds(batch: TrainBatch, emit: 'adamw' | 'gradients'): { feeds: Record<string, HostTensor>; key: string; build: () => Graph; objective: Objective } {
     const c = this.config;
     const B = batch.tokens.length;
     const { feeds, Tt } = this.batchFeeds(batch, 'trainStep', batch.temperature ?? 1);
@@ -360,7 +379,8 @@ export class PolicySessions implements PolicyRuntime {
     return {
       feeds,
       key,
-      build: () => buildTrainGraph(c, DIMS.batch, objective, this.optimizer, { textLen: DIMS.text, emit, headChunks: this.headChunks, recomputeBlocks: this.memorySaving }),
+      objective,
+      build: () => buildTrainGraph(c, DIMS.batch, objective, this.optimizer, { textLen: DIMS.text, emit, headChunks: this.headChunks }),
     };
   }
 
@@ -378,8 +398,7 @@ export class PolicySessions implements PolicyRuntime {
     }
   }
 
-  private checkedLoss(out: Record<string, HostTensor>): number {
-    const loss = (out.loss!.data as Float32Array)[0]!;
+  private checkedLoss(loss: number): number {
     if (!Number.isFinite(loss)) throw new Error(`trainStep: loss is ${loss}; parameters were left unchanged`);
     return loss;
   }

@@ -93,10 +93,16 @@ export const headOf = (P: ParamTensors, h: Tensor): Tensor => matmul(h, transpos
 /** Logits [.., V] from final hidden states. */
 const head = (c: PolicyConfig, P: ParamTensors, x: Tensor): Tensor => headOf(P, finalNorm(c, P, x));
 
+/** Token embeddings of `ids` looked up in the (tied) table, made when embedAll asks for them. */
+const tokenRows = (P: ParamTensors, ids: Tensor | undefined): (() => Tensor) | undefined => ids && (() => gather(p(P, 'wte'), ids));
+
 /** Embedded inputs [B, T, D] for the first T = patches + ids positions (learned positions added). */
-function embed(P: ParamTensors, patches: Tensor, ids: Tensor | undefined): Tensor {
+const embed = (P: ParamTensors, patches: Tensor, ids: Tensor | undefined): Tensor => embedAll(P, patches, tokenRows(P, ids));
+
+/** As embed, with the text's token embeddings [B, Tt, D] given (made after the patches' projection, as before). */
+function embedAll(P: ParamTensors, patches: Tensor, tokens: (() => Tensor) | undefined): Tensor {
   const img = linear(P, 'patch', patches);
-  const x = ids ? concat([img, gather(p(P, 'wte'), ids)], 1) : img;
+  const x = tokens ? concat([img, tokens()], 1) : img;
   const T = x.shape[1]!;
   const wpe = p(P, 'wpe');
   return add(x, T === wpe.shape[0] ? wpe : slice(wpe, 0, 0, T));
@@ -125,20 +131,31 @@ function encode(g: Graph, c: PolicyConfig, P: ParamTensors, x: Tensor, onLayer?:
 
 /**
  * Final hidden states of the text positions: ids [B, Tt ≤ maxTextLen] int64 and patches [B, Np,
- * patchDim] → [B, Tt, D]. `recompute`: the backward pass remakes each block's activations (encode).
+ * patchDim] → [B, Tt, D].
  */
-export function policyHidden(g: Graph, c: PolicyConfig, P: ParamTensors, ids: Tensor, patches: Tensor, recompute = false): Tensor {
-  const Tt = ids.shape[1]!;
+export function policyHidden(g: Graph, c: PolicyConfig, P: ParamTensors, ids: Tensor, patches: Tensor): Tensor {
+  return hiddenOf(g, c, P, ids.shape[1]!, patches, tokenRows(P, ids)!, false);
+}
+
+/**
+ * As policyHidden, from the text's token embeddings [B, Tt, D] instead of ids: the table is then no
+ * input of the graph, and the embeddings' gradient is per position (the memory-saving step adds it
+ * into the table's gradient on the host).
+ */
+export const policyHiddenFromEmbeddings = (g: Graph, c: PolicyConfig, P: ParamTensors, tokens: Tensor, patches: Tensor, recompute = false): Tensor =>
+  hiddenOf(g, c, P, tokens.shape[1]!, patches, () => tokens, recompute);
+
+function hiddenOf(g: Graph, c: PolicyConfig, P: ParamTensors, Tt: Dim, patches: Tensor, tokens: () => Tensor, recompute: boolean): Tensor {
   const Np = numPatches(c);
   if ((isStatic(Tt) && Tt > c.maxTextLen) || patches.shape[1] !== Np || patches.shape[2] !== patchDim(c)) {
     throw new Error(`policy: expected ids [B, ≤${c.maxTextLen}] and patches [B,${Np},${patchDim(c)}]`);
   }
-  return finalNorm(c, P, slice(encode(g, c, P, embed(P, patches, ids), undefined, recompute), 1, Np, dimAdd(Np, Tt)));
+  return finalNorm(c, P, slice(encode(g, c, P, embedAll(P, patches, tokens), undefined, recompute), 1, Np, dimAdd(Np, Tt)));
 }
 
 /** Full-sequence forward: text logits [B, Tt, V]. */
-export function policyLogits(g: Graph, c: PolicyConfig, P: ParamTensors, ids: Tensor, patches: Tensor, recompute = false): Tensor {
-  return headOf(P, policyHidden(g, c, P, ids, patches, recompute));
+export function policyLogits(g: Graph, c: PolicyConfig, P: ParamTensors, ids: Tensor, patches: Tensor): Tensor {
+  return headOf(P, policyHidden(g, c, P, ids, patches));
 }
 
 export interface KvTensors {
