@@ -137,7 +137,9 @@ class StepGrpoExtension extends Disposable {
       ),
     );
     const viewerCommands = new ViewerCommands(this.runManager, () => this.runsTree.runs());
-    this.viewer = this._register(new RolloutViewer(context.extensionUri, this.runManager, this.log, (purpose) => viewerCommands.pick(this.viewer.snapshot().state.run?.id, purpose)));
+    this.viewer = this._register(
+      new RolloutViewer(context.extensionUri, this.runManager, this.log, (purpose) => viewerCommands.pick(this.viewer.snapshot().state.run?.id, purpose)),
+    );
     const openViewer = (arg?: Parameters<ViewerCommands['open']>[1]) => viewerCommands.open(this.viewer, arg);
     const showViewerStep = (arg: unknown) => viewerCommands.showStep(this.viewer, arg);
     const compareInViewer = (arg?: Parameters<ViewerCommands['compare']>[1]) => viewerCommands.compare(this.viewer, arg);

@@ -275,9 +275,7 @@ const comparisonSchema: Schema<ViewerComparison> = object({
   comparedOffset: step(),
   hasStep: boolean(),
   nearest: array(step()),
-  pairs: array(
-    object({ promptId: string(), shown: nullable(step()), compared: nullable(historyGroup), at: oneOf(['same', 'nearest', 'none'] as const) }),
-  ),
+  pairs: array(object({ promptId: string(), shown: nullable(step()), compared: nullable(historyGroup), at: oneOf(['same', 'nearest', 'none'] as const) })),
 });
 const kind = <const T extends string>(type: T) => ({ type: oneOf([type] as const) });
 

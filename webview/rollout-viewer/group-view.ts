@@ -289,7 +289,9 @@ function compareColumn(side: 'shown' | 'compared', row: CompareRow, ctx: ViewCon
     ),
     why ? h('div', { class: 'compare-empty' }, why) : null,
     ...(passing
-      ? passing.chains.map((i) => chainView(passing.entry.group.samples[i]!, i, { entryKey: passing.entry.key, group: passing.entry.index, step: passing.entry.step, compared: side === 'compared' }, ctx))
+      ? passing.chains.map((i) =>
+          chainView(passing.entry.group.samples[i]!, i, { entryKey: passing.entry.key, group: passing.entry.index, step: passing.entry.step, compared: side === 'compared' }, ctx),
+        )
       : []),
   );
 }

@@ -256,7 +256,13 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     const hasStep = compared.store.groups(step).length > 0;
     const pairs = pairGroups(this.store.groups(shownStep), compared.store, step);
     const count = (at: 'same' | 'nearest' | 'none') => pairs.filter((p) => p.at === at).length;
-    this.comparison = { shownStep, step, hasStep, nearest: hasStep ? [] : nearestSteps(steps, step), pairs: { same: count('same'), nearest: count('nearest'), none: count('none') } };
+    this.comparison = {
+      shownStep,
+      step,
+      hasStep,
+      nearest: hasStep ? [] : nearestSteps(steps, step),
+      pairs: { same: count('same'), nearest: count('nearest'), none: count('none') },
+    };
     const { nearest } = this.comparison;
     const run = compared.run();
     this.post(async () => {
