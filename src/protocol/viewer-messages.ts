@@ -161,6 +161,9 @@ export interface ViewerRendered {
   cursor: string | null;
   /** Compare mode: chain keys (`<step>:<group>/<sample>`) of the compared run in the first rows, in order. */
   compared: string[];
+  /** The token heat overlay's mode (null: off), and the coloured token spans in the rows on screen. */
+  heat: string | null;
+  heatSpans: number;
 }
 
 /** Host → webview. */
@@ -245,6 +248,8 @@ const renderedSchema: Schema<ViewerRendered> = object({
   historySteps: step(),
   cursor: nullable(string()),
   compared: array(string()),
+  heat: nullable(string()),
+  heatSpans: step(),
 });
 const stepSelection: Schema<StepSelection> = union('an integer ≥ 0 or "latest"', step(), oneOf(['latest'] as const));
 const layout = oneOf(['columns', 'stacked', 'aligned'] as const);

@@ -182,10 +182,7 @@ spread.setChoices(
   'all',
 );
 
-const heatMode = dropdown('Token heat', (v) => {
-  heat = v === '' ? undefined : (v as HeatMode);
-  refilter(true);
-});
+const heatMode = dropdown('Token heat', (v) => setHeat(HEAT_MODES.find((m) => m.value === v)?.value || undefined));
 heatMode.setChoices([...HEAT_MODES], '');
 
 const scroller = h('div', { class: 'list', id: 'list', tabindex: '0' });
@@ -196,7 +193,19 @@ const list = new VirtualList<Row>({
   key: (row) =>
     `${row.entry.key}/${row.chains.join(',')}/${state.layout}/${heat ?? ''}/${row.chains.filter((i) => expanded.has(chainKey(row.entry.key, i))).join('.')}/${expanded.has(`prompt:${row.entry.key}`)}`,
   estimate: (row) => (state.layout === 'stacked' ? 160 + 260 * row.chains.length : 460),
+  // The overlay's spans exist once their rows are built: a changed count is reported then.
+  onRendered: () => {
+    if (heat !== undefined && heatSpansOnScreen() !== reportedHeatSpans) reportRendered();
+  },
 });
+let reportedHeatSpans = 0;
+const heatSpansOnScreen = (): number => scroller.querySelectorAll('.token-heat .heat').length;
+
+function setHeat(next: HeatMode | undefined): void {
+  heat = next;
+  heatMode.setValue(next ?? '');
+  refilter(true);
+}
 
 document.body.append(
   h(
@@ -380,6 +389,13 @@ function runKey(action: KeyAction): void {
       return setSort(state.sort.key, !state.sort.descending);
     case 'cycleLayout':
       return setLayout(cycle(LAYOUTS, state.layout));
+    case 'cycleHeat':
+      return setHeat(
+        cycle(
+          HEAT_MODES.map((m) => m.value),
+          heat ?? '',
+        ) || undefined,
+      );
     case 'history': {
       const row = rows[cursor?.row ?? 0];
       if (row) showHistory(row.entry.group.promptId);
@@ -608,6 +624,8 @@ function reportRendered(): void {
           : [],
       historySteps: history?.points.length ?? 0,
       cursor: cursorKey(),
+      heat: heat ?? null,
+      heatSpans: (reportedHeatSpans = heatSpansOnScreen()),
       compared: first
         .flatMap((r) => {
           const side = isCompareRow(r) ? r.sides.compared.passing : null;

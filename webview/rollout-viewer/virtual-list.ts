@@ -18,6 +18,8 @@ export interface VirtualListOptions<R> {
   key(row: R): string;
   /** First guess of a row's height, used until rows have been measured (then their mean is). */
   estimate(row: R): number;
+  /** After a frame that left every visible row built. */
+  onRendered?: () => void;
 }
 
 export class VirtualList<R> {
@@ -177,9 +179,10 @@ export class VirtualList<R> {
         this.schedule();
         return;
       }
-      if (!changed) return;
+      if (!changed) break;
       // Keep the row under the top edge where it was, then fill whatever the new heights uncovered.
       if (anchor >= 0) scroller.scrollTop = this.index.offsetOf(anchor) + anchorOffset;
     }
+    this.options.onRendered?.();
   }
 }
