@@ -164,6 +164,8 @@ export interface ViewerRendered {
   /** The token heat overlay's mode (null: off), and the coloured token spans in the rows on screen. */
   heat: string | null;
   heatSpans: number;
+  /** Rows built in the page (the virtual list's): after a change, reported again once they are. */
+  mounted: number;
 }
 
 /** Host → webview. */
@@ -250,6 +252,7 @@ const renderedSchema: Schema<ViewerRendered> = object({
   compared: array(string()),
   heat: nullable(string()),
   heatSpans: step(),
+  mounted: step(),
 });
 const stepSelection: Schema<StepSelection> = union('an integer ≥ 0 or "latest"', step(), oneOf(['latest'] as const));
 const layout = oneOf(['columns', 'stacked', 'aligned'] as const);

@@ -195,10 +195,12 @@ const list = new VirtualList<Row>({
   estimate: (row) => (state.layout === 'stacked' ? 160 + 260 * row.chains.length : 460),
   // The overlay's spans exist once their rows are built: a changed count is reported then.
   onRendered: () => {
-    if (heat !== undefined && heatSpansOnScreen() !== reportedHeatSpans) reportRendered();
+    if (reportOnPaint || (heat !== undefined && heatSpansOnScreen() !== reportedHeatSpans)) reportRendered();
   },
 });
 let reportedHeatSpans = 0;
+/** Rows were replaced: once they are built, the page says so again (with `mounted`). */
+let reportOnPaint = false;
 const heatSpansOnScreen = (): number => scroller.querySelectorAll('.token-heat .heat').length;
 
 function setHeat(next: HeatMode | undefined): void {
@@ -585,6 +587,7 @@ function refilter(layoutChanged: boolean): void {
     list.setRows(rows, layoutChanged);
     renderStatus();
     reportRendered();
+    reportOnPaint = true;
   });
 }
 
@@ -603,6 +606,7 @@ function recount(): void {
 
 /** Tells the host what is shown (its snapshot; the tests read it). */
 function reportRendered(): void {
+  reportOnPaint = false;
   const first = rows.slice(0, 20);
   channel.post({
     type: 'rendered',
@@ -626,6 +630,7 @@ function reportRendered(): void {
       cursor: cursorKey(),
       heat: heat ?? null,
       heatSpans: (reportedHeatSpans = heatSpansOnScreen()),
+      mounted: list.mountedCount,
       compared: first
         .flatMap((r) => {
           const side = isCompareRow(r) ? r.sides.compared.passing : null;

@@ -84,6 +84,8 @@ export interface ViewerSnapshot {
   notice: string | undefined;
   /** What the page last reported it shows (rows, chains, order, flag counts), since its last `ready`. */
   rendered: ViewerRendered | undefined;
+  /** When `rendered` arrived (performance.now() of this extension host). */
+  renderedAt: number | undefined;
   /** Compare mode: the compared run's step last posted beside the shown one, and how its groups paired. */
   comparison: { shownStep: number; step: number; hasStep: boolean; nearest: number[]; pairs: Record<'same' | 'nearest' | 'none', number> } | undefined;
 }
@@ -96,6 +98,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
   private postedChains = 0;
   private replays = 0;
   private rendered: ViewerRendered | undefined;
+  private renderedAt: number | undefined;
   /** The last warning or error, replayed with the state so a reloaded panel still shows it. */
   private lastNotice: Notice | undefined;
   private loading: Promise<void> = Promise.resolve();
@@ -146,6 +149,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
       replays: this.replays,
       notice: this.lastNotice?.message,
       rendered: this.rendered && structuredClone(this.rendered),
+      renderedAt: this.renderedAt,
       comparison: this.comparison && structuredClone(this.comparison),
     };
   }
@@ -571,6 +575,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
         break;
       case 'rendered':
         this.rendered = message.rendered;
+        this.renderedAt = performance.now();
         break;
       case 'pickRun':
         void this.pickRun('show').then((run) => (run ? this.open(run) : undefined));
