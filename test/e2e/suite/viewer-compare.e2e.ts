@@ -99,7 +99,6 @@ suite('rollout viewer: two runs side by side, aligned by step (issue 18 item 4)'
     await vscode.commands.executeCommand('stepgrpo.openRolloutViewer', { runDir: outcome });
     const s = await rendered((r, x) => x.replays > before && r.mode === 'compare' && x.state.step === 3, 'compare mode replayed');
     assert.equal(s.state.compare?.id, 'compare-stepgrpo');
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
   test('Esc leaves compare mode; c and the quick pick enter it again', async () => {
