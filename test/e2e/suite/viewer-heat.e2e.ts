@@ -1,7 +1,8 @@
 // Runs inside VS Code's extension host (issue 18 item 6): the token heat overlay on a run this
-// extension's trainer wrote (a real smoke training run, whose rollouts carry per-token log-prob,
-// entropy and advantage), toggled with its key in the viewer's webview; the coloured token spans
-// counted in the page and screenshots taken in the dark and the light theme.
+// extension's trainer wrote (one real RL step at the demo's settings from the shipped SFT
+// checkpoint, whose rollouts carry per-token log-prob, entropy and advantage), toggled with its key
+// in the viewer's webview; the coloured token spans counted in the page and screenshots taken in
+// the dark and the light theme.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import * as vscode from 'vscode';
 import type { StepGrpoApi } from '../../../src/extension/main';
 import type { ViewerSnapshot } from '../../../src/extension/viewer/rollout-viewer';
 import { RUN_FILES } from '../../../src/rundir/run-files';
-import { activate, pressKeys, screenshot, viewerWhen } from './extension';
+import { activate, extension, pressKeys, screenshot, viewerWhen } from './extension';
 
 let api: StepGrpoApi;
 const setTheme = (theme: string) => vscode.workspace.getConfiguration('workbench').update('colorTheme', theme, vscode.ConfigurationTarget.Global);
@@ -23,7 +24,11 @@ suite('rollout viewer: token heat overlay on a trained run (issue 18)', () => {
   suiteSetup(async function () {
     this.timeout(180_000);
     api = await activate();
-    const started = await vscode.commands.executeCommand<{ runId: string; dir: string }>('stepgrpo.startRun', { preset: 'smoke' });
+    // Two prompts of eight chains, no evaluation: seconds, and chains a trained policy writes.
+    const configFile = path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, 'token-heat-run.json');
+    const initFrom = path.join(extension().extensionPath, 'media', 'sft-demo');
+    fs.writeFileSync(configFile, JSON.stringify({ initFrom, sft: { steps: 0 }, rl: { steps: 1, promptsPerStep: 2 }, eval: { every: 0, prompts: 1 } }));
+    const started = await vscode.commands.executeCommand<{ runId: string; dir: string }>('stepgrpo.startRun', { configFile });
     const end = await api.runs.whenEnded(started.runId);
     assert.equal(end.status, 'completed', end.error);
     dir = started.dir;

@@ -4,6 +4,7 @@
 // step's rows, and printed (median of 9 clicks; the first, which reads the run folder, apart).
 // It prints and checks only that each click lands: a speed target is no timed test.
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { StepGrpoApi } from '../../../src/extension/main';
@@ -62,7 +63,10 @@ suite(`chart click → Rollout viewer at ${STEPS} steps × ${PROMPTS * KINDS.len
     console.log(
       `[viewer-latency] chart click → step's rows built in the viewer (${STEPS} steps, ${STEPS * PROMPTS * KINDS.length} chains, ${PROMPTS * KINDS.length} a step): ` +
         `median ${median(ms).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms over ${ms.length} clicks (the command itself: median ${median(clicks.map((c) => c.command)).toFixed(0)} ms); ` +
-        `first click, reading the run folder: ${first.ms.toFixed(0)} ms. Target ≤ 300 ms.`,
+        `first click, reading the run folder: ${first.ms.toFixed(0)} ms. Target ≤ 300 ms. Load average ${os
+          .loadavg()
+          .map((x) => x.toFixed(2))
+          .join(' ')}.`,
     );
     await viewerWhen(api, (s) => s.state.run?.id === RUN, 1_000, 'the run shown');
   });
