@@ -48,6 +48,8 @@ suite('rollout viewer: token heat overlay on a trained run (issue 18)', () => {
   test('t colours the chains token by token (log-prob, entropy, advantage), and t again turns it off', async () => {
     await vscode.commands.executeCommand('stepgrpo.viewer.showStep', { runDir: dir, step: lastStep });
     await rendered((r, s) => s.state.step === lastStep && r.mounted > 0 && r.heat === null, 'the trained run’s last step');
+    // The run's completion notification would cover the chains in the screenshots.
+    await vscode.commands.executeCommand('notifications.clearAll');
     for (const mode of ['logp', 'entropy', 'advantage']) {
       await pressKeys(`heat-${mode}`, ['t']);
       const s = await rendered((r) => r.heat === mode && r.heatSpans > 0, `the ${mode} overlay`);
