@@ -56,14 +56,20 @@ export class ViewerCommands {
     return picked ? { id: picked.run.id, dir: picked.run.dir } : undefined;
   }
 
-  async open(viewer: RolloutViewer, arg: ViewerArg): Promise<OpenViewerResult | undefined> {
-    let run: ViewerRunRef | undefined;
+  /** resolve(), its error shown to the user (then null). */
+  private async resolveOrSay(arg: ViewerArg): Promise<{ run: ViewerRunRef | undefined } | null> {
     try {
-      run = await this.resolve(arg);
+      return { run: await this.resolve(arg) };
     } catch (err) {
       void vscode.window.showErrorMessage((err as Error).message);
-      return undefined;
+      return null;
     }
+  }
+
+  async open(viewer: RolloutViewer, arg: ViewerArg): Promise<OpenViewerResult | undefined> {
+    const resolved = await this.resolveOrSay(arg);
+    if (!resolved) return undefined;
+    let { run } = resolved;
     if (!run) {
       run = await this.pick(viewer.snapshot().state.run?.id);
       if (!run) return undefined;
@@ -78,13 +84,9 @@ export class ViewerCommands {
    * quick pick) beside the one the viewer shows; resolves to the two runs, or undefined.
    */
   async compare(viewer: RolloutViewer, arg: ViewerArg): Promise<{ shown: string; compared: string } | undefined> {
-    let run: ViewerRunRef | undefined;
-    try {
-      run = await this.resolve(arg);
-    } catch (err) {
-      void vscode.window.showErrorMessage((err as Error).message);
-      return undefined;
-    }
+    const resolved = await this.resolveOrSay(arg);
+    if (!resolved) return undefined;
+    const { run } = resolved;
     await viewer.open(undefined);
     await viewer.compareWith(run);
     const { state } = viewer.snapshot();
@@ -102,13 +104,7 @@ export class ViewerCommands {
       return undefined;
     }
     const { runDir, ...at } = checked.value;
-    let run: ViewerRunRef | undefined;
-    try {
-      run = await this.resolve({ runDir });
-    } catch (err) {
-      void vscode.window.showErrorMessage((err as Error).message);
-      return undefined;
-    }
+    const run = (await this.resolveOrSay({ runDir }))?.run;
     if (!run) return undefined;
     await viewer.showStep(run, at);
     const shown = viewer.snapshot().state;

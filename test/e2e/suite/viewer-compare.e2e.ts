@@ -13,28 +13,16 @@ import type { RolloutGroup } from '../../../src/protocol/trainer-messages';
 import { RUN_FILES } from '../../../src/rundir/run-files';
 import { writeRecurringRun, type ChainKind } from '../../support/rollout-fixtures';
 import { until } from '../lib/until.mjs';
-import { activate, pressKeys, screenshot, viewerWhen } from './extension';
+import { activate, pressKeys, viewerWhen } from './extension';
+import { setTheme, viewerScreenshots } from './viewer-screenshots';
 
 let api: StepGrpoApi;
 const runsRoot = () => path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, '.stepgrpo', 'runs');
 const rendered = (pred: (r: NonNullable<ViewerSnapshot['rendered']>, s: ViewerSnapshot) => boolean, what: string) =>
   viewerWhen(api, (s) => s.ready && s.rendered !== undefined && pred(s.rendered, s), 20_000, what);
-const setTheme = (theme: string) => vscode.workspace.getConfiguration('workbench').update('colorTheme', theme, vscode.ConfigurationTarget.Global);
 
 /** Chain keys of a step's groups as the page lists them (`<prefix><step>:<group>/<sample>`). */
 const keysOf = (prefix: string, step: number, groups: RolloutGroup[]) => groups.flatMap((g, gi) => g.samples.map((_, i) => `${prefix}${step}:${gi}/${i}`));
-
-async function bothThemes(name: string): Promise<void> {
-  for (const [theme, suffix] of [
-    ['Default Dark Modern', 'dark'],
-    ['Default Light Modern', 'light'],
-  ] as const) {
-    await setTheme(theme);
-    // The same key twice: the page has repainted in the new theme when the presses are done.
-    await pressKeys(`${name}-${suffix}`, ['?', '?']);
-    await screenshot(`e2e-viewer-compare-${name}-${suffix}.png`);
-  }
-}
 
 suite('rollout viewer: two runs side by side, aligned by step (issue 18 item 4)', () => {
   let outcome = '';
@@ -74,7 +62,7 @@ suite('rollout viewer: two runs side by side, aligned by step (issue 18 item 4)'
     assert.deepEqual(s.rendered!.compared, keysOf('c', 2, byStep['stepgrpo']![1]!));
     assert.deepEqual(s.comparison, { shownStep: 2, step: 2, hasStep: true, nearest: [], pairs: { same: 2, nearest: 0, none: 0 } });
     assert.equal(s.state.compare?.id, 'compare-stepgrpo');
-    await bothThemes('same-step');
+    await viewerScreenshots('compare-same-step');
   });
 
   test('] to a step the compared run lacks: said so, each prompt from its nearest step; the answer filter applies to both sides', async () => {
@@ -82,7 +70,7 @@ suite('rollout viewer: two runs side by side, aligned by step (issue 18 item 4)'
     const s = await rendered((r, x) => x.state.step === 3 && r.mode === 'compare' && x.comparison?.shownStep === 3, 'step 3, missing in the StepGRPO arm');
     assert.deepEqual(s.comparison, { shownStep: 3, step: 3, hasStep: false, nearest: [2, 4], pairs: { same: 0, nearest: 2, none: 0 } });
     assert.deepEqual(s.rendered!.compared, keysOf('c', 2, byStep['stepgrpo']![1]!), 'the nearer of 2 and 4 is the earlier');
-    await bothThemes('missing-step');
+    await viewerScreenshots('compare-missing-step');
     await pressKeys('compare-wrong', ['a', 'a']);
     const wrong = await rendered((r, x) => x.state.filters.correctness === 'incorrect' && r.mode === 'compare', 'wrong answers only');
     // Outcome-only: chain 0 of each group is a wrong answer; the StepGRPO arm has none, so its column says so.
@@ -126,7 +114,7 @@ suite('rollout viewer: two runs side by side, aligned by step (issue 18 item 4)'
     const s = await rendered((r, x) => r.mode === 'compare' && x.state.compare?.id === 'compare-branch' && x.comparison?.shownStep === 3, 'the branch beside its parent');
     assert.deepEqual(s.comparison, { shownStep: 3, step: 1, hasStep: true, nearest: [], pairs: { same: 2, nearest: 0, none: 0 } });
     assert.deepEqual(s.rendered!.compared, keysOf('c', 1, byStep['branch']![0]!));
-    await bothThemes('branch');
+    await viewerScreenshots('compare-branch');
     await pressKeys('compare-branch-leave', ['Escape']);
     await rendered((_r, x) => x.state.compare === null, 'one run again');
   });

@@ -10,10 +10,10 @@ import * as vscode from 'vscode';
 import type { StepGrpoApi } from '../../../src/extension/main';
 import type { ViewerSnapshot } from '../../../src/extension/viewer/rollout-viewer';
 import { RUN_FILES } from '../../../src/rundir/run-files';
-import { activate, extension, pressKeys, screenshot, viewerWhen } from './extension';
+import { activate, extension, pressKeys, viewerWhen } from './extension';
+import { setTheme, viewerScreenshots } from './viewer-screenshots';
 
 let api: StepGrpoApi;
-const setTheme = (theme: string) => vscode.workspace.getConfiguration('workbench').update('colorTheme', theme, vscode.ConfigurationTarget.Global);
 const rendered = (pred: (r: NonNullable<ViewerSnapshot['rendered']>, s: ViewerSnapshot) => boolean, what: string) =>
   viewerWhen(api, (s) => s.ready && s.rendered !== undefined && pred(s.rendered, s), 20_000, what);
 
@@ -48,21 +48,11 @@ suite('rollout viewer: token heat overlay on a trained run (issue 18)', () => {
   test('t colours the chains token by token (log-prob, entropy, advantage), and t again turns it off', async () => {
     await vscode.commands.executeCommand('stepgrpo.viewer.showStep', { runDir: dir, step: lastStep });
     await rendered((r, s) => s.state.step === lastStep && r.mounted > 0 && r.heat === null, 'the trained run’s last step');
-    // The run's completion notification would cover the chains in the screenshots.
-    await vscode.commands.executeCommand('notifications.clearAll');
     for (const mode of ['logp', 'entropy', 'advantage']) {
       await pressKeys(`heat-${mode}`, ['t']);
       const s = await rendered((r) => r.heat === mode && r.heatSpans > 0, `the ${mode} overlay`);
       assert.ok(s.rendered!.heatSpans >= s.rendered!.chains, `${s.rendered!.heatSpans} coloured spans in ${s.rendered!.chains} chains`);
-      if (mode === 'logp')
-        for (const [theme, suffix] of [
-          ['Default Dark Modern', 'dark'],
-          ['Default Light Modern', 'light'],
-        ] as const) {
-          await setTheme(theme);
-          await pressKeys(`heat-${suffix}`, ['?', '?']);
-          await screenshot(`e2e-viewer-token-heat-${suffix}.png`);
-        }
+      if (mode === 'logp') await viewerScreenshots('token-heat');
     }
     await pressKeys('heat-off', ['t']);
     await rendered((r) => r.heat === null && r.heatSpans === 0, 'the overlay off');
