@@ -20,6 +20,7 @@ export const COMMANDS = {
   newRunConfig: 'stepgrpo.newRunConfig',
   openRolloutViewer: 'stepgrpo.openRolloutViewer',
   showViewerStep: 'stepgrpo.viewer.showStep',
+  compareInViewer: 'stepgrpo.viewer.compareWith',
   scoreChain: 'stepgrpo.scoreChain',
   startRewardServer: 'stepgrpo.startRewardServer',
   stopRewardServer: 'stepgrpo.stopRewardServer',
@@ -46,6 +47,7 @@ export interface CommandTargets {
   log: vscode.LogOutputChannel;
   openViewer: (arg?: ViewerArg) => Promise<unknown>;
   showViewerStep: (arg: unknown) => Promise<unknown>;
+  compareInViewer: (arg?: ViewerArg) => Promise<unknown>;
   importRollouts: (arg?: ImportArg) => Promise<unknown>;
   compareInMetrics: (arg?: CompareArg) => Promise<unknown>;
   metricsShowStep: (arg: MetricsStepArg | undefined) => Promise<unknown>;
@@ -67,6 +69,7 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
     vscode.commands.registerCommand(COMMANDS.importRollouts, (arg?: ImportArg) => importRollouts(arg)),
     vscode.commands.registerCommand(COMMANDS.openRolloutViewer, (arg?: ViewerArg) => openViewer(arg)),
     vscode.commands.registerCommand(COMMANDS.showViewerStep, (arg: unknown) => showViewerStep(arg)),
+    vscode.commands.registerCommand(COMMANDS.compareInViewer, (arg?: ViewerArg) => targets.compareInViewer(arg)),
     vscode.commands.registerCommand(COMMANDS.scoreChain, (uri?: vscode.Uri) => scoreInEditor(controller, log, uri)),
     vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
     vscode.commands.registerCommand(COMMANDS.startRewardServer, () => rewardServer.start()),

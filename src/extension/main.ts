@@ -139,9 +139,12 @@ class StepGrpoExtension extends Disposable {
       ),
     );
     const viewerCommands = new ViewerCommands(this.runManager, () => this.runsTree.runs());
-    this.viewer = this._register(new RolloutViewer(context.extensionUri, this.runManager, this.log, () => viewerCommands.pick(this.viewer.snapshot().state.run?.id)));
+    this.viewer = this._register(
+      new RolloutViewer(context.extensionUri, this.runManager, this.log, (purpose) => viewerCommands.pick(this.viewer.snapshot().state.run?.id, purpose)),
+    );
     const openViewer = (arg?: Parameters<ViewerCommands['open']>[1]) => viewerCommands.open(this.viewer, arg);
     const showViewerStep = (arg: unknown) => viewerCommands.showStep(this.viewer, arg);
+    const compareInViewer = (arg?: Parameters<ViewerCommands['compare']>[1]) => viewerCommands.compare(this.viewer, arg);
     // After Reload Window, VS Code hands back the panel it had, with the run the page persisted.
     this._register(
       vscode.window.registerWebviewPanelSerializer(ROLLOUT_VIEWER_TYPE, {
@@ -178,6 +181,7 @@ class StepGrpoExtension extends Disposable {
       log: this.log,
       openViewer,
       showViewerStep,
+      compareInViewer,
       importRollouts,
       compareInMetrics,
       metricsShowStep: (arg) => this.metrics.showStep(arg),

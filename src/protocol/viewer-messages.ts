@@ -73,6 +73,8 @@ export interface ViewerState {
   sort: ViewerSort;
   /** The prompt whose history is shown (its groups across all steps), or null for one step's groups. */
   history: string | null;
+  /** A second run shown beside this one, step by step (`compare` messages carry its groups), or null. */
+  compare: ViewerRun | null;
 }
 
 export const DEFAULT_FILTERS: ViewerFilters = {
@@ -91,7 +93,7 @@ export const DEFAULT_FILTERS: ViewerFilters = {
 export const DEFAULT_SORT: ViewerSort = { key: 'none', descending: true };
 
 export function defaultViewerState(): ViewerState {
-  return { run: null, step: 'latest', filters: { ...DEFAULT_FILTERS }, layout: 'columns', sort: { ...DEFAULT_SORT }, history: null };
+  return { run: null, step: 'latest', filters: { ...DEFAULT_FILTERS }, layout: 'columns', sort: { ...DEFAULT_SORT }, history: null, compare: null };
 }
 
 /** What `stepgrpo.viewer.showStep` takes: a run folder, a step, and optionally a prompt and filters to apply. */
@@ -111,9 +113,37 @@ export interface HistoryGroup {
   group: RolloutGroup;
 }
 
+/**
+ * The compared run's group beside one shown group (src/extension/viewer/run-comparison.ts): at the
+ * aligned step (`same`), else the nearest step that sampled the prompt (`nearest`), else none.
+ */
+export interface ComparePair {
+  promptId: string;
+  /** The shown run's group (its index in the shown step); null for a group only the compared run has. */
+  shown: number | null;
+  compared: HistoryGroup | null;
+  at: 'same' | 'nearest' | 'none';
+}
+
+/** The compared run at the shown step: the step it lines up with (branch offsets applied) and the pairs. */
+export interface ViewerComparison {
+  run: ViewerRun;
+  /** The shown run's step these pairs are for. */
+  shownStep: number;
+  /** The compared run's step that lines up with it: `shownStep + shownOffset − comparedOffset`. */
+  step: number;
+  /** Parent steps a branch starts from (0 for a run that is no branch). */
+  shownOffset: number;
+  comparedOffset: number;
+  /** Whether the compared run has rollouts at `step`; when not, its steps nearest to it. */
+  hasStep: boolean;
+  nearest: number[];
+  pairs: ComparePair[];
+}
+
 /** What the page shows after it rendered (for the tests and the log): rows, chains, the first chains in order. */
 export interface ViewerRendered {
-  mode: 'step' | 'history';
+  mode: 'step' | 'history' | 'compare';
   layout: ViewerLayout;
   rows: number;
   chains: number;
@@ -129,6 +159,13 @@ export interface ViewerRendered {
   historySteps: number;
   /** The chain the keyboard cursor is on. */
   cursor: string | null;
+  /** Compare mode: chain keys (`<step>:<group>/<sample>`) of the compared run in the first rows, in order. */
+  compared: string[];
+  /** The token heat overlay's mode (null: off), and the coloured token spans in the rows on screen. */
+  heat: string | null;
+  heatSpans: number;
+  /** Rows built in the page (the virtual list's): after a change, reported again once they are. */
+  mounted: number;
 }
 
 /** Host → webview. */
@@ -146,6 +183,8 @@ export type HostToViewer =
    * sent in parts (`append` after the first) so no one message holds a frame long.
    */
   | { type: 'history'; promptId: string; points: PromptHistoryPoint[]; groups: HistoryGroup[]; append: boolean }
+  /** The compared run's groups beside the shown step's (after every `rollouts` that replaces the step, and as it grows). */
+  | { type: 'compare'; comparison: ViewerComparison }
   /** Something the user should know (unreadable file, bad lines); the view shows it in a banner. */
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
 
@@ -162,8 +201,12 @@ export type ViewerToHost =
   | { type: 'pickPrompt' }
   | { type: 'rendered'; rendered: ViewerRendered }
   | { type: 'pickRun' }
+  /** Asks the host for a quick pick of another run to show beside this one. */
+  | { type: 'pickCompare' }
+  /** Leaves compare mode. */
+  | { type: 'endCompare' }
   /** Open one chain in an editor with its reference in front matter (the inline annotations apply). */
-  | { type: 'openInEditor'; step: number; group: number; sample: number };
+  | { type: 'openInEditor'; step: number; group: number; sample: number; compared?: boolean };
 
 const filterFields = {
   validity: oneOf(['all', 'valid', 'invalid'] as const),
@@ -196,7 +239,7 @@ const historyPoint: Schema<PromptHistoryPoint> = object({
   meanReward: number(),
 });
 const renderedSchema: Schema<ViewerRendered> = object({
-  mode: oneOf(['step', 'history'] as const),
+  mode: oneOf(['step', 'history', 'compare'] as const),
   layout: oneOf(['columns', 'stacked', 'aligned'] as const),
   rows: step(),
   chains: step(),
@@ -206,6 +249,10 @@ const renderedSchema: Schema<ViewerRendered> = object({
   divergence: array(nullable(string())),
   historySteps: step(),
   cursor: nullable(string()),
+  compared: array(string()),
+  heat: nullable(string()),
+  heatSpans: step(),
+  mounted: step(),
 });
 const stepSelection: Schema<StepSelection> = union('an integer ≥ 0 or "latest"', step(), oneOf(['latest'] as const));
 const layout = oneOf(['columns', 'stacked', 'aligned'] as const);
@@ -225,6 +272,18 @@ const stateSchema: Schema<ViewerState> = object({
   layout,
   sort: sortSchema,
   history: nullable(string()),
+  compare: nullable(runSchema),
+});
+const historyGroup: Schema<HistoryGroup> = object({ step: step(), index: step(), group: rolloutGroupSchema });
+const comparisonSchema: Schema<ViewerComparison> = object({
+  run: runSchema,
+  shownStep: step(),
+  step: number(),
+  shownOffset: step(),
+  comparedOffset: step(),
+  hasStep: boolean(),
+  nearest: array(step()),
+  pairs: array(object({ promptId: string(), shown: nullable(step()), compared: nullable(historyGroup), at: oneOf(['same', 'nearest', 'none'] as const) })),
 });
 const kind = <const T extends string>(type: T) => ({ type: oneOf([type] as const) });
 
@@ -238,9 +297,10 @@ export const parseHostToViewer: (value: unknown) => GuardResult<HostToViewer> = 
     ...kind('history'),
     promptId: string(),
     points: array(historyPoint),
-    groups: array(object({ step: step(), index: step(), group: rolloutGroupSchema })),
+    groups: array(historyGroup),
     append: boolean(),
   }),
+  compare: object({ ...kind('compare'), comparison: comparisonSchema }),
   notice: object({ ...kind('notice'), level: oneOf(['info', 'warning', 'error'] as const), message: string() }),
 });
 
@@ -255,7 +315,9 @@ export const parseViewerToHost: (value: unknown) => GuardResult<ViewerToHost> = 
   pickPrompt: object(kind('pickPrompt')),
   rendered: object({ ...kind('rendered'), rendered: renderedSchema }),
   pickRun: object(kind('pickRun')),
-  openInEditor: object({ ...kind('openInEditor'), step: step(), group: step(), sample: step() }),
+  pickCompare: object(kind('pickCompare')),
+  endCompare: object(kind('endCompare')),
+  openInEditor: object({ ...kind('openInEditor'), step: step(), group: step(), sample: step(), compared: optional(boolean()) }),
 });
 
 /** Checks the argument of `stepgrpo.viewer.showStep` (a filter names only the fields it sets). */

@@ -3,9 +3,10 @@
 // KaTeX's DOM renderer inside the span that carries their highlight (math.ts). Search hits are
 // marked by offsets into the whole chain, so a hit across a highlight edge is marked exactly.
 import type { RolloutSample } from '../../src/protocol/trainer-messages';
-import type { ViewerLayout } from '../../src/protocol/viewer-messages';
+import type { ViewerComparison, ViewerLayout } from '../../src/protocol/viewer-messages';
 import { h, type Child } from '../shared/dom';
 import { alignChains } from './alignment';
+import { isCompareRow, type CompareRow } from './compare-rows';
 import { buildChainModel, findHits, pieces, type ChainModel, type MathRegion, type Segment } from './chain-model';
 import type { Row } from './filters';
 import { renderMath } from './math';
@@ -31,6 +32,8 @@ export interface ViewContext {
   inHistory: boolean;
   /** The token heat overlay's mode; undefined shows the chains by section. */
   heat?: HeatMode | undefined;
+  /** Compare mode: the shown run's id and the comparison the rows come from. */
+  comparing?: { shownId: string; comparison: ViewerComparison } | undefined;
 }
 
 export const chainKey = (entryKey: string, sample: number): string => `${entryKey}/${sample}`;
@@ -124,6 +127,8 @@ interface ChainPlace {
   entryKey: string;
   group: number;
   step: number;
+  /** The chain is the compared run's (compare mode): Open in Editor asks for it there. */
+  compared?: boolean;
 }
 
 function chainHead(sample: RolloutSample, index: number, place: ChainPlace, hits: number): HTMLElement {
@@ -153,6 +158,7 @@ function chainHead(sample: RolloutSample, index: number, place: ChainPlace, hits
         'data-step': String(place.step),
         'data-group': String(place.group),
         'data-sample': String(index),
+        ...(place.compared ? { 'data-compared': '1' } : {}),
       },
       'Open in Editor',
     ),
@@ -243,6 +249,58 @@ function alignedView(row: Row, ctx: ViewContext): HTMLElement {
   return grid;
 }
 
+/** One side's numbers in compare mode: mean total, right answers, key-step recall, over the whole group. */
+function sideSummary(samples: readonly RolloutSample[]): string {
+  const n = Math.max(1, samples.length);
+  const mean = samples.reduce((a, s) => a + s.rewards.total, 0) / n;
+  const right = samples.filter((s) => s.rewards.answer_correct).length;
+  const keys = samples.reduce((a, s) => a + s.rewards.key_steps.length, 0);
+  const matched = samples.reduce((a, s) => a + s.rewards.key_steps.filter((k) => k.matched).length, 0);
+  return `mean total ${formatNumber(mean)} · answers ✓ ${right}/${samples.length}${keys ? ` · key steps ${((100 * matched) / keys).toFixed(0)} %` : ''}`;
+}
+
+/** One column of compare mode: the run, its step and numbers, then its chains that pass (or why there are none). */
+function compareColumn(side: 'shown' | 'compared', row: CompareRow, ctx: ViewContext): HTMLElement {
+  const { comparison, shownId } = ctx.comparing!;
+  const { entry, passing } = row.sides[side];
+  const runId = side === 'shown' ? shownId : comparison.run.id;
+  const step = entry?.step ?? (side === 'shown' ? comparison.shownStep : comparison.step);
+  const nearest =
+    side === 'compared' && row.pair.at === 'nearest'
+      ? h('span', { class: 'compare-note', title: `${runId} did not sample this prompt at step ${comparison.step}` }, `nearest step that sampled it (aligned: ${comparison.step})`)
+      : null;
+  const why = !entry
+    ? side === 'shown'
+      ? `${runId} has no group of this prompt at step ${comparison.shownStep}.`
+      : `${runId} never sampled this prompt.`
+    : passing
+      ? null
+      : 'No chain passes the filters.';
+  return h(
+    'div',
+    { class: `compare-col ${side}`, 'data-side': side },
+    h(
+      'div',
+      { class: 'compare-col-head' },
+      h('span', { class: 'compare-run', title: runId }, runId),
+      h('span', { class: 'step' }, `step ${step}`),
+      nearest,
+      entry ? h('span', { class: 'metric' }, sideSummary(entry.group.samples)) : null,
+    ),
+    why ? h('div', { class: 'compare-empty' }, why) : null,
+    ...(passing
+      ? passing.chains.map((i) =>
+          chainView(passing.entry.group.samples[i]!, i, { entryKey: passing.entry.key, group: passing.entry.index, step: passing.entry.step, compared: side === 'compared' }, ctx),
+        )
+      : []),
+  );
+}
+
+/** Compare mode: the shown run's group and the compared run's group of the same prompt, in two columns. */
+function compareView(row: CompareRow, ctx: ViewContext): HTMLElement {
+  return h('div', { class: 'compare-cols' }, compareColumn('shown', row, ctx), compareColumn('compared', row, ctx));
+}
+
 /** What the training engine itself reported for an imported sample, beside the rescored rewards. */
 function engineView(engine: Record<string, number>): HTMLElement {
   const entries = Object.entries(engine);
@@ -294,6 +352,10 @@ export function groupView(row: Row, ctx: ViewContext): HTMLElement {
         keySteps.length ? h('ol', { class: 'key-steps' }, ...keySteps.map((k) => h('li', {}, k))) : null,
       ),
     ),
-    ctx.layout === 'aligned' ? alignedView(row, ctx) : h('div', { class: `chains ${ctx.layout}` }, ...row.chains.map((i) => chainView(samples[i]!, i, place, ctx))),
+    isCompareRow(row) && ctx.comparing
+      ? compareView(row, ctx)
+      : ctx.layout === 'aligned'
+        ? alignedView(row, ctx)
+        : h('div', { class: `chains ${ctx.layout}` }, ...row.chains.map((i) => chainView(samples[i]!, i, place, ctx))),
   );
 }

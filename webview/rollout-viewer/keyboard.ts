@@ -15,7 +15,9 @@ export type KeyAction =
   | 'cycleSort'
   | 'flipSortOrder'
   | 'cycleLayout'
+  | 'cycleHeat'
   | 'history'
+  | 'compare'
   | 'back'
   | 'search'
   | 'help';
@@ -34,8 +36,10 @@ export const KEY_BINDINGS: readonly { key: string; action: KeyAction; does: stri
   { key: 's', action: 'cycleSort', does: 'sort: next key' },
   { key: 'o', action: 'flipSortOrder', does: 'sort: flip the order' },
   { key: 'g', action: 'cycleLayout', does: 'layout: side by side → stacked → aligned by step' },
+  { key: 't', action: 'cycleHeat', does: 'token heat overlay: off → log-prob → entropy → advantage' },
   { key: 'p', action: 'history', does: "the cursor's prompt across every step" },
-  { key: 'Escape', action: 'back', does: 'back from a prompt history; clear the prompt and key-step filters' },
+  { key: 'c', action: 'compare', does: 'compare with another run, side by side at the same step' },
+  { key: 'Escape', action: 'back', does: 'back from a prompt history; clear the prompt and key-step filters; leave compare mode' },
   { key: '/', action: 'search', does: 'search the chains' },
   { key: '?', action: 'help', does: 'show or hide this help' },
 ];

@@ -12,6 +12,7 @@ import {
   type HistoryGroup,
   type HostToViewer,
   type SortKey,
+  type ViewerComparison,
   type ViewerFilters,
   type ViewerLayout,
   type ViewerState,
@@ -22,6 +23,7 @@ import { h } from '../shared/dom';
 import { button, checkbox, dropdown, registerToolkit, textField } from '../shared/toolkit';
 import { connect } from '../shared/vscode-api';
 import { alignChains } from './alignment';
+import { compareRows, comparedEntry, comparisonLines, isCompareRow } from './compare-rows';
 import { countFlagsSliced, engineFields, filterRows, filterRowsSliced, makeGroupEntry, sortRows, violationCodes, type GroupEntry, type Row } from './filters';
 import { chainKey, groupView, modelOf, type ViewContext } from './group-view';
 import { historyChart } from './history-chart';
@@ -35,7 +37,7 @@ const channel = connect<HostToViewer, ViewerToHost>(parseHostToViewer);
 
 let state: ViewerState = defaultViewerState();
 /** What the panel restores after a window reload (the serializer reads it): the run it shows. */
-let persisted: { run?: { id: string; dir: string } } = {};
+let persisted: { run?: { id: string; dir: string }; compare?: { id: string; dir: string } } = {};
 let steps: number[] = [];
 let entries: GroupEntry[] = [];
 let codes = new Set<string>();
@@ -59,6 +61,14 @@ let filtering = false;
 
 /** The token heat overlay's mode (page-local: a view choice, not run state). */
 let heat: HeatMode | undefined;
+/** Compare mode: the compared run's groups beside the shown step's, and their entries (one per pair). */
+let comparison: ViewerComparison | null = null;
+let comparedEntries: (GroupEntry | null)[] = [];
+
+/** The comparison that applies to what is shown: compare mode, a step (not a history), its pairs for this step. */
+function activeComparison(): ViewerComparison | null {
+  return state.compare && history === null && comparison && comparison.shownStep === currentStep() ? comparison : null;
+}
 
 const cursorKey = (): string | null => {
   const row = cursor && rows[cursor.row];
@@ -72,6 +82,7 @@ const ctx = (): ViewContext => ({
   cursor: cursorKey(),
   inHistory: history !== null,
   heat,
+  comparing: activeComparison() && state.run ? { shownId: state.run.id, comparison: activeComparison()! } : undefined,
 });
 
 const runLabel = h('span', { class: 'run-label', id: 'run-label' }, 'No run selected');
@@ -110,6 +121,10 @@ const rewardMin = bound('min total', (v) => setFilters({ rewardMin: v }));
 const rewardMax = bound('max total', (v) => setFilters({ rewardMax: v }));
 const chips = h('span', { class: 'chips', id: 'chips' });
 const historyBar = h('div', { class: 'history-bar', id: 'history-bar', hidden: '' });
+const compareBar = h('div', { class: 'compare-bar', id: 'compare-bar', hidden: '' });
+const compareButton = button('Compare with run…', () => channel.post({ type: 'pickCompare' }));
+compareButton.id = 'compare-button';
+compareButton.title = 'Show another run beside this one, step by step (c)';
 const help = h(
   'div',
   { class: 'help', id: 'help', hidden: '' },
@@ -167,10 +182,7 @@ spread.setChoices(
   'all',
 );
 
-const heatMode = dropdown('Token heat', (v) => {
-  heat = v === '' ? undefined : (v as HeatMode);
-  refilter(true);
-});
+const heatMode = dropdown('Token heat', (v) => setHeat(HEAT_MODES.find((m) => m.value === v)?.value || undefined));
 heatMode.setChoices([...HEAT_MODES], '');
 
 const scroller = h('div', { class: 'list', id: 'list', tabindex: '0' });
@@ -181,7 +193,21 @@ const list = new VirtualList<Row>({
   key: (row) =>
     `${row.entry.key}/${row.chains.join(',')}/${state.layout}/${heat ?? ''}/${row.chains.filter((i) => expanded.has(chainKey(row.entry.key, i))).join('.')}/${expanded.has(`prompt:${row.entry.key}`)}`,
   estimate: (row) => (state.layout === 'stacked' ? 160 + 260 * row.chains.length : 460),
+  // The overlay's spans exist once their rows are built: a changed count is reported then.
+  onRendered: () => {
+    if (reportOnPaint || (heat !== undefined && heatSpansOnScreen() !== reportedHeatSpans)) reportRendered();
+  },
 });
+let reportedHeatSpans = 0;
+/** Rows were replaced: once they are built, the page says so again (with `mounted`). */
+let reportOnPaint = false;
+const heatSpansOnScreen = (): number => scroller.querySelectorAll('.token-heat .heat').length;
+
+function setHeat(next: HeatMode | undefined): void {
+  heat = next;
+  heatMode.setValue(next ?? '');
+  refilter(true);
+}
 
 document.body.append(
   h(
@@ -193,6 +219,7 @@ document.body.append(
       runLabel,
       button('Choose run…', () => channel.post({ type: 'pickRun' })),
       button('Prompt history…', () => channel.post({ type: 'pickPrompt' })),
+      compareButton,
       status,
       helpButton,
     ),
@@ -218,6 +245,7 @@ document.body.append(
   phase,
   banner,
   historyBar,
+  compareBar,
   scroller,
 );
 
@@ -228,7 +256,7 @@ scroller.addEventListener('click', (e) => {
   const { expand, collapse, promptId } = target.dataset;
   if (target.classList.contains('open-editor')) {
     const { step, group, sample } = target.dataset;
-    channel.post({ type: 'openInEditor', step: Number(step), group: Number(group), sample: Number(sample) });
+    channel.post({ type: 'openInEditor', step: Number(step), group: Number(group), sample: Number(sample), compared: target.dataset.compared === '1' });
   } else if (expand || collapse) {
     const key = (expand ?? collapse)!;
     if (expand) expanded.add(key);
@@ -245,6 +273,9 @@ chips.addEventListener('click', (e) => {
 });
 historyBar.addEventListener('click', (e) => {
   if ((e.target as HTMLElement).closest('button')?.classList.contains('back')) showHistory(null);
+});
+compareBar.addEventListener('click', (e) => {
+  if ((e.target as HTMLElement).closest('button')?.classList.contains('leave')) channel.post({ type: 'endCompare' });
 });
 
 document.addEventListener('keydown', (e) => {
@@ -360,6 +391,13 @@ function runKey(action: KeyAction): void {
       return setSort(state.sort.key, !state.sort.descending);
     case 'cycleLayout':
       return setLayout(cycle(LAYOUTS, state.layout));
+    case 'cycleHeat':
+      return setHeat(
+        cycle(
+          HEAT_MODES.map((m) => m.value),
+          heat ?? '',
+        ) || undefined,
+      );
     case 'history': {
       const row = rows[cursor?.row ?? 0];
       if (row) showHistory(row.entry.group.promptId);
@@ -369,6 +407,10 @@ function runKey(action: KeyAction): void {
       if (!help.hidden) help.hidden = true;
       else if (state.history !== null) showHistory(null);
       else if (f.promptId !== null || f.keyStep !== null) setFilters({ promptId: null, keyStep: null });
+      else if (state.compare) channel.post({ type: 'endCompare' });
+      return;
+    case 'compare':
+      channel.post({ type: 'pickCompare' });
       return;
     case 'search':
       // After this key's own text input: focused now, the field would receive the "/".
@@ -459,6 +501,37 @@ function renderHistoryBar(): void {
   );
 }
 
+function renderCompareBar(): void {
+  const shownId = state.run?.id;
+  compareBar.hidden = !state.compare || !shownId || history !== null;
+  // Compare mode shows each run's chains stacked in its column, by group: the sort and the layout wait.
+  for (const control of [sortKey.element, sortOrder, layout.element]) {
+    if (state.compare) control.setAttribute('disabled', '');
+    else control.removeAttribute('disabled');
+    control.title = state.compare ? 'Not used in compare mode (each run’s chains are stacked in its column)' : '';
+  }
+  if (compareBar.hidden || !state.compare || !shownId) {
+    compareBar.replaceChildren();
+    return;
+  }
+  const c = activeComparison();
+  const lines = c ? comparisonLines(c, shownId) : null;
+  compareBar.replaceChildren(
+    h(
+      'div',
+      { class: 'compare-title' },
+      h('span', { class: 'label' }, 'Comparing '),
+      h('span', { class: 'compare-run', title: state.run?.dir ?? '' }, shownId),
+      h('span', { class: 'label' }, ' (left) with '),
+      h('span', { class: 'compare-run', title: state.compare.dir }, state.compare.id),
+      ` (${describeRun(c?.run ?? state.compare)}, right)`,
+      h('button', { class: 'leave', type: 'button', title: 'Back to one run (Esc)' }, '✕ Leave compare'),
+    ),
+    h('div', { class: 'compare-steps' }, lines ? `${lines.title} · ${lines.counts}` : `Reading ${state.compare.id}…`),
+    ...(lines?.missing ? [h('div', { class: 'compare-missing', id: 'compare-missing' }, lines.missing)] : []),
+  );
+}
+
 function renderStepControls(): void {
   const step = currentStep();
   slider.max = String(Math.max(0, steps.length - 1));
@@ -499,15 +572,22 @@ function refilter(layoutChanged: boolean): void {
   hitIndex = -1;
   currentHit = null;
   filtering = true;
-  void filterRowsSliced(entries, state.filters, () => run !== filterRun).then((result) => {
+  const c = activeComparison();
+  // Compare mode on a step whose pairs have not come yet: the host posts them right after the step.
+  if (state.compare && history === null && !c) return;
+  const filtered = c
+    ? Promise.resolve(compareRows(c.pairs, entries, comparedEntries, state.filters))
+    : filterRowsSliced(entries, state.filters, () => run !== filterRun).then((result) => result && sortRows(result, state.sort));
+  void filtered.then((result) => {
     if (!result || run !== filterRun) return;
     filtering = false;
-    rows = sortRows(result, state.sort);
+    rows = result;
     shownChains = rows.reduce((a, r) => a + r.chains.length, 0);
     cursor = null;
     list.setRows(rows, layoutChanged);
     renderStatus();
     reportRendered();
+    reportOnPaint = true;
   });
 }
 
@@ -526,11 +606,12 @@ function recount(): void {
 
 /** Tells the host what is shown (its snapshot; the tests read it). */
 function reportRendered(): void {
+  reportOnPaint = false;
   const first = rows.slice(0, 20);
   channel.post({
     type: 'rendered',
     rendered: {
-      mode: history ? 'history' : 'step',
+      mode: history ? 'history' : activeComparison() ? 'compare' : 'step',
       layout: state.layout,
       rows: rows.length,
       chains: shownChains,
@@ -547,6 +628,15 @@ function reportRendered(): void {
           : [],
       historySteps: history?.points.length ?? 0,
       cursor: cursorKey(),
+      heat: heat ?? null,
+      heatSpans: (reportedHeatSpans = heatSpansOnScreen()),
+      mounted: list.mountedCount,
+      compared: first
+        .flatMap((r) => {
+          const side = isCompareRow(r) ? r.sides.compared.passing : null;
+          return side ? side.chains.map((i) => chainKey(side.entry.key, i)) : [];
+        })
+        .slice(0, 40),
     },
   });
 }
@@ -578,7 +668,7 @@ function addEntries(fresh: GroupEntry[], append: boolean): void {
     engineKeys = engines;
     renderSortControls();
   }
-  if (append && state.sort.key === 'none') {
+  if (append && state.sort.key === 'none' && !activeComparison()) {
     entries.push(...fresh);
     recount();
     // A refilter in flight reads `entries` to its end and will include these.
@@ -626,7 +716,11 @@ function applyState(next: ViewerState): void {
   history = null;
   renderHistoryBar();
   if (next.run?.dir !== persisted.run?.dir) expanded.clear();
-  persisted = next.run ? { run: { id: next.run.id, dir: next.run.dir } } : {};
+  persisted = next.run ? { run: { id: next.run.id, dir: next.run.dir }, ...(next.compare ? { compare: { id: next.compare.id, dir: next.compare.dir } } : {}) } : {};
+  if (next.compare?.dir !== comparison?.run.dir) {
+    comparison = null;
+    comparedEntries = [];
+  }
   channel.persist(persisted);
   renderRun();
   layout.setValue(next.layout);
@@ -638,7 +732,18 @@ function applyState(next: ViewerState): void {
   renderSortControls();
   renderFilterControls();
   renderStepControls();
+  renderCompareBar();
   banner.hidden = true;
+  refilter(true);
+}
+
+function showComparison(next: ViewerComparison): void {
+  comparison = next;
+  comparedEntries = next.pairs.map(comparedEntry);
+  const before = codes.size;
+  for (const c of violationCodes(comparedEntries.filter((e) => e !== null))) codes.add(c);
+  if (codes.size !== before) renderViolationChoices();
+  renderCompareBar();
   refilter(true);
 }
 
@@ -664,6 +769,9 @@ channel.onMessage((message) => {
       break;
     case 'history':
       showHistoryGroups(message.promptId, message.points, message.groups, message.append);
+      break;
+    case 'compare':
+      showComparison(message.comparison);
       break;
     case 'notice':
       banner.hidden = false;

@@ -24,13 +24,16 @@ import {
   type ViewerToHost,
 } from '../../protocol/viewer-messages';
 import { RUN_FILES } from '../../rundir/run-files';
+import { readBranchStepOffset } from '../metrics/branch-offset';
 import { RunDirectoryFollower } from '../runs/run-directory-follower';
 import { newerOf, readRunDirectory, settleStatus } from '../runs/run-directory-reader';
 import type { RunManager } from '../runs/run-manager';
 import { initialRunState, reduceRunEvent, type RunState } from '../runs/run-state';
 import { WebviewHost } from '../webview-host';
 import { chainDocument } from './chain-export';
+import { ComparedRun } from './compared-run';
 import { inlineImages, RolloutStore } from './rollout-store';
+import { alignedStep, nearestSteps, pairGroups } from './run-comparison';
 
 export const ROLLOUT_VIEWER_TYPE = 'stepgrpo.rolloutViewer';
 /** Groups per `history` message: a prompt's 500 steps come in parts, none holding the page's frame. */
@@ -51,7 +54,12 @@ export interface ViewerRunRef {
 /** What the panel remembers across a window reload (webview state, read back by the serializer). */
 export interface ViewerPersisted {
   run?: ViewerRunRef;
+  /** The run shown beside it (compare mode). */
+  compare?: ViewerRunRef;
 }
+
+/** Which run a quick pick of runs is for: the one shown, or the one beside it. */
+export type RunPickPurpose = 'show' | 'compare';
 
 /** The run fields the panel shows, from the RunManager's or the run folder's state. */
 export function viewerRunOf(ref: ViewerRunRef, run: RunState | undefined, rlStartsAt: number | null): ViewerRun {
@@ -83,6 +91,10 @@ export interface ViewerSnapshot {
   notice: string | undefined;
   /** What the page last reported it shows (rows, chains, order, flag counts), since its last `ready`. */
   rendered: ViewerRendered | undefined;
+  /** When `rendered` arrived (performance.now() of this extension host). */
+  renderedAt: number | undefined;
+  /** Compare mode: the compared run's step last posted beside the shown one, and how its groups paired. */
+  comparison: { shownStep: number; step: number; hasStep: boolean; nearest: number[]; pairs: Record<'same' | 'nearest' | 'none', number> } | undefined;
 }
 
 export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
@@ -94,6 +106,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
   private replays = 0;
   private liveFlushes = 0;
   private rendered: ViewerRendered | undefined;
+  private renderedAt: number | undefined;
   /** The last warning or error, replayed with the state so a reloaded panel still shows it. */
   private lastNotice: Notice | undefined;
   private loading: Promise<void> = Promise.resolve();
@@ -108,12 +121,15 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
   private folderWatch: vscode.Disposable | undefined;
   private checking: Promise<void> | undefined;
   private recheck = false;
+  /** The run shown beside this one (compare mode), followed like it. */
+  private compared: ComparedRun | undefined;
+  private comparison: ViewerSnapshot['comparison'];
 
   constructor(
     extensionUri: vscode.Uri,
     private readonly manager: RunManager,
     log: vscode.LogOutputChannel,
-    private readonly pickRun: () => Promise<ViewerRunRef | undefined>,
+    private readonly pickRun: (purpose: RunPickPurpose) => Promise<ViewerRunRef | undefined>,
   ) {
     super(extensionUri, log, 'viewer', parseViewerToHost);
     this._register(
@@ -145,6 +161,8 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
       liveFlushes: this.liveFlushes,
       notice: this.lastNotice?.message,
       rendered: this.rendered && structuredClone(this.rendered),
+      renderedAt: this.renderedAt,
+      comparison: this.comparison && structuredClone(this.comparison),
     };
   }
 
@@ -176,8 +194,111 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
       return;
     }
     this.adopt(panel);
-    const run = persisted?.run;
-    if (run && typeof run.dir === 'string' && typeof run.id === 'string') await this.selectRun(run);
+    const isRef = (ref: ViewerRunRef | undefined): ref is ViewerRunRef => typeof ref?.dir === 'string' && typeof ref.id === 'string';
+    if (isRef(persisted?.run)) await this.selectRun(persisted.run);
+    if (isRef(persisted?.compare)) await this.compareWith(persisted.compare);
+  }
+
+  /**
+   * Shows `run` beside the shown one, step by step (a quick pick of the runs when undefined);
+   * resolves once its folder has been read. `stepgrpo.viewer.compareWith`, and the page's
+   * "Compare with run…" (key c).
+   */
+  async compareWith(run: ViewerRunRef | undefined): Promise<void> {
+    const shown = this.state.run;
+    if (!shown) {
+      this.notify({ type: 'notice', level: 'info', message: 'Choose a run to show first; then compare another run with it.' });
+      return;
+    }
+    const picked = run ?? (await this.pickRun('compare'));
+    if (!picked) return;
+    if (picked.dir === shown.dir) {
+      this.notify({ type: 'notice', level: 'warning', message: `${picked.id} is the run shown; compare it with another run.` });
+      return;
+    }
+    this.compared?.dispose();
+    const compared = new ComparedRun(picked, () => this.manager.get(picked.id), {
+      onAdded: (step) => this.comparedGrew(compared, step),
+      onRun: () => this.comparedRunChanged(compared),
+      onNote: (message) => {
+        this.log.warn(`[viewer] compared run ${message}`);
+        this.notify({ type: 'notice', level: 'warning', message });
+      },
+    });
+    this.compared = compared;
+    await compared.load();
+    if (this.compared !== compared) return;
+    this.state.compare = compared.run();
+    this.state.history = null;
+    this.log.info(`[viewer] comparing ${shown.id} with ${picked.id}: ${compared.store.steps().length} steps of rollouts, offset ${compared.offset}`);
+    this.replayNow();
+  }
+
+  /** Back to the shown run alone. */
+  endCompare(): void {
+    if (!this.compared && !this.state.compare) return;
+    this.compared?.dispose();
+    this.compared = undefined;
+    this.comparison = undefined;
+    this.state.compare = null;
+    this.replayNow();
+  }
+
+  private comparedGrew(compared: ComparedRun, step: number): void {
+    if (this.compared !== compared || !this.ready || this.state.history !== null) return;
+    const last = this.comparison;
+    // Only the aligned step, or a step that may be nearer to a prompt, changes the pairs.
+    if (!last || last.step === step || !last.hasStep || last.pairs.nearest + last.pairs.none > 0) this.postComparison();
+  }
+
+  private comparedRunChanged(compared: ComparedRun): void {
+    if (this.compared !== compared || !this.state.compare) return;
+    const next = compared.run();
+    // Its step shows with the rollouts it brings (comparedGrew); a new status is posted here.
+    if (next.status === this.state.compare.status) return;
+    this.state.compare = next;
+    if (this.ready) this.postComparison();
+  }
+
+  /** The compared run's groups beside the shown step's: the step they line up at, paired by prompt. */
+  private postComparison(): void {
+    const compared = this.compared;
+    const shownStep = this.shownStep();
+    const shown = this.state.run;
+    if (!compared || !shown || shownStep === undefined || this.state.history !== null) return;
+    const shownOffset = readBranchStepOffset(shown.dir);
+    const step = alignedStep(shownStep, shownOffset, compared.offset);
+    const steps = compared.store.steps();
+    const hasStep = compared.store.groups(step).length > 0;
+    const pairs = pairGroups(this.store.groups(shownStep), compared.store, step);
+    const count = (at: 'same' | 'nearest' | 'none') => pairs.filter((p) => p.at === at).length;
+    this.comparison = {
+      shownStep,
+      step,
+      hasStep,
+      nearest: hasStep ? [] : nearestSteps(steps, step),
+      pairs: { same: count('same'), nearest: count('nearest'), none: count('none') },
+    };
+    const { nearest } = this.comparison;
+    const run = compared.run();
+    this.post(async () => {
+      const paired = pairs.map((p) => p.compared?.group ?? null).filter((g) => g !== null);
+      const inlined = await inlineImages(paired, compared.ref.dir, this.images);
+      let at = 0;
+      return {
+        type: 'compare',
+        comparison: {
+          run,
+          shownStep,
+          step,
+          shownOffset,
+          comparedOffset: compared.offset,
+          hasStep,
+          nearest,
+          pairs: pairs.map((p) => (p.compared ? { ...p, compared: { ...p.compared, group: inlined[at++]! } } : p)),
+        },
+      };
+    });
   }
 
   private ensurePanel(): void {
@@ -198,6 +319,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
   }
 
   private async selectRun(run: ViewerRunRef): Promise<void> {
+    if (this.compared?.ref.dir === run.dir) this.endCompare();
     this.state = { ...this.state, run: viewerRunOf(run, this.manager.get(run.id), null), step: 'latest', history: null, filters: { ...this.state.filters, promptId: null } };
     this.store = new RolloutStore();
     this.images.clear();
@@ -422,6 +544,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     const groups = this.store.groups(step);
     this.postedChains += groups.reduce((a, g) => a + g.samples.length, 0);
     this.post(async () => ({ type: 'rollouts', step, append, groups: run ? await inlineImages(groups, run.dir, this.images) : groups }));
+    this.postComparison();
   }
 
   private addLive(step: number, groups: RolloutGroup[], partial = false): void {
@@ -486,26 +609,34 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
         break;
       case 'rendered':
         this.rendered = message.rendered;
+        this.renderedAt = performance.now();
         break;
       case 'pickRun':
-        void this.pickRun().then((run) => (run ? this.open(run) : undefined));
+        void this.pickRun('show').then((run) => (run ? this.open(run) : undefined));
+        break;
+      case 'pickCompare':
+        void this.compareWith(undefined);
+        break;
+      case 'endCompare':
+        this.endCompare();
         break;
       case 'openInEditor':
-        void this.openInEditor(message.step, message.group, message.sample);
+        void this.openInEditor(message.step, message.group, message.sample, message.compared === true);
         break;
     }
   }
 
   /** An untitled Markdown document with the chain and its reference in front matter: the inline annotations score it. */
-  private async openInEditor(step: number, group: number, sample: number): Promise<vscode.TextEditor | undefined> {
-    const g = this.store.groups(step)[group];
+  private async openInEditor(step: number, group: number, sample: number, compared: boolean): Promise<vscode.TextEditor | undefined> {
+    const source = compared && this.compared ? { store: this.compared.store, run: this.compared.ref } : { store: this.store, run: this.state.run };
+    const g = source.store.groups(step)[group];
     const chain = g?.samples[sample];
     if (!g || !chain) {
       this.notify({ type: 'notice', level: 'warning', message: `Step ${step} has no chain #${sample + 1} in group ${group + 1} any more.` });
       return undefined;
     }
-    const reward = this.state.run ? await readRunReward(this.state.run.dir) : undefined;
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: chainDocument(g, chain, { run: this.state.run?.id ?? null, step, reward }) });
+    const reward = source.run ? await readRunReward(source.run.dir) : undefined;
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: chainDocument(g, chain, { run: source.run?.id ?? null, step, reward }) });
     return vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
   }
 
@@ -517,6 +648,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
 
   override dispose(): void {
     this.follower?.dispose();
+    this.compared?.dispose();
     this.panel?.dispose();
     super.dispose();
   }

@@ -7,7 +7,7 @@ import { describeIssue, parse } from '../../protocol/schema';
 import { showStepArgsSchema } from '../../protocol/viewer-messages';
 import type { RunManager } from '../runs/run-manager';
 import { describeProgress, type RunState } from '../runs/run-state';
-import { runRefFromDir, type RolloutViewer, type ViewerRunRef } from './rollout-viewer';
+import { runRefFromDir, type RolloutViewer, type RunPickPurpose, type ViewerRunRef } from './rollout-viewer';
 
 export type ViewerArg = RunState | { runDir: string } | { runId: string } | string | undefined;
 
@@ -41,27 +41,35 @@ export class ViewerCommands {
     return undefined;
   }
 
-  async pick(current?: string): Promise<ViewerRunRef | undefined> {
-    const runs = await this.listRuns();
+  async pick(current?: string, purpose: RunPickPurpose = 'show'): Promise<ViewerRunRef | undefined> {
+    const runs = (await this.listRuns()).filter((run) => purpose === 'show' || run.id !== current);
     if (runs.length === 0) {
       void vscode.window.showInformationMessage('StepGRPO: there are no runs yet. Start one with "StepGRPO: Start StepGRPO Run", or pass {runDir} for a folder elsewhere.');
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(
       runs.map((run) => ({ label: run.id, description: `${run.id === current ? 'shown · ' : ''}${run.status} · ${describeProgress(run)}`, detail: run.dir, run })),
-      { title: 'Open Rollout Viewer', placeHolder: 'Show the rollouts of which run?' },
+      purpose === 'show'
+        ? { title: 'Open Rollout Viewer', placeHolder: 'Show the rollouts of which run?' }
+        : { title: 'Compare Rollouts with Run', placeHolder: `Show which run beside ${current ?? 'the shown one'}, step by step?` },
     );
     return picked ? { id: picked.run.id, dir: picked.run.dir } : undefined;
   }
 
-  async open(viewer: RolloutViewer, arg: ViewerArg): Promise<OpenViewerResult | undefined> {
-    let run: ViewerRunRef | undefined;
+  /** resolve(), its error shown to the user (then null). */
+  private async resolveOrSay(arg: ViewerArg): Promise<{ run: ViewerRunRef | undefined } | null> {
     try {
-      run = await this.resolve(arg);
+      return { run: await this.resolve(arg) };
     } catch (err) {
       void vscode.window.showErrorMessage((err as Error).message);
-      return undefined;
+      return null;
     }
+  }
+
+  async open(viewer: RolloutViewer, arg: ViewerArg): Promise<OpenViewerResult | undefined> {
+    const resolved = await this.resolveOrSay(arg);
+    if (!resolved) return undefined;
+    let { run } = resolved;
     if (!run) {
       run = await this.pick(viewer.snapshot().state.run?.id);
       if (!run) return undefined;
@@ -69,6 +77,20 @@ export class ViewerCommands {
     await viewer.open(run);
     const shown = viewer.snapshot().state.run;
     return shown ? { runId: shown.id, dir: shown.dir } : undefined;
+  }
+
+  /**
+   * `stepgrpo.viewer.compareWith [run]`: the run (an argument as for Open Rollout Viewer, else a
+   * quick pick) beside the one the viewer shows; resolves to the two runs, or undefined.
+   */
+  async compare(viewer: RolloutViewer, arg: ViewerArg): Promise<{ shown: string; compared: string } | undefined> {
+    const resolved = await this.resolveOrSay(arg);
+    if (!resolved) return undefined;
+    const { run } = resolved;
+    await viewer.open(undefined);
+    await viewer.compareWith(run);
+    const { state } = viewer.snapshot();
+    return state.run && state.compare ? { shown: state.run.id, compared: state.compare.id } : undefined;
   }
 
   /**
@@ -82,13 +104,7 @@ export class ViewerCommands {
       return undefined;
     }
     const { runDir, ...at } = checked.value;
-    let run: ViewerRunRef | undefined;
-    try {
-      run = await this.resolve({ runDir });
-    } catch (err) {
-      void vscode.window.showErrorMessage((err as Error).message);
-      return undefined;
-    }
+    const run = (await this.resolveOrSay({ runDir }))?.run;
     if (!run) return undefined;
     await viewer.showStep(run, at);
     const shown = viewer.snapshot().state;

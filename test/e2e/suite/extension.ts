@@ -41,7 +41,9 @@ export async function screenshot(name: `${string}.png`): Promise<boolean> {
 export async function pressKeys(name: string, keys: string[]): Promise<boolean> {
   const dir = process.env['STEPGRPO_E2E_SCREENSHOTS'];
   if (!dir) return false;
-  fs.writeFileSync(path.join(dir, `${name}.keys.request`), JSON.stringify(keys));
+  // Written aside, then renamed: the harness polls the folder and must never read half a request.
+  fs.writeFileSync(path.join(dir, `${name}.keys.tmp`), JSON.stringify(keys));
+  fs.renameSync(path.join(dir, `${name}.keys.tmp`), path.join(dir, `${name}.keys.request`));
   const done = path.join(dir, `${name}.keys.done`);
   await until(() => fs.existsSync(done), Boolean, 20_000, `the key presses ${name}`, 100);
   const problem = fs.readFileSync(done, 'utf8');

@@ -16,6 +16,7 @@ import { buildChainModel } from '../../../webview/rollout-viewer/chain-model';
 import { applesChain } from '../../fixtures/chain-documents';
 import { writeRecurringRun, type ChainKind } from '../../support/rollout-fixtures';
 import { activate, pressKeys, screenshot, viewerWhen } from './extension';
+import { setTheme, viewerScreenshots } from './viewer-screenshots';
 
 let api: StepGrpoApi;
 let dir: string;
@@ -31,19 +32,6 @@ const runsRoot = () => path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPa
 const rendered = (pred: (r: NonNullable<ViewerSnapshot['rendered']>, s: ViewerSnapshot) => boolean, what: string) =>
   viewerWhen(api, (s) => s.ready && s.rendered !== undefined && pred(s.rendered, s), 20_000, what);
 const groupsAt = (step: number) => byStep[STEPS.indexOf(step)]!;
-const setTheme = (theme: string) => vscode.workspace.getConfiguration('workbench').update('colorTheme', theme, vscode.ConfigurationTarget.Global);
-
-/** Screenshots of the viewer as it is, in the dark and the light theme (the same keys toggle the help twice: the page is live). */
-async function bothThemes(name: string): Promise<void> {
-  for (const [theme, suffix] of [
-    ['Default Dark Modern', 'dark'],
-    ['Default Light Modern', 'light'],
-  ] as const) {
-    await setTheme(theme);
-    await pressKeys(`${name}-${suffix}`, ['?', '?']);
-    await screenshot(`e2e-viewer-${name}-${suffix}.png`);
-  }
-}
 
 suite('rollout viewer analysis: showStep, sort, flags, alignment, history, keyboard (issue 18)', () => {
   suiteSetup(async () => {
@@ -88,7 +76,7 @@ suite('rollout viewer analysis: showStep, sort, flags, alignment, history, keybo
       .sort((a, b) => b.total - a.total)
       .map((x) => x.key);
     assert.deepEqual(s.rendered!.first, expected);
-    await bothThemes('sorted');
+    await viewerScreenshots('sorted');
   });
 
   test('f filters by the reward-hacking flag "valid format, wrong answer"; the counts are the fixture’s own', async () => {
@@ -112,14 +100,14 @@ suite('rollout viewer analysis: showStep, sort, flags, alignment, history, keybo
     });
     assert.deepEqual(s.rendered!.divergence, expected);
     assert.ok(expected.every((d) => d !== null));
-    await bothThemes('aligned');
+    await viewerScreenshots('aligned');
   });
 
   test('p shows the cursor’s prompt across every step with its chart; Esc goes back to the step', async () => {
     await pressKeys('history', ['j', 'p']);
     const s = await rendered((r, x) => x.state.history === 'fixture-0' && r.mode === 'history' && r.loaded === 3, 'the prompt history');
     assert.equal(s.rendered!.historySteps, 3);
-    await bothThemes('history');
+    await viewerScreenshots('history');
     await pressKeys('history-back', ['Escape']);
     await rendered((r, x) => x.state.history === null && r.mode === 'step', 'back to the step');
     await pressKeys('layout-back', ['g']);

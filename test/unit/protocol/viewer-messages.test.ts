@@ -28,6 +28,23 @@ describe('viewer messages: guards', () => {
         groups: [{ step: 1, index: 0, group: fixtureGroup(0) }],
         append: false,
       },
+      { type: 'state', state: { ...state, compare: { ...run, id: 'b', dir: '/runs/b' } }, steps: [3] },
+      {
+        type: 'compare',
+        comparison: {
+          run: { ...run, id: 'b', dir: '/runs/b' },
+          shownStep: 45,
+          step: 5,
+          shownOffset: 0,
+          comparedOffset: 40,
+          hasStep: false,
+          nearest: [4, 6],
+          pairs: [
+            { promptId: 'fixture-0', shown: 0, compared: { step: 4, index: 2, group: fixtureGroup(0) }, at: 'nearest' },
+            { promptId: 'fixture-1', shown: 1, compared: null, at: 'none' },
+          ],
+        },
+      },
     ])
       assert.ok(parseHostToViewer(m).ok, JSON.stringify(m).slice(0, 80));
     for (const m of [
@@ -53,6 +70,9 @@ describe('viewer messages: guards', () => {
       { type: 'setLayout', layout: 'stacked' },
       { type: 'pickRun' },
       { type: 'openInEditor', step: 3, group: 0, sample: 2 },
+      { type: 'openInEditor', step: 3, group: 0, sample: 2, compared: true },
+      { type: 'pickCompare' },
+      { type: 'endCompare' },
     ])
       assert.ok(parseViewerToHost(m).ok, JSON.stringify(m));
   });
@@ -75,6 +95,16 @@ describe('viewer messages: guards', () => {
     const broken = { ...group, samples: [group.samples[0], { ...group.samples[1], rewards: { total: 1 } }] };
     rejects(parseHostToViewer({ type: 'rollouts', step: 1, append: true, groups: [group, broken] }), /^groups\[1\]\.samples\[1\]\.rewards\.r_acc: .*missing/);
     rejects(parseHostToViewer({ type: 'notice', level: 'fatal', message: 'x' }), /level/);
+    const pair = { promptId: 'p', shown: 0, compared: null, at: 'later' };
+    const comparison = {
+      run: { id: 'b', dir: '/b', status: 'completed', phase: null, step: 1, totalSteps: 1, rlStartsAt: null },
+      shownStep: 1,
+      step: 1,
+      shownOffset: 0,
+      comparedOffset: 0,
+    };
+    rejects(parseHostToViewer({ type: 'compare', comparison: { ...comparison, hasStep: true, nearest: [], pairs: [pair] } }), /^comparison\.pairs\[0\]\.at: expected one of/);
+    rejects(parseViewerToHost({ type: 'openInEditor', step: 1, group: 0, sample: 0, compared: 'yes' }), /^compared: /);
   });
 });
 
