@@ -13,8 +13,17 @@ interface StepRecord {
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs: readonly number[]): number => Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
-/** The metrics each arm's reward is made of; StepRAR-only's reward is answer + 3 · key-step ratio. */
+/** The rollout metrics followed over the steps. */
 const METRICS = ['rewards/answer/mean', 'key_step_recall', 'validity_rate', 'reward', 'frac_reward_zero_std', 'kl', 'grad_norm', 'entropy', 'completions/mean_length'];
+
+const STEP_RAR_ALPHA = 3;
+/** Compared with the start on the same batches; StepRAR-only's reward is answer + α · key-step ratio (α 3, no validity term). */
+const BASELINE_METRICS = new Map<string, (m: Record<string, number>) => number>([
+  ['rewards/answer/mean', (m) => m['rewards/answer/mean']!],
+  ['key_step_recall', (m) => m.key_step_recall!],
+  ['validity_rate', (m) => m.validity_rate!],
+  ['StepRAR-only reward', (m) => m['rewards/answer/mean']! + STEP_RAR_ALPHA * m.key_step_recall!],
+]);
 
 /** Slope of y over x (per step) with its iid standard error, and the residual sd. */
 function trend(y: readonly number[]): { slope: number; se: number; residualSd: number } {
@@ -75,12 +84,15 @@ function main(): void {
         }
   if (!baselineFile) return;
   const baseline = JSON.parse(fs.readFileSync(baselineFile, 'utf8')) as { args: { seed: number }; steps: { step: number; metrics: Record<string, number> }[] };
+  // Step 0 samples the start policy itself (a check that the batches are the run's: difference 0).
+  const paired = baseline.steps.filter((b) => b.step > 0);
   console.log(
-    `\nAgainst the start checkpoint on the same batches (${baselineFile}, steps ${baseline.steps.map((s) => s.step + 1).join(', ')}): run − start, mean ± SE over those steps`,
+    `\nAgainst the start checkpoint on the same batches (${baselineFile}, RL steps ${paired.map((s) => s.step + 1).join(', ')}): run − start, mean ± SE over those steps`,
   );
+  for (const [key, value] of BASELINE_METRICS) console.log(`  start checkpoint, ${key}: ${mean(paired.map((b) => value(b.metrics))).toFixed(4)}`);
   for (const { name, record } of runs.filter((r) => r.name.endsWith(`-seed-${baseline.args.seed}`)))
-    for (const key of ['rewards/answer/mean', 'key_step_recall', 'validity_rate']) {
-      const diffs = baseline.steps.map((b) => record.steps[b.step]![key]! - b.metrics[key]!);
+    for (const [key, value] of BASELINE_METRICS) {
+      const diffs = paired.map((b) => value(record.steps[b.step]!) - value(b.metrics));
       console.log(`  ${name}, ${key}: ${mean(diffs).toFixed(4)} ± ${(sd(diffs) / Math.sqrt(diffs.length)).toFixed(4)}`);
     }
 }

@@ -33,6 +33,8 @@ interface ProbeArgs {
   settings?: [number, number][];
   /** The update whose end point the KL-gradient share is measured at (a KL near a run's end). */
   movedBy?: [number, number];
+  /** Prompts of the never-trained-on batch (the next ones after the first batch's; default 64). */
+  otherPrompts?: number;
   out?: string;
 }
 
@@ -72,18 +74,18 @@ async function main(): Promise<void> {
   const reward = resolveRewardConfig(config.reward);
   const data = await createTaskSource(checkpoint.config.data);
   const stream = data.train();
-  const sampleBatch = (from: TrainStream, step: number, sampleSeed = seed): Promise<Rollout> =>
+  const sampleBatch = (from: TrainStream, step: number, sampleSeed = seed, prompts = rl.promptsPerStep): Promise<Rollout> =>
     rollout({
       policy,
       codec,
-      examples: from.take(rl.promptsPerStep),
+      examples: from.take(prompts),
       sampling: { groupSize: rl.groupSize, temperature: rl.temperature, topP: rl.topP, maxNewTokens: rl.maxNewTokens, seedOf: (i) => hashSeed(sampleSeed, 'rl', step, i) },
       reward,
       advantage: { eps: rl.advantageEps, scaleStd: rl.scaleStd },
     });
   let t = performance.now();
   const trained = await sampleBatch(stream, 0);
-  const other = await sampleBatch(stream, 1);
+  const other = await sampleBatch(stream, 1, seed, args.otherPrompts ?? 64);
   const sampleSeconds = (performance.now() - t) / 1000;
   const G = rl.groupSize;
   const describe = (r: Rollout) => ({
@@ -128,6 +130,10 @@ async function main(): Promise<void> {
         deltaLogpPositive: by((a) => a > 0),
         deltaLogpNegative: by((a) => a < 0),
         deltaLogpTied: by((a) => a === 0),
+        // Per group: mean of A·Δ log-prob (> 0: the update moved mass toward the group's better chains).
+        advantageWeighted: ((perGroup: number[]) => ({ mean: mean(perGroup), se: se(perGroup) }))(
+          Array.from({ length: delta.length / G }, (_, g) => mean(delta.slice(g * G, g * G + G).map((d, i) => d * r.advantages[g * G + i]!))),
+        ),
         klStartToNew: klPerToken,
         rewardChange: change(r.rewards.map((x) => x.total)),
         keyStepRecallChange: change(r.rewards.map((x) => x.key_step_ratio)),
