@@ -84,17 +84,30 @@ function main(): void {
         }
   if (!baselineFile) return;
   const baseline = JSON.parse(fs.readFileSync(baselineFile, 'utf8')) as { args: { seed: number }; steps: { step: number; metrics: Record<string, number> }[] };
-  // Step 0 samples the start policy itself (a check that the batches are the run's: difference 0).
-  const paired = baseline.steps.filter((b) => b.step > 0);
-  console.log(
-    `\nAgainst the start checkpoint on the same batches (${baselineFile}, RL steps ${paired.map((s) => s.step + 1).join(', ')}): run − start, mean ± SE over those steps`,
-  );
-  for (const [key, value] of BASELINE_METRICS) console.log(`  start checkpoint, ${key}: ${mean(paired.map((b) => value(b.metrics))).toFixed(4)}`);
-  for (const { name, record } of runs.filter((r) => r.name.endsWith(`-seed-${baseline.args.seed}`)))
-    for (const [key, value] of BASELINE_METRICS) {
-      const diffs = paired.map((b) => value(record.steps[b.step]!) - value(b.metrics));
-      console.log(`  ${name}, ${key}: ${mean(diffs).toFixed(4)} ± ${(sd(diffs) / Math.sqrt(diffs.length)).toFixed(4)}`);
-    }
+  const runsOfSeed = runs.filter((r) => r.name.endsWith(`-seed-${baseline.args.seed}`));
+  // RL step 1 samples the start policy itself: a check that the batches are the run's (difference 0).
+  const first = baseline.steps.find((b) => b.step === 0);
+  if (first)
+    for (const { name, record } of runsOfSeed)
+      console.log(`\nCheck, ${name} RL step 1 − start: key-step recall ${(record.steps[0]!.key_step_recall! - first.metrics.key_step_recall!).toFixed(6)}`);
+  // Windows of consecutive steps (e.g. 1–10 and 141–150), each compared step by step.
+  const windows: (typeof baseline.steps)[] = [];
+  for (const b of [...baseline.steps].sort((x, y) => x.step - y.step)) {
+    const last = windows.at(-1);
+    if (last && last.at(-1)!.step === b.step - 1) last.push(b);
+    else windows.push([b]);
+  }
+  for (const window of windows) {
+    console.log(
+      `\nRL steps ${window[0]!.step + 1}–${window.at(-1)!.step + 1} against the start checkpoint on the same batches (${baselineFile}): run − start, mean ± SE over the steps`,
+    );
+    for (const [key, value] of BASELINE_METRICS) console.log(`  start checkpoint, ${key}: ${mean(window.map((b) => value(b.metrics))).toFixed(4)}`);
+    for (const { name, record } of runsOfSeed)
+      for (const [key, value] of BASELINE_METRICS) {
+        const diffs = window.map((b) => value(record.steps[b.step]!) - value(b.metrics));
+        console.log(`  ${name}, ${key}: ${mean(diffs).toFixed(4)} ± ${(sd(diffs) / Math.sqrt(diffs.length)).toFixed(4)}`);
+      }
+  }
 }
 
 main();
