@@ -170,16 +170,12 @@ async function main(): Promise<void> {
   const gradient = async (from: ParamValues, batch: ReturnType<typeof asBatch>): Promise<Float32Array> => {
     const { update } = await updateFrom(from, batch, READ_LR, READ_LR);
     const clip = Math.min(1, 1 / (update.gradNorm + 1e-6));
-    const parts = [...from].map(([name, p]) => {
+    const flat = new Float32Array([...from.values()].reduce((a, p) => a + p.length, 0));
+    let o = 0;
+    for (const [name, p] of from) {
       const k = keep.get(name)!;
       const q = policy.params.get(name)!;
-      return p.map((x, i) => ((k === 1 ? x : Math.fround(x * k)) - q[i]!) / (READ_LR * clip));
-    });
-    const flat = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      flat.set(p, o);
-      o += p.length;
+      for (let i = 0; i < p.length; i++) flat[o++] = ((k === 1 ? p[i]! : Math.fround(p[i]! * k)) - q[i]!) / (READ_LR * clip);
     }
     return flat;
   };
