@@ -27,6 +27,7 @@ import { CurveTracker, type CurveEvent } from './curve-tracker';
 import { VIEWER_SHOW_STEP, viewerStepArgs, type ViewerStepArgs } from './step-link';
 import { MetricStore } from './metric-store';
 import { isSelected, keepRuns, restoreViewState, selectRun, setMetricHidden, setSmoothing } from './view-state';
+import { Coalescer } from '../coalescer';
 
 export const METRICS_VIEW_ID = 'stepgrpo.metrics';
 const STATE_KEY = 'stepgrpo.metrics.viewState';
@@ -79,8 +80,8 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
   /** Runs whose metrics.jsonl and rollouts.jsonl have been read (the tails follow later appends). */
   private readonly tails = new Map<string, RunTail>();
   private readonly loads = new Map<string, Promise<void>>();
-  private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  private rescanTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly flushes = this._register(new Coalescer(FLUSH_MS, () => this.flush()));
+  private readonly rescans = this._register(new Coalescer(RESCAN_MS, () => void this.rescan()));
   private runsDirty = false;
   private scanned = false;
   private rescanWhenShown = false;
@@ -108,13 +109,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
     const follow = setInterval(() => {
       if (this.visible) this.readOnSelected();
     }, FOLLOW_MS);
-    this._register({
-      dispose: () => {
-        clearTimeout(this.flushTimer);
-        clearTimeout(this.rescanTimer);
-        clearInterval(follow);
-      },
-    });
+    this._register({ dispose: () => clearInterval(follow) });
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -301,7 +296,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
     // The webview drops deselected runs: send this one whole.
     this.store.invalidate(runId);
     void this.load(runId);
-    this.flushSoon();
+    this.flushes.request();
   }
 
   private onRunChange(change: RunChange): void {
@@ -317,7 +312,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
     } else if (change.kind === 'event' && change.event.type === 'rollouts') {
       this.addCurves(run.id, this.tails.get(run.id)?.curves, change.event);
     }
-    this.flushSoon();
+    this.flushes.request();
   }
 
   /** Reads a run's metrics.jsonl once; later appends come from live events or the file watcher. */
@@ -360,7 +355,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
       }
     }
     if (first || restarted) this.store.invalidate(runId);
-    this.flushSoon();
+    this.flushes.request();
   }
 
   /** A rollout event's learning-curve points (per key step and violation type) join the run's metrics. */
@@ -399,7 +394,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
     }
     if (!changed) return;
     this.runsDirty = true;
-    this.flushSoon();
+    this.flushes.request();
   }
 
   private rescanSoon(): void {
@@ -408,11 +403,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
       this.rescanWhenShown = true;
       return;
     }
-    if (this.rescanTimer) return;
-    this.rescanTimer = setTimeout(() => {
-      this.rescanTimer = undefined;
-      void this.rescan();
-    }, RESCAN_MS);
+    this.rescans.request();
   }
 
   private async rescan(): Promise<void> {
@@ -440,7 +431,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
     this.readOnSelected();
     if (this.state !== before) this.post({ type: 'state', state: this.state });
     this.runsDirty = true;
-    this.flushSoon();
+    this.flushes.request();
   }
 
   /**
@@ -491,14 +482,6 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
     this.runsDirty = false;
     this.post({ type: 'snapshot', state: this.state, runs: this.runInfos(), series: ids.flatMap((id) => this.store.chunks(id)) });
     if (this.highlighted) this.post({ type: 'highlightStep', ...this.highlighted });
-  }
-
-  private flushSoon(): void {
-    if (this.flushTimer || this.isDisposed) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = undefined;
-      this.flush();
-    }, FLUSH_MS);
   }
 
   private flush(): void {

@@ -34,6 +34,7 @@ import { chainDocument } from './chain-export';
 import { ComparedRun } from './compared-run';
 import { inlineImages, RolloutStore } from './rollout-store';
 import { alignedStep, nearestSteps, pairGroups } from './run-comparison';
+import { Coalescer } from '../coalescer';
 
 export const ROLLOUT_VIEWER_TYPE = 'stepgrpo.rolloutViewer';
 /** Groups per `history` message: a prompt's 500 steps come in parts, none holding the page's frame. */
@@ -115,7 +116,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
   /** The shown run as its folder tells it (its events folded in order). */
   private folderRun: RunState | undefined;
   private live = { run: false, steps: false, step: false, history: false };
-  private liveTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly liveFlush = this._register(new Coalescer(LIVE_FLUSH_MS, () => this.flushLive()));
   /** The rollouts file as read so far, to tell a truncated or rewritten file from a growing one. */
   private readFile: () => { file: string; bytes: number } | null = () => null;
   private folderWatch: vscode.Disposable | undefined;
@@ -147,7 +148,6 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
       }),
     );
     this._register({ dispose: () => this.folderWatch?.dispose() });
-    this._register({ dispose: () => clearTimeout(this.liveTimer) });
   }
 
   snapshot(): ViewerSnapshot {
@@ -469,7 +469,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     this.state.run = next;
     if (!post) return;
     this.live.run = true;
-    this.liveSoon();
+    this.liveFlush.request();
   }
 
   private shownStep(): number | undefined {
@@ -553,15 +553,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     const history = this.state.history;
     if (history !== null) this.live.history ||= groups.some((g) => g.promptId === history);
     else this.live.step ||= this.shownStep() === step;
-    this.liveSoon();
-  }
-
-  private liveSoon(): void {
-    if (this.liveTimer || this.isDisposed) return;
-    this.liveTimer = setTimeout(() => {
-      this.liveTimer = undefined;
-      this.flushLive();
-    }, LIVE_FLUSH_MS);
+    this.liveFlush.request();
   }
 
   /** What changed since the last flush, in one message each; a page not ready gets it all on `ready`. */
