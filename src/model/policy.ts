@@ -26,7 +26,8 @@ import { OwnedArrays, type OptimizerState, SessionCache, addScaled, applyHostAda
 import type { GrpoLossConfig } from './loss';
 import { type ParamValues, countParams, initParams, paramSpecs } from './params';
 import type { SamplingOptions } from './sampler';
-import { stagedGradients } from './staged-step';
+import { stagedGradients, usesMemorySaving } from './staged-step';
+import { policyStages } from './policy-stages';
 
 export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'providerOptions' | 'logSeverity' | 'memArena'> {
   executionProvider: ExecutionProvider;
@@ -58,16 +59,6 @@ export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'provi
  * peaked at 966 MiB against 1,455 with 32, and updated no slower (docs/engine.md).
  */
 export const MICRO_BATCH_DEFAULT = 16;
-
-/**
- * Parameters above which a train step trades time for memory (docs/engine.md): one micro-batch too
- * takes its gradients from the staged sessions (staged-step.ts: the head's gradient one vocabulary
- * slice at a time into one host array, the blocks' activations remade in the backward pass) and
- * applies the in-place host AdamW (the fused step returns fresh parameters and moments, which ORT
- * holds and onnxruntime-node copies again: 6× the parameters' bytes beside the host's state).
- * Below it the train graphs are those of before, so small policies (the demo's) train to the same bits.
- */
-export const MEMORY_SAVING_MIN_PARAMS = 20_000_000;
 
 export interface PolicyOptions {
   /** Seed for parameter initialisation (ignored when `params` are given). */
@@ -246,8 +237,13 @@ export class PolicySessions implements PolicyRuntime {
     return { feeds, Tt };
   }
 
+  /**
+   * Above the size rule (staged-step.ts) one micro-batch too takes the staged gradients and the
+   * in-place host AdamW: the fused step returns fresh parameters and moments, which ORT holds and
+   * onnxruntime-node copies again (6× the parameters' bytes beside the host's state).
+   */
   private get memorySaving(): boolean {
-    return this.runtime.memorySaving ?? countParams(this.config) > MEMORY_SAVING_MIN_PARAMS;
+    return usesMemorySaving(this.runtime, countParams(this.config));
   }
 
   private get microBatch(): number {
@@ -326,7 +322,7 @@ export class PolicySessions implements PolicyRuntime {
       if (this.memorySaving) {
         const options = { headChunks: this.headChunks, sliceBytes: this.runtime.headChunkBytes ?? HEAD_CHUNK_BYTES };
         ({ loss: partLoss, metrics: partMetrics } = await stagedGradients(
-          this.config,
+          policyStages(this.config),
           (k, b, arena) => this.sessions.get(k, b, this.runtime.threads, arena),
           objective,
           feeds,

@@ -13,7 +13,9 @@ import type { ParamValues } from '../params';
 import { MICRO_BATCH_DEFAULT, type LogprobsOptions, type LogprobsResult, type OptimizerState, type RuntimeOptions, type TrainBatch, type TrainStepResult } from '../policy';
 import { Rng } from '../rng';
 import type { PolicyRuntime } from '../family';
+import { type StagedModel, stagedGradients, usesMemorySaving } from '../staged-step';
 import { type HfDecoderConfig, hfParamSpecs } from './config';
+import { hfStages } from './hf-stages';
 import { type LoraConfig, loraParamSpecs } from './decoder';
 import { type HfGraphMode, buildHfDecodeGraph, buildHfGradGraph, buildHfLogprobsGraph, buildHfPrefillGraph, trainableSpecs } from './graphs';
 
@@ -74,6 +76,7 @@ export class HfPolicy implements PolicyRuntime {
   /** The tensors train steps update (adapters, or every base weight); updated in place. */
   params: ParamValues;
   optimizerState: OptimizerState;
+  private readonly stages: StagedModel;
 
   constructor(
     readonly config: HfDecoderConfig,
@@ -95,6 +98,7 @@ export class HfPolicy implements PolicyRuntime {
     this.params = options.training === 'full' ? this.base : (options.adapter ?? initLora(config, options.lora!, options.seed ?? 0));
     this.checkParams(this.params);
     this.optimizerState = this.freshOptimizerState();
+    this.stages = hfStages(config, this.mode);
   }
 
   /** Text only: images are not fed. */
@@ -181,9 +185,18 @@ export class HfPolicy implements PolicyRuntime {
     return result;
   }
 
+  /** The staged gradients (staged-step.ts) for a model above the size rule, whose activations and vocabulary × width arrays one gradient graph would hold at once. */
+  private get memorySaving(): boolean {
+    return usesMemorySaving(
+      this.runtime,
+      hfParamSpecs(this.config).reduce((n, s) => n + numel(s.shape), 0),
+    );
+  }
+
   /**
-   * One optimizer step: the gradient graph per micro-batch, gradients summed by each part's share of
-   * the loss, then global-norm clipping and AdamW in place on the host.
+   * One optimizer step: the gradients per micro-batch (one graph, or the staged sessions above the
+   * size rule), summed by each part's share of the loss, then global-norm clipping and AdamW in
+   * place on the host.
    */
   async trainStep(batch: Omit<TrainBatch, 'images'>): Promise<TrainStepResult> {
     if (!(batch.lr >= 0) || !Number.isFinite(batch.lr)) throw new Error(`trainStep: lr must be a finite number ≥ 0, got ${batch.lr}`);
@@ -203,19 +216,28 @@ export class HfPolicy implements PolicyRuntime {
     for (const idx of microBatches(lengths, this.microBatch)) {
       const tokensHere = idx.reduce((a, b) => a + counted[b]!, 0);
       const weight = perSequence ? idx.length / batch.tokens.length : tokensHere / totalCounted;
-      const { feeds, key, build } = this.lossFeeds(batch, idx);
-      const fetch = ['loss', ...(batch.objective.kind === 'grpo' ? LOSS_METRICS : []), ...specs.map((s) => FEED.grad(s.name))];
-      const out = await (await this.session(key, build)).run(feeds, fetch);
-      const partLoss = (out.loss!.data as Float32Array)[0]!;
+      const { feeds, key, build, objective } = this.lossFeeds(batch, idx);
+      let partLoss: number;
+      let partMetrics: Record<string, number> = {};
+      if (this.memorySaving) {
+        const options = { headChunks: this.headChunks, sliceBytes: this.runtime.headChunkBytes ?? HEAD_CHUNK_BYTES };
+        const stage = (k: string, b: () => Graph, arena: boolean): Promise<EngineSession> => this.sessions.get(k, b, this.runtime.threads, arena);
+        ({ loss: partLoss, metrics: partMetrics } = await stagedGradients(this.stages, stage, objective, feeds, options, grads, weight));
+      } else {
+        const fetch = ['loss', ...(batch.objective.kind === 'grpo' ? LOSS_METRICS : []), ...specs.map((s) => FEED.grad(s.name))];
+        const out = await (await this.session(key, build)).run(feeds, fetch);
+        partLoss = (out.loss!.data as Float32Array)[0]!;
+        for (const k of LOSS_METRICS) if (out[k]) partMetrics[k] = (out[k].data as Float32Array)[0]!;
+        for (const s of specs) addScaled(grads, s.name, out[FEED.grad(s.name)]!.data as Float32Array, weight);
+      }
       if (!Number.isFinite(partLoss)) throw new Error(`trainStep: loss is ${partLoss}; parameters were left unchanged`);
       loss += weight * partLoss;
-      for (const k of LOSS_METRICS) if (out[k]) metrics[k] = (metrics[k] ?? 0) + (tokensHere / totalCounted) * (out[k].data as Float32Array)[0]!;
-      for (const s of specs) addScaled(grads, s.name, out[FEED.grad(s.name)]!.data as Float32Array, weight);
+      for (const k of LOSS_METRICS) if (k in partMetrics) metrics[k] = (metrics[k] ?? 0) + (tokensHere / totalCounted) * partMetrics[k]!;
     }
     return { loss, gradNorm: this.applyOnHost(grads, batch.lr, adamEps), metrics };
   }
 
-  private lossFeeds(batch: Omit<TrainBatch, 'images'>, idx: readonly number[]): { feeds: Record<string, HostTensor>; key: string; build: () => Graph } {
+  private lossFeeds(batch: Omit<TrainBatch, 'images'>, idx: readonly number[]): { feeds: Record<string, HostTensor>; key: string; build: () => Graph; objective: Objective } {
     const rows = <T>(xs: readonly T[]): T[] => idx.map((b) => xs[b]!);
     const tokens = rows(batch.tokens);
     const B = tokens.length;
@@ -238,7 +260,7 @@ export class HfPolicy implements PolicyRuntime {
       objective = { kind: 'grpo', loss: grpo, advantage: perToken ? 'token' : 'sequence', onPolicy: !o.oldLogp };
     }
     const kind = objective.kind === 'sft' ? 'sft' : `grpo-${objective.advantage}${objective.onPolicy ? '-onpolicy' : ''}`;
-    return { feeds, key: `grads-${kind}`, build: () => buildHfGradGraph(this.config, this.mode, objective, this.headChunks) };
+    return { feeds, key: `grads-${kind}`, objective, build: () => buildHfGradGraph(this.config, this.mode, objective, this.headChunks) };
   }
 
   private decaySpecs(): { name: string; decay: boolean }[] {
