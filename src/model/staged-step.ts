@@ -52,8 +52,9 @@ export interface StagedModel {
   hidden(g: Graph, ids: Tensor): { hidden: Tensor; head: Tensor };
   /**
    * Stage 4: declares every weight but the head and the table (the trained ones as parameters) and
-   * returns the final hidden states of token embeddings [B, Tt, D], each block remade in the backward
-   * pass (recomputed), and the trained weights' tensors by name.
+   * returns the final hidden states of token embeddings [B, Tt, D] and the trained weights' tensors
+   * by name. The tiny policy remakes each block in the backward pass (recomputed); an HF decoder
+   * does not (measured larger and slower, docs/engine.md).
    */
   body(g: Graph, tokens: Tensor): { hidden: Tensor; trained: ReadonlyMap<string, Tensor> };
 }

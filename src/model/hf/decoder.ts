@@ -15,7 +15,6 @@ import {
   dimAdd,
   gather,
   linear,
-  recomputed,
   matmul,
   mul,
   neg,
@@ -171,21 +170,13 @@ function mlp(ctx: Ctx, l: number, x: Tensor): Tensor {
   return proj(ctx, `${m}down_proj`, mul(silu(proj(ctx, `${m}gate_proj`, x)), proj(ctx, `${m}up_proj`, x)));
 }
 
-type Attend = (h: Heads) => Tensor;
-
 /** One decoder layer; `attend` turns this layer's heads into the attention output [B, Hkv, rep, T, dh]. */
-function layer(ctx: Ctx, l: number, x: Tensor, rot: { cos: Tensor; sin: Tensor }, attend: Attend): Tensor {
+function layer(ctx: Ctx, l: number, x: Tensor, rot: { cos: Tensor; sin: Tensor }, attend: (h: Heads) => Tensor): Tensor {
   const { c, P } = ctx;
   const pre = `model.layers.${l}.`;
   const h = heads(ctx, l, rmsNorm(x, p(P, `${pre}input_layernorm.weight`), c.rmsNormEps), rot);
   x = add(x, output(ctx, l, attend(h)));
   return add(x, mlp(ctx, l, rmsNorm(x, p(P, `${pre}post_attention_layernorm.weight`), c.rmsNormEps)));
-}
-
-/** One layer whose activations the backward pass makes again instead of keeping (recomputed): it reads its weights, adapters included, through its argument. */
-function recomputedLayer(ctx: Ctx, l: number, x: Tensor, rot: { cos: Tensor; sin: Tensor }, attend: Attend): Tensor {
-  const names = [...ctx.P.keys()].filter((n) => n.startsWith(`model.layers.${l}.`));
-  return recomputed([x, ...names.map((n) => p(ctx.P, n))], ([xIn, ...ps]) => layer({ ...ctx, P: new Map(names.map((n, i) => [n, ps[i]!])) }, l, xIn!, rot, attend));
 }
 
 /** The input embedding table [V, D]. */
@@ -204,16 +195,13 @@ function positionsOf(g: Graph, T: Dim): Tensor {
   return g.node('Range', [zero, g.node('Reshape', [g.dimTensor(T), g.int64s([])], [], 'int64'), one], [T], 'int64');
 }
 
-/**
- * Causal self-attention over positions 0..T−1 of token embeddings x [B, T, D]; `onLayer` sees each
- * layer's kᵀ and v. `recompute`: layers keep only their inputs for the backward pass (recomputedLayer).
- */
-function encode(g: Graph, ctx: Ctx, x: Tensor, onLayer?: (l: number, h: Heads) => void, recompute = false): Tensor {
+/** Causal self-attention over positions 0..T−1 of token embeddings x [B, T, D]; `onLayer` sees each layer's kᵀ and v. */
+function encode(g: Graph, ctx: Ctx, x: Tensor, onLayer?: (l: number, h: Heads) => void): Tensor {
   const T = x.shape[1]!;
   const rot = rotaryTables(g, ctx.c, positionsOf(g, T));
   const causal = causalBias(g, T, NEG_INF);
   for (let l = 0; l < ctx.c.numLayers; l++) {
-    x = (recompute ? recomputedLayer : layer)(ctx, l, x, rot, (h) => {
+    x = layer(ctx, l, x, rot, (h) => {
       onLayer?.(l, h);
       return matmul(softmax(add(matmul(h.q, h.kT), causal)), h.v);
     });
@@ -230,11 +218,10 @@ export function hfHidden(g: Graph, c: HfDecoderConfig, P: HfParamTensors, lora: 
 
 /**
  * As hfHidden, from the token embeddings [B, T, D] instead of ids: the table is then no input of the
- * graph (the memory-saving step adds their gradient into the table's on the host). `recompute`:
- * each layer's activations are made again in the backward pass instead of kept.
+ * graph (the memory-saving step adds their gradient into the table's on the host).
  */
-export function hfHiddenFromEmbeddings(g: Graph, c: HfDecoderConfig, P: HfParamTensors, lora: LoraConfig | undefined, tokens: Tensor, recompute = false): Tensor {
-  return rmsNorm(encode(g, { c, P, lora }, tokens, undefined, recompute), p(P, 'model.norm.weight'), c.rmsNormEps);
+export function hfHiddenFromEmbeddings(g: Graph, c: HfDecoderConfig, P: HfParamTensors, lora: LoraConfig | undefined, tokens: Tensor): Tensor {
+  return rmsNorm(encode(g, { c, P, lora }, tokens), p(P, 'model.norm.weight'), c.rmsNormEps);
 }
 
 /** Logits [B, T, V] of ids [B, T]. */

@@ -185,11 +185,16 @@ export class HfPolicy implements PolicyRuntime {
     return result;
   }
 
-  /** The staged gradients (staged-step.ts) for a model above the size rule, whose activations and vocabulary × width arrays one gradient graph would hold at once. */
+  /**
+   * The staged gradients (staged-step.ts) when the trained weights are above the size rule: what they
+   * save is the trained weights' gradient arrays (the head's vocabulary × width one above all) held in
+   * ORT and copied out. LoRA's adapters stay below it, and its staged step was measured slower and
+   * larger than the one graph (docs/engine.md).
+   */
   private get memorySaving(): boolean {
     return usesMemorySaving(
       this.runtime,
-      hfParamSpecs(this.config).reduce((n, s) => n + numel(s.shape), 0),
+      trainableSpecs(this.config, this.mode).reduce((n, s) => n + numel(s.shape), 0),
     );
   }
 

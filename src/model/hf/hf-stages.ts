@@ -24,7 +24,7 @@ export function hfStages(c: HfDecoderConfig, mode: HfGraphMode): StagedModel {
     },
     body(g, tokens) {
       const P = declareHfParams(g, c, mode, new Set([EMBED_TOKENS, head]));
-      return { hidden: hfHiddenFromEmbeddings(g, c, P, mode.lora, tokens, true), trained: new Map([...P].filter(([name]) => trained.has(name))) };
+      return { hidden: hfHiddenFromEmbeddings(g, c, P, mode.lora, tokens), trained: new Map([...P].filter(([name]) => trained.has(name))) };
     },
   };
 }

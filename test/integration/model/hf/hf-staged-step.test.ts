@@ -11,10 +11,11 @@ import type { Objective } from '../../../../src/model/graphs';
 import { type HfDecoderConfig, hfParamSpecs } from '../../../../src/model/hf/config';
 import { EMBED_TOKENS, type LoraConfig, loraParamSpecs } from '../../../../src/model/hf/decoder';
 import { type HfGraphMode, buildHfGradGraph } from '../../../../src/model/hf/graphs';
+import { HfPolicy } from '../../../../src/model/hf/hf-policy';
 import { hfStages } from '../../../../src/model/hf/hf-stages';
 import { Rng } from '../../../../src/model/rng';
 import { type StagedCut, assertStagedEqualsReference, batchFeeds, close, f64, objectiveName, runGraph, stagedRun, uniform } from '../staged-check';
-import { randomHfWeights, tinyHfConfig } from './fixtures';
+import { randomHfWeights, randomIds, tinyHfConfig } from './fixtures';
 
 /** Seeded so a failure replays: rerun this file. */
 const testRng = new Rng(2324);
@@ -77,5 +78,28 @@ describe('an HF decoder’s memory-saving step in stages (float64)', () => {
     whole.forEach((x, i) => close(head[i]! + embeddings[i]!, x, `table gradient [${i}]`));
     const farthest = (a: Float64Array): number => Math.max(...a.map((x, i) => Math.abs(x - whole[i]!)));
     assert.ok(farthest(head) > 1e-3 && farthest(embeddings) > 1e-3, `head alone ${farthest(head)}, embeddings alone ${farthest(embeddings)} from the sum`);
+  });
+});
+
+describe('HfPolicy with memory saving', () => {
+  it('takes the same float32 step with the stages as with the one gradient graph (tied, full fine-tuning, two micro-batches, GRPO)', async () => {
+    const c = tinyHfConfig('qwen2');
+    const weights = randomHfWeights(c, 7);
+    const make = (memorySaving: boolean): HfPolicy =>
+      new HfPolicy(c, { base: weights, training: 'full', maxTextLen: 16, tokens: { pad: 0, eos: [] }, grpo, runtime: { threads: 1, microBatch: 2, memorySaving } });
+    const tokens = [9, 12, 7].map((n) => randomIds(testRng, n, c.vocabSize));
+    const lossMask = tokens.map((t) => t.slice(1).map((_, j) => (j >= 2 ? 1 : 0)));
+    const [staged, oneGraph] = [make(true), make(false)];
+    const refLogp = (await oneGraph.logprobs({ tokens })).logp;
+    const step = { tokens, lossMask, lr: 1e-2, objective: { kind: 'grpo' as const, refLogp, advantages: [1, -0.5, 0.25] } };
+    const a = await staged.trainStep(step);
+    const b = await oneGraph.trainStep(step);
+    await Promise.all([staged.release(), oneGraph.release()]);
+    assert.ok(Math.abs(a.loss - b.loss) < 1e-6 && Math.abs(a.gradNorm - b.gradNorm) < 1e-5 * b.gradNorm, `loss ${a.loss} vs ${b.loss}, norm ${a.gradNorm} vs ${b.gradNorm}`);
+    assert.deepEqual(Object.keys(a.metrics).sort(), Object.keys(b.metrics).sort());
+    for (const [name, v] of staged.params) {
+      const w = oneGraph.params.get(name)!;
+      v.forEach((x, i) => assert.ok(Math.abs(x - w[i]!) < 1e-5, `${name}[${i}]: ${x} vs ${w[i]}`));
+    }
   });
 });
