@@ -51,7 +51,7 @@ export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'provi
    * order of float summation.
    */
   microBatch?: number;
-  /** Gradients in stages (staged-step.ts) and the host AdamW, after one micro-batch too (default: above MEMORY_SAVING_MIN_PARAMS parameters). */
+  /** Gradients in stages (staged-step.ts) and the host AdamW, after one micro-batch too (default: the size rule there, `usesMemorySaving`). */
   memorySaving?: boolean;
 }
 
