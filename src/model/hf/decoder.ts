@@ -195,11 +195,15 @@ function positionsOf(g: Graph, T: Dim): Tensor {
   return g.node('Range', [zero, g.node('Reshape', [g.dimTensor(T), g.int64s([])], [], 'int64'), one], [T], 'int64');
 }
 
-/** Causal self-attention over positions 0..T−1 of token embeddings x [B, T, D]; `onLayer` sees each layer's kᵀ and v. */
-function encode(g: Graph, ctx: Ctx, x: Tensor, onLayer?: (l: number, h: Heads) => void): Tensor {
-  const T = x.shape[1]!;
+/**
+ * Causal self-attention over positions 0..T−1 of T token embeddings [B, T, D], made by `tokens`
+ * after the rotary tables and the mask (the graphs' node order, and so ORT's plan, as before the
+ * staged step); `onLayer` sees each layer's kᵀ and v.
+ */
+function encode(g: Graph, ctx: Ctx, T: Dim, tokens: () => Tensor, onLayer?: (l: number, h: Heads) => void): Tensor {
   const rot = rotaryTables(g, ctx.c, positionsOf(g, T));
   const causal = causalBias(g, T, NEG_INF);
+  let x = tokens();
   for (let l = 0; l < ctx.c.numLayers; l++) {
     x = layer(ctx, l, x, rot, (h) => {
       onLayer?.(l, h);
@@ -211,9 +215,15 @@ function encode(g: Graph, ctx: Ctx, x: Tensor, onLayer?: (l: number, h: Heads) =
 
 const embed = (P: HfParamTensors, ids: Tensor): Tensor => gather(p(P, EMBED_TOKENS), ids);
 
+const finalNorm = (c: HfDecoderConfig, P: HfParamTensors, x: Tensor): Tensor => rmsNorm(x, p(P, 'model.norm.weight'), c.rmsNormEps);
+
 /** Final normalised hidden states [B, T, D] of ids [B, T] (int64). */
 export function hfHidden(g: Graph, c: HfDecoderConfig, P: HfParamTensors, lora: LoraConfig | undefined, ids: Tensor): Tensor {
-  return hfHiddenFromEmbeddings(g, c, P, lora, embed(P, ids));
+  return finalNorm(
+    c,
+    P,
+    encode(g, { c, P, lora }, ids.shape[1]!, () => embed(P, ids)),
+  );
 }
 
 /**
@@ -221,7 +231,11 @@ export function hfHidden(g: Graph, c: HfDecoderConfig, P: HfParamTensors, lora: 
  * graph (the memory-saving step adds their gradient into the table's on the host).
  */
 export function hfHiddenFromEmbeddings(g: Graph, c: HfDecoderConfig, P: HfParamTensors, lora: LoraConfig | undefined, tokens: Tensor): Tensor {
-  return rmsNorm(encode(g, { c, P, lora }, tokens), p(P, 'model.norm.weight'), c.rmsNormEps);
+  return finalNorm(
+    c,
+    P,
+    encode(g, { c, P, lora }, tokens.shape[1]!, () => tokens),
+  );
 }
 
 /** Logits [B, T, V] of ids [B, T]. */
@@ -240,10 +254,16 @@ export interface HfKvTensors {
 export function hfPrefill(g: Graph, c: HfDecoderConfig, P: HfParamTensors, lora: LoraConfig | undefined, ids: Tensor): HfKvTensors {
   const [N, L] = ids.shape as [Dim, Dim];
   const kv: HfKvTensors = { kT: [], v: [] };
-  encode(g, { c, P, lora }, embed(P, ids), (_, h) => {
-    kv.kT.push(reshape(h.kT, [N, c.numKvHeads, c.headDim, L]));
-    kv.v.push(reshape(h.v, [N, c.numKvHeads, L, c.headDim]));
-  });
+  encode(
+    g,
+    { c, P, lora },
+    L,
+    () => embed(P, ids),
+    (_, h) => {
+      kv.kT.push(reshape(h.kT, [N, c.numKvHeads, c.headDim, L]));
+      kv.v.push(reshape(h.v, [N, c.numKvHeads, L, c.headDim]));
+    },
+  );
   return kv;
 }
 
