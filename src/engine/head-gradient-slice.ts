@@ -27,9 +27,10 @@ export interface HeadSliceInputs {
 
 /**
  * Gradients of Σ_r rowGrad_r · logp_r (logp = log softmax(h·Wᵀ / T)[target]) with respect to this
- * slice's head rows, [Vs, D], and this slice's share of the hidden states' gradient, [R, D].
+ * slice's head rows, [Vs, D] (only with `weightGrad`, default on: a frozen head needs none), and
+ * this slice's share of the hidden states' gradient, [R, D].
  */
-export function headGradientSlice(x: HeadSliceInputs): { weightGrad: Tensor; hiddenGrad: Tensor } {
+export function headGradientSlice(x: HeadSliceInputs, options: { weightGrad?: boolean } = {}): { weightGrad?: Tensor; hiddenGrad: Tensor } {
   const g = x.h.graph;
   const dtype = x.h.dtype;
   const [R, D] = x.h.shape;
@@ -45,7 +46,7 @@ export function headGradientSlice(x: HeadSliceInputs): { weightGrad: Tensor; hid
   const dScaled = g.node('ScatterElements', [minusPg, x.targetInSlice, x.targetGrad], wide, dtype, { axis: attr.int(1), reduction: attr.string('add') });
   const dLogits = g.node('Mul', [dScaled, invT], wide, dtype);
   return {
-    weightGrad: g.node('Gemm', [dLogits, x.h], [Vs!, D!], dtype, { transA: attr.int(1) }),
+    ...(options.weightGrad === false ? {} : { weightGrad: g.node('Gemm', [dLogits, x.h], [Vs!, D!], dtype, { transA: attr.int(1) }) }),
     hiddenGrad: g.node('MatMul', [dLogits, x.weight], [R!, D!], dtype),
   };
 }

@@ -22,11 +22,13 @@ import { FEED } from './feed-names';
 import { DECODE_WIDE_ROWS, type KvDecoder, type SampleResult, decodeWithCache, sampleSequences } from './kv-sampler';
 import { patchifyBatch } from './image';
 import type { PolicyRuntime } from './family';
-import { OwnedArrays, type OptimizerState, SessionCache, addScaled, applyHostAdamW } from './host-state';
+import { OwnedArrays, type OptimizerState, SessionCache, applyHostAdamW } from './host-state';
 import type { GrpoLossConfig } from './loss';
 import { type ParamValues, countParams, initParams, paramSpecs } from './params';
 import type { SamplingOptions } from './sampler';
-import { stagedGradients } from './staged-step';
+import { usesMemorySaving } from './staged-step';
+import { LOSS_METRICS, checkedLoss, microBatchGradients } from './micro-batch-gradients';
+import { policyStages } from './policy-stages';
 
 export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'providerOptions' | 'logSeverity' | 'memArena'> {
   executionProvider: ExecutionProvider;
@@ -49,7 +51,7 @@ export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'provi
    * order of float summation.
    */
   microBatch?: number;
-  /** Gradients in stages (staged-step.ts) and the host AdamW, after one micro-batch too (default: above MEMORY_SAVING_MIN_PARAMS parameters). */
+  /** Gradients in stages (staged-step.ts) and the host AdamW, after one micro-batch too (default: the size rule there, `usesMemorySaving`). */
   memorySaving?: boolean;
 }
 
@@ -58,16 +60,6 @@ export interface RuntimeOptions extends Pick<SessionOptions, 'deviceId' | 'provi
  * peaked at 966 MiB against 1,455 with 32, and updated no slower (docs/engine.md).
  */
 export const MICRO_BATCH_DEFAULT = 16;
-
-/**
- * Parameters above which a train step trades time for memory (docs/engine.md): one micro-batch too
- * takes its gradients from the staged sessions (staged-step.ts: the head's gradient one vocabulary
- * slice at a time into one host array, the blocks' activations remade in the backward pass) and
- * applies the in-place host AdamW (the fused step returns fresh parameters and moments, which ORT
- * holds and onnxruntime-node copies again: 6× the parameters' bytes beside the host's state).
- * Below it the train graphs are those of before, so small policies (the demo's) train to the same bits.
- */
-export const MEMORY_SAVING_MIN_PARAMS = 20_000_000;
 
 export interface PolicyOptions {
   /** Seed for parameter initialisation (ignored when `params` are given). */
@@ -138,8 +130,6 @@ const i64 = (shape: readonly number[], data: BigInt64Array): HostTensor => ({ dt
 const scalar = (v: number): HostTensor => f32([], Float32Array.of(v));
 
 /** Scalar metrics of a GRPO loss graph (masked means over counted tokens, at the batch's temperature). */
-const LOSS_METRICS = ['kl', 'clip_ratio', 'ratio_mean', 'entropy'] as const;
-
 function pick(batch: SequenceBatch, idx: readonly number[]): SequenceBatch {
   return { images: idx.map((b) => batch.images[b]!), tokens: idx.map((b) => batch.tokens[b]!) };
 }
@@ -246,8 +236,13 @@ export class PolicySessions implements PolicyRuntime {
     return { feeds, Tt };
   }
 
+  /**
+   * Above the size rule (staged-step.ts) one micro-batch too takes the staged gradients and the
+   * in-place host AdamW: the fused step returns fresh parameters and moments, which ORT holds and
+   * onnxruntime-node copies again (6× the parameters' bytes beside the host's state).
+   */
   private get memorySaving(): boolean {
-    return this.runtime.memorySaving ?? countParams(this.config) > MEMORY_SAVING_MIN_PARAMS;
+    return usesMemorySaving(this.runtime, countParams(this.config));
   }
 
   private get microBatch(): number {
@@ -300,51 +295,20 @@ export class PolicySessions implements PolicyRuntime {
       const { feeds, key, build } = this.lossFeeds(batch, 'adamw');
       this.optimizerFeeds(feeds, batch.lr, adamEps);
       const out = await (await this.session(key, build)).run(feeds);
-      const loss = this.checkedLoss((out.loss!.data as Float32Array)[0]!);
+      const loss = checkedLoss((out.loss!.data as Float32Array)[0]!);
       const metrics: Record<string, number> = {};
       for (const k of LOSS_METRICS) if (out[k]) metrics[k] = (out[k].data as Float32Array)[0]!;
       return { loss, gradNorm: this.adopt(out), metrics };
     }
-    const specs = paramSpecs(this.config);
-    const grads = new Map<string, Float32Array>();
     const perSequence = batch.objective.kind === 'grpo' && this.grpo?.aggregation === 'sequence';
-    const counted = batch.lossMask.map((row) => row.reduce((a, b) => a + b, 0));
-    const totalCounted = Math.max(
-      1,
-      counted.reduce((a, b) => a + b, 0),
-    );
-    let loss = 0;
-    const metrics: Record<string, number> = {};
-    for (const idx of parts) {
-      const part = pickTrain(batch, idx);
-      const tokensHere = idx.reduce((a, b) => a + counted[b]!, 0);
-      // The part's share of the whole-batch loss: its sequences (per-sequence mean) or its counted tokens.
-      const weight = perSequence ? idx.length / batch.tokens.length : tokensHere / totalCounted;
-      const { feeds, key, build, objective } = this.lossFeeds(part, 'gradients');
-      let partLoss: number;
-      let partMetrics: Record<string, number> = {};
-      if (this.memorySaving) {
-        const options = { headChunks: this.headChunks, sliceBytes: this.runtime.headChunkBytes ?? HEAD_CHUNK_BYTES };
-        ({ loss: partLoss, metrics: partMetrics } = await stagedGradients(
-          this.config,
-          (k, b, arena) => this.sessions.get(k, b, this.runtime.threads, arena),
-          objective,
-          feeds,
-          options,
-          grads,
-          weight,
-        ));
-      } else {
-        const fetch = ['loss', ...(batch.objective.kind === 'grpo' ? LOSS_METRICS : []), ...specs.map((s) => FEED.grad(s.name))];
-        const out = await (await this.session(key, build)).run(feeds, fetch);
-        partLoss = (out.loss!.data as Float32Array)[0]!;
-        for (const k of LOSS_METRICS) if (out[k]) partMetrics[k] = (out[k].data as Float32Array)[0]!;
-        for (const s of specs) addScaled(grads, s.name, out[FEED.grad(s.name)]!.data as Float32Array, weight);
-      }
-      loss += weight * this.checkedLoss(partLoss);
-      // Every metric is a mean over counted tokens, so parts combine by their token share.
-      for (const k of LOSS_METRICS) if (k in partMetrics) metrics[k] = (metrics[k] ?? 0) + (tokensHere / totalCounted) * partMetrics[k]!;
-    }
+    const { loss, metrics, grads } = await microBatchGradients(batch, parts, perSequence, {
+      part: (idx) => this.lossFeeds(pickTrain(batch, idx), 'gradients'),
+      trained: paramSpecs(this.config).map((s) => s.name),
+      session: (k, b, arena) => this.sessions.get(k, b, this.runtime.threads, arena),
+      staged: this.memorySaving
+        ? { model: policyStages(this.config), options: { headChunks: this.headChunks, sliceBytes: this.runtime.headChunkBytes ?? HEAD_CHUNK_BYTES } }
+        : undefined,
+    });
     return { loss, gradNorm: this.applyOnHost(grads, batch.lr, adamEps), metrics };
   }
 
@@ -396,11 +360,6 @@ export class PolicySessions implements PolicyRuntime {
       feeds[FEED.adamM(s.name)] = f32(s.shape, this.optimizerState.m.get(s.name)!);
       feeds[FEED.adamV(s.name)] = f32(s.shape, this.optimizerState.v.get(s.name)!);
     }
-  }
-
-  private checkedLoss(loss: number): number {
-    if (!Number.isFinite(loss)) throw new Error(`trainStep: loss is ${loss}; parameters were left unchanged`);
-    return loss;
   }
 
   /** Takes the new parameters and moments of an optimizer step; returns the gradient norm before clipping. */

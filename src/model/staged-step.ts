@@ -1,38 +1,71 @@
-// The memory-saving policy's gradients, in stages that each run as their own session
-// (docs/engine.md, "Large policies: memory saving"). One gradient graph for the whole step made ORT
-// hold several vocabulary × width arrays at once (the head's gradient accumulated chunk by chunk,
-// the embedding's scatter onto it, the output) and onnxruntime-node copy the result again. Here:
+// The memory-saving train step's gradients, in stages that each run as their own session
+// (docs/engine.md, "Large policies: memory saving"), for any model family that describes itself as a
+// StagedModel (the tiny policy: policy-stages.ts; Hugging Face decoders: hf/hf-stages.ts). One
+// gradient graph for the whole step made ORT hold several vocabulary × width arrays at once (the
+// head's gradient accumulated chunk by chunk, the embedding's scatter onto it, the output) and
+// onnxruntime-node copy the result again. Here:
 //   1. forward: hidden states, token log-probs, entropies and each row's log-normaliser;
 //   2. loss: the objective and its gradient with respect to the log-probs (small);
 //   3. head: per slice of the vocabulary, that slice's rows of the head's gradient (written into one
 //      host array, nothing summed) and its share of the hidden states' gradient;
 //   4. body: the blocks' backward pass from the hidden states' gradient, taking the token
-//      embeddings as an input; their gradient is scatter-added into the table's on the host.
-import { EngineSession, type FloatDType, Graph, type HostTensor, SymDim, chunkedTokenLogprobs, gradients, headGradientSlice, mul, sumAll } from '../engine';
-import { type PolicyConfig, numPatches, patchDim } from './config';
-import { DIMS, type Objective, batchInputs, objectiveLoss } from './graphs';
+//      embeddings as an input; their gradient is scatter-added into the table's on the host (the
+//      head's own array when the two are tied).
+import { EngineSession, type FloatDType, Graph, type HostTensor, SymDim, type Tensor, chunkedTokenLogprobs, gradients, headGradientSlice, mul, sumAll } from '../engine';
+import { DIMS, type Objective, objectiveLoss } from './graphs';
 import { FEED } from './feed-names';
 import { addScaled } from './host-state';
-import { type ParamSpec, paramSpecs } from './params';
-import { declareParams, policyHidden, policyHiddenFromEmbeddings } from './transformer';
 
 type FloatArray = Float32Array | Float64Array;
 
 const zeros = (dtype: FloatDType, n: number): FloatArray => (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
 
-/** The tied token table: the head's weight, and the embeddings the body takes as an input. */
-const TABLE = 'wte';
+/**
+ * Parameters above which a train step trades time for memory (docs/engine.md), in every model
+ * family: its gradients come from the staged sessions (the head's gradient one vocabulary slice at a
+ * time into one host array, the blocks' activations remade in the backward pass) and the in-place
+ * host AdamW applies them. Below it the train graphs are those of before, so small policies (the
+ * demo's) train to the same bits.
+ */
+export const MEMORY_SAVING_MIN_PARAMS = 20_000_000;
 
-/** Parameters of the body graph: all but the table. */
-const bodySpecs = (c: PolicyConfig): ParamSpec[] => paramSpecs(c).filter((s) => s.name !== TABLE);
+/** Whether a model of `params` weights trains in stages: the runtime's `memorySaving` where set, else the size rule. */
+export const usesMemorySaving = (runtime: { memorySaving?: boolean | undefined }, params: number): boolean => runtime.memorySaving ?? params > MEMORY_SAVING_MIN_PARAMS;
 
-/** Stage 1: ids, patches, targets, temperature and every parameter → hidden [B,Tt,D], logp, entropy, log_sum_exp [B,Tt]. */
-export function buildStagedForwardGraph(c: PolicyConfig, headChunks: number, dtype: FloatDType = 'float32'): Graph {
-  const g = new Graph(dtype, 'policy-staged-forward');
-  const P = declareParams(g, c, false);
-  const x = batchInputs(g, c, DIMS.batch, DIMS.text);
-  const hidden = policyHidden(g, c, P, x.ids, x.patches);
-  const r = chunkedTokenLogprobs(hidden, P.get(TABLE)!, x.targets, x.temperature, headChunks, { logSumExp: true });
+/** What the stages need to know of a model family. */
+export interface StagedModel {
+  /** Prefix of the stages' graph names. */
+  name: string;
+  vocabSize: number;
+  dModel: number;
+  /** Feed name of the head's weight [V, D] (logits = hidden · Wᵀ). */
+  head: string;
+  /** Feed name of the table [V, D] whose rows are the text's token embeddings: the head's name when tied. */
+  table: string;
+  /** Names of the weights a step trains: the gradients the stages return. */
+  trained: ReadonlySet<string>;
+  /** Feeds other than the token-level ones with one row per sequence, cut per body group (the tiny policy's patches). */
+  perSequence: readonly string[];
+  /** Attention scores (elements) of one sequence of Tt text positions: heads × positions². */
+  scoresPerSequence(Tt: number): number;
+  /** Stage 1: declares the model's other inputs (nothing trained) and returns the final hidden states [B, Tt, D] of ids [B, Tt], and the head's weight. */
+  hidden(g: Graph, ids: Tensor): { hidden: Tensor; head: Tensor };
+  /**
+   * Stage 4: declares every weight but the head and the table (the trained ones as parameters) and
+   * returns the final hidden states of token embeddings [B, Tt, D] and the trained weights' tensors
+   * by name. The tiny policy remakes each block in the backward pass (recomputed); an HF decoder
+   * does not (measured larger and slower, docs/engine.md).
+   */
+  body(g: Graph, tokens: Tensor): { hidden: Tensor; trained: ReadonlyMap<string, Tensor> };
+}
+
+/** Stage 1: ids, targets, temperature and the model's inputs → hidden [B,Tt,D], logp, entropy, log_sum_exp [B,Tt]. */
+export function buildStagedForwardGraph(m: StagedModel, headChunks: number, dtype: FloatDType = 'float32'): Graph {
+  const g = new Graph(dtype, `${m.name}-staged-forward`);
+  const ids = g.input('ids', [DIMS.batch, DIMS.text], 'int64');
+  const { hidden, head } = m.hidden(g, ids);
+  const targets = g.input('targets', [DIMS.batch, DIMS.text, 1], 'int64');
+  const r = chunkedTokenLogprobs(hidden, head, targets, g.input('temperature', []), headChunks, { logSumExp: true });
   g.output('hidden', hidden);
   g.output('logp', r.logp);
   g.output('entropy', r.entropy);
@@ -42,7 +75,7 @@ export function buildStagedForwardGraph(c: PolicyConfig, headChunks: number, dty
 
 /** Stage 2: logp [B,Tt], mask, the objective's inputs (and token_entropy for GRPO) → loss, metrics and logp_grad. */
 export function buildStagedLossGraph(objective: Objective, dtype: FloatDType = 'float32'): Graph {
-  const g = new Graph(dtype, `policy-staged-loss-${objective.kind}`);
+  const g = new Graph(dtype, `staged-loss-${objective.kind}`);
   const shape = [DIMS.batch, DIMS.text];
   const logp = g.param('logp', shape);
   const mask = g.input('mask', shape);
@@ -51,37 +84,38 @@ export function buildStagedLossGraph(objective: Objective, dtype: FloatDType = '
   return g;
 }
 
-/** Stage 3: one vocabulary slice of the head's backward pass (headGradientSlice), rows R = B·Tt. */
-export function buildStagedHeadGraph(c: PolicyConfig, dtype: FloatDType = 'float32'): Graph {
-  const g = new Graph(dtype, 'policy-staged-head');
-  const [R, Vs, D] = [SymDim.named('R'), SymDim.named('Vs'), c.dModel];
-  const r = headGradientSlice({
-    h: g.input('hidden', [R, D]),
-    weight: g.input('head_slice', [Vs, D]),
-    logSumExp: g.input('log_sum_exp', [R, 1]),
-    rowGrad: g.input('row_grad', [R, 1]),
-    targetInSlice: g.input('target_in_slice', [R, 1], 'int64'),
-    targetGrad: g.input('target_grad', [R, 1]),
-    temperature: g.input('temperature', []),
-  });
-  g.output('head_slice_grad', r.weightGrad);
+/** Stage 3: one vocabulary slice of the head's backward pass (headGradientSlice), rows R = B·Tt; the slice's weight gradient only when the head is trained. */
+export function buildStagedHeadGraph(m: StagedModel, dtype: FloatDType = 'float32'): Graph {
+  const g = new Graph(dtype, `${m.name}-staged-head`);
+  const [R, Vs, D] = [SymDim.named('R'), SymDim.named('Vs'), m.dModel];
+  const r = headGradientSlice(
+    {
+      h: g.input('hidden', [R, D]),
+      weight: g.input('head_slice', [Vs, D]),
+      logSumExp: g.input('log_sum_exp', [R, 1]),
+      rowGrad: g.input('row_grad', [R, 1]),
+      targetInSlice: g.input('target_in_slice', [R, 1], 'int64'),
+      targetGrad: g.input('target_grad', [R, 1]),
+      temperature: g.input('temperature', []),
+    },
+    { weightGrad: m.trained.has(m.head) },
+  );
+  if (r.weightGrad) g.output('head_slice_grad', r.weightGrad);
   g.output('hidden_grad', r.hiddenGrad);
   return g;
 }
 
-/** Stage 4: the body's parameters, token_embeddings [B,Tt,D], patches and hidden_grad → every body gradient and token_embeddings_grad. */
-export function buildStagedBodyGraph(c: PolicyConfig, dtype: FloatDType = 'float32'): Graph {
-  const g = new Graph(dtype, 'policy-staged-body');
-  const specs = bodySpecs(c);
-  const P = new Map(specs.map((s) => [s.name, g.param(s.name, s.shape)]));
-  const rows = [DIMS.batch, DIMS.text, c.dModel];
-  const tokens = g.param('token_embeddings', rows);
-  const patches = g.input('patches', [DIMS.batch, numPatches(c), patchDim(c)]);
-  const hidden = policyHiddenFromEmbeddings(g, c, P, tokens, patches, true);
+/** Stage 4: the body's weights, token_embeddings [B,Tt,D], per-sequence feeds and hidden_grad → the trained weights' gradients and (table trained) token_embeddings_grad. */
+export function buildStagedBodyGraph(m: StagedModel, dtype: FloatDType = 'float32'): Graph {
+  const g = new Graph(dtype, `${m.name}-staged-body`);
+  const rows = [DIMS.batch, DIMS.text, m.dModel];
+  const tableTrained = m.trained.has(m.table);
+  const tokens = tableTrained ? g.param('token_embeddings', rows) : g.input('token_embeddings', rows);
+  const { hidden, trained } = m.body(g, tokens);
   // Σ hidden · upstream: its gradient with respect to anything is the backward pass from `upstream`.
-  const grads = gradients(sumAll(mul(hidden, g.input('hidden_grad', rows))), [...P.values(), tokens]);
-  specs.forEach((s, i) => g.output(FEED.grad(s.name), grads[i]!));
-  g.output('token_embeddings_grad', grads[specs.length]!);
+  const grads = gradients(sumAll(mul(hidden, g.input('hidden_grad', rows))), [...trained.values(), ...(tableTrained ? [tokens] : [])]);
+  [...trained.keys()].forEach((name, i) => g.output(FEED.grad(name), grads[i]!));
+  if (tableTrained) g.output('token_embeddings_grad', grads[trained.size]!);
   return g;
 }
 
@@ -110,12 +144,12 @@ export const BODY_BYTES = 16 * 2 ** 20;
 
 /**
  * The gradients of one micro-batch, added into `sums` times `weight` (sums[name] += weight · grad,
- * arrays created at zero). `feeds` are those of the fused train graph: every parameter, ids, targets,
- * patches, temperature, mask and the objective's inputs, all in one float type. Returns the loss and
- * the objective's metrics.
+ * arrays created at zero, one per trained weight). `feeds` are those of the model's one-graph
+ * gradient step: every weight, ids, targets, temperature, mask, the objective's inputs and the
+ * model's per-sequence feeds, all in one float type. Returns the loss and the objective's metrics.
  */
 export async function stagedGradients(
-  c: PolicyConfig,
+  m: StagedModel,
   session: StageSessions,
   objective: Objective,
   feeds: Readonly<Record<string, HostTensor>>,
@@ -123,63 +157,65 @@ export async function stagedGradients(
   sums: Map<string, FloatArray>,
   weight: number,
 ): Promise<{ loss: number; metrics: Record<string, number> }> {
-  const dtype = feeds.patches!.dtype as FloatDType;
-  const forward = await (await session('staged-forward', () => buildStagedForwardGraph(c, options.headChunks, dtype), ARENA.forward)).run(feeds);
+  const dtype = feeds.temperature!.dtype as FloatDType;
+  const forward = await (await session('staged-forward', () => buildStagedForwardGraph(m, options.headChunks, dtype), ARENA.forward)).run(feeds);
   const lossKey = `staged-loss-${objective.kind === 'sft' ? 'sft' : `grpo-${objective.advantage}${objective.onPolicy ? '-onpolicy' : ''}`}`;
   const lossOut = await (await session(lossKey, () => buildStagedLossGraph(objective, dtype), ARENA.loss)).run({ ...feeds, logp: forward.logp!, token_entropy: forward.entropy! });
   const metrics: Record<string, number> = {};
   for (const [k, t] of Object.entries(lossOut)) if (k !== 'loss' && k !== 'logp_grad') metrics[k] = t.data[0] as number;
-  const table = feeds[TABLE]!.data as FloatArray;
-  const tableGrad = sums.get(TABLE) ?? sums.set(TABLE, zeros(dtype, table.length)).get(TABLE)!;
+  const sumOf = (name: string): FloatArray | undefined => (m.trained.has(name) ? (sums.get(name) ?? sums.set(name, zeros(dtype, feeds[name]!.data.length)).get(name)!) : undefined);
   const hiddenGrad = await headGradients(
-    c,
+    m,
     session,
     feeds,
     { hidden: forward.hidden!, logSumExp: forward.log_sum_exp!, rowGrad: lossOut.logp_grad! },
     options.sliceBytes,
-    tableGrad,
+    sumOf(m.head),
     weight,
   );
-  await bodyGradients(c, session, feeds, hiddenGrad, options.bodyBytes ?? BODY_BYTES, sums, weight);
+  await bodyGradients(m, session, feeds, hiddenGrad, options.bodyBytes ?? BODY_BYTES, { sums, table: sumOf(m.table) }, weight);
   return { loss: lossOut.loss!.data[0] as number, metrics };
 }
 
 /**
  * Stage 4 over groups of sequences, each group's attention scores within `bodyBytes` (the body's
- * gradient is a sum over sequences): adds weight × the body's gradients into `sums`, and the token
- * embeddings' gradient into the table's rows in position order (as the single graph's scatter onto
- * the head's gradient did).
+ * gradient is a sum over sequences): adds weight × the body's gradients into `into.sums`, and the
+ * token embeddings' gradient into the table's rows (`into.table`, when trained) in position order,
+ * after the head's when tied (as the single graph's scatter onto the head's gradient did).
  */
 async function bodyGradients(
-  c: PolicyConfig,
+  m: StagedModel,
   session: StageSessions,
   feeds: Readonly<Record<string, HostTensor>>,
   hiddenGrad: FloatArray,
   bodyBytes: number,
-  sums: Map<string, FloatArray>,
+  into: { sums: Map<string, FloatArray>; table: FloatArray | undefined },
   weight: number,
 ): Promise<void> {
-  const dtype = feeds.patches!.dtype as FloatDType;
+  const dtype = feeds.temperature!.dtype as FloatDType;
   const [B, Tt] = feeds.ids!.shape as [number, number];
-  const [D, Np, pd] = [c.dModel, numPatches(c), patchDim(c)];
-  const table = feeds[TABLE]!.data as FloatArray;
-  const tableGrad = sums.get(TABLE)!;
-  const body = await session('staged-body', () => buildStagedBodyGraph(c, dtype), ARENA.body);
+  const D = m.dModel;
+  const table = feeds[m.table]!.data as FloatArray;
+  const body = await session('staged-body', () => buildStagedBodyGraph(m, dtype), ARENA.body);
   const ids = feeds.ids!.data as BigInt64Array;
-  const scoresBytes = c.nHeads * (Np + Tt) ** 2 * table.BYTES_PER_ELEMENT;
-  const group = Math.max(1, Math.floor(bodyBytes / scoresBytes));
+  const group = Math.max(1, Math.floor(bodyBytes / (m.scoresPerSequence(Tt) * table.BYTES_PER_ELEMENT)));
   for (let b0 = 0; b0 < B; b0 += group) {
     const n = Math.min(group, B - b0);
-    const rows = (data: FloatArray, width: number): FloatArray => data.subarray(b0 * width, (b0 + n) * width);
+    const rows = (t: HostTensor): HostTensor => {
+      const width = t.data.length / B;
+      return { dtype: t.dtype, shape: [n, ...t.shape.slice(1)], data: t.data.subarray(b0 * width, (b0 + n) * width) };
+    };
     const tokens = zeros(dtype, n * Tt * D);
     ids.subarray(b0 * Tt, (b0 + n) * Tt).forEach((id, r) => tokens.set(table.subarray(Number(id) * D, (Number(id) + 1) * D), r * D));
     const out = await body.run({
       ...feeds,
-      patches: { dtype, shape: [n, Np, pd], data: rows(feeds.patches!.data as FloatArray, Np * pd) },
+      ...Object.fromEntries(m.perSequence.map((name) => [name, rows(feeds[name]!)])),
       token_embeddings: { dtype, shape: [n, Tt, D], data: tokens },
-      hidden_grad: { dtype, shape: [n, Tt, D], data: rows(hiddenGrad, Tt * D) },
+      hidden_grad: { dtype, shape: [n, Tt, D], data: hiddenGrad.subarray(b0 * Tt * D, (b0 + n) * Tt * D) },
     });
-    for (const s of bodySpecs(c)) addScaled(sums, s.name, out[FEED.grad(s.name)]!.data as FloatArray, weight);
+    for (const name of m.trained) if (name !== m.head && name !== m.table) addScaled(into.sums, name, out[FEED.grad(name)]!.data as FloatArray, weight);
+    if (!into.table) continue;
+    const tableGrad = into.table;
     const tokenGrad = out.token_embeddings_grad!.data as FloatArray;
     ids.subarray(b0 * Tt, (b0 + n) * Tt).forEach((id, r) => {
       for (let j = 0, at = Number(id) * D; j < D; j++) tableGrad[at + j]! += weight * tokenGrad[r * D + j]!;
@@ -189,27 +225,28 @@ async function bodyGradients(
 
 /**
  * Stage 3 over every slice of the vocabulary: adds weight × each slice's head gradient into its rows
- * of `tableGrad` and returns the hidden states' gradient [R·D] (the slices' shares summed in order).
+ * of `headGrad` (when the head is trained) and returns the hidden states' gradient [R·D] (the
+ * slices' shares summed in order).
  */
 async function headGradients(
-  c: PolicyConfig,
+  m: StagedModel,
   session: StageSessions,
   feeds: Readonly<Record<string, HostTensor>>,
   forward: { hidden: HostTensor; logSumExp: HostTensor; rowGrad: HostTensor },
   sliceBytes: number,
-  tableGrad: FloatArray,
+  headGrad: FloatArray | undefined,
   weight: number,
 ): Promise<FloatArray> {
-  const [V, D] = [c.vocabSize, c.dModel];
+  const [V, D] = [m.vocabSize, m.dModel];
   const rowGrad = forward.rowGrad.data as FloatArray;
   const R = rowGrad.length;
   const dtype = forward.hidden.dtype as FloatDType;
   const perRow = (data: FloatArray | BigInt64Array): HostTensor => ({ dtype: data instanceof BigInt64Array ? 'int64' : dtype, shape: [R, 1], data });
-  const head = await session('staged-head', () => buildStagedHeadGraph(c, dtype), ARENA.head);
-  const table = feeds[TABLE]!.data as FloatArray;
+  const head = await session('staged-head', () => buildStagedHeadGraph(m, dtype), ARENA.head);
+  const weights = feeds[m.head]!.data as FloatArray;
   const targets = feeds.targets!.data as BigInt64Array;
   const hiddenGrad = zeros(dtype, R * D);
-  const sliceRows = Math.max(1, Math.floor(sliceBytes / (R * table.BYTES_PER_ELEMENT)));
+  const sliceRows = Math.max(1, Math.floor(sliceBytes / (R * weights.BYTES_PER_ELEMENT)));
   const fixed = {
     hidden: { dtype, shape: [R, D], data: forward.hidden.data },
     log_sum_exp: perRow(forward.logSumExp.data as FloatArray),
@@ -230,12 +267,14 @@ async function headGradients(
     });
     const out = await head.run({
       ...fixed,
-      head_slice: { dtype, shape: [v1 - v0, D], data: table.subarray(v0 * D, v1 * D) },
+      head_slice: { dtype, shape: [v1 - v0, D], data: weights.subarray(v0 * D, v1 * D) },
       target_in_slice: perRow(inSlice),
       target_grad: perRow(targetGrad),
     });
-    const sliceGrad = out.head_slice_grad!.data as FloatArray;
-    for (let i = 0, at = v0 * D; i < sliceGrad.length; i++) tableGrad[at + i]! += weight * sliceGrad[i]!;
+    if (headGrad) {
+      const sliceGrad = out.head_slice_grad!.data as FloatArray;
+      for (let i = 0, at = v0 * D; i < sliceGrad.length; i++) headGrad[at + i]! += weight * sliceGrad[i]!;
+    }
     const share = out.hidden_grad!.data as FloatArray;
     for (let i = 0; i < share.length; i++) hiddenGrad[i]! += share[i]!;
   }

@@ -1,6 +1,7 @@
 // Published config.json shapes of the HF models the benchmarks stand in for (random weights: speed
 // and memory do not depend on the values).
-import { type HfDecoderConfig, parseHfConfig } from '../../src/model/hf/config';
+import { type HfDecoderConfig, hfParamSpecs, parseHfConfig } from '../../src/model/hf/config';
+import type { Rng } from '../../src/model/rng';
 
 /** HuggingFaceTB/SmolLM2-135M(-Instruct): Llama-shaped, 30 layers, width 576, 9 heads, 3 KV heads, tied embeddings. */
 export const SMOLLM2_135M = {
@@ -41,3 +42,13 @@ export const QWEN25_05B = {
 };
 
 export const benchConfig = (json: Record<string, unknown>): HfDecoderConfig => parseHfConfig(json, 'bench');
+
+/** Random base weights under HF names: norms 1, everything else uniform in ±0.02. */
+export const randomBase = (c: HfDecoderConfig, rng: Rng): Map<string, Float32Array> =>
+  new Map(
+    hfParamSpecs(c).map((s) => {
+      const data = new Float32Array(s.shape.reduce((x, y) => x * y, 1));
+      for (let i = 0; i < data.length; i++) data[i] = s.name.endsWith('norm.weight') ? 1 : 0.04 * (rng.next() - 0.5);
+      return [s.name, data];
+    }),
+  );

@@ -3,9 +3,8 @@
 // length is the one asked), the reference log-probs, and the LoRA update — with the phase split and
 // this process's peak resident memory, as one JSON line. argv[2]: {shape, prompts, group, newTokens, promptTokens}.
 import { HfPolicy } from '../../src/model/hf/hf-policy';
-import { hfParamSpecs } from '../../src/model/hf/config';
 import { Rng } from '../../src/model/rng';
-import { QWEN25_05B, SMOLLM2_135M, benchConfig } from './hf-shapes';
+import { QWEN25_05B, SMOLLM2_135M, benchConfig, randomBase } from './hf-shapes';
 
 interface Args {
   shape: 'smollm2-135m' | 'qwen2.5-0.5b';
@@ -21,13 +20,7 @@ async function main(): Promise<void> {
   const a = JSON.parse(process.argv[2]!) as Args;
   const c = benchConfig(a.shape === 'smollm2-135m' ? SMOLLM2_135M : QWEN25_05B);
   const rng = new Rng(1);
-  const base = new Map(
-    hfParamSpecs(c).map((s) => {
-      const data = new Float32Array(s.shape.reduce((x, y) => x * y, 1));
-      for (let i = 0; i < data.length; i++) data[i] = s.name.endsWith('norm.weight') ? 1 : 0.04 * (rng.next() - 0.5);
-      return [s.name, data];
-    }),
-  );
+  const base = randomBase(c, rng);
   const lora = { rank: 16, alpha: 32, targetModules: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const };
   const policy = new HfPolicy(c, {
     base,

@@ -68,11 +68,16 @@ export function loraParamSpecs(c: HfDecoderConfig, lora: LoraConfig): LoraParamS
 /**
  * Declares the base weights and, with LoRA, the adapters. Trainable tensors are graph parameters
  * (gradients flow to them), the rest plain inputs: with LoRA the base is an input, so no weight
- * gradient of it is ever built.
+ * gradient of it is ever built. `without` names base weights the graph does not read.
  */
-export function declareHfParams(g: Graph, c: HfDecoderConfig, mode: { train: 'full' | 'lora' | 'none'; lora?: LoraConfig | undefined }): HfParamTensors {
+export function declareHfParams(
+  g: Graph,
+  c: HfDecoderConfig,
+  mode: { train: 'full' | 'lora' | 'none'; lora?: LoraConfig | undefined },
+  without: ReadonlySet<string> = new Set(),
+): HfParamTensors {
   const P: HfParamTensors = new Map();
-  for (const s of hfParamSpecs(c)) P.set(s.name, mode.train === 'full' ? g.param(s.name, s.shape) : g.input(s.name, s.shape));
+  for (const s of hfParamSpecs(c)) if (!without.has(s.name)) P.set(s.name, mode.train === 'full' ? g.param(s.name, s.shape) : g.input(s.name, s.shape));
   if (mode.lora) for (const s of loraParamSpecs(c, mode.lora)) P.set(s.name, mode.train === 'lora' ? g.param(s.name, s.shape) : g.input(s.name, s.shape));
   return P;
 }
@@ -174,8 +179,13 @@ function layer(ctx: Ctx, l: number, x: Tensor, rot: { cos: Tensor; sin: Tensor }
   return add(x, mlp(ctx, l, rmsNorm(x, p(P, `${pre}post_attention_layernorm.weight`), c.rmsNormEps)));
 }
 
+/** The input embedding table [V, D]. */
+export const EMBED_TOKENS = 'model.embed_tokens.weight';
+
 /** The output embedding [V, D]: lm_head, or the token embedding when tied. */
-export const headWeight = (c: HfDecoderConfig, P: HfParamTensors): Tensor => p(P, c.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');
+export const headWeightName = (c: HfDecoderConfig): string => (c.tieWordEmbeddings ? EMBED_TOKENS : 'lm_head.weight');
+
+export const headWeight = (c: HfDecoderConfig, P: HfParamTensors): Tensor => p(P, headWeightName(c));
 
 const NEG_INF = -1e9;
 
@@ -185,12 +195,15 @@ function positionsOf(g: Graph, T: Dim): Tensor {
   return g.node('Range', [zero, g.node('Reshape', [g.dimTensor(T), g.int64s([])], [], 'int64'), one], [T], 'int64');
 }
 
-/** Causal self-attention over positions 0..T−1 of ids [B, T]; `onLayer` sees each layer's kᵀ and v. */
-function encode(g: Graph, ctx: Ctx, ids: Tensor, onLayer?: (l: number, h: Heads) => void): Tensor {
-  const T = ids.shape[1]!;
+/**
+ * Causal self-attention over positions 0..T−1 of T token embeddings [B, T, D], made by `tokens`
+ * after the rotary tables and the mask (the graphs' node order, and so ORT's plan, as before the
+ * staged step); `onLayer` sees each layer's kᵀ and v.
+ */
+function encode(g: Graph, ctx: Ctx, T: Dim, tokens: () => Tensor, onLayer?: (l: number, h: Heads) => void): Tensor {
   const rot = rotaryTables(g, ctx.c, positionsOf(g, T));
   const causal = causalBias(g, T, NEG_INF);
-  let x = gather(p(ctx.P, 'model.embed_tokens.weight'), ids);
+  let x = tokens();
   for (let l = 0; l < ctx.c.numLayers; l++) {
     x = layer(ctx, l, x, rot, (h) => {
       onLayer?.(l, h);
@@ -200,9 +213,29 @@ function encode(g: Graph, ctx: Ctx, ids: Tensor, onLayer?: (l: number, h: Heads)
   return x;
 }
 
+const embed = (P: HfParamTensors, ids: Tensor): Tensor => gather(p(P, EMBED_TOKENS), ids);
+
+const finalNorm = (c: HfDecoderConfig, P: HfParamTensors, x: Tensor): Tensor => rmsNorm(x, p(P, 'model.norm.weight'), c.rmsNormEps);
+
 /** Final normalised hidden states [B, T, D] of ids [B, T] (int64). */
 export function hfHidden(g: Graph, c: HfDecoderConfig, P: HfParamTensors, lora: LoraConfig | undefined, ids: Tensor): Tensor {
-  return rmsNorm(encode(g, { c, P, lora }, ids), p(P, 'model.norm.weight'), c.rmsNormEps);
+  return finalNorm(
+    c,
+    P,
+    encode(g, { c, P, lora }, ids.shape[1]!, () => embed(P, ids)),
+  );
+}
+
+/**
+ * As hfHidden, from the token embeddings [B, T, D] instead of ids: the table is then no input of the
+ * graph (the memory-saving step adds their gradient into the table's on the host).
+ */
+export function hfHiddenFromEmbeddings(g: Graph, c: HfDecoderConfig, P: HfParamTensors, lora: LoraConfig | undefined, tokens: Tensor): Tensor {
+  return finalNorm(
+    c,
+    P,
+    encode(g, { c, P, lora }, tokens.shape[1]!, () => tokens),
+  );
 }
 
 /** Logits [B, T, V] of ids [B, T]. */
@@ -221,10 +254,16 @@ export interface HfKvTensors {
 export function hfPrefill(g: Graph, c: HfDecoderConfig, P: HfParamTensors, lora: LoraConfig | undefined, ids: Tensor): HfKvTensors {
   const [N, L] = ids.shape as [Dim, Dim];
   const kv: HfKvTensors = { kT: [], v: [] };
-  encode(g, { c, P, lora }, ids, (_, h) => {
-    kv.kT.push(reshape(h.kT, [N, c.numKvHeads, c.headDim, L]));
-    kv.v.push(reshape(h.v, [N, c.numKvHeads, L, c.headDim]));
-  });
+  encode(
+    g,
+    { c, P, lora },
+    L,
+    () => embed(P, ids),
+    (_, h) => {
+      kv.kT.push(reshape(h.kT, [N, c.numKvHeads, c.headDim, L]));
+      kv.v.push(reshape(h.v, [N, c.numKvHeads, L, c.headDim]));
+    },
+  );
   return kv;
 }
 
@@ -261,7 +300,7 @@ export function hfDecodeStep(
   const bias = reshape(where(seen, g.scalar(0), NEG_INF), [1, 1, 1, 1, S]);
   const k: Tensor[] = [];
   const v: Tensor[] = [];
-  let x = gather(p(P, 'model.embed_tokens.weight'), token);
+  let x = embed(P, token);
   for (let l = 0; l < c.numLayers; l++) {
     x = layer(ctx, l, x, rot, (h) => {
       k.push(reshape(h.kT, [N, Hkv, dh]));

@@ -3,9 +3,8 @@
 // every base weight for full fine-tuning) with their AdamW state, and one session per phase. The
 // same API as the tiny policy's runtime (family.ts), so the trainer drives either.
 import { type EngineSession, type Graph, type HostTensor, SESSION_DEFAULTS } from '../../engine';
-import { OwnedArrays, SessionCache, addScaled, applyHostAdamW } from '../host-state';
+import { OwnedArrays, SessionCache, applyHostAdamW } from '../host-state';
 import { type SequenceBatch, checkTokens, microBatches, packPerToken, packTokens, textLengthFor, unpackPerToken } from '../batch';
-import { FEED } from '../feed-names';
 import { HEAD_CHUNK_BYTES, OPTIMIZER_DEFAULTS, type Objective, type OptimizerConfig } from '../graphs';
 import { DECODE_WIDE_ROWS, type KvDecoder, type SampleResult, type SampleSettings, decodeWithCache, sampleSequences } from '../kv-sampler';
 import type { GrpoLossConfig } from '../loss';
@@ -13,7 +12,10 @@ import type { ParamValues } from '../params';
 import { MICRO_BATCH_DEFAULT, type LogprobsOptions, type LogprobsResult, type OptimizerState, type RuntimeOptions, type TrainBatch, type TrainStepResult } from '../policy';
 import { Rng } from '../rng';
 import type { PolicyRuntime } from '../family';
+import { type StagedModel, usesMemorySaving } from '../staged-step';
+import { microBatchGradients } from '../micro-batch-gradients';
 import { type HfDecoderConfig, hfParamSpecs } from './config';
+import { hfStages } from './hf-stages';
 import { type LoraConfig, loraParamSpecs } from './decoder';
 import { type HfGraphMode, buildHfDecodeGraph, buildHfGradGraph, buildHfLogprobsGraph, buildHfPrefillGraph, trainableSpecs } from './graphs';
 
@@ -44,8 +46,6 @@ export const HF_MICRO_BATCH_TOKENS = 512;
 
 const NO_IMAGE = new Float32Array(0);
 
-const LOSS_METRICS = ['kl', 'clip_ratio', 'ratio_mean', 'entropy'] as const;
-
 /** PEFT's LoRA start: A ~ U(±1/√in) (kaiming_uniform with a = √5), B = 0, so the adapted model equals the base. */
 export function initLora(c: HfDecoderConfig, lora: LoraConfig, seed: number): ParamValues {
   const rng = new Rng(seed);
@@ -74,6 +74,7 @@ export class HfPolicy implements PolicyRuntime {
   /** The tensors train steps update (adapters, or every base weight); updated in place. */
   params: ParamValues;
   optimizerState: OptimizerState;
+  private readonly stages: StagedModel;
 
   constructor(
     readonly config: HfDecoderConfig,
@@ -95,6 +96,7 @@ export class HfPolicy implements PolicyRuntime {
     this.params = options.training === 'full' ? this.base : (options.adapter ?? initLora(config, options.lora!, options.seed ?? 0));
     this.checkParams(this.params);
     this.optimizerState = this.freshOptimizerState();
+    this.stages = hfStages(config, this.mode);
   }
 
   /** Text only: images are not fed. */
@@ -182,40 +184,42 @@ export class HfPolicy implements PolicyRuntime {
   }
 
   /**
-   * One optimizer step: the gradient graph per micro-batch, gradients summed by each part's share of
-   * the loss, then global-norm clipping and AdamW in place on the host.
+   * The staged gradients (staged-step.ts) when the trained weights are above the size rule: what they
+   * save is the trained weights' gradient arrays (the head's vocabulary × width one above all) held in
+   * ORT and copied out. LoRA's adapters stay below it, and its staged step was measured slower and
+   * larger than the one graph (docs/engine.md).
+   */
+  private get memorySaving(): boolean {
+    return usesMemorySaving(
+      this.runtime,
+      trainableSpecs(this.config, this.mode).reduce((n, s) => n + numel(s.shape), 0),
+    );
+  }
+
+  /**
+   * One optimizer step: the gradients per micro-batch (one graph, or the staged sessions above the
+   * size rule), summed by each part's share of the loss, then global-norm clipping and AdamW in
+   * place on the host.
    */
   async trainStep(batch: Omit<TrainBatch, 'images'>): Promise<TrainStepResult> {
     if (!(batch.lr >= 0) || !Number.isFinite(batch.lr)) throw new Error(`trainStep: lr must be a finite number ≥ 0, got ${batch.lr}`);
     const adamEps = batch.adamEps ?? this.optimizer.adamw.eps;
     if (!(adamEps > 0) || !Number.isFinite(adamEps)) throw new Error(`trainStep: adamEps must be a finite number > 0, got ${adamEps}`);
-    const lengths = batch.tokens.map((t) => t.length);
-    const specs = trainableSpecs(this.config, this.mode);
-    const grads = new Map<string, Float32Array>();
-    const perSequence = batch.objective.kind === 'grpo' && this.options.grpo?.aggregation === 'sequence';
-    const counted = batch.lossMask.map((row) => row.reduce((a, b) => a + b, 0));
-    const totalCounted = Math.max(
-      1,
-      counted.reduce((a, b) => a + b, 0),
+    const parts = microBatches(
+      batch.tokens.map((t) => t.length),
+      this.microBatch,
     );
-    let loss = 0;
-    const metrics: Record<string, number> = {};
-    for (const idx of microBatches(lengths, this.microBatch)) {
-      const tokensHere = idx.reduce((a, b) => a + counted[b]!, 0);
-      const weight = perSequence ? idx.length / batch.tokens.length : tokensHere / totalCounted;
-      const { feeds, key, build } = this.lossFeeds(batch, idx);
-      const fetch = ['loss', ...(batch.objective.kind === 'grpo' ? LOSS_METRICS : []), ...specs.map((s) => FEED.grad(s.name))];
-      const out = await (await this.session(key, build)).run(feeds, fetch);
-      const partLoss = (out.loss!.data as Float32Array)[0]!;
-      if (!Number.isFinite(partLoss)) throw new Error(`trainStep: loss is ${partLoss}; parameters were left unchanged`);
-      loss += weight * partLoss;
-      for (const k of LOSS_METRICS) if (out[k]) metrics[k] = (metrics[k] ?? 0) + (tokensHere / totalCounted) * (out[k].data as Float32Array)[0]!;
-      for (const s of specs) addScaled(grads, s.name, out[FEED.grad(s.name)]!.data as Float32Array, weight);
-    }
+    const perSequence = batch.objective.kind === 'grpo' && this.options.grpo?.aggregation === 'sequence';
+    const { loss, metrics, grads } = await microBatchGradients(batch, parts, perSequence, {
+      part: (idx) => this.lossFeeds(batch, idx),
+      trained: trainableSpecs(this.config, this.mode).map((s) => s.name),
+      session: (k, b, arena) => this.sessions.get(k, b, this.runtime.threads, arena),
+      staged: this.memorySaving ? { model: this.stages, options: { headChunks: this.headChunks, sliceBytes: this.runtime.headChunkBytes ?? HEAD_CHUNK_BYTES } } : undefined,
+    });
     return { loss, gradNorm: this.applyOnHost(grads, batch.lr, adamEps), metrics };
   }
 
-  private lossFeeds(batch: Omit<TrainBatch, 'images'>, idx: readonly number[]): { feeds: Record<string, HostTensor>; key: string; build: () => Graph } {
+  private lossFeeds(batch: Omit<TrainBatch, 'images'>, idx: readonly number[]): { feeds: Record<string, HostTensor>; key: string; build: () => Graph; objective: Objective } {
     const rows = <T>(xs: readonly T[]): T[] => idx.map((b) => xs[b]!);
     const tokens = rows(batch.tokens);
     const B = tokens.length;
@@ -238,7 +242,7 @@ export class HfPolicy implements PolicyRuntime {
       objective = { kind: 'grpo', loss: grpo, advantage: perToken ? 'token' : 'sequence', onPolicy: !o.oldLogp };
     }
     const kind = objective.kind === 'sft' ? 'sft' : `grpo-${objective.advantage}${objective.onPolicy ? '-onpolicy' : ''}`;
-    return { feeds, key: `grads-${kind}`, build: () => buildHfGradGraph(this.config, this.mode, objective, this.headChunks) };
+    return { feeds, key: `grads-${kind}`, objective, build: () => buildHfGradGraph(this.config, this.mode, objective, this.headChunks) };
   }
 
   private decaySpecs(): { name: string; decay: boolean }[] {

@@ -4,11 +4,14 @@
 //   with the phase split;
 // - sampling against llama.cpp (node-llama-cpp, same F32 weights as GGUF, same prompts) for one
 //   sequence and a batch of 16, and the weight-streaming floor of one sequence;
-// - one LoRA step on a Qwen2.5-0.5B shape (4 prompts × G 4 × 128 new tokens).
+// - one LoRA step on a Qwen2.5-0.5B shape (4 prompts × G 4 × 128 new tokens);
+// - one fully fine-tuned SFT train step of the SmolLM2-135M shape on one micro-batch, with the
+//   staged memory-saving gradients (its default at this size) and with the one gradient graph,
+//   interleaved (one graph, staged, one graph, staged), medians printed.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import type { BenchRow, BenchSection } from '../bench-section';
+import { type BenchRow, type BenchSection, median } from '../bench-section';
 
 function child<T>(script: string, args: object): T {
   const stdout = execFileSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', script), JSON.stringify(args)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -23,6 +26,29 @@ interface StepResult {
   generated: number;
   params: number;
   peakRssMb: number;
+}
+
+interface TrainResult {
+  seconds: number;
+  peakRssMb: number;
+}
+
+/** Sequences × positions of the train micro-batch: HF_MICRO_BATCH_TOKENS (512) in one run. */
+const TRAIN_BATCH = { training: 'full', sequences: 4, length: 128 } as const;
+
+function trainRows(): BenchRow[] {
+  const runs = [false, undefined, false, undefined].map((memorySaving) => ({ memorySaving, r: child<TrainResult>('hf-train-run.ts', { ...TRAIN_BATCH, memorySaving }) }));
+  const of = (staged: boolean, key: keyof TrainResult): number => median(runs.filter((x) => (x.memorySaving === undefined) === staged).map((x) => x.r[key]));
+  const what = `SmolLM2-135M shape, full fine-tuning, one SFT micro-batch of ${TRAIN_BATCH.sequences} × ${TRAIN_BATCH.length}`;
+  const prefix = 'hf.smollm2_135m.train_full';
+  return [
+    { key: `${prefix}.peak_rss_mb`, value: of(true, 'peakRssMb'), note: `${what}, staged gradients: peak RSS, MiB (median of 2)` },
+    { key: `${prefix}.one_graph_peak_rss_mb`, value: of(false, 'peakRssMb'), note: 'the same with the one gradient graph (memorySaving false)' },
+    { key: `${prefix}.peak_rss_ratio`, value: of(true, 'peakRssMb') / of(false, 'peakRssMb'), note: 'staged ÷ one graph' },
+    { key: `${prefix}.step_s`, value: of(true, 'seconds'), note: `${what}, staged: seconds, sessions built included (median of 2)` },
+    { key: `${prefix}.one_graph_step_s`, value: of(false, 'seconds'), note: 'the same with the one gradient graph' },
+    { key: `${prefix}.step_ratio`, value: of(true, 'seconds') / of(false, 'seconds'), note: 'staged ÷ one graph' },
+  ];
 }
 
 interface SampleResult {
@@ -51,6 +77,7 @@ const section: BenchSection = {
     const smol = child<StepResult>('hf-step-run.ts', { shape: 'smollm2-135m', prompts: 4, group: 4, newTokens: 256, promptTokens: 64 });
     const s = child<SampleResult>('hf-sample-run.ts', {});
     const qwen = child<StepResult>('hf-step-run.ts', { shape: 'qwen2.5-0.5b', prompts: 4, group: 4, newTokens: 128, promptTokens: 64 });
+    const train = trainRows();
     return [
       ...stepRows('hf.smollm2_135m', 'SmolLM2-135M shape, LoRA r 16 on all 7 linears, 4 × G 4 × 256 tokens', smol),
       {
@@ -66,7 +93,9 @@ const section: BenchSection = {
       { key: 'hf.sample.llama_cpp_16_tokens_per_s', value: s.llama16, note: 'llama.cpp, 16 sequences in one context (its batching)' },
       { key: 'hf.sample.ours_vs_llama_cpp_16', value: s.ours16 / s.llama16, note: 'batch of 16 (target > 1)' },
       ...stepRows('hf.qwen25_05b', 'Qwen2.5-0.5B shape, LoRA r 16 on all 7 linears, 4 × G 4 × 128 tokens', qwen),
+      ...train,
       { key: 'hf.load_average', value: load, note: '1-minute load average when the section started' },
+      { key: 'hf.load_average_end', value: os.loadavg()[0]!, note: '1-minute load average when the section ended' },
     ];
   },
 };
