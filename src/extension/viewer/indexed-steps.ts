@@ -29,6 +29,11 @@ export class IndexedSteps {
     return [...new Set([...this.index.lines.keys(), ...this.store.steps()])].sort((a, b) => a - b);
   }
 
+  /** The file indexed and its bytes indexed: a file found shorter later was rewritten or truncated. */
+  position(): { file: string; bytes: number } {
+    return { file: this.index.file, bytes: this.index.end };
+  }
+
   /** Whether `step` was read into the store (or found in no indexed line). */
   has(step: number): boolean {
     return this.loaded.has(step);

@@ -384,6 +384,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
         const indexed = file ? await IndexedSteps.open(file, store, context) : undefined;
         if (this.store !== store || !indexed) return;
         this.indexed = indexed;
+        this.readFile = () => indexed.position();
         const first = this.shownStep();
         if (first !== undefined) await indexed.load(first);
         this.log.info(`[viewer] ${run.id}: ${indexed.steps().length} steps indexed, step ${first ?? '-'} read, in ${(performance.now() - started).toFixed(0)} ms`);
