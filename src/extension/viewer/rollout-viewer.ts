@@ -421,7 +421,8 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
 
   /** The shown run's folder read whole (the steps read alone are skipped), then followed. */
   private async readWholeRun(run: ViewerRunRef, store: RolloutStore, context: () => EventContext): Promise<void> {
-    if (this.store !== store) return;
+    // Another run was chosen, or the panel's host disposed, while it waited for the page.
+    if (this.store !== store || this.isDisposed) return;
     const started = performance.now();
     const indexed = this.indexed;
     let caughtUp = false;
