@@ -4,7 +4,9 @@
 // mid-line). Lines stay bytes, so each reader decodes them by its own rule.
 import type fs from 'node:fs/promises';
 
-const CHUNK = 4 * 1024 * 1024;
+// A reader gives the event loop a turn between chunks: the extension host's messages (a chart
+// click, a webview's reply) wait at most one chunk's parse while a long run file is read.
+const CHUNK = 1024 * 1024;
 const NEWLINE = 0x0a;
 
 export interface CompleteLinesRead {

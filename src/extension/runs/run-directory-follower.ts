@@ -26,6 +26,19 @@ export interface FollowerOptions {
 const CANDIDATES = [RUN_FILES.events, RUN_FILES.rollouts];
 const LISTED = 5;
 
+/** The file a follower of `dir` reads: events.ndjson, else rollouts.jsonl; undefined before either is written. */
+export async function followedFile(dir: string): Promise<string | undefined> {
+  for (const name of CANDIDATES) {
+    const file = path.join(dir, name);
+    try {
+      if ((await fs.stat(file)).isFile()) return file;
+    } catch {
+      // not written yet
+    }
+  }
+  return undefined;
+}
+
 export class RunDirectoryFollower {
   private reader: EventLogReader | undefined;
   /** Set once the file became shorter and the owner was told: how much had been read before. */
@@ -64,22 +77,10 @@ export class RunDirectoryFollower {
     this.timer = undefined;
   }
 
-  private async pickFile(): Promise<string | undefined> {
-    for (const name of CANDIDATES) {
-      const file = path.join(this.dir, name);
-      try {
-        if ((await fs.stat(file)).isFile()) return file;
-      } catch {
-        // not written yet
-      }
-    }
-    return undefined;
-  }
-
   private async readOnce(): Promise<void> {
     if (this.disposed || this.rewritten) return;
     if (!this.reader) {
-      const file = await this.pickFile();
+      const file = await followedFile(this.dir);
       if (!file) return;
       this.reader = new EventLogReader(file, { context: this.options.context, tornAfterMs: this.options.tornAfterMs });
     }

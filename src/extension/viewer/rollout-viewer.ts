@@ -10,7 +10,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { RolloutGroup } from '../../protocol/trainer-messages';
+import type { EventContext, RolloutGroup } from '../../protocol/trainer-messages';
 import { promptHistory } from '../../core/prompt-history';
 import {
   DEFAULT_FILTERS,
@@ -25,13 +25,14 @@ import {
 } from '../../protocol/viewer-messages';
 import { RUN_FILES } from '../../rundir/run-files';
 import { readBranchStepOffset } from '../metrics/branch-offset';
-import { RunDirectoryFollower } from '../runs/run-directory-follower';
+import { followedFile, RunDirectoryFollower } from '../runs/run-directory-follower';
 import { newerOf, readRunDirectory, settleStatus } from '../runs/run-directory-reader';
 import type { RunManager } from '../runs/run-manager';
 import { initialRunState, reduceRunEvent, type RunState } from '../runs/run-state';
 import { WebviewHost } from '../webview-host';
 import { chainDocument } from './chain-export';
 import { ComparedRun } from './compared-run';
+import { IndexedSteps } from './indexed-steps';
 import { inlineImages, RolloutStore } from './rollout-store';
 import { alignedStep, nearestSteps, pairGroups } from './run-comparison';
 import { Coalescer } from '../coalescer';
@@ -44,6 +45,11 @@ const HISTORY_PART = 50;
  * run appends dozens of steps a second, and one message per step queued the page minutes behind.
  */
 export const LIVE_FLUSH_MS = 100;
+/**
+ * A run is read whole once the page has shown its first step, so that read never holds up the
+ * click; a page that does not say so in this time does not hold up the read either.
+ */
+const FIRST_STEP_SHOWN_WAIT_MS = 1000;
 
 type Notice = Extract<HostToViewer, { type: 'notice' }>;
 
@@ -58,6 +64,9 @@ export interface ViewerPersisted {
   /** The run shown beside it (compare mode). */
   compare?: ViewerRunRef;
 }
+
+/** What a chart click asks the panel to show of a run. */
+type ShownView = Pick<ViewerState, 'step' | 'history' | 'filters'>;
 
 /** Which run a quick pick of runs is for: the one shown, or the one beside it. */
 export type RunPickPurpose = 'show' | 'compare';
@@ -110,7 +119,14 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
   private renderedAt: number | undefined;
   /** The last warning or error, replayed with the state so a reloaded panel still shows it. */
   private lastNotice: Notice | undefined;
+  /** Until the shown run's index and first step are read (what a replay waits for). */
   private loading: Promise<void> = Promise.resolve();
+  /** Until its folder is read whole (what a prompt's history waits for). */
+  private wholeRun: Promise<void> = Promise.resolve();
+  /** The shown run's steps by the index of its lines, while the whole read goes on. */
+  private indexed: IndexedSteps | undefined;
+  /** Told each `rendered` report while a whole read waits for the page to show the first step. */
+  private onRendered: ((rendered: ViewerRendered) => void) | undefined;
   /** Reads the shown run's folder as it grows. */
   private follower: RunDirectoryFollower | undefined;
   /** The shown run as its folder tells it (its events folded in order). */
@@ -155,7 +171,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
       open: !!this.panel,
       ready: this.ready,
       state: structuredClone(this.state),
-      steps: this.store.steps(),
+      steps: this.steps(),
       postedChains: this.postedChains,
       replays: this.replays,
       liveFlushes: this.liveFlushes,
@@ -171,11 +187,17 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
    * and with filters (the rest default): `stepgrpo.viewer.showStep`, e.g. from a chart point.
    */
   async showStep(run: ViewerRunRef, args: Omit<ShowStepArgs, 'runDir'>): Promise<void> {
-    await this.open(run);
+    const view: ShownView = {
+      step: args.step,
+      history: null,
+      filters: { ...DEFAULT_FILTERS, ...args.filter, ...(args.promptId !== undefined ? { promptId: args.promptId } : {}) },
+    };
+    this.ensurePanel();
+    // A run not shown yet is read with that step first, and shown once (not its latest step before).
+    if (run.id !== this.state.run?.id || run.dir !== this.state.run.dir) return this.selectRun(run, view);
+    await this.loading;
     if (this.state.run?.dir !== run.dir) return;
-    this.state.step = args.step;
-    this.state.history = null;
-    this.state.filters = { ...DEFAULT_FILTERS, ...args.filter, ...(args.promptId !== undefined ? { promptId: args.promptId } : {}) };
+    Object.assign(this.state, view);
     this.replayNow();
   }
 
@@ -318,10 +340,23 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     this.attach(panel, panel.onDidChangeViewState, { name: 'rollout-viewer', title: 'Rollout Viewer', styles: ['katex/katex.min.css'] });
   }
 
-  private async selectRun(run: ViewerRunRef): Promise<void> {
+  /**
+   * Shows `run` (at `view`, else its latest step): its lines are indexed and the shown step read
+   * alone, then the panel is replayed; the rest of the folder is read in the background and then
+   * followed. Resolves once the shown step is on its way to the page.
+   */
+  private async selectRun(run: ViewerRunRef, view?: ShownView): Promise<void> {
     if (this.compared?.ref.dir === run.dir) this.endCompare();
-    this.state = { ...this.state, run: viewerRunOf(run, this.manager.get(run.id), null), step: 'latest', history: null, filters: { ...this.state.filters, promptId: null } };
+    this.state = {
+      ...this.state,
+      run: viewerRunOf(run, this.manager.get(run.id), null),
+      step: 'latest',
+      history: null,
+      filters: { ...this.state.filters, promptId: null },
+      ...view,
+    };
     this.store = new RolloutStore();
+    this.indexed = undefined;
     this.images.clear();
     this.lastNotice = undefined;
     this.readFile = () => null;
@@ -330,54 +365,106 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     this.follower?.dispose();
     this.follower = undefined;
     this.folderRun = undefined;
+    const started = performance.now();
+    let totalSteps: number | undefined;
+    const context = () => ({ maxStep: totalSteps });
+    const failed = (err: unknown) => {
+      const message = `Could not read the rollouts of ${run.dir}: ${(err as Error).message}`;
+      this.log.error(`[viewer] ${message}`);
+      this.notify({ type: 'notice', level: 'error', message });
+    };
     this.loading = (async () => {
-      const started = performance.now();
       try {
         const [onDisk, rlStartsAt] = await Promise.all([readRunDirectory(run.dir), readSftSteps(run.dir)]);
         if (this.store !== store) return;
         this.state.run = viewerRunOf(run, this.manager.get(run.id) ?? onDisk, rlStartsAt);
-        const totalSteps = onDisk?.totalSteps;
+        totalSteps = onDisk?.totalSteps;
         this.folderRun = initialRunState(run.id, run.dir, { totalSteps, startedAt: onDisk?.startedAt });
-        // Read it all, then keep reading what is appended.
-        let caughtUp = false;
-        const follower = new RunDirectoryFollower(run.dir, {
-          context: () => ({ maxStep: totalSteps }),
-          onEvents: (events) => {
-            if (this.store !== store) return;
-            for (const e of events) {
-              this.folderRun = reduceRunEvent(this.folderRun!, e);
-              // Opened at Start, the panel may have looked before the trainer wrote config.json.
-              if (e.type === 'hello' && this.state.run?.rlStartsAt === null) void this.readRlStartAgain(run.dir, store);
-              if (e.type !== 'rollouts') continue;
-              // What the folder holds at first goes to the store only; one replay then shows it all.
-              if (caughtUp) this.addLive(e.step, e.groups, e.partial);
-              else store.add(e.step, e.groups, e.partial);
-            }
-          },
-          onRead: () => {
-            if (caughtUp && this.store === store) this.showRunState();
-          },
-          onNote: (message) => {
-            this.log.warn(`[viewer] ${run.id}: ${message}`);
-            this.notify({ type: 'notice', level: 'warning', message });
-          },
-          onRewritten: () => this.checkSoon(run.dir),
-        });
-        this.follower = follower;
-        await follower.catchUp();
-        caughtUp = true;
-        this.showRunState(false);
-        follower.start();
-        this.readFile = () => follower.position();
-        this.log.info(`[viewer] ${run.id}: ${store.steps().length} steps of rollouts, followed, in ${(performance.now() - started).toFixed(0)} ms`);
+        const file = await followedFile(run.dir);
+        const indexed = file ? await IndexedSteps.open(file, store, context) : undefined;
+        if (this.store !== store || !indexed) return;
+        this.indexed = indexed;
+        this.readFile = () => indexed.position();
+        const first = this.shownStep();
+        if (first !== undefined) await indexed.load(first);
+        this.log.info(`[viewer] ${run.id}: ${indexed.steps().length} steps indexed, step ${first ?? '-'} read, in ${(performance.now() - started).toFixed(0)} ms`);
       } catch (err) {
-        const message = `Could not read the rollouts of ${run.dir}: ${(err as Error).message}`;
-        this.log.error(`[viewer] ${message}`);
-        this.notify({ type: 'notice', level: 'error', message });
+        failed(err);
       }
     })();
     await this.loading;
-    if (this.store === store) this.replayNow();
+    if (this.store !== store) return;
+    this.replayNow();
+    this.wholeRun = this.firstStepShown()
+      .then(() => this.readWholeRun(run, store, context))
+      .catch(failed);
+  }
+
+  /** Until the page reports the shown step's groups loaded: at once while no page is ready, at most FIRST_STEP_SHOWN_WAIT_MS. */
+  private firstStepShown(): Promise<void> {
+    if (!this.ready) return Promise.resolve();
+    const step = this.shownStep();
+    const groups = step === undefined ? 0 : this.store.groups(step).length;
+    return new Promise((resolve) => {
+      const shown = () => {
+        clearTimeout(timer);
+        if (this.onRendered === onRendered) this.onRendered = undefined;
+        resolve();
+      };
+      const onRendered = (rendered: ViewerRendered) => {
+        if (rendered.loaded >= groups) shown();
+      };
+      const timer = setTimeout(shown, FIRST_STEP_SHOWN_WAIT_MS);
+      this.onRendered = onRendered;
+    });
+  }
+
+  /** The shown run's folder read whole (the steps read alone are skipped), then followed. */
+  private async readWholeRun(run: ViewerRunRef, store: RolloutStore, context: () => EventContext): Promise<void> {
+    // Another run was chosen, or the panel's host disposed, while it waited for the page.
+    if (this.store !== store || this.isDisposed) return;
+    const started = performance.now();
+    const indexed = this.indexed;
+    let caughtUp = false;
+    const follower = new RunDirectoryFollower(run.dir, {
+      context,
+      onEvents: (events) => {
+        if (this.store !== store) return;
+        // From here the store gets every step from this read: a step still being read alone adds nothing.
+        indexed?.close();
+        for (const e of events) {
+          this.folderRun = reduceRunEvent(this.folderRun!, e);
+          // Opened at Start, the panel may have looked before the trainer wrote config.json.
+          if (e.type === 'hello' && this.state.run?.rlStartsAt === null) void this.readRlStartAgain(run.dir, store);
+          if (e.type !== 'rollouts') continue;
+          if (caughtUp) this.addLive(e.step, e.groups, e.partial);
+          else if (!indexed?.skips(e)) store.add(e.step, e.groups, e.partial);
+        }
+      },
+      onRead: () => {
+        if (caughtUp && this.store === store) this.showRunState();
+      },
+      onNote: (message) => {
+        this.log.warn(`[viewer] ${run.id}: ${message}`);
+        this.notify({ type: 'notice', level: 'warning', message });
+      },
+      onRewritten: () => this.checkSoon(run.dir),
+    });
+    this.follower = follower;
+    await follower.catchUp();
+    caughtUp = true;
+    indexed?.close();
+    if (this.store !== store) return;
+    this.indexed = undefined;
+    // What the index could not tell (a line it skipped, a line appended since) now reaches the page.
+    this.live.steps = true;
+    const shown = this.shownStep();
+    if (this.state.history === null && shown !== undefined && this.store.chainCount(shown) !== this.postedChains) this.live.step = true;
+    this.showRunState();
+    this.liveFlush.request();
+    follower.start();
+    this.readFile = () => follower.position();
+    this.log.info(`[viewer] ${run.id}: ${store.steps().length} steps of rollouts read whole in ${(performance.now() - started).toFixed(0)} ms, followed`);
   }
 
   /**
@@ -472,8 +559,13 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     this.liveFlush.request();
   }
 
+  /** The shown run's steps with rollouts: by its index until its folder is read whole. */
+  private steps(): number[] {
+    return this.indexed?.steps() ?? this.store.steps();
+  }
+
   private shownStep(): number | undefined {
-    return this.state.step === 'latest' ? this.store.latest() : this.state.step;
+    return this.state.step === 'latest' ? this.steps().at(-1) : this.state.step;
   }
 
   /** Sends the whole state and the shown step's groups to a ready webview (once the run folder is read). */
@@ -487,7 +579,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     this.liveFlushes = 0;
     this.postedChains = 0;
     this.rendered = undefined;
-    this.post({ type: 'state', state: this.state, steps: this.store.steps() });
+    this.post({ type: 'state', state: this.state, steps: this.steps() });
     if (this.lastNotice) this.post(this.lastNotice);
     if (this.state.history !== null) this.postHistory(this.state.history);
     else this.postStep(false);
@@ -495,6 +587,13 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
 
   /** The prompt's groups across every step and its chart points. */
   private postHistory(promptId: string): void {
+    if (this.indexed) {
+      // A prompt's history spans every step: it comes once the folder is read whole.
+      void this.wholeRun.then(() => {
+        if (this.state.history === promptId && !this.indexed) this.postHistory(promptId);
+      });
+      return;
+    }
     const run = this.state.run;
     const found = this.store.history(promptId);
     const points = promptHistory(found.map(({ step, group }) => ({ step, samples: group.samples })));
@@ -513,6 +612,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
   }
 
   private async pickPrompt(): Promise<void> {
+    await this.wholeRun;
     const prompts = this.store.prompts();
     if (prompts.length === 0) {
       this.notify({ type: 'notice', level: 'info', message: 'This run has no rollouts yet, so no prompt has a history.' });
@@ -540,6 +640,17 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
   private postStep(append: boolean): void {
     const step = this.shownStep();
     if (step === undefined) return;
+    const indexed = this.indexed;
+    if (indexed && !indexed.has(step)) {
+      // Not read yet: read alone, then posted if still the one shown.
+      void indexed.load(step).then(
+        () => {
+          if (this.shownStep() === step && this.state.history === null) this.postStep(append);
+        },
+        (err: Error) => this.log.warn(`[viewer] could not read step ${step}: ${err.message}`),
+      );
+      return;
+    }
     const run = this.state.run;
     const groups = this.store.groups(step);
     this.postedChains += groups.reduce((a, g) => a + g.samples.length, 0);
@@ -563,7 +674,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
     if (!this.ready) return;
     this.liveFlushes++;
     if (live.run && this.state.run) this.post({ type: 'run', run: this.state.run });
-    if (live.steps) this.post({ type: 'steps', steps: this.store.steps() });
+    if (live.steps) this.post({ type: 'steps', steps: this.steps() });
     if (live.history && this.state.history !== null) this.postHistory(this.state.history);
     else if (live.step && this.state.history === null) {
       this.postedChains = 0;
@@ -602,6 +713,7 @@ export class RolloutViewer extends WebviewHost<ViewerToHost, HostToViewer> {
       case 'rendered':
         this.rendered = message.rendered;
         this.renderedAt = performance.now();
+        this.onRendered?.(message.rendered);
         break;
       case 'pickRun':
         void this.pickRun('show').then((run) => (run ? this.open(run) : undefined));

@@ -12,6 +12,7 @@ import { runRemoteRunScript } from './remote-run.mjs';
 import { runExperienceScript } from './run-experience.mjs';
 import { runFollowedImportScript } from './followed-import.mjs';
 import { runViewerScript } from './rollout-viewer.mjs';
+import { runCompareReloadScript } from './viewer-compare-reload.mjs';
 
 const FIXTURE = 'apples-step-gap.md';
 
@@ -99,6 +100,7 @@ export async function runPaletteScript({ base, workspace, screenshotDir, log }) 
     }
     await runRemoteRunScript(page, check, { screenshotDir, log });
     await runFollowedImportScript(page, check, { workspace, screenshotDir, log });
+    await runCompareReloadScript(page, check, { workspace, screenshotDir, log });
   } finally {
     await browser.close().catch(() => {});
   }
