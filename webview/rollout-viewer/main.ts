@@ -30,6 +30,7 @@ import { historyChart } from './history-chart';
 import { cycle, KEY_BINDINGS, keyAction, moveCursor, type KeyAction } from './keyboard';
 import { describeRun, emptyListText, phaseBanner } from './run-banner';
 import { HEAT_MODES, type HeatMode } from './token-heat';
+import { statusLine } from './status-line';
 import { VirtualList } from './virtual-list';
 
 registerToolkit();
@@ -547,9 +548,13 @@ function renderViolationChoices(): void {
 }
 
 function renderStatus(): void {
-  const total = entries.reduce((a, e) => a + e.group.samples.length, 0);
-  const sorted = state.sort.key !== 'none';
-  status.textContent = `${shownChains} of ${total} chains · ${sorted ? `${new Set(rows.map((r) => r.entry.key)).size} groups, one chain a row` : `${list.length} groups`}`;
+  const c = activeComparison();
+  status.textContent = statusLine({
+    rows,
+    entries,
+    sorted: state.sort.key !== 'none',
+    compare: c && state.run ? { compared: comparedEntries, ids: { shown: state.run.id, compared: c.run.id } } : undefined,
+  });
   const empty = emptyListText({ loaded: entries.length, shown: rows.length, history: history?.promptId ?? null, step: currentStep() ?? null, hasRun: state.run !== null });
   scroller.dataset.empty = empty ?? '';
   scroller.classList.toggle('empty', empty !== null);
