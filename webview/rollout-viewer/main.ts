@@ -21,15 +21,18 @@ import {
 } from '../../src/protocol/viewer-messages';
 import { h } from '../shared/dom';
 import { button, checkbox, dropdown, registerToolkit, textField } from '../shared/toolkit';
+import { afterNextFrame } from '../shared/frame';
 import { connect } from '../shared/vscode-api';
 import { alignChains } from './alignment';
 import { compareRows, comparedEntry, comparisonLines, isCompareRow } from './compare-rows';
-import { countFlagsSliced, engineFields, filterRows, filterRowsSliced, makeGroupEntry, sortRows, violationCodes, type GroupEntry, type Row } from './filters';
+import { engineFields, filterRows, makeGroupEntry, sortRows, violationCodes, type GroupEntry, type Row } from './filters';
+import { countFlagsSliced, filterRowsSliced } from './sliced-filters';
 import { chainKey, groupView, modelOf, type ViewContext } from './group-view';
 import { historyChart } from './history-chart';
 import { cycle, KEY_BINDINGS, keyAction, moveCursor, type KeyAction } from './keyboard';
 import { describeRun, emptyListText, phaseBanner } from './run-banner';
 import { HEAT_MODES, type HeatMode } from './token-heat';
+import { mergeAppends } from './incoming';
 import { statusLine } from './status-line';
 import { VirtualList } from './virtual-list';
 
@@ -752,7 +755,7 @@ function showComparison(next: ViewerComparison): void {
   refilter(true);
 }
 
-channel.onMessage((message) => {
+function handle(message: HostToViewer): void {
   switch (message.type) {
     case 'state':
       steps = message.steps;
@@ -784,6 +787,22 @@ channel.onMessage((message) => {
       banner.textContent = message.message;
       break;
   }
+}
+
+/**
+ * Messages are handled after the next frame, those of a frame together (mergeAppends): a burst of
+ * the host's parts (a prompt's history over 500 steps, a live step's groups) is filed once, and
+ * the tasks that receive them stay short, so the frame between them is not held.
+ */
+let incoming: HostToViewer[] = [];
+channel.onMessage((message) => {
+  incoming.push(message);
+  if (incoming.length > 1) return;
+  void afterNextFrame().then(() => {
+    const batch = mergeAppends(incoming);
+    incoming = [];
+    for (const m of batch) handle(m);
+  });
 });
 
 channel.post({ type: 'ready' });
