@@ -35,6 +35,7 @@ import { HEAT_MODES, type HeatMode } from './token-heat';
 import { mergeAppends } from './incoming';
 import { statusLine } from './status-line';
 import { VirtualList } from './virtual-list';
+import { warmUp } from './warm-up';
 
 registerToolkit();
 const channel = connect<HostToViewer, ViewerToHost>(parseHostToViewer);
@@ -805,4 +806,5 @@ channel.onMessage((message) => {
   });
 });
 
+warmUp(scroller, (row) => groupView(row, ctx()));
 channel.post({ type: 'ready' });
