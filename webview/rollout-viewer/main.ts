@@ -802,7 +802,14 @@ channel.onMessage((message) => {
   void afterNextFrame().then(() => {
     const batch = mergeAppends(incoming);
     incoming = [];
-    for (const m of batch) handle(m);
+    // One message's failure (a bug, logged) does not drop the others of its frame.
+    for (const m of batch) {
+      try {
+        handle(m);
+      } catch (err) {
+        console.error(err);
+      }
+    }
   });
 });
 
