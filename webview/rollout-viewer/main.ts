@@ -791,26 +791,32 @@ function handle(message: HostToViewer): void {
 }
 
 /**
- * Messages are handled after the next frame, those of a frame together (mergeAppends): a burst of
- * the host's parts (a prompt's history over 500 steps, a live step's groups) is filed once, and
- * the tasks that receive them stay short, so the frame between them is not held.
+ * Appends to a step's groups or a prompt's history are handled after the next frame, those of a
+ * frame merged into one (mergeAppends): a burst of the host's parts is filed once and the tasks that
+ * receive them stay short, so the frame between them is not held. Any other message is handled at
+ * once, after the appends before it, so the host's state is never applied after a later key press.
  */
-let incoming: HostToViewer[] = [];
-channel.onMessage((message) => {
-  incoming.push(message);
-  if (incoming.length > 1) return;
-  void afterNextFrame().then(() => {
-    const batch = mergeAppends(incoming);
-    incoming = [];
-    // One message's failure (a bug, logged) does not drop the others of its frame.
-    for (const m of batch) {
-      try {
-        handle(m);
-      } catch (err) {
-        console.error(err);
-      }
+let appends: HostToViewer[] = [];
+function handleAppends(): void {
+  const batch = mergeAppends(appends);
+  appends = [];
+  // One message's failure (a bug, logged) does not drop the others of its frame.
+  for (const m of batch) {
+    try {
+      handle(m);
+    } catch (err) {
+      console.error(err);
     }
-  });
+  }
+}
+channel.onMessage((message) => {
+  if ((message.type === 'rollouts' || message.type === 'history') && message.append) {
+    appends.push(message);
+    if (appends.length === 1) void afterNextFrame().then(handleAppends);
+    return;
+  }
+  handleAppends();
+  handle(message);
 });
 
 warmUp(scroller, (row) => groupView(row, ctx()));
