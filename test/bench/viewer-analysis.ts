@@ -70,9 +70,13 @@ export function historyMessages(group: (step: number) => RolloutGroup): HostToVi
   return parts;
 }
 
-/** Posts the parts a task apart (as the host's ordered posting delivers them) and waits for the page to show them all. */
-export async function runHistory(page: PageLike, messages: HostToViewer[]): Promise<InteractionResult> {
+/** Puts the parts in the page (apart from the phase: parsing them is the bench's, not the page's). */
+export async function prepareHistory(page: PageLike, messages: HostToViewer[]): Promise<void> {
   await page.evaluate(`window.__history = ${JSON.stringify(messages)}`);
+}
+
+/** Posts the prepared parts a task apart (as the host's ordered posting delivers them) and waits for the page to show them all. */
+export async function runHistory(page: PageLike): Promise<InteractionResult> {
   return (await page.evaluate(
     `window.__bench.interact(() => window.__history.forEach((m, i) => setTimeout(() => window.postMessage(m, '*'), i)), ${HISTORY_STEPS})`,
   )) as InteractionResult;

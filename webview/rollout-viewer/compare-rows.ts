@@ -38,6 +38,22 @@ export function compareRows(pairs: readonly ComparePair[], shown: readonly Group
 
 export const isCompareRow = (row: Row): row is CompareRow => 'pair' in row;
 
+const chainCount = (entries: readonly (GroupEntry | null)[]): number => entries.reduce((a, e) => a + (e?.group.samples.length ?? 0), 0);
+
+/**
+ * The status line of compare mode: each run's chains that pass the filters of all its chains
+ * compared here (the shown step's, and the compared run's paired groups), then the pairs listed.
+ */
+export function compareStatus(
+  rows: readonly CompareRow[],
+  shown: readonly GroupEntry[],
+  compared: readonly (GroupEntry | null)[],
+  ids: { shown: string; compared: string },
+): string {
+  const passing = (side: 'shown' | 'compared') => rows.reduce((a, r) => a + (r.sides[side].passing?.chains.length ?? 0), 0);
+  return `${ids.shown}: ${passing('shown')} of ${chainCount(shown)} chains · ${ids.compared}: ${passing('compared')} of ${chainCount(compared)} chains · ${rows.length} prompt${rows.length === 1 ? '' : 's'}`;
+}
+
 /** The compare bar's text (plain): which runs, which steps line up, and how the groups paired. */
 export function comparisonLines(c: ViewerComparison, shownId: string): { title: string; missing: string | null; counts: string } {
   const offsets = c.shownOffset || c.comparedOffset ? ` (on the parent's steps: ${shownId} +${c.shownOffset}, ${c.run.id} +${c.comparedOffset})` : '';

@@ -21,16 +21,21 @@ import {
 } from '../../src/protocol/viewer-messages';
 import { h } from '../shared/dom';
 import { button, checkbox, dropdown, registerToolkit, textField } from '../shared/toolkit';
+import { afterNextFrame } from '../shared/frame';
 import { connect } from '../shared/vscode-api';
 import { alignChains } from './alignment';
 import { compareRows, comparedEntry, comparisonLines, isCompareRow } from './compare-rows';
-import { countFlagsSliced, engineFields, filterRows, filterRowsSliced, makeGroupEntry, sortRows, violationCodes, type GroupEntry, type Row } from './filters';
+import { engineFields, filterRows, makeGroupEntry, sortRows, violationCodes, type GroupEntry, type Row } from './filters';
+import { countFlagsSliced, filterRowsSliced } from './sliced-filters';
 import { chainKey, groupView, modelOf, type ViewContext } from './group-view';
 import { historyChart } from './history-chart';
 import { cycle, KEY_BINDINGS, keyAction, moveCursor, type KeyAction } from './keyboard';
 import { describeRun, emptyListText, phaseBanner } from './run-banner';
 import { HEAT_MODES, type HeatMode } from './token-heat';
+import { mergeAppends } from './incoming';
+import { statusLine } from './status-line';
 import { VirtualList } from './virtual-list';
+import { warmUp } from './warm-up';
 
 registerToolkit();
 const channel = connect<HostToViewer, ViewerToHost>(parseHostToViewer);
@@ -547,9 +552,13 @@ function renderViolationChoices(): void {
 }
 
 function renderStatus(): void {
-  const total = entries.reduce((a, e) => a + e.group.samples.length, 0);
-  const sorted = state.sort.key !== 'none';
-  status.textContent = `${shownChains} of ${total} chains · ${sorted ? `${new Set(rows.map((r) => r.entry.key)).size} groups, one chain a row` : `${list.length} groups`}`;
+  const c = activeComparison();
+  status.textContent = statusLine({
+    rows,
+    entries,
+    sorted: state.sort.key !== 'none',
+    compare: c && state.run ? { compared: comparedEntries, ids: { shown: state.run.id, compared: c.run.id } } : undefined,
+  });
   const empty = emptyListText({ loaded: entries.length, shown: rows.length, history: history?.promptId ?? null, step: currentStep() ?? null, hasRun: state.run !== null });
   scroller.dataset.empty = empty ?? '';
   scroller.classList.toggle('empty', empty !== null);
@@ -747,7 +756,7 @@ function showComparison(next: ViewerComparison): void {
   refilter(true);
 }
 
-channel.onMessage((message) => {
+function handle(message: HostToViewer): void {
   switch (message.type) {
     case 'state':
       steps = message.steps;
@@ -779,6 +788,36 @@ channel.onMessage((message) => {
       banner.textContent = message.message;
       break;
   }
+}
+
+/**
+ * Appends to a step's groups or a prompt's history are handled after the next frame, those of a
+ * frame merged into one (mergeAppends): a burst of the host's parts is filed once and the tasks that
+ * receive them stay short, so the frame between them is not held. Any other message is handled at
+ * once, after the appends before it, so the host's state is never applied after a later key press.
+ */
+let appends: HostToViewer[] = [];
+function handleAppends(): void {
+  const batch = mergeAppends(appends);
+  appends = [];
+  // One message's failure (a bug, logged) does not drop the others of its frame.
+  for (const m of batch) {
+    try {
+      handle(m);
+    } catch (err) {
+      console.error(err);
+    }
+  }
+}
+channel.onMessage((message) => {
+  if ((message.type === 'rollouts' || message.type === 'history') && message.append) {
+    appends.push(message);
+    if (appends.length === 1) void afterNextFrame().then(handleAppends);
+    return;
+  }
+  handleAppends();
+  handle(message);
 });
 
+warmUp(scroller, (row) => groupView(row, ctx()));
 channel.post({ type: 'ready' });

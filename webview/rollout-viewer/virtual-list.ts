@@ -35,6 +35,8 @@ export class VirtualList<R> {
   private readonly schedule = frameScheduler(() => this.render());
   private measuredSum = 0;
   private measuredCount = 0;
+  /** How long the last row took to build and measure. */
+  private lastRowMs = 0;
 
   constructor(private readonly options: VirtualListOptions<R>) {
     this.spacer = document.createElement('div');
@@ -149,10 +151,12 @@ export class VirtualList<R> {
       let unfinished = false;
       for (let i = first; i <= last; i++) {
         if (this.mounted.has(i)) continue;
-        if (performance.now() - started > BUILD_BUDGET_MS && (fresh.length > 0 || pass > 0)) {
+        // A row that would end past the budget (judged by the last one built) waits for the next frame.
+        if (performance.now() - started + this.lastRowMs > BUILD_BUDGET_MS && (fresh.length > 0 || pass > 0)) {
           unfinished = true;
           break;
         }
+        const rowStarted = performance.now();
         const el = this.options.render(this.rows[i]!);
         el.classList.add('virtual-row');
         this.spacer.appendChild(el);
@@ -162,6 +166,7 @@ export class VirtualList<R> {
         // Measured as soon as it is built, so its style and layout count against the frame's budget
         // too: laid out together after the budget, a screen of new rows held a fling frame 80–100 ms.
         fresh.push({ i, height: el.offsetHeight });
+        this.lastRowMs = performance.now() - rowStarted;
       }
       let changed = false;
       for (const { i, height } of fresh) {

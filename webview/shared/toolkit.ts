@@ -44,11 +44,22 @@ export function dropdown(label: string, onChange: (value: string) => void): Drop
   const flag = { quiet: false };
   element.addEventListener('change', () => flag.quiet || onChange(element.value));
   const setValue = (value: string): void => quietly(flag, () => (element.value = value));
+  // Building the toolkit's options costs milliseconds: the same values keep their options, and a
+  // changed label (a count) is set in place (the option tells the dropdown, which shows it).
+  let values: string[] = [];
   return {
     element,
     setValue,
     setChoices(choices, selected) {
-      quietly(flag, () => element.replaceChildren(...choices.map((c) => h('vscode-option' as 'option', { value: c.value }, c.label))));
+      const options = [...element.children] as HTMLElement[];
+      if (choices.length === values.length && choices.every((c, i) => c.value === values[i])) {
+        choices.forEach((c, i) => {
+          if (options[i]!.textContent !== c.label) options[i]!.textContent = c.label;
+        });
+      } else {
+        values = choices.map((c) => c.value);
+        quietly(flag, () => element.replaceChildren(...choices.map((c) => h('vscode-option' as 'option', { value: c.value }, c.label))));
+      }
       setValue(selected);
     },
   };

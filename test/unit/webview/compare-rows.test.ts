@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { DEFAULT_FILTERS, type ComparePair, type ViewerComparison, type ViewerRun } from '../../../src/protocol/viewer-messages';
 import { comparedEntry, compareRows, comparisonLines } from '../../../webview/rollout-viewer/compare-rows';
 import { makeGroupEntry } from '../../../webview/rollout-viewer/filters';
+import { statusLine } from '../../../webview/rollout-viewer/status-line';
 import { fixtureGroup } from '../../support/rollout-fixtures';
 
 // The shown step 7: fixture-0 (every kind) and fixture-1 (all correct). The compared run: fixture-0
@@ -51,5 +52,18 @@ describe('viewer compare rows', () => {
     assert.equal(lines.counts, '1 prompt at the same step · 1 never sampled by branch · 1 only in branch');
     assert.equal(comparisonLines({ ...c, nearest: [] }, 'parent').missing, 'branch has no rollouts yet.');
     assert.equal(comparisonLines({ ...c, hasStep: true, shownOffset: 0, comparedOffset: 0, step: 47 }, 'parent').missing, null);
+  });
+
+  it('the status line counts each run’s chains: those that pass the filters of all compared', () => {
+    const status = (f: Partial<typeof DEFAULT_FILTERS>) =>
+      statusLine({
+        rows: compareRows(pairs, shown, compared, { ...DEFAULT_FILTERS, ...f }),
+        entries: shown,
+        sorted: false,
+        compare: { compared, ids: { shown: 'parent', compared: 'branch' } },
+      });
+    assert.equal(status({}), 'parent: 6 of 6 chains · branch: 3 of 3 chains · 3 prompts');
+    assert.equal(status({ correctness: 'incorrect' }), 'parent: 1 of 6 chains · branch: 2 of 3 chains · 1 prompt');
+    assert.equal(status({ correctness: 'correct' }), 'parent: 5 of 6 chains · branch: 1 of 3 chains · 3 prompts');
   });
 });
