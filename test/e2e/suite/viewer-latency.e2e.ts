@@ -28,9 +28,18 @@ async function click(step: number): Promise<{ ms: number; command: number }> {
   const started = performance.now();
   const args = await api.metrics.openStep(RUN, step, 'reward');
   assert.equal(args?.step, step);
+  // The probe keeps only what the wait reads, so a timeout names the report that fell short.
   const s = await until(
-    () => api.viewer.snapshot(),
-    (x) => x.state.step === step && x.rendered?.mode === 'step' && x.rendered.loaded === PROMPTS && x.rendered.mounted > 0 && (x.renderedAt ?? 0) > started,
+    () => {
+      const { state, rendered, renderedAt } = api.viewer.snapshot();
+      return {
+        step: state.step,
+        layout: state.layout,
+        rendered: rendered && { mode: rendered.mode, loaded: rendered.loaded, mounted: rendered.mounted, rows: rendered.rows },
+        renderedAt,
+      };
+    },
+    (x) => x.step === step && x.rendered?.mode === 'step' && x.rendered.loaded === PROMPTS && x.rendered.mounted > 0 && (x.renderedAt ?? 0) > started,
     30_000,
     `step ${step} shown`,
     2,
