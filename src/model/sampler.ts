@@ -47,13 +47,47 @@ export function pickToken(logits: ArrayLike<number>, offset: number, V: number, 
   const { probs, sum } = weights(logits, offset, V, o.temperature);
   const u = rng.next();
   if (o.topP >= 1) return drawFrom(probs, sum, u);
-  const order = [...Array(V).keys()].sort((a, b) => probs[b]! - probs[a]! || a - b);
+  const { order, mass } = nucleus(probs, sum, o.topP);
+  let acc = 0;
+  for (const v of order) if ((acc += probs[v]! / mass) > u) return v;
+  return order.at(-1)!;
+}
+
+/**
+ * Weight floors tried in turn for the nucleus's candidates before every token is (the largest weight
+ * is exactly 1). At a 150 k vocabulary a sort of every token took 136 ms per sampled token, while
+ * the nucleus of a language model's logits holds a few hundred to a few thousand tokens.
+ */
+const NUCLEUS_FLOORS = Array.from({ length: 15 }, (_, k) => 10 ** -(k + 1));
+
+/**
+ * The nucleus: the smallest prefix of the tokens in descending weight (ties by id) whose weight
+ * reaches topP · sum, and that weight, summed in that order. Only the tokens above a floor are
+ * sorted: they are a prefix of the whole order (every other token weighs less), so a prefix that
+ * ends among them is exactly the one a sort of every token gives. A floor whose tokens weigh less
+ * than the target in all is passed over without sorting.
+ */
+export function nucleus(probs: Float64Array, sum: number, topP: number): { order: number[]; mass: number } {
+  const target = topP * sum;
+  for (const floor of NUCLEUS_FLOORS) {
+    let above = 0;
+    for (let v = 0; v < probs.length; v++) if (probs[v]! >= floor) above += probs[v]!;
+    if (above < target) continue;
+    const candidates: number[] = [];
+    for (let v = 0; v < probs.length; v++) if (probs[v]! >= floor) candidates.push(v);
+    const found = heaviestPrefix(probs, candidates, target);
+    if (found) return found;
+  }
+  return heaviestPrefix(probs, [...probs.keys()], target, true)!;
+}
+
+/** The prefix of `candidates` sorted by weight that reaches `target`; undefined if they run out first (unless `all`). */
+function heaviestPrefix(probs: Float64Array, candidates: number[], target: number, all = false): { order: number[]; mass: number } | undefined {
+  candidates.sort((a, b) => probs[b]! - probs[a]! || a - b);
   let kept = 0;
   let mass = 0;
-  while (kept < V && mass < o.topP * sum) mass += probs[order[kept++]!]!;
-  let acc = 0;
-  for (let k = 0; k < kept; k++) if ((acc += probs[order[k]!]! / mass) > u) return order[k]!;
-  return order[kept - 1]!;
+  while (kept < candidates.length && mass < target) mass += probs[candidates[kept++]!]!;
+  return mass >= target || all ? { order: candidates.slice(0, kept), mass } : undefined;
 }
 
 /** log softmax(logits[offset .. offset+V) / temperature)[token], in float64. */

@@ -5,9 +5,55 @@
 // STEPGRPO_BENCH_ROUNDS sets the rounds (default 3).
 import os from 'node:os';
 import path from 'node:path';
+import { Rng } from '../../../src/model/rng';
+import { nucleus } from '../../../src/model/sampler';
 import type { BenchRow, BenchSection } from '../bench-section';
 import { median } from '../bench-section';
+import { nucleusBySortingAll, samplingWeights } from '../../support/nucleus-reference';
 import { NOTES, type SampleResult, child, sampleRows } from './trainer';
+
+/** Vocabularies of SmolLM2 and Qwen2.5/Qwen3, where the top-p nucleus is found for every sampled token. */
+const TOP_P_VOCABULARIES = [49_152, 151_936];
+const TOP_P = { topP: 0.95, temperature: 0.7, logitStd: 3, draws: 15 };
+
+/**
+ * Milliseconds per sampled token to find the nucleus (top-p 0.95 at T 0.7, the sampling settings a
+ * Qwen generation_config.json ships) on Gaussian logits of std 3 (a language model's spread): the
+ * sampler's way and the sort of every token it replaced, interleaved, medians.
+ */
+function topPRows(): BenchRow[] {
+  const rows: BenchRow[] = [];
+  for (const V of TOP_P_VOCABULARIES) {
+    const rng = new Rng(V);
+    const ours: number[] = [];
+    const sortAll: number[] = [];
+    let kept = 0;
+    for (let d = 0; d < TOP_P.draws; d++) {
+      const { probs, sum } = samplingWeights(
+        Float32Array.from({ length: V }, () => TOP_P.logitStd * rng.normal()),
+        TOP_P.temperature,
+      );
+      let t = performance.now();
+      kept = nucleus(probs, sum, TOP_P.topP).order.length;
+      ours.push(performance.now() - t);
+      t = performance.now();
+      nucleusBySortingAll(probs, sum, TOP_P.topP);
+      sortAll.push(performance.now() - t);
+    }
+    const key = `sampling.top_p_ms_per_token_v${V}`;
+    const [a, b] = [median(ours), median(sortAll)];
+    rows.push(
+      {
+        key,
+        value: a,
+        note: `finding the nucleus per sampled token (top-p ${TOP_P.topP}, T ${TOP_P.temperature}, logits of std ${TOP_P.logitStd}; it kept ${kept} tokens); median of ${TOP_P.draws}`,
+      },
+      { key: `${key}.sort_all`, value: b, note: 'the same, sorting every token (the rule it replaced), interleaved' },
+      { key: `${key}.speedup`, value: b / a, note: 'sort-all ÷ this (medians)' },
+    );
+  }
+  return rows;
+}
 
 const section: BenchSection = {
   name: 'sampling',
@@ -22,7 +68,7 @@ const section: BenchSection = {
       now.push(sampleRows(child<SampleResult>('sample-run.ts', [])));
       loads.push(os.loadavg()[0]!);
     }
-    const rows: BenchRow[] = [];
+    const rows: BenchRow[] = topPRows();
     for (const key of Object.keys(now[0]!)) {
       const name = key.replace('trainer.', 'sampling.');
       const value = median(now.map((m) => m[key]!));
