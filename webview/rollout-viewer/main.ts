@@ -33,6 +33,7 @@ import { cycle, KEY_BINDINGS, keyAction, moveCursor, type KeyAction } from './ke
 import { describeRun, emptyListText, phaseBanner } from './run-banner';
 import { HEAT_MODES, type HeatMode } from './token-heat';
 import { mergeAppends } from './incoming';
+import { RenderReport } from './render-report';
 import { statusLine } from './status-line';
 import { VirtualList } from './virtual-list';
 import { warmUp } from './warm-up';
@@ -200,12 +201,12 @@ const list = new VirtualList<Row>({
   estimate: (row) => (state.layout === 'stacked' ? 160 + 260 * row.chains.length : 460),
   // The overlay's spans exist once their rows are built: a changed count is reported then.
   onRendered: () => {
-    if (reportOnPaint || (heat !== undefined && heatSpansOnScreen() !== reportedHeatSpans)) reportRendered();
+    // Heat spans are counted only while the overlay is on: a scroll frame need not query them.
+    const heatOn = heat !== undefined;
+    if (renderReport.afterFrame({ mounted: list.mountedCount, heatSpans: heatOn ? heatSpansOnScreen() : 0 }, heatOn)) reportRendered();
   },
 });
-let reportedHeatSpans = 0;
-/** Rows were replaced: once they are built, the page says so again (with `mounted`). */
-let reportOnPaint = false;
+const renderReport = new RenderReport();
 const heatSpansOnScreen = (): number => scroller.querySelectorAll('.token-heat .heat').length;
 
 function setHeat(next: HeatMode | undefined): void {
@@ -596,7 +597,6 @@ function refilter(layoutChanged: boolean): void {
     list.setRows(rows, layoutChanged);
     renderStatus();
     reportRendered();
-    reportOnPaint = true;
   });
 }
 
@@ -615,8 +615,9 @@ function recount(): void {
 
 /** Tells the host what is shown (its snapshot; the tests read it). */
 function reportRendered(): void {
-  reportOnPaint = false;
   const first = rows.slice(0, 20);
+  const onScreen = { mounted: list.mountedCount, heatSpans: heatSpansOnScreen() };
+  renderReport.reported(onScreen);
   channel.post({
     type: 'rendered',
     rendered: {
@@ -638,8 +639,8 @@ function reportRendered(): void {
       historySteps: history?.points.length ?? 0,
       cursor: cursorKey(),
       heat: heat ?? null,
-      heatSpans: (reportedHeatSpans = heatSpansOnScreen()),
-      mounted: list.mountedCount,
+      heatSpans: onScreen.heatSpans,
+      mounted: onScreen.mounted,
       compared: first
         .flatMap((r) => {
           const side = isCompareRow(r) ? r.sides.compared.passing : null;
