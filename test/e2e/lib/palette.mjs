@@ -22,3 +22,24 @@ export async function runCommand(page, command, { tries = 3 } = {}) {
   }
   throw new Error(`could not run "${command}" from the palette in ${tries} tries: ${lastError?.message ?? lastError}`);
 }
+
+/**
+ * Runs a command from the palette, then picks `item` in the quick pick it opens. That pick can be
+ * closed by the same focus thieves (its rows stay in the DOM, hidden), so the command is run again
+ * when the item does not show.
+ */
+export async function runCommandAndPick(page, command, item, { tries = 3 } = {}) {
+  let lastError;
+  for (let attempt = 1; attempt <= tries; attempt++) {
+    await runCommand(page, command);
+    const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: item }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 10_000 });
+      await row.click({ timeout: 5_000 });
+      return;
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw new Error(`could not pick "${item}" after "${command}" in ${tries} tries: ${lastError?.message ?? lastError}`);
+}

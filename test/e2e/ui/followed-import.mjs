@@ -3,7 +3,7 @@
 // rollout_data_dir picked in the folder dialog, a step file written while following, then Reload
 // Window: the new window says it follows the folder again, and step files written across and after
 // the reload are imported, each chain once. Saves test-output/e2e-followed-import-reloaded.png.
-import { runCommand } from '../lib/palette.mjs';
+import { runCommand, runCommandAndPick } from '../lib/palette.mjs';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -52,8 +52,7 @@ export async function runFollowedImportScript(page, check, { workspace, screensh
   let runDir;
   const following = await check('Import Rollouts → "Follow a verl or TRL folder live" on a folder picked in the dialog follows it', async () => {
     writeVerlStep(source, 1);
-    await runCommand(page, 'StepGRPO: Import Rollouts');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Follow a verl or TRL folder live' }).first().click({ timeout: 20_000 });
+    await runCommandAndPick(page, 'StepGRPO: Import Rollouts', 'Follow a verl or TRL folder live');
     // code-server's folder dialog is a quick input holding a path and listing that folder's folders:
     // typed, it goes into the folder (the workspace's folders leave the list), then its OK button
     // ("Follow") picks it.
