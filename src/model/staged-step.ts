@@ -4,13 +4,14 @@
 // gradient graph for the whole step made ORT hold several vocabulary × width arrays at once (the
 // head's gradient accumulated chunk by chunk, the embedding's scatter onto it, the output) and
 // onnxruntime-node copy the result again. Here:
-//   1. forward: hidden states, token log-probs, entropies and each row's log-normaliser;
+//   1. forward: hidden states, token log-probs, entropies and each row's log-normaliser (and a
+//      layered model's residual stream: each layer's input);
 //   2. loss: the objective and its gradient with respect to the log-probs (small);
 //   3. head: per slice of the vocabulary, that slice's rows of the head's gradient (written into one
 //      host array, nothing summed) and its share of the hidden states' gradient;
 //   4. body: the blocks' backward pass from the hidden states' gradient, taking the token
-//      embeddings as an input; their gradient is scatter-added into the table's on the host (the
-//      head's own array when the two are tied).
+//      embeddings as an input (in one graph, or one layer per run from the residual stream); their
+//      gradient is scatter-added into the table's on the host (the head's own array when tied).
 import { EngineSession, type FloatDType, Graph, type HostTensor, SymDim, type Tensor, chunkedTokenLogprobs, gradients, headGradientSlice, mul, sumAll } from '../engine';
 import { DIMS, type Objective, objectiveLoss } from './graphs';
 import { FEED } from './feed-names';

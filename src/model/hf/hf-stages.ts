@@ -3,7 +3,7 @@
 // with LoRA neither is trained and the stages return the adapters' gradients only. The body's
 // backward pass runs one layer per run (a one-layer graph fed each layer's weights in turn), then
 // the final norm.
-import type { Graph, Tensor } from '../../engine';
+import type { Tensor } from '../../engine';
 import type { StagedModel } from '../staged-step';
 import type { HfDecoderConfig } from './config';
 import { EMBED_TOKENS, type HfParamTensors, declareHfParams, finalNorm, headWeight, headWeightName, hfHidden, hfLayers } from './decoder';
@@ -17,7 +17,6 @@ export function hfStages(c: HfDecoderConfig, mode: HfGraphMode): StagedModel {
   const trained = new Set(trainableSpecs(c, mode).map((s) => s.name));
   const one: HfDecoderConfig = { ...c, numLayers: 1 };
   const trainedOf = (P: HfParamTensors): Map<string, Tensor> => new Map([...P].filter(([name]) => trained.has(name)));
-  const declare = (g: Graph, name: string, shape: number[]): Tensor => (trained.has(name) ? g.param(name, shape) : g.input(name, shape));
   return {
     name: 'hf',
     vocabSize: c.vocabSize,
@@ -39,7 +38,7 @@ export function hfStages(c: HfDecoderConfig, mode: HfGraphMode): StagedModel {
       },
       weightOf: (l, name) => `model.layers.${l}.${name.slice(FIRST_LAYER.length)}`,
       top(g, x) {
-        const P = new Map([[FINAL_NORM, declare(g, FINAL_NORM, [c.hiddenSize])]]);
+        const P = new Map([[FINAL_NORM, trained.has(FINAL_NORM) ? g.param(FINAL_NORM, [c.hiddenSize]) : g.input(FINAL_NORM, [c.hiddenSize])]]);
         return { hidden: finalNorm(c, P, x), trained: trainedOf(P) };
       },
     },
