@@ -55,6 +55,8 @@ interface StagedModelParts {
    * residual stream (each layer's input, then the last layer's output).
    */
   hidden(g: Graph, ids: Tensor, onResidual?: (l: number, x: Tensor) => void): { hidden: Tensor; head: Tensor };
+  /** Whether the forward and head stages' sessions keep ORT's arena (default: both do; measured per family, docs/engine.md). */
+  arenas?: { forward: boolean; head: boolean };
 }
 
 /** A part of stage 4: the hidden states it makes of x [B, Tt, D] and the trained weights' tensors by name. */
@@ -169,8 +171,9 @@ export type StageSessions = (key: string, build: () => Graph, arena: boolean) =>
  * The whole-body stage runs without ORT's arena: an arena keeps its largest run's blocks for the
  * session's life, and this stage's (the blocks remade one at a time) are freed as used. Measured on
  * the 150 k-vocabulary step (docs/engine.md): peak 2.56 GB without, 2.92 GB with, at no loss of
- * time; the head stage without one was slower and no smaller (the allocator kept what it freed).
- * A layered body's sessions keep theirs: one layer's blocks, reused by every layer's run.
+ * time; its forward and head stages without one were 2× and 1.4× slower. A layered body's sessions
+ * keep theirs: one layer's blocks, reused by every layer's run. `StagedModel.arenas` overrides the
+ * forward's and the head's.
  */
 const ARENA = { forward: true, loss: true, head: true, body: false, layers: true } as const;
 
@@ -202,7 +205,7 @@ export async function stagedGradients(
   weight: number,
 ): Promise<{ loss: number; metrics: Record<string, number> }> {
   const dtype = feeds.temperature!.dtype as FloatDType;
-  const forward = await (await session('staged-forward', () => buildStagedForwardGraph(m, options.headChunks, dtype), ARENA.forward)).run(feeds);
+  const forward = await (await session('staged-forward', () => buildStagedForwardGraph(m, options.headChunks, dtype), m.arenas?.forward ?? ARENA.forward)).run(feeds);
   const lossKey = `staged-loss-${objective.kind === 'sft' ? 'sft' : `grpo-${objective.advantage}${objective.onPolicy ? '-onpolicy' : ''}`}`;
   const lossOut = await (await session(lossKey, () => buildStagedLossGraph(objective, dtype), ARENA.loss)).run({ ...feeds, logp: forward.logp!, token_entropy: forward.entropy! });
   const metrics: Record<string, number> = {};
@@ -331,7 +334,7 @@ async function headGradients(
   const R = rowGrad.length;
   const dtype = forward.hidden.dtype as FloatDType;
   const perRow = (data: FloatArray | BigInt64Array): HostTensor => ({ dtype: data instanceof BigInt64Array ? 'int64' : dtype, shape: [R, 1], data });
-  const head = await session('staged-head', () => buildStagedHeadGraph(m, dtype), ARENA.head);
+  const head = await session('staged-head', () => buildStagedHeadGraph(m, dtype), m.arenas?.head ?? ARENA.head);
   const weights = feeds[m.head]!.data as FloatArray;
   const targets = feeds.targets!.data as BigInt64Array;
   const hiddenGrad = zeros(dtype, R * D);
