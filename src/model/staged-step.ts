@@ -210,6 +210,8 @@ export async function stagedGradients(
   const lossOut = await (await session(lossKey, () => buildStagedLossGraph(objective, dtype), ARENA.loss)).run({ ...feeds, logp: forward.logp!, token_entropy: forward.entropy! });
   const metrics: Record<string, number> = {};
   for (const [k, t] of Object.entries(lossOut)) if (k !== 'loss' && k !== 'logp_grad') metrics[k] = t.data[0] as number;
+  // A layered model's residual stream; nothing else of the forward's outputs stays alive through the body.
+  const stream = m.layers ? Array.from({ length: m.layers.count + 1 }, (_, l) => forward[residual(l)]!) : [];
   const sumOf = (name: string): FloatArray | undefined => (m.trained.has(name) ? (sums.get(name) ?? sums.set(name, zeros(dtype, feeds[name]!.data.length)).get(name)!) : undefined);
   const hiddenGrad = await headGradients(
     m,
@@ -220,7 +222,7 @@ export async function stagedGradients(
     sumOf(m.head),
     weight,
   );
-  await bodyGradients(m, session, feeds, forward, hiddenGrad, options.bodyBytes ?? BODY_BYTES, { sums, table: sumOf(m.table) }, weight);
+  await bodyGradients(m, session, feeds, stream, hiddenGrad, options.bodyBytes ?? BODY_BYTES, { sums, table: sumOf(m.table) }, weight);
   return { loss: lossOut.loss!.data[0] as number, metrics };
 }
 
@@ -234,7 +236,7 @@ async function bodyGradients(
   m: StagedModel,
   session: StageSessions,
   feeds: Readonly<Record<string, HostTensor>>,
-  forward: Readonly<Record<string, HostTensor>>,
+  stream: readonly HostTensor[],
   hiddenGrad: FloatArray,
   bodyBytes: number,
   into: { sums: Map<string, FloatArray>; table: FloatArray | undefined },
@@ -255,7 +257,7 @@ async function bodyGradients(
     const ctx = { session, feeds, sums: into.sums, weight, dtype, rows };
     const upstream: HostTensor = { dtype, shape: [n, Tt, D], data: hiddenGrad.subarray(b0 * Tt * D, (b0 + n) * Tt * D) };
     const tokenGrad = m.layers
-      ? await layersBackward(m, ctx, (l) => rows(forward[residual(l)]!), upstream)
+      ? await layersBackward(m, ctx, (l) => rows(stream[l]!), upstream)
       : await wholeBackward(m, ctx, ids.subarray(b0 * Tt, (b0 + n) * Tt), table, upstream);
     if (!into.table) continue;
     const tableGrad = into.table;
