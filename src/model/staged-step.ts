@@ -4,13 +4,14 @@
 // gradient graph for the whole step made ORT hold several vocabulary × width arrays at once (the
 // head's gradient accumulated chunk by chunk, the embedding's scatter onto it, the output) and
 // onnxruntime-node copy the result again. Here:
-//   1. forward: hidden states, token log-probs, entropies and each row's log-normaliser;
+//   1. forward: hidden states, token log-probs, entropies and each row's log-normaliser (and a
+//      layered model's residual stream: each layer's input);
 //   2. loss: the objective and its gradient with respect to the log-probs (small);
 //   3. head: per slice of the vocabulary, that slice's rows of the head's gradient (written into one
 //      host array, nothing summed) and its share of the hidden states' gradient;
 //   4. body: the blocks' backward pass from the hidden states' gradient, taking the token
-//      embeddings as an input; their gradient is scatter-added into the table's on the host (the
-//      head's own array when the two are tied).
+//      embeddings as an input (in one graph, or one layer per run from the residual stream); their
+//      gradient is scatter-added into the table's on the host (the head's own array when tied).
 import { EngineSession, type FloatDType, Graph, type HostTensor, SymDim, type Tensor, chunkedTokenLogprobs, gradients, headGradientSlice, mul, sumAll } from '../engine';
 import { DIMS, type Objective, objectiveLoss } from './graphs';
 import { FEED } from './feed-names';
@@ -33,7 +34,7 @@ export const MEMORY_SAVING_MIN_PARAMS = 20_000_000;
 export const usesMemorySaving = (runtime: { memorySaving?: boolean | undefined }, params: number): boolean => runtime.memorySaving ?? params > MEMORY_SAVING_MIN_PARAMS;
 
 /** What the stages need to know of a model family. */
-export interface StagedModel {
+interface StagedModelParts {
   /** Prefix of the stages' graph names. */
   name: string;
   vocabSize: number;
@@ -48,22 +49,49 @@ export interface StagedModel {
   perSequence: readonly string[];
   /** Attention scores (elements) of one sequence of Tt text positions: heads × positions². */
   scoresPerSequence(Tt: number): number;
-  /** Stage 1: declares the model's other inputs (nothing trained) and returns the final hidden states [B, Tt, D] of ids [B, Tt], and the head's weight. */
-  hidden(g: Graph, ids: Tensor): { hidden: Tensor; head: Tensor };
   /**
-   * Stage 4: declares every weight but the head and the table (the trained ones as parameters) and
-   * returns the final hidden states of token embeddings [B, Tt, D] and the trained weights' tensors
-   * by name. The tiny policy remakes each block in the backward pass (recomputed); an HF decoder
-   * does not (measured larger and slower, docs/engine.md).
+   * Stage 1: declares the model's other inputs (nothing trained) and returns the final hidden states
+   * [B, Tt, D] of ids [B, Tt], and the head's weight; a layered model shows `onResidual` its
+   * residual stream (each layer's input, then the last layer's output).
    */
-  body(g: Graph, tokens: Tensor): { hidden: Tensor; trained: ReadonlyMap<string, Tensor> };
+  hidden(g: Graph, ids: Tensor, onResidual?: (l: number, x: Tensor) => void): { hidden: Tensor; head: Tensor };
+  /** Whether the forward and head stages' sessions keep ORT's arena (default: both do; measured per family, docs/engine.md). */
+  arenas?: { forward: boolean; head: boolean };
 }
 
-/** Stage 1: ids, targets, temperature and the model's inputs → hidden [B,Tt,D], logp, entropy, log_sum_exp [B,Tt]. */
+/** A part of stage 4: the hidden states it makes of x [B, Tt, D] and the trained weights' tensors by name. */
+type BodyPart = (g: Graph, x: Tensor) => { hidden: Tensor; trained: ReadonlyMap<string, Tensor> };
+
+/**
+ * A body of `count` layers of one shape (an HF decoder's): stage 4 runs one layer per session run,
+ * backwards, from each layer's input that stage 1 returns, so ORT holds one layer's activations
+ * and gradients at a time (docs/engine.md).
+ */
+export interface LayeredBody {
+  count: number;
+  /** One layer, reading the first layer's weights under their own names. */
+  layer: BodyPart;
+  /** The model's name of layer l's weight that the one-layer graph reads as `name`. */
+  weightOf(l: number, name: string): string;
+  /** What follows the last layer (the final norm): the final hidden states of its output. */
+  top: BodyPart;
+}
+
+/**
+ * Stage 4 as one graph (`body`: every weight but the head and the table declared, the trained ones as
+ * parameters; the final hidden states of the token embeddings; the tiny policy remakes each block in
+ * the backward pass, recomputed), or layer by layer (`layers`).
+ */
+export type StagedModel = StagedModelParts & ({ body: BodyPart; layers?: undefined } | { layers: LayeredBody; body?: undefined });
+
+/** Stage 1's output with the residual stream's l-th tensor (a layered model's). */
+const residual = (l: number): string => `residual.${l}`;
+
+/** Stage 1: ids, targets, temperature and the model's inputs → hidden [B,Tt,D], logp, entropy, log_sum_exp [B,Tt] (and a layered model's residual stream). */
 export function buildStagedForwardGraph(m: StagedModel, headChunks: number, dtype: FloatDType = 'float32'): Graph {
   const g = new Graph(dtype, `${m.name}-staged-forward`);
   const ids = g.input('ids', [DIMS.batch, DIMS.text], 'int64');
-  const { hidden, head } = m.hidden(g, ids);
+  const { hidden, head } = m.hidden(g, ids, m.layers && ((l, x) => g.output(residual(l), x)));
   const targets = g.input('targets', [DIMS.batch, DIMS.text, 1], 'int64');
   const r = chunkedTokenLogprobs(hidden, head, targets, g.input('temperature', []), headChunks, { logSumExp: true });
   g.output('hidden', hidden);
@@ -105,30 +133,49 @@ export function buildStagedHeadGraph(m: StagedModel, dtype: FloatDType = 'float3
   return g;
 }
 
-/** Stage 4: the body's weights, token_embeddings [B,Tt,D], per-sequence feeds and hidden_grad → the trained weights' gradients and (table trained) token_embeddings_grad. */
-export function buildStagedBodyGraph(m: StagedModel, dtype: FloatDType = 'float32'): Graph {
-  const g = new Graph(dtype, `${m.name}-staged-body`);
-  const rows = [DIMS.batch, DIMS.text, m.dModel];
-  const tableTrained = m.trained.has(m.table);
-  const tokens = tableTrained ? g.param('token_embeddings', rows) : g.input('token_embeddings', rows);
-  const { hidden, trained } = m.body(g, tokens);
+/**
+ * A backward pass of `part` from its input ([B,Tt,D], named `io.input`) and its output's gradient
+ * (`io.upstream`): the trained weights' gradients and, when `io.inputGrad`, the input's (`<input>_grad`).
+ */
+function backwardGraph(name: string, dtype: FloatDType, D: number, io: { input: string; upstream: string; inputGrad: boolean }, part: BodyPart): Graph {
+  const g = new Graph(dtype, name);
+  const rows = [DIMS.batch, DIMS.text, D];
+  const x = io.inputGrad ? g.param(io.input, rows) : g.input(io.input, rows);
+  const { hidden, trained } = part(g, x);
   // Σ hidden · upstream: its gradient with respect to anything is the backward pass from `upstream`.
-  const grads = gradients(sumAll(mul(hidden, g.input('hidden_grad', rows))), [...trained.values(), ...(tableTrained ? [tokens] : [])]);
-  [...trained.keys()].forEach((name, i) => g.output(FEED.grad(name), grads[i]!));
-  if (tableTrained) g.output('token_embeddings_grad', grads[trained.size]!);
+  const grads = gradients(sumAll(mul(hidden, g.input(io.upstream, rows))), [...trained.values(), ...(io.inputGrad ? [x] : [])]);
+  [...trained.keys()].forEach((n, i) => g.output(FEED.grad(n), grads[i]!));
+  if (io.inputGrad) g.output(`${io.input}_grad`, grads[trained.size]!);
   return g;
+}
+
+/** Stage 4 in one graph: the body's weights, token_embeddings [B,Tt,D], per-sequence feeds and hidden_grad → the trained weights' gradients and (table trained) token_embeddings_grad. */
+export function buildStagedBodyGraph(m: StagedModel & { body: BodyPart }, dtype: FloatDType = 'float32'): Graph {
+  return backwardGraph(`${m.name}-staged-body`, dtype, m.dModel, { input: 'token_embeddings', upstream: 'hidden_grad', inputGrad: m.trained.has(m.table) }, m.body);
+}
+
+/** Stage 4 of a layered model, one run per layer: the first layer's weights, x and out_grad [B,Tt,D] → its trained weights' gradients and x_grad. */
+export function buildStagedLayerGraph(m: StagedModel & { layers: LayeredBody }, dtype: FloatDType = 'float32'): Graph {
+  return backwardGraph(`${m.name}-staged-layer`, dtype, m.dModel, { input: 'x', upstream: 'out_grad', inputGrad: true }, m.layers.layer);
+}
+
+/** Stage 4 of a layered model, first: what follows the last layer, from its output x and hidden_grad → the trained weights' gradients and x_grad. */
+export function buildStagedTopGraph(m: StagedModel & { layers: LayeredBody }, dtype: FloatDType = 'float32'): Graph {
+  return backwardGraph(`${m.name}-staged-top`, dtype, m.dModel, { input: 'x', upstream: 'out_grad', inputGrad: true }, m.layers.top);
 }
 
 /** Where the stages' sessions come from (one per stage, built on first use); `arena` false: without ORT's memory arena. */
 export type StageSessions = (key: string, build: () => Graph, arena: boolean) => Promise<EngineSession>;
 
 /**
- * The body stage runs without ORT's arena: an arena keeps its largest run's blocks for the session's
- * life, and this stage's (the blocks remade one at a time) are freed as used. Measured on the
- * 150 k-vocabulary step (docs/engine.md): peak 2.56 GB without, 2.92 GB with, at no loss of time;
- * the head stage without one was slower and no smaller (the allocator kept what it freed).
+ * The whole-body stage runs without ORT's arena: an arena keeps its largest run's blocks for the
+ * session's life, and this stage's (the blocks remade one at a time) are freed as used. Measured on
+ * the 150 k-vocabulary step (docs/engine.md): peak 2.56 GB without, 2.92 GB with, at no loss of
+ * time; its forward and head stages without one were 2× and 1.4× slower. A layered body's sessions
+ * keep theirs: one layer's blocks, reused by every layer's run. `StagedModel.arenas` overrides the
+ * forward's and the head's.
  */
-const ARENA = { forward: true, loss: true, head: true, body: false } as const;
+const ARENA = { forward: true, loss: true, head: true, body: false, layers: true } as const;
 
 export interface StagedOptions {
   /** Row chunks of the forward pass's head (chunkedTokenLogprobs). */
@@ -158,11 +205,13 @@ export async function stagedGradients(
   weight: number,
 ): Promise<{ loss: number; metrics: Record<string, number> }> {
   const dtype = feeds.temperature!.dtype as FloatDType;
-  const forward = await (await session('staged-forward', () => buildStagedForwardGraph(m, options.headChunks, dtype), ARENA.forward)).run(feeds);
+  const forward = await (await session('staged-forward', () => buildStagedForwardGraph(m, options.headChunks, dtype), m.arenas?.forward ?? ARENA.forward)).run(feeds);
   const lossKey = `staged-loss-${objective.kind === 'sft' ? 'sft' : `grpo-${objective.advantage}${objective.onPolicy ? '-onpolicy' : ''}`}`;
   const lossOut = await (await session(lossKey, () => buildStagedLossGraph(objective, dtype), ARENA.loss)).run({ ...feeds, logp: forward.logp!, token_entropy: forward.entropy! });
   const metrics: Record<string, number> = {};
   for (const [k, t] of Object.entries(lossOut)) if (k !== 'loss' && k !== 'logp_grad') metrics[k] = t.data[0] as number;
+  // A layered model's residual stream; nothing else of the forward's outputs stays alive through the body.
+  const stream = m.layers ? Array.from({ length: m.layers.count + 1 }, (_, l) => forward[residual(l)]!) : [];
   const sumOf = (name: string): FloatArray | undefined => (m.trained.has(name) ? (sums.get(name) ?? sums.set(name, zeros(dtype, feeds[name]!.data.length)).get(name)!) : undefined);
   const hiddenGrad = await headGradients(
     m,
@@ -173,7 +222,7 @@ export async function stagedGradients(
     sumOf(m.head),
     weight,
   );
-  await bodyGradients(m, session, feeds, hiddenGrad, options.bodyBytes ?? BODY_BYTES, { sums, table: sumOf(m.table) }, weight);
+  await bodyGradients(m, session, feeds, stream, hiddenGrad, options.bodyBytes ?? BODY_BYTES, { sums, table: sumOf(m.table) }, weight);
   return { loss: lossOut.loss!.data[0] as number, metrics };
 }
 
@@ -187,6 +236,7 @@ async function bodyGradients(
   m: StagedModel,
   session: StageSessions,
   feeds: Readonly<Record<string, HostTensor>>,
+  stream: readonly HostTensor[],
   hiddenGrad: FloatArray,
   bodyBytes: number,
   into: { sums: Map<string, FloatArray>; table: FloatArray | undefined },
@@ -196,7 +246,6 @@ async function bodyGradients(
   const [B, Tt] = feeds.ids!.shape as [number, number];
   const D = m.dModel;
   const table = feeds[m.table]!.data as FloatArray;
-  const body = await session('staged-body', () => buildStagedBodyGraph(m, dtype), ARENA.body);
   const ids = feeds.ids!.data as BigInt64Array;
   const group = Math.max(1, Math.floor(bodyBytes / (m.scoresPerSequence(Tt) * table.BYTES_PER_ELEMENT)));
   for (let b0 = 0; b0 < B; b0 += group) {
@@ -205,22 +254,67 @@ async function bodyGradients(
       const width = t.data.length / B;
       return { dtype: t.dtype, shape: [n, ...t.shape.slice(1)], data: t.data.subarray(b0 * width, (b0 + n) * width) };
     };
-    const tokens = zeros(dtype, n * Tt * D);
-    ids.subarray(b0 * Tt, (b0 + n) * Tt).forEach((id, r) => tokens.set(table.subarray(Number(id) * D, (Number(id) + 1) * D), r * D));
-    const out = await body.run({
-      ...feeds,
-      ...Object.fromEntries(m.perSequence.map((name) => [name, rows(feeds[name]!)])),
-      token_embeddings: { dtype, shape: [n, Tt, D], data: tokens },
-      hidden_grad: { dtype, shape: [n, Tt, D], data: hiddenGrad.subarray(b0 * Tt * D, (b0 + n) * Tt * D) },
-    });
-    for (const name of m.trained) if (name !== m.head && name !== m.table) addScaled(into.sums, name, out[FEED.grad(name)]!.data as FloatArray, weight);
+    const ctx = { session, feeds, sums: into.sums, weight, dtype, rows };
+    const upstream: HostTensor = { dtype, shape: [n, Tt, D], data: hiddenGrad.subarray(b0 * Tt * D, (b0 + n) * Tt * D) };
+    const tokenGrad = m.layers
+      ? await layersBackward(m, ctx, (l) => rows(stream[l]!), upstream)
+      : await wholeBackward(m, ctx, ids.subarray(b0 * Tt, (b0 + n) * Tt), table, upstream);
     if (!into.table) continue;
     const tableGrad = into.table;
-    const tokenGrad = out.token_embeddings_grad!.data as FloatArray;
     ids.subarray(b0 * Tt, (b0 + n) * Tt).forEach((id, r) => {
-      for (let j = 0, at = Number(id) * D; j < D; j++) tableGrad[at + j]! += weight * tokenGrad[r * D + j]!;
+      for (let j = 0, at = Number(id) * D; j < D; j++) tableGrad[at + j]! += weight * tokenGrad![r * D + j]!;
     });
   }
+}
+
+/** What a body group's backward pass reads and where it adds its gradients (`rows` cuts a per-sequence feed to the group). */
+interface BodyContext {
+  session: StageSessions;
+  feeds: Readonly<Record<string, HostTensor>>;
+  sums: Map<string, FloatArray>;
+  weight: number;
+  dtype: FloatDType;
+  rows: (t: HostTensor) => HostTensor;
+}
+
+/** The body in one run for the group's token ids: adds its trained weights' gradients; returns the token embeddings' (when the table is trained). */
+async function wholeBackward(m: StagedModel & { body: BodyPart }, ctx: BodyContext, ids: BigInt64Array, table: FloatArray, upstream: HostTensor): Promise<FloatArray | undefined> {
+  const { dtype, feeds } = ctx;
+  const D = m.dModel;
+  const body = await ctx.session('staged-body', () => buildStagedBodyGraph(m, dtype), ARENA.body);
+  const tokens = zeros(dtype, ids.length * D);
+  ids.forEach((id, r) => tokens.set(table.subarray(Number(id) * D, (Number(id) + 1) * D), r * D));
+  const out = await body.run({
+    ...feeds,
+    ...Object.fromEntries(m.perSequence.map((name) => [name, ctx.rows(feeds[name]!)])),
+    token_embeddings: { dtype, shape: upstream.shape, data: tokens },
+    hidden_grad: upstream,
+  });
+  for (const name of m.trained) if (name !== m.head && name !== m.table) addScaled(ctx.sums, name, out[FEED.grad(name)]!.data as FloatArray, ctx.weight);
+  return out.token_embeddings_grad?.data as FloatArray | undefined;
+}
+
+/**
+ * The body one layer per run, last first, from the residual stream stage 1 returned (`residual(l)`:
+ * layer l's input, the last layer's output at l = count): adds each run's trained weights'
+ * gradients under the model's names; returns the first layer's input's gradient (the token embeddings').
+ */
+async function layersBackward(m: StagedModel & { layers: LayeredBody }, ctx: BodyContext, residualAt: (l: number) => HostTensor, upstream: HostTensor): Promise<FloatArray> {
+  const L = m.layers;
+  const top = await ctx.session('staged-top', () => buildStagedTopGraph(m, ctx.dtype), ARENA.layers);
+  const layer = await ctx.session('staged-layer', () => buildStagedLayerGraph(m, ctx.dtype), ARENA.layers);
+  const backward = async (s: EngineSession, l: number, outGrad: HostTensor, nameOf: (name: string) => string): Promise<HostTensor> => {
+    const weights = s.inputNames.filter((name) => name !== 'x' && name !== 'out_grad');
+    const out = await s.run({ ...Object.fromEntries(weights.map((name) => [name, ctx.feeds[nameOf(name)]!])), x: residualAt(l), out_grad: outGrad });
+    for (const name of weights) {
+      const grad = out[FEED.grad(name)];
+      if (grad) addScaled(ctx.sums, nameOf(name), grad.data as FloatArray, ctx.weight);
+    }
+    return out.x_grad!;
+  };
+  let grad = await backward(top, L.count, upstream, (name) => name);
+  for (let l = L.count - 1; l >= 0; l--) grad = await backward(layer, l, grad, (name) => L.weightOf(l, name));
+  return grad.data as FloatArray;
 }
 
 /**
@@ -242,7 +336,7 @@ async function headGradients(
   const R = rowGrad.length;
   const dtype = forward.hidden.dtype as FloatDType;
   const perRow = (data: FloatArray | BigInt64Array): HostTensor => ({ dtype: data instanceof BigInt64Array ? 'int64' : dtype, shape: [R, 1], data });
-  const head = await session('staged-head', () => buildStagedHeadGraph(m, dtype), ARENA.head);
+  const head = await session('staged-head', () => buildStagedHeadGraph(m, dtype), m.arenas?.head ?? ARENA.head);
   const weights = feeds[m.head]!.data as FloatArray;
   const targets = feeds.targets!.data as BigInt64Array;
   const hiddenGrad = zeros(dtype, R * D);

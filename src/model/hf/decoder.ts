@@ -198,44 +198,47 @@ function positionsOf(g: Graph, T: Dim): Tensor {
 /**
  * Causal self-attention over positions 0..T−1 of T token embeddings [B, T, D], made by `tokens`
  * after the rotary tables and the mask (the graphs' node order, and so ORT's plan, as before the
- * staged step); `onLayer` sees each layer's kᵀ and v.
+ * staged step); `onLayer` sees each layer's kᵀ and v, `onResidual` the input of each layer l and
+ * the last layer's output (l = numLayers).
  */
-function encode(g: Graph, ctx: Ctx, T: Dim, tokens: () => Tensor, onLayer?: (l: number, h: Heads) => void): Tensor {
+function encode(g: Graph, ctx: Ctx, T: Dim, tokens: () => Tensor, onLayer?: (l: number, h: Heads) => void, onResidual?: Residuals): Tensor {
   const rot = rotaryTables(g, ctx.c, positionsOf(g, T));
   const causal = causalBias(g, T, NEG_INF);
   let x = tokens();
   for (let l = 0; l < ctx.c.numLayers; l++) {
+    onResidual?.(l, x);
     x = layer(ctx, l, x, rot, (h) => {
       onLayer?.(l, h);
       return matmul(softmax(add(matmul(h.q, h.kT), causal)), h.v);
     });
   }
+  onResidual?.(ctx.c.numLayers, x);
   return x;
 }
 
+/** Sees the residual stream: the input of layer l, and the last layer's output at l = numLayers. */
+export type Residuals = (l: number, x: Tensor) => void;
+
 const embed = (P: HfParamTensors, ids: Tensor): Tensor => gather(p(P, EMBED_TOKENS), ids);
 
-const finalNorm = (c: HfDecoderConfig, P: HfParamTensors, x: Tensor): Tensor => rmsNorm(x, p(P, 'model.norm.weight'), c.rmsNormEps);
+/** The model's final RMSNorm of the last layer's output x [B, T, D]. */
+export const finalNorm = (c: HfDecoderConfig, P: HfParamTensors, x: Tensor): Tensor => rmsNorm(x, p(P, 'model.norm.weight'), c.rmsNormEps);
 
-/** Final normalised hidden states [B, T, D] of ids [B, T] (int64). */
-export function hfHidden(g: Graph, c: HfDecoderConfig, P: HfParamTensors, lora: LoraConfig | undefined, ids: Tensor): Tensor {
+/** Final normalised hidden states [B, T, D] of ids [B, T] (int64); `onResidual` sees the residual stream. */
+export function hfHidden(g: Graph, c: HfDecoderConfig, P: HfParamTensors, lora: LoraConfig | undefined, ids: Tensor, onResidual?: Residuals): Tensor {
   return finalNorm(
     c,
     P,
-    encode(g, { c, P, lora }, ids.shape[1]!, () => embed(P, ids)),
+    encode(g, { c, P, lora }, ids.shape[1]!, () => embed(P, ids), undefined, onResidual),
   );
 }
 
 /**
- * As hfHidden, from the token embeddings [B, T, D] instead of ids: the table is then no input of the
- * graph (the memory-saving step adds their gradient into the table's on the host).
+ * The layers alone, from their input x [B, T, D] to the last one's output (no final norm): with a
+ * one-layer config, the graph the memory-saving step runs once per layer.
  */
-export function hfHiddenFromEmbeddings(g: Graph, c: HfDecoderConfig, P: HfParamTensors, lora: LoraConfig | undefined, tokens: Tensor): Tensor {
-  return finalNorm(
-    c,
-    P,
-    encode(g, { c, P, lora }, tokens.shape[1]!, () => tokens),
-  );
+export function hfLayers(g: Graph, c: HfDecoderConfig, P: HfParamTensors, lora: LoraConfig | undefined, x: Tensor): Tensor {
+  return encode(g, { c, P, lora }, x.shape[1]!, () => x);
 }
 
 /** Logits [B, T, V] of ids [B, T]. */

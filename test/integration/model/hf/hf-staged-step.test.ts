@@ -2,8 +2,8 @@
 // checked against central differences in hf-decoder.test.ts), in float64: loss, metrics and every
 // trained weight's gradient within 1e-12, for full fine-tuning with tied (Qwen2) and untied (Llama)
 // embeddings and for LoRA (Qwen3, q/k norms), SFT and both GRPO forms, uneven vocabulary slices,
-// body groups and micro-batch shares. With tied embeddings the table's gradient is the head's plus
-// the embeddings': a check that fails if either is dropped.
+// body groups (each one layer per run) and micro-batch shares. With tied embeddings the table's
+// gradient is the head's plus the embeddings': a check that fails if either is dropped.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { HostTensor } from '../../../../src/engine';
