@@ -75,6 +75,8 @@ export async function openFamilyPolicy(o: OpenPolicyOptions): Promise<OpenedPoli
     const policy = new HfPolicy(folder.config, {
       ...runtime,
       base,
+      // Read for the policy alone: full fine-tuning updates these arrays instead of a copy of them.
+      handOverBase: true,
       training: settings.lora ? 'lora' : 'full',
       ...(settings.lora ? { lora: settings.lora } : {}),
       maxTextLen: Math.min(settings.maxTextLen, folder.config.maxPositions),

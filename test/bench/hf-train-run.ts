@@ -24,6 +24,8 @@ async function main(): Promise<void> {
   const rng = new Rng(1);
   const policy = new HfPolicy(c, {
     base: randomBase(c, rng),
+    // As the trainer does (policy-family.ts); a checkout whose HfPolicy predates the option ignores it.
+    handOverBase: true,
     training: a.training,
     ...(a.training === 'lora' ? { lora: { ...LORA, targetModules: [...LORA.targetModules] } } : {}),
     maxTextLen: a.length,

@@ -22,6 +22,12 @@ import { type HfGraphMode, buildHfDecodeGraph, buildHfGradGraph, buildHfLogprobs
 export interface HfPolicyOptions {
   /** Every base weight under its HF name, float32 (hfParamSpecs order is not required). */
   base: ParamValues;
+  /**
+   * The base's arrays are the policy's from now on (the trainer reads them for it alone): full
+   * fine-tuning updates them in place. Otherwise it updates copies made at its first step and leaves
+   * the caller's as they were handed in, a second model-sized set of arrays while the caller keeps them.
+   */
+  handOverBase?: boolean;
   /** 'lora': train adapters over the frozen base; 'full': train every base weight. */
   training: 'lora' | 'full';
   lora?: LoraConfig;
@@ -76,10 +82,15 @@ export class HfPolicy implements PolicyRuntime {
   optimizerState: OptimizerState;
   private readonly stages: StagedModel;
 
+  /** The options less the base: the policy holds the base only through `base`, so weights replaced there can go. */
+  private readonly options: Omit<HfPolicyOptions, 'base'>;
+
   constructor(
     readonly config: HfDecoderConfig,
-    private readonly options: HfPolicyOptions,
+    options: HfPolicyOptions,
   ) {
+    const { base, ...rest } = options;
+    this.options = rest;
     if (options.training === 'lora' && !options.lora) throw new Error('hf policy: LoRA training needs model.lora (rank, alpha, targetModules)');
     if (!(Number.isInteger(options.maxTextLen) && options.maxTextLen >= 2 && options.maxTextLen <= config.maxPositions)) {
       throw new Error(`hf policy: maxTextLen ${options.maxTextLen} must be in [2, max_position_embeddings ${config.maxPositions}]`);
@@ -90,9 +101,11 @@ export class HfPolicy implements PolicyRuntime {
     this.mode = { train: options.training, lora: options.training === 'lora' ? options.lora : undefined };
     this.maxTextLen = options.maxTextLen;
     this.vocabSize = config.vocabSize;
-    for (const s of hfParamSpecs(config)) checkTensor(options.base, s.name, s.shape, 'model weights');
-    // Full fine-tuning updates a map of its own: the caller's stays as it was handed in.
-    this.base = options.training === 'full' ? new Map(options.base) : options.base;
+    for (const s of hfParamSpecs(config)) checkTensor(base, s.name, s.shape, 'model weights');
+    // Full fine-tuning updates a map of its own: the caller's map stays as it was handed in, and so
+    // do its arrays unless they were handed over.
+    if (options.handOverBase) for (const arr of base.values()) this.owned.own(arr);
+    this.base = options.training === 'full' ? new Map(base) : base;
     this.params = options.training === 'full' ? this.base : (options.adapter ?? initLora(config, options.lora!, options.seed ?? 0));
     this.checkParams(this.params);
     this.optimizerState = this.freshOptimizerState();

@@ -153,4 +153,29 @@ describe('HF decoder', () => {
     await policy.release();
     assert.ok(losses.at(-1)! < 0.5 * losses[0]!, `loss ${losses[0]} → ${losses.at(-1)}`);
   });
+
+  it('full fine-tuning leaves the caller’s weights as handed in, or updates them in place when handed over, to the same values', async () => {
+    const c = tinyHfConfig('llama');
+    const tokens = [randomIds(new Rng(2), 16, c.vocabSize)];
+    const step = async (handOverBase: boolean) => {
+      const base = randomHfWeights(c, 5);
+      const before = new Map([...base].map(([k, v]) => [k, v.slice()]));
+      const policy = new HfPolicy(c, { base, handOverBase, training: 'full', maxTextLen: 64, tokens: { pad: 0, eos: [] } });
+      await policy.trainStep({ tokens, lossMask: [Array.from({ length: 15 }, () => 1)], objective: { kind: 'sft' }, lr: 1e-2 });
+      await policy.release();
+      return { base, before, after: policy.params };
+    };
+    const kept = await step(false);
+    const handed = await step(true);
+    for (const [name, values] of kept.base) {
+      assert.deepEqual(values, kept.before.get(name), `${name} changed in the caller's map`);
+      assert.notEqual(kept.after.get(name), values);
+      assert.equal(handed.after.get(name), handed.base.get(name), `${name} was copied though handed over`);
+      assert.deepEqual(handed.after.get(name), kept.after.get(name), `${name} trained to other values`);
+    }
+    assert.ok(
+      [...kept.after].some(([name, v]) => v.some((x, i) => x !== kept.before.get(name)![i])),
+      'the step changed no weight',
+    );
+  });
 });
