@@ -166,6 +166,8 @@ export interface ViewerRendered {
   heatSpans: number;
   /** Rows built in the page (the virtual list's): after a change, reported again once they are. */
   mounted: number;
+  /** The filters the rows were made with: a report can leave before the rows of filters the host already holds. */
+  filters: ViewerFilters;
 }
 
 /** Host → webview. */
@@ -253,6 +255,7 @@ const renderedSchema: Schema<ViewerRendered> = object({
   heat: nullable(string()),
   heatSpans: step(),
   mounted: step(),
+  filters: filtersSchema,
 });
 const stepSelection: Schema<StepSelection> = union('an integer ≥ 0 or "latest"', step(), oneOf(['latest'] as const));
 const layout = oneOf(['columns', 'stacked', 'aligned'] as const);

@@ -49,6 +49,8 @@ let entries: GroupEntry[] = [];
 let codes = new Set<string>();
 let shownChains = 0;
 let rows: Row[] = [];
+/** The filters `rows` were made with (a refilter in flight has newer ones in `state`). */
+let rowsFilters = state.filters;
 /** What the list shows: a step's groups, or the history of one prompt (its chart points). */
 let history: { promptId: string; points: PromptHistoryPoint[] } | null = null;
 let engineKeys: string[] = [];
@@ -579,6 +581,7 @@ function renderRun(): void {
 /** Filters in slices of a few milliseconds, then shows the rows once; a newer refilter cancels this one. */
 function refilter(layoutChanged: boolean): void {
   const run = ++filterRun;
+  const filters = state.filters;
   hitIndex = -1;
   currentHit = null;
   filtering = true;
@@ -586,12 +589,13 @@ function refilter(layoutChanged: boolean): void {
   // Compare mode on a step whose pairs have not come yet: the host posts them right after the step.
   if (state.compare && history === null && !c) return;
   const filtered = c
-    ? Promise.resolve(compareRows(c.pairs, entries, comparedEntries, state.filters))
-    : filterRowsSliced(entries, state.filters, () => run !== filterRun).then((result) => result && sortRows(result, state.sort));
+    ? Promise.resolve(compareRows(c.pairs, entries, comparedEntries, filters))
+    : filterRowsSliced(entries, filters, () => run !== filterRun).then((result) => result && sortRows(result, state.sort));
   void filtered.then((result) => {
     if (!result || run !== filterRun) return;
     filtering = false;
     rows = result;
+    rowsFilters = filters;
     shownChains = rows.reduce((a, r) => a + r.chains.length, 0);
     cursor = null;
     list.setRows(rows, layoutChanged);
@@ -641,6 +645,7 @@ function reportRendered(): void {
       heat: heat ?? null,
       heatSpans: onScreen.heatSpans,
       mounted: onScreen.mounted,
+      filters: rowsFilters,
       compared: first
         .flatMap((r) => {
           const side = isCompareRow(r) ? r.sides.compared.passing : null;

@@ -72,12 +72,13 @@ suite('rollout viewer: two runs side by side, aligned by step (issue 18 item 4)'
     assert.deepEqual(s.rendered!.compared, keysOf('c', 2, byStep['stepgrpo']![1]!), 'the nearer of 2 and 4 is the earlier');
     await viewerScreenshots('compare-missing-step');
     await pressKeys('compare-wrong', ['a', 'a']);
-    const wrong = await rendered((r, x) => x.state.filters.correctness === 'incorrect' && r.mode === 'compare', 'wrong answers only');
+    // The page's own filters: a report of the rows before the second press can reach the host after its filters.
+    const wrong = await rendered((r) => r.filters.correctness === 'incorrect' && r.mode === 'compare', 'wrong answers only');
     // Outcome-only: chain 0 of each group is a wrong answer; the StepGRPO arm has none, so its column says so.
     assert.deepEqual(wrong.rendered!.first, ['3:0/0', '3:1/0']);
     assert.deepEqual(wrong.rendered!.compared, []);
     await pressKeys('compare-any', ['a']);
-    await rendered((r, x) => x.state.filters.correctness === 'all' && r.mode === 'compare', 'any answer again');
+    await rendered((r) => r.filters.correctness === 'all' && r.mode === 'compare', 'any answer again');
   });
 
   test('hidden and shown again, the panel comes back in compare mode', async () => {
