@@ -5,7 +5,8 @@
 const spec = /^([a-z-]+):(\d+)$/.exec(process.env.STEPGRPO_FAULT_AT ?? '');
 let reached = 0;
 
-export type FaultPoint = 'checkpoint-write';
+/** Inside a checkpoint's write (files written, folder not renamed), or between its folder and `latest` naming it. */
+export type FaultPoint = 'checkpoint-write' | 'checkpoint-pointer';
 
 export function faultPoint(point: FaultPoint): void {
   if (spec?.[1] === point && ++reached === Number(spec[2])) process.kill(process.pid, 'SIGKILL');

@@ -15,6 +15,7 @@ import { resolveTrainConfig, type TrainConfig } from './config';
 import { dataUri } from './data/image-tensor';
 import { createTaskSource } from './data/task-source';
 import { evaluate } from './evaluate';
+import { faultPoint } from './fault-point';
 import { openPolicy } from './open-policy';
 import { isHfState } from './policy-family';
 import { PEAK_RSS_METRIC, peakRssMb } from './peak-memory';
@@ -122,11 +123,17 @@ async function runLocked(options: RunOptions, dir: RunWriter, newConfig: TrainCo
     const checkpoint = (): string => {
       const name = stepDir(step);
       const target = path.join(dir.checkpointsDir, name);
+      const latest = path.join(dir.checkpointsDir, 'latest');
+      // A folder `latest` does not name was left by an attempt killed before its pointer: it is
+      // written again (that attempt may have run another config) and pointed at. Skipped, `latest`
+      // stayed an interval behind, and the next kill lost two.
+      if (!fs.existsSync(latest) || fs.readFileSync(latest, 'utf8').trim() !== name) fs.rmSync(target, { recursive: true, force: true });
       if (!fs.existsSync(target)) {
         const state: CheckpointState = { policy: opened.state, config, tokenizer: opened.tokenizer, step, dataCursor: stream.cursor(), reference: refName };
         saveCheckpoint(target, { params: policy.params, optimizer: policy.optimizerState, state: { ...state } });
+        faultPoint('checkpoint-pointer');
         fs.writeFileSync(path.join(dir.checkpointsDir, 'latest.tmp'), `${name}\n`);
-        fs.renameSync(path.join(dir.checkpointsDir, 'latest.tmp'), path.join(dir.checkpointsDir, 'latest'));
+        fs.renameSync(path.join(dir.checkpointsDir, 'latest.tmp'), latest);
       }
       emit({ v: 1, type: 'checkpoint', step, path: target });
       return target;

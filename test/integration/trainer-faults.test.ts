@@ -66,8 +66,8 @@ function plan(rng: Rng, events: TrainerEvent[]): Kill[] {
   return kills;
 }
 
-function attempt(args: string[], kill: Kill | undefined): Promise<Attempt> {
-  const env = { ...process.env, ...(kill?.checkpointWrite ? { STEPGRPO_FAULT_AT: `checkpoint-write:${kill.checkpointWrite}` } : {}) };
+function attempt(args: string[], kill: Kill | undefined, faultAt = kill?.checkpointWrite ? `checkpoint-write:${kill.checkpointWrite}` : undefined): Promise<Attempt> {
+  const env = { ...process.env, ...(faultAt ? { STEPGRPO_FAULT_AT: faultAt } : {}) };
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/trainer/main.ts'), ...args], { cwd: root, env, stdio: ['pipe', 'pipe', 'ignore'] });
   const events: TrainerEvent[] = [];
   readline.createInterface({ input: child.stdout }).on('line', (line) => {
@@ -103,6 +103,24 @@ const resumedAt = (events: TrainerEvent[]): number | undefined => {
 };
 
 describe('trainer under kill -9 and SIGTERM at random points', () => {
+  it('a checkpoint folder written but not yet named by `latest` is written and named again, so the next kill loses one interval at most', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stepgrpo-pointer-'));
+    const configFile = path.join(tmp, 'overrides.json');
+    fs.writeFileSync(configFile, JSON.stringify(overrides));
+    const out = path.join(tmp, 'run');
+    // Killed between the second checkpoint's folder and the pointer to it.
+    const first = await attempt(['--preset', 'smoke', '--config', configFile, '--out', out], undefined, 'checkpoint-pointer:2');
+    assert.equal(first.signal, 'SIGKILL');
+    assert.equal(latestStep(out), INTERVAL);
+    assert.ok(fs.existsSync(path.join(out, RUN_FILES.checkpoints, `step-${String(2 * INTERVAL).padStart(6, '0')}`)));
+    // Killed inside its first checkpoint write: that must be the folder the last attempt left unnamed.
+    const second = await attempt(['--resume', out], undefined, 'checkpoint-write:1');
+    assert.equal(second.signal, 'SIGKILL');
+    assert.ok(stepOf(second.events) - latestStep(out) <= INTERVAL, `reached step ${stepOf(second.events)}, latest checkpoint ${latestStep(out)}`);
+    const third = await attempt(['--resume', out], undefined);
+    assert.deepEqual(third.events.at(-1), { ...third.events.at(-1), type: 'done', status: 'completed' });
+  });
+
   it(`resumes after ${KILLS} kills (seed ${SEED}) to the metrics and weights of an uninterrupted run`, async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stepgrpo-faults-'));
     const straight = path.join(tmp, 'straight');
