@@ -123,17 +123,16 @@ async function runLocked(options: RunOptions, dir: RunWriter, newConfig: TrainCo
     const checkpoint = (): string => {
       const name = stepDir(step);
       const target = path.join(dir.checkpointsDir, name);
-      const latest = path.join(dir.checkpointsDir, 'latest');
       // A folder `latest` does not name was left by an attempt killed before its pointer: it is
       // written again (that attempt may have run another config) and pointed at. Skipped, `latest`
       // stayed an interval behind, and the next kill lost two.
-      if (!fs.existsSync(latest) || fs.readFileSync(latest, 'utf8').trim() !== name) fs.rmSync(target, { recursive: true, force: true });
+      if (latestName(dir.checkpointsDir) !== name) fs.rmSync(target, { recursive: true, force: true });
       if (!fs.existsSync(target)) {
         const state: CheckpointState = { policy: opened.state, config, tokenizer: opened.tokenizer, step, dataCursor: stream.cursor(), reference: refName };
         saveCheckpoint(target, { params: policy.params, optimizer: policy.optimizerState, state: { ...state } });
         faultPoint('checkpoint-pointer');
         fs.writeFileSync(path.join(dir.checkpointsDir, 'latest.tmp'), `${name}\n`);
-        fs.renameSync(path.join(dir.checkpointsDir, 'latest.tmp'), latest);
+        fs.renameSync(path.join(dir.checkpointsDir, 'latest.tmp'), path.join(dir.checkpointsDir, 'latest'));
       }
       emit({ v: 1, type: 'checkpoint', step, path: target });
       return target;
@@ -218,11 +217,16 @@ async function runLocked(options: RunOptions, dir: RunWriter, newConfig: TrainCo
   }
 }
 
+/** The checkpoint folder `checkpoints/latest` names, or null when there is none yet. */
+function latestName(checkpointsDir: string): string | null {
+  const file = path.join(checkpointsDir, 'latest');
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : null;
+}
+
 /** The latest complete checkpoint, or null when there is none yet (checkpoints/latest is missing). */
 function loadLatest(runDir: string): { params: ParamValues; optimizer: ReturnType<typeof loadCheckpoint>['optimizer']; state: CheckpointState } | null {
-  const latestFile = path.join(runDir, 'checkpoints', 'latest');
-  if (!fs.existsSync(latestFile)) return null;
-  const name = fs.readFileSync(latestFile, 'utf8').trim();
+  const name = latestName(path.join(runDir, 'checkpoints'));
+  if (name === null) return null;
   const ckpt = loadCheckpoint(path.join(runDir, 'checkpoints', name));
   return { params: ckpt.params, optimizer: ckpt.optimizer, state: checkpointState(ckpt.state, path.join(runDir, 'checkpoints', name, 'state.json')) };
 }
