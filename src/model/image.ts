@@ -34,3 +34,11 @@ export function patchifyBatch(config: PolicyConfig, images: readonly Float32Arra
   });
   return out;
 }
+
+/** Whether two images hold the same values (the same array, or equal element by element). */
+export function sameImage(a: Float32Array, b: Float32Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,10 +1,11 @@
 // The KV-cache sampling loop every model family shares: prefill the prefix all sequences have in
 // common, then one decode run per position over the unfinished sequences, finished ones compacted
-// away. A family supplies its prefill and decode sessions (and any positions before the text, such
-// as the tiny policy's image patches).
+// away. Sequences with the same prefix (a GRPO group's chains) are prefilled once. A family supplies
+// its prefill and decode sessions (and any positions before the text, such as the tiny policy's
+// image patches).
 import type { EngineSession, HostTensor } from '../engine';
 import { FEED } from './feed-names';
-import { KvCache, type KvLayout, prefillLength } from './kv-cache';
+import { KvCache, type KvLayout, type KvStorage, prefillLength } from './kv-cache';
 import { Rng } from './rng';
 import { SAMPLING_DEFAULTS, type SamplingOptions, sampleToken, validateSampling } from './sampler';
 
@@ -45,8 +46,12 @@ export interface KvDecoder {
   /** Token ids that end a sequence. */
   eos: readonly number[];
   pad: number;
-  /** Keys and values (`k.l`, `v.l`) of the offset positions and the first L tokens of every sequence. */
-  prefill(L: number, seqs: readonly (readonly number[])[]): Promise<Record<string, HostTensor>>;
+  /** Keys and values (`k.l`, `v.l`) of the offset positions and the first L tokens of the sequences at `rows`. */
+  prefill(L: number, seqs: readonly (readonly number[])[], rows: readonly number[]): Promise<Record<string, HostTensor>>;
+  /** Whether sequences a and b have the same offset positions (the same image); absent when there are none. */
+  sameOffset?(a: number, b: number): boolean;
+  /** Where the cache's buffers are kept between samplings. */
+  storage?: KvStorage;
   /** The decode session for a batch of `rows` sequences. */
   decoder(rows: number): Promise<EngineSession>;
   /** Feeds every decode run shares (parameters). */
@@ -110,11 +115,42 @@ export async function decodeWithCache(d: KvDecoder, st: SampleState, advance: (i
   const N = st.seqs.length;
   const { offset, layout } = d;
   const L = prefillLength(Math.min(...st.seqs.map((q) => q.length)));
-  const cache = new KvCache(layout, N, offset + L + 1);
-  if (offset + L > 0) {
-    const pre = await d.prefill(L, st.seqs);
-    for (let l = 0; l < layout.layers; l++) cache.writePrefix(l, pre[FEED.layerK(l)]!.data as Float32Array, pre[FEED.layerV(l)]!.data as Float32Array, offset + L);
+  const cache = new KvCache(layout, N, offset + L + 1, d.storage);
+  try {
+    if (offset + L > 0) {
+      const { rows, source } = prefixGroups(st.seqs, L, d.sameOffset);
+      const pre = await d.prefill(L, st.seqs, rows);
+      for (let l = 0; l < layout.layers; l++) cache.writePrefix(l, pre[FEED.layerK(l)]!.data as Float32Array, pre[FEED.layerV(l)]!.data as Float32Array, offset + L, source);
+    }
+    await decodeSteps(d, st, advance, cache, L);
+  } finally {
+    cache.release();
   }
+}
+
+/**
+ * The distinct prefixes of `seqs` (their first L tokens and offset positions): `rows` holds the first
+ * sequence of each, `source[i]` the index into `rows` of sequence i's.
+ */
+export function prefixGroups(seqs: readonly (readonly number[])[], L: number, sameOffset?: (a: number, b: number) => boolean): { rows: number[]; source: number[] } {
+  const byTokens = new Map<string, number[]>();
+  const rows: number[] = [];
+  const source = seqs.map((q, i) => {
+    const key = q.slice(0, L).join(',');
+    const candidates = byTokens.get(key) ?? [];
+    byTokens.set(key, candidates);
+    const same = candidates.find((u) => !sameOffset || sameOffset(rows[u]!, i));
+    if (same !== undefined) return same;
+    candidates.push(rows.length);
+    rows.push(i);
+    return rows.length - 1;
+  });
+  return { rows, source };
+}
+
+async function decodeSteps(d: KvDecoder, st: SampleState, advance: (i: number, logits: ArrayLike<number>, offset: number) => void, cache: KvCache, L: number): Promise<void> {
+  const N = st.seqs.length;
+  const { offset, layout } = d;
   // rows[r] is decode row r's sequence; finished ones are compacted away once they are COMPACT_SHARE of the batch.
   const feeds: Record<string, HostTensor> = {};
   d.constantFeeds(feeds);

@@ -20,7 +20,8 @@ import {
 } from './graphs';
 import { FEED } from './feed-names';
 import { DECODE_WIDE_ROWS, type KvDecoder, type SampleResult, decodeWithCache, sampleSequences } from './kv-sampler';
-import { patchifyBatch } from './image';
+import { patchifyBatch, sameImage } from './image';
+import { KvStorage } from './kv-cache';
 import type { PolicyRuntime } from './family';
 import { OwnedArrays, type OptimizerState, SessionCache, applyHostAdamW } from './host-state';
 import type { GrpoLossConfig } from './loss';
@@ -149,6 +150,7 @@ function pickTrain(batch: TrainBatch, idx: readonly number[]): TrainBatch {
 export class PolicySessions implements PolicyRuntime {
   readonly family = 'tiny' as const;
   private readonly sessions: SessionCache;
+  private readonly kvStorage = new KvStorage();
   private readonly owned = new OwnedArrays();
   readonly runtime: RuntimeOptions;
   readonly optimizer: OptimizerConfig;
@@ -390,14 +392,19 @@ export class PolicySessions implements PolicyRuntime {
       offset: Np,
       eos: [this.options.tokens.eos],
       pad: this.options.tokens.pad,
-      prefill: async (L, seqs) => {
+      prefill: async (L, seqs, rows) => {
         // Image patches and the text prefix every prompt shares in length, in one forward.
         const prefill = await this.session(L > 0 ? 'prefill' : 'prefill-image', () => buildPrefillGraph(c, DIMS.batch, L > 0 ? DIMS.prefix : 0));
-        const pf: Record<string, HostTensor> = { patches: f32([N, Np, patchDim(c)], patches) };
-        if (L > 0) pf.ids = i64([N, L], BigInt64Array.from(seqs.flatMap((q) => q.slice(0, L).map(BigInt))));
+        const size = Np * patchDim(c);
+        const picked = new Float32Array(rows.length * size);
+        rows.forEach((i, r) => picked.set(patches.subarray(i * size, (i + 1) * size), r * size));
+        const pf: Record<string, HostTensor> = { patches: f32([rows.length, Np, patchDim(c)], picked) };
+        if (L > 0) pf.ids = i64([rows.length, L], BigInt64Array.from(rows.flatMap((i) => seqs[i]!.slice(0, L).map(BigInt))));
         this.paramFeeds(pf);
         return prefill.run(pf);
       },
+      sameOffset: (a, b) => sameImage(req.images[a]!, req.images[b]!),
+      storage: this.kvStorage,
       decoder: (rows) =>
         rows > DECODE_WIDE_ROWS ? this.session('decode-wide', () => buildDecodeGraph(c)) : this.session('decode', () => buildDecodeGraph(c), this.runtime.decodeThreads ?? 1),
       constantFeeds: (feeds) => this.paramFeeds(feeds),
@@ -426,6 +433,7 @@ export class PolicySessions implements PolicyRuntime {
   }
 
   release(): Promise<void> {
+    this.kvStorage.clear();
     return this.sessions.release();
   }
 }

@@ -10,6 +10,7 @@ import { DECODE_WIDE_ROWS, type KvDecoder, type SampleResult, type SampleSetting
 import type { GrpoLossConfig } from '../loss';
 import type { ParamValues } from '../params';
 import { MICRO_BATCH_DEFAULT, type LogprobsOptions, type LogprobsResult, type OptimizerState, type RuntimeOptions, type TrainBatch, type TrainStepResult } from '../policy';
+import { KvStorage } from '../kv-cache';
 import { Rng } from '../rng';
 import type { PolicyRuntime } from '../family';
 import { type StagedModel, usesMemorySaving } from '../staged-step';
@@ -70,6 +71,7 @@ export function initLora(c: HfDecoderConfig, lora: LoraConfig, seed: number): Pa
 export class HfPolicy implements PolicyRuntime {
   readonly family = 'hf' as const;
   private readonly sessions: SessionCache;
+  private readonly kvStorage = new KvStorage();
   private readonly owned = new OwnedArrays();
   readonly runtime: RuntimeOptions;
   readonly optimizer: OptimizerConfig;
@@ -278,12 +280,13 @@ export class HfPolicy implements PolicyRuntime {
       offset: 0,
       eos: this.options.tokens.eos,
       pad: this.options.tokens.pad,
-      prefill: async (L, seqs) => {
+      prefill: async (L, seqs, rows) => {
         const s = await this.session('prefill', () => buildHfPrefillGraph(c, this.mode));
-        const feeds: Record<string, HostTensor> = { ids: i64([seqs.length, L], BigInt64Array.from(seqs.flatMap((q) => q.slice(0, L).map(BigInt)))) };
+        const feeds: Record<string, HostTensor> = { ids: i64([rows.length, L], BigInt64Array.from(rows.flatMap((i) => seqs[i]!.slice(0, L).map(BigInt)))) };
         this.weightFeeds(feeds);
         return s.run(feeds);
       },
+      storage: this.kvStorage,
       decoder: (rows) =>
         rows > DECODE_WIDE_ROWS
           ? this.session('decode-wide', () => buildHfDecodeGraph(c, this.mode))
@@ -294,6 +297,7 @@ export class HfPolicy implements PolicyRuntime {
   }
 
   release(): Promise<void> {
+    this.kvStorage.clear();
     return this.sessions.release();
   }
 }

@@ -2,6 +2,7 @@
 // recomputation, sampler options, and clear errors on bad input.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { EngineSession } from '../../../src/engine';
 import { createPolicySessions } from '../../../src/model';
 import { TRAIN_DEFAULTS, grpoLossConfig } from '../../../src/trainer/config';
 import { randomImage, randomTokens, rows, tinyConfig } from './fixtures';
@@ -66,6 +67,42 @@ describe('policy runtime', () => {
       await policy.release();
     });
   }
+
+  it('GRPO groups (the same image values and prompt) share one prefill and sample exactly the tokens of full recomputation', async () => {
+    const rng = new Rng(504);
+    const c = tinyConfig({ vocabSize: 40, dModel: 16, maxTextLen: 24, image: { channels: 3, size: 8, patchSize: 4 } });
+    const policy = await createPolicySessions(c, { seed: 44, tokens: TOKENS, runtime: { threads: 1 } });
+    const shared = randomImage(rng, c);
+    const prompt = [1, ...randomTokens(rng, c, 4)];
+    // Two groups of three: copies of one image with one prompt, and a second image with the same
+    // prompt, which must not take the first group's prefill.
+    const other = randomImage(rng, c);
+    const images = [shared, shared.slice(), shared.slice(), other, other, other.slice()];
+    const req = {
+      images,
+      prompts: images.map(() => prompt),
+      seeds: images.map((_, i) => 900 + i),
+      temperature: 1.2,
+      maxNewTokens: 16,
+    };
+    const prefills: number[] = [];
+    const run = EngineSession.prototype.run;
+    EngineSession.prototype.run = function (this: EngineSession, feeds, fetch) {
+      if (this.label.includes('prefill')) prefills.push(feeds.patches!.shape[0]!);
+      return run.call(this, feeds, fetch);
+    };
+    try {
+      const cached = await policy.sample(req);
+      const full = await policy.sample({ ...req, useCache: false });
+      assert.deepEqual(prefills, [2], 'one prefill row per group');
+      assert.deepEqual(cached.completions, full.completions);
+      cached.logprobs.flat().forEach((lp, k) => assert.ok(Math.abs(lp - full.logprobs.flat()[k]!) < 1e-4, `token ${k}: log-prob ${lp} vs ${full.logprobs.flat()[k]}`));
+      assert.notDeepEqual(cached.completions.slice(0, 3), cached.completions.slice(3), 'the two groups sample from different images');
+    } finally {
+      EngineSession.prototype.run = run;
+      await policy.release();
+    }
+  });
 
   it('logprobs agree with a train step on the same data and are aligned to predicted tokens', async () => {
     const rng = new Rng(503);
