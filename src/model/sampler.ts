@@ -20,11 +20,18 @@ export function validateSampling(o: SamplingOptions): void {
   if (!Number.isInteger(o.maxNewTokens) || o.maxNewTokens < 1) throw new Error(`sampling: maxNewTokens must be a positive integer, got ${o.maxNewTokens}`);
 }
 
+/**
+ * The array weights() writes into, reused from one sampled token to the next (a fresh one per token
+ * was a share of the demo batch's garbage collection); nothing keeps it past the token it was made for.
+ */
+let scratch = new Float64Array(0);
+
 /** exp((logit − max) / T) for each of logits[offset .. offset+V), their sum, and the max. */
 function weights(logits: ArrayLike<number>, offset: number, V: number, temperature: number): { probs: Float64Array; sum: number; max: number } {
   let max = -Infinity;
   for (let v = 0; v < V; v++) max = Math.max(max, logits[offset + v]!);
-  const probs = new Float64Array(V);
+  if (scratch.length !== V) scratch = new Float64Array(V);
+  const probs = scratch;
   let sum = 0;
   for (let v = 0; v < V; v++) sum += probs[v] = Math.exp((logits[offset + v]! - max) / temperature);
   return { probs, sum, max };
