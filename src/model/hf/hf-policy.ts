@@ -217,6 +217,8 @@ export class HfPolicy implements PolicyRuntime {
    * place on the host.
    */
   async trainStep(batch: Omit<TrainBatch, 'images'>): Promise<TrainStepResult> {
+    // The sampler's cache buffers would sit beside the step's peak (docs/engine.md, third pass).
+    this.kvStorage.clear();
     if (!(batch.lr >= 0) || !Number.isFinite(batch.lr)) throw new Error(`trainStep: lr must be a finite number ≥ 0, got ${batch.lr}`);
     const adamEps = batch.adamEps ?? this.optimizer.adamw.eps;
     if (!(adamEps > 0) || !Number.isFinite(adamEps)) throw new Error(`trainStep: adamEps must be a finite number > 0, got ${adamEps}`);
