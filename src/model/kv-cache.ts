@@ -4,8 +4,8 @@
 // Sequences are blocks of the buffers, so finished ones are dropped by moving the rest forward; the
 // cache holds only the positions reached so far (rounded up), so a step reads no empty slots.
 // The buffers are sized for the whole context once and re-strided in place as the cache grows, and
-// a KvStorage keeps them for the next sampling until the policy trains: touching fresh memory is
-// what growth used to cost (docs/engine.md, "Sampling speed, profiled").
+// a KvStorage keeps them for the next sampling (a large policy drops them when it trains): touching
+// fresh memory is what growth used to cost (docs/engine.md, "Sampling speed, profiled").
 import type { HostTensor } from '../engine';
 import { FEED } from './feed-names';
 
@@ -21,9 +21,9 @@ export interface KvLayout {
 }
 
 /**
- * The buffers caches are built in, kept from one sampling to the next (a policy owns one and clears
- * it when it trains). A cache that finds them taken, by a sampling still running, gets buffers of
- * its own.
+ * The buffers caches are built in, kept from one sampling to the next (a policy owns one; a large
+ * one clears it when it trains). A cache that finds them taken, by a sampling still running, gets
+ * buffers of its own.
  */
 export class KvStorage {
   private buffers: Float32Array[] = [];

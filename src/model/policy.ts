@@ -286,8 +286,9 @@ export class PolicySessions implements PolicyRuntime {
    * moments in place on the host (an apply graph would return the whole state as fresh copies).
    */
   async trainStep(batch: TrainBatch): Promise<TrainStepResult> {
-    // The sampler's cache buffers would sit beside the step's peak (docs/engine.md, third pass).
-    this.kvStorage.clear();
+    // A policy that saves memory does not keep the sampler's cache buffers beside the step's peak;
+    // a small one keeps them, since writing fresh pages again is what they save (docs/engine.md).
+    if (this.memorySaving) this.kvStorage.clear();
     if (!(batch.lr >= 0) || !Number.isFinite(batch.lr)) throw new Error(`trainStep: lr must be a finite number ≥ 0, got ${batch.lr}`);
     const adamEps = batch.adamEps ?? this.optimizer.adamw.eps;
     if (!(adamEps > 0) || !Number.isFinite(adamEps)) throw new Error(`trainStep: adamEps must be a finite number > 0, got ${adamEps}`);
