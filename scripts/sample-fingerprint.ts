@@ -97,7 +97,11 @@ async function hfPolicy(): Promise<void> {
   );
   const policy = new HfPolicy(c, { base, training: 'full', maxTextLen: 160, tokens: { pad: 0, eos: c.eosTokenIds } });
   const prompts = Array.from({ length: 6 }, (_, p) => Array.from({ length: 5 + 3 * p }, () => 3 + Math.floor(rng.next() * 290)));
-  for (const [name, group, temperature] of [['hf-groups', 4, 1], ['hf-single', 1, 0.8], ['hf-greedy', 2, 0]] as const) {
+  for (const [name, group, temperature] of [
+    ['hf-groups', 4, 1],
+    ['hf-single', 1, 0.8],
+    ['hf-greedy', 2, 0],
+  ] as const) {
     const req = {
       prompts: prompts.flatMap((p) => Array<number[]>(group).fill(p)),
       seeds: prompts.flatMap((_, i) => Array.from({ length: group }, (_, k) => 100 + i * group + k)),

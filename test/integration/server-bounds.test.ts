@@ -88,6 +88,7 @@ describe('reward server: bounded parsing and scoring', () => {
 
   it('/health answers while a batch of worst-case texts at the length limit is scored', async () => {
     const items = Array.from({ length: 24 }, () => ({ completion: nestedFrac(32_000), answer: '1', preset: 'r1vl-official' }));
+    const started = performance.now();
     const scoring = request(url, 'POST', '/score_batch', { items });
     await until(() => server.metrics.scoringNow > 0, 'scoring to start');
     const latencies: number[] = [];
@@ -97,8 +98,13 @@ describe('reward server: bounded parsing and scoring', () => {
       latencies.push(performance.now() - t);
     }
     assert.equal((await scoring).status, 200);
-    // The target is 100 ms (the bench measures it); a shared 2-core machine gets slack here.
-    assert.ok(Math.max(...latencies) < 1000, `/health latencies while scoring: ${latencies.map((l) => l.toFixed(0)).join(', ')} ms`);
+    const scoringMs = performance.now() - started;
+    // Relative, not a time limit: load on a shared machine stretches every latency alike (a fixed
+    // 1 s limit failed a fresh clone at load 2.9 with 1,052 ms). A server that scored the batch in
+    // one block would answer /health once, after it; the 100 ms target is the bench's (server-bounds).
+    const shown = `/health latencies while scoring: ${latencies.map((l) => l.toFixed(0)).join(', ')} ms; the batch took ${scoringMs.toFixed(0)} ms`;
+    console.log(`  ${shown}`);
+    assert.ok(latencies.length >= 3 && Math.max(...latencies) < scoringMs / 3, shown);
   });
 });
 

@@ -5,7 +5,13 @@ import { prefixGroups } from '../../../src/model/kv-sampler';
 
 describe('prefix groups', () => {
   it('prefills each distinct prefix once, from its first sequence', () => {
-    const seqs = [[1, 2, 3], [1, 2, 4], [5, 2], [1, 2, 3, 9], [5, 2, 7]];
+    const seqs = [
+      [1, 2, 3],
+      [1, 2, 4],
+      [5, 2],
+      [1, 2, 3, 9],
+      [5, 2, 7],
+    ];
     assert.deepEqual(prefixGroups(seqs, 2), { rows: [0, 2], source: [0, 0, 1, 0, 1] });
     assert.deepEqual(prefixGroups(seqs, 3), { rows: [0, 1, 2, 4], source: [0, 1, 2, 0, 3] });
   });
