@@ -10,6 +10,7 @@ import type { TrainConfig } from './config';
 import { meanInterval, type MeanInterval } from './interval';
 import { readRunEvents } from '../rundir/event-log-reader';
 import { RUN_FILES } from '../rundir/run-files';
+import { latestCheckpointDir, latestCheckpointName } from '../rundir/checkpoint-pointer';
 import { runTraining } from './run';
 
 export interface AblationArm {
@@ -72,7 +73,7 @@ async function finalEval(dir: string): Promise<Record<string, number> | null> {
 async function ensureRun(dir: string, config: TrainConfig, label: string, onEvent?: AblationOptions['onEvent']): Promise<Record<string, number>> {
   const done = await finalEval(dir);
   if (done) return done;
-  const resume = fs.existsSync(path.join(dir, 'checkpoints', 'latest'));
+  const resume = latestCheckpointName(path.join(dir, RUN_FILES.checkpoints)) !== null;
   if (!resume) fs.rmSync(dir, { recursive: true, force: true });
   await runTraining({ outDir: dir, config: resume ? undefined : config, resume, onEvent: (e) => onEvent?.(label, e) });
   const result = await finalEval(dir);
@@ -94,7 +95,8 @@ export async function runAblation(o: AblationOptions): Promise<ArmResult[]> {
   const sftDir = path.join(o.outDir, 'sft');
   const sftConfig: TrainConfig = { ...o.base, rl: { ...o.base.rl, steps: 0 }, eval: { ...o.base.eval, every: 0 } };
   const sftEval = await ensureRun(sftDir, o.sftCheckpoint ? { ...sftConfig, sft: { ...sftConfig.sft, steps: 0 }, initFrom: o.sftCheckpoint } : sftConfig, 'sft', o.onEvent);
-  const sftCheckpoint = path.join(sftDir, 'checkpoints', fs.readFileSync(path.join(sftDir, 'checkpoints', 'latest'), 'utf8').trim());
+  const sftCheckpoint = latestCheckpointDir(path.join(sftDir, RUN_FILES.checkpoints));
+  if (sftCheckpoint === null) throw new Error(`${sftDir}: the warm-up run ended without a checkpoint`);
   const results: ArmResult[] = [];
   for (const arm of arms) {
     const runs: Record<string, number>[] = arm.rl ? [] : [sftEval];

@@ -9,6 +9,7 @@ import type { SafeDType, SafeTensorInput, SafetensorsLayout } from '../engine';
 import { type HfDecoderConfig, hfParamSpecs, parseHfConfig } from '../model/hf/config';
 import { type LoraConfig, loraNames, loraParamSpecs } from '../model/hf/decoder';
 import type { ParamValues } from '../model/params';
+import { LATEST_CHECKPOINT, latestCheckpointDir } from '../rundir/checkpoint-pointer';
 import { loadWeights } from './checkpoint';
 import { checkpointState } from './checkpoint-state';
 import { hfWeightsOf } from './hf-weights';
@@ -185,10 +186,9 @@ export function resolveCheckpointDir(runOrCheckpoint: string, name?: string): st
     }
     return named;
   }
-  const latest = path.join(ckpts, 'latest');
-  if (!fs.existsSync(latest)) throw new Error(`${dir} has no complete checkpoint yet (checkpoints/latest is missing)`);
-  const target = path.join(ckpts, fs.readFileSync(latest, 'utf8').trim());
-  if (!fs.existsSync(path.join(target, 'state.json'))) throw new Error(`${latest} names ${path.basename(target)}, which is not a complete checkpoint`);
+  const target = latestCheckpointDir(ckpts);
+  if (target === null) throw new Error(`${dir} has no complete checkpoint yet (checkpoints/${LATEST_CHECKPOINT} is missing)`);
+  if (!fs.existsSync(path.join(target, 'state.json'))) throw new Error(`${path.join(ckpts, LATEST_CHECKPOINT)} names ${path.basename(target)}, which is not a complete checkpoint`);
   return target;
 }
 

@@ -2,11 +2,11 @@
 // held-out prompts, and RL's greedy accuracy set against both SFT figures, plain greedy and with
 // the full-chain mode forced (the control of issue 20: a gain over greedy alone can be nothing more
 // than RL picking the chain mode the SFT policy already had).
-import fs from 'node:fs';
 import path from 'node:path';
 import { type PairedChange, pairedChange } from '../core/paired-change';
 import { resolveRewardConfig } from '../core/reward';
 import { RUN_FILES } from '../rundir/run-files';
+import { latestCheckpointDir } from '../rundir/checkpoint-pointer';
 import { loadWeights } from './checkpoint';
 import { checkpointState } from './checkpoint-state';
 import { createTaskSource } from './data/task-source';
@@ -40,9 +40,8 @@ export function rlGain(sft: EvalChains, rl: EvalChains['greedy']): RlGain {
 /** The checkpoint folders of a run's SFT start (its KL reference) and its latest checkpoint; null before RL has a step. */
 export function rlCheckpoints(runDir: string): { sft: string; rl: string } | null {
   const dir = path.join(runDir, RUN_FILES.checkpoints);
-  const latestFile = path.join(dir, 'latest');
-  if (!fs.existsSync(latestFile)) return null;
-  const latest = path.join(dir, fs.readFileSync(latestFile, 'utf8').trim());
+  const latest = latestCheckpointDir(dir);
+  if (latest === null) return null;
   const state = checkpointState(loadWeights(latest).state, path.join(latest, 'state.json'));
   if (state.reference === null || path.join(dir, state.reference) === latest) return null;
   return { sft: path.join(dir, state.reference), rl: latest };

@@ -9,6 +9,7 @@ import type { ParamValues } from '../model/params';
 import type { TrainerEvent } from '../protocol/trainer-messages';
 import { RUN_FILES } from '../rundir/run-files';
 import { RunWriter } from '../rundir/run-writer';
+import { latestCheckpointDir, latestCheckpointName, pointLatestAt } from '../rundir/checkpoint-pointer';
 import { loadCheckpoint, loadWeights, saveCheckpoint, exportPolicyOnnx, removeCheckpointTemps } from './checkpoint';
 import { type CheckpointState, checkpointState } from './checkpoint-state';
 import { resolveTrainConfig, type TrainConfig } from './config';
@@ -126,13 +127,12 @@ async function runLocked(options: RunOptions, dir: RunWriter, newConfig: TrainCo
       // A folder `latest` does not name was left by an attempt killed before its pointer: it is
       // written again (that attempt may have run another config) and pointed at. Skipped, `latest`
       // stayed an interval behind, and the next kill lost two.
-      if (latestName(dir.checkpointsDir) !== name) fs.rmSync(target, { recursive: true, force: true });
+      if (latestCheckpointName(dir.checkpointsDir) !== name) fs.rmSync(target, { recursive: true, force: true });
       if (!fs.existsSync(target)) {
         const state: CheckpointState = { policy: opened.state, config, tokenizer: opened.tokenizer, step, dataCursor: stream.cursor(), reference: refName };
         saveCheckpoint(target, { params: policy.params, optimizer: policy.optimizerState, state: { ...state } });
         faultPoint('checkpoint-pointer');
-        fs.writeFileSync(path.join(dir.checkpointsDir, 'latest.tmp'), `${name}\n`);
-        fs.renameSync(path.join(dir.checkpointsDir, 'latest.tmp'), path.join(dir.checkpointsDir, 'latest'));
+        pointLatestAt(dir.checkpointsDir, name);
       }
       emit({ v: 1, type: 'checkpoint', step, path: target });
       return target;
@@ -217,18 +217,12 @@ async function runLocked(options: RunOptions, dir: RunWriter, newConfig: TrainCo
   }
 }
 
-/** The checkpoint folder `checkpoints/latest` names, or null when there is none yet. */
-function latestName(checkpointsDir: string): string | null {
-  const file = path.join(checkpointsDir, 'latest');
-  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : null;
-}
-
 /** The latest complete checkpoint, or null when there is none yet (checkpoints/latest is missing). */
 function loadLatest(runDir: string): { params: ParamValues; optimizer: ReturnType<typeof loadCheckpoint>['optimizer']; state: CheckpointState } | null {
-  const name = latestName(path.join(runDir, 'checkpoints'));
-  if (name === null) return null;
-  const ckpt = loadCheckpoint(path.join(runDir, 'checkpoints', name));
-  return { params: ckpt.params, optimizer: ckpt.optimizer, state: checkpointState(ckpt.state, path.join(runDir, 'checkpoints', name, 'state.json')) };
+  const dir = latestCheckpointDir(path.join(runDir, RUN_FILES.checkpoints));
+  if (dir === null) return null;
+  const ckpt = loadCheckpoint(dir);
+  return { params: ckpt.params, optimizer: ckpt.optimizer, state: checkpointState(ckpt.state, path.join(dir, 'state.json')) };
 }
 
 /** The config a run folder was started with (a restart in place trains with it again). */

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TrainerEvent } from '../../protocol/trainer-messages';
+import { LATEST_CHECKPOINT, latestCheckpointName } from '../../rundir/checkpoint-pointer';
 import { RUN_FILES } from '../../rundir/run-files';
 import { createRunDirectory } from './run-id';
 import { describeExit, initialRunState, isTerminal, reduceRunEvent, reduceRunExit, type ExitInfo, type RunState } from './run-state';
@@ -106,7 +107,8 @@ export class RunManager {
     const id = path.basename(dir);
     const current = this.runs.get(id);
     if (current && !current.process.hasExited) throw new Error(`${id} is already running in this window`);
-    if (!fs.existsSync(path.join(dir, 'checkpoints', 'latest'))) throw new Error(`${id} has no complete checkpoint to resume from (checkpoints/latest is missing)`);
+    if (latestCheckpointName(path.join(dir, RUN_FILES.checkpoints)) === null)
+      throw new Error(`${id} has no complete checkpoint to resume from (checkpoints/${LATEST_CHECKPOINT} is missing)`);
     const prior = request.prior ?? current?.state;
     const keep: Partial<RunState> = prior
       ? {

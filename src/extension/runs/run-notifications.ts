@@ -2,9 +2,10 @@
 // error messages (the trainer's message, e.g. a config error naming the field), completions as
 // information with a way to the run folder. A run that can go on (stopped, failed or interrupted,
 // with a checkpoint) says how, and offers Resume Run right there.
-import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { latestCheckpointName } from '../../rundir/checkpoint-pointer';
+import { RUN_FILES } from '../../rundir/run-files';
 import type { RunChange, RunManager } from './run-manager';
 import { formatReward, isResumable, STATUS_LABELS, type RunState } from './run-state';
 
@@ -18,7 +19,7 @@ export interface RunNotificationActions {
 }
 
 function hasCheckpoint(run: RunState): boolean {
-  return fs.existsSync(path.join(run.dir, 'checkpoints', 'latest'));
+  return latestCheckpointName(path.join(run.dir, RUN_FILES.checkpoints)) !== null;
 }
 
 /** The sentence that says how to continue a run, or '' when it cannot be. */
