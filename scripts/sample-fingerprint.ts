@@ -1,6 +1,6 @@
-// Fingerprints of what the sampler produces — tokens and log-probs of fixed requests, hashed — for
-// a checkout given as argv[2] (this one by default). Run it on two checkouts to show that an engine
-// change keeps the sampled bits: every line must match. Cases: the demo batch (16 prompts × G 8 at
+// Fingerprints of what the sampler produces — the tokens, and their log-probs, of fixed requests,
+// hashed apart — for a checkout given as argv[2] (this one by default). Run it on two checkouts to
+// show that an engine change keeps the sampled tokens (first hash) or every bit (both). Cases: the demo batch (16 prompts × G 8 at
 // T 1.3) at two seeds, 40 distinct prompts, top-p 0.9, greedy, two single sequences, a batch whose
 // images are equal copies, the no-cache sampler, and a random Qwen2-shaped HF policy (groups,
 // one sequence, greedy).
@@ -16,15 +16,12 @@ interface Sampled {
   logprobs: number[][];
 }
 
-const fingerprint = (out: Sampled): string =>
-  crypto
-    .createHash('sha256')
-    .update(JSON.stringify(out.completions))
-    .update(Buffer.from(new Float64Array(out.logprobs.flat()).buffer))
-    .digest('hex')
-    .slice(0, 16);
+const hash = (bytes: string | Buffer): string => crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 16);
 
-const print = (name: string, out: Sampled): void => console.log(`${name.padEnd(16)} ${fingerprint(out)} ${out.completions.reduce((s, c) => s + c.length, 0)} tokens`);
+const print = (name: string, out: Sampled): void =>
+  console.log(
+    `${name.padEnd(16)} tokens ${hash(JSON.stringify(out.completions))} log-probs ${hash(Buffer.from(new Float64Array(out.logprobs.flat()).buffer))} ${out.completions.reduce((s, c) => s + c.length, 0)} tokens`,
+  );
 
 async function tinyPolicy(): Promise<void> {
   const { presetConfig } = await load<typeof import('../src/trainer/config')>('src/trainer/config.ts');

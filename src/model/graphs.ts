@@ -110,12 +110,8 @@ export function buildLogitsGraph(c: PolicyConfig, B: Dim = DIMS.batch, Tt: Dim =
   return g;
 }
 
-/** KV-cache layouts for N sequences of S positions: keys transposed [N,H,dh,S], values [N,H,S,dh]. */
-export const cacheShapes = <D extends Dim>(c: PolicyConfig, N: D, S: D | number = contextLength(c)): { kT: (D | number)[]; v: (D | number)[] } => {
-  const H = c.nHeads;
-  const dh = c.dModel / H;
-  return { kT: [N, H, dh, S], v: [N, H, S, dh] };
-};
+/** The KV cache's layout for N sequences of S positions, keys (× 1/√dh) and values alike: [N,H,S,dh]. */
+export const cacheShape = <D extends Dim>(c: PolicyConfig, N: D, S: D | number = contextLength(c)): (D | number)[] => [N, c.nHeads, S, c.dModel / c.nHeads];
 
 /** The tiny policy's KV-cache layout: every head, image patches and text positions. */
 export const kvLayout = (c: PolicyConfig): KvLayout => ({ layers: c.nLayers, heads: c.nHeads, headDim: c.dModel / c.nHeads, limit: contextLength(c) });
@@ -131,7 +127,7 @@ export function buildPrefillGraph(c: PolicyConfig, N: Dim = DIMS.batch, L: Dim =
   const patches = g.input('patches', [N, numPatches(c), patchDim(c)]);
   const ids = L !== 0 ? g.input('ids', [N, L], 'int64') : undefined;
   const kv = policyPrefill(g, c, P, patches, ids);
-  kv.kT.forEach((t, l) => g.output(FEED.layerK(l), t));
+  kv.k.forEach((t, l) => g.output(FEED.layerK(l), t));
   kv.v.forEach((t, l) => g.output(FEED.layerV(l), t));
   return g;
 }
@@ -141,9 +137,9 @@ export function buildDecodeGraph(c: PolicyConfig, N: Dim = DIMS.batch): Graph {
   const P = declareParams(g, c, false);
   const token = g.input('token', [N, 1], 'int64');
   const pos = g.input('pos', [1], 'int64');
-  const shapes = cacheShapes(c, N, DIMS.cache);
-  const ks = Array.from({ length: c.nLayers }, (_, l) => g.input(FEED.cacheK(l), shapes.kT));
-  const vs = Array.from({ length: c.nLayers }, (_, l) => g.input(FEED.cacheV(l), shapes.v));
+  const shape = cacheShape(c, N, DIMS.cache);
+  const ks = Array.from({ length: c.nLayers }, (_, l) => g.input(FEED.cacheK(l), shape));
+  const vs = Array.from({ length: c.nLayers }, (_, l) => g.input(FEED.cacheV(l), shape));
   const out = policyDecodeStep(g, c, P, token, pos, ks, vs);
   g.output('logits', out.logits);
   out.k.forEach((t, l) => g.output(FEED.layerK(l), t));

@@ -52,7 +52,10 @@ export class KvStorage {
 }
 
 export class KvCache {
-  /** Per layer, keys transposed: [N, H, dh, S] over the first `size` sequences, S = `capacity`. */
+  /**
+   * Per layer, keys [N, H, S, dh] over the first `size` sequences, S = `capacity`, as the graphs
+   * give them: already multiplied by 1/√dh, so a query multiplies them unscaled (docs/engine.md).
+   */
   private readonly kBuf: Float32Array[];
   /** Per layer, values: [N, H, S, dh]. */
   private readonly vBuf: Float32Array[];
@@ -114,8 +117,7 @@ export class KvCache {
     const old = this.capacity;
     const rows = this.size * this.H;
     const { dh } = this;
-    for (const buf of this.kBuf) restride(buf, rows * dh, old, cap);
-    for (const buf of this.vBuf) restride(buf, rows, old * dh, cap * dh);
+    for (const buf of [...this.kBuf, ...this.vBuf]) restride(buf, rows, old * dh, cap * dh);
     this.capacity = cap;
     return true;
   }
@@ -123,24 +125,23 @@ export class KvCache {
   /** Decode-graph feeds `cache_k.l` / `cache_v.l` over the held sequences and positions (views: no copy). */
   feeds(into: Record<string, HostTensor>): void {
     const n = this.size * this.block;
-    const { H, dh, capacity } = this;
-    this.kBuf.forEach((data, l) => (into[FEED.cacheK(l)] = { dtype: 'float32', shape: [this.size, H, dh, capacity], data: data.subarray(0, n) }));
-    this.vBuf.forEach((data, l) => (into[FEED.cacheV(l)] = { dtype: 'float32', shape: [this.size, H, capacity, dh], data: data.subarray(0, n) }));
+    const shape = [this.size, this.H, this.capacity, this.dh];
+    this.kBuf.forEach((data, l) => (into[FEED.cacheK(l)] = { dtype: 'float32', shape, data: data.subarray(0, n) }));
+    this.vBuf.forEach((data, l) => (into[FEED.cacheV(l)] = { dtype: 'float32', shape, data: data.subarray(0, n) }));
   }
 
   /**
-   * Stores a prefill's first T positions: kT [M,H,dh,T] and v [M,H,T,dh] of M prefilled sequences;
+   * Stores a prefill's first T positions: k and v, each [M,H,T,dh], of M prefilled sequences;
    * sequence i takes prefilled sequence `source[i]` (the identity when omitted).
    */
-  writePrefix(l: number, kT: Float32Array, v: Float32Array, T: number, source?: readonly number[]): void {
+  writePrefix(l: number, k: Float32Array, v: Float32Array, T: number, source?: readonly number[]): void {
     this.reserve(T);
     const { H, dh, capacity: S } = this;
-    const K = this.kBuf[l]!;
-    const V = this.vBuf[l]!;
-    for (let i = 0; i < this.size; i++) {
-      const from = source ? source[i]! : i;
-      copyRows(kT, from * H * dh * T, T, K, i * H * dh * S, S, H * dh, T);
-      copyRows(v, from * H * T * dh, T * dh, V, i * H * S * dh, S * dh, H, T * dh);
+    for (const [src, dst] of [
+      [k, this.kBuf[l]!],
+      [v, this.vBuf[l]!],
+    ] as const) {
+      for (let i = 0; i < this.size; i++) copyRows(src, (source ? source[i]! : i) * H * T * dh, T * dh, dst, i * H * S * dh, S * dh, H, T * dh);
     }
   }
 
@@ -149,11 +150,8 @@ export class KvCache {
     const { dh, capacity: S } = this;
     if (pos >= S) throw new Error(`KV cache: position ${pos} is not reserved (capacity ${S})`);
     const rows = this.size * this.H;
-    const K = this.kBuf[l]!;
-    const V = this.vBuf[l]!;
-    // Plain loops: a subarray per row costs more than the few values it copies.
-    for (let i = 0, at = pos; i < rows * dh; i++, at += S) K[at] = k[i]!;
-    for (let r = 0; r < rows; r++) for (let d = 0, from = r * dh, at = (r * S + pos) * dh; d < dh; d++) V[at + d] = v[from + d]!;
+    copyRows(k, 0, dh, this.kBuf[l]!, pos * dh, S * dh, rows, dh);
+    copyRows(v, 0, dh, this.vBuf[l]!, pos * dh, S * dh, rows, dh);
   }
 
   /**

@@ -17,6 +17,7 @@ import {
   matmul,
   mul,
   recomputed,
+  reduceSum,
   reshape,
   slice,
   softmax,
@@ -46,20 +47,23 @@ function p(P: ParamTensors, name: string): Tensor {
 
 const linear = (P: ParamTensors, name: string, x: Tensor): Tensor => affine(x, p(P, `${name}.w`), p(P, `${name}.b`));
 
+const attentionScale = (c: PolicyConfig): number => 1 / Math.sqrt(c.dModel / c.nHeads);
+
 /**
  * Splits fused QKV [B,T,3D] into q [B,H,T,dh] (pre-scaled), kᵀ [B,H,dh,T] and v [B,H,T,dh]. A
- * decode step's [N,3D] (one position per sequence) gives T = 1 by reshapes alone: no Transpose.
+ * decode step's [N,3D] (one position per sequence) gives q unscaled, k [N,H,1,dh] (kT is then k)
+ * and v by reshapes alone: no Transpose.
  */
 function splitHeads(c: PolicyConfig, qkv: Tensor): { q: Tensor; kT: Tensor; v: Tensor } {
   const D = c.dModel;
   const H = c.nHeads;
   const dh = D / H;
   const parts = split(qkv, -1, [D, D, D]);
-  const scale = 1 / Math.sqrt(dh);
+  const scale = attentionScale(c);
   if (qkv.shape.length === 2) {
     const N = qkv.shape[0]!;
     const [q, k, v] = parts as [Tensor, Tensor, Tensor];
-    return { q: mul(reshape(q, [N, H, 1, dh]), scale), kT: reshape(k, [N, H, dh, 1]), v: reshape(v, [N, H, 1, dh]) };
+    return { q: reshape(q, [N, H, 1, dh]), kT: reshape(k, [N, H, 1, dh]), v: reshape(v, [N, H, 1, dh]) };
   }
   const [B, T] = qkv.shape as [Dim, Dim, Dim];
   const [q, k, v] = parts.map((t) => reshape(t, [B, T, H, dh])) as [Tensor, Tensor, Tensor];
@@ -159,8 +163,8 @@ export function policyLogits(g: Graph, c: PolicyConfig, P: ParamTensors, ids: Te
 }
 
 export interface KvTensors {
-  /** Per layer: keys stored transposed, [N, H, dh, T], so a query multiplies them without a Transpose. */
-  kT: Tensor[];
+  /** Per layer: keys [N, H, T, dh], multiplied by 1/√dh (the cache's layout, kv-cache.ts). */
+  k: Tensor[];
   /** Per layer: values [N, H, T, dh]. */
   v: Tensor[];
 }
@@ -170,9 +174,9 @@ export interface KvTensors {
  * L = 0) in one causal forward, returning every layer's keys and values for those Np + L positions.
  */
 export function policyPrefill(g: Graph, c: PolicyConfig, P: ParamTensors, patches: Tensor, ids: Tensor | undefined): KvTensors {
-  const kv: KvTensors = { kT: [], v: [] };
+  const kv: KvTensors = { k: [], v: [] };
   encode(g, c, P, embed(P, patches, ids), (_, kT, v) => {
-    kv.kT.push(kT);
+    kv.k.push(mul(transpose(kT, [0, 1, 3, 2]), attentionScale(c)));
     kv.v.push(v);
   });
   return kv;
@@ -180,21 +184,22 @@ export function policyPrefill(g: Graph, c: PolicyConfig, P: ParamTensors, patche
 
 export interface DecodeTensors {
   logits: Tensor;
-  /** Per layer, this position's key and value, each [N, H, dh], for the caller to store at `pos`. */
+  /** Per layer, this position's key (× 1/√dh) and value, each [N, H, dh], for the caller to store at `pos`. */
   k: Tensor[];
   v: Tensor[];
 }
 
 /**
  * One KV-cache decode step for N sequences at a shared text position `pos` ([1] int64, ≥ numPatches):
- * token `token` [N,1] attends to cache positions < pos (keys `cacheKT` [N,H,dh,S], values `cacheV`
- * [N,H,S,dh], S the cache's current capacity, symbolic; later slots are masked, whatever they hold)
- * and to itself. The caches are only read: the step returns the new key/value instead of a rewritten
- * cache, so no cache-sized tensor is copied per token, and a cache only as long as the sequences so
- * far costs only that much reading.
+ * token `token` [N,1] attends to cache positions < pos (keys × 1/√dh `cacheK` and values `cacheV`,
+ * each [N,H,S,dh], S the cache's current capacity, symbolic; later slots are masked, whatever they
+ * hold) and to itself. The caches are only read: the step returns the new key/value instead of a
+ * rewritten cache, so no cache-sized tensor is copied per token, and a cache only as long as the
+ * sequences so far costs only that much reading. The query stays unscaled: a scale beside the
+ * scores' MatMul is fused into it by ORT, whose M = 1 kernel then no longer applies (docs/engine.md).
  */
-export function policyDecodeStep(g: Graph, c: PolicyConfig, P: ParamTensors, token: Tensor, pos: Tensor, cacheKT: readonly Tensor[], cacheV: readonly Tensor[]): DecodeTensors {
-  const S = cacheKT[0]!.shape[3]!;
+export function policyDecodeStep(g: Graph, c: PolicyConfig, P: ParamTensors, token: Tensor, pos: Tensor, cacheK: readonly Tensor[], cacheV: readonly Tensor[]): DecodeTensors {
+  const S = cacheK[0]!.shape[2]!;
   const N = token.shape[0]!;
   const H = c.nHeads;
   const dh = c.dModel / H;
@@ -209,10 +214,12 @@ export function policyDecodeStep(g: Graph, c: PolicyConfig, P: ParamTensors, tok
   const v: Tensor[] = [];
   let h = x;
   for (let l = 0; l < c.nLayers; l++) {
-    h = block(c, P, l, h, (qNew, kTNew, vNew) => {
-      k.push(reshape(kTNew, [N, H, dh]));
+    h = block(c, P, l, h, (qNew, kNew, vNew) => {
+      const kScaled = mul(kNew, attentionScale(c));
+      k.push(reshape(kScaled, [N, H, dh]));
       v.push(reshape(vNew, [N, H, dh]));
-      const weights = softmax(concat([add(matmul(qNew, cacheKT[l]!), bias), matmul(qNew, kTNew)], -1));
+      const toItself = reduceSum(mul(qNew, kScaled), [3], true);
+      const weights = softmax(concat([add(matmul(qNew, transpose(cacheK[l]!, [0, 1, 3, 2])), bias), toItself], -1));
       const toCache = slice(weights, -1, 0, S);
       const toSelf = slice(weights, -1, S, dimAdd(S, 1));
       return add(matmul(toCache, cacheV[l]!), mul(toSelf, vNew));

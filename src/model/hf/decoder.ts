@@ -18,6 +18,7 @@ import {
   matmul,
   mul,
   neg,
+  reduceSum,
   reshape,
   rmsNorm,
   slice,
@@ -127,16 +128,20 @@ function rope(x: Tensor, t: { cos: Tensor; sin: Tensor }): Tensor {
 }
 
 interface Heads {
-  /** Queries [B, Hkv, rep, T, dh], rotated and pre-scaled by 1/√dh. */
+  /** Queries [B, Hkv, rep, T, dh], rotated and pre-scaled by 1/√dh (unscaled for a decode step, `scaledQuery` false). */
   q: Tensor;
+  /** Keys [B, Hkv, 1, T, dh], rotated. */
+  k: Tensor;
   /** Keys transposed [B, Hkv, 1, dh, T], rotated. */
   kT: Tensor;
   /** Values [B, Hkv, 1, T, dh]. */
   v: Tensor;
 }
 
+const attentionScale = (c: HfDecoderConfig): number => 1 / Math.sqrt(c.headDim);
+
 /** Projections, Qwen3's head norms and the rotary embedding for the T positions of x [B, T, D]. */
-function heads(ctx: Ctx, l: number, x: Tensor, rot: { cos: Tensor; sin: Tensor }): Heads {
+function heads(ctx: Ctx, l: number, x: Tensor, rot: { cos: Tensor; sin: Tensor }, scaledQuery: boolean): Heads {
   const { c, P } = ctx;
   const [B, T] = x.shape as [Dim, Dim];
   const a = `model.layers.${l}.self_attn.`;
@@ -151,9 +156,12 @@ function heads(ctx: Ctx, l: number, x: Tensor, rot: { cos: Tensor; sin: Tensor }
     k = rmsNorm(k, p(P, `${a}k_norm.weight`), c.rmsNormEps);
   }
   const perm = [0, 2, 3, 1, 4];
+  const rotated = rope(transpose(q, perm), rot);
+  const kRotated = rope(transpose(k, perm), rot);
   return {
-    q: mul(rope(transpose(q, perm), rot), 1 / Math.sqrt(dh)),
-    kT: transpose(rope(transpose(k, perm), rot), [0, 1, 2, 4, 3]),
+    q: scaledQuery ? mul(rotated, attentionScale(c)) : rotated,
+    k: kRotated,
+    kT: transpose(kRotated, [0, 1, 2, 4, 3]),
     v: transpose(v, perm),
   };
 }
@@ -171,10 +179,10 @@ function mlp(ctx: Ctx, l: number, x: Tensor): Tensor {
 }
 
 /** One decoder layer; `attend` turns this layer's heads into the attention output [B, Hkv, rep, T, dh]. */
-function layer(ctx: Ctx, l: number, x: Tensor, rot: { cos: Tensor; sin: Tensor }, attend: (h: Heads) => Tensor): Tensor {
+function layer(ctx: Ctx, l: number, x: Tensor, rot: { cos: Tensor; sin: Tensor }, attend: (h: Heads) => Tensor, scaledQuery = true): Tensor {
   const { c, P } = ctx;
   const pre = `model.layers.${l}.`;
-  const h = heads(ctx, l, rmsNorm(x, p(P, `${pre}input_layernorm.weight`), c.rmsNormEps), rot);
+  const h = heads(ctx, l, rmsNorm(x, p(P, `${pre}input_layernorm.weight`), c.rmsNormEps), rot, scaledQuery);
   x = add(x, output(ctx, l, attend(h)));
   return add(x, mlp(ctx, l, rmsNorm(x, p(P, `${pre}post_attention_layernorm.weight`), c.rmsNormEps)));
 }
@@ -247,8 +255,8 @@ export function hfLogits(g: Graph, c: HfDecoderConfig, P: HfParamTensors, lora: 
 }
 
 export interface HfKvTensors {
-  /** Per layer: keys transposed [N, Hkv, dh, L]. */
-  kT: Tensor[];
+  /** Per layer: keys [N, Hkv, L, dh], multiplied by 1/√dh (the cache's layout, kv-cache.ts). */
+  k: Tensor[];
   /** Per layer: values [N, Hkv, L, dh]. */
   v: Tensor[];
 }
@@ -256,14 +264,14 @@ export interface HfKvTensors {
 /** Keys and values of every layer for the first L tokens, ids [N, L]. */
 export function hfPrefill(g: Graph, c: HfDecoderConfig, P: HfParamTensors, lora: LoraConfig | undefined, ids: Tensor): HfKvTensors {
   const [N, L] = ids.shape as [Dim, Dim];
-  const kv: HfKvTensors = { kT: [], v: [] };
+  const kv: HfKvTensors = { k: [], v: [] };
   encode(
     g,
     { c, P, lora },
     L,
     () => embed(P, ids),
     (_, h) => {
-      kv.kT.push(reshape(h.kT, [N, c.numKvHeads, c.headDim, L]));
+      kv.k.push(reshape(mul(h.k, attentionScale(c)), [N, c.numKvHeads, L, c.headDim]));
       kv.v.push(reshape(h.v, [N, c.numKvHeads, L, c.headDim]));
     },
   );
@@ -272,15 +280,16 @@ export function hfPrefill(g: Graph, c: HfDecoderConfig, P: HfParamTensors, lora:
 
 export interface HfDecodeTensors {
   logits: Tensor;
-  /** Per layer, this position's key and value, each [N, Hkv, dh]. */
+  /** Per layer, this position's key (× 1/√dh) and value, each [N, Hkv, dh]. */
   k: Tensor[];
   v: Tensor[];
 }
 
 /**
  * One decode step for N sequences at shared position `pos` ([1] int64): token [N, 1] attends to
- * cache slots < pos (keys [N, Hkv, dh, S], values [N, Hkv, S, dh]; later slots are masked) and to
- * itself. The caches are only read; the new key and value come back for the caller to store.
+ * cache slots < pos (keys × 1/√dh and values, each [N, Hkv, S, dh]; later slots are masked) and to
+ * itself. The caches are only read; the new key and value come back for the caller to store. The
+ * query stays unscaled, so ORT's M = 1 MatMul kernel takes the scores (as the tiny policy's decode).
  */
 export function hfDecodeStep(
   g: Graph,
@@ -289,11 +298,11 @@ export function hfDecodeStep(
   lora: LoraConfig | undefined,
   token: Tensor,
   pos: Tensor,
-  cacheKT: readonly Tensor[],
+  cacheK: readonly Tensor[],
   cacheV: readonly Tensor[],
 ): HfDecodeTensors {
   const ctx: Ctx = { c, P, lora };
-  const S = cacheKT[0]!.shape[3]!;
+  const S = cacheK[0]!.shape[2]!;
   const N = token.shape[0]!;
   const Hkv = c.numKvHeads;
   const dh = c.headDim;
@@ -305,15 +314,24 @@ export function hfDecodeStep(
   const v: Tensor[] = [];
   let x = embed(P, token);
   for (let l = 0; l < c.numLayers; l++) {
-    x = layer(ctx, l, x, rot, (h) => {
-      k.push(reshape(h.kT, [N, Hkv, dh]));
-      v.push(reshape(h.v, [N, Hkv, dh]));
-      const cacheK = reshape(cacheKT[l]!, [N, Hkv, 1, dh, S]);
-      const weights = softmax(concat([add(matmul(h.q, cacheK), bias), matmul(h.q, h.kT)], -1));
-      const toCache = slice(weights, -1, 0, S);
-      const toSelf = slice(weights, -1, S, dimAdd(S, 1));
-      return add(matmul(toCache, reshape(cacheV[l]!, [N, Hkv, 1, S, dh])), mul(toSelf, h.v));
-    });
+    x = layer(
+      ctx,
+      l,
+      x,
+      rot,
+      (h) => {
+        const kScaled = mul(h.k, attentionScale(c));
+        k.push(reshape(kScaled, [N, Hkv, dh]));
+        v.push(reshape(h.v, [N, Hkv, dh]));
+        const keys = transpose(reshape(cacheK[l]!, [N, Hkv, 1, S, dh]), [0, 1, 2, 4, 3]);
+        const toItself = reduceSum(mul(h.q, kScaled), [4], true);
+        const weights = softmax(concat([add(matmul(h.q, keys), bias), toItself], -1));
+        const toCache = slice(weights, -1, 0, S);
+        const toSelf = slice(weights, -1, S, dimAdd(S, 1));
+        return add(matmul(toCache, reshape(cacheV[l]!, [N, Hkv, 1, S, dh])), mul(toSelf, h.v));
+      },
+      false,
+    );
   }
   const logits = linear(rmsNorm(x, p(P, 'model.norm.weight'), c.rmsNormEps), headWeight(c, P));
   return { logits: reshape(logits, [N, c.vocabSize]), k, v };

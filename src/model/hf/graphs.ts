@@ -82,7 +82,7 @@ export function buildHfPrefillGraph(c: HfDecoderConfig, mode: HfGraphMode): Grap
   const g = new Graph('float32', 'hf-prefill');
   const P = declareHfParams(g, c, { train: 'none', lora: mode.lora });
   const kv = hfPrefill(g, c, P, mode.lora, g.input('ids', [DIMS.batch, DIMS.prefix], 'int64'));
-  kv.kT.forEach((t, l) => g.output(FEED.layerK(l), t));
+  kv.k.forEach((t, l) => g.output(FEED.layerK(l), t));
   kv.v.forEach((t, l) => g.output(FEED.layerV(l), t));
   return g;
 }
@@ -94,7 +94,7 @@ export function buildHfDecodeGraph(c: HfDecoderConfig, mode: HfGraphMode): Graph
   const S = DIMS.cache;
   const token = g.input('token', [N, 1], 'int64');
   const pos = g.input('pos', [1], 'int64');
-  const ks = Array.from({ length: c.numLayers }, (_, l) => g.input(FEED.cacheK(l), [N, c.numKvHeads, c.headDim, S]));
+  const ks = Array.from({ length: c.numLayers }, (_, l) => g.input(FEED.cacheK(l), [N, c.numKvHeads, S, c.headDim]));
   const vs = Array.from({ length: c.numLayers }, (_, l) => g.input(FEED.cacheV(l), [N, c.numKvHeads, S, c.headDim]));
   const out = hfDecodeStep(g, c, P, mode.lora, token, pos, ks, vs);
   g.output('logits', out.logits);

@@ -1,8 +1,8 @@
 // The KV cache's bookkeeping in JS, against an independent model of what it must hold: a map from
 // (sequence, head, dim, position) to the value written there. Growth, prefix and per-position
-// writes and compaction must keep every written value where the decode graph reads it (keys
-// transposed [N,H,dh,S], values [N,H,S,dh], S the capacity), and every other slot must read 0, also
-// in buffers another cache used before.
+// writes and compaction must keep every written value where the decode graph reads it (keys and
+// values alike [N,H,S,dh], S the capacity), and every other slot must read 0, also in buffers
+// another cache used before.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { HostTensor } from '../../../src/engine';
@@ -20,17 +20,17 @@ function checkAgainst(cache: KvCache, model: { k: Model; v: Model }, seqs: numbe
   const feeds: Record<string, HostTensor> = {};
   cache.feeds(feeds);
   for (let l = 0; l < layout.layers; l++) {
-    const kT = feeds[`cache_k.${l}`]!;
+    const k = feeds[`cache_k.${l}`]!;
     const v = feeds[`cache_v.${l}`]!;
-    const S = kT.shape[3]!;
-    assert.deepEqual(kT.shape, [seqs.length, H, dh, S]);
+    const S = k.shape[2]!;
+    assert.deepEqual(k.shape, [seqs.length, H, S, dh]);
     assert.deepEqual(v.shape, [seqs.length, H, S, dh]);
     seqs.forEach((seq, n) => {
       for (let h = 0; h < H; h++)
         for (let d = 0; d < dh; d++)
           for (let s = 0; s < S; s++) {
             const key = at(seq, h, d, s);
-            assert.equal(kT.data[((n * H + h) * dh + d) * S + s], model.k[l]!.get(key) ?? 0, `k layer ${l} ${key}`);
+            assert.equal(k.data[((n * H + h) * S + s) * dh + d], model.k[l]!.get(key) ?? 0, `k layer ${l} ${key}`);
             assert.equal(v.data[((n * H + h) * S + s) * dh + d], model.v[l]!.get(key) ?? 0, `v layer ${l} ${key}`);
           }
     });
@@ -43,19 +43,19 @@ const emptyModel = (): { k: Model; v: Model } => ({ k: [new Map(), new Map()], v
 function writePrefix(cache: KvCache, model: { k: Model; v: Model }, rng: Rng, T: number, source: number[]): void {
   const M = Math.max(...source) + 1;
   for (let l = 0; l < layout.layers; l++) {
-    const kT = new Float32Array(M * H * dh * T);
+    const k = new Float32Array(M * H * T * dh);
     const v = new Float32Array(M * H * T * dh);
-    for (let i = 0; i < kT.length; i++) kT[i] = Math.fround(rng.next());
+    for (let i = 0; i < k.length; i++) k[i] = Math.fround(rng.next());
     for (let i = 0; i < v.length; i++) v[i] = Math.fround(rng.next());
     source.forEach((m, n) => {
       for (let h = 0; h < H; h++)
         for (let d = 0; d < dh; d++)
           for (let s = 0; s < T; s++) {
-            model.k[l]!.set(at(n, h, d, s), kT[((m * H + h) * dh + d) * T + s]!);
+            model.k[l]!.set(at(n, h, d, s), k[((m * H + h) * T + s) * dh + d]!);
             model.v[l]!.set(at(n, h, d, s), v[((m * H + h) * T + s) * dh + d]!);
           }
     });
-    cache.writePrefix(l, kT, v, T, source);
+    cache.writePrefix(l, k, v, T, source);
   }
 }
 
