@@ -63,12 +63,15 @@ function modelProto(graph: Graph, options: SerializeOptions): onnx.ModelProto {
   const bake = options.bake ?? new Map<string, ConstantData>();
   const initializers = [...graph.initializers].map(([n, c]) => tensorProto(n, c));
   const inputs: onnx.IValueInfoProto[] = [];
+  // A baked value nothing reads is left out: ORT warns about every unused initializer.
+  const read = new Set([...graph.nodes.flatMap((n) => n.inputs), ...graph.outputs.map((o) => o.tensor.name)]);
   for (const t of graph.inputs) {
     const baked = bake.get(t.name);
     if (!baked) {
       inputs.push(valueInfo(t));
       continue;
     }
+    if (!read.has(t.name)) continue;
     const shape = t.shape;
     if (!isStaticShape(shape) || baked.dtype !== t.dtype || numel(baked.shape) !== numel(shape) || baked.data.length !== numel(shape)) {
       throw new Error(`serialize: value for '${t.name}' is ${baked.dtype}${formatShape(baked.shape)}, the graph wants ${t.dtype}${formatShape(shape)}`);

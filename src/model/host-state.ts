@@ -1,7 +1,7 @@
 // What every family's runtime keeps on the host beside its graphs: one session per phase, built on
 // first use, and the trainable tensors with their AdamW moments, updated in place after a step's
 // micro-batches (clipped by the global norm of the summed gradients).
-import { EngineSession, type Graph, type SessionOptions, hostAdamW, hostClipScale, hostGlobalNorm, toOnnxBytes } from '../engine';
+import { type ConstantData, EngineSession, type Graph, type SessionOptions, hostAdamW, hostClipScale, hostGlobalNorm, toOnnxBytes } from '../engine';
 import type { OptimizerConfig } from './graphs';
 import type { ParamValues } from './params';
 
@@ -20,16 +20,26 @@ export class SessionCache {
     private readonly label: string,
   ) {}
 
-  /** `arena` false turns this session's memory arena off even where the runtime has it on. */
-  get(key: string, build: () => Graph, threads = this.options.threads, arena = true): Promise<EngineSession> {
+  /**
+   * `arena` false turns this session's memory arena off even where the runtime has it on; `bake`
+   * gives inputs to store in the graph as initializers.
+   */
+  get(key: string, build: () => Graph, threads = this.options.threads, arena = true, bake?: ReadonlyMap<string, ConstantData>): Promise<EngineSession> {
     let s = this.sessions.get(key);
     if (!s) {
       const memArena = (this.options.memArena ?? true) && arena;
-      s = EngineSession.create(toOnnxBytes(build()), { ...this.options, threads, memArena, label: `${this.label} ${key}` });
+      s = EngineSession.create(toOnnxBytes(build(), bake && { bake }), { ...this.options, threads, memArena, label: `${this.label} ${key}` });
       this.sessions.set(key, s);
       s.catch(() => this.sessions.delete(key));
     }
     return s;
+  }
+
+  /** Releases the session under `key`, if there is one. */
+  async drop(key: string): Promise<void> {
+    const s = this.sessions.get(key);
+    this.sessions.delete(key);
+    await (await s?.catch(() => undefined))?.release();
   }
 
   async release(): Promise<void> {

@@ -28,6 +28,7 @@ import type { GrpoLossConfig } from './loss';
 import { type ParamValues, countParams, initParams, paramSpecs } from './params';
 import type { SamplingOptions } from './sampler';
 import { usesMemorySaving } from './staged-step';
+import { WeightsVersions } from './weights-versions';
 import { LOSS_METRICS, checkedLoss, microBatchGradients } from './micro-batch-gradients';
 import { policyStages } from './policy-stages';
 
@@ -151,6 +152,9 @@ export class PolicySessions implements PolicyRuntime {
   readonly family = 'tiny' as const;
   private readonly sessions: SessionCache;
   private readonly kvStorage = new KvStorage();
+  private readonly weightsVersions = new WeightsVersions();
+  /** The key of the wide decode session with the weights baked in, if one was built. */
+  private bakedKey: string | undefined;
   private readonly owned = new OwnedArrays();
   readonly runtime: RuntimeOptions;
   readonly optimizer: OptimizerConfig;
@@ -388,6 +392,7 @@ export class PolicySessions implements PolicyRuntime {
     const patches = patchifyBatch(c, req.images);
     const Np = numPatches(c);
     const N = req.prompts.length;
+    const decode = this.decodeSessions();
     const decoder: KvDecoder = {
       layout: kvLayout(c),
       vocabSize: c.vocabSize,
@@ -408,11 +413,38 @@ export class PolicySessions implements PolicyRuntime {
       },
       sameOffset: (a, b) => sameImage(req.images[a]!, req.images[b]!),
       storage: this.kvStorage,
-      decoder: (rows) =>
-        rows > DECODE_WIDE_ROWS ? this.session('decode-wide', () => buildDecodeGraph(c)) : this.session('decode', () => buildDecodeGraph(c), this.runtime.decodeThreads ?? 1),
+      decoder: decode,
       constantFeeds: (feeds) => this.paramFeeds(feeds),
     };
     return sampleSequences(decoder, req, (st, advance) => (req.useCache === false ? this.sampleRecompute(N, patches, st, advance) : decodeWithCache(decoder, st, advance)));
+  }
+
+  /**
+   * The decode session for a batch of `rows`, per sampling. Wide batches below the memory-saving
+   * size rule decode with the weights baked into the graph: ORT then packs their matrices once
+   * instead of on every run (1.1–1.3× a wide decode step, docs/engine.md), and the session is built
+   * again (≈ 40 ms) when the weights have changed since. The narrow session keeps them as inputs:
+   * an RL step's few narrow steps would not pay for its build. Above the size rule: one copy.
+   */
+  private decodeSessions(): (rows: number) => Promise<EngineSession> {
+    const c = this.config;
+    const plain = (kind: string, threads: number): Promise<EngineSession> => this.session(kind, () => buildDecodeGraph(c), threads);
+    let wide: Promise<EngineSession> | undefined;
+    return (rows) => {
+      if (rows <= DECODE_WIDE_ROWS) return plain('decode', this.runtime.decodeThreads ?? 1);
+      return (wide ??= this.memorySaving ? plain('decode-wide', this.runtime.threads) : this.bakedWideDecode());
+    };
+  }
+
+  private bakedWideDecode(): Promise<EngineSession> {
+    const c = this.config;
+    const key = `decode-wide v${this.weightsVersions.of(this.params)}`;
+    if (this.bakedKey !== key) {
+      if (this.bakedKey) void this.sessions.drop(this.bakedKey);
+      this.bakedKey = key;
+    }
+    const bake = new Map(paramSpecs(c).map((s) => [s.name, { dtype: 'float32' as const, shape: s.shape, data: this.params.get(s.name)! }]));
+    return this.sessions.get(key, () => buildDecodeGraph(c), this.runtime.threads, true, bake);
   }
 
   private async sampleRecompute(
@@ -437,6 +469,8 @@ export class PolicySessions implements PolicyRuntime {
 
   release(): Promise<void> {
     this.kvStorage.clear();
+    this.weightsVersions.clear();
+    this.bakedKey = undefined;
     return this.sessions.release();
   }
 }

@@ -104,6 +104,54 @@ describe('policy runtime', () => {
     }
   });
 
+  it('a wide batch decodes with the weights baked in, built again when they change in place or by a train step', async () => {
+    const rng = new Rng(505);
+    const c = tinyConfig({ vocabSize: 40, dModel: 16, maxTextLen: 24, image: { channels: 3, size: 8, patchSize: 4 } });
+    const policy = await createPolicySessions(c, { seed: 45, tokens: TOKENS, runtime: { threads: 1 } });
+    const n = 40; // above DECODE_WIDE_ROWS; finished sequences leave, so the narrow session decodes the tail
+    const req = {
+      images: Array.from({ length: n }, () => randomImage(rng, c)),
+      prompts: Array.from({ length: n }, () => [1, ...randomTokens(rng, c, 3)]),
+      seeds: Array.from({ length: n }, (_, i) => 300 + i),
+      temperature: 1.2,
+      maxNewTokens: 12,
+    };
+    const built: string[] = [];
+    const create = EngineSession.create;
+    EngineSession.create = async (model, options) => {
+      if (options?.label?.includes('decode')) built.push(options.label.replace('policy ', ''));
+      return create.call(EngineSession, model, options);
+    };
+    /** What a policy made afresh from the current weights samples. */
+    const fresh = async (): Promise<number[][]> => {
+      const other = await createPolicySessions(c, { params: new Map([...policy.params].map(([k, v]) => [k, v.slice()])), tokens: TOKENS, runtime: { threads: 1 } });
+      try {
+        return (await other.sample(req)).completions;
+      } finally {
+        await other.release();
+      }
+    };
+    const twice = async (): Promise<[number[][], number[][]]> => [(await policy.sample(req)).completions, (await policy.sample(req)).completions];
+    try {
+      const [first, again] = await twice();
+      assert.deepEqual(again, first);
+      assert.deepEqual(built, ['decode-wide v1', 'decode'], 'unchanged weights keep the session');
+      const wte = policy.params.get('wte')!;
+      for (let i = 0; i < wte.length; i++) wte[i] = wte[i]! * 3;
+      const reference = await fresh();
+      assert.notDeepEqual(reference, first);
+      assert.deepEqual(await twice(), [reference, reference], 'a change in place');
+      const tokens = req.prompts.slice(0, 4).map((p) => [...p, 5, 6, 2]);
+      await policy.trainStep({ images: req.images.slice(0, 4), tokens, lossMask: rows(tokens.map((t) => t.length), (_, j) => (j >= 4 ? 1 : 0)), lr: 0.05, objective: { kind: 'sft' } });
+      const trained = await fresh();
+      assert.deepEqual(await twice(), [trained, trained], 'a train step');
+      assert.ok(built.includes('decode-wide v2') && built.includes('decode-wide v3'), built.join(', '));
+    } finally {
+      EngineSession.create = create;
+      await policy.release();
+    }
+  });
+
   it('logprobs agree with a train step on the same data and are aligned to predicted tokens', async () => {
     const rng = new Rng(503);
     const c = tinyConfig();
