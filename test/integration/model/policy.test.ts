@@ -142,7 +142,16 @@ describe('policy runtime', () => {
       assert.notDeepEqual(reference, first);
       assert.deepEqual(await twice(), [reference, reference], 'a change in place');
       const tokens = req.prompts.slice(0, 4).map((p) => [...p, 5, 6, 2]);
-      await policy.trainStep({ images: req.images.slice(0, 4), tokens, lossMask: rows(tokens.map((t) => t.length), (_, j) => (j >= 4 ? 1 : 0)), lr: 0.05, objective: { kind: 'sft' } });
+      await policy.trainStep({
+        images: req.images.slice(0, 4),
+        tokens,
+        lossMask: rows(
+          tokens.map((t) => t.length),
+          (_, j) => (j >= 4 ? 1 : 0),
+        ),
+        lr: 0.05,
+        objective: { kind: 'sft' },
+      });
       const trained = await fresh();
       assert.deepEqual(await twice(), [trained, trained], 'a train step');
       assert.ok(built.includes('decode-wide v2') && built.includes('decode-wide v3'), built.join(', '));
