@@ -30,6 +30,8 @@ export interface NodeSpec {
   inputs: string[];
   outputs: string[];
   attrs: Record<string, AttrValue>;
+  /** The operator set the op comes from; absent for the default ai.onnx one. */
+  domain?: string;
 }
 
 /**
@@ -212,6 +214,17 @@ export class Graph {
     const needs = this.recording && inputs.some((t) => t?.requiresGrad);
     const outputs = outs.map((o) => this.tensor(this.fresh(op), o.shape, o.dtype, needs && isFloat(o.dtype)));
     this.nodes.push({ op, inputs: inputs.map((t) => t?.name ?? ''), outputs: outputs.map((t) => t.name), attrs });
+    return outputs;
+  }
+
+  /**
+   * Emits a node of another operator set (ORT's com.microsoft fused kernels). Such nodes have no
+   * gradient rule, so they are refused where an input could need one: they serve inference graphs.
+   */
+  nodeFrom(domain: string, op: string, inputs: readonly (Tensor | undefined)[], outs: { shape: Shape; dtype: DType }[], attrs: Record<string, AttrValue> = {}): Tensor[] {
+    if (this.recording && inputs.some((t) => t?.requiresGrad)) throw new Error(`${domain}.${op}: no gradient rule (inference graphs only)`);
+    const outputs = outs.map((o) => this.tensor(this.fresh(op), o.shape, o.dtype, false));
+    this.nodes.push({ op, inputs: inputs.map((t) => t?.name ?? ''), outputs: outputs.map((t) => t.name), attrs, domain });
     return outputs;
   }
 

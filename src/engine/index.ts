@@ -15,3 +15,4 @@ export * from './host-adamw';
 export * from './after';
 export * from './recompute';
 export * from './head-gradient-slice';
+export * from './fused';

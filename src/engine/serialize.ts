@@ -81,11 +81,12 @@ function modelProto(graph: Graph, options: SerializeOptions): onnx.ModelProto {
   const model = onnx.ModelProto.create({
     irVersion: 8,
     producerName: options.producer ?? 'stepgrpo-engine',
-    opsetImport: [{ domain: '', version: OPSET }],
+    opsetImport: [{ domain: '', version: OPSET }, ...[...new Set(graph.nodes.flatMap((n) => (n.domain ? [n.domain] : [])))].map((domain) => ({ domain, version: 1 }))],
     graph: {
       name: graph.name,
       node: graph.nodes.map((n, i) => ({
         opType: n.op,
+        ...(n.domain ? { domain: n.domain } : {}),
         name: `n${i}_${n.op}`,
         input: n.inputs,
         output: n.outputs,

@@ -136,7 +136,7 @@ export function buildDecodeGraph(c: PolicyConfig, N: Dim = DIMS.batch): Graph {
   const g = new Graph('float32', 'policy-decode');
   const P = declareParams(g, c, false);
   const token = g.input('token', [N, 1], 'int64');
-  const pos = g.input('pos', [1], 'int64');
+  const pos = g.input('pos', [N], 'int64');
   const shape = cacheShape(c, N, DIMS.cache);
   const ks = Array.from({ length: c.nLayers }, (_, l) => g.input(FEED.cacheK(l), shape));
   const vs = Array.from({ length: c.nLayers }, (_, l) => g.input(FEED.cacheV(l), shape));

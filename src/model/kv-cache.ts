@@ -1,5 +1,5 @@
 // The sampler's KV cache in JS memory: one keys and one values buffer per layer, fed to every decode
-// step as zero-copy inputs and written in place, one position per step (the decode graph returns only
+// step as zero-copy inputs and written in place, one position per sequence and step (the decode graph returns only
 // the new position's key and value, so nothing cache-sized crosses the ORT boundary per token).
 // Sequences are blocks of the buffers, so finished ones are dropped by moving the rest forward; the
 // cache holds only the positions reached so far (rounded up), so a step reads no empty slots.
@@ -145,13 +145,20 @@ export class KvCache {
     }
   }
 
-  /** Stores one position's key and value, each [N, H, dh] (the position must be reserved). */
-  writeAt(l: number, pos: number, k: Float32Array, v: Float32Array): void {
-    const { dh, capacity: S } = this;
-    if (pos >= S) throw new Error(`KV cache: position ${pos} is not reserved (capacity ${S})`);
-    const rows = this.size * this.H;
-    copyRows(k, 0, dh, this.kBuf[l]!, pos * dh, S * dh, rows, dh);
-    copyRows(v, 0, dh, this.vBuf[l]!, pos * dh, S * dh, rows, dh);
+  /**
+   * Stores one position per sequence, sequence n's at `positions[n]` (each reserved): k and v,
+   * each [N, H, dh].
+   */
+  writeAt(l: number, positions: readonly number[], k: Float32Array, v: Float32Array): void {
+    const { H, dh, capacity: S } = this;
+    const kBuf = this.kBuf[l]!;
+    const vBuf = this.vBuf[l]!;
+    for (let n = 0; n < this.size; n++) {
+      const pos = positions[n]!;
+      if (pos >= S) throw new Error(`KV cache: position ${pos} is not reserved (capacity ${S})`);
+      copyRows(k, n * H * dh, dh, kBuf, (n * H * S + pos) * dh, S * dh, H, dh);
+      copyRows(v, n * H * dh, dh, vBuf, (n * H * S + pos) * dh, S * dh, H, dh);
+    }
   }
 
   /**

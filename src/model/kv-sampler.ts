@@ -5,7 +5,7 @@
 // image patches).
 import type { EngineSession, HostTensor } from '../engine';
 import { FEED } from './feed-names';
-import { KvCache, type KvLayout, type KvStorage, prefillLength } from './kv-cache';
+import { KvCache, type KvLayout, type KvStorage } from './kv-cache';
 import { Rng } from './rng';
 import { SAMPLING_DEFAULTS, type SamplingOptions, sampleToken, validateSampling } from './sampler';
 
@@ -46,7 +46,10 @@ export interface KvDecoder {
   /** Token ids that end a sequence. */
   eos: readonly number[];
   pad: number;
-  /** Keys and values (`k.l`, `v.l`) of the offset positions and the first L tokens of the sequences at `rows`. */
+  /**
+   * Keys and values (`k.l`, `v.l`) of the offset positions and the first L tokens of the sequences
+   * at `rows` (each holds at least L: shorter prompts come right-padded).
+   */
   prefill(L: number, seqs: readonly (readonly number[])[], rows: readonly number[]): Promise<Record<string, HostTensor>>;
   /** Whether sequences a and b have the same offset positions (the same image); absent when there are none. */
   sameOffset?(a: number, b: number): boolean;
@@ -111,32 +114,43 @@ export async function sampleSequences(
 
 /** The cached decode loop (see the file comment). */
 export async function decodeWithCache(d: KvDecoder, st: SampleState, advance: (i: number, logits: ArrayLike<number>, offset: number) => void): Promise<void> {
-  if (st.done.every(Boolean)) return;
-  const N = st.seqs.length;
+  const active = st.seqs.flatMap((_, i) => (st.done[i] ? [] : [i]));
+  if (active.length === 0) return;
   const { offset, layout } = d;
-  const L = prefillLength(Math.min(...st.seqs.map((q) => q.length)));
-  const cache = new KvCache(layout, N, offset + L + 1, d.storage);
+  // Every sequence's prompt but its last token is prefilled, right-padded to the longest: causal
+  // attention keeps padding out of the real positions, and each row's mask hides the slots after
+  // its own. Decoding then starts at every row's last prompt token at once, so no prompt token is
+  // decoded one step at a time (as when the prefill stopped at the shortest prompt).
+  const known = active.map((i) => st.seqs[i]!.slice(0, -1));
+  const L = Math.max(...known.map((q) => q.length));
+  const cache = new KvCache(layout, active.length, offset + L + 1, d.storage);
   try {
     if (offset + L > 0) {
-      const { rows, source } = prefixGroups(st.seqs, L, d.sameOffset);
-      const pre = await d.prefill(L, st.seqs, rows);
+      const { rows, source } = prefixGroups(known, d.sameOffset && ((a, b) => d.sameOffset!(active[a]!, active[b]!)));
+      const padded = st.seqs.map((q) => [...q.slice(0, -1), ...Array<number>(Math.max(0, L + 1 - q.length)).fill(d.pad)]);
+      const pre = await d.prefill(
+        L,
+        padded,
+        rows.map((r) => active[r]!),
+      );
       for (let l = 0; l < layout.layers; l++) cache.writePrefix(l, pre[FEED.layerK(l)]!.data as Float32Array, pre[FEED.layerV(l)]!.data as Float32Array, offset + L, source);
     }
-    await decodeSteps(d, st, advance, cache, L);
+    await decodeSteps(d, st, advance, cache, active);
   } finally {
     cache.release();
   }
 }
 
 /**
- * The distinct prefixes of `seqs` (their first L tokens and offset positions): `rows` holds the first
- * sequence of each, `source[i]` the index into `rows` of sequence i's.
+ * The distinct prefixes among `known` (each sequence's known tokens, with its offset positions when
+ * `sameOffset` says two are alike): `rows` holds the first sequence of each, `source[i]` the index
+ * into `rows` of sequence i's.
  */
-export function prefixGroups(seqs: readonly (readonly number[])[], L: number, sameOffset?: (a: number, b: number) => boolean): { rows: number[]; source: number[] } {
+export function prefixGroups(known: readonly (readonly number[])[], sameOffset?: (a: number, b: number) => boolean): { rows: number[]; source: number[] } {
   const byTokens = new Map<string, number[]>();
   const rows: number[] = [];
-  const source = seqs.map((q, i) => {
-    const key = q.slice(0, L).join(',');
+  const source = known.map((q, i) => {
+    const key = q.join(',');
     const candidates = byTokens.get(key) ?? [];
     byTokens.set(key, candidates);
     const same = candidates.find((u) => !sameOffset || sameOffset(rows[u]!, i));
@@ -148,38 +162,53 @@ export function prefixGroups(seqs: readonly (readonly number[])[], L: number, sa
   return { rows, source };
 }
 
-async function decodeSteps(d: KvDecoder, st: SampleState, advance: (i: number, logits: ArrayLike<number>, offset: number) => void, cache: KvCache, L: number): Promise<void> {
-  const N = st.seqs.length;
+/** Decode steps over the sequences at `active` (the cache's rows, in order), each at its own position. */
+async function decodeSteps(
+  d: KvDecoder,
+  st: SampleState,
+  advance: (i: number, logits: ArrayLike<number>, offset: number) => void,
+  cache: KvCache,
+  active: readonly number[],
+): Promise<void> {
   const { offset, layout } = d;
-  // rows[r] is decode row r's sequence; finished ones are compacted away once they are COMPACT_SHARE of the batch.
+  // rows[r] is decode row r's sequence, at[r] the position its last token takes; finished rows are
+  // compacted away once they are COMPACT_SHARE of the batch.
   const feeds: Record<string, HostTensor> = {};
   d.constantFeeds(feeds);
-  let rows = [...Array(N).keys()];
-  let token = new BigInt64Array(N);
-  const pos = new BigInt64Array(1);
-  feeds.pos = { dtype: 'int64', shape: [1], data: pos };
+  let rows = [...active];
+  let at = rows.map((i) => offset + st.seqs[i]!.length - 1);
+  let token = new BigInt64Array(rows.length);
+  let pos = new BigInt64Array(rows.length);
   const bind = (): void => {
     cache.feeds(feeds);
     feeds.token = { dtype: 'int64', shape: [rows.length, 1], data: token };
+    feeds.pos = { dtype: 'int64', shape: [rows.length], data: pos };
   };
   bind();
-  for (let j = L; j < d.maxTextLen && !st.done.every(Boolean); j++) {
+  while (rows.some((i) => !st.done[i])) {
     const finished = rows.filter((i) => st.done[i]).length;
     if (finished > 0 && finished >= COMPACT_SHARE * rows.length) {
       const keep = rows.flatMap((i, r) => (st.done[i] ? [] : [r]));
       cache.compact(keep);
       rows = keep.map((r) => rows[r]!);
+      at = keep.map((r) => at[r]!);
       token = new BigInt64Array(rows.length);
+      pos = new BigInt64Array(rows.length);
       bind();
     }
-    if (cache.reserve(offset + j + 1)) bind();
-    rows.forEach((i, r) => (token[r] = BigInt(st.seqs[i]![j] ?? d.pad)));
-    pos[0] = BigInt(offset + j);
+    if (cache.reserve(Math.max(...at) + 1)) bind();
+    rows.forEach((i, r) => {
+      const q = st.seqs[i]!;
+      token[r] = BigInt(q[q.length - 1]!);
+      pos[r] = BigInt(at[r]!);
+    });
     const out = await (await d.decoder(rows.length)).run(feeds);
-    for (let l = 0; l < layout.layers; l++) cache.writeAt(l, offset + j, out[FEED.layerK(l)]!.data as Float32Array, out[FEED.layerV(l)]!.data as Float32Array);
+    for (let l = 0; l < layout.layers; l++) cache.writeAt(l, at, out[FEED.layerK(l)]!.data as Float32Array, out[FEED.layerV(l)]!.data as Float32Array);
     const logits = out.logits!.data as Float32Array;
     rows.forEach((i, r) => {
-      if (!st.done[i] && j === st.seqs[i]!.length - 1) advance(i, logits, r * d.vocabSize);
+      if (st.done[i]) return;
+      advance(i, logits, r * d.vocabSize);
+      at[r]!++;
     });
   }
 }

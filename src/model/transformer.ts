@@ -10,6 +10,7 @@ import {
   causalBias,
   concat,
   dimAdd,
+  fastGelu,
   gather,
   gelu,
   isStatic,
@@ -93,9 +94,6 @@ const finalNorm = (c: PolicyConfig, P: ParamTensors, x: Tensor): Tensor => layer
 
 /** The language-model head, tied to the token embedding: normalised hidden states [.., D] → logits [.., V]. */
 export const headOf = (P: ParamTensors, h: Tensor): Tensor => matmul(h, transpose(p(P, 'wte'), [1, 0]));
-
-/** Logits [.., V] from final hidden states. */
-const head = (c: PolicyConfig, P: ParamTensors, x: Tensor): Tensor => headOf(P, finalNorm(c, P, x));
 
 /** Token embeddings of `ids` looked up in the (tied) table, made when embedAll asks for them. */
 const tokenRows = (P: ParamTensors, ids: Tensor | undefined): (() => Tensor) | undefined => ids && (() => gather(p(P, 'wte'), ids));
@@ -190,8 +188,8 @@ export interface DecodeTensors {
 }
 
 /**
- * One KV-cache decode step for N sequences at a shared text position `pos` ([1] int64, ≥ numPatches):
- * token `token` [N,1] attends to cache positions < pos (keys × 1/√dh `cacheK` and values `cacheV`,
+ * One KV-cache decode step for N sequences, each at its own position `pos` ([N] int64, ≥ numPatches):
+ * token `token` [N,1] attends to its cache positions < pos (keys × 1/√dh `cacheK` and values `cacheV`,
  * each [N,H,S,dh], S the cache's current capacity, symbolic; later slots are masked, whatever they
  * hold) and to itself. The caches are only read: the step returns the new key/value instead of a
  * rewritten cache, so no cache-sized tensor is copied per token, and a cache only as long as the
@@ -204,26 +202,26 @@ export function policyDecodeStep(g: Graph, c: PolicyConfig, P: ParamTensors, tok
   const H = c.nHeads;
   const dh = c.dModel / H;
   // Hidden states stay [N, D] (one position per sequence): Gemms without Reshapes around them.
-  const x = add(gather(p(P, 'wte'), reshape(token, [N])), gather(p(P, 'wpe'), pos));
+  let x = add(gather(p(P, 'wte'), reshape(token, [N])), gather(p(P, 'wpe'), pos));
   const zero = g.constant(BigInt64Array.of(0n), [], 'int64');
   const one = g.constant(BigInt64Array.of(1n), [], 'int64');
   const slots = g.node('Range', [zero, g.node('Reshape', [g.dimTensor(S), g.int64s([])], [], 'int64'), one], [S], 'int64');
-  const seen = g.node('Less', [slots, pos], [S], 'bool');
-  const bias = reshape(where(seen, g.scalar(0), NEG_INF), [1, 1, 1, S]);
+  const seen = g.node('Less', [slots, reshape(pos, [N, 1])], [N, S], 'bool');
+  const bias = reshape(where(seen, g.scalar(0), NEG_INF), [N, 1, 1, S]);
   const k: Tensor[] = [];
   const v: Tensor[] = [];
-  let h = x;
   for (let l = 0; l < c.nLayers; l++) {
-    h = block(c, P, l, h, (qNew, kNew, vNew) => {
-      const kScaled = mul(kNew, attentionScale(c));
-      k.push(reshape(kScaled, [N, H, dh]));
-      v.push(reshape(vNew, [N, H, dh]));
-      const toItself = reduceSum(mul(qNew, kScaled), [3], true);
-      const weights = softmax(concat([add(matmul(qNew, transpose(cacheK[l]!, [0, 1, 3, 2])), bias), toItself], -1));
-      const toCache = slice(weights, -1, 0, S);
-      const toSelf = slice(weights, -1, S, dimAdd(S, 1));
-      return add(matmul(toCache, cacheV[l]!), mul(toSelf, vNew));
-    });
+    const h = `h${l}.`;
+    const { q: qNew, kT: kNew, v: vNew } = splitHeads(c, linear(P, `${h}qkv`, layerNorm(x, p(P, `${h}ln1.g`), p(P, `${h}ln1.b`), c.lnEps)));
+    const kScaled = mul(kNew, attentionScale(c));
+    k.push(reshape(kScaled, [N, H, dh]));
+    v.push(reshape(vNew, [N, H, dh]));
+    const toItself = reduceSum(mul(qNew, kScaled), [3], true);
+    const weights = softmax(concat([add(matmul(qNew, transpose(cacheK[l]!, [0, 1, 3, 2])), bias), toItself], -1));
+    const toCache = slice(weights, -1, 0, S);
+    const toSelf = slice(weights, -1, S, dimAdd(S, 1));
+    x = add(x, linear(P, `${h}o`, mergeHeads(add(matmul(toCache, cacheV[l]!), mul(toSelf, vNew)), 2)));
+    x = add(x, linear(P, `${h}proj`, fastGelu(linear(P, `${h}fc`, layerNorm(x, p(P, `${h}ln2.g`), p(P, `${h}ln2.b`), c.lnEps)))));
   }
-  return { logits: head(c, P, h), k, v };
+  return { logits: headOf(P, finalNorm(c, P, x)), k, v };
 }

@@ -286,8 +286,8 @@ export interface HfDecodeTensors {
 }
 
 /**
- * One decode step for N sequences at shared position `pos` ([1] int64): token [N, 1] attends to
- * cache slots < pos (keys × 1/√dh and values, each [N, Hkv, S, dh]; later slots are masked) and to
+ * One decode step for N sequences, each at its own position `pos` ([N] int64): token [N, 1] attends
+ * to its cache slots < pos (keys × 1/√dh and values, each [N, Hkv, S, dh]; later slots are masked) and to
  * itself. The caches are only read; the new key and value come back for the caller to store. The
  * query stays unscaled, so ORT's M = 1 MatMul kernel takes the scores (as the tiny policy's decode).
  */
@@ -306,10 +306,12 @@ export function hfDecodeStep(
   const N = token.shape[0]!;
   const Hkv = c.numKvHeads;
   const dh = c.headDim;
-  const rot = rotaryTables(g, c, pos);
+  // Per row: rotations [N, 1, 1, 1, dh] against q [N, Hkv, rep, 1, dh], masks [N, 1, 1, 1, S].
+  const tables = rotaryTables(g, c, pos);
+  const rot = { cos: reshape(tables.cos, [N, 1, 1, 1, dh]), sin: reshape(tables.sin, [N, 1, 1, 1, dh]) };
   const slots = positionsOf(g, S);
-  const seen = g.node('Less', [slots, pos], [S], 'bool');
-  const bias = reshape(where(seen, g.scalar(0), NEG_INF), [1, 1, 1, 1, S]);
+  const seen = g.node('Less', [slots, reshape(pos, [N, 1])], [N, S], 'bool');
+  const bias = reshape(where(seen, g.scalar(0), NEG_INF), [N, 1, 1, 1, S]);
   const k: Tensor[] = [];
   const v: Tensor[] = [];
   let x = embed(P, token);

@@ -93,7 +93,7 @@ export function buildHfDecodeGraph(c: HfDecoderConfig, mode: HfGraphMode): Graph
   const N = DIMS.batch;
   const S = DIMS.cache;
   const token = g.input('token', [N, 1], 'int64');
-  const pos = g.input('pos', [1], 'int64');
+  const pos = g.input('pos', [N], 'int64');
   const ks = Array.from({ length: c.numLayers }, (_, l) => g.input(FEED.cacheK(l), [N, c.numKvHeads, S, c.headDim]));
   const vs = Array.from({ length: c.numLayers }, (_, l) => g.input(FEED.cacheV(l), [N, c.numKvHeads, S, c.headDim]));
   const out = hfDecodeStep(g, c, P, mode.lora, token, pos, ks, vs);

@@ -59,19 +59,20 @@ function writePrefix(cache: KvCache, model: { k: Model; v: Model }, rng: Rng, T:
   }
 }
 
-/** Writes position `pos` of the held sequences `seqs` (their original indices) with random values. */
-function writePosition(cache: KvCache, model: { k: Model; v: Model }, rng: Rng, pos: number, seqs: number[]): void {
+/** Writes position `pos` (or `pos[n]` for held sequence n) of the held sequences `seqs` (their original indices) with random values. */
+function writePosition(cache: KvCache, model: { k: Model; v: Model }, rng: Rng, pos: number | number[], seqs: number[]): void {
+  const positions = seqs.map((_, n) => (typeof pos === 'number' ? pos : pos[n]!));
   for (let l = 0; l < layout.layers; l++) {
     const k = new Float32Array(seqs.length * H * dh);
     const v = new Float32Array(seqs.length * H * dh);
     seqs.forEach((seq, n) => {
       for (let h = 0; h < H; h++)
         for (let d = 0; d < dh; d++) {
-          model.k[l]!.set(at(seq, h, d, pos), (k[(n * H + h) * dh + d] = Math.fround(rng.next())));
-          model.v[l]!.set(at(seq, h, d, pos), (v[(n * H + h) * dh + d] = Math.fround(rng.next())));
+          model.k[l]!.set(at(seq, h, d, positions[n]!), (k[(n * H + h) * dh + d] = Math.fround(rng.next())));
+          model.v[l]!.set(at(seq, h, d, positions[n]!), (v[(n * H + h) * dh + d] = Math.fround(rng.next())));
         }
     });
-    cache.writeAt(l, pos, k, v);
+    cache.writeAt(l, positions, k, v);
   }
 }
 
@@ -98,7 +99,17 @@ describe('KV cache layout', () => {
     checkAgainst(cache, model, [1, 4]);
     assert.equal(cache.reserve(3 * CACHE_GROWTH), true);
     checkAgainst(cache, model, [1, 4]);
-    assert.throws(() => cache.writeAt(0, 3 * CACHE_GROWTH, new Float32Array(2 * H * dh), new Float32Array(2 * H * dh)), /not reserved/);
+    assert.throws(() => cache.writeAt(0, [0, 3 * CACHE_GROWTH], new Float32Array(2 * H * dh), new Float32Array(2 * H * dh)), /not reserved/);
+  });
+
+  it('writes each sequence at its own position', () => {
+    const rng = new Rng(43);
+    const model = emptyModel();
+    const cache = new KvCache(layout, 4, 9);
+    writePrefix(cache, model, rng, 3, [0, 1, 2, 3]);
+    writePosition(cache, model, rng, [3, 5, 4, 8], [0, 1, 2, 3]);
+    writePosition(cache, model, rng, [4, 6, 5, 3], [0, 1, 2, 3]);
+    checkAgainst(cache, model, [0, 1, 2, 3]);
   });
 
   it('gives a prefilled row to every sequence that shares it', () => {
