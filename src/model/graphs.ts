@@ -23,6 +23,7 @@ import {
   neg,
   reduceSum,
   reshape,
+  softmax,
   stopGradient,
 } from '../engine';
 import { type PolicyConfig, contextLength, numPatches, patchDim } from './config';
@@ -140,11 +141,20 @@ export function buildDecodeGraph(c: PolicyConfig, N: Dim = DIMS.batch): Graph {
   const shape = cacheShape(c, N, DIMS.cache);
   const ks = Array.from({ length: c.nLayers }, (_, l) => g.input(FEED.cacheK(l), shape));
   const vs = Array.from({ length: c.nLayers }, (_, l) => g.input(FEED.cacheV(l), shape));
-  const out = policyDecodeStep(g, c, P, token, pos, ks, vs);
+  declareDecodeOutputs(g, policyDecodeStep(g, c, P, token, pos, ks, vs));
+  return g;
+}
+
+/**
+ * A decode graph's outputs: logits [N, V], their softmax at the input `temperature` ([1]; the
+ * sampler's plain draws read these, so no exp per vocabulary entry runs in JS), and per layer the
+ * new position's key and value. A run fetches the one of logits and probs it needs.
+ */
+export function declareDecodeOutputs(g: Graph, out: { logits: Tensor; k: readonly Tensor[]; v: readonly Tensor[] }): void {
   g.output('logits', out.logits);
+  g.output('probs', softmax(div(out.logits, g.input('temperature', [1])), -1));
   out.k.forEach((t, l) => g.output(FEED.layerK(l), t));
   out.v.forEach((t, l) => g.output(FEED.layerV(l), t));
-  return g;
 }
 
 export interface TrainGraphOptions {

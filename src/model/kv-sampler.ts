@@ -7,7 +7,7 @@ import type { EngineSession, HostTensor } from '../engine';
 import { FEED } from './feed-names';
 import { KvCache, type KvLayout, type KvStorage } from './kv-cache';
 import { Rng } from './rng';
-import { SAMPLING_DEFAULTS, type SamplingOptions, sampleToken, validateSampling } from './sampler';
+import { SAMPLING_DEFAULTS, type SamplingOptions, drawFromProbs, sampleToken, validateSampling } from './sampler';
 
 /**
  * Finished sequences leave the decode batch once they are this share of it. A decode row costs
@@ -64,7 +64,16 @@ export interface KvDecoder {
 export interface SampleState {
   seqs: number[][];
   done: boolean[];
+  /**
+   * Set when every token is drawn from the plain softmax at `temperature` (T > 0, no top-p): a
+   * decode graph then gives those probabilities (`probs`) instead of logits, so no exp per
+   * vocabulary entry runs in JS.
+   */
+  probsAt?: number;
 }
+
+/** Appends sequence i's next token from its scores at `offset`: logits, or probabilities when `probs`. */
+export type Advance = (i: number, scores: ArrayLike<number>, offset: number, probs?: boolean) => void;
 
 /** Sampling options with defaults filled in and validated. */
 export function samplingOptions(req: Partial<SamplingOptions>): SamplingOptions {
@@ -79,26 +88,26 @@ export function samplingOptions(req: Partial<SamplingOptions>): SamplingOptions 
 }
 
 /**
- * Runs `loop` over the sequences' state; `advance(i, logits, offset)` appends sequence i's next
- * token from the logits at `offset` and marks it done at an end token or a length limit.
+ * Runs `loop` over the sequences' state; `advance(i, scores, offset, probs)` appends sequence i's
+ * next token from the scores at `offset` and marks it done at an end token or a length limit.
  */
 export async function sampleSequences(
   d: Pick<KvDecoder, 'vocabSize' | 'maxTextLen' | 'eos'>,
   req: SampleSettings,
-  loop: (state: SampleState, advance: (i: number, logits: ArrayLike<number>, offset: number) => void) => Promise<void>,
+  loop: (state: SampleState, advance: Advance) => Promise<void>,
 ): Promise<SampleResult> {
   const o = samplingOptions(req);
   if (req.seeds.length !== req.prompts.length) throw new Error(`sample: ${req.seeds.length} seeds for ${req.prompts.length} sequences`);
   const seqs = req.prompts.map((p) => [...p]);
   const rngs = req.seeds.map((s) => new Rng(s));
   const promptLen = seqs.map((s) => s.length);
-  const state: SampleState = { seqs, done: seqs.map((s) => s.length >= d.maxTextLen) };
+  const state: SampleState = { seqs, done: seqs.map((s) => s.length >= d.maxTextLen), ...(o.temperature > 0 && o.topP >= 1 ? { probsAt: o.temperature } : {}) };
   const eos = seqs.map(() => false);
   const logprobs = seqs.map((): number[] => []);
   const ends = new Set(d.eos);
   // Sequence i samples when position j holds its last token: logits there predict token j + 1.
-  const advance = (i: number, logits: ArrayLike<number>, offset: number): void => {
-    const { token: tok, logprob } = sampleToken(logits, offset, d.vocabSize, o, rngs[i]!);
+  const advance: Advance = (i, scores, offset, probs) => {
+    const { token: tok, logprob } = probs ? drawFromProbs(scores, offset, d.vocabSize, rngs[i]!) : sampleToken(scores, offset, d.vocabSize, o, rngs[i]!);
     logprobs[i]!.push(logprob);
     const s = seqs[i]!;
     s.push(tok);
@@ -113,7 +122,7 @@ export async function sampleSequences(
 }
 
 /** The cached decode loop (see the file comment). */
-export async function decodeWithCache(d: KvDecoder, st: SampleState, advance: (i: number, logits: ArrayLike<number>, offset: number) => void): Promise<void> {
+export async function decodeWithCache(d: KvDecoder, st: SampleState, advance: Advance): Promise<void> {
   const active = st.seqs.flatMap((_, i) => (st.done[i] ? [] : [i]));
   if (active.length === 0) return;
   const { offset, layout } = d;
@@ -163,18 +172,16 @@ export function prefixGroups(known: readonly (readonly number[])[], sameOffset?:
 }
 
 /** Decode steps over the sequences at `active` (the cache's rows, in order), each at its own position. */
-async function decodeSteps(
-  d: KvDecoder,
-  st: SampleState,
-  advance: (i: number, logits: ArrayLike<number>, offset: number) => void,
-  cache: KvCache,
-  active: readonly number[],
-): Promise<void> {
+async function decodeSteps(d: KvDecoder, st: SampleState, advance: Advance, cache: KvCache, active: readonly number[]): Promise<void> {
   const { offset, layout } = d;
+  const probs = st.probsAt !== undefined;
+  const scores = probs ? 'probs' : 'logits';
+  const fetch = [scores, ...Array.from({ length: layout.layers }, (_, l) => [FEED.layerK(l), FEED.layerV(l)]).flat()];
   // rows[r] is decode row r's sequence, at[r] the position its last token takes; finished rows are
   // compacted away once they are COMPACT_SHARE of the batch.
   const feeds: Record<string, HostTensor> = {};
   d.constantFeeds(feeds);
+  feeds.temperature = { dtype: 'float32', shape: [1], data: Float32Array.of(st.probsAt ?? 1) };
   let rows = [...active];
   let at = rows.map((i) => offset + st.seqs[i]!.length - 1);
   let token = new BigInt64Array(rows.length);
@@ -202,12 +209,12 @@ async function decodeSteps(
       token[r] = BigInt(q[q.length - 1]!);
       pos[r] = BigInt(at[r]!);
     });
-    const out = await (await d.decoder(rows.length)).run(feeds);
+    const out = await (await d.decoder(rows.length)).run(feeds, fetch);
     for (let l = 0; l < layout.layers; l++) cache.writeAt(l, at, out[FEED.layerK(l)]!.data as Float32Array, out[FEED.layerV(l)]!.data as Float32Array);
-    const logits = out.logits!.data as Float32Array;
+    const values = out[scores]!.data as Float32Array;
     rows.forEach((i, r) => {
       if (st.done[i]) return;
-      advance(i, logits, r * d.vocabSize);
+      advance(i, values, r * d.vocabSize, probs);
       at[r]!++;
     });
   }

@@ -19,7 +19,7 @@ import {
   kvLayout,
 } from './graphs';
 import { FEED } from './feed-names';
-import { DECODE_WIDE_ROWS, type KvDecoder, type SampleResult, decodeWithCache, sampleSequences } from './kv-sampler';
+import { type Advance, DECODE_WIDE_ROWS, type KvDecoder, type SampleResult, decodeWithCache, sampleSequences } from './kv-sampler';
 import { patchifyBatch, sameImage } from './image';
 import { KvStorage } from './kv-cache';
 import type { PolicyRuntime } from './family';
@@ -447,12 +447,7 @@ export class PolicySessions implements PolicyRuntime {
     return this.sessions.get(key, () => buildDecodeGraph(c), this.runtime.threads, true, bake);
   }
 
-  private async sampleRecompute(
-    N: number,
-    patches: Float32Array,
-    st: { seqs: number[][]; done: boolean[] },
-    advance: (i: number, l: ArrayLike<number>, off: number) => void,
-  ): Promise<void> {
+  private async sampleRecompute(N: number, patches: Float32Array, st: { seqs: number[][]; done: boolean[] }, advance: Advance): Promise<void> {
     const c = this.config;
     const Tt = c.maxTextLen;
     const V = c.vocabSize;

@@ -120,3 +120,23 @@ export function sampleToken(logits: ArrayLike<number>, offset: number, V: number
   const token = drawFrom(probs, sum, rng.next());
   return { token, logprob: (logits[offset + token]! - max) / o.temperature - Math.log(sum) };
 }
+
+/**
+ * A token drawn from probabilities probs[offset .. offset+V) (the softmax at the sampling
+ * temperature, computed by the decode graph), and its log-probability. The rule of drawFrom: the
+ * first token whose cumulative probability passes u, over the float32 probabilities instead of
+ * float64 weights, so a token differs only where u falls within rounding of a boundary.
+ */
+export function drawFromProbs(probs: ArrayLike<number>, offset: number, V: number, rng: Rng): { token: number; logprob: number } {
+  let sum = 0;
+  for (let v = 0; v < V; v++) sum += probs[offset + v]!;
+  const target = rng.next() * sum;
+  let acc = 0;
+  let token = -1;
+  for (let v = 0; v < V; v++) {
+    const p = probs[offset + v]!;
+    if (p > 0) token = v;
+    if ((acc += p) > target) break;
+  }
+  return { token, logprob: Math.log(probs[offset + token]! / sum) };
+}

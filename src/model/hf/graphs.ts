@@ -3,7 +3,7 @@
 // prefill and the KV-cache decode step. Batch and lengths are symbolic: one session per phase.
 import { type FloatDType, Graph, type Tensor, chunkedTokenLogprobs, gradients, stopGradient } from '../../engine';
 import { FEED } from '../feed-names';
-import { DIMS, type Objective } from '../graphs';
+import { DIMS, type Objective, declareDecodeOutputs } from '../graphs';
 import { grpoLoss, maskedMean, sftLoss, type LossTensors } from '../loss';
 import { type HfDecoderConfig, hfParamSpecs } from './config';
 import { type LoraConfig, declareHfParams, headWeight, hfDecodeStep, hfHidden, hfLogits, hfPrefill, loraParamSpecs } from './decoder';
@@ -96,9 +96,6 @@ export function buildHfDecodeGraph(c: HfDecoderConfig, mode: HfGraphMode): Graph
   const pos = g.input('pos', [N], 'int64');
   const ks = Array.from({ length: c.numLayers }, (_, l) => g.input(FEED.cacheK(l), [N, c.numKvHeads, S, c.headDim]));
   const vs = Array.from({ length: c.numLayers }, (_, l) => g.input(FEED.cacheV(l), [N, c.numKvHeads, S, c.headDim]));
-  const out = hfDecodeStep(g, c, P, mode.lora, token, pos, ks, vs);
-  g.output('logits', out.logits);
-  out.k.forEach((t, l) => g.output(FEED.layerK(l), t));
-  out.v.forEach((t, l) => g.output(FEED.layerV(l), t));
+  declareDecodeOutputs(g, hfDecodeStep(g, c, P, mode.lora, token, pos, ks, vs));
   return g;
 }

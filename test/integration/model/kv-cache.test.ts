@@ -41,6 +41,7 @@ describe('KV cache', () => {
     const f = feeds({
       token: { dtype: 'int64', shape: [N, 1], data: BigInt64Array.from(tokens.map((t, n) => BigInt(t[known[n]!]!))) },
       pos: { dtype: 'int64', shape: [N], data: BigInt64Array.from(known.map((k) => BigInt(Np + k))) },
+      temperature: { dtype: 'float32', shape: [1], data: Float32Array.of(1) },
     });
     stepped.feeds(f);
     const out = await decode.run(f);
