@@ -132,7 +132,7 @@ export class KvCache {
 
   /**
    * Stores a prefill's first T positions: k and v, each [M,H,T,dh], of M prefilled sequences;
-   * sequence i takes prefilled sequence `source[i]` (the identity when omitted).
+   * sequence i takes prefilled sequence `source[i]` (the identity when omitted; none when -1).
    */
   writePrefix(l: number, k: Float32Array, v: Float32Array, T: number, source?: readonly number[]): void {
     this.reserve(T);
@@ -141,7 +141,10 @@ export class KvCache {
       [k, this.kBuf[l]!],
       [v, this.vBuf[l]!],
     ] as const) {
-      for (let i = 0; i < this.size; i++) copyRows(src, (source ? source[i]! : i) * H * T * dh, T * dh, dst, i * H * S * dh, S * dh, H, T * dh);
+      for (let i = 0; i < this.size; i++) {
+        const from = source ? source[i]! : i;
+        if (from >= 0) copyRows(src, from * H * T * dh, T * dh, dst, i * H * S * dh, S * dh, H, T * dh);
+      }
     }
   }
 

@@ -16,6 +16,9 @@ import { SAMPLING_DEFAULTS, type SamplingOptions, drawFromProbs, sampleToken, va
  */
 export const COMPACT_SHARE = 1 / 16;
 
+/** Prefixes per prefill run (docs/engine.md). */
+export const PREFILL_ROWS = 16;
+
 /** Above this many sequences a decode step's kernels are large enough to share between threads (docs/engine.md). */
 export const DECODE_WIDE_ROWS = 32;
 
@@ -47,10 +50,10 @@ export interface KvDecoder {
   eos: readonly number[];
   pad: number;
   /**
-   * Keys and values (`k.l`, `v.l`) of the offset positions and the first L tokens of the sequences
-   * at `rows` (each holds at least L: shorter prompts come right-padded).
+   * Keys and values (`k.l`, `v.l`) of the offset positions and L tokens, `tokens(i)`, of each
+   * sequence i at `rows`.
    */
-  prefill(L: number, seqs: readonly (readonly number[])[], rows: readonly number[]): Promise<Record<string, HostTensor>>;
+  prefill(L: number, tokens: (i: number) => readonly number[], rows: readonly number[]): Promise<Record<string, HostTensor>>;
   /** Whether sequences a and b have the same offset positions (the same image); absent when there are none. */
   sameOffset?(a: number, b: number): boolean;
   /** Where the cache's buffers are kept between samplings. */
@@ -125,28 +128,38 @@ export async function sampleSequences(
 export async function decodeWithCache(d: KvDecoder, st: SampleState, advance: Advance): Promise<void> {
   const active = st.seqs.flatMap((_, i) => (st.done[i] ? [] : [i]));
   if (active.length === 0) return;
-  const { offset, layout } = d;
-  // Every sequence's prompt but its last token is prefilled, right-padded to the longest: causal
-  // attention keeps padding out of the real positions, and each row's mask hides the slots after
-  // its own. Decoding then starts at every row's last prompt token at once, so no prompt token is
-  // decoded one step at a time (as when the prefill stopped at the shortest prompt).
+  // Every sequence's prompt but its last token is prefilled, so decoding starts at every row's last
+  // prompt token at once: no prompt token is decoded one step per chain (as when the prefill
+  // stopped at the shortest prompt). Each row's mask hides the slots after its own position.
   const known = active.map((i) => st.seqs[i]!.slice(0, -1));
-  const L = Math.max(...known.map((q) => q.length));
-  const cache = new KvCache(layout, active.length, offset + L + 1, d.storage);
+  const cache = new KvCache(d.layout, active.length, d.offset + Math.max(...known.map((q) => q.length)) + 1, d.storage);
   try {
-    if (offset + L > 0) {
-      const { rows, source } = prefixGroups(known, d.sameOffset && ((a, b) => d.sameOffset!(active[a]!, active[b]!)));
-      const padded = st.seqs.map((q) => [...q.slice(0, -1), ...Array<number>(Math.max(0, L + 1 - q.length)).fill(d.pad)]);
-      const pre = await d.prefill(
-        L,
-        padded,
-        rows.map((r) => active[r]!),
-      );
-      for (let l = 0; l < layout.layers; l++) cache.writePrefix(l, pre[FEED.layerK(l)]!.data as Float32Array, pre[FEED.layerV(l)]!.data as Float32Array, offset + L, source);
-    }
+    await prefillCache(d, cache, known, active);
     await decodeSteps(d, st, advance, cache, active);
   } finally {
     cache.release();
+  }
+}
+
+/**
+ * Prefills the cache rows of `known` (the known tokens of the sequences at `active`): each distinct
+ * prefix once, in runs of at most PREFILL_ROWS prefixes of similar length, each run right-padded to
+ * its longest (causal attention keeps padding out of the real positions). Sorted runs keep padding
+ * small when prompts differ (200 distinct evaluation prompts), and the run size bounds the prefill's
+ * activations, whatever the batch.
+ */
+async function prefillCache(d: KvDecoder, cache: KvCache, known: readonly (readonly number[])[], active: readonly number[]): Promise<void> {
+  const { rows, source } = prefixGroups(known, d.sameOffset && ((a, b) => d.sameOffset!(active[a]!, active[b]!)));
+  const order = [...rows.keys()].sort((a, b) => known[rows[a]!]!.length - known[rows[b]!]!.length);
+  for (let start = 0; start < order.length; start += PREFILL_ROWS) {
+    const run = order.slice(start, start + PREFILL_ROWS);
+    const L = known[rows[run.at(-1)!]!]!.length;
+    if (d.offset + L === 0) continue;
+    const padded = new Map(run.map((g) => [active[rows[g]!]!, [...known[rows[g]!]!, ...Array<number>(L - known[rows[g]!]!.length).fill(d.pad)]]));
+    const pre = await d.prefill(L, (i) => padded.get(i)!, [...padded.keys()]);
+    const runRow = new Map(run.map((g, r) => [g, r]));
+    const from = source.map((g) => runRow.get(g) ?? -1);
+    for (let l = 0; l < d.layout.layers; l++) cache.writePrefix(l, pre[FEED.layerK(l)]!.data as Float32Array, pre[FEED.layerV(l)]!.data as Float32Array, d.offset + L, from);
   }
 }
 

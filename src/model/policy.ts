@@ -400,14 +400,14 @@ export class PolicySessions implements PolicyRuntime {
       offset: Np,
       eos: [this.options.tokens.eos],
       pad: this.options.tokens.pad,
-      prefill: async (L, seqs, rows) => {
-        // Image patches and the text prefix every prompt shares in length, in one forward.
+      prefill: async (L, tokens, rows) => {
+        // Image patches and the known text, in one forward.
         const prefill = await this.session(L > 0 ? 'prefill' : 'prefill-image', () => buildPrefillGraph(c, DIMS.batch, L > 0 ? DIMS.prefix : 0));
         const size = Np * patchDim(c);
         const picked = new Float32Array(rows.length * size);
         rows.forEach((i, r) => picked.set(patches.subarray(i * size, (i + 1) * size), r * size));
         const pf: Record<string, HostTensor> = { patches: f32([rows.length, Np, patchDim(c)], picked) };
-        if (L > 0) pf.ids = i64([rows.length, L], BigInt64Array.from(rows.flatMap((i) => seqs[i]!.slice(0, L).map(BigInt))));
+        if (L > 0) pf.ids = i64([rows.length, L], BigInt64Array.from(rows.flatMap((i) => tokens(i).map(BigInt))));
         this.paramFeeds(pf);
         return prefill.run(pf);
       },

@@ -282,9 +282,9 @@ export class HfPolicy implements PolicyRuntime {
       offset: 0,
       eos: this.options.tokens.eos,
       pad: this.options.tokens.pad,
-      prefill: async (L, seqs, rows) => {
+      prefill: async (L, tokens, rows) => {
         const s = await this.session('prefill', () => buildHfPrefillGraph(c, this.mode));
-        const feeds: Record<string, HostTensor> = { ids: i64([rows.length, L], BigInt64Array.from(rows.flatMap((i) => seqs[i]!.slice(0, L).map(BigInt)))) };
+        const feeds: Record<string, HostTensor> = { ids: i64([rows.length, L], BigInt64Array.from(rows.flatMap((i) => tokens(i).map(BigInt)))) };
         this.weightFeeds(feeds);
         return s.run(feeds);
       },

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EngineSession } from '../../../src/engine';
 import { createPolicySessions } from '../../../src/model';
+import { PREFILL_ROWS } from '../../../src/model/kv-sampler';
 import { TRAIN_DEFAULTS, grpoLossConfig } from '../../../src/trainer/config';
 import { randomImage, randomTokens, rows, tinyConfig } from './fixtures';
 import { Rng } from '../../../src/model/rng';
@@ -98,6 +99,43 @@ describe('policy runtime', () => {
       assert.deepEqual(cached.completions, full.completions);
       cached.logprobs.flat().forEach((lp, k) => assert.ok(Math.abs(lp - full.logprobs.flat()[k]!) < 1e-4, `token ${k}: log-prob ${lp} vs ${full.logprobs.flat()[k]}`));
       assert.notDeepEqual(cached.completions.slice(0, 3), cached.completions.slice(3), 'the two groups sample from different images');
+    } finally {
+      EngineSession.prototype.run = run;
+      await policy.release();
+    }
+  });
+
+  it('prefills many distinct prompts in runs of similar length and samples exactly the tokens of full recomputation', async () => {
+    const rng = new Rng(506);
+    const c = tinyConfig({ vocabSize: 40, dModel: 16, maxTextLen: 24, image: { channels: 3, size: 8, patchSize: 4 } });
+    const policy = await createPolicySessions(c, { seed: 46, tokens: TOKENS, runtime: { threads: 1 } });
+    const n = 2 * PREFILL_ROWS + 5;
+    const req = {
+      images: Array.from({ length: n }, () => randomImage(rng, c)),
+      prompts: Array.from({ length: n }, (_, i) => [1, ...randomTokens(rng, c, (i * 7) % 9)]),
+      seeds: Array.from({ length: n }, (_, i) => 300 + i),
+      temperature: 1.1,
+      maxNewTokens: 12,
+    };
+    const prefills: { rows: number; L: number }[] = [];
+    const run = EngineSession.prototype.run;
+    EngineSession.prototype.run = function (this: EngineSession, feeds, fetch) {
+      if (this.label.includes('prefill')) prefills.push({ rows: feeds.patches!.shape[0]!, L: feeds.ids?.shape[1] ?? 0 });
+      return run.call(this, feeds, fetch);
+    };
+    try {
+      const cached = await policy.sample(req);
+      assert.deepEqual(
+        prefills.map((p) => p.rows),
+        [PREFILL_ROWS, PREFILL_ROWS, 5],
+      );
+      assert.ok(
+        prefills.every((p, i) => i === 0 || p.L >= prefills[i - 1]!.L),
+        `runs sorted by length: ${prefills.map((p) => p.L).join(', ')}`,
+      );
+      const full = await policy.sample({ ...req, useCache: false });
+      assert.deepEqual(cached.completions, full.completions);
+      cached.logprobs.flat().forEach((lp, k) => assert.ok(Math.abs(lp - full.logprobs.flat()[k]!) < 1e-4, `token ${k}: log-prob ${lp} vs ${full.logprobs.flat()[k]}`));
     } finally {
       EngineSession.prototype.run = run;
       await policy.release();
