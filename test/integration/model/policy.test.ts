@@ -3,13 +3,33 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EngineSession } from '../../../src/engine';
-import { createPolicySessions } from '../../../src/model';
+import { type SampleResult, createPolicySessions } from '../../../src/model';
 import { PREFILL_ROWS } from '../../../src/model/kv-sampler';
 import { TRAIN_DEFAULTS, grpoLossConfig } from '../../../src/trainer/config';
 import { randomImage, randomTokens, rows, tinyConfig } from './fixtures';
 import { Rng } from '../../../src/model/rng';
 
 const TOKENS = { pad: 0, eos: 2 };
+
+/** Cached sampling's log-probs against full recomputation's, token by token. */
+function assertLogprobsClose(cached: SampleResult, full: SampleResult): void {
+  cached.logprobs.flat().forEach((lp, k) => assert.ok(Math.abs(lp - full.logprobs.flat()[k]!) < 1e-4, `token ${k}: log-prob ${lp} vs ${full.logprobs.flat()[k]}`));
+}
+
+/** Runs `body`, recording each prefill run's rows and text length. */
+async function recordingPrefills<T>(body: () => Promise<T>): Promise<{ runs: { rows: number; L: number }[]; result: T }> {
+  const runs: { rows: number; L: number }[] = [];
+  const run = EngineSession.prototype.run;
+  EngineSession.prototype.run = function (this: EngineSession, feeds, fetch) {
+    if (this.label.includes('prefill')) runs.push({ rows: feeds.patches!.shape[0]!, L: feeds.ids?.shape[1] ?? 0 });
+    return run.call(this, feeds, fetch);
+  };
+  try {
+    return { runs, result: await body() };
+  } finally {
+    EngineSession.prototype.run = run;
+  }
+}
 
 describe('policy runtime', () => {
   it('memorises a handful of image+text examples (SFT loss → near zero)', async () => {
@@ -61,7 +81,7 @@ describe('policy runtime', () => {
       const cached = await policy.sample(req);
       const full = await policy.sample({ ...req, useCache: false });
       assert.deepEqual([cached.completions, cached.stoppedAtEos], [full.completions, full.stoppedAtEos]);
-      cached.logprobs.flat().forEach((lp, k) => assert.ok(Math.abs(lp - full.logprobs.flat()[k]!) < 1e-4, `token ${k}: log-prob ${lp} vs ${full.logprobs.flat()[k]}`));
+      assertLogprobsClose(cached, full);
       assert.ok(cached.completions.some((x) => x.length > 3));
       const again = await policy.sample(req);
       assert.deepEqual(again, cached, 'same seeds reproduce the same tokens');
@@ -86,21 +106,19 @@ describe('policy runtime', () => {
       temperature: 1.2,
       maxNewTokens: 16,
     };
-    const prefills: number[] = [];
-    const run = EngineSession.prototype.run;
-    EngineSession.prototype.run = function (this: EngineSession, feeds, fetch) {
-      if (this.label.includes('prefill')) prefills.push(feeds.patches!.shape[0]!);
-      return run.call(this, feeds, fetch);
-    };
     try {
-      const cached = await policy.sample(req);
+      const prefills = await recordingPrefills(() => policy.sample(req));
+      const cached = prefills.result;
       const full = await policy.sample({ ...req, useCache: false });
-      assert.deepEqual(prefills, [2], 'one prefill row per group');
+      assert.deepEqual(
+        prefills.runs.map((r) => r.rows),
+        [2],
+        'one prefill row per group',
+      );
       assert.deepEqual(cached.completions, full.completions);
-      cached.logprobs.flat().forEach((lp, k) => assert.ok(Math.abs(lp - full.logprobs.flat()[k]!) < 1e-4, `token ${k}: log-prob ${lp} vs ${full.logprobs.flat()[k]}`));
+      assertLogprobsClose(cached, full);
       assert.notDeepEqual(cached.completions.slice(0, 3), cached.completions.slice(3), 'the two groups sample from different images');
     } finally {
-      EngineSession.prototype.run = run;
       await policy.release();
     }
   });
@@ -117,14 +135,8 @@ describe('policy runtime', () => {
       temperature: 1.1,
       maxNewTokens: 12,
     };
-    const prefills: { rows: number; L: number }[] = [];
-    const run = EngineSession.prototype.run;
-    EngineSession.prototype.run = function (this: EngineSession, feeds, fetch) {
-      if (this.label.includes('prefill')) prefills.push({ rows: feeds.patches!.shape[0]!, L: feeds.ids?.shape[1] ?? 0 });
-      return run.call(this, feeds, fetch);
-    };
     try {
-      const cached = await policy.sample(req);
+      const { runs: prefills, result: cached } = await recordingPrefills(() => policy.sample(req));
       assert.deepEqual(
         prefills.map((p) => p.rows),
         [PREFILL_ROWS, PREFILL_ROWS, 5],
@@ -135,9 +147,8 @@ describe('policy runtime', () => {
       );
       const full = await policy.sample({ ...req, useCache: false });
       assert.deepEqual(cached.completions, full.completions);
-      cached.logprobs.flat().forEach((lp, k) => assert.ok(Math.abs(lp - full.logprobs.flat()[k]!) < 1e-4, `token ${k}: log-prob ${lp} vs ${full.logprobs.flat()[k]}`));
+      assertLogprobsClose(cached, full);
     } finally {
-      EngineSession.prototype.run = run;
       await policy.release();
     }
   });
