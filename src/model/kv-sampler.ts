@@ -7,7 +7,7 @@ import type { EngineSession, HostTensor } from '../engine';
 import { FEED } from './feed-names';
 import { KvCache, type KvLayout, type KvStorage } from './kv-cache';
 import { Rng } from './rng';
-import { SAMPLING_DEFAULTS, type SamplingOptions, drawFromProbs, sampleToken, validateSampling } from './sampler';
+import { SAMPLING_DEFAULTS, type SamplingOptions, drawFromProbs, isPlainDraw, sampleToken, validateSampling } from './sampler';
 
 /**
  * Finished sequences leave the decode batch once they are this share of it. A decode row costs
@@ -68,7 +68,7 @@ export interface SampleState {
   seqs: number[][];
   done: boolean[];
   /**
-   * Set when every token is drawn from the plain softmax at `temperature` (T > 0, no top-p): a
+   * Set when every token is drawn from the plain softmax at `temperature` (isPlainDraw): a
    * decode graph then gives those probabilities (`probs`) instead of logits, so no exp per
    * vocabulary entry runs in JS.
    */
@@ -83,6 +83,8 @@ export function samplingOptions(req: Partial<SamplingOptions>): SamplingOptions 
   const o: SamplingOptions = {
     temperature: req.temperature ?? SAMPLING_DEFAULTS.temperature,
     topP: req.topP ?? SAMPLING_DEFAULTS.topP,
+    topK: req.topK ?? SAMPLING_DEFAULTS.topK,
+    repetitionPenalty: req.repetitionPenalty ?? SAMPLING_DEFAULTS.repetitionPenalty,
     maxNewTokens: req.maxNewTokens ?? SAMPLING_DEFAULTS.maxNewTokens,
     stopAtEos: req.stopAtEos ?? SAMPLING_DEFAULTS.stopAtEos,
   };
@@ -104,15 +106,15 @@ export async function sampleSequences(
   const seqs = req.prompts.map((p) => [...p]);
   const rngs = req.seeds.map((s) => new Rng(s));
   const promptLen = seqs.map((s) => s.length);
-  const state: SampleState = { seqs, done: seqs.map((s) => s.length >= d.maxTextLen), ...(o.temperature > 0 && o.topP >= 1 ? { probsAt: o.temperature } : {}) };
+  const state: SampleState = { seqs, done: seqs.map((s) => s.length >= d.maxTextLen), ...(isPlainDraw(o) ? { probsAt: o.temperature } : {}) };
   const eos = seqs.map(() => false);
   const logprobs = seqs.map((): number[] => []);
   const ends = new Set(d.eos);
   // Sequence i samples when position j holds its last token: logits there predict token j + 1.
   const advance: Advance = (i, scores, offset, probs) => {
-    const { token: tok, logprob } = probs ? drawFromProbs(scores, offset, d.vocabSize, rngs[i]!) : sampleToken(scores, offset, d.vocabSize, o, rngs[i]!);
-    logprobs[i]!.push(logprob);
     const s = seqs[i]!;
+    const { token: tok, logprob } = probs ? drawFromProbs(scores, offset, d.vocabSize, rngs[i]!) : sampleToken(scores, offset, d.vocabSize, o, rngs[i]!, s);
+    logprobs[i]!.push(logprob);
     s.push(tok);
     const isEos = ends.has(tok);
     if ((o.stopAtEos && isEos) || s.length - promptLen[i]! >= o.maxNewTokens || s.length >= d.maxTextLen) {

@@ -1,5 +1,6 @@
-// Token selection from logits: temperature, nucleus (top-p), greedy at temperature 0. Exactly one
-// uniform draw per sampled token, so a sequence's tokens depend only on its own seed and logits.
+// Token selection from logits: repetition penalty, temperature, top-k, nucleus (top-p), greedy at
+// temperature 0, in transformers' order (the penalty a logits processor, then the warpers). Exactly
+// one uniform draw per sampled token, so a sequence's tokens depend only on its own seed and logits.
 import type { Rng } from './rng';
 
 export interface SamplingOptions {
@@ -7,17 +8,34 @@ export interface SamplingOptions {
   temperature: number;
   /** Keep the smallest set of tokens whose probability reaches topP (1 = off). */
   topP: number;
+  /**
+   * Keep the topK most probable tokens (0 = off), before top-p. As transformers' top_k, tokens tied
+   * with the k-th are kept too.
+   */
+  topK: number;
+  /**
+   * The logits of every token already in the sequence, prompt included, divided by this where
+   * positive and multiplied where negative (1 = off): transformers' and vLLM's repetition_penalty.
+   */
+  repetitionPenalty: number;
   maxNewTokens: number;
   /** Stop a sequence when it emits the end token (off only for benchmarks). */
   stopAtEos: boolean;
 }
 
-export const SAMPLING_DEFAULTS: SamplingOptions = { temperature: 1.0, topP: 1.0, maxNewTokens: 128, stopAtEos: true };
+export const SAMPLING_DEFAULTS: SamplingOptions = { temperature: 1.0, topP: 1.0, topK: 0, repetitionPenalty: 1, maxNewTokens: 128, stopAtEos: true };
 
 export function validateSampling(o: SamplingOptions): void {
   if (!(o.temperature >= 0) || !Number.isFinite(o.temperature)) throw new Error(`sampling: temperature must be ≥ 0, got ${o.temperature}`);
   if (!(o.topP > 0 && o.topP <= 1)) throw new Error(`sampling: topP must be in (0, 1], got ${o.topP}`);
+  if (!Number.isInteger(o.topK) || o.topK < 0) throw new Error(`sampling: topK must be an integer ≥ 0 (0 = off), got ${o.topK}`);
+  if (!(o.repetitionPenalty > 0) || !Number.isFinite(o.repetitionPenalty)) throw new Error(`sampling: repetitionPenalty must be a number > 0 (1 = off), got ${o.repetitionPenalty}`);
   if (!Number.isInteger(o.maxNewTokens) || o.maxNewTokens < 1) throw new Error(`sampling: maxNewTokens must be a positive integer, got ${o.maxNewTokens}`);
+}
+
+/** Whether tokens are drawn from the plain softmax at the temperature (no penalty or truncation). */
+export function isPlainDraw(o: SamplingOptions): boolean {
+  return o.temperature > 0 && o.topP >= 1 && o.topK === 0 && o.repetitionPenalty === 1;
 }
 
 /**
@@ -44,7 +62,7 @@ function drawFrom(probs: Float64Array, sum: number, u: number): number {
   return probs.length - 1;
 }
 
-/** Picks a token from logits[offset .. offset+V). */
+/** Picks a token from logits[offset .. offset+V), the repetition penalty already applied. */
 export function pickToken(logits: ArrayLike<number>, offset: number, V: number, o: SamplingOptions, rng: Rng): number {
   if (o.temperature === 0) {
     let best = 0;
@@ -53,11 +71,77 @@ export function pickToken(logits: ArrayLike<number>, offset: number, V: number, 
   }
   const { probs, sum } = weights(logits, offset, V, o.temperature);
   const u = rng.next();
-  if (o.topP >= 1) return drawFrom(probs, sum, u);
-  const { order, mass } = nucleus(probs, sum, o.topP);
+  const truncated = o.topK > 0 && o.topK < V;
+  if (!truncated && o.topP >= 1) return drawFrom(probs, sum, u);
+  const { order, mass } = kept(probs, sum, o, truncated);
   let acc = 0;
   for (const v of order) if ((acc += probs[v]! / mass) > u) return v;
   return order.at(-1)!;
+}
+
+/**
+ * The tokens a truncated draw picks from, in descending weight (ties by id), and their summed
+ * weight: the top k (with the k-th's ties), then the nucleus of what is left, its mass measured
+ * against the kept tokens' weight as transformers' top-p after top-k.
+ */
+export function kept(probs: Float64Array, sum: number, o: Pick<SamplingOptions, 'topK' | 'topP'>, truncated = o.topK > 0 && o.topK < probs.length): { order: number[]; mass: number } {
+  if (!truncated) return nucleus(probs, sum, o.topP);
+  const floor = kthLargest(probs, o.topK);
+  const top: number[] = [];
+  for (let v = 0; v < probs.length; v++) if (probs[v]! >= floor) top.push(v);
+  top.sort((a, b) => probs[b]! - probs[a]! || a - b);
+  let mass = 0;
+  for (const v of top) mass += probs[v]!;
+  if (o.topP >= 1) return { order: top, mass };
+  const target = o.topP * mass;
+  let n = 0;
+  let nucleusMass = 0;
+  while (n < top.length && nucleusMass < target) nucleusMass += probs[top[n++]!]!;
+  return { order: top.slice(0, n), mass: nucleusMass };
+}
+
+/** The k-th largest of `values` (1 ≤ k ≤ length), through a min-heap of the k largest seen: O(V log k). */
+function kthLargest(values: Float64Array, k: number): number {
+  const heap = values.slice(0, k);
+  const down = (i: number): void => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < k && heap[l]! < heap[m]!) m = l;
+      if (r < k && heap[r]! < heap[m]!) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+      i = m;
+    }
+  };
+  for (let i = (k >> 1) - 1; i >= 0; i--) down(i);
+  for (let v = k; v < values.length; v++) {
+    if (values[v]! <= heap[0]!) continue;
+    heap[0] = values[v]!;
+    down(0);
+  }
+  return heap[0]!;
+}
+
+/** The array penalized() writes into, reused like weights()'s. */
+let penaltyScratch = new Float64Array(0);
+
+/**
+ * logits[offset .. offset+V) with the repetition penalty applied to the tokens in `seen`, into a
+ * reused array (transformers' rule: a positive logit divided by the penalty, a negative one
+ * multiplied, each token once however often it occurs).
+ */
+export function penalized(logits: ArrayLike<number>, offset: number, V: number, penalty: number, seen: readonly number[]): Float64Array {
+  if (penaltyScratch.length !== V) penaltyScratch = new Float64Array(V);
+  const out = penaltyScratch;
+  for (let v = 0; v < V; v++) out[v] = logits[offset + v]!;
+  for (const t of new Set(seen)) {
+    if (!(t >= 0 && t < V)) continue;
+    const x = logits[offset + t]!;
+    out[t] = x < 0 ? x * penalty : x / penalty;
+  }
+  return out;
 }
 
 /**
@@ -109,11 +193,13 @@ export function tokenLogprob(logits: ArrayLike<number>, offset: number, V: numbe
 /**
  * pickToken and tokenLogprob in one pass over the logits where they share it: at T > 0 the
  * normaliser that draws the token also gives its log-probability (one exp per vocabulary entry
- * instead of two, which matters at a 150 k vocabulary). The token is exactly pickToken's.
+ * instead of two, which matters at a 150 k vocabulary). The token is exactly pickToken's. `seen` is
+ * the sequence so far, for the repetition penalty. The log-probability is the policy's: under
+ * softmax(logits / T), before the penalty, top-k and top-p.
  */
-export function sampleToken(logits: ArrayLike<number>, offset: number, V: number, o: SamplingOptions, rng: Rng): { token: number; logprob: number } {
-  if (o.temperature === 0 || o.topP < 1) {
-    const token = pickToken(logits, offset, V, o, rng);
+export function sampleToken(logits: ArrayLike<number>, offset: number, V: number, o: SamplingOptions, rng: Rng, seen: readonly number[] = []): { token: number; logprob: number } {
+  if (!isPlainDraw(o)) {
+    const token = o.repetitionPenalty === 1 ? pickToken(logits, offset, V, o, rng) : pickToken(penalized(logits, offset, V, o.repetitionPenalty, seen), 0, V, o, rng);
     return { token, logprob: tokenLogprob(logits, offset, V, token, o.temperature > 0 ? o.temperature : 1) };
   }
   const { probs, sum, max } = weights(logits, offset, V, o.temperature);

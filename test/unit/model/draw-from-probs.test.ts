@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../../../src/model/rng';
-import { drawFromProbs, sampleToken } from '../../../src/model/sampler';
+import { SAMPLING_DEFAULTS, drawFromProbs, sampleToken } from '../../../src/model/sampler';
 
 /** Softmax(logits / T) in float32, as the graph's Softmax gives it (up to its own rounding). */
 function float32Probs(logits: Float32Array, T: number): Float32Array {
@@ -25,7 +25,7 @@ describe('drawFromProbs', () => {
         for (const T of [0.7, 1, 1.3]) {
           const probs = float32Probs(logits, T);
           for (let seed = 0; seed < 50; seed++) {
-            const want = sampleToken(logits, 0, V, { temperature: T, topP: 1, maxNewTokens: 1, stopAtEos: true }, new Rng(seed));
+            const want = sampleToken(logits, 0, V, { ...SAMPLING_DEFAULTS, temperature: T, maxNewTokens: 1 }, new Rng(seed));
             const got = drawFromProbs(probs, 0, V, new Rng(seed));
             draws++;
             if (got.token === want.token) {
