@@ -29,7 +29,8 @@ export function validateSampling(o: SamplingOptions): void {
   if (!(o.temperature >= 0) || !Number.isFinite(o.temperature)) throw new Error(`sampling: temperature must be ≥ 0, got ${o.temperature}`);
   if (!(o.topP > 0 && o.topP <= 1)) throw new Error(`sampling: topP must be in (0, 1], got ${o.topP}`);
   if (!Number.isInteger(o.topK) || o.topK < 0) throw new Error(`sampling: topK must be an integer ≥ 0 (0 = off), got ${o.topK}`);
-  if (!(o.repetitionPenalty > 0) || !Number.isFinite(o.repetitionPenalty)) throw new Error(`sampling: repetitionPenalty must be a number > 0 (1 = off), got ${o.repetitionPenalty}`);
+  if (!(o.repetitionPenalty > 0) || !Number.isFinite(o.repetitionPenalty))
+    throw new Error(`sampling: repetitionPenalty must be a number > 0 (1 = off), got ${o.repetitionPenalty}`);
   if (!Number.isInteger(o.maxNewTokens) || o.maxNewTokens < 1) throw new Error(`sampling: maxNewTokens must be a positive integer, got ${o.maxNewTokens}`);
 }
 
@@ -84,7 +85,12 @@ export function pickToken(logits: ArrayLike<number>, offset: number, V: number, 
  * weight: the top k (with the k-th's ties), then the nucleus of what is left, its mass measured
  * against the kept tokens' weight as transformers' top-p after top-k.
  */
-export function kept(probs: Float64Array, sum: number, o: Pick<SamplingOptions, 'topK' | 'topP'>, truncated = o.topK > 0 && o.topK < probs.length): { order: number[]; mass: number } {
+export function kept(
+  probs: Float64Array,
+  sum: number,
+  o: Pick<SamplingOptions, 'topK' | 'topP'>,
+  truncated = o.topK > 0 && o.topK < probs.length,
+): { order: number[]; mass: number } {
   if (!truncated) return nucleus(probs, sum, o.topP);
   const floor = kthLargest(probs, o.topK);
   const top: number[] = [];

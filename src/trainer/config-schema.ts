@@ -64,6 +64,15 @@ const RL: Docs<RlConfig> = {
   groupSize: int('G: completions sampled per prompt; advantages are relative to the group (R1-VL: 4). At least 2.', 2, 1024),
   temperature: num('Sampling temperature of RL groups (R1-VL: 1.2). Log-probs for the ratio and KL are taken at this temperature.', { exclusiveMinimum: 0, maximum: 10 }),
   topP: num('Nucleus sampling threshold (1 = off).', { exclusiveMinimum: 0, maximum: 1 }),
+  topK: int(
+    "Sample RL groups from the k most probable tokens only (0 = off), before top-p, as transformers' top_k (tokens tied with the k-th are kept). Log-probs stay the policy's, before truncation.",
+    0,
+    1_000_000,
+  ),
+  repetitionPenalty: num(
+    "transformers' repetition_penalty for RL sampling (1 = off): the logit of every token already in the sequence, prompt included, is divided by it where positive and multiplied where negative. Log-probs stay the policy's.",
+    { exclusiveMinimum: 0, maximum: 10 },
+  ),
   maxNewTokens: int('Longest completion, in tokens.', 1, MAX_TOKENS),
   lr: num('RL learning rate (after the warm-up).', { exclusiveMinimum: 0, maximum: 1 }),
   beta: num('β: weight of the k3 KL estimate against the frozen reference (the SFT checkpoint) (R1-VL: 0.04).', { minimum: 0, maximum: 100 }),

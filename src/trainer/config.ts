@@ -26,6 +26,10 @@ export interface RlConfig {
   /** Sampling temperature for RL groups (R1-VL: 1.2). */
   temperature: number;
   topP: number;
+  /** Keep the k most probable tokens (0 = off), before top-p. */
+  topK: number;
+  /** transformers' repetition_penalty for RL sampling (1 = off). */
+  repetitionPenalty: number;
   maxNewTokens: number;
   lr: number;
   /** KL coefficient β (R1-VL: 0.04). */
@@ -121,6 +125,8 @@ export const TRAIN_DEFAULTS: TrainConfig = {
     groupSize: 8,
     temperature: 1.3,
     topP: 1,
+    topK: 0,
+    repetitionPenalty: 1,
     maxNewTokens: 200,
     lr: 5e-5,
     beta: 0.04,

@@ -75,6 +75,10 @@ export interface GenerateOptions {
   temperature?: number;
   /** Default: generation_config.json's, else 1. */
   topP?: number;
+  /** 0 = off. Default: generation_config.json's, else 0. */
+  topK?: number;
+  /** 1 = off. Default: generation_config.json's, else 1. */
+  repetitionPenalty?: number;
   seed?: number;
   /** Wrap the prompt in the chat template (default: the checkpoint's setting, else on when the model has a template). */
   chat?: boolean;
@@ -120,6 +124,8 @@ export async function generateWith(model: HfInferenceModel, o: GenerateOptions):
       seeds: [o.seed ?? 0],
       temperature: o.temperature ?? folder.generation.temperature ?? 1,
       topP: o.topP ?? folder.generation.topP ?? 1,
+      topK: o.topK ?? folder.generation.topK ?? 0,
+      repetitionPenalty: o.repetitionPenalty ?? folder.generation.repetitionPenalty ?? 1,
       maxNewTokens: o.maxNewTokens,
     });
     const tokens = r.completions[0]!;

@@ -16,6 +16,8 @@ export interface SamplingSettings {
   /** 0 = greedy. */
   temperature: number;
   topP?: number;
+  topK?: number;
+  repetitionPenalty?: number;
   maxNewTokens: number;
   /** The sampling seed of sequence i (prompt after prompt, G each): callers keep their streams. */
   seedOf: (i: number) => number;
@@ -68,6 +70,8 @@ export async function rollout(r: RolloutRequest): Promise<Rollout> {
     seeds: prompts.map((_, i) => sampling.seedOf(i)),
     temperature: sampling.temperature,
     ...(sampling.topP !== undefined ? { topP: sampling.topP } : {}),
+    ...(sampling.topK !== undefined ? { topK: sampling.topK } : {}),
+    ...(sampling.repetitionPenalty !== undefined ? { repetitionPenalty: sampling.repetitionPenalty } : {}),
     maxNewTokens: sampling.maxNewTokens,
   });
   const sample = (performance.now() - t) / 1000;

@@ -51,7 +51,15 @@ export async function stepGrpoStep(ctx: RlStepContext): Promise<RlStepResult> {
     policy,
     codec: tok,
     examples: ctx.stream.take(rl.promptsPerStep),
-    sampling: { groupSize: rl.groupSize, temperature: rl.temperature, topP: rl.topP, maxNewTokens: rl.maxNewTokens, seedOf: (i) => hashSeed(ctx.seed, 'rl', ctx.step, i) },
+    sampling: {
+      groupSize: rl.groupSize,
+      temperature: rl.temperature,
+      topP: rl.topP,
+      topK: rl.topK,
+      repetitionPenalty: rl.repetitionPenalty,
+      maxNewTokens: rl.maxNewTokens,
+      seedOf: (i) => hashSeed(ctx.seed, 'rl', ctx.step, i),
+    },
     reward: ctx.reward,
     advantage: { eps: rl.advantageEps, scaleStd: rl.scaleStd },
   });

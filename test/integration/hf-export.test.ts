@@ -347,6 +347,18 @@ describe('`stepgrpo generate`', () => {
     assert.notDeepEqual(fromRun.tokens, (await gen(baseDir)).tokens, 'the adapter should change the greedy tokens');
   });
 
+  it("--top-k and --repetition-penalty, or generation_config.json's top_k, change the draw", async () => {
+    const greedy = await gen(baseDir);
+    assert.deepEqual(await gen(baseDir, ['--temperature', '1.5', '--top-k', '1']), greedy, 'top-k 1 is greedy at any temperature');
+    assert.notDeepEqual((await gen(baseDir, ['--repetition-penalty', '5'])).tokens, greedy.tokens, 'the greedy text repeats tokens, so a large penalty changes it');
+    const topK1 = path.join(root, 'top-k-1');
+    fs.cpSync(baseDir, topK1, { recursive: true });
+    fs.writeFileSync(path.join(topK1, 'generation_config.json'), JSON.stringify({ ...GENERATION, top_k: 1 }));
+    const r = await runCli(['generate', '--model', topK1, '--prompt', 'What is 2 + 3?', '--max-new-tokens', '6', '--json', '--seed', '3']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), greedy, "the file's temperature 0.6 with its top_k 1");
+  });
+
   it('bad input: missing --prompt, --chat with --no-chat, a model that is not there', async () => {
     let r = await runCli(['generate', '--model', baseDir]);
     assert.equal(r.code, 2);
@@ -358,5 +370,11 @@ describe('`stepgrpo generate`', () => {
     assert.match(r.stderr, /does not exist/);
     r = await runCli(['generate', '--model', baseDir, '--prompt', 'x', '--top-p', '0']);
     assert.equal(r.code, 2);
+    r = await runCli(['generate', '--model', baseDir, '--prompt', 'x', '--top-k', '-1']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--top-k/);
+    r = await runCli(['generate', '--model', baseDir, '--prompt', 'x', '--repetition-penalty', '0']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--repetition-penalty: must be a number > 0, got 0/);
   });
 });

@@ -14,6 +14,10 @@ const USAGE = `usage: stepgrpo generate --model MODEL --prompt TEXT [options]
   --max-new-tokens N    at most N generated tokens (default 256)
   --temperature T       0 = greedy (default: generation_config.json's, else 1)
   --top-p P             nucleus sampling, in (0, 1] (default: generation_config.json's, else 1)
+  --top-k K             sample from the K most probable tokens only, 0 = off (default:
+                        generation_config.json's, else 0)
+  --repetition-penalty R  divide (multiply, if negative) the logits of tokens already in the text
+                        by R, > 0, 1 = off (default: generation_config.json's, else 1)
   --seed S              sampling seed (default 0): the same seed gives the same text
   --chat / --no-chat    wrap the prompt in the model's chat template (default: on when the model has
                         one; a checkpoint's run setting)
@@ -32,6 +36,8 @@ export const generateCommand: CliCommand = {
       'max-new-tokens': intOption(1),
       temperature: numberOption,
       'top-p': numberOption,
+      'top-k': intOption(0),
+      'repetition-penalty': numberOption,
       seed: intOption(0, 2 ** 31 - 1),
       chat: booleanOption,
       'no-chat': booleanOption,
@@ -44,12 +50,17 @@ export const generateCommand: CliCommand = {
     if (values.temperature !== undefined && values.temperature < 0) throw new UsageError(`--temperature: must be ≥ 0, got ${values.temperature}`);
     const topP = values['top-p'];
     if (topP !== undefined && !(topP > 0 && topP <= 1)) throw new UsageError(`--top-p: must be in (0, 1], got ${topP}`);
+    const repetitionPenalty = values['repetition-penalty'];
+    if (repetitionPenalty !== undefined && !(repetitionPenalty > 0 && Number.isFinite(repetitionPenalty)))
+      throw new UsageError(`--repetition-penalty: must be a number > 0, got ${repetitionPenalty}`);
     const model = openHfModel(values.model, io.env);
     const r = await generateWith(model, {
       prompt: values.prompt,
       maxNewTokens: values['max-new-tokens'] ?? 256,
       ...(values.temperature !== undefined ? { temperature: values.temperature } : {}),
       ...(topP !== undefined ? { topP } : {}),
+      ...(values['top-k'] !== undefined ? { topK: values['top-k'] } : {}),
+      ...(repetitionPenalty !== undefined ? { repetitionPenalty } : {}),
       seed: values.seed ?? 0,
       ...(values.chat ? { chat: true } : values['no-chat'] ? { chat: false } : {}),
       ...(values.system !== undefined ? { system: values.system } : {}),

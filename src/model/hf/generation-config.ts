@@ -10,6 +10,8 @@ export interface HfGenerationConfig {
   topP: number | null;
   /** 0 means no top-k filtering, as in transformers. */
   topK: number | null;
+  /** 1 means none, as in transformers. */
+  repetitionPenalty: number | null;
   doSample: boolean | null;
 }
 
@@ -18,6 +20,7 @@ export interface HfGenerationDefaults {
   temperature?: number;
   topP?: number;
   topK?: number;
+  repetitionPenalty?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -43,6 +46,10 @@ export function parseGenerationConfig(json: unknown, source = 'generation_config
   if (topP !== undefined && !(typeof topP === 'number' && topP > 0 && topP <= 1)) fail('top_p', `must be a number in (0, 1], got ${JSON.stringify(topP)}`);
   const topK = present('top_k');
   if (topK !== undefined && !(Number.isInteger(topK) && (topK as number) >= 0)) fail('top_k', `must be an integer ≥ 0, got ${JSON.stringify(topK)}`);
+  const repetitionPenalty = present('repetition_penalty');
+  if (repetitionPenalty !== undefined && !(typeof repetitionPenalty === 'number' && Number.isFinite(repetitionPenalty) && repetitionPenalty > 0)) {
+    fail('repetition_penalty', `must be a number > 0, got ${JSON.stringify(repetitionPenalty)}`);
+  }
   const doSample = present('do_sample');
   if (doSample !== undefined && typeof doSample !== 'boolean') fail('do_sample', `must be true or false, got ${JSON.stringify(doSample)}`);
 
@@ -51,6 +58,7 @@ export function parseGenerationConfig(json: unknown, source = 'generation_config
     temperature: (temperature as number | undefined) ?? null,
     topP: (topP as number | undefined) ?? null,
     topK: (topK as number | undefined) ?? null,
+    repetitionPenalty: (repetitionPenalty as number | undefined) ?? null,
     doSample: (doSample as boolean | undefined) ?? null,
   };
 }
@@ -66,5 +74,6 @@ export function generationDefaults(generation: HfGenerationConfig | null): HfGen
   if (generation?.temperature != null) out.temperature = generation.temperature;
   if (generation?.topP != null) out.topP = generation.topP;
   if (generation?.topK != null) out.topK = generation.topK;
+  if (generation?.repetitionPenalty != null) out.repetitionPenalty = generation.repetitionPenalty;
   return out;
 }

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Rng } from '../../../src/model/rng';
-import { nucleus } from '../../../src/model/sampler';
+import { SAMPLING_DEFAULTS, nucleus, sampleToken } from '../../../src/model/sampler';
 import type { BenchRow, BenchSection } from '../bench-section';
 import { median } from '../bench-section';
 import { nucleusBySortingAll, samplingWeights } from '../../support/nucleus-reference';
@@ -55,6 +55,43 @@ function topPRows(): BenchRow[] {
   return rows;
 }
 
+/** Qwen2.5-Instruct's generation_config.json, with the prompt and chain so far the penalty reads. */
+const QWEN_GENERATION = { temperature: 0.7, topP: 0.8, topK: 20, repetitionPenalty: 1.05, seen: 300 };
+
+/**
+ * Milliseconds per sampled token of the whole draw with every setting of that file against the
+ * plain draw at its temperature, on the same logits, interleaved, medians.
+ */
+function generationConfigRows(): BenchRow[] {
+  const rows: BenchRow[] = [];
+  const { seen: seenCount, ...settings } = QWEN_GENERATION;
+  for (const V of TOP_P_VOCABULARIES) {
+    const rng = new Rng(V + 1);
+    const seen = Array.from({ length: seenCount }, () => Math.floor(rng.next() * V));
+    const full: number[] = [];
+    const plain: number[] = [];
+    for (let d = 0; d < TOP_P.draws; d++) {
+      const logits = Float32Array.from({ length: V }, () => TOP_P.logitStd * rng.normal());
+      let t = performance.now();
+      sampleToken(logits, 0, V, { ...SAMPLING_DEFAULTS, ...settings }, new Rng(d), seen);
+      full.push(performance.now() - t);
+      t = performance.now();
+      sampleToken(logits, 0, V, { ...SAMPLING_DEFAULTS, temperature: settings.temperature }, new Rng(d), seen);
+      plain.push(performance.now() - t);
+    }
+    const key = `sampling.generation_config_ms_per_token_v${V}`;
+    rows.push(
+      {
+        key,
+        value: median(full),
+        note: `one sampled token with Qwen2.5-Instruct's settings (T ${settings.temperature}, top-p ${settings.topP}, top-k ${settings.topK}, repetition penalty ${settings.repetitionPenalty} over ${seenCount} tokens); median of ${TOP_P.draws}`,
+      },
+      { key: `${key}.plain`, value: median(plain), note: 'the same logits drawn at that temperature alone, interleaved' },
+    );
+  }
+  return rows;
+}
+
 const section: BenchSection = {
   name: 'sampling',
   async run() {
@@ -68,7 +105,7 @@ const section: BenchSection = {
       now.push(sampleRows(child<SampleResult>('sample-run.ts', [])));
       loads.push(os.loadavg()[0]!);
     }
-    const rows: BenchRow[] = topPRows();
+    const rows: BenchRow[] = [...topPRows(), ...generationConfigRows()];
     for (const key of Object.keys(now[0]!)) {
       const name = key.replace('trainer.', 'sampling.');
       const value = median(now.map((m) => m[key]!));

@@ -14,11 +14,14 @@ describe('generation_config.json', () => {
     assert.deepEqual(endOfSequenceIds({ eosTokenIds: [] }, parseGenerationConfig({ eos_token_id: [5, 5] })), [5]);
     assert.deepEqual(generationDefaults(gen), { temperature: 0.6, topP: 0.95, topK: 20 });
     assert.equal(gen.doSample, true);
+    // Qwen2.5-7B-Instruct's file also sets a repetition penalty.
+    const qwen25 = parseGenerationConfig({ do_sample: true, eos_token_id: [151645, 151643], repetition_penalty: 1.05, temperature: 0.7, top_p: 0.8, top_k: 20 });
+    assert.deepEqual(generationDefaults(qwen25), { temperature: 0.7, topP: 0.8, topK: 20, repetitionPenalty: 1.05 });
   });
 
   it('leaves out what the file does not set', () => {
     const gen = parseGenerationConfig({ eos_token_id: null, temperature: null, transformers_version: '4.51.0' });
-    assert.deepEqual(gen, { eosTokenIds: [], temperature: null, topP: null, topK: null, doSample: null });
+    assert.deepEqual(gen, { eosTokenIds: [], temperature: null, topP: null, topK: null, repetitionPenalty: null, doSample: null });
     assert.deepEqual(generationDefaults(gen), {});
     assert.deepEqual(generationDefaults(null), {});
   });
@@ -30,6 +33,8 @@ describe('generation_config.json', () => {
       [{ temperature: 0 }, /temperature: must be a number > 0, got 0/],
       [{ top_p: 1.5 }, /top_p: must be a number in \(0, 1\]/],
       [{ top_k: 2.5 }, /top_k: must be an integer/],
+      [{ repetition_penalty: 0 }, /repetition_penalty: must be a number > 0, got 0/],
+      [{ repetition_penalty: '1.1' }, /repetition_penalty: must be a number > 0/],
       [{ do_sample: 'yes' }, /do_sample: must be true or false/],
     ];
     for (const [json, re] of bad) assert.throws(() => parseGenerationConfig(json), re, JSON.stringify(json));

@@ -50,7 +50,7 @@ describe('top-k', () => {
         }
       }
     }
-    assert.equal(cases, (2 * 2 * 4 * 3) * 3 + 2 * 2 * 2 * 3);
+    assert.equal(cases, 2 * 2 * 4 * 3 * 3 + 2 * 2 * 2 * 3);
   });
 
   it('draws each kept token at its renormalised probability and never another', () => {

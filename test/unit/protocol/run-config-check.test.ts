@@ -80,6 +80,8 @@ describe('checkRunConfigText', () => {
       [{ rl: { beta: -1 } }, 'rl.beta', '≥ 0 and ≤ 100'],
       [{ rl: { temperature: 0 } }, 'rl.temperature', '> 0 and ≤ 10'],
       [{ rl: { topP: 0 } }, 'rl.topP', '> 0 and ≤ 1'],
+      [{ rl: { topK: -1 } }, 'rl.topK', '≥ 0 and ≤ 1000000'],
+      [{ rl: { repetitionPenalty: 0 } }, 'rl.repetitionPenalty', '> 0 and ≤ 10'],
       [{ rl: { lr: 0 } }, 'rl.lr', '> 0 and ≤ 1'],
       [{ sft: { lr: -1e-3 } }, 'sft.lr', '> 0 and ≤ 1'],
       [{ sft: { batchSize: 1e7 } }, 'sft.batchSize', '≥ 1 and ≤ 65536'],

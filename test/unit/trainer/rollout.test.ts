@@ -54,13 +54,15 @@ describe('rollout', () => {
       policy,
       codec: tok,
       examples,
-      sampling: { groupSize: 2, temperature: 1.2, topP: 0.9, maxNewTokens: 50, seedOf: (i) => 100 + i },
+      sampling: { groupSize: 2, temperature: 1.2, topP: 0.9, topK: 40, repetitionPenalty: 1.1, maxNewTokens: 50, seedOf: (i) => 100 + i },
       reward,
     });
     const req = requests[0]!;
     assert.deepEqual(req.seeds, [100, 101, 102, 103]);
     assert.equal(req.temperature, 1.2);
     assert.equal(req.topP, 0.9);
+    assert.equal(req.topK, 40);
+    assert.equal(req.repetitionPenalty, 1.1);
     assert.equal(req.maxNewTokens, 50);
     assert.deepEqual(req.prompts, Array(4).fill(encodePrompt(tok, examples[0]!).ids.slice(0, 4)));
     assert.deepEqual(r.texts, chains);
