@@ -165,7 +165,8 @@ const TOP: Record<Exclude<keyof TrainConfig, 'data' | 'model' | 'runtime' | 'sft
   initFrom: {
     type: 'string',
     nullable: true,
-    description: "Start from this checkpoint folder's parameters and tokenizer instead of a fresh policy (null = fresh). Restart from Checkpoint sets it.",
+    description:
+      "Start from this checkpoint folder's parameters and tokenizer, or from a PEFT LoRA adapter folder (an HF model trained with the adapter's rank, alpha and target modules in model.lora), instead of a fresh policy (null = fresh). Restart from Checkpoint sets it.",
   },
   runtime: {
     executionProvider: choice('onnxruntime execution provider. cuda needs onnxruntime-node installed with ONNXRUNTIME_NODE_INSTALL=cuda12; webgpu needs a GPU and Vulkan.', [

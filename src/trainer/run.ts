@@ -17,6 +17,7 @@ import { dataUri } from './data/image-tensor';
 import { createTaskSource } from './data/task-source';
 import { evaluate } from './evaluate';
 import { faultPoint } from './fault-point';
+import { loadInitFrom } from './init-from';
 import { openPolicy } from './open-policy';
 import { isHfState } from './policy-family';
 import { PEAK_RSS_METRIC, peakRssMb } from './peak-memory';
@@ -81,10 +82,9 @@ async function runLocked(options: RunOptions, dir: RunWriter, newConfig: TrainCo
 
   const data = await createTaskSource(config.data, log);
   // A new run may start from another run's checkpoint (e.g. one SFT checkpoint, several RL variants).
-  const init = !resumed && config.initFrom ? loadWeights(config.initFrom) : null;
-  const initState = init ? checkpointState(init.state, path.join(config.initFrom!, 'state.json')) : undefined;
-  const from = resumed?.state ?? initState;
-  const opened = await openPolicy({ config, data, ...(from ? { from: { policy: from.policy, tokenizer: from.tokenizer } } : {}), log });
+  const init = !resumed && config.initFrom ? loadInitFrom(config, log) : null;
+  const from = resumed ? { policy: resumed.state.policy, tokenizer: resumed.state.tokenizer } : init?.from;
+  const opened = await openPolicy({ config, data, ...(from ? { from } : {}), log });
   const { policy, codec: tok } = opened;
   const reward = resolveRewardConfig(config.reward);
   try {
@@ -116,7 +116,7 @@ async function runLocked(options: RunOptions, dir: RunWriter, newConfig: TrainCo
     const start = resumed
       ? `resumed at step ${step}`
       : newConfig
-        ? 'new run'
+        ? `new run${init ? ` from ${init.describe}` : ''}`
         : `no complete checkpoint in ${dir.checkpointsDir}: restarting from step 0 with the run's ${RUN_FILES.config}`;
     log(`${start}: ${data.trainSize} train / ${data.evalSize} eval examples, ${opened.describe}`);
     if (orphans.length) log(`removed checkpoint temp folders a killed writer left: ${orphans.join(', ')}`, 'warn');

@@ -18,7 +18,7 @@ import { HfPolicy, initLora } from '../../src/model/hf/hf-policy';
 import { Rng } from '../../src/model/rng';
 import { saveCheckpoint } from '../../src/trainer/checkpoint';
 import { presetConfig } from '../../src/trainer/config';
-import { exportMergedHf, mergeLoraWeights } from '../../src/trainer/hf-export';
+import { exportMergedHf, loadHfCheckpoint, mergeLoraWeights } from '../../src/trainer/hf-export';
 import { loadHfFolder } from '../../src/trainer/hf-folder';
 import { loadHfWeights } from '../../src/trainer/hf-weights';
 import { PEFT_PREFIX, parsePeftAdapterConfig, readPeftAdapter, writePeftAdapter } from '../../src/trainer/peft-adapter';
@@ -376,5 +376,50 @@ describe('`stepgrpo generate`', () => {
     r = await runCli(['generate', '--model', baseDir, '--prompt', 'x', '--repetition-penalty', '0']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--repetition-penalty: must be a number > 0, got 0/);
+  });
+});
+
+describe('a run started from a PEFT adapter (`--init-from ADAPTER`)', () => {
+  const adapterDir = path.join(root, 'sft-adapter');
+  const train = async (name: string, model: Record<string, unknown>, from = adapterDir): Promise<{ code: number; stderr: string; out: string }> => {
+    const out = path.join(root, name);
+    const cfg = path.join(root, `${name}.json`);
+    fs.writeFileSync(
+      cfg,
+      JSON.stringify({ model, data: { kind: 'synthetic', sceneInPrompt: true, trainSize: 8, evalSize: 2 }, rl: { steps: 1, promptsPerStep: 1, groupSize: 2, maxNewTokens: 4 } }),
+    );
+    const r = await runCli(['train', '--preset', 'smoke', '--config', cfg, '--init-from', from, '--out', out, '--quiet']);
+    return { ...r, out };
+  };
+
+  it("trains the adapter's weights, its first checkpoint (the KL reference) holding them exactly", async () => {
+    writePeftAdapter(adapterDir, config, LORA, adapter, baseDir);
+    const r = await train('run-from-adapter', { hf: baseDir, lora: LORA, maxTextLen: 64 });
+    assert.equal(r.code, 0, r.stderr);
+    const first = loadHfCheckpoint(path.join(r.out, 'checkpoints', 'step-000000'));
+    assert.deepEqual(first.state.settings.lora, LORA);
+    assert.deepEqual([...first.values.keys()].sort(), [...adapter.keys()].sort());
+    for (const [name, values] of adapter) assert.deepEqual(first.values.get(name), values, name);
+    const last = loadHfCheckpoint(path.join(r.out, 'checkpoints', 'step-000001'));
+    assert.ok(
+      [...adapter].some(([name, values]) => last.values.get(name)!.some((x, i) => x !== values[i])),
+      'one RL step moved the adapter',
+    );
+    assert.match(fs.readFileSync(path.join(r.out, 'events.ndjson'), 'utf8'), /new run from PEFT adapter [^"]*sft-adapter \(LoRA rank 4\)/);
+  });
+
+  it('refuses an adapter the run would not continue, naming the field, and a folder that is neither', async () => {
+    let r = await train('rank-mismatch', { hf: baseDir, lora: { ...LORA, rank: 8 }, maxTextLen: 64 });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /the run would train another adapter than this one: model\.lora\.rank is 8, the adapter's r 4/);
+    r = await train('targets-mismatch', { hf: baseDir, lora: { ...LORA, targetModules: ['q_proj'] }, maxTextLen: 64 });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /model\.lora\.targetModules is \[q_proj\], the adapter's target_modules \[/);
+    r = await train('full-ft', { hf: baseDir, lora: null, maxTextLen: 64 });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /is a PEFT adapter, but model\.lora is null/);
+    r = await train('neither', { hf: baseDir, lora: LORA, maxTextLen: 64 }, baseDir);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--init-from: .* is neither a checkpoint folder \(no state\.json\) nor a PEFT adapter folder/);
   });
 });

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TRAIN_PRESETS, presetConfig } from '../../trainer/config';
 import { resolveRun } from '../../trainer/resolve-run';
+import { PEFT_CONFIG_FILE } from '../../trainer/peft-adapter';
 import { RunControl } from '../../trainer/run-control';
 import { runTraining, type RunSummary } from '../../trainer/run';
 import type { CliCommand, CliIO } from '../command';
@@ -17,7 +18,8 @@ const USAGE = `usage: stepgrpo train [--out DIR] [--preset NAME] [--config FILE.
   --preset NAME    ${Object.keys(TRAIN_PRESETS).join(' | ')} (default: demo)
   --config FILE    JSON overrides of the preset (unknown or mistyped fields are errors)
   --init-from CKPT start from a checkpoint's parameters and tokenizer (e.g. another run's SFT
-                   checkpoint, to compare RL variants from one starting point); SFT steps default to 0
+                   checkpoint, to compare RL variants from one starting point), or from a PEFT LoRA
+                   adapter folder (a model.hf run with the adapter's model.lora); SFT steps default to 0
   --resume DIR     continue a run from its latest complete checkpoint (SFT or RL), or restart
                    in place, from step 0 with its config.json, a run killed before its first one
   --quiet          print only the summary
@@ -75,7 +77,9 @@ export const trainCommand: CliCommand = {
       throw new UsageError(`--preset: ${(err as Error).message}`);
     }
     const initFrom = values['init-from'];
-    if (initFrom && !fs.existsSync(path.join(initFrom, 'state.json'))) throw new UsageError(`--init-from: ${initFrom} is not a checkpoint folder (no state.json)`);
+    if (initFrom && !fs.existsSync(path.join(initFrom, 'state.json')) && !fs.existsSync(path.join(initFrom, PEFT_CONFIG_FILE))) {
+      throw new UsageError(`--init-from: ${initFrom} is neither a checkpoint folder (no state.json) nor a PEFT adapter folder (no ${PEFT_CONFIG_FILE})`);
+    }
     // The resolution the trainer child of Start StepGRPO Run does: the same preset is the same run.
     const { config, note } = await resolveRun({ preset: presetName, configFile: values.config, initFrom });
     if (note && !quiet) io.stderr.write(`${note}\n`);
