@@ -123,6 +123,9 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 
   async runs(): Promise<ShownRun[]> {
+    // Whoever lists the runs (the Metrics view, a picker) is told of new ones, even while the Runs
+    // view stays collapsed: after a window reload its tree is never asked for children.
+    this.startWatching();
     const scanned = (await Promise.all(this.roots().map((r) => scanRunsRoot(r)))).flat();
     this.current = mergeRuns(scanned, this.manager.list()).map((run) => this.stoppable.shown(run));
     return this.current;
@@ -130,19 +133,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   async getChildren(element?: RunState): Promise<RunState[]> {
     if (element) return [];
-    // Watchers only once the view has been shown: activation stays cheap.
-    if (!this.watching) {
-      this.watching = true;
-      this.watchRoots();
-      const poll = setInterval(() => void this.pollSizes(), POLL_MS);
-      this._register({ dispose: () => clearInterval(poll) });
-      this._register(
-        vscode.workspace.onDidChangeWorkspaceFolders(() => {
-          this.watchRoots();
-          this.refreshSoon();
-        }),
-      );
-    }
+    this.startWatching();
     if (this.fresh) {
       this.fresh = false;
       return (this.lastShown = this.current);
@@ -151,6 +142,21 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     if (this.current.length === 0) this.current = mergeRuns((await Promise.all(this.roots().map((r) => quickScanRunsRoot(r)))).flat(), this.manager.list());
     this.scanInBackground();
     return (this.lastShown = this.current);
+  }
+
+  /** Watchers and the size poll, once the runs are first listed or shown: activation stays cheap. */
+  private startWatching(): void {
+    if (this.watching || this.isDisposed) return;
+    this.watching = true;
+    this.watchRoots();
+    const poll = setInterval(() => void this.pollSizes(), POLL_MS);
+    this._register({ dispose: () => clearInterval(poll) });
+    this._register(
+      vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        this.watchRoots();
+        this.refreshSoon();
+      }),
+    );
   }
 
   private scanInBackground(): void {

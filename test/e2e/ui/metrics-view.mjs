@@ -1,7 +1,10 @@
 // The Metrics view in the real workbench, after the palette's smoke run: finds the view's webview
 // (the inner frame that holds #metrics-app), checks that the `reward` and `loss` charts hold
-// points and painted pixels, hovers the reward chart for its read-out, and saves a screenshot.
+// points and painted pixels, hovers the reward chart for its read-out, and saves a screenshot;
+// at the end of the palette flow, overlays a copy of that run with another reward definition.
+import fs from 'node:fs';
 import path from 'node:path';
+import { runCommand } from '../lib/palette.mjs';
 import { until } from '../lib/until.mjs';
 
 /** The webview frame of the Metrics view: nested iframes, the inner one holds the page. */
@@ -77,5 +80,78 @@ export async function checkMetricsView(page, check, { screenshotDir, log }) {
     await page.screenshot({ path: file });
     log(`screenshot: ${path.relative(process.cwd(), file)}`);
     return text;
+  });
+}
+
+/**
+ * Overlays a copy of the palette's smoke run whose config names another reward definition: the
+ * note above the charts says so, reward-dependent charts carry ⚠ (their hover says why), the
+ * metrics comparable across definitions come first, and each chart's hover explains its metric.
+ */
+export async function checkRewardMismatch(page, check, { workspace, screenshotDir, log }) {
+  await check('a run with another reward definition, overlaid: ⚠ note and marks, comparable metrics first, descriptions on hover', async () => {
+    const runsRoot = path.join(workspace, '.stepgrpo', 'runs');
+    const smoke = fs.readdirSync(runsRoot).find((n) => n.startsWith('smoke-') && fs.existsSync(path.join(runsRoot, n, 'metrics.jsonl')));
+    if (!smoke) throw new Error(`no smoke run with metrics in ${runsRoot}`);
+    // The Runs view collapsed, then a window reload: its tree is not asked for children again, so
+    // what tells the Metrics view of new runs must not wait for it (it did).
+    const runsHeader = page.locator('.pane-header[aria-label^="Runs"]').first();
+    if ((await runsHeader.getAttribute('aria-expanded')) === 'true') await runsHeader.click();
+    await page.evaluate(() => (window.__beforeReload = true));
+    await runCommand(page, 'Developer: Reload Window');
+    await until(
+      () => page.evaluate(() => window.__beforeReload === true).catch(() => true),
+      (before) => !before,
+      60_000,
+      'the window reloading',
+      200,
+    );
+    await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 60_000 });
+    const copy = 'outcome-copy';
+    fs.cpSync(path.join(runsRoot, smoke), path.join(runsRoot, copy), { recursive: true });
+    const configFile = path.join(runsRoot, copy, 'config.json');
+    fs.writeFileSync(configFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(configFile, 'utf8')), reward: 'grpo-outcome' }));
+
+    const header = page.locator('.pane-header[aria-label^="Metrics"]').first();
+    await header.waitFor({ timeout: 20_000 });
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    const frame = await metricsFrame(page, 30_000);
+    // A run written by another process (here, copied in) is listed with the Runs view collapsed.
+    const listed = () => frame.locator('.run-row').evaluateAll((rows) => rows.map((r) => r.dataset.runId));
+    await until(listed, (ids) => ids.includes(copy), 20_000, `the Metrics view listing ${copy}`, 250);
+    for (const run of [smoke, copy]) {
+      const box = frame.locator(`.run-row[data-run-id="${run}"] input[type="checkbox"]`);
+      if (!(await box.isChecked())) await box.check();
+    }
+    // The copy's definition arrives with its run state, after its row.
+    const note = frame.locator('#reward-note');
+    await until(
+      () => note.innerText().catch(() => ''),
+      (t) => t.includes('different reward definitions') && t.includes(`${copy}: grpo-outcome`),
+      20_000,
+      `the note naming ${copy}'s reward definition`,
+      250,
+    );
+    const reward = frame.locator('.chart[data-metric="reward"] .chart-title');
+    await until(
+      () => reward.innerText(),
+      (t) => t.startsWith('⚠'),
+      10_000,
+      'the reward chart marked ⚠',
+    );
+    const rewardHover = await reward.getAttribute('title');
+    if (!rewardHover.startsWith('The overlaid runs use different reward definitions')) throw new Error(`the reward chart's hover says ${JSON.stringify(rewardHover)}`);
+    const firstGroup = await frame.locator('section.group').first().getAttribute('data-group');
+    if (firstGroup !== 'Comparable across reward definitions') throw new Error(`the first group is ${JSON.stringify(firstGroup)}`);
+    const common = frame.locator('section.group').first().locator('.chart-title').first();
+    const commonTitle = await common.innerText();
+    const commonHover = await common.getAttribute('title');
+    if (commonTitle.startsWith('⚠') || !commonHover.startsWith(`${commonTitle}: `) || commonHover.length < commonTitle.length + 20) {
+      throw new Error(`the first comparable chart is ${JSON.stringify(commonTitle)}, hover ${JSON.stringify(commonHover)}`);
+    }
+    const file = path.join(screenshotDir, 'e2e-metrics-reward-mismatch.png');
+    await page.screenshot({ path: file });
+    log(`screenshot: ${path.relative(process.cwd(), file)}`);
+    return `${commonTitle} first; reward hover: ${rewardHover.slice(0, 60)}…`;
   });
 }

@@ -7,7 +7,7 @@ import { runCommand } from '../lib/palette.mjs';
 import path from 'node:path';
 import { launchChromium } from '../lib/browser.mjs';
 import { until } from '../lib/until.mjs';
-import { checkMetricsView } from './metrics-view.mjs';
+import { checkMetricsView, checkRewardMismatch } from './metrics-view.mjs';
 import { runRemoteRunScript } from './remote-run.mjs';
 import { runExperienceScript } from './run-experience.mjs';
 import { runFollowedImportScript } from './followed-import.mjs';
@@ -93,7 +93,8 @@ export async function runPaletteScript({ base, workspace, screenshotDir, log }) 
       log(`screenshot: ${path.relative(process.cwd(), file)}`);
     });
 
-    if (await runFromPalette(page, check, { screenshotDir, log })) {
+    const smokeRan = await runFromPalette(page, check, { screenshotDir, log });
+    if (smokeRan) {
       await checkMetricsView(page, check, { screenshotDir, log });
       await runViewerScript(page, check, { workspace, screenshotDir, log });
       await runExperienceScript(page, check, { workspace, screenshotDir, log });
@@ -101,6 +102,8 @@ export async function runPaletteScript({ base, workspace, screenshotDir, log }) 
     await runRemoteRunScript(page, check, { screenshotDir, log });
     await runFollowedImportScript(page, check, { workspace, screenshotDir, log });
     await runCompareReloadScript(page, check, { workspace, screenshotDir, log });
+    // Last: the copied run it adds would be one more run for the scripts above.
+    if (smokeRan) await checkRewardMismatch(page, check, { workspace, screenshotDir, log });
   } finally {
     await browser.close().catch(() => {});
   }
