@@ -69,13 +69,21 @@ export async function checkMetricsView(page, check, { screenshotDir, log }) {
     frame = await metricsFrame(page, 20_000);
     await frame.waitForSelector('.chart[data-metric="reward"][data-points]:not([data-points="0"])', { timeout: 20_000 });
     const plot = frame.locator('.chart[data-metric="reward"] .plot');
-    const box = await plot.boundingBox();
-    if (!box) throw new Error('the reward chart has no box');
-    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.5);
     const readout = frame.locator('.chart[data-metric="reward"] .readout');
-    await readout.waitFor({ state: 'visible', timeout: 10_000 });
-    const text = (await readout.innerText()).replace(/\s+/g, ' ');
-    if (!/step \d+/.test(text) || !/smoke-/.test(text)) throw new Error(`read-out says ${JSON.stringify(text)}`);
+    // Points arriving repaint the chart and its read-out: hover again until the read-out holds them.
+    let nudge = 0;
+    const text = await until(
+      async () => {
+        const box = await plot.boundingBox();
+        if (!box) return '';
+        await page.mouse.move(box.x + box.width * 0.9 - (nudge++ % 2), box.y + box.height * 0.5);
+        return (await readout.innerText().catch(() => '')).replace(/\s+/g, ' ');
+      },
+      (t) => /step \d+/.test(t) && /smoke-/.test(t),
+      10_000,
+      "the reward chart's read-out naming the step and the smoke run",
+      200,
+    );
     const file = path.join(screenshotDir, 'e2e-metrics.png');
     await page.screenshot({ path: file });
     log(`screenshot: ${path.relative(process.cwd(), file)}`);
@@ -107,17 +115,27 @@ export async function checkRewardMismatch(page, check, { workspace, screenshotDi
       200,
     );
     await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 60_000 });
-    const copy = 'outcome-copy';
-    fs.cpSync(path.join(runsRoot, smoke), path.join(runsRoot, copy), { recursive: true });
-    const configFile = path.join(runsRoot, copy, 'config.json');
-    fs.writeFileSync(configFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(configFile, 'utf8')), reward: 'grpo-outcome' }));
-
     const header = page.locator('.pane-header[aria-label^="Metrics"]').first();
     await header.waitFor({ timeout: 20_000 });
     if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
     const frame = await metricsFrame(page, 30_000);
-    // A run written by another process (here, copied in) is listed with the Runs view collapsed.
     const listed = () => frame.locator('.run-row').evaluateAll((rows) => rows.map((r) => r.dataset.runId));
+    // Copied only once the view has listed its runs: a folder there before is found by that first scan.
+    try {
+      await until(listed, (ids) => ids.includes(smoke), 30_000, `the Metrics view listing ${smoke}`, 250);
+    } catch (err) {
+      await page.screenshot({ path: path.join(screenshotDir, 'e2e-metrics-reload-failed.png') });
+      const shown = await frame
+        .locator('#metrics-app')
+        .innerText()
+        .catch((e) => `(unreadable: ${e.message})`);
+      throw new Error(`${err.message}; the view shows ${JSON.stringify(shown.slice(0, 300))}; frames ${page.frames().length}`);
+    }
+    const copy = 'outcome-copy';
+    fs.cpSync(path.join(runsRoot, smoke), path.join(runsRoot, copy), { recursive: true });
+    const configFile = path.join(runsRoot, copy, 'config.json');
+    fs.writeFileSync(configFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(configFile, 'utf8')), reward: 'grpo-outcome' }));
+    // A run written by another process (here, copied in) is listed with the Runs view collapsed.
     await until(listed, (ids) => ids.includes(copy), 20_000, `the Metrics view listing ${copy}`, 250);
     for (const run of [smoke, copy]) {
       const box = frame.locator(`.run-row[data-run-id="${run}"] input[type="checkbox"]`);
