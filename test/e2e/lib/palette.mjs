@@ -1,6 +1,12 @@
-// Runs a command from the palette. A notification or a panel opened by the previous step can take
-// the focus and close the palette while it is being typed into, so a closed palette is reopened
-// (a few tries) instead of failing the step.
+// The command palette, driven like a person: run a command, pick in the quick pick it opens, reload
+// the window.
+import { until } from './until.mjs';
+
+/**
+ * Runs a command from the palette. A notification or a panel opened by the previous step can take
+ * the focus and close the palette while it is being typed into, so a closed palette is reopened
+ * (a few tries) instead of failing the step.
+ */
 export async function runCommand(page, command, { tries = 3 } = {}) {
   const label = command.replace(/^.*?: /, '');
   let lastError;
@@ -42,4 +48,23 @@ export async function runCommandAndPick(page, command, item, { tries = 3 } = {})
     }
   }
   throw new Error(`could not pick "${item}" after "${command}" in ${tries} tries: ${lastError?.message ?? lastError}`);
+}
+
+/**
+ * "Developer: Reload Window" from the palette; returns once the new page's workbench is up. A mark
+ * on the old page tells them apart (the old page can still show what the new one should). `before`
+ * runs after the mark, just before the command.
+ */
+export async function reloadWindow(page, before = async () => {}) {
+  await page.evaluate(() => (globalThis.__beforeReload = true));
+  await before();
+  await runCommand(page, 'Developer: Reload Window');
+  await until(
+    () => page.evaluate(() => globalThis.__beforeReload === true).catch(() => true),
+    (marked) => !marked,
+    60_000,
+    'the window reloading',
+    200,
+  );
+  await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 60_000 });
 }

@@ -4,7 +4,7 @@
 // at the end of the palette flow, overlays a copy of that run with another reward definition.
 import fs from 'node:fs';
 import path from 'node:path';
-import { runCommand } from '../lib/palette.mjs';
+import { reloadWindow } from '../lib/palette.mjs';
 import { until } from '../lib/until.mjs';
 
 /** The webview frame of the Metrics view: nested iframes, the inner one holds the page. */
@@ -105,16 +105,7 @@ export async function checkRewardMismatch(page, check, { workspace, screenshotDi
     // what tells the Metrics view of new runs must not wait for it (it did).
     const runsHeader = page.locator('.pane-header[aria-label^="Runs"]').first();
     if ((await runsHeader.getAttribute('aria-expanded')) === 'true') await runsHeader.click();
-    await page.evaluate(() => (window.__beforeReload = true));
-    await runCommand(page, 'Developer: Reload Window');
-    await until(
-      () => page.evaluate(() => window.__beforeReload === true).catch(() => true),
-      (before) => !before,
-      60_000,
-      'the window reloading',
-      200,
-    );
-    await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 60_000 });
+    await reloadWindow(page);
     const header = page.locator('.pane-header[aria-label^="Metrics"]').first();
     await header.waitFor({ timeout: 20_000 });
     if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();

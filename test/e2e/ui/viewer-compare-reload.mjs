@@ -5,7 +5,7 @@
 // both columns filled again. A real reload, because what is under test is that hand-over (the
 // page's persisted state, the serializer, the restore), which an extension-host test cannot
 // reload through. Saves test-output/e2e-compare-reloaded.png.
-import { runCommand } from '../lib/palette.mjs';
+import { reloadWindow, runCommand } from '../lib/palette.mjs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,20 +58,11 @@ export async function runCompareReloadScript(page, check, { workspace, screensho
   if (!comparing) return;
 
   await check('after "Developer: Reload Window" the viewer comes back comparing the same two runs, both columns filled', async () => {
-    // A mark on this page: gone once the window has really reloaded (the old page shows both columns too).
-    await page.evaluate(() => (window.__beforeReload = true));
-    // Out of the viewer first: runCommand's Escape in the viewer would leave compare mode (its key).
-    await page.keyboard.press('F1');
-    await page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'visible', timeout: 20_000 });
-    await runCommand(page, 'Developer: Reload Window');
-    await until(
-      () => page.evaluate(() => window.__beforeReload === true).catch(() => true),
-      (before) => !before,
-      60_000,
-      'the window reloading',
-      200,
-    );
-    await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 60_000 });
+    await reloadWindow(page, async () => {
+      // Out of the viewer first: runCommand's Escape in the viewer would leave compare mode (its key).
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'visible', timeout: 20_000 });
+    });
     const shown = await until(() => compareShown(page), bothColumns, 60_000, 'both runs side by side after the reload', 200);
     const file = path.join(screenshotDir, 'e2e-compare-reloaded.png');
     await page.screenshot({ path: file });

@@ -2,17 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../../../src/model/rng';
 import { nucleus } from '../../../src/model/sampler';
-import { nucleusBySortingAll, samplingWeights } from '../../support/nucleus-reference';
-
-/** Logits of a language model's shape: a few likely tokens over a long tail; `steps` > 0 rounds them, so many tie. */
-function logits(rng: Rng, V: number, spread: number, steps = 0): Float32Array {
-  const out = new Float32Array(V);
-  for (let v = 0; v < V; v++) {
-    const x = spread * (rng.next() ** 8 - 0.5) * 2;
-    out[v] = steps ? Math.round(x * steps) / steps : x;
-  }
-  return out;
-}
+import { lmLogits as logits, nucleusBySortingAll, samplingWeights } from '../../support/nucleus-reference';
 
 describe('nucleus (top-p) without sorting every token', () => {
   it('keeps exactly the tokens, in the order and with the mass, that sorting every token gives', () => {

@@ -6,17 +6,7 @@ import { describe, it } from 'node:test';
 import { sampleSequences } from '../../../src/model/kv-sampler';
 import { Rng } from '../../../src/model/rng';
 import { SAMPLING_DEFAULTS, type SamplingOptions, kept, penalized, sampleToken, tokenLogprob, validateSampling } from '../../../src/model/sampler';
-import { nucleusBySortingAll, samplingWeights } from '../../support/nucleus-reference';
-
-/** Logits with a few likely tokens over a long tail; `steps` > 0 rounds them, so many tie. */
-function logits(rng: Rng, V: number, spread: number, steps = 0): Float32Array {
-  const out = new Float32Array(V);
-  for (let v = 0; v < V; v++) {
-    const x = spread * (rng.next() ** 8 - 0.5) * 2;
-    out[v] = steps ? Math.round(x * steps) / steps : x;
-  }
-  return out;
-}
+import { lmLogits as logits, nucleusBySortingAll, samplingWeights } from '../../support/nucleus-reference';
 
 /** Top-k by sorting every token, then the nucleus of the kept tokens against their own weight. */
 function keptBySortingAll(probs: Float64Array, topK: number, topP: number): { order: number[]; mass: number } {
