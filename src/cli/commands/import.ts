@@ -106,12 +106,15 @@ async function importFolder(options: ImportOptions & { follow: boolean; pollMs: 
     },
     options.follow,
   );
+  // Before the first pass, which can be long: a Ctrl-C during it stops cleanly after it (the signal's
+  // default action would leave the lock behind).
+  const signalled = options.follow ? untilSignal(io) : undefined;
   if (run.resumed) io.stderr.write(`going on from the import cursor in ${options.out} (${count(run.resumed, 'step file')} read before)\n`);
   await run.poll();
-  if (options.follow) {
+  if (signalled) {
     io.stderr.write(`following ${options.source} (${run.kind}); Ctrl-C to stop\n`);
     run.start(options.pollMs);
-    await untilSignal(io);
+    await signalled;
     await run.finish('stopped');
   } else await run.finish('completed');
   const { skipped } = run.totals;
