@@ -141,6 +141,8 @@ export async function checkRewardMismatch(page, check, { workspace, screenshotDi
       `the note naming ${copy}'s reward definition`,
       250,
     );
+    const overflow = await note.evaluate((el) => el.scrollWidth - el.clientWidth);
+    if (overflow > 0) throw new Error(`the note overflows the view by ${overflow} px`);
     const reward = frame.locator('.chart[data-metric="reward"] .chart-title');
     await until(
       () => reward.innerText(),
