@@ -95,15 +95,11 @@ export function kept(
   const floor = kthLargest(probs, o.topK);
   const top: number[] = [];
   for (let v = 0; v < probs.length; v++) if (probs[v]! >= floor) top.push(v);
+  // Their weight summed in descending order, as the nucleus sums it.
   top.sort((a, b) => probs[b]! - probs[a]! || a - b);
   let mass = 0;
   for (const v of top) mass += probs[v]!;
-  if (o.topP >= 1) return { order: top, mass };
-  const target = o.topP * mass;
-  let n = 0;
-  let nucleusMass = 0;
-  while (n < top.length && nucleusMass < target) nucleusMass += probs[top[n++]!]!;
-  return { order: top.slice(0, n), mass: nucleusMass };
+  return heaviestPrefix(probs, top, o.topP >= 1 ? Infinity : o.topP * mass, true)!;
 }
 
 /** The k-th largest of `values` (1 ≤ k ≤ length), through a min-heap of the k largest seen: O(V log k). */

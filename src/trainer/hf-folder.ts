@@ -193,15 +193,21 @@ function readJson(file: string, required: string | null): unknown {
   }
 }
 
+/** A model folder's config.json, checked, without the tokenizer's seconds-long parse. */
+export function readHfConfig(dir: string): HfDecoderConfig {
+  if (!isDir(dir)) throw new HfFolderError(`model folder ${dir} does not exist`);
+  const file = path.join(dir, 'config.json');
+  return parseHfConfig(readJson(file, 'a Hugging Face model folder has a config.json'), file);
+}
+
 /**
  * Everything but the weights of a model folder, checked. A missing or malformed file is an error
  * naming it: HfFolderError, or the parser's own (HfConfigError, HfTokenizerError, ChatTemplateError).
  * tokenizer_config.json and generation_config.json may be absent.
  */
 export function loadHfFolder(dir: string): HfFolder {
-  if (!isDir(dir)) throw new HfFolderError(`model folder ${dir} does not exist`);
+  const config = readHfConfig(dir);
   const file = (name: string): string => path.join(dir, name);
-  const config = parseHfConfig(readJson(file('config.json'), 'a Hugging Face model folder has a config.json'), file('config.json'));
   // The small files first: a mistake there is reported before the tokenizer's seconds-long parse.
   const genJson = readJson(file('generation_config.json'), null);
   const generation = genJson === null ? null : parseGenerationConfig(genJson, file('generation_config.json'));

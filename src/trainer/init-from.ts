@@ -8,7 +8,7 @@ import type { TokenizerJSON } from '../model/tokenizer';
 import { loadWeights } from './checkpoint';
 import { checkpointState } from './checkpoint-state';
 import type { TrainConfig } from './config';
-import { loadHfFolder, resolveHfModel } from './hf-folder';
+import { readHfConfig, resolveHfModel } from './hf-folder';
 import { isHfModel } from './hf-settings';
 import { PEFT_CONFIG_FILE, readPeftAdapter, readPeftAdapterConfig } from './peft-adapter';
 import type { FamilyState } from './policy-family';
@@ -21,6 +21,12 @@ export interface InitSource {
   describe: string;
 }
 
+/** Why `dir` cannot start a run, or null when it is a run checkpoint or a PEFT adapter folder. */
+export function notAnInitSource(dir: string): string | null {
+  if (fs.existsSync(path.join(dir, 'state.json')) || fs.existsSync(path.join(dir, PEFT_CONFIG_FILE))) return null;
+  return `${dir} is neither a checkpoint folder (no state.json) nor a PEFT adapter folder (no ${PEFT_CONFIG_FILE})`;
+}
+
 /** The weights (and, for a checkpoint, the family state) `config.initFrom` names; errors name the folder and the field. */
 export function loadInitFrom(config: TrainConfig, log: (message: string, level?: 'info' | 'warn') => void): InitSource {
   const dir = config.initFrom!;
@@ -29,9 +35,8 @@ export function loadInitFrom(config: TrainConfig, log: (message: string, level?:
     const state = checkpointState(init.state, path.join(dir, 'state.json'));
     return { params: init.params, from: { policy: state.policy, tokenizer: state.tokenizer }, describe: `checkpoint ${dir}` };
   }
-  if (!fs.existsSync(path.join(dir, PEFT_CONFIG_FILE))) {
-    throw new Error(`initFrom ${dir}: neither a run checkpoint (no state.json) nor a PEFT adapter (no ${PEFT_CONFIG_FILE})`);
-  }
+  const notOne = notAnInitSource(dir);
+  if (notOne) throw new Error(`initFrom: ${notOne}`);
   const model = config.model;
   if (!isHfModel(model)) throw new Error(`initFrom ${dir} is a PEFT adapter: it starts a Hugging Face model trained with LoRA; set model.hf to its base model`);
   if (!model.lora) throw new Error(`initFrom ${dir} is a PEFT adapter, but model.lora is null (full fine-tuning): set model.lora to the adapter's settings`);
@@ -47,7 +52,7 @@ export function loadInitFrom(config: TrainConfig, log: (message: string, level?:
   if (baseModel && baseModel !== model.hf && !sameFolder(baseModel, modelDir)) {
     log(`initFrom ${dir}: the adapter names ${baseModel} as its base model; this run trains ${model.hf}`, 'warn');
   }
-  const adapter = readPeftAdapter(dir, loadHfFolder(modelDir).config);
+  const adapter = readPeftAdapter(dir, readHfConfig(modelDir));
   return { params: adapter.values, describe: `PEFT adapter ${dir} (LoRA rank ${lora.rank})` };
 }
 

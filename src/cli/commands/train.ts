@@ -1,10 +1,9 @@
 // `stepgrpo train`: a headless run (SFT warm-up, then StepGRPO) into a run directory; `--resume`
 // continues from its latest complete checkpoint.
-import fs from 'node:fs';
 import path from 'node:path';
 import { TRAIN_PRESETS, presetConfig } from '../../trainer/config';
+import { notAnInitSource } from '../../trainer/init-from';
 import { resolveRun } from '../../trainer/resolve-run';
-import { PEFT_CONFIG_FILE } from '../../trainer/peft-adapter';
 import { RunControl } from '../../trainer/run-control';
 import { runTraining, type RunSummary } from '../../trainer/run';
 import type { CliCommand, CliIO } from '../command';
@@ -77,9 +76,8 @@ export const trainCommand: CliCommand = {
       throw new UsageError(`--preset: ${(err as Error).message}`);
     }
     const initFrom = values['init-from'];
-    if (initFrom && !fs.existsSync(path.join(initFrom, 'state.json')) && !fs.existsSync(path.join(initFrom, PEFT_CONFIG_FILE))) {
-      throw new UsageError(`--init-from: ${initFrom} is neither a checkpoint folder (no state.json) nor a PEFT adapter folder (no ${PEFT_CONFIG_FILE})`);
-    }
+    const notOne = initFrom ? notAnInitSource(initFrom) : null;
+    if (notOne) throw new UsageError(`--init-from: ${notOne}`);
     // The resolution the trainer child of Start StepGRPO Run does: the same preset is the same run.
     const { config, note } = await resolveRun({ preset: presetName, configFile: values.config, initFrom });
     if (note && !quiet) io.stderr.write(`${note}\n`);
