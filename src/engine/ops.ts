@@ -578,9 +578,12 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
 // ---------------------------------------------------------------- indexing
 
 /**
- * Embedding lookup: table [V, ...] rows picked by int64 `indices`; gradient via ScatterND(add), onto
- * the table's gradient from its other uses (a tied head) when there is one, so no second
- * table-sized gradient exists.
+ * Embedding lookup: table [V, ...] rows picked by int64 `indices`; gradient scatter-added onto the
+ * table's gradient from its other uses (a tied head) when there is one, so no second table-sized
+ * gradient exists. The scatter is ScatterElements(add) with the row index repeated along each row:
+ * ORT's CPU ScatterND(add) splits the updates across intra-op threads, and two threads adding into
+ * one row (a token seen twice) lose updates (onnxruntime#18048; measured in
+ * test/unit/engine/gather-gradient.test.ts), where ScatterElements adds in index order.
  */
 export function gather(table: Tensor, indices: Tensor): Tensor {
   if (indices.dtype !== 'int64') throw new Error(`Gather: indices must be int64, got ${indices.dtype}`);
@@ -589,11 +592,17 @@ export function gather(table: Tensor, indices: Tensor): Tensor {
   const out = graph.node('Gather', [table, indices], [...indices.shape, ...rest], table.dtype, { axis: attr.int(0) });
   return graph.record([table], out, (g) => {
     const n = sizeOf(indices.shape);
-    const idx = reshapeNode(indices, [n, 1]);
-    const updates = reshape(g, [n, ...rest]);
+    const width = sizeOf(rest);
+    const rows: Shape = [table.shape[0]!, width];
+    const updates = reshape(g, [n, width]);
+    const idx = graph.node('Expand', [reshapeNode(indices, [n, 1]), graph.shapeTensor([n, width])], [n, width], 'int64');
     return [
-      (onto: Tensor | undefined) =>
-        graph.node('ScatterND', [onto ?? zerosLike(graph, table.shape, table.dtype), idx, updates], table.shape, table.dtype, { reduction: attr.string('add') }),
+      (onto: Tensor | undefined) => {
+        const flat = rest.length === 1;
+        const base = onto ? (flat ? onto : reshapeNode(onto, rows)) : zerosLike(graph, rows, table.dtype);
+        const summed = graph.node('ScatterElements', [base, idx, updates], rows, table.dtype, { axis: attr.int(0), reduction: attr.string('add') });
+        return flat ? summed : reshapeNode(summed, table.shape);
+      },
     ];
   });
 }

@@ -153,11 +153,21 @@ const cases: OpCase[] = [
     f: (_, [x, gm, bt]) => E.layerNorm(x!, gm!, bt!),
   },
   {
-    name: 'Gather (ScatterND add)',
+    name: 'Gather (ScatterElements add)',
     params: [{ name: 'table', shape: [5, 3] }],
     feeds: (g) => {
       const f: Record<string, HostTensor> = {};
       gatherIdx = intInput(g, 'idx', [2, 4], 5, f); // 8 draws from 5 rows: repeats are likely
+      return f;
+    },
+    f: (_, [t]) => E.gather(t!, gatherIdx),
+  },
+  {
+    name: 'Gather of a rank-3 table',
+    params: [{ name: 'table', shape: [4, 2, 3] }],
+    feeds: (g) => {
+      const f: Record<string, HostTensor> = {};
+      gatherIdx = intInput(g, 'idx', [5], 4, f);
       return f;
     },
     f: (_, [t]) => E.gather(t!, gatherIdx),
