@@ -153,8 +153,8 @@ export class PolicySessions implements PolicyRuntime {
   private readonly sessions: SessionCache;
   private readonly kvStorage = new KvStorage();
   private readonly weightsVersions = new WeightsVersions();
-  /** The key of the wide decode session with the weights baked in, if one was built. */
-  private bakedKey: string | undefined;
+  /** The keys of the decode sessions built with the current weights baked in. */
+  private readonly bakedKeys = new Set<string>();
   private readonly owned = new OwnedArrays();
   readonly runtime: RuntimeOptions;
   readonly optimizer: OptimizerConfig;
@@ -420,31 +420,42 @@ export class PolicySessions implements PolicyRuntime {
   }
 
   /**
-   * The decode session for a batch of `rows`, per sampling. Wide batches below the memory-saving
-   * size rule decode with the weights baked into the graph: ORT then packs their matrices once
-   * instead of on every run (1.1–1.3× a wide decode step, docs/engine.md), and the session is built
-   * again (≈ 40 ms) when the weights have changed since. The narrow session keeps them as inputs:
-   * an RL step's few narrow steps would not pay for its build. Above the size rule: one copy.
+   * The decode session for a batch of `rows`, per sampling. Below the memory-saving size rule both
+   * decode sessions (narrow: at most DECODE_WIDE_ROWS sequences, on `decodeThreads`; wide) hold the
+   * weights baked in: ORT then packs their matrices once instead of on every run (1.1–1.3× a wide
+   * decode step, 1.2–1.6× one sequence's, docs/engine.md), and both run the same packed kernels, so
+   * a sequence samples the same tokens alone as in a batch. They are built again (≈ 40 ms each) when
+   * the weights have changed since. Above the size rule: one copy of the weights, fed as inputs.
    */
   private decodeSessions(): (rows: number) => Promise<EngineSession> {
     const c = this.config;
-    const plain = (kind: string, threads: number): Promise<EngineSession> => this.session(kind, () => buildDecodeGraph(c), threads);
-    let wide: Promise<EngineSession> | undefined;
+    const narrowThreads = this.runtime.decodeThreads ?? 1;
+    if (this.memorySaving) {
+      return (rows) => (rows <= DECODE_WIDE_ROWS ? this.session('decode', () => buildDecodeGraph(c), narrowThreads) : this.session('decode-wide', () => buildDecodeGraph(c)));
+    }
+    let version: number | undefined;
     return (rows) => {
-      if (rows <= DECODE_WIDE_ROWS) return plain('decode', this.runtime.decodeThreads ?? 1);
-      return (wide ??= this.memorySaving ? plain('decode-wide', this.runtime.threads) : this.bakedWideDecode());
+      version ??= this.bakedVersion();
+      return rows <= DECODE_WIDE_ROWS ? this.bakedDecode(`decode v${version}`, narrowThreads) : this.bakedDecode(`decode-wide v${version}`, this.runtime.threads);
     };
   }
 
-  private bakedWideDecode(): Promise<EngineSession> {
-    const c = this.config;
-    const key = `decode-wide v${this.weightsVersions.of(this.params)}`;
-    if (this.bakedKey !== key) {
-      if (this.bakedKey) void this.sessions.drop(this.bakedKey);
-      this.bakedKey = key;
+  /** The current weights' version; drops the baked sessions of an earlier one. */
+  private bakedVersion(): number {
+    const version = this.weightsVersions.of(this.params);
+    const stale = [...this.bakedKeys].filter((k) => !k.endsWith(` v${version}`));
+    for (const k of stale) {
+      this.bakedKeys.delete(k);
+      void this.sessions.drop(k);
     }
+    return version;
+  }
+
+  private bakedDecode(key: string, threads: number): Promise<EngineSession> {
+    const c = this.config;
+    this.bakedKeys.add(key);
     const bake = new Map(paramSpecs(c).map((s) => [s.name, { dtype: 'float32' as const, shape: s.shape, data: this.params.get(s.name)! }]));
-    return this.sessions.get(key, () => buildDecodeGraph(c), this.runtime.threads, true, bake);
+    return this.sessions.get(key, () => buildDecodeGraph(c), threads, true, bake);
   }
 
   private async sampleRecompute(N: number, patches: Float32Array, st: { seqs: number[][]; done: boolean[] }, advance: Advance): Promise<void> {
@@ -465,7 +476,7 @@ export class PolicySessions implements PolicyRuntime {
   release(): Promise<void> {
     this.kvStorage.clear();
     this.weightsVersions.clear();
-    this.bakedKey = undefined;
+    this.bakedKeys.clear();
     return this.sessions.release();
   }
 }

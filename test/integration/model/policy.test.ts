@@ -153,7 +153,7 @@ describe('policy runtime', () => {
     }
   });
 
-  it('a wide batch decodes with the weights baked in, built again when they change in place or by a train step', async () => {
+  it('both decode sessions hold the weights baked in, built again when they change in place or by a train step', async () => {
     const rng = new Rng(505);
     const c = tinyConfig({ vocabSize: 40, dModel: 16, maxTextLen: 24, image: { channels: 3, size: 8, patchSize: 4 } });
     const policy = await createPolicySessions(c, { seed: 45, tokens: TOKENS, runtime: { threads: 1 } });
@@ -171,20 +171,22 @@ describe('policy runtime', () => {
       if (options?.label?.includes('decode')) built.push(options.label.replace('policy ', ''));
       return create.call(EngineSession, model, options);
     };
-    /** What a policy made afresh from the current weights samples. */
+    /** What a policy made afresh from the current weights samples (its sessions are not recorded). */
     const fresh = async (): Promise<number[][]> => {
+      const recorded = built.length;
       const other = await createPolicySessions(c, { params: new Map([...policy.params].map(([k, v]) => [k, v.slice()])), tokens: TOKENS, runtime: { threads: 1 } });
       try {
         return (await other.sample(req)).completions;
       } finally {
         await other.release();
+        built.length = recorded;
       }
     };
     const twice = async (): Promise<[number[][], number[][]]> => [(await policy.sample(req)).completions, (await policy.sample(req)).completions];
     try {
       const [first, again] = await twice();
       assert.deepEqual(again, first);
-      assert.deepEqual(built, ['decode-wide v1', 'decode'], 'unchanged weights keep the session');
+      assert.deepEqual(built, ['decode-wide v1', 'decode v1'], 'unchanged weights keep the sessions');
       const wte = policy.params.get('wte')!;
       for (let i = 0; i < wte.length; i++) wte[i] = wte[i]! * 3;
       const reference = await fresh();
@@ -203,9 +205,33 @@ describe('policy runtime', () => {
       });
       const trained = await fresh();
       assert.deepEqual(await twice(), [trained, trained], 'a train step');
-      assert.ok(built.includes('decode-wide v2') && built.includes('decode-wide v3'), built.join(', '));
+      assert.deepEqual(built, ['decode-wide v1', 'decode v1', 'decode-wide v2', 'decode v2', 'decode-wide v3', 'decode v3']);
     } finally {
       EngineSession.create = create;
+      await policy.release();
+    }
+  });
+
+  it('a sequence samples the same tokens and log-prob bits alone as in a wide batch', async () => {
+    const rng = new Rng(509);
+    const c = tinyConfig({ vocabSize: 40, dModel: 16, maxTextLen: 24, image: { channels: 3, size: 8, patchSize: 4 } });
+    const policy = await createPolicySessions(c, { seed: 46, tokens: TOKENS, runtime: { threads: 1 } });
+    const n = 40; // above DECODE_WIDE_ROWS: the batch decodes on the wide session, each sequence alone on the narrow one
+    const req = {
+      images: Array.from({ length: n }, () => randomImage(rng, c)),
+      prompts: Array.from({ length: n }, (_, i) => [1, ...randomTokens(rng, c, 1 + (i % 5))]),
+      seeds: Array.from({ length: n }, (_, i) => 700 + i),
+      temperature: 1.2,
+      maxNewTokens: 12,
+    };
+    try {
+      const batch = await policy.sample(req);
+      for (let i = 0; i < n; i++) {
+        const alone = await policy.sample({ images: [req.images[i]!], prompts: [req.prompts[i]!], seeds: [req.seeds[i]!], temperature: 1.2, maxNewTokens: 12 });
+        assert.deepEqual(alone.completions[0], batch.completions[i], `sequence ${i}`);
+        assert.deepEqual(alone.logprobs[0], batch.logprobs[i], `sequence ${i}: log-prob bits`);
+      }
+    } finally {
       await policy.release();
     }
   });
