@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { until } from '../lib/until.mjs';
+import { waitInViewer } from './rollout-viewer.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -66,7 +67,7 @@ export async function runRemoteRunScript(page, check, { screenshotDir, log }) {
     await post(url, stepBody(1, [3, 4, 5]));
     const frame = await frameWith(page, '#list', 'the Rollout viewer webview');
     await frame.waitForFunction(() => /^12 of 12 chains/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 30_000 });
-    await frame.waitForSelector('.chain .ks', { timeout: 10_000 });
+    await waitInViewer(page, frame, '.chain .ks', 10_000, { screenshotDir, name: 'e2e-remote-run-viewer' });
     await screenshot(page, 'e2e-remote-run-viewer.png', screenshotDir, log);
     return await frame.locator('#status').innerText();
   });

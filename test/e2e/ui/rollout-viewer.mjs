@@ -31,6 +31,37 @@ export async function viewerFrame(page) {
 
 // A run that has just started can take the focus (its notification, the viewer it opens) and close
 // the run picker before it is typed into; a closed picker is reopened, as runCommand does.
+/**
+ * Waits for `selector` in the viewer's frame. On a timeout it saves `<name>-failed.png` and fails
+ * with what the viewer shows instead (its status, run, step and the chains' highlight counts), so an
+ * intermittent failure says which part was missing.
+ */
+export async function waitInViewer(page, frame, selector, timeout, { screenshotDir, name }) {
+  try {
+    return await frame.waitForSelector(selector, { timeout });
+  } catch (err) {
+    await page.screenshot({ path: path.join(screenshotDir, `${name}-failed.png`) }).catch(() => undefined);
+    const shown = await frame
+      .evaluate(() => {
+        const count = (s) => document.querySelectorAll(s).length;
+        const text = (id) => document.getElementById(id)?.textContent?.trim();
+        return {
+          status: text('status'),
+          run: text('run-label'),
+          step: text('step-label'),
+          chains: count('.chain'),
+          keySteps: count('.chain .ks'),
+          violations: count('.chain .viol'),
+          math: count('.chain .math'),
+          heat: count('.chain .heat'),
+          firstChain: document.querySelector('.chain')?.textContent?.slice(0, 160),
+        };
+      })
+      .catch((e) => `(unreadable: ${e.message})`);
+    throw new Error(`${err.message.split('\n')[0]}; the viewer shows ${JSON.stringify(shown)}`);
+  }
+}
+
 export async function openFromPalette(page, runLabel, { tries = 3 } = {}) {
   let lastError;
   for (let attempt = 1; attempt <= tries; attempt++) {

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { until } from '../lib/until.mjs';
-import { openFromPalette, pickRun, viewerFrame } from './rollout-viewer.mjs';
+import { openFromPalette, pickRun, viewerFrame, waitInViewer } from './rollout-viewer.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const MATH_RUN = 'fixture-math';
@@ -128,7 +128,7 @@ export async function runExperienceScript(page, check, { workspace, screenshotDi
     await frame.locator('vscode-button', { hasText: 'Choose run' }).click();
     await pickRun(page, MATH_RUN);
     frame = await viewerFrame(page);
-    await frame.waitForSelector('.chain .math.ks .katex .mfrac', { timeout: 30_000 });
+    await waitInViewer(page, frame, '.chain .math.ks .katex .mfrac', 30_000, { screenshotDir, name: 'e2e-viewer-math' });
     const shown = await frame.evaluate(() => {
       // LaTeX source left as text in a chain outside a rendered formula (KaTeX's own MathML copy is inside .math; the reference key steps above the chains are plain text).
       const walker = document.createTreeWalker(document.querySelector('.chains'), NodeFilter.SHOW_TEXT);
