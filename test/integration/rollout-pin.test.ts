@@ -2,9 +2,7 @@
 // step-level advantages) give the chains, rewards, advantages, evaluations and weights that the code
 // before it gave (the digests were recorded from main at 0ec1d4f, when RL, evaluation and the scripts
 // each sampled and scored on their own). A change of the sampling streams on purpose re-records them
-// from the failure message, and says so: the demo's numbers move with them. Re-recorded 2026-12-08:
-// the embedding gradient's thread race was fixed, the narrow decode session bakes its weights, and
-// the shipped checkpoint was retrained with both (docs/engine.md, "Determinism").
+// from the failure message, and says so: the demo's numbers move with them.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -29,8 +27,8 @@ const fromShipped = (advantage: 'sequence' | 'step'): TrainConfig => ({
   eval: { every: 1, prompts: 3 },
 });
 
-const SEQUENCE_DIGEST = '734b466a24a7b5f24aff3ffc0fcfb4fef693bf0e8962bb156fb8d95e597dffda';
-const STEP_DIGEST = '664d344dc29fa623a2cf3034641ad08ae904a09fbd6debf77d7444cb1f4dcf4d';
+const SEQUENCE_DIGEST = '9de6ffb0ebd86a0e910d4077a6aaffcaa4cc953478cd4af29e85805b8f2dfc06';
+const STEP_DIGEST = 'a134df8f8c8c440acb867eb763173dec6d223b7d52d484886fb9914c482c7d5e';
 
 /** sha256 of every chain (text, tokens, total, advantage), every eval metric and the final weights. */
 async function runDigest(config: TrainConfig): Promise<string> {
