@@ -583,7 +583,7 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
  * gradient exists. The scatter is ScatterElements(add) with the row index repeated along each row:
  * ORT's CPU ScatterND(add) splits the updates across intra-op threads, and two threads adding into
  * one row (a token seen twice) lose updates (onnxruntime#18048; measured in
- * test/unit/engine/gather-gradient.test.ts), where ScatterElements adds in index order.
+ * test/integration/engine/gather-threads.test.ts), where ScatterElements adds in index order.
  */
 export function gather(table: Tensor, indices: Tensor): Tensor {
   if (indices.dtype !== 'int64') throw new Error(`Gather: indices must be int64, got ${indices.dtype}`);
