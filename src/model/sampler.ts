@@ -65,14 +65,19 @@ function drawFrom(probs: Float64Array, sum: number, u: number): number {
 
 /** Picks a token from logits[offset .. offset+V), the repetition penalty already applied. */
 export function pickToken(logits: ArrayLike<number>, offset: number, V: number, o: SamplingOptions, rng: Rng): number {
-  if (o.temperature === 0) {
-    let best = 0;
-    for (let v = 1; v < V; v++) if (logits[offset + v]! > logits[offset + best]!) best = v;
-    return best;
-  }
-  const { probs, sum } = weights(logits, offset, V, o.temperature);
-  const u = rng.next();
-  const truncated = o.topK > 0 && o.topK < V;
+  if (o.temperature === 0) return argmax(logits, offset, V);
+  return drawToken(weights(logits, offset, V, o.temperature), rng.next(), o);
+}
+
+function argmax(logits: ArrayLike<number>, offset: number, V: number): number {
+  let best = 0;
+  for (let v = 1; v < V; v++) if (logits[offset + v]! > logits[offset + best]!) best = v;
+  return best;
+}
+
+/** The token uniform `u` picks from the weights, after top-k and top-p. */
+function drawToken({ probs, sum }: { probs: Float64Array; sum: number }, u: number, o: SamplingOptions): number {
+  const truncated = o.topK > 0 && o.topK < probs.length;
   if (!truncated && o.topP >= 1) return drawFrom(probs, sum, u);
   const { order, mass } = kept(probs, sum, o, truncated);
   let acc = 0;
@@ -193,20 +198,43 @@ export function tokenLogprob(logits: ArrayLike<number>, offset: number, V: numbe
 }
 
 /**
- * pickToken and tokenLogprob in one pass over the logits where they share it: at T > 0 the
- * normaliser that draws the token also gives its log-probability (one exp per vocabulary entry
- * instead of two, which matters at a 150 k vocabulary). The token is exactly pickToken's. `seen` is
- * the sequence so far, for the repetition penalty. The log-probability is the policy's: under
+ * pickToken and tokenLogprob in one pass over the logits: at T > 0 the normaliser that draws the
+ * token also gives its log-probability (one exp per vocabulary entry instead of two: at a 150 k
+ * vocabulary each pass is ≈ 2 ms, docs/engine.md). The token is exactly pickToken's. `seen` is the
+ * sequence so far, for the repetition penalty. The log-probability is the policy's: under
  * softmax(logits / T), before the penalty, top-k and top-p.
  */
 export function sampleToken(logits: ArrayLike<number>, offset: number, V: number, o: SamplingOptions, rng: Rng, seen: readonly number[] = []): { token: number; logprob: number } {
-  if (!isPlainDraw(o)) {
-    const token = o.repetitionPenalty === 1 ? pickToken(logits, offset, V, o, rng) : pickToken(penalized(logits, offset, V, o.repetitionPenalty, seen), 0, V, o, rng);
-    return { token, logprob: tokenLogprob(logits, offset, V, token, o.temperature > 0 ? o.temperature : 1) };
+  const penalty = o.repetitionPenalty !== 1;
+  const scores = penalty ? penalized(logits, offset, V, o.repetitionPenalty, seen) : logits;
+  const at = penalty ? 0 : offset;
+  if (o.temperature === 0) {
+    const token = argmax(scores, at, V);
+    return { token, logprob: tokenLogprob(logits, offset, V, token, 1) };
   }
-  const { probs, sum, max } = weights(logits, offset, V, o.temperature);
-  const token = drawFrom(probs, sum, rng.next());
-  return { token, logprob: (logits[offset + token]! - max) / o.temperature - Math.log(sum) };
+  const w = weights(scores, at, V, o.temperature);
+  const token = drawToken(w, rng.next(), o);
+  const logprob = penalty ? unpenalizedLogprob(logits, offset, w, token, o.temperature, seen) : (logits[offset + token]! - w.max) / o.temperature - Math.log(w.sum);
+  return { token, logprob };
+}
+
+/**
+ * log softmax(logits / T)[token] from the weights of the penalized logits: the two differ only at
+ * the seen tokens, so their weights are swapped for the unpenalized ones (zeroed in `w.probs`, which
+ * the draw no longer needs) and the rest is summed again without an exp. Rescaled to the larger of
+ * the two maxima, so a penalized token that was the largest cannot overflow.
+ */
+function unpenalizedLogprob(logits: ArrayLike<number>, offset: number, w: { probs: Float64Array; max: number }, token: number, T: number, seen: readonly number[]): number {
+  const V = w.probs.length;
+  const repeated = [...new Set(seen)].filter((t) => t >= 0 && t < V);
+  let top = w.max;
+  for (const t of repeated) top = Math.max(top, logits[offset + t]!);
+  for (const t of repeated) w.probs[t] = 0;
+  let rest = 0;
+  for (let v = 0; v < V; v++) rest += w.probs[v]!;
+  let sum = rest * Math.exp((w.max - top) / T);
+  for (const t of repeated) sum += Math.exp((logits[offset + t]! - top) / T);
+  return (logits[offset + token]! - top) / T - Math.log(sum);
 }
 
 /**

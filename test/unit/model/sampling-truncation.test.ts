@@ -80,7 +80,8 @@ describe('top-k', () => {
     const V = 411;
     const l = logits(new Rng(9), V, 6);
     const { token, logprob } = sampleToken(l, 0, V, options({ temperature: 1.3, topK: 5, topP: 0.8 }), new Rng(3));
-    assert.equal(logprob, tokenLogprob(l, 0, V, token, 1.3));
+    // From the draw's own normaliser, not a second pass: equal to float64 rounding.
+    assert.ok(Math.abs(logprob - tokenLogprob(l, 0, V, token, 1.3)) < 1e-12);
   });
 });
 
@@ -107,7 +108,39 @@ describe('repetition penalty', () => {
     const sampled = sampleToken(l, 0, V, options({ temperature: 0.5, repetitionPenalty: 1e6 }), new Rng(2), [4, 9]);
     assert.notEqual(sampled.token, 4);
     assert.notEqual(sampled.token, 9);
-    assert.equal(sampled.logprob, tokenLogprob(l, 0, V, sampled.token, 0.5));
+    assert.ok(Math.abs(sampled.logprob - tokenLogprob(l, 0, V, sampled.token, 0.5)) < 1e-12);
+  });
+
+  it('reports the unpenalised log-probability from the penalised draw’s normaliser, whatever the seen tokens hold', () => {
+    const rng = new Rng(37);
+    let cases = 0;
+    for (const V of [7, 411, 49_152]) {
+      const l = logits(rng, V, 8, 2);
+      let argmax = 0;
+      for (let v = 1; v < V; v++) if (l[v]! > l[argmax]!) argmax = v;
+      const some = Array.from({ length: Math.min(40, V) }, () => Math.floor(rng.next() * V));
+      // The seen tokens: a few, the likeliest among them (its weight leaves the sum), or every token.
+      for (const seen of [some, [argmax, ...some], [...Array(V).keys()]]) {
+        for (const repetitionPenalty of [0.5, 1.05, 1.3, 1e6]) {
+          for (const temperature of [0.05, 0.7, 1.2]) {
+            for (const [topK, topP] of [
+              [0, 1],
+              [20, 0.8],
+              [0, 0.95],
+            ] as const) {
+              const { token, logprob } = sampleToken(l, 0, V, options({ temperature, topK, topP, repetitionPenalty }), new Rng(cases), seen);
+              const expected = tokenLogprob(l, 0, V, token, temperature);
+              assert.ok(
+                Math.abs(logprob - expected) <= 1e-9 * Math.max(1, Math.abs(expected)),
+                `V ${V}, penalty ${repetitionPenalty}, T ${temperature}: ${logprob} vs ${expected}`,
+              );
+              cases++;
+            }
+          }
+        }
+      }
+    }
+    assert.equal(cases, 3 * 3 * 4 * 3 * 3);
   });
 });
 
