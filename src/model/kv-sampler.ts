@@ -73,10 +73,20 @@ export interface SampleState {
    * vocabulary entry runs in JS.
    */
   probsAt?: number;
+  /**
+   * Set when every token is the argmax (temperature 0): a decode graph then also gives softmax(logits)
+   * (`probs` at temperature 1), whose value at the token is its log-probability, so no exp per
+   * vocabulary entry runs in JS (at a 49,152-token vocabulary that pass was 12 % of a batch's greedy
+   * decode, docs/engine.md).
+   */
+  greedy?: boolean;
 }
 
-/** Appends sequence i's next token from its scores at `offset`: logits, or probabilities when `probs`. */
-export type Advance = (i: number, scores: ArrayLike<number>, offset: number, probs?: boolean) => void;
+/**
+ * Appends sequence i's next token from its scores at `offset`: logits, or probabilities when `probs`.
+ * `softmax` (greedy only): softmax(logits) laid out like the scores, for the token's log-probability.
+ */
+export type Advance = (i: number, scores: ArrayLike<number>, offset: number, probs?: boolean, softmax?: ArrayLike<number>) => void;
 
 /** Sampling options with defaults filled in and validated. */
 export function samplingOptions(req: Partial<SamplingOptions>): SamplingOptions {
@@ -106,14 +116,19 @@ export async function sampleSequences(
   const seqs = req.prompts.map((p) => [...p]);
   const rngs = req.seeds.map((s) => new Rng(s));
   const promptLen = seqs.map((s) => s.length);
-  const state: SampleState = { seqs, done: seqs.map((s) => s.length >= d.maxTextLen), ...(isPlainDraw(o) ? { probsAt: o.temperature } : {}) };
+  const state: SampleState = {
+    seqs,
+    done: seqs.map((s) => s.length >= d.maxTextLen),
+    ...(isPlainDraw(o) ? { probsAt: o.temperature } : {}),
+    ...(o.temperature === 0 ? { greedy: true } : {}),
+  };
   const eos = seqs.map(() => false);
   const logprobs = seqs.map((): number[] => []);
   const ends = new Set(d.eos);
   // Sequence i samples when position j holds its last token: logits there predict token j + 1.
-  const advance: Advance = (i, scores, offset, probs) => {
+  const advance: Advance = (i, scores, offset, probs, softmax) => {
     const s = seqs[i]!;
-    const { token: tok, logprob } = probs ? drawFromProbs(scores, offset, d.vocabSize, rngs[i]!) : sampleToken(scores, offset, d.vocabSize, o, rngs[i]!, s);
+    const { token: tok, logprob } = probs ? drawFromProbs(scores, offset, d.vocabSize, rngs[i]!) : sampleToken(scores, offset, d.vocabSize, o, rngs[i]!, s, softmax);
     logprobs[i]!.push(logprob);
     s.push(tok);
     const isEos = ends.has(tok);
@@ -191,7 +206,7 @@ async function decodeSteps(d: KvDecoder, st: SampleState, advance: Advance, cach
   const { offset, layout } = d;
   const probs = st.probsAt !== undefined;
   const scores = probs ? 'probs' : 'logits';
-  const fetch = [scores, ...Array.from({ length: layout.layers }, (_, l) => [FEED.layerK(l), FEED.layerV(l)]).flat()];
+  const fetch = [scores, ...(st.greedy ? ['probs'] : []), ...Array.from({ length: layout.layers }, (_, l) => [FEED.layerK(l), FEED.layerV(l)]).flat()];
   // rows[r] is decode row r's sequence, at[r] the position its last token takes; finished rows are
   // compacted away once they are COMPACT_SHARE of the batch.
   const feeds: Record<string, HostTensor> = {};
@@ -227,9 +242,10 @@ async function decodeSteps(d: KvDecoder, st: SampleState, advance: Advance, cach
     const out = await (await d.decoder(rows.length)).run(feeds, fetch);
     for (let l = 0; l < layout.layers; l++) cache.writeAt(l, at, out[FEED.layerK(l)]!.data as Float32Array, out[FEED.layerV(l)]!.data as Float32Array);
     const values = out[scores]!.data as Float32Array;
+    const softmax = st.greedy ? (out.probs!.data as Float32Array) : undefined;
     rows.forEach((i, r) => {
       if (st.done[i]) return;
-      advance(i, values, r * d.vocabSize, probs);
+      advance(i, values, r * d.vocabSize, probs, softmax);
       at[r]!++;
     });
   }

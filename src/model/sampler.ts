@@ -202,15 +202,26 @@ export function tokenLogprob(logits: ArrayLike<number>, offset: number, V: numbe
  * token also gives its log-probability (one exp per vocabulary entry instead of two: at a 150 k
  * vocabulary each pass is ≈ 2 ms, docs/engine.md). The token is exactly pickToken's. `seen` is the
  * sequence so far, for the repetition penalty. The log-probability is the policy's: under
- * softmax(logits / T), before the penalty, top-k and top-p.
+ * softmax(logits / T), before the penalty, top-k and top-p. A greedy draw reads it from `softmax`
+ * (softmax(logits) at the same offset, from the decode graph) where given.
  */
-export function sampleToken(logits: ArrayLike<number>, offset: number, V: number, o: SamplingOptions, rng: Rng, seen: readonly number[] = []): { token: number; logprob: number } {
+export function sampleToken(
+  logits: ArrayLike<number>,
+  offset: number,
+  V: number,
+  o: SamplingOptions,
+  rng: Rng,
+  seen: readonly number[] = [],
+  softmax?: ArrayLike<number>,
+): { token: number; logprob: number } {
   const penalty = o.repetitionPenalty !== 1;
   const scores = penalty ? penalized(logits, offset, V, o.repetitionPenalty, seen) : logits;
   const at = penalty ? 0 : offset;
   if (o.temperature === 0) {
     const token = argmax(scores, at, V);
-    return { token, logprob: tokenLogprob(logits, offset, V, token, 1) };
+    // float32 loses a probability below ~1e-38 (a penalised argmax can be that unlikely): then the exp pass.
+    const p = softmax?.[offset + token] ?? 0;
+    return { token, logprob: p > 1e-30 ? Math.log(p) : tokenLogprob(logits, offset, V, token, 1) };
   }
   const w = weights(scores, at, V, o.temperature);
   const token = drawToken(w, rng.next(), o);

@@ -144,6 +144,35 @@ describe('repetition penalty', () => {
   });
 });
 
+describe('greedy log-probabilities from the decode graph’s softmax', () => {
+  it('reads log softmax at the token, and falls back to the logits where float32 lost its probability', () => {
+    const V = 30;
+    const l = logits(new Rng(41), V, 5);
+    const lse = l[0]! - tokenLogprob(l, 0, V, 0, 1);
+    const softmax = Float32Array.from(l, (x) => Math.exp(x - lse));
+    const plain = sampleToken(l, 0, V, options({ temperature: 0 }), new Rng(0), [], softmax);
+    assert.equal(plain.logprob, Math.log(softmax[plain.token]!));
+    assert.ok(Math.abs(plain.logprob - tokenLogprob(l, 0, V, plain.token, 1)) < 1e-6);
+    // The penalty moves the argmax to a token float32 holds only as a denormal (e^-90): the exp pass answers.
+    const cold = Float32Array.from({ length: V }, (_, v) => (v === 3 ? 100 : v === 7 ? 10 : 0));
+    const underflowed = Float32Array.from(cold, (x) => Math.exp(x - 100));
+    const far = sampleToken(cold, 0, V, options({ temperature: 0, repetitionPenalty: 1e6 }), new Rng(0), [3], underflowed);
+    assert.equal(far.token, 7);
+    assert.equal(far.logprob, tokenLogprob(cold, 0, V, 7, 1));
+  });
+
+  it('the loop marks a greedy request, so a decode loop fetches the softmax', async () => {
+    const seen: (boolean | undefined)[] = [];
+    const loop = async (st: { greedy?: boolean; done: boolean[] }, advance: (i: number, s: ArrayLike<number>, o: number) => void) => {
+      seen.push(st.greedy);
+      while (!st.done[0]) advance(0, Float32Array.of(0, 1), 0);
+    };
+    await sampleSequences({ vocabSize: 2, maxTextLen: 8, eos: [] }, { prompts: [[0]], seeds: [0], temperature: 0, maxNewTokens: 2 }, loop);
+    await sampleSequences({ vocabSize: 2, maxTextLen: 8, eos: [] }, { prompts: [[0]], seeds: [0], temperature: 0.7, topK: 1, maxNewTokens: 2 }, loop);
+    assert.deepEqual(seen, [true, undefined]);
+  });
+});
+
 describe('the sampling loop', () => {
   it('penalises the prompt and every token drawn so far, and fetches logits (not probabilities) for a truncated draw', async () => {
     const V = 6;
