@@ -53,6 +53,8 @@ export interface StepGrpoApi {
     runInfo(runId: string): MetricsRunInfo | undefined;
     /** Export PNG without the dialogs: the shown charts at `width` CSS pixels, written to `file`. */
     exportPng(width: number, file: string): Promise<string | undefined>;
+    /** Export CSV without the dialog: every point of the selected runs, written to `file`. */
+    exportCsv(file: string): Promise<string | undefined>;
     /** What a click on a chart's point does (the page posts `openStep`); resolves with the viewer command's arguments. */
     openStep(runId: string, step: number, metric: string): Promise<ViewerStepArgs | undefined>;
     /** The last step opened from a chart, and how long the viewer's command took (ms). */
@@ -216,6 +218,7 @@ export function activate(context: vscode.ExtensionContext): StepGrpoApi {
       series: (runId) => extension.metrics.series(runId),
       runInfo: (runId) => extension.metrics.runInfo(runId),
       exportPng: (width, file) => extension.metrics.exportPng({ width, file }),
+      exportCsv: (file) => extension.metrics.exportCsv({ file }),
       openStep: (runId, step, metric) => extension.metrics.openStep(runId, step, metric),
       lastOpenedStep: () => extension.metrics.lastOpenedStep,
     },

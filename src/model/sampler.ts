@@ -63,12 +63,6 @@ function drawFrom(probs: Float64Array, sum: number, u: number): number {
   return probs.length - 1;
 }
 
-/** Picks a token from logits[offset .. offset+V), the repetition penalty already applied. */
-export function pickToken(logits: ArrayLike<number>, offset: number, V: number, o: SamplingOptions, rng: Rng): number {
-  if (o.temperature === 0) return argmax(logits, offset, V);
-  return drawToken(weights(logits, offset, V, o.temperature), rng.next(), o);
-}
-
 function argmax(logits: ArrayLike<number>, offset: number, V: number): number {
   let best = 0;
   for (let v = 1; v < V; v++) if (logits[offset + v]! > logits[offset + best]!) best = v;
@@ -198,12 +192,13 @@ export function tokenLogprob(logits: ArrayLike<number>, offset: number, V: numbe
 }
 
 /**
- * pickToken and tokenLogprob in one pass over the logits: at T > 0 the normaliser that draws the
- * token also gives its log-probability (one exp per vocabulary entry instead of two: at a 150 k
- * vocabulary each pass is ≈ 2 ms, docs/engine.md). The token is exactly pickToken's. `seen` is the
- * sequence so far, for the repetition penalty. The log-probability is the policy's: under
- * softmax(logits / T), before the penalty, top-k and top-p. A greedy draw reads it from `softmax`
- * (softmax(logits) at the same offset, from the decode graph) where given.
+ * A token from logits[offset .. offset+V) and its log-probability. The token: after the repetition
+ * penalty (`seen` is the sequence so far), the argmax at T = 0, else one uniform's draw from the
+ * weights at T after top-k and top-p. The log-probability is the policy's: under softmax(logits / T)
+ * (T = 1 for greedy), before the penalty, top-k and top-p. At T > 0 the normaliser that draws the
+ * token also gives it (one exp per vocabulary entry, not two: at a 150 k vocabulary each pass is
+ * ≈ 2 ms, docs/engine.md); a greedy draw reads it from `softmax` (softmax(logits) at the same
+ * offset, from the decode graph) where given.
  */
 export function sampleToken(
   logits: ArrayLike<number>,

@@ -172,11 +172,9 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
       case 'setMetricHidden':
         this.setState(setMetricHidden(this.state, message.metric, message.hidden));
         break;
-      case 'exportCsv': {
-        const chunks = this.state.selected.flatMap((s) => this.store.chunks(s.runId));
-        void this.save('csv', Buffer.from(metricsCsv(chunks), 'utf8'));
+      case 'exportCsv':
+        void this.exportCsv();
         break;
-      }
       case 'exportPng':
         void this.exportPng();
         break;
@@ -187,6 +185,15 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
         void this.openStep(message.runId, message.step, message.metric);
         break;
     }
+  }
+
+  /** Export CSV: every point of the selected runs, saved to `file` (asked when not given). Resolves to the file written, or undefined when cancelled. */
+  async exportCsv(options: { file?: string } = {}): Promise<string | undefined> {
+    const chunks = this.state.selected.flatMap((s) => this.store.chunks(s.runId));
+    const bytes = Buffer.from(metricsCsv(chunks), 'utf8');
+    if (!options.file) return this.save('csv', bytes);
+    await vscode.workspace.fs.writeFile(vscode.Uri.file(options.file), bytes);
+    return options.file;
   }
 
   /**

@@ -33,3 +33,27 @@ export async function withTimeout(promise, ms, what) {
     clearTimeout(timer);
   }
 }
+
+/**
+ * Like `until`, for work whose length depends on the machine (a training run's remaining steps):
+ * waits as long as `progress()` keeps changing, and fails only after `stallMs` without a change
+ * (or after `capMs` in all), naming `what` and the progress last seen.
+ */
+export async function untilWhileAdvancing(probe, done, progress, { stallMs, capMs, what, intervalMs = 250 }) {
+  const start = Date.now();
+  let last = await progress();
+  let changed = start;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    const now = Date.now();
+    const p = await progress();
+    if (p !== last) {
+      last = p;
+      changed = now;
+    }
+    if (now - changed > stallMs) throw new Error(`${what}: no progress for ${stallMs / 1000} s (last: ${JSON.stringify(last)})`);
+    if (now - start > capMs) throw new Error(`${what} did not happen within ${capMs / 1000} s, still progressing (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

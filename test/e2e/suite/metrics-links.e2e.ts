@@ -1,6 +1,7 @@
 // Runs inside VS Code's extension host: from a Metrics chart's point to the Rollout viewer and back,
 // the learning curves computed from a run's rollouts, Export PNG (opaque, at the width asked, every
-// chart), the CLI on PATH in Open CLI Terminal's shim, and screenshots in the light and dark theme.
+// chart), Export CSV (every point), the CLI on PATH in Open CLI Terminal's shim, and screenshots in
+// the light and dark theme.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -87,6 +88,26 @@ suite('metrics links: chart point ↔ viewer, learning curves, export, CLI termi
     // The IHDR width: 1000 CSS pixels times the page's pixel ratio.
     assert.ok(png.readUInt32BE(16) >= 1000 && png.readUInt32BE(16) % 1000 === 0, `width ${png.readUInt32BE(16)}`);
     fs.copyFileSync(file, path.resolve(__dirname, '../../../../test-output/metrics-export.png'));
+  });
+
+  test('Export CSV writes every point of the selected run, one row per metric and step', async () => {
+    const file = path.join(os.tmpdir(), `stepgrpo-export-${process.pid}.csv`);
+    assert.equal(await api.metrics.exportCsv(file), file);
+    const [header, ...all] = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    assert.equal(header, 'run,metric,step,value');
+    // Earlier suites may have left other runs selected: this run's rows are checked.
+    const rows = all.filter((r) => r.startsWith(`${runId},`));
+    const written = new Map(
+      rows.map((r) => {
+        const [run, metric, step, value] = r.split(',');
+        return [`${run}|${metric}|${step}`, Number(value)];
+      }),
+    );
+    const series = api.metrics.series(runId);
+    assert.ok(series.some((c) => c.metric === 'reward'));
+    const expected = series.flatMap((c) => c.steps.map((step, i) => [`${runId}|${c.metric}|${step}`, c.values[i]!] as const));
+    assert.equal(rows.length, expected.length, 'one row per point');
+    for (const [key, value] of expected) assert.equal(written.get(key), value, key);
   });
 
   test('Open CLI Terminal puts a working stepgrpo first on PATH', async () => {

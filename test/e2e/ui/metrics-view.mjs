@@ -1,6 +1,7 @@
 // The Metrics view in the real workbench, after the palette's smoke run: finds the view's webview
 // (the inner frame that holds #metrics-app), checks that the `reward` and `loss` charts hold
-// points and painted pixels, hovers the reward chart for its read-out, and saves a screenshot;
+// points and painted pixels, hovers the reward chart for its read-out, saves a screenshot, and
+// exports the points through the Export CSV button and the save dialog;
 // at the end of the palette flow, overlays a copy of that run with another reward definition.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -88,6 +89,30 @@ export async function checkMetricsView(page, check, { screenshotDir, log }) {
     await page.screenshot({ path: file });
     log(`screenshot: ${path.relative(process.cwd(), file)}`);
     return text;
+  });
+
+  await check("Export CSV's button and save dialog write every point of the smoke run", async () => {
+    frame = await metricsFrame(page, 20_000);
+    await frame.locator('button.export', { hasText: 'Export CSV' }).click();
+    // In the browser VS Code's save dialog is a quick input holding the proposed path (beside the runs).
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 20_000 });
+    const proposed = await until(
+      () => input.inputValue().catch(() => ''),
+      (v) => /metrics-smoke-[^/\\]*\.csv$/.test(v),
+      10_000,
+      'the save dialog proposing metrics-<run>.csv',
+    );
+    await page.keyboard.press('Enter');
+    const toast = page.locator('.notification-toast', { hasText: 'StepGRPO: metrics saved to' }).first();
+    await toast.waitFor({ timeout: 20_000 });
+    const saved = (await toast.innerText()).match(/metrics saved to (\S+\.csv)/)?.[1];
+    if (!saved || !fs.existsSync(saved)) throw new Error(`the toast names ${JSON.stringify(saved)} (proposed ${proposed})`);
+    const [header, ...rows] = fs.readFileSync(saved, 'utf8').trimEnd().split('\n');
+    if (header !== 'run,metric,step,value') throw new Error(`header ${JSON.stringify(header)}`);
+    const reward = rows.filter((r) => /^smoke-[^,]+,reward,\d+,-?[\d.e-]+$/.test(r));
+    if (reward.length === 0) throw new Error(`no reward rows among ${rows.length}: ${rows.slice(0, 3).join(' | ')}`);
+    return `${rows.length} rows (${reward.length} of reward) in ${path.basename(saved)}`;
   });
 }
 

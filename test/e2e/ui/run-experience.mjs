@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { until } from '../lib/until.mjs';
+import { until, untilWhileAdvancing } from '../lib/until.mjs';
 import { openFromPalette, pickRun, viewerFrame, waitInViewer } from './rollout-viewer.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -100,10 +100,15 @@ export async function runExperienceScript(page, check, { workspace, screenshotDi
       await toast.locator('.monaco-button', { hasText: 'Resume Run' }).click();
       const frame = await viewerFrame(page);
       await waitForRunLabel(page, runId, 'live');
-      await page
-        .locator('.notification-toast', { hasText: new RegExp(`StepGRPO run ${runId} completed`) })
-        .first()
-        .waitFor({ timeout: 180_000 });
+      // The run's own pace sets how long its ~3,000 remaining steps take (23 s a thousand alone, ~60 s
+      // beside the workbench and a live viewer): fail when its events stop growing, not at a fixed time.
+      const completed = page.locator('.notification-toast', { hasText: new RegExp(`StepGRPO run ${runId} completed`) }).first();
+      await untilWhileAdvancing(
+        () => completed.isVisible().catch(() => false),
+        Boolean,
+        () => fs.statSync(path.join(runDir, 'events.ndjson')).size,
+        { stallMs: 60_000, capMs: 600_000, what: `the resumed run ${runId} completing`, intervalMs: 500 },
+      );
       await waitForRunLabel(page, runId, 'completed');
       // The header's state comes from the trainer, the steps from the followed run file: the last
       // steps may reach the page one live flush after "completed".
