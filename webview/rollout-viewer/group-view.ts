@@ -10,7 +10,7 @@ import { isCompareRow, type CompareRow } from './compare-rows';
 import { buildChainModel, findHits, pieces, type ChainModel, type MathRegion, type Segment } from './chain-model';
 import type { Row } from './filters';
 import { renderMath } from './math';
-import { tokenHeatView, type HeatMode } from './token-heat';
+import { noTokenHeat, tokenHeatView, type HeatMode } from './token-heat';
 
 /** Chains longer than this many characters are shown up to it, with a "Show all" button. */
 export const COLLAPSE_CHARS = 4000;
@@ -197,11 +197,12 @@ function chainView(sample: RolloutSample, index: number, place: ChainPlace, ctx:
   const violations = r.violations.length
     ? h('ul', { class: 'violations' }, ...r.violations.map((v) => h('li', { title: v.message }, h('code', {}, v.code), ` ${v.message}`)))
     : null;
+  const heat = ctx.heat ? tokenHeatView(sample, ctx.heat) : undefined;
   return h(
     'article',
     { class: chainClasses(key, hits.length, ctx), 'data-chain': String(index), 'data-chain-key': key },
     chainHead(sample, index, place, hits.length),
-    h('div', { class: 'sections' }, ...(ctx.heat ? [tokenHeatView(sample, ctx.heat)] : sections)),
+    h('div', { class: 'sections' }, ...(heat ? [heat] : ctx.heat ? [noTokenHeat(), ...sections] : sections)),
     more,
     missing,
     violations,

@@ -1,7 +1,7 @@
 // The token heat overlay (issue 18 item 6): a chain's text coloured token by token by the log-prob
 // the policy gave it, the entropy it was drawn from, or the advantage it was trained with, from the
 // sample's `tokenHeat` (core/token-heat.ts). Samples without it (imported runs, or beyond the
-// trainer's bound per step) say so instead of pretending.
+// trainer's bound per step) say so above their text instead of pretending.
 import { decodeTokenHeat } from '../../src/core/token-heat';
 import type { RolloutSample } from '../../src/protocol/rollout-group';
 import { h } from '../shared/dom';
@@ -11,15 +11,21 @@ export { HEAT_MODES, type HeatMode } from './heat-spans';
 
 const LABEL: Record<HeatMode, string> = { logp: 'log-prob', entropy: 'entropy', advantage: 'advantage' };
 
-/** The chain coloured by token, or a note saying why it cannot be. */
-export function tokenHeatView(sample: RolloutSample, mode: HeatMode): HTMLElement {
-  if (!sample.tokenHeat) {
-    return h(
-      'div',
-      { class: 'token-heat-absent' },
-      'No token heat for this chain: the trainer of this extension records it for the first groups of each step (up to 16 chains); imported and recorded runs have none.',
-    );
-  }
+/**
+ * The note shown above a chain's text (its key steps and math as without heat) when token heat is on
+ * but the chain has none: its text stays readable.
+ */
+export function noTokenHeat(): HTMLElement {
+  return h(
+    'div',
+    { class: 'token-heat-absent' },
+    'No token heat for this chain: the trainer of this extension records it for the first groups of each step (up to 16 chains); imported and recorded runs have none.',
+  );
+}
+
+/** The chain coloured by token, a note where its heat is unreadable, or undefined where it has none. */
+export function tokenHeatView(sample: RolloutSample, mode: HeatMode): HTMLElement | undefined {
+  if (!sample.tokenHeat) return undefined;
   const series = decodeTokenHeat(sample.tokenHeat);
   if ('error' in series) return h('div', { class: 'token-heat-absent' }, `Token heat unreadable: ${series.error}.`);
   const text = sample.text;
