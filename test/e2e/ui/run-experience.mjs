@@ -153,6 +153,29 @@ export async function runExperienceScript(page, check, { workspace, screenshotDi
   });
 
   if (math) {
+    await check('with token heat on, chains that have none keep their text, key steps and math under a note', async () => {
+      const frame = await viewerFrame(page);
+      const shown = () =>
+        frame.evaluate(() => ({
+          heat: document.querySelector('.chain .token-heat') !== null,
+          notes: document.querySelectorAll('.chain .token-heat-absent').length,
+          chains: document.querySelectorAll('.chain').length,
+          keySteps: document.querySelectorAll('.chain .ks').length,
+          math: document.querySelectorAll('.chain .math .katex').length,
+        }));
+      // `t` cycles the overlay off → log-prob → entropy → advantage → off; the page takes keys once focused.
+      await frame
+        .locator('.chains')
+        .first()
+        .click({ position: { x: 2, y: 2 } });
+      await page.keyboard.press('t');
+      const on = await until(shown, (v) => v.notes > 0 && v.notes === v.chains, 10_000, 'a note on every chain of the fixture run (it has no token heat)', 200);
+      if (on.heat || on.keySteps === 0 || on.math < 3) throw new Error(`with the overlay on the chains show ${JSON.stringify(on)}`);
+      for (let k = 0; k < 3; k++) await page.keyboard.press('t');
+      await until(shown, (v) => v.notes === 0, 10_000, 'the overlay off again', 200);
+      return JSON.stringify(on);
+    });
+
     await check('"Open in Editor" opens the chain in an editor where the inline annotations score it', async () => {
       const frame = await viewerFrame(page);
       await frame.locator('.chain .open-editor').first().click();
