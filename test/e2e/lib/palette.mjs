@@ -16,10 +16,9 @@ export async function runCommand(page, command, { tries = 3 } = {}) {
       await page.keyboard.press('F1');
       const input = page.locator('.quick-input-widget .quick-input-box input');
       await input.waitFor({ state: 'visible', timeout: 20_000 });
-      // Into the input itself, not whatever has focus: a webview that took focus in between got the
-      // keystrokes (a viewer's `t` turned its token heat on, which hid the chains' key steps).
-      // F1 opens it holding ">" (commands); without it the input would search files.
-      await input.fill(`>${command}`);
+      // Into the input itself, key by key after its ">": a webview that took focus in between got
+      // the keystrokes of page.keyboard.type (a viewer's `t` turned its token heat on).
+      await input.pressSequentially(command);
       const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
       await row.waitFor({ state: 'visible', timeout: 10_000 });
       // The matching row, not whichever is first (a "recently used" entry can precede it).
