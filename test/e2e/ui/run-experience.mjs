@@ -157,22 +157,30 @@ export async function runExperienceScript(page, check, { workspace, screenshotDi
       const frame = await viewerFrame(page);
       const shown = () =>
         frame.evaluate(() => ({
+          mode: document.querySelector('vscode-dropdown[aria-label="Token heat"]')?.value ?? null,
           heat: document.querySelector('.chain .token-heat') !== null,
           notes: document.querySelectorAll('.chain .token-heat-absent').length,
           chains: document.querySelectorAll('.chain').length,
           keySteps: document.querySelectorAll('.chain .ks').length,
           math: document.querySelectorAll('.chain .math .katex').length,
         }));
-      // `t` cycles the overlay off → log-prob → entropy → advantage → off; the page takes keys once focused.
-      await frame
-        .locator('.chains')
-        .first()
-        .click({ position: { x: 2, y: 2 } });
-      await page.keyboard.press('t');
-      const on = await until(shown, (v) => v.notes > 0 && v.notes === v.chains, 10_000, 'a note on every chain of the fixture run (it has no token heat)', 200);
-      if (on.heat || on.keySteps === 0 || on.math < 3) throw new Error(`with the overlay on the chains show ${JSON.stringify(on)}`);
-      for (let k = 0; k < 3; k++) await page.keyboard.press('t');
-      await until(shown, (v) => v.notes === 0, 10_000, 'the overlay off again', 200);
+      // `t` cycles the overlay off → log-prob → entropy → advantage → off. One key at a time, each
+      // waited for (keys pressed while the page re-renders can be lost), the page focused first.
+      const cycleTo = async (mode) => {
+        for (let press = 0; press < 6 && (await shown()).mode !== mode; press++) {
+          const before = (await shown()).mode;
+          await frame
+            .locator('.chains')
+            .first()
+            .click({ position: { x: 2, y: 2 } });
+          await page.keyboard.press('t');
+          await until(shown, (v) => v.mode !== before, 5_000, `the overlay leaving "${before}"`, 100).catch(() => {});
+        }
+        return until(shown, (v) => v.mode === mode && (mode === '' ? v.notes === 0 : v.notes === v.chains), 10_000, `the overlay at "${mode}"`, 200);
+      };
+      const on = await cycleTo('logp');
+      if (on.heat || on.chains === 0 || on.keySteps === 0 || on.math < 3) throw new Error(`with the overlay on the chains show ${JSON.stringify(on)}`);
+      await cycleTo('');
       return JSON.stringify(on);
     });
 
