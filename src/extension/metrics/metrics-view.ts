@@ -191,9 +191,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
   async exportCsv(options: { file?: string } = {}): Promise<string | undefined> {
     const chunks = this.state.selected.flatMap((s) => this.store.chunks(s.runId));
     const bytes = Buffer.from(metricsCsv(chunks), 'utf8');
-    if (!options.file) return this.save('csv', bytes);
-    await vscode.workspace.fs.writeFile(vscode.Uri.file(options.file), bytes);
-    return options.file;
+    return this.save('csv', bytes, options.file);
   }
 
   /**
@@ -215,9 +213,7 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
       this.log.warn('[metrics] the exported image is not a PNG; nothing saved');
       return undefined;
     }
-    if (!options.file) return this.save('png', bytes);
-    await vscode.workspace.fs.writeFile(vscode.Uri.file(options.file), bytes);
-    return options.file;
+    return this.save('png', bytes, options.file);
   }
 
   private async composePng(width: number): Promise<string> {
@@ -276,8 +272,12 @@ export class MetricsViewProvider extends WebviewHost<MetricsToHostMessage, HostT
     return this.highlighted;
   }
 
-  /** Asks where to save an export (next to the runs by default) and writes it. */
-  private async save(ext: 'csv' | 'png', bytes: Buffer): Promise<string | undefined> {
+  /** Writes an export to `file`, or asks where (next to the runs by default) when none is given. */
+  private async save(ext: 'csv' | 'png', bytes: Buffer, file?: string): Promise<string | undefined> {
+    if (file) {
+      await vscode.workspace.fs.writeFile(vscode.Uri.file(file), bytes);
+      return file;
+    }
     const root = this.options.roots()[0];
     const name = `metrics-${this.state.selected.map((s) => s.runId).join('+') || 'none'}`.slice(0, 120);
     const target = await vscode.window.showSaveDialog({
